@@ -1,0 +1,160 @@
+/**
+ * The AWS emulator's HTTP core: one server for SQS, KMS, Customer Profiles and Connect.
+ * It routes by X-Amz-Target, then by the service in the request's signing scope, applies
+ * latency, fault rates and TPS quotas, and hands the request to the service module.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { QuotaBuckets } from "./quotas.js";
+import { connect } from "./services/connect.js";
+import { kms } from "./services/kms.js";
+import { profiles } from "./services/profiles.js";
+import { sqs } from "./services/sqs.js";
+import { ACCOUNT_ID, type EmulatorState, emptyState, saveState } from "./state.js";
+import {
+  AwsError,
+  type AwsRequest,
+  type AwsResponse,
+  defaultOptions,
+  type EmulatorContext,
+  type EmulatorOptions,
+  type ServiceModule,
+  type ServiceName,
+} from "./types.js";
+
+const SERVICES: Record<ServiceName, ServiceModule> = { sqs, kms, profile: profiles, connect };
+
+export interface EmulatorHandle {
+  url: string;
+  server: Server;
+  ctx: EmulatorContext;
+  /** Calls served so far, per "service:Operation": for tests and benchmarks. */
+  calls: Map<string, number>;
+  save(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends Partial<EmulatorOptions> {
+  host?: string;
+  port?: number;
+  state?: EmulatorState;
+}
+
+function serviceOf(req: IncomingMessage): { service: ServiceName; region: string } | undefined {
+  const target = String(req.headers["x-amz-target"] ?? "");
+  const auth = String(req.headers.authorization ?? "");
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  const region = scope?.[1] ?? "us-east-1";
+  if (target.startsWith("AmazonSQS.")) return { service: "sqs", region };
+  if (target.startsWith("TrentService.")) return { service: "kms", region };
+  const name = scope?.[2];
+  if (name === "sqs" || name === "kms" || name === "profile" || name === "connect") {
+    return { service: name, region };
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHandle> {
+  const options: EmulatorOptions = { ...defaultOptions(), ...opts };
+  const ctx: EmulatorContext = { state: opts.state ?? emptyState(), options, now: Date.now };
+  const quotas = new QuotaBuckets();
+  const calls = new Map<string, number>();
+
+  async function dispatch(http: IncomingMessage): Promise<AwsResponse> {
+    const found = serviceOf(http);
+    const url = new URL(http.url ?? "/", "http://emulator");
+    const body = await readBody(http);
+    if (!found) {
+      return {
+        status: 400,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          message: "The emulator could not tell which AWS service this request is for (no signing scope or X-Amz-Target).",
+        }),
+      };
+    }
+    const module = SERVICES[found.service];
+    const req: AwsRequest = {
+      method: http.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: http.headers,
+      body,
+      service: found.service,
+      region: found.region,
+      accountId: ACCOUNT_ID,
+      baseUrl: `http://${http.headers.host ?? "127.0.0.1"}`,
+      requestId: randomUUID(),
+    };
+    const operation = module.operationOf(req);
+    if (!operation) {
+      return module.errorResponse(
+        new AwsError("UnknownOperationException", `The emulator does not implement ${req.method} ${req.path}.`, 400),
+        req,
+      );
+    }
+    const key = `${found.service}:${operation}`;
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+    if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
+    const fault = options.faults[key] ?? options.faults[`${found.service}:*`] ?? options.faults["*"];
+    const roll = fault ? options.random() : 1;
+    if (fault?.throttle && roll < fault.throttle) {
+      return module.errorResponse(module.throttlingError(operation), req);
+    }
+    if (fault?.internal && roll < (fault.throttle ?? 0) + fault.internal) {
+      return module.errorResponse(
+        new AwsError("InternalServerException", "We encountered an internal error. Please try again.", 500),
+        req,
+      );
+    }
+    if (options.quotas && !quotas.take(found.service, operation, ctx.now())) {
+      return module.errorResponse(module.throttlingError(operation), req);
+    }
+    try {
+      return await module.handle(operation, req, ctx);
+    } catch (err) {
+      if (err instanceof AwsError) return module.errorResponse(err, req);
+      return module.errorResponse(
+        new AwsError("InternalServerException", `Emulator error: ${(err as Error).message}`, 500),
+        req,
+      );
+    }
+  }
+
+  const server = createServer((http: IncomingMessage, res: ServerResponse) => {
+    dispatch(http).then(
+      (out) => {
+        res.writeHead(out.status, { "x-amzn-requestid": randomUUID(), ...out.headers });
+        res.end(out.body ?? "");
+      },
+      (err: Error) => {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(err.message);
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 4566, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host ?? "127.0.0.1"}:${address.port}`,
+    server,
+    ctx,
+    calls,
+    save: (file) => saveState(ctx.state, file),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

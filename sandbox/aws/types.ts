@@ -1,0 +1,86 @@
+/**
+ * The contract between the emulator's HTTP core (server.ts) and its service modules
+ * (services/*.ts). The core parses the request, finds the service from the signing scope
+ * in the Authorization header (or X-Amz-Target), applies latency, fault rates and TPS
+ * quotas per operation, then hands the request to the service.
+ */
+import type { EmulatorState } from "./state.js";
+
+export type ServiceName = "sqs" | "kms" | "profile" | "connect";
+
+export interface AwsRequest {
+  method: string;
+  /** Path without the query string, URL-decoded segments left as sent. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  service: ServiceName;
+  /** From the signing scope, e.g. us-east-1. */
+  region: string;
+  /** The emulator's single account id. */
+  accountId: string;
+  /** http://host:port as the client addressed it: used to build queue URLs. */
+  baseUrl: string;
+  requestId: string;
+}
+
+export interface AwsResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** An AWS error: its code (as AWS names it), message and HTTP status. */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** "Sender" or "Receiver", for the Query and JSON error encodings. */
+    readonly fault: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
+  ) {
+    super(message);
+  }
+}
+
+export interface EmulatorContext {
+  state: EmulatorState;
+  options: EmulatorOptions;
+  now(): number;
+}
+
+export interface ServiceModule {
+  name: ServiceName;
+  /** The operation name AWS uses (e.g. "CreateQueue"), or undefined when none matches. */
+  operationOf(req: AwsRequest): string | undefined;
+  handle(operation: string, req: AwsRequest, ctx: EmulatorContext): Promise<AwsResponse> | AwsResponse;
+  /** Encode an error the way this service's protocol does, so the SDK raises its real class. */
+  errorResponse(err: AwsError, req: AwsRequest): AwsResponse;
+  /** The error this service returns when a caller exceeds a quota. */
+  throttlingError(operation: string): AwsError;
+}
+
+export interface EmulatorOptions {
+  /** Added to every call, in ms. */
+  latencyMs: number;
+  /** Per operation ("profile:PutProfileObject" or "*"), the fraction of calls that fail. */
+  faults: Record<string, { throttle?: number; internal?: number }>;
+  /** Enforce the default per-operation TPS quotas from FACTS.md. */
+  quotas: boolean;
+  /** Customer Profiles ingestion: max objects per profile per second before the DLQ. */
+  profileObjectsPerSecond: number;
+  /** Customer Profiles ingestion: max object size in bytes. */
+  maxObjectBytes: number;
+  /** Random source, replaceable for deterministic tests. */
+  random(): number;
+}
+
+export const defaultOptions = (): EmulatorOptions => ({
+  latencyMs: 0,
+  faults: {},
+  quotas: true,
+  profileObjectsPerSecond: 1,
+  maxObjectBytes: 256_000,
+  random: Math.random,
+});

@@ -1,0 +1,71 @@
+/**
+ * Shapes shared by the Slack stand-in, its timeline and the driver. Block Kit is kept
+ * loose on purpose: the stand-in must accept what the bot sends and judge it, so a
+ * block is "an object with a type" here and validation lives in blocks.ts.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is validated at run time, not typed
+export type Json = any;
+
+export type Block = { type: string; block_id?: string; [key: string]: Json };
+
+export interface TextObject {
+  type: "plain_text" | "mrkdwn";
+  text: string;
+  emoji?: boolean;
+}
+
+export interface OptionObject {
+  text: TextObject;
+  value: string;
+  description?: TextObject;
+}
+
+/** A view as Slack returns it: what the bot sent, plus the fields Slack adds. */
+export interface SlackView {
+  id: string;
+  team_id: string;
+  type: "modal" | "home";
+  blocks: Block[];
+  private_metadata: string;
+  callback_id: string;
+  external_id: string;
+  state: { values: Record<string, Record<string, Json>> };
+  hash: string;
+  title?: TextObject;
+  submit?: TextObject | null;
+  close?: TextObject | null;
+  clear_on_close: boolean;
+  notify_on_close: boolean;
+  root_view_id: string | null;
+  previous_view_id: string | null;
+  app_id: string;
+  app_installed_team_id: string;
+  bot_id: string;
+}
+
+export interface SandboxUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  email?: string;
+  is_admin?: boolean;
+  tz?: string;
+}
+
+export interface SandboxChannel {
+  id: string;
+  name: string;
+  is_private?: boolean;
+}
+
+export interface RateLimitRule {
+  /** Answer 429 on every Nth call of the method (1 = every call). */
+  every?: number;
+  /** Answer 429 on this fraction of calls (0..1), drawn from a seeded generator. */
+  fraction?: number;
+  /** Seconds, sent in the Retry-After header. */
+  retryAfter: number;
+}
+
+export type RateLimitConfig = Record<string, RateLimitRule>;

@@ -1,0 +1,130 @@
+/**
+ * Configuration, read from the environment once and validated (zod) into a typed object
+ * that is passed in everywhere. Nothing else reads process.env.
+ */
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const url = (what: string) =>
+  optionalString.refine((v) => v === undefined || URL.canParse(v), `must be a URL (${what})`);
+
+const idList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine((ids) => ids.every((id) => /^[USW][A-Z0-9]{2,}$/.test(id)), {
+    message: "must be a comma-separated list of Slack user ids (U…, W…) or user group ids (S…)",
+  });
+
+const schema = z.object({
+  ROLE: z.enum(["bot", "worker", "all"]).default("all"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole port number")
+    .min(0, "must be a port number from 0 to 65535")
+    .max(65535, "must be a port number from 0 to 65535")
+    .default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith("xoxb-"), {
+    message: "must be a bot token starting with xoxb-",
+  }),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith("xapp-"), {
+    message: "must be an app-level token starting with xapp-",
+  }),
+  SLACK_API_URL: url("the Slack Web API base, e.g. http://127.0.0.1:3001/api/"),
+  AWS_REGION: optionalString,
+  AWS_ENDPOINT_URL: url("an endpoint for every AWS client, e.g. http://127.0.0.1:4566"),
+  AWS_MAX_ATTEMPTS: z.coerce
+    .number({ error: "must be a number of attempts" })
+    .int("must be a whole number")
+    .min(1, "must be from 1 to 20")
+    .max(20, "must be from 1 to 20")
+    .default(6),
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL"),
+  QUEUE_PREFIX: z
+    .string()
+    .default("{profiles}")
+    .refine((v) => /^\{[^{}:]+\}$/.test(v) || /^[^{}:]+$/.test(v), {
+      message: "must be a name without ':' (hash-tag it as {name} for Redis Cluster)",
+    }),
+  DLQ_PREVIEW: z.enum(["off", "redacted", "full"]).default("redacted"),
+  PROFILES_ADMINS: idList,
+  PROFILES_OPERATORS: idList,
+});
+
+export type Env = z.input<typeof schema>;
+
+export interface Config {
+  role: "bot" | "worker" | "all";
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  http: { host: string; port: number };
+  slack: {
+    botToken: string;
+    /** Socket Mode when set; otherwise the HTTP receiver verifies with the signing secret. */
+    appToken?: string;
+    signingSecret?: string;
+    apiUrl?: string;
+  };
+  aws: { region?: string; endpoint?: string; maxAttempts: number };
+  redis: { url: string; prefix: string };
+  dlq: { preview: "off" | "redacted" | "full" };
+  access: { admins: string[]; operators: string[] };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Validate the environment; throws ConfigError with one sentence per problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "configuration");
+      return `${name} ${issue.message}.`;
+    });
+    throw new ConfigError(lines.join(" "));
+  }
+  const e = parsed.data;
+  const needsSlack = e.ROLE !== "worker";
+  if (!e.SLACK_BOT_TOKEN) {
+    throw new ConfigError(
+      "SLACK_BOT_TOKEN is missing: set it to the app's bot token (xoxb-…), or run `npm run sandbox` to try the bot without Slack.",
+    );
+  }
+  if (needsSlack && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      "Set SLACK_APP_TOKEN (xapp-…, Socket Mode) or SLACK_SIGNING_SECRET (HTTP events at /slack/events): neither is set.",
+    );
+  }
+  return {
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT },
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+    },
+    aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, maxAttempts: e.AWS_MAX_ATTEMPTS },
+    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    dlq: { preview: e.DLQ_PREVIEW },
+    access: { admins: e.PROFILES_ADMINS, operators: e.PROFILES_OPERATORS },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Starts the processes of one role (bot, worker or all) from a validated config, and stops
+ * them in order: workers first (they finish their current step), then the HTTP server and
+ * Slack receiver, then Redis. main.ts, the sandbox and end-to-end tests all use this.
+ */
+import type { Worker } from "bullmq";
+import { startWorkers } from "../jobs/index.js";
+import type { Config } from "./config.js";
+import { startHttpServer } from "./http/server.js";
+import type { Logger } from "./logger.js";
+import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
+import { createSlackApp } from "./slack/app.js";
+
+export interface Runtime {
+  /** Base URL of the HTTP server (events at /slack/events, /healthz). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const redis = createRedis(config, "client", log);
+  const workerConnection = createRedis(config, "worker", log);
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    if (!(await redisAnswers(redis, 3_000))) {
+      throw new Error(
+        `Redis does not answer at ${redactUrl(config.redis.url)}: start it (redis-server --maxmemory-policy noeviction) or set REDIS_URL.`,
+      );
+    }
+    await checkEvictionPolicy(redis, log);
+
+    let workers: Worker[] = [];
+    if (config.role !== "bot") {
+      workers = await startWorkers({ config, log, connection: workerConnection });
+      stops.push(() => Promise.all(workers.map((w) => w.close())));
+    }
+
+    const slack = config.role !== "worker" ? createSlackApp({ config, log }) : undefined;
+    if (slack) await slack.start();
+    const http = await startHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      log,
+      slack: slack?.requestListener,
+      healthy: () => redisAnswers(redis),
+    });
+    stops.push(() => http.close());
+    if (slack) stops.push(() => slack.stop());
+
+    log.info(
+      { role: config.role, url: http.url, mode: config.slack.appToken ? "socket" : "http", workers: workers.length },
+      "profiles-bot started",
+    );
+    return {
+      url: http.url,
+      stop: async () => {
+        for (const stop of stops) await stop();
+        await Promise.all([redis.quit(), workerConnection.quit()]);
+        log.info("profiles-bot stopped");
+      },
+    };
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => {});
+    redis.disconnect();
+    workerConnection.disconnect();
+    throw err;
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
+}

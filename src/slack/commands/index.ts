@@ -1,0 +1,11 @@
+import type { App } from "@slack/bolt";
+import type { SlackDeps } from "../deps.js";
+import { PROFILES_COMMAND, profilesCommand } from "./profiles.js";
+import type { Subcommand } from "./subcommand.js";
+
+/** The subcommands, in the order help lists them. */
+export const SUBCOMMANDS: Subcommand[] = [];
+
+export function register(app: App, deps: SlackDeps): void {
+  app.command(PROFILES_COMMAND, profilesCommand(SUBCOMMANDS, deps));
+}
