@@ -25,6 +25,13 @@ export interface SqsMessage {
   /** The receipt handle of the latest receive; older ones no longer change visibility. */
   receiptHandle?: string;
   senderId: string;
+  /** FIFO queues only. */
+  messageGroupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: string;
+  /** Set when a redrive policy moved the message here from another queue. */
+  deadLetterQueueSourceArn?: string;
+  awsTraceHeader?: string;
 }
 
 export interface SqsQueue {
@@ -38,6 +45,8 @@ export interface SqsQueue {
   attributes: Record<string, string>;
   tags: Record<string, string>;
   messages: SqsMessage[];
+  /** FIFO queues: the last sequence number and the 5-minute deduplication window. */
+  fifo?: { sequence: number; dedup: Record<string, { messageId: string; sequenceNumber: string; at: number }> };
 }
 
 export interface KmsKey {
@@ -62,10 +71,13 @@ export interface KmsAlias {
   aliasArn: string;
   targetKeyId?: string;
   region: string;
+  creationDate?: number;
+  lastUpdatedDate?: number;
 }
 
 export interface EmulatorState {
-  sqs: { queues: Record<string, SqsQueue> };
+  /** Queues by name; `deletedAt` remembers deletions for QueueDeletedRecently. */
+  sqs: { queues: Record<string, SqsQueue>; deletedAt?: Record<string, number> };
   kms: { keys: Record<string, KmsKey>; aliases: Record<string, KmsAlias> };
   /** Owned by services/profiles.ts. */
   profile: Record<string, unknown>;
@@ -108,10 +120,18 @@ export function findQueueByArn(state: EmulatorState, arn: string): SqsQueue | un
 /** Put a message on a queue as SendMessage would (used by Customer Profiles for its DLQ). */
 export function enqueueMessage(
   queue: SqsQueue,
-  input: { body: string; messageAttributes?: SqsMessage["messageAttributes"]; senderId?: string },
+  input: {
+    body: string;
+    messageAttributes?: SqsMessage["messageAttributes"];
+    senderId?: string;
+    /** Overrides the queue's DelaySeconds, as SendMessage's own DelaySeconds does. */
+    delaySeconds?: number;
+    /** FIFO and system-attribute fields SendMessage sets. */
+    extra?: Partial<Pick<SqsMessage, "messageGroupId" | "deduplicationId" | "sequenceNumber" | "awsTraceHeader">>;
+  },
   now: number,
 ): SqsMessage {
-  const delay = Number(queue.attributes.DelaySeconds ?? "0") * 1000;
+  const delay = (input.delaySeconds ?? Number(queue.attributes.DelaySeconds ?? "0")) * 1000;
   const message: SqsMessage = {
     messageId: randomUUID(),
     body: input.body,
@@ -121,9 +141,32 @@ export function enqueueMessage(
     receiveCount: 0,
     visibleAt: now + delay,
     senderId: input.senderId ?? "AROAEXAMPLE",
+    ...input.extra,
   };
   queue.messages.push(message);
+  notifyEnqueued(queue.arn);
   return message;
+}
+
+/*
+ * Long polls wait on these instead of re-reading the queue in a loop, so a ReceiveMessage
+ * returns as soon as any writer (SendMessage or Customer Profiles' DLQ writes) adds a message.
+ * They live outside the state because the state must stay plain JSON.
+ */
+const enqueueListeners = new Map<string, Set<() => void>>();
+
+export function onEnqueued(queueArn: string, listener: () => void): () => void {
+  const set = enqueueListeners.get(queueArn) ?? new Set();
+  set.add(listener);
+  enqueueListeners.set(queueArn, set);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) enqueueListeners.delete(queueArn);
+  };
+}
+
+export function notifyEnqueued(queueArn: string): void {
+  for (const listener of [...(enqueueListeners.get(queueArn) ?? [])]) listener();
 }
 
 /** A key by id, ARN, alias name or alias ARN, in any state. */

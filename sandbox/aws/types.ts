@@ -23,6 +23,8 @@ export interface AwsRequest {
   /** http://host:port as the client addressed it: used to build queue URLs. */
   baseUrl: string;
   requestId: string;
+  /** Aborted when the client disconnects or the emulator closes: long polls stop waiting. */
+  signal?: AbortSignal;
 }
 
 export interface AwsResponse {
