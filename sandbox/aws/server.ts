@@ -39,9 +39,14 @@ export interface StartOptions extends Partial<EmulatorOptions> {
   host?: string;
   port?: number;
   state?: EmulatorState;
+  /** Replaces the default TPS quotas ("service:Operation" or "service:*" → rate, burst). */
+  quotaTable?: Record<string, { rate: number; burst: number }>;
 }
 
-function serviceOf(req: IncomingMessage): { service: ServiceName; region: string } | undefined {
+function serviceOf(
+  req: IncomingMessage,
+  body: Buffer,
+): { service: ServiceName; region: string } | undefined {
   const target = String(req.headers["x-amz-target"] ?? "");
   const auth = String(req.headers.authorization ?? "");
   const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
@@ -52,6 +57,9 @@ function serviceOf(req: IncomingMessage): { service: ServiceName; region: string
   if (name === "sqs" || name === "kms" || name === "profile" || name === "connect") {
     return { service: name, region };
   }
+  // An unsigned Query request (curl, old scripts) still names SQS's API version.
+  const form = new URLSearchParams(body.toString("utf8"));
+  if (form.get("Version") === "2012-11-05" && form.has("Action")) return { service: "sqs", region };
   return undefined;
 }
 
@@ -64,13 +72,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHandle> {
   const options: EmulatorOptions = { ...defaultOptions(), ...opts };
   const ctx: EmulatorContext = { state: opts.state ?? emptyState(), options, now: Date.now };
-  const quotas = new QuotaBuckets();
+  const quotas = new QuotaBuckets(opts.quotaTable);
+  // Aborted on close so that pending long polls end instead of holding the process open.
+  const closing = new AbortController();
   const calls = new Map<string, number>();
 
-  async function dispatch(http: IncomingMessage): Promise<AwsResponse> {
-    const found = serviceOf(http);
+  async function dispatch(
+    http: IncomingMessage,
+    signal: AbortSignal,
+    requestId: string,
+  ): Promise<AwsResponse> {
     const url = new URL(http.url ?? "/", "http://emulator");
     const body = await readBody(http);
+    const found = serviceOf(http, body);
     if (!found) {
       return {
         status: 400,
@@ -91,7 +105,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
       region: found.region,
       accountId: ACCOUNT_ID,
       baseUrl: `http://${http.headers.host ?? "127.0.0.1"}`,
-      requestId: randomUUID(),
+      requestId,
+      signal,
     };
     const operation = module.operationOf(req);
     if (!operation) {
@@ -129,9 +144,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
   }
 
   const server = createServer((http: IncomingMessage, res: ServerResponse) => {
-    dispatch(http).then(
+    const gone = new AbortController();
+    res.on("close", () => gone.abort());
+    const requestId = randomUUID();
+    dispatch(http, AbortSignal.any([gone.signal, closing.signal]), requestId).then(
       (out) => {
-        res.writeHead(out.status, { "x-amzn-requestid": randomUUID(), ...out.headers });
+        if (res.destroyed) return;
+        res.writeHead(out.status, { "x-amzn-requestid": requestId, ...out.headers });
         res.end(out.body ?? "");
       },
       (err: Error) => {
@@ -153,6 +172,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     save: (file) => saveState(ctx.state, file),
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

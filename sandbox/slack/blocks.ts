@@ -197,7 +197,8 @@ class Checker {
       }
       case "external_select":
       case "multi_external_select":
-        if (el.initial_option !== undefined) this.option(el.initial_option, `${pointer}/initial_option`);
+        if (el.initial_option !== undefined)
+          this.option(el.initial_option, `${pointer}/initial_option`);
         break;
       case "plain_text_input":
         if (typeof el.max_length === "number" && typeof el.initial_value === "string") {
@@ -207,12 +208,16 @@ class Checker {
       default:
         break;
     }
-    if (SELECTS_WITH_OPTIONS.has(el.type) && el.options === undefined && el.option_groups === undefined) {
+    if (
+      SELECTS_WITH_OPTIONS.has(el.type) &&
+      el.options === undefined &&
+      el.option_groups === undefined
+    ) {
       this.add(pointer, `${el.type} needs options or option_groups`);
     }
   }
 
-  block(block: unknown, pointer: string, surface: Surface, blockIds: Set<string>): void {
+  block(block: unknown, pointer: string, blockIds: Set<string>): void {
     if (!isObject(block) || typeof block.type !== "string") {
       this.add(pointer, "block must be an object with a type");
       return;
@@ -242,17 +247,22 @@ class Checker {
           this.text(block.text, `${pointer}/text`, "section text", LIMITS.sectionText);
         }
         if (block.fields !== undefined) {
-          if (!Array.isArray(block.fields)) this.add(`${pointer}/fields`, "fields must be an array");
+          if (!Array.isArray(block.fields))
+            this.add(`${pointer}/fields`, "fields must be an array");
           else {
             if (block.fields.length > LIMITS.sectionFields) {
-              this.add(`${pointer}/fields`, `section must have at most ${LIMITS.sectionFields} fields`);
+              this.add(
+                `${pointer}/fields`,
+                `section must have at most ${LIMITS.sectionFields} fields`,
+              );
             }
             block.fields.forEach((f: Json, i: number) => {
               this.text(f, `${pointer}/fields/${i}`, "field text", LIMITS.fieldText);
             });
           }
         }
-        if (block.accessory !== undefined) this.element(block.accessory, `${pointer}/accessory`, actionIds);
+        if (block.accessory !== undefined)
+          this.element(block.accessory, `${pointer}/accessory`, actionIds);
         break;
       case "header":
         this.text(block.text, `${pointer}/text`, "header text", LIMITS.headerText, true);
@@ -261,7 +271,10 @@ class Checker {
         if (!Array.isArray(block.elements) || block.elements.length === 0) {
           this.add(`${pointer}/elements`, "context needs elements");
         } else if (block.elements.length > LIMITS.contextElements) {
-          this.add(`${pointer}/elements`, `context must have at most ${LIMITS.contextElements} elements`);
+          this.add(
+            `${pointer}/elements`,
+            `context must have at most ${LIMITS.contextElements} elements`,
+          );
         } else {
           block.elements.forEach((e: Json, i: number) => {
             if (isObject(e) && e.type === "image") return;
@@ -274,7 +287,10 @@ class Checker {
           this.add(`${pointer}/elements`, "actions needs elements");
         } else {
           if (block.elements.length > LIMITS.actionsElements) {
-            this.add(`${pointer}/elements`, `actions must have at most ${LIMITS.actionsElements} elements`);
+            this.add(
+              `${pointer}/elements`,
+              `actions must have at most ${LIMITS.actionsElements} elements`,
+            );
           }
           block.elements.forEach((e: Json, i: number) => {
             this.element(e, `${pointer}/elements/${i}`, actionIds);
@@ -290,7 +306,8 @@ class Checker {
         else this.element(block.element, `${pointer}/element`, actionIds);
         break;
       case "image":
-        if (typeof block.alt_text !== "string") this.add(`${pointer}/alt_text`, "image needs alt_text");
+        if (typeof block.alt_text !== "string")
+          this.add(`${pointer}/alt_text`, "image needs alt_text");
         break;
       default:
         break;
@@ -299,7 +316,11 @@ class Checker {
 }
 
 /** Problems with a list of blocks on a surface; empty when Slack would accept them. */
-export function validateBlocks(blocks: unknown, surface: Surface, pointer = "/blocks"): BlockProblem[] {
+export function validateBlocks(
+  blocks: unknown,
+  surface: Surface,
+  pointer = "/blocks",
+): BlockProblem[] {
   const c = new Checker();
   if (!Array.isArray(blocks)) {
     c.add(pointer, "blocks must be an array");
@@ -311,7 +332,7 @@ export function validateBlocks(blocks: unknown, surface: Surface, pointer = "/bl
   }
   const ids = new Set<string>();
   blocks.forEach((b, i) => {
-    c.block(b, `${pointer}/${i}`, surface, ids);
+    c.block(b, `${pointer}/${i}`, ids);
   });
   return c.problems;
 }
@@ -334,10 +355,17 @@ export function validateView(view: unknown, pointer = "/view"): BlockProblem[] {
         c.text(view[key], `${pointer}/${key}`, `modal ${key}`, LIMITS.viewButton, true);
       }
     }
-    const hasInput = Array.isArray(view.blocks) && view.blocks.some((b: Json) => b?.type === "input");
-    if (hasInput && !view.submit) c.add(`${pointer}/submit`, "a modal with input blocks needs submit");
+    const hasInput =
+      Array.isArray(view.blocks) && view.blocks.some((b: Json) => b?.type === "input");
+    if (hasInput && !view.submit)
+      c.add(`${pointer}/submit`, "a modal with input blocks needs submit");
   }
-  c.maxLen(view.private_metadata, LIMITS.privateMetadata, `${pointer}/private_metadata`, "private_metadata");
+  c.maxLen(
+    view.private_metadata,
+    LIMITS.privateMetadata,
+    `${pointer}/private_metadata`,
+    "private_metadata",
+  );
   c.maxLen(view.callback_id, LIMITS.id, `${pointer}/callback_id`, "callback_id");
   c.maxLen(view.external_id, LIMITS.id, `${pointer}/external_id`, "external_id");
   return c.problems.concat(validateBlocks(view.blocks, view.type, `${pointer}/blocks`));
@@ -354,7 +382,10 @@ export function readMrkdwn(text: string): string {
     .replace(/<@([A-Z0-9]+)(\|[^>]+)?>/g, "@$1")
     .replace(/<#([A-Z0-9]+)\|([^>]+)>/g, "#$2")
     .replace(/<#([A-Z0-9]+)>/g, "#$1")
-    .replace(/<!subteam\^([A-Z0-9]+)(\|([^>]+))?>/g, (_m, id: string, _g, label?: string) => label ?? `@${id}`)
+    .replace(
+      /<!subteam\^([A-Z0-9]+)(\|([^>]+))?>/g,
+      (_m, id: string, _g, label?: string) => label ?? `@${id}`,
+    )
     .replace(/<!(here|channel|everyone)>/g, "@$1")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
@@ -406,7 +437,9 @@ export function renderElement(el: Json): string {
     case "checkboxes": {
       const mark = el.type === "radio_buttons" ? ["( )", "(•)"] : ["[ ]", "[x]"];
       const chosen = new Set<string>(
-        [el.initial_option, ...(el.initial_options ?? [])].filter(Boolean).map((o: Json) => o.value),
+        [el.initial_option, ...(el.initial_options ?? [])]
+          .filter(Boolean)
+          .map((o: Json) => o.value),
       );
       return (el.options ?? [])
         .map((o: Json) => `${chosen.has(o.value) ? mark[1] : mark[0]} ${textOf(o.text)}`)
@@ -440,7 +473,9 @@ export function renderText(blocks: Block[] | undefined, fallback = ""): string {
         break;
       }
       case "context":
-        out.push((b.elements ?? []).map((e: Json) => (e?.type === "image" ? "" : textOf(e))).join(" · "));
+        out.push(
+          (b.elements ?? []).map((e: Json) => (e?.type === "image" ? "" : textOf(e))).join(" · "),
+        );
         break;
       case "divider":
         out.push("---");
@@ -449,7 +484,9 @@ export function renderText(blocks: Block[] | undefined, fallback = ""): string {
         out.push((b.elements ?? []).map(renderElement).join(" "));
         break;
       case "input":
-        out.push(`${textOf(b.label)}${b.optional ? " (optional)" : ""}: ${renderElement(b.element)}`);
+        out.push(
+          `${textOf(b.label)}${b.optional ? " (optional)" : ""}: ${renderElement(b.element)}`,
+        );
         break;
       case "image":
         out.push(`[image: ${b.alt_text ?? ""}]`);

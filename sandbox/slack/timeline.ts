@@ -70,6 +70,8 @@ export interface ApiCall {
   args: Record<string, Json>;
   ok: boolean;
   error?: string;
+  /** Slack's response_metadata.messages, e.g. which Block Kit limit was broken. */
+  messages?: string[];
   status: number;
   at: number;
 }
@@ -107,7 +109,8 @@ export class Timeline extends EventEmitter {
   /** Top-level messages of a channel (thread replies excluded), oldest first. */
   messages(channel: string, opts: { includeDeleted?: boolean } = {}): MessageRecord[] {
     return (this.channels.get(channel) ?? []).filter(
-      (m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && (opts.includeDeleted || !m.deleted),
+      (m) =>
+        (m.thread_ts === undefined || m.thread_ts === m.ts) && (opts.includeDeleted || !m.deleted),
     );
   }
 
@@ -171,7 +174,10 @@ export class Timeline extends EventEmitter {
    * Rejects after timeoutMs with the timeline described, so a failing test shows what the
    * bot did instead.
    */
-  waitFor<T>(predicate: (t: Timeline) => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
+  waitFor<T>(
+    predicate: (t: Timeline) => T | undefined | null | false,
+    opts: WaitOptions = {},
+  ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? 2000;
     return new Promise<T>((resolve, reject) => {
       const check = (): boolean => {
@@ -196,7 +202,11 @@ export class Timeline extends EventEmitter {
       const timer = setTimeout(() => {
         finish();
         const what = opts.description ? ` for ${opts.description}` : "";
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting${what}. Timeline:\n${this.describe()}`));
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting${what}. Timeline:\n${this.describe()}`,
+          ),
+        );
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
@@ -208,8 +218,14 @@ export class Timeline extends EventEmitter {
   }
 
   /** Wait for a new top-level or thread message matching the predicate. */
-  waitForMessage(predicate: (m: MessageRecord) => boolean, opts: WaitOptions = {}): Promise<MessageRecord> {
-    return this.waitFor((t) => t.findMessage(predicate), { description: "a matching message", ...opts });
+  waitForMessage(
+    predicate: (m: MessageRecord) => boolean,
+    opts: WaitOptions = {},
+  ): Promise<MessageRecord> {
+    return this.waitFor((t) => t.findMessage(predicate), {
+      description: "a matching message",
+      ...opts,
+    });
   }
 
   // ---- describing -----------------------------------------------------------------------
@@ -226,7 +242,9 @@ export class Timeline extends EventEmitter {
       }
     }
     for (const e of this.ephemeralList) {
-      lines.push(`ephemeral to ${e.user} in ${e.channel}${e.deleted ? " [deleted]" : ""}: ${indent(renderText(e.blocks, e.text))}`);
+      lines.push(
+        `ephemeral to ${e.user} in ${e.channel}${e.deleted ? " [deleted]" : ""}: ${indent(renderText(e.blocks, e.text))}`,
+      );
     }
     for (const [user, stack] of this.stacks) {
       stack.forEach((r, i) => {
@@ -243,11 +261,16 @@ export class Timeline extends EventEmitter {
       lines.push(`  ${indent(renderText(r.view.blocks))}`);
     }
     for (const p of this.responseUrlPosts.slice(-10)) {
-      lines.push(`response_url ${p.id}: ${p.ok ? "ok" : p.error} ${JSON.stringify(p.body).slice(0, 300)}`);
+      lines.push(
+        `response_url ${p.id}: ${p.ok ? "ok" : p.error} ${JSON.stringify(p.body).slice(0, 300)}`,
+      );
     }
     const recent = this.calls.slice(-15);
     if (recent.length) lines.push("last API calls:");
-    for (const c of recent) lines.push(`  ${c.method} → ${c.ok ? "ok" : `${c.error} (HTTP ${c.status})`}`);
+    for (const c of recent) {
+      lines.push(`  ${c.method} → ${c.ok ? "ok" : `${c.error} (HTTP ${c.status})`}`);
+      for (const m of c.messages ?? []) lines.push(`      ${m}`);
+    }
     return lines.length ? lines.join("\n") : "(empty: the bot has done nothing in Slack)";
   }
 

@@ -28,13 +28,15 @@ export interface DlqClassInfo {
 export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
   throttled: {
     label: "Throttled",
-    explanation: "Customer Profiles refused the object because too many objects for one profile arrived in the same second.",
+    explanation:
+      "Customer Profiles refused the object because too many objects for one profile arrived in the same second.",
     fix: "Safe to re-ingest: the bot paces objects per profile.",
     reingestable: true,
   },
   "missing-key": {
     label: "Missing key",
-    explanation: "The object has no value for the object type's UNIQUE or PROFILE key, so it can't be tied to a profile.",
+    explanation:
+      "The object has no value for the object type's UNIQUE or PROFILE key, so it can't be tied to a profile.",
     fix: "The object type's key mapping or the source data is wrong: fix it before re-ingesting.",
     reingestable: false,
   },
@@ -52,7 +54,8 @@ export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
   },
   "multi-profile": {
     label: "Several profiles",
-    explanation: "The object's keys match more than one profile, so Customer Profiles can't tell which one it belongs to.",
+    explanation:
+      "The object's keys match more than one profile, so Customer Profiles can't tell which one it belongs to.",
     fix: "Merge the duplicate profiles or make the object type's keys unique, then re-ingest.",
     reingestable: false,
   },
@@ -70,7 +73,8 @@ export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
   },
   unreadable: {
     label: "Unreadable",
-    explanation: "The bot could not recover a profile object from the message, so it keeps the message untouched.",
+    explanation:
+      "The bot could not recover a profile object from the message, so it keeps the message untouched.",
     fix: "Inspect the raw message in SQS; the bot never re-ingests or deletes it.",
     reingestable: false,
   },
@@ -81,10 +85,16 @@ export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
  * last because texts such as "invalid KMS key" would otherwise match it.
  */
 const TEXT_RULES: ReadonlyArray<readonly [DlqClass, RegExp]> = [
-  ["throttled", /too many objects ingested on (?:the )?profile per second|too many objects ingested/i],
+  [
+    "throttled",
+    /too many objects ingested on (?:the )?profile per second|too many objects ingested/i,
+  ],
   ["missing-key", /(?:unique|profile) key (?:or (?:unique|profile) key )?does not exist/i],
   ["kms", /\bkms\b/i],
-  ["too-large", /larger than [\d,.]+ ?bytes|object (?:is )?too large|exceeds the maximum (?:object )?size/i],
+  [
+    "too-large",
+    /larger than [\d,.]+ ?bytes|object (?:is )?too large|exceeds the maximum (?:object )?size/i,
+  ],
   ["multi-profile", /binding to more than one profile|more than one profile/i],
   [
     "schema",
@@ -105,8 +115,11 @@ const firstMatch = (rules: ReadonlyArray<readonly [DlqClass, RegExp]>, text: str
 
 export function classify(parsed: ParsedDlqMessage): DlqClass {
   if (parsed.kind === "unreadable") return "unreadable";
-  return firstMatch(TEXT_RULES, parsed.errorText) ?? firstMatch(CODE_RULES, parsed.errorCode) ?? "other";
+  return (
+    firstMatch(TEXT_RULES, parsed.errorText) ?? firstMatch(CODE_RULES, parsed.errorCode) ?? "other"
+  );
 }
 
 /** Unreadable is never re-ingestable, whatever the table says, because its object is unknown. */
-export const isReingestable = (cls: DlqClass): boolean => cls !== "unreadable" && CLASS_INFO[cls].reingestable;
+export const isReingestable = (cls: DlqClass): boolean =>
+  cls !== "unreadable" && CLASS_INFO[cls].reingestable;

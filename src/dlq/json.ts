@@ -12,9 +12,7 @@ export const MAX_SCAN_CHARS = 1_048_576;
  */
 export const MAX_JSON_DEPTH = 64;
 
-export type JsonParse =
-  | { ok: true; value: unknown; text: string }
-  | { ok: false; reason: string };
+export type JsonParse = { ok: true; value: unknown; text: string } | { ok: false; reason: string };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

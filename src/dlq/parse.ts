@@ -61,14 +61,53 @@ const ERROR_TEXT_KEYS = [
   "cause",
   "description",
 ];
-const ERROR_CODE_KEYS = ["errorcode", "errortype", "exceptiontype", "exception", "code", "type", "name"];
+const ERROR_CODE_KEYS = [
+  "errorcode",
+  "errortype",
+  "exceptiontype",
+  "exception",
+  "code",
+  "type",
+  "name",
+];
+/** "code", "type" and "name" beside an object mean something else: only inside an error object. */
+const ENVELOPE_CODE_KEYS = ERROR_CODE_KEYS.filter(
+  (key) => key.startsWith("error") || key.startsWith("exception"),
+);
 const TYPE_KEYS = ["objecttypename", "objecttype", "profileobjecttypename", "profileobjecttype"];
 const DOMAIN_KEYS = ["domainname", "domain", "profiledomain", "domainarn"];
-const TIME_KEYS = ["timestamp", "senttimestamp", "eventtime", "time", "occurredat", "failedat", "createdat"];
+const TIME_KEYS = [
+  "timestamp",
+  "senttimestamp",
+  "eventtime",
+  "time",
+  "occurredat",
+  "failedat",
+  "createdat",
+];
 /** Keys that hold the profile object and nothing else. */
-const OBJECT_KEYS = ["object", "profileobject", "objectjson", "rawobject", "originalobject", "sourceobject"];
+const OBJECT_KEYS = [
+  "object",
+  "profileobject",
+  "objectjson",
+  "rawobject",
+  "originalobject",
+  "sourceobject",
+];
 /** Keys that may hold either a nested envelope or the object itself. */
-const CONTAINER_KEYS = ["payload", "data", "detail", "details", "body", "record", "request", "input", "event", "content", "message"];
+const CONTAINER_KEYS = [
+  "payload",
+  "data",
+  "detail",
+  "details",
+  "body",
+  "record",
+  "request",
+  "input",
+  "event",
+  "content",
+  "message",
+];
 /** Keys that say "this is an envelope", so a missing object makes it unreadable, not the object. */
 const STRONG_MARKERS = new Set([
   ...OBJECT_KEYS,
@@ -135,7 +174,11 @@ function scalarText(value: unknown): string | undefined {
   return nonEmpty(value);
 }
 
-function firstOf<T>(members: Map<string, Located>, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+function firstOf<T>(
+  members: Map<string, Located>,
+  keys: readonly string[],
+  read: (v: unknown) => T | undefined,
+): T | undefined {
   for (const key of keys) {
     const member = members.get(key);
     const result = member === undefined ? undefined : read(member.value);
@@ -146,7 +189,9 @@ function firstOf<T>(members: Map<string, Located>, keys: readonly string[], read
 
 /** `{code, message}` style errors, one level deep (their own nesting is not worth chasing). */
 function errorFromObject(error: Record<string, unknown>): Pick<Meta, "errorText" | "errorCode"> {
-  const members = new Map(Object.entries(error).map(([k, v]) => [normaliseKey(k), { value: v, text: "", path: [] }]));
+  const members = new Map(
+    Object.entries(error).map(([k, v]) => [normaliseKey(k), { value: v, text: "", path: [] }]),
+  );
   const errorText = firstOf(members, ERROR_TEXT_KEYS, nonEmpty);
   const errorCode = firstOf(members, ERROR_CODE_KEYS, scalarText);
   return { ...(errorText && { errorText: clip(errorText) }), ...(errorCode && { errorCode }) };
@@ -169,25 +214,33 @@ function domainFrom(value: unknown): string | undefined {
   return text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
 }
 
-export function timeFrom(value: unknown): number | undefined {
-  const numeric = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+function timeFrom(value: unknown): number | undefined {
+  const numeric =
+    typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
   if (typeof numeric === "number") {
     if (!Number.isFinite(numeric) || numeric <= 0) return undefined;
     // Epoch seconds (Unix style) versus milliseconds (SQS style).
     return numeric < 1e11 ? Math.round(numeric * 1000) : Math.round(numeric);
   }
-  if (typeof numeric !== "string") return undefined;
+  // Date.parse accepts odd strings ("2" is a year): only ISO-8601 timestamps count.
+  if (typeof numeric !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(numeric.trim())) return undefined;
   const parsed = Date.parse(numeric);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
 function metaOf(members: Map<string, Located>): Meta {
   const error = firstOf(members, ERROR_TEXT_KEYS, readError);
-  const errorCode = firstOf(members, ERROR_CODE_KEYS.slice(0, 4), scalarText);
+  const errorCode = firstOf(members, ENVELOPE_CODE_KEYS, scalarText);
   const objectTypeName = firstOf(members, TYPE_KEYS, nonEmpty);
   const domainName = firstOf(members, DOMAIN_KEYS, domainFrom);
   const sentAt = firstOf(members, TIME_KEYS, timeFrom);
-  return compact({ ...error, errorCode: error?.errorCode ?? errorCode, objectTypeName, domainName, sentAt });
+  return compact({
+    ...error,
+    errorCode: error?.errorCode ?? errorCode,
+    objectTypeName,
+    domainName,
+    sentAt,
+  });
 }
 
 function compact<T extends object>(value: T): T {
@@ -206,7 +259,10 @@ interface Found {
 }
 
 /** Searches an envelope (and the envelopes it wraps) for the profile object. */
-function findObject(node: Located & { value: Record<string, unknown> }, depth: number): Found | { meta: Meta } {
+function findObject(
+  node: Located & { value: Record<string, unknown> },
+  depth: number,
+): Found | { meta: Meta } {
   const members = membersOf(node);
   const meta = metaOf(members);
   for (const key of OBJECT_KEYS) {
@@ -227,7 +283,9 @@ function findObject(node: Located & { value: Record<string, unknown> }, depth: n
     if ("object" in inner) return { object: inner.object, meta: mergeMeta(meta, inner.meta) };
   }
   // "message" holding a plain object is more likely an error payload than the profile.
-  const plain = containers.find((c) => c.path.at(-1)?.toLowerCase() !== "message" && !looksLikeEnvelope(membersOf(c)));
+  const plain = containers.find(
+    (c) => c.path.at(-1)?.toLowerCase() !== "message" && !looksLikeEnvelope(membersOf(c)),
+  );
   return plain ? { object: plain, meta } : { meta: mergeMeta(meta, innerMeta) };
 }
 
@@ -249,7 +307,10 @@ function systemAttributes(attributes: unknown): Pick<Meta, "sentAt"> & { receive
   if (!isPlainObject(attributes)) return {};
   const sentAt = timeFrom(attributes.SentTimestamp);
   const count = Number(attributes.ApproximateReceiveCount);
-  return compact({ sentAt, receiveCount: Number.isInteger(count) && count >= 0 ? count : undefined });
+  return compact({
+    sentAt,
+    receiveCount: Number.isInteger(count) && count >= 0 ? count : undefined,
+  });
 }
 
 function objectJsonOf(object: Located): string {
@@ -265,18 +326,34 @@ function objectJsonOf(object: Located): string {
 
 type Envelope = Pick<DlqMessageBase, "messageId" | "receiptHandle" | "sentAt" | "receiveCount">;
 
-function unreadable(envelope: Envelope, meta: Meta, raw: string, reason: string): UnreadableDlqMessage {
+function unreadable(
+  envelope: Envelope,
+  meta: Meta,
+  raw: string,
+  reason: string,
+): UnreadableDlqMessage {
   return { kind: "unreadable", ...meta, ...envelope, raw, reason };
 }
 
-function readable(envelope: Envelope, meta: Meta, object: Located & { value: Record<string, unknown> }): ParsedDlqMessage {
+function readable(
+  envelope: Envelope,
+  meta: Meta,
+  object: Located & { value: Record<string, unknown> },
+): ParsedDlqMessage {
   const objectJson = objectJsonOf(object);
-  if (objectJson === "") return unreadable(envelope, meta, object.text, "object could not be serialised");
+  if (objectJson === "")
+    return unreadable(envelope, meta, object.text, "object could not be serialised");
   return { kind: "readable", ...meta, ...envelope, object: object.value, objectJson };
 }
 
 /** What to do when the envelope search found no object: the body may be the object itself. */
-function bodyAsObject(root: Located & { value: Record<string, unknown> }, attrs: Meta, found: Meta, envelope: Envelope, raw: string): ParsedDlqMessage {
+function bodyAsObject(
+  root: Located & { value: Record<string, unknown> },
+  attrs: Meta,
+  found: Meta,
+  envelope: Envelope,
+  raw: string,
+): ParsedDlqMessage {
   const keys = [...membersOf(root).keys()];
   const strong = keys.some((key) => STRONG_MARKERS.has(key));
   const weak = keys.some((key) => WEAK_MARKERS.has(key));

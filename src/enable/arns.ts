@@ -50,7 +50,7 @@ export const parseArn = (arn: string): ArnParts | undefined => {
 export const parseInstanceArn = (arn: string): Validation<InstanceArn> => {
   const parts = parseArn(arn);
   const instanceId = parts?.resource.match(/^instance\/([A-Za-z0-9-]+)$/)?.[1];
-  if (!parts || parts.service !== "connect" || !instanceId) {
+  if (parts?.service !== "connect" || !instanceId) {
     return invalid(
       `Use a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<id>: '${arn}' is not one.`,
     );
@@ -126,7 +126,7 @@ export const parseQueueArn = (
   arn: string,
 ): { region: string; accountId: string; name: string } | undefined => {
   const parts = parseArn(arn);
-  if (!parts || parts.service !== "sqs" || parts.resource.includes("/")) return undefined;
+  if (parts?.service !== "sqs" || parts.resource.includes("/")) return undefined;
   return { region: parts.region, accountId: parts.accountId, name: parts.resource };
 };
 
@@ -135,6 +135,6 @@ export const parseKeyArn = (
 ): { region: string; accountId: string; keyId: string } | undefined => {
   const parts = parseArn(arn);
   const keyId = parts?.resource.match(/^key\/(.+)$/)?.[1];
-  if (!parts || parts.service !== "kms" || !keyId) return undefined;
+  if (parts?.service !== "kms" || !keyId) return undefined;
   return { region: parts.region, accountId: parts.accountId, keyId };
 };

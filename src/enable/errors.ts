@@ -14,5 +14,4 @@ export class EnableError extends Error {
   }
 }
 
-export const isEnableError = (error: unknown): error is EnableError =>
-  error instanceof EnableError;
+export const isEnableError = (error: unknown): error is EnableError => error instanceof EnableError;

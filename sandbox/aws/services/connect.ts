@@ -119,7 +119,8 @@ function listInstances(req: AwsRequest, state: EmulatorState): AwsResponse {
     .filter((i) => i.region === req.region)
     .sort((a, b) => a.createdTime - b.createdTime || a.id.localeCompare(b.id));
   const page = all.slice(start, start + max);
-  const next = start + max < all.length ? Buffer.from(String(start + max)).toString("base64url") : undefined;
+  const next =
+    start + max < all.length ? Buffer.from(String(start + max)).toString("base64url") : undefined;
   return json({ InstanceSummaryList: page.map(summary), ...(next ? { NextToken: next } : {}) });
 }
 

@@ -1,0 +1,27 @@
+/**
+ * The one place gateways are built: services and jobs receive `Gateways` and never see an
+ * SDK client, so tests can hand them gateways over the emulator (or fakes).
+ */
+import type { AwsClients } from "./clients.js";
+import { ConnectGateway } from "./connect-gateway.js";
+import { KmsGateway } from "./kms-gateway.js";
+import { ProfilesGateway } from "./profiles-gateway.js";
+import { SqsGateway } from "./sqs-gateway.js";
+
+export interface Gateways {
+  connect: ConnectGateway;
+  profiles: ProfilesGateway;
+  sqs: SqsGateway;
+  kms: KmsGateway;
+}
+
+export function createGateways(
+  clients: Pick<AwsClients, "connect" | "profiles" | "sqs" | "kms">,
+): Gateways {
+  return {
+    connect: new ConnectGateway(clients.connect),
+    profiles: new ProfilesGateway(clients.profiles),
+    sqs: new SqsGateway(clients.sqs),
+    kms: new KmsGateway(clients.kms),
+  };
+}

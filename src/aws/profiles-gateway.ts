@@ -1,0 +1,321 @@
+/**
+ * Amazon Connect Customer Profiles: domains, the instance link (an integration whose Uri is
+ * the Connect instance ARN), and PutProfileObject for re-ingest.
+ */
+import {
+  CreateDomainCommand,
+  type CustomerProfilesClient,
+  DeleteDomainCommand,
+  DeleteIntegrationCommand,
+  GetDomainCommand,
+  GetProfileObjectTypeCommand,
+  ListAccountIntegrationsCommand,
+  ListDomainsCommand,
+  type ListIntegrationItem,
+  ListIntegrationsCommand,
+  PutIntegrationCommand,
+  PutProfileObjectCommand,
+  UpdateDomainCommand,
+} from "@aws-sdk/client-customer-profiles";
+import { AppError } from "../errors.js";
+import { profileDomainResource } from "./arn.js";
+import { type AwsCall, awsCall, undefinedIfNotFound } from "./errors.js";
+import { collectPages } from "./paginate.js";
+
+export interface DomainSummary {
+  name: string;
+  createdAt?: Date;
+  tags: Record<string, string>;
+}
+
+export interface DomainSettings {
+  name: string;
+  expirationDays: number;
+  encryptionKey?: string;
+  deadLetterQueueUrl?: string;
+  tags: Record<string, string>;
+}
+
+export interface Domain extends DomainSettings {
+  stats: { profileCount: number; objectCount: number; totalSize: number };
+}
+
+export interface CreateDomainInput {
+  name: string;
+  expirationDays: number;
+  encryptionKey?: string;
+  deadLetterQueueUrl?: string;
+  tags: Record<string, string>;
+}
+
+/** `""` clears the key or the queue, as UpdateDomain defines it. */
+export interface UpdateDomainInput {
+  encryptionKey?: string;
+  deadLetterQueueUrl?: string;
+  expirationDays?: number;
+}
+
+export interface Integration {
+  domain: string;
+  uri: string;
+  objectTypeName?: string;
+  createdAt?: Date;
+}
+
+export interface ObjectTypeKey {
+  standardIdentifiers: string[];
+  fieldNames: string[];
+}
+
+export interface ProfileObjectType {
+  name: string;
+  /** Key name → the fields that make it; re-ingest paces per profile key. */
+  keys: Record<string, ObjectTypeKey[]>;
+  encryptionKey?: string;
+  expirationDays?: number;
+}
+
+/** Customer Profiles pages go up to 100 items. */
+const PAGE_SIZE = 100;
+
+const LINK_IN_CONSOLE =
+  "link the instance in the Amazon Connect console instead: open the instance, choose Customer profiles, then Enable, and pick this domain (AWS allows that link only from the console for some accounts).";
+
+function toSettings(out: {
+  DomainName?: string | undefined;
+  DefaultExpirationDays?: number | undefined;
+  DefaultEncryptionKey?: string | undefined;
+  DeadLetterQueueUrl?: string | undefined;
+  Tags?: Record<string, string> | undefined;
+}): DomainSettings {
+  return {
+    name: out.DomainName ?? "",
+    expirationDays: out.DefaultExpirationDays ?? 0,
+    ...(out.DefaultEncryptionKey ? { encryptionKey: out.DefaultEncryptionKey } : {}),
+    ...(out.DeadLetterQueueUrl ? { deadLetterQueueUrl: out.DeadLetterQueueUrl } : {}),
+    tags: out.Tags ?? {},
+  };
+}
+
+function toIntegration(item: ListIntegrationItem): Integration {
+  return {
+    domain: item.DomainName ?? "",
+    uri: item.Uri ?? "",
+    ...(item.ObjectTypeName ? { objectTypeName: item.ObjectTypeName } : {}),
+    ...(item.CreatedAt ? { createdAt: item.CreatedAt } : {}),
+  };
+}
+
+/**
+ * PutIntegration with a Connect ARN is refused for some callers (AWS's model says the link
+ * is made from the Connect admin website). That refusal is expected, so its fix is the
+ * console step rather than an IAM change nobody can make work.
+ */
+function asLinkRefusal(err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  if (err.code !== "aws_access_denied" && err.code !== "aws_validation") return err;
+  const reason = err.userMessage.replace(/ Fix: .*$/s, "");
+  return new AppError(err.code, `${reason} Fix: ${LINK_IN_CONSOLE}`, {
+    cause: err.cause,
+    retryable: false,
+    details: { ...err.details, linkInConsole: true },
+  });
+}
+
+export class ProfilesGateway {
+  constructor(private readonly client: CustomerProfilesClient) {}
+
+  private call<T>(operation: string, resource: string, fn: () => Promise<T>): Promise<T> {
+    const call: AwsCall = {
+      service: "profile",
+      operation,
+      iamAction: `profile:${operation}`,
+      resource,
+    };
+    return awsCall(call, fn);
+  }
+
+  listDomains(): Promise<DomainSummary[]> {
+    return collectPages(async (token) => {
+      const out = await this.call("ListDomains", "*", () =>
+        this.client.send(new ListDomainsCommand({ MaxResults: PAGE_SIZE, NextToken: token })),
+      );
+      const items = (out.Items ?? []).map((d) => ({
+        name: d.DomainName ?? "",
+        ...(d.CreatedAt ? { createdAt: d.CreatedAt } : {}),
+        tags: d.Tags ?? {},
+      }));
+      return { items, next: out.NextToken };
+    });
+  }
+
+  /** Undefined when the domain does not exist. */
+  getDomain(name: string): Promise<Domain | undefined> {
+    return undefinedIfNotFound(
+      this.call("GetDomain", profileDomainResource(name), async () => {
+        const out = await this.client.send(new GetDomainCommand({ DomainName: name }));
+        return {
+          ...toSettings(out),
+          stats: {
+            profileCount: out.Stats?.ProfileCount ?? 0,
+            objectCount: out.Stats?.ObjectCount ?? 0,
+            totalSize: out.Stats?.TotalSize ?? 0,
+          },
+        };
+      }),
+    );
+  }
+
+  createDomain(input: CreateDomainInput): Promise<DomainSettings> {
+    return this.call("CreateDomain", profileDomainResource(input.name), async () =>
+      toSettings(
+        await this.client.send(
+          new CreateDomainCommand({
+            DomainName: input.name,
+            DefaultExpirationDays: input.expirationDays,
+            DefaultEncryptionKey: input.encryptionKey,
+            DeadLetterQueueUrl: input.deadLetterQueueUrl,
+            Tags: input.tags,
+          }),
+        ),
+      ),
+    );
+  }
+
+  updateDomain(name: string, input: UpdateDomainInput): Promise<DomainSettings> {
+    return this.call("UpdateDomain", profileDomainResource(name), async () =>
+      toSettings(
+        await this.client.send(
+          new UpdateDomainCommand({
+            DomainName: name,
+            DefaultExpirationDays: input.expirationDays,
+            DefaultEncryptionKey: input.encryptionKey,
+            DeadLetterQueueUrl: input.deadLetterQueueUrl,
+          }),
+        ),
+      ),
+    );
+  }
+
+  async deleteDomain(name: string): Promise<void> {
+    await this.call("DeleteDomain", profileDomainResource(name), () =>
+      this.client.send(new DeleteDomainCommand({ DomainName: name })),
+    );
+  }
+
+  listIntegrations(domain: string): Promise<Integration[]> {
+    return collectPages(async (token) => {
+      const out = await this.call("ListIntegrations", profileDomainResource(domain), () =>
+        this.client.send(
+          new ListIntegrationsCommand({
+            DomainName: domain,
+            MaxResults: PAGE_SIZE,
+            NextToken: token,
+          }),
+        ),
+      );
+      return { items: (out.Items ?? []).map(toIntegration), next: out.NextToken };
+    });
+  }
+
+  /** The domain a Connect instance is linked to, or undefined when it is linked to none. */
+  async domainForInstance(instanceArn: string): Promise<string | undefined> {
+    const integrations = await undefinedIfNotFound(
+      collectPages(async (token) => {
+        const out = await this.call("ListAccountIntegrations", "*", () =>
+          this.client.send(
+            new ListAccountIntegrationsCommand({
+              Uri: instanceArn,
+              MaxResults: PAGE_SIZE,
+              NextToken: token,
+            }),
+          ),
+        );
+        return { items: (out.Items ?? []).map(toIntegration), next: out.NextToken };
+      }),
+    );
+    return integrations?.find((i) => i.uri === instanceArn && i.domain)?.domain;
+  }
+
+  async linkInstance(domain: string, instanceArn: string): Promise<Integration> {
+    try {
+      const out = await this.call("PutIntegration", profileDomainResource(domain), () =>
+        this.client.send(
+          new PutIntegrationCommand({
+            DomainName: domain,
+            Uri: instanceArn,
+            ObjectTypeName: "CTR",
+          }),
+        ),
+      );
+      return toIntegration(out);
+    } catch (err) {
+      throw asLinkRefusal(err);
+    }
+  }
+
+  /** Idempotent: unlinking an instance that is not linked succeeds, so cleanup can run twice. */
+  async unlinkInstance(domain: string, instanceArn: string): Promise<void> {
+    await undefinedIfNotFound(
+      this.call("DeleteIntegration", profileDomainResource(domain), () =>
+        this.client.send(new DeleteIntegrationCommand({ DomainName: domain, Uri: instanceArn })),
+      ),
+    );
+  }
+
+  /** Returns the object's unique key; a response without one is not proof it was accepted. */
+  async putProfileObject(
+    domain: string,
+    objectTypeName: string,
+    objectJson: string,
+  ): Promise<string> {
+    const call: AwsCall = {
+      service: "profile",
+      operation: "PutProfileObject",
+      iamAction: "profile:PutProfileObject",
+      resource: `${profileDomainResource(domain)}/object-types/${objectTypeName}`,
+    };
+    const out = await awsCall(call, () =>
+      this.client.send(
+        new PutProfileObjectCommand({
+          DomainName: domain,
+          ObjectTypeName: objectTypeName,
+          Object: objectJson,
+        }),
+      ),
+    );
+    if (!out.ProfileObjectUniqueKey) {
+      throw new AppError(
+        "aws_error",
+        "Customer Profiles PutProfileObject returned no ProfileObjectUniqueKey, so the object is not known to be stored. Fix: retry; the message stays in the queue.",
+        { retryable: true, details: { service: "profile", operation: "PutProfileObject", domain } },
+      );
+    }
+    return out.ProfileObjectUniqueKey;
+  }
+
+  /** Undefined when the domain has no such object type. */
+  getProfileObjectType(domain: string, name: string): Promise<ProfileObjectType | undefined> {
+    const resource = `${profileDomainResource(domain)}/object-types/${name}`;
+    return undefinedIfNotFound(
+      this.call("GetProfileObjectType", resource, async () => {
+        const out = await this.client.send(
+          new GetProfileObjectTypeCommand({ DomainName: domain, ObjectTypeName: name }),
+        );
+        const keys: Record<string, ObjectTypeKey[]> = {};
+        for (const [key, defs] of Object.entries(out.Keys ?? {})) {
+          keys[key] = defs.map((d) => ({
+            standardIdentifiers: [...(d.StandardIdentifiers ?? [])],
+            fieldNames: [...(d.FieldNames ?? [])],
+          }));
+        }
+        return {
+          name: out.ObjectTypeName ?? name,
+          keys,
+          ...(out.EncryptionKey ? { encryptionKey: out.EncryptionKey } : {}),
+          ...(out.ExpirationDays !== undefined ? { expirationDays: out.ExpirationDays } : {}),
+        };
+      }),
+    );
+  }
+}

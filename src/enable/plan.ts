@@ -1,0 +1,792 @@
+import {
+  type InstanceArn,
+  parseInstanceArn,
+  parseKeyArn,
+  parseQueueArn,
+  parseQueueUrl,
+  queueArn,
+  queueArnFromUrl,
+} from "./arns.js";
+import { isEnableError } from "./errors.js";
+import {
+  defaultAliasName,
+  domainNameWarnings,
+  validateAliasName,
+  validateDomainName,
+  validateExpirationDays,
+  validateQueueName,
+} from "./names.js";
+import {
+  checkKeyPolicy,
+  checkQueuePolicy,
+  type DomainRef,
+  dlqPolicyStatement,
+  formatPolicy,
+  newKeyPolicy,
+  type PolicyStatement,
+} from "./policies.js";
+import { parsePolicyDocument } from "./policy-document.js";
+
+// ---------------------------------------------------------------------------------------------
+// What the wizard (or the CLI) chose
+
+export interface InstanceChoice {
+  id: string;
+  arn: string;
+  alias?: string;
+}
+
+export type DomainChoice =
+  | { mode: "new"; name: string; expirationDays: number }
+  | { mode: "existing"; name: string };
+
+/**
+ * For an existing domain, "none" keeps whatever queue the domain has; "new" and "existing"
+ * set the domain's queue with UpdateDomain.
+ */
+export type DlqChoice =
+  | { mode: "none" }
+  | { mode: "new"; name: string }
+  | { mode: "existing"; url: string; arn: string; mergePolicy: boolean };
+
+/**
+ * "aws-owned" sends no DefaultEncryptionKey, as the console does when no key is chosen; for an
+ * existing domain it keeps the domain's current key.
+ */
+export type KeyChoice =
+  | { mode: "aws-owned" }
+  | { mode: "new"; alias: string; description?: string }
+  | { mode: "existing"; keyId: string; arn: string; updatePolicy: boolean };
+
+export interface EnableInput {
+  instance: InstanceChoice;
+  domain: DomainChoice;
+  dlq: DlqChoice;
+  key: KeyChoice;
+  /** The user read that the instance's current domain keeps its profiles and still wants to move. */
+  confirmRelink: boolean;
+  channelId?: string;
+  requestedBy?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What AWS said when the wizard looked
+
+export interface EnableFacts {
+  /** The account and region the bot's credentials act in. */
+  accountId: string;
+  region: string;
+  /** Every domain in the region (ListDomains, all pages). */
+  existingDomains: string[];
+  /** The domain the instance is linked to now (ListAccountIntegrations), if any. */
+  instanceLinkedTo?: string;
+  /** The existing queue's Policy attribute; absent when the queue has none. */
+  queuePolicy?: string;
+  /** The existing key's `default` policy; absent when the bot could not read it. */
+  keyPolicy?: string;
+  /** From DescribeKey; absent when the bot could not describe the key. */
+  keyState?: string;
+  keyManager?: string;
+  keySpec?: string;
+  keyUsage?: string;
+  /** Aliases already in the region (ListAliases), to catch a taken name before CreateAlias. */
+  existingAliases?: string[];
+  /** For an existing domain: what GetDomain says it uses now. */
+  existingDomain?: { deadLetterQueueUrl?: string; defaultEncryptionKey?: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+export type PlanStepKind =
+  | "queue"
+  | "queue-policy"
+  | "key"
+  | "key-policy"
+  | "alias"
+  | "domain"
+  | "unlink"
+  | "link"
+  | "alert-binding";
+
+export type PlanAction = "create" | "update" | "use" | "none";
+
+export interface PlanStep {
+  kind: PlanStepKind;
+  action: PlanAction;
+  /** The resource's name, URL or ARN as the user would recognise it. */
+  target: string;
+  /** One sentence for the review screen. */
+  details: string;
+}
+
+export interface PlanStatement {
+  /** The queue ARN, key ARN, or `<alias> (new key)`. */
+  resource: string;
+  statement: PolicyStatement;
+}
+
+export interface Plan {
+  steps: PlanStep[];
+  statements: PlanStatement[];
+  warnings: string[];
+  /** Any blocker stops submission; each says what to change. */
+  blockers: string[];
+}
+
+export const DOMAINS_PER_REGION = 100;
+
+const STEP_ORDER: PlanStepKind[] = [
+  "queue",
+  "queue-policy",
+  "key",
+  "key-policy",
+  "alias",
+  "domain",
+  "unlink",
+  "link",
+  "alert-binding",
+];
+
+/** Local mutation while one plan is being built; nothing escapes but the finished plan. */
+class PlanBuilder {
+  readonly plan: Plan = { steps: [], statements: [], warnings: [], blockers: [] };
+
+  step(kind: PlanStepKind, action: PlanAction, target: string, details: string): void {
+    this.plan.steps.push({ kind, action, target, details });
+  }
+
+  statement(resource: string, statement: PolicyStatement): void {
+    this.plan.statements.push({ resource, statement });
+  }
+
+  warn(...texts: string[]): void {
+    this.plan.warnings.push(...texts);
+  }
+
+  block(text: string): void {
+    this.plan.blockers.push(text);
+  }
+
+  finish(): Plan {
+    const rank = (kind: PlanStepKind) => STEP_ORDER.indexOf(kind);
+    return {
+      ...this.plan,
+      steps: [...this.plan.steps].sort((a, b) => rank(a.kind) - rank(b.kind)),
+    };
+  }
+}
+
+interface PlanContext {
+  input: EnableInput;
+  facts: EnableFacts;
+  region: string;
+  accountId: string;
+  domainName: string;
+  instanceLabel: string;
+  /** True once we know the domain will have a dead-letter queue after the plan runs. */
+  hasDlq: boolean;
+}
+
+export const buildPlan = (input: EnableInput, facts: EnableFacts): Plan => {
+  const builder = new PlanBuilder();
+  const instance = checkInstance(input, facts, builder);
+  const domainName = input.domain.name.trim();
+  const context: PlanContext = {
+    input,
+    facts,
+    region: instance?.region ?? facts.region,
+    accountId: instance?.accountId ?? facts.accountId,
+    domainName,
+    instanceLabel: input.instance.alias ?? input.instance.id,
+    hasDlq:
+      input.dlq.mode !== "none" ||
+      (input.domain.mode === "existing" && Boolean(facts.existingDomain?.deadLetterQueueUrl)),
+  };
+  planDomain(context, builder);
+  planQueue(context, builder);
+  planKey(context, builder);
+  planLink(context, builder);
+  planAlerts(context, builder);
+  return builder.finish();
+};
+
+// ---------------------------------------------------------------------------------------------
+// Instance
+
+const checkInstance = (
+  input: EnableInput,
+  facts: EnableFacts,
+  builder: PlanBuilder,
+): InstanceArn | undefined => {
+  const parsed = parseInstanceArn(input.instance.arn);
+  if (!parsed.ok) {
+    builder.block(parsed.error);
+    return undefined;
+  }
+  const instance = parsed.value;
+  if (instance.accountId !== facts.accountId) {
+    builder.block(
+      `The instance is in account ${instance.accountId} but the bot's AWS credentials are for ${facts.accountId}: configure credentials for ${instance.accountId}.`,
+    );
+  }
+  if (instance.region !== facts.region) {
+    builder.block(
+      `The instance is in ${instance.region} but the bot works in ${facts.region}: configure the bot for ${instance.region}.`,
+    );
+  }
+  return instance;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Domain
+
+const planDomain = (context: PlanContext, builder: PlanBuilder): void => {
+  const { input, facts, domainName } = context;
+  const name = validateDomainName(input.domain.name);
+  if (!name.ok) builder.block(name.error);
+  builder.warn(...domainNameWarnings(domainName));
+  if (input.domain.mode === "new") {
+    planNewDomain(context, input.domain.expirationDays, builder);
+    return;
+  }
+  if (!facts.existingDomains.includes(domainName)) {
+    builder.block(
+      `Domain '${domainName}' doesn't exist in ${context.region}: pick another domain or create a new one.`,
+    );
+  }
+  planExistingDomain(context, builder);
+};
+
+const planNewDomain = (
+  context: PlanContext,
+  expirationDays: number,
+  builder: PlanBuilder,
+): void => {
+  const { facts, domainName } = context;
+  if (facts.existingDomains.includes(domainName)) {
+    builder.block(
+      `A domain named '${domainName}' already exists in ${context.region}: choose another name, or pick it as an existing domain.`,
+    );
+  } else if (facts.existingDomains.length >= DOMAINS_PER_REGION) {
+    builder.block(
+      `${context.region} already has ${facts.existingDomains.length} domains, the default quota: use an existing domain or request a quota increase.`,
+    );
+  }
+  const days = validateExpirationDays(String(expirationDays));
+  if (!days.ok) builder.block(days.error);
+  builder.step(
+    "domain",
+    "create",
+    domainName,
+    `Create domain ${domainName}, keeping profile data ${expirationDays} days, ${describeEncryption(context)}, ${describeDlq(context)}.`,
+  );
+};
+
+const planExistingDomain = (context: PlanContext, builder: PlanBuilder): void => {
+  const { input, facts, domainName } = context;
+  const current = facts.existingDomain;
+  const queueUrl = chosenQueueUrl(context);
+  const keyArn = chosenKeyArn(context);
+  // Without GetDomain's answer we can't tell "already set" from "different", so we set it.
+  const changesDlq =
+    input.dlq.mode !== "none" && (!queueUrl || current?.deadLetterQueueUrl !== queueUrl);
+  const changesKey =
+    input.key.mode !== "aws-owned" && (!keyArn || current?.defaultEncryptionKey !== keyArn);
+  if (changesDlq && current?.deadLetterQueueUrl) {
+    builder.warn(
+      `Domain ${domainName} sends failed objects to ${current.deadLetterQueueUrl} now; this plan points it at another queue, and messages already in the old one stay there.`,
+    );
+  }
+  if (changesKey && current?.defaultEncryptionKey) {
+    builder.warn(
+      `Domain ${domainName} is encrypted with ${current.defaultEncryptionKey} now; this plan switches it to another key, so keep the old key enabled.`,
+    );
+  }
+  if (!changesDlq && !changesKey) {
+    builder.step("domain", "use", domainName, `Use domain ${domainName} as it is.`);
+    return;
+  }
+  const changes = [
+    changesKey ? describeEncryption(context) : "",
+    changesDlq ? describeDlq(context) : "",
+  ];
+  builder.step(
+    "domain",
+    "update",
+    domainName,
+    `Update domain ${domainName}: ${changes.filter(Boolean).join(", ")}.`,
+  );
+};
+
+const chosenQueueUrl = ({ input }: PlanContext): string | undefined =>
+  input.dlq.mode === "existing" ? input.dlq.url : undefined;
+
+const chosenKeyArn = ({ input }: PlanContext): string | undefined =>
+  input.key.mode === "existing" ? input.key.arn : undefined;
+
+const describeEncryption = ({ input }: PlanContext): string => {
+  switch (input.key.mode) {
+    case "aws-owned":
+      return "encrypted with a key AWS owns";
+    case "new":
+      return `encrypted with the new key ${aliasOf(input.key.alias)}`;
+    case "existing":
+      return `encrypted with key ${input.key.arn}`;
+  }
+};
+
+const describeDlq = ({ input }: PlanContext): string => {
+  switch (input.dlq.mode) {
+    case "none":
+      return "with no dead-letter queue";
+    case "new":
+      return `sending failed objects to the new queue ${input.dlq.name.trim()}`;
+    case "existing":
+      return `sending failed objects to ${input.dlq.url}`;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Dead-letter queue
+
+const domainRef = (context: PlanContext): DomainRef => ({
+  accountId: context.accountId,
+  region: context.region,
+  domainName: context.domainName,
+});
+
+const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
+  const { dlq } = context.input;
+  switch (dlq.mode) {
+    case "none":
+      planNoQueue(context, builder);
+      return;
+    case "new":
+      planNewQueue(context, dlq.name, builder);
+      return;
+    case "existing":
+      planExistingQueue(context, dlq, builder);
+      return;
+  }
+};
+
+const planNoQueue = (context: PlanContext, builder: PlanBuilder): void => {
+  const keepsCurrent = context.input.domain.mode === "existing";
+  const current = context.facts.existingDomain?.deadLetterQueueUrl;
+  if (keepsCurrent && current) {
+    builder.step("queue", "none", current, `Keep the domain's dead-letter queue ${current}.`);
+    return;
+  }
+  builder.step("queue", "none", "none", "No dead-letter queue.");
+  // For an existing domain we only know it has none when GetDomain told us so.
+  if (!keepsCurrent || context.facts.existingDomain) {
+    builder.warn(
+      "Without a dead-letter queue, objects Customer Profiles fails to ingest are lost silently: nobody is told and nothing can be re-ingested.",
+    );
+  }
+};
+
+const planNewQueue = (context: PlanContext, rawName: string, builder: PlanBuilder): void => {
+  const name = validateQueueName(rawName);
+  if (!name.ok) builder.block(name.error);
+  const queueName = rawName.trim();
+  const arn = queueArn(context.region, context.accountId, queueName);
+  builder.step("queue", "create", queueName, `Create the standard SQS queue ${queueName}.`);
+  builder.step(
+    "queue-policy",
+    "create",
+    arn,
+    "Give it an access policy that lets Customer Profiles send this domain's failed objects to it.",
+  );
+  builder.statement(arn, dlqPolicyStatement({ ...domainRef(context), queueArn: arn }));
+};
+
+const planExistingQueue = (
+  context: PlanContext,
+  dlq: Extract<DlqChoice, { mode: "existing" }>,
+  builder: PlanBuilder,
+): void => {
+  const location = parseQueueUrl(dlq.url);
+  const arn = parseQueueArn(dlq.arn) ? dlq.arn : queueArnFromUrl(dlq.url, context.region);
+  if (!location || !arn) {
+    builder.block(`'${dlq.url}' is not an SQS queue URL: pick the queue again.`);
+    return;
+  }
+  if (location.name.endsWith(".fifo")) {
+    builder.block(
+      `${location.name} is a FIFO queue: Customer Profiles needs a standard queue as its dead-letter queue.`,
+    );
+  }
+  const queueRegion = parseQueueArn(arn)?.region ?? location.region;
+  if (queueRegion && queueRegion !== context.region) {
+    builder.warn(
+      `Queue ${location.name} is in ${queueRegion}, not ${context.region} like the domain; Customer Profiles may refuse it.`,
+    );
+  }
+  builder.step("queue", "use", dlq.url, `Use the existing queue ${location.name}.`);
+  const statement = dlqPolicyStatement({ ...domainRef(context), queueArn: arn });
+  const check = checkQueuePolicy(context.facts.queuePolicy, statement);
+  if (check.ok) {
+    builder.step(
+      "queue-policy",
+      "none",
+      arn,
+      "Its access policy already lets Customer Profiles send to it.",
+    );
+    return;
+  }
+  builder.statement(arn, statement);
+  if (!dlq.mergePolicy) {
+    builder.block(
+      `Queue ${location.name}'s access policy doesn't let Customer Profiles send failed objects to it (${check.missing.join(" ")}) Let the bot merge the statement in, or add it yourself:\n${formatPolicy(statement)}`,
+    );
+    return;
+  }
+  planQueuePolicyMerge(context, location.name, arn, statement, builder);
+};
+
+const planQueuePolicyMerge = (
+  context: PlanContext,
+  queueName: string,
+  arn: string,
+  statement: PolicyStatement,
+  builder: PlanBuilder,
+): void => {
+  const existing = context.facts.queuePolicy;
+  const kept = countStatements(existing);
+  if (kept === undefined) {
+    builder.block(
+      `Queue ${queueName}'s access policy isn't a valid JSON policy, so the bot can't merge into it safely: fix it in the SQS console, or add this statement yourself:\n${formatPolicy(statement)}`,
+    );
+    return;
+  }
+  builder.step(
+    "queue-policy",
+    kept === 0 ? "create" : "update",
+    arn,
+    kept === 0
+      ? "Give it an access policy that lets Customer Profiles send this domain's failed objects to it."
+      : `Add the CustomerProfilesDLQ statement to its access policy, keeping its ${kept} other statement${kept === 1 ? "" : "s"}.`,
+  );
+  if (kept > 0) {
+    builder.warn(
+      `Queue ${queueName} already has an access policy: the bot adds the CustomerProfilesDLQ statement and keeps its ${kept} existing statement${kept === 1 ? "" : "s"} unchanged.`,
+    );
+  }
+};
+
+/** Undefined when the text is not a policy we can merge into. */
+const countStatements = (policyJson: string | undefined): number | undefined => {
+  try {
+    return parsePolicyDocument(policyJson)?.Statement.length ?? 0;
+  } catch (error) {
+    if (isEnableError(error)) return undefined;
+    throw error;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// KMS key
+
+const aliasOf = (raw: string): string => {
+  const alias = validateAliasName(raw);
+  return alias.ok ? alias.value : raw.trim();
+};
+
+const planKey = (context: PlanContext, builder: PlanBuilder): void => {
+  const { key } = context.input;
+  switch (key.mode) {
+    case "aws-owned":
+      planAwsOwnedKey(context, builder);
+      return;
+    case "new":
+      planNewKey(context, key, builder);
+      return;
+    case "existing":
+      planExistingKey(context, key, builder);
+      return;
+  }
+};
+
+const planAwsOwnedKey = (context: PlanContext, builder: PlanBuilder): void => {
+  const current = context.facts.existingDomain?.defaultEncryptionKey;
+  if (context.input.domain.mode === "existing" && current) {
+    builder.step("key", "none", current, `Keep the domain's encryption key ${current}.`);
+    return;
+  }
+  builder.step(
+    "key",
+    "none",
+    "aws-owned",
+    "Encrypt with a key AWS owns and manages; there is no key policy to keep.",
+  );
+};
+
+const planNewKey = (
+  context: PlanContext,
+  key: Extract<KeyChoice, { mode: "new" }>,
+  builder: PlanBuilder,
+): void => {
+  const alias = validateAliasName(key.alias || defaultAliasName(context.domainName));
+  if (!alias.ok) builder.block(alias.error);
+  const aliasName = aliasOf(key.alias || defaultAliasName(context.domainName));
+  if (context.facts.existingAliases?.includes(aliasName)) {
+    builder.block(
+      `The alias ${aliasName} is already taken in ${context.region}: choose another alias.`,
+    );
+  }
+  const resource = `${aliasName} (new key)`;
+  builder.step(
+    "key",
+    "create",
+    aliasName,
+    `Create a symmetric encryption key${key.description ? ` described as "${key.description}"` : ""}, administered by account ${context.accountId}.`,
+  );
+  builder.step(
+    "key-policy",
+    "create",
+    resource,
+    "Give it a key policy that keeps the account its administrator and lets Customer Profiles use it for this domain only.",
+  );
+  builder.step("alias", "create", aliasName, `Name the key ${aliasName}.`);
+  for (const statement of newKeyPolicy(domainRef(context)).Statement)
+    builder.statement(resource, statement);
+};
+
+const planExistingKey = (
+  context: PlanContext,
+  key: Extract<KeyChoice, { mode: "existing" }>,
+  builder: PlanBuilder,
+): void => {
+  const parsed = parseKeyArn(key.arn);
+  if (!parsed) {
+    builder.block(`'${key.arn}' is not a KMS key ARN: pick the key again.`);
+    return;
+  }
+  if (parsed.region !== context.region) {
+    builder.block(
+      `Key ${key.arn} is in ${parsed.region}: Customer Profiles needs a key in the domain's region, ${context.region}.`,
+    );
+  }
+  checkKeyFacts(context, key.arn, builder);
+  builder.step("key", "use", key.arn, `Use the existing key ${key.keyId}.`);
+  planKeyPolicy(context, key, builder);
+};
+
+const checkKeyFacts = (context: PlanContext, arn: string, builder: PlanBuilder): void => {
+  const { keyManager, keyState, keySpec, keyUsage } = context.facts;
+  if (keyManager === "AWS") {
+    builder.block(
+      `Key ${arn} is managed by AWS, so its policy can't grant Customer Profiles access: pick a customer-managed key or create a new one.`,
+    );
+  }
+  if (keyState !== undefined && keyState !== "Enabled") {
+    const fix = keyState === "PendingDeletion" ? "cancel its deletion and enable it" : "enable it";
+    builder.block(`Key ${arn} is ${keyState}: ${fix}, or pick another key.`);
+  }
+  if (keySpec !== undefined && keySpec !== "SYMMETRIC_DEFAULT") {
+    builder.block(
+      `Key ${arn} is a ${keySpec} key: Customer Profiles needs a symmetric encryption key (SYMMETRIC_DEFAULT).`,
+    );
+  }
+  if (keyUsage !== undefined && keyUsage !== "ENCRYPT_DECRYPT") {
+    builder.block(
+      `Key ${arn} is for ${keyUsage}: Customer Profiles needs a key for ENCRYPT_DECRYPT.`,
+    );
+  }
+  if ([keyManager, keyState, keySpec].includes(undefined)) {
+    builder.warn(
+      `The bot couldn't describe key ${arn} (kms:DescribeKey), so it couldn't check that the key is enabled, symmetric and customer-managed.`,
+    );
+  }
+};
+
+const planKeyPolicy = (
+  context: PlanContext,
+  key: Extract<KeyChoice, { mode: "existing" }>,
+  builder: PlanBuilder,
+): void => {
+  const policy = context.facts.keyPolicy;
+  const ref = domainRef(context);
+  if (policy === undefined) {
+    planUnreadableKeyPolicy(context, key, builder);
+    return;
+  }
+  const check = checkKeyPolicy(policy, ref);
+  if (check.ok || !check.statementToAdd) {
+    builder.step(
+      "key-policy",
+      "none",
+      key.arn,
+      "Its key policy already lets Customer Profiles use it.",
+    );
+    return;
+  }
+  const statement = check.statementToAdd;
+  builder.statement(key.arn, statement);
+  if (!key.updatePolicy) {
+    builder.block(
+      `Key ${key.arn}'s policy doesn't let Customer Profiles use it (${check.problems.join(" ")}) Ask the key's administrator to add this statement, or let the bot update the policy:\n${formatPolicy(statement)}`,
+    );
+    return;
+  }
+  if (countStatements(policy) === undefined) {
+    builder.block(
+      `Key ${key.arn}'s policy isn't a valid JSON policy, so the bot can't add to it safely: ask the key's administrator to add this statement:\n${formatPolicy(statement)}`,
+    );
+    return;
+  }
+  builder.step(
+    "key-policy",
+    "update",
+    key.arn,
+    "Add the CustomerProfilesKey statement to its key policy, keeping every statement already there.",
+  );
+  builder.warn(
+    `The bot will change key ${key.keyId}'s policy: it adds the CustomerProfilesKey statement and keeps every existing statement unchanged.`,
+  );
+};
+
+/** Keys administered by someone else often hide their policy from us; that alone proves nothing. */
+const planUnreadableKeyPolicy = (
+  context: PlanContext,
+  key: Extract<KeyChoice, { mode: "existing" }>,
+  builder: PlanBuilder,
+): void => {
+  const statement = checkKeyPolicy(undefined, domainRef(context)).statementToAdd;
+  if (!statement) return;
+  builder.statement(key.arn, statement);
+  if (key.updatePolicy) {
+    builder.block(
+      `The bot can't read key ${key.arn}'s policy (kms:GetKeyPolicy), so it can't add to it without risking the statements there: grant it kms:GetKeyPolicy, or ask the key's administrator to add this statement:\n${formatPolicy(statement)}`,
+    );
+    return;
+  }
+  builder.step(
+    "key-policy",
+    "none",
+    key.arn,
+    "The bot can't read the key policy; its administrator keeps it.",
+  );
+  builder.warn(
+    `The bot can't read key ${key.keyId}'s policy, so it can't confirm Customer Profiles may use it; make sure its administrator added:\n${formatPolicy(statement)}`,
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Instance link and alerts
+
+const planLink = (context: PlanContext, builder: PlanBuilder): void => {
+  const { input, facts, domainName, instanceLabel } = context;
+  const current = facts.instanceLinkedTo;
+  if (current === domainName) {
+    builder.step(
+      "link",
+      "none",
+      input.instance.arn,
+      `Instance ${instanceLabel} is already linked to ${domainName}.`,
+    );
+    return;
+  }
+  if (current) {
+    const consequence = `its profiles stay in ${current} and will not move to ${domainName}`;
+    if (!input.confirmRelink) {
+      builder.block(
+        `Instance ${instanceLabel} is linked to domain ${current}: confirm that you want to link it to ${domainName} instead; ${consequence}.`,
+      );
+    } else {
+      builder.warn(
+        `Instance ${instanceLabel} will be unlinked from domain ${current}; ${consequence}.`,
+      );
+    }
+    builder.step(
+      "unlink",
+      "update",
+      current,
+      `Unlink instance ${instanceLabel} from domain ${current}.`,
+    );
+  }
+  builder.step(
+    "link",
+    "create",
+    input.instance.arn,
+    `Link instance ${instanceLabel} to domain ${domainName}.`,
+  );
+};
+
+const planAlerts = (context: PlanContext, builder: PlanBuilder): void => {
+  const channel = context.input.channelId;
+  if (!channel) return;
+  if (!context.hasDlq) {
+    builder.step(
+      "alert-binding",
+      "none",
+      channel,
+      "No dead-letter queue to watch, so no digests to post.",
+    );
+    return;
+  }
+  builder.step(
+    "alert-binding",
+    "create",
+    channel,
+    `Post dead-letter digests for ${context.domainName} in <#${channel}>.`,
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output forms
+
+export const planIsReady = (plan: Plan): boolean => plan.blockers.length === 0;
+
+const indent = (text: string, prefix: string): string =>
+  text
+    .split("\n")
+    .map((line, index) => (index === 0 ? line : `${prefix}${line}`))
+    .join("\n");
+
+/** The text the CLI prints and tests read; multi-line entries keep their layout, indented. */
+export const renderPlanText = (plan: Plan): string => {
+  const lines: string[] = [
+    planIsReady(plan) ? "Plan: ready to submit" : `Plan: blocked (${plan.blockers.length})`,
+  ];
+  lines.push("", "Steps:");
+  plan.steps.forEach((step, index) => {
+    lines.push(`  ${index + 1}. ${step.action} ${step.kind} ${step.target}: ${step.details}`);
+  });
+  if (plan.statements.length > 0) {
+    lines.push("", "Policy statements:");
+    for (const { resource, statement } of plan.statements) {
+      lines.push(`  ${resource}:`, `    ${indent(formatPolicy(statement), "    ")}`);
+    }
+  }
+  for (const [title, items] of [
+    ["Warnings:", plan.warnings],
+    ["Blockers:", plan.blockers],
+  ] as const) {
+    if (items.length === 0) continue;
+    lines.push("", title, ...items.map((item) => `  - ${indent(item, "    ")}`));
+  }
+  return lines.join("\n");
+};
+
+/** Field order is fixed here, so equal plans serialise to equal bytes (snapshots, job data). */
+export const planToJson = (plan: Plan): string =>
+  JSON.stringify(
+    {
+      version: 1,
+      ready: planIsReady(plan),
+      steps: plan.steps.map(({ kind, action, target, details }) => ({
+        kind,
+        action,
+        target,
+        details,
+      })),
+      statements: plan.statements.map(({ resource, statement }) => ({ resource, statement })),
+      warnings: plan.warnings,
+      blockers: plan.blockers,
+    },
+    null,
+    2,
+  );
