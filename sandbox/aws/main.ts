@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stateFile) await handle.save(stateFile);
     await handle.close();
-    process.stdout.write(`AWS emulator stopped (${signal})${stateFile ? `; state saved to ${stateFile}` : ""}\n`);
+    process.stdout.write(
+      `AWS emulator stopped (${signal})${stateFile ? `; state saved to ${stateFile}` : ""}\n`,
+    );
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

@@ -23,7 +23,9 @@ function seedQueue(state: EmulatorState, region: string, baseUrl: string): void 
         Principal: { Service: "sns.amazonaws.com" },
         Action: "sqs:SendMessage",
         Resource: arn,
-        Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:sns:${region}:${ACCOUNT_ID}:ops-alarms` } },
+        Condition: {
+          ArnEquals: { "aws:SourceArn": `arn:aws:sns:${region}:${ACCOUNT_ID}:ops-alarms` },
+        },
       },
     ],
   };

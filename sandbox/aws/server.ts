@@ -90,7 +90,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
         status: 400,
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
-          message: "The emulator could not tell which AWS service this request is for (no signing scope or X-Amz-Target).",
+          message:
+            "The emulator could not tell which AWS service this request is for (no signing scope or X-Amz-Target).",
         }),
       };
     }
@@ -111,21 +112,30 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     const operation = module.operationOf(req);
     if (!operation) {
       return module.errorResponse(
-        new AwsError("UnknownOperationException", `The emulator does not implement ${req.method} ${req.path}.`, 400),
+        new AwsError(
+          "UnknownOperationException",
+          `The emulator does not implement ${req.method} ${req.path}.`,
+          400,
+        ),
         req,
       );
     }
     const key = `${found.service}:${operation}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
     if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
-    const fault = options.faults[key] ?? options.faults[`${found.service}:*`] ?? options.faults["*"];
+    const fault =
+      options.faults[key] ?? options.faults[`${found.service}:*`] ?? options.faults["*"];
     const roll = fault ? options.random() : 1;
     if (fault?.throttle && roll < fault.throttle) {
       return module.errorResponse(module.throttlingError(operation), req);
     }
     if (fault?.internal && roll < (fault.throttle ?? 0) + fault.internal) {
       return module.errorResponse(
-        new AwsError("InternalServerException", "We encountered an internal error. Please try again.", 500),
+        new AwsError(
+          "InternalServerException",
+          "We encountered an internal error. Please try again.",
+          500,
+        ),
         req,
       );
     }

@@ -46,7 +46,10 @@ export interface SqsQueue {
   tags: Record<string, string>;
   messages: SqsMessage[];
   /** FIFO queues: the last sequence number and the 5-minute deduplication window. */
-  fifo?: { sequence: number; dedup: Record<string, { messageId: string; sequenceNumber: string; at: number }> };
+  fifo?: {
+    sequence: number;
+    dedup: Record<string, { messageId: string; sequenceNumber: string; at: number }>;
+  };
 }
 
 export interface KmsKey {
@@ -127,7 +130,9 @@ export function enqueueMessage(
     /** Overrides the queue's DelaySeconds, as SendMessage's own DelaySeconds does. */
     delaySeconds?: number;
     /** FIFO and system-attribute fields SendMessage sets. */
-    extra?: Partial<Pick<SqsMessage, "messageGroupId" | "deduplicationId" | "sequenceNumber" | "awsTraceHeader">>;
+    extra?: Partial<
+      Pick<SqsMessage, "messageGroupId" | "deduplicationId" | "sequenceNumber" | "awsTraceHeader">
+    >;
   },
   now: number,
 ): SqsMessage {

@@ -56,7 +56,11 @@ export interface ServiceModule {
   name: ServiceName;
   /** The operation name AWS uses (e.g. "CreateQueue"), or undefined when none matches. */
   operationOf(req: AwsRequest): string | undefined;
-  handle(operation: string, req: AwsRequest, ctx: EmulatorContext): Promise<AwsResponse> | AwsResponse;
+  handle(
+    operation: string,
+    req: AwsRequest,
+    ctx: EmulatorContext,
+  ): Promise<AwsResponse> | AwsResponse;
   /** Encode an error the way this service's protocol does, so the SDK raises its real class. */
   errorResponse(err: AwsError, req: AwsRequest): AwsResponse;
   /** The error this service returns when a caller exceeds a quota. */

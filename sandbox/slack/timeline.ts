@@ -93,6 +93,8 @@ export class Timeline extends EventEmitter {
   readonly homes = new Map<string, ViewRecord>();
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   readonly calls: ApiCall[] = [];
+  /** Goes up on every change; the sandbox UI re-renders when it moves. */
+  version = 0;
 
   constructor() {
     super();
@@ -101,6 +103,7 @@ export class Timeline extends EventEmitter {
 
   /** Tell waiters something changed. Every mutation of the timeline goes through here. */
   changed(kind: string): void {
+    this.version += 1;
     this.emit("change", kind);
   }
 

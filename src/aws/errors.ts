@@ -93,9 +93,14 @@ function accessDeniedFix(call: AwsCall): string {
 }
 
 /** Order matters: a quota message can arrive as a BadRequest, a 403 can be bad credentials. */
-function classify(call: AwsCall, e: AwsErrorShape, awsCode: string, status?: number): Classified {
+function classify(
+  call: AwsCall,
+  e: AwsErrorShape,
+  awsCode: string,
+  message: string,
+  status?: number,
+): Classified {
   const text = `${awsCode} ${e.Code ?? ""}`;
-  const message = e.message ?? "";
   if (CREDENTIAL_CODES.has(awsCode)) {
     return {
       code: "aws_access_denied",
@@ -212,9 +217,10 @@ export function toAppError(call: AwsCall, err: unknown): AppError {
   const e = shapeOf(err);
   const awsCode = awsCodeOf(e);
   const httpStatus = e.$metadata?.httpStatusCode;
-  const { code, fix, retryable } = classify(call, e, awsCode, httpStatus);
   const awsMessage = awsMessageOf(e, awsCode);
-  const reason = awsMessage ? `${awsCode} (${awsMessage})` : awsCode;
+  const { code, fix, retryable } = classify(call, e, awsCode, awsMessage, httpStatus);
+  // When AWS's message is itself the fix, saying it twice helps nobody.
+  const reason = awsMessage && fix !== awsMessage ? `${awsCode} (${awsMessage})` : awsCode;
   const userMessage = `${SERVICE_LABEL[call.service]} ${call.operation} failed: ${reason}. Fix: ${fix}`;
   return new AppError(code, userMessage, {
     cause: err,

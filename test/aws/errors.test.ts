@@ -33,8 +33,17 @@ const createDomain: AwsCall = {
   iamAction: "profile:CreateDomain",
   resource: "arn:aws:profile:us-east-1:111122223333:domains/amazon-connect-acme",
 };
-const receive: AwsCall = { service: "sqs", operation: "ReceiveMessage", iamAction: "sqs:ReceiveMessage" };
-const createKey: AwsCall = { service: "kms", operation: "CreateKey", iamAction: "kms:CreateKey", resource: "*" };
+const receive: AwsCall = {
+  service: "sqs",
+  operation: "ReceiveMessage",
+  iamAction: "sqs:ReceiveMessage",
+};
+const createKey: AwsCall = {
+  service: "kms",
+  operation: "CreateKey",
+  iamAction: "kms:CreateKey",
+  resource: "*",
+};
 const meta = (httpStatusCode?: number) => ({ httpStatusCode, requestId: "req-123" });
 
 describe("toAppError", () => {
@@ -79,13 +88,19 @@ describe("toAppError", () => {
   });
 
   it("points an SQS KmsAccessDenied at the key policy", () => {
-    const app = toAppError(receive, new KmsAccessDenied({ message: "denied", $metadata: meta(400) }));
+    const app = toAppError(
+      receive,
+      new KmsAccessDenied({ message: "denied", $metadata: meta(400) }),
+    );
     expect(app.code).toBe("aws_access_denied");
     expect(app.userMessage).toContain("kms:Decrypt");
   });
 
   it.each([
-    ["Customer Profiles ThrottlingException", new ThrottlingException({ message: "Rate exceeded", $metadata: meta(429) })],
+    [
+      "Customer Profiles ThrottlingException",
+      new ThrottlingException({ message: "Rate exceeded", $metadata: meta(429) }),
+    ],
     ["SQS RequestThrottled", new RequestThrottled({ message: "slow down", $metadata: meta(400) })],
     ["a bare 429", Object.assign(new Error("x"), { name: "Whatever", $metadata: meta(429) })],
   ])("maps %s to a retryable aws_throttled", (_label, err) => {
@@ -95,13 +110,22 @@ describe("toAppError", () => {
   });
 
   it.each([
-    ["InternalServerException", new InternalServerException({ message: "oops", $metadata: meta(500) })],
+    [
+      "InternalServerException",
+      new InternalServerException({ message: "oops", $metadata: meta(500) }),
+    ],
     ["a 503", Object.assign(new Error("x"), { name: "ServiceUnavailable", $metadata: meta(503) })],
-    ["ECONNREFUSED", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })],
+    [
+      "ECONNREFUSED",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+    ],
     ["TimeoutError", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
     [
       "an AggregateError of refused connections",
-      new AggregateError([Object.assign(new Error("refused"), { code: "ECONNREFUSED" })], "connect failed"),
+      new AggregateError(
+        [Object.assign(new Error("refused"), { code: "ECONNREFUSED" })],
+        "connect failed",
+      ),
     ],
   ])("maps %s to a retryable aws_unavailable", (_label, err) => {
     const app = toAppError(receive, err);
@@ -120,7 +144,10 @@ describe("toAppError", () => {
     expect(domains.retryable).toBe(false);
     expect(domains.userMessage).toContain('"Domains per region (default 100)"');
 
-    const keys = toAppError(createKey, new LimitExceededException({ message: "too many keys", $metadata: meta(400) }));
+    const keys = toAppError(
+      createKey,
+      new LimitExceededException({ message: "too many keys", $metadata: meta(400) }),
+    );
     expect(keys.code).toBe("aws_quota");
     expect(keys.userMessage).toContain("KMS customer managed keys per Region");
 
@@ -129,18 +156,32 @@ describe("toAppError", () => {
   });
 
   it.each([
-    ["BadRequestException", new BadRequestException({ message: "DomainName is invalid", $metadata: meta(400) })],
-    ["InvalidAttributeValue", new InvalidAttributeValue({ message: "DomainName is invalid", $metadata: meta(400) })],
-    ["InvalidParameterException", new InvalidParameterException({ message: "DomainName is invalid", $metadata: meta(400) })],
-  ])("maps %s to aws_validation with the AWS message as the fix", (_label, err) => {
+    [
+      "BadRequestException",
+      new BadRequestException({ message: "DomainName is invalid", $metadata: meta(400) }),
+    ],
+    [
+      "InvalidAttributeValue",
+      new InvalidAttributeValue({ message: "DomainName is invalid", $metadata: meta(400) }),
+    ],
+    [
+      "InvalidParameterException",
+      new InvalidParameterException({ message: "DomainName is invalid", $metadata: meta(400) }),
+    ],
+  ])("maps %s to aws_validation with the AWS message as the fix, said once", (awsCode, err) => {
     const app = toAppError(createDomain, err);
     expect(app.code).toBe("aws_validation");
     expect(app.retryable).toBe(false);
-    expect(app.userMessage).toMatch(/Fix: DomainName is invalid$/);
+    expect(app.userMessage).toBe(
+      `Customer Profiles CreateDomain failed: ${awsCode}. Fix: DomainName is invalid`,
+    );
   });
 
   it.each([
-    ["ResourceNotFoundException", new ResourceNotFoundException({ message: "no domain", $metadata: meta(404) })],
+    [
+      "ResourceNotFoundException",
+      new ResourceNotFoundException({ message: "no domain", $metadata: meta(404) }),
+    ],
     ["QueueDoesNotExist", new QueueDoesNotExist({ message: "no queue", $metadata: meta(400) })],
     ["KMS NotFoundException", new NotFoundException({ message: "no key", $metadata: meta(400) })],
   ])("maps %s to not_found", (_label, err) => {
@@ -148,7 +189,10 @@ describe("toAppError", () => {
   });
 
   it.each([
-    ["KMSInvalidStateException", new KMSInvalidStateException({ message: "pending deletion", $metadata: meta(400) })],
+    [
+      "KMSInvalidStateException",
+      new KMSInvalidStateException({ message: "pending deletion", $metadata: meta(400) }),
+    ],
     ["DisabledException", new DisabledException({ message: "disabled", $metadata: meta(400) })],
   ])("explains %s as a key state the user can fix", (_label, err) => {
     const app = toAppError(createKey, err);
@@ -158,7 +202,12 @@ describe("toAppError", () => {
   });
 
   it("falls back to aws_error for codes it does not know", () => {
-    const odd = new SQSServiceException({ name: "SomethingNew", $fault: "client", message: "hm", $metadata: meta(400) });
+    const odd = new SQSServiceException({
+      name: "SomethingNew",
+      $fault: "client",
+      message: "hm",
+      $metadata: meta(400),
+    });
     const app = toAppError(receive, odd);
     expect(app.code).toBe("aws_error");
     expect(app.retryable).toBe(false);
@@ -167,7 +216,8 @@ describe("toAppError", () => {
 
   it("never repeats access keys or signatures from an AWS message", () => {
     const err = new AccessDeniedException({
-      message: "Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/profile/aws4_request Signature=abcdef0123 denied",
+      message:
+        "Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/profile/aws4_request Signature=abcdef0123 denied",
       $metadata: meta(403),
     });
     const text = toAppError(createDomain, err).userMessage;
@@ -189,7 +239,9 @@ describe("awsCall", () => {
     }).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(AppError);
     expect((thrown as AppError).code).toBe("not_found");
-    expect((thrown as AppError).userMessage).toMatch(/^SQS ReceiveMessage failed: QueueDoesNotExist \(gone\)/);
+    expect((thrown as AppError).userMessage).toMatch(
+      /^SQS ReceiveMessage failed: QueueDoesNotExist \(gone\)/,
+    );
   });
 
   it("turns not_found into undefined only where asked", async () => {

@@ -67,7 +67,10 @@ function actionsIn(source: string): string[] {
   const imports = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["'](@aws-sdk\/client-[a-z-]+)["']/g;
   for (const [, names = "", pkg = ""] of source.matchAll(imports)) {
     for (const spec of names.split(",")) {
-      const [imported, local] = spec.replace(/^\s*type\s+/, "").trim().split(/\s+as\s+/);
+      const [imported, local] = spec
+        .replace(/^\s*type\s+/, "")
+        .trim()
+        .split(/\s+as\s+/);
       if (imported) importedAs.set((local ?? imported).trim(), { name: imported.trim(), pkg });
     }
   }
@@ -83,7 +86,9 @@ function actionsIn(source: string): string[] {
 }
 
 function allowedActions(): Set<string> {
-  return new Set(policy.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action)));
+  return new Set(
+    policy.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action)),
+  );
 }
 
 describe("iam-policy.json", () => {
@@ -145,6 +150,8 @@ describe("actionsIn", () => {
       await profiles.send(new GetDomainCommand({}));
       await x.send(new SomethingCommand());
     `;
-    expect(actionsIn(source).sort()).toEqual(["profile:GetDomain", "sqs:CreateQueue", "sqs:DeleteMessage"].sort());
+    expect(actionsIn(source).sort()).toEqual(
+      ["profile:GetDomain", "sqs:CreateQueue", "sqs:DeleteMessage"].sort(),
+    );
   });
 });

@@ -2,7 +2,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KMSServiceException } from "@aws-sdk/client-kms";
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  KMSServiceException,
+} from "@aws-sdk/client-kms";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -12,7 +17,7 @@ import {
   RequestThrottled,
   SendMessageCommand,
   SQSClient,
-  SQSServiceException,
+  type SQSServiceException,
 } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSeededEmulator } from "../../sandbox/aws/index.js";
@@ -27,19 +32,31 @@ afterEach(async () => {
 });
 
 async function emulator(opts: StartOptions = {}, seeded = false): Promise<EmulatorHandle> {
-  const emu = seeded ? await startSeededEmulator({ port: 0, ...opts }) : await startEmulator({ port: 0, ...opts });
+  const emu = seeded
+    ? await startSeededEmulator({ port: 0, ...opts })
+    : await startEmulator({ port: 0, ...opts });
   open.push(emu);
   return emu;
 }
 
 function sqsClient(emu: EmulatorHandle, maxAttempts?: number): SQSClient {
-  const client = new SQSClient({ endpoint: emu.url, region: "us-east-1", credentials, ...(maxAttempts ? { maxAttempts } : {}) });
+  const client = new SQSClient({
+    endpoint: emu.url,
+    region: "us-east-1",
+    credentials,
+    ...(maxAttempts ? { maxAttempts } : {}),
+  });
   open.push({ close: () => client.destroy() });
   return client;
 }
 
 function kmsClient(emu: EmulatorHandle, maxAttempts = 1): KMSClient {
-  const client = new KMSClient({ endpoint: emu.url, region: "us-east-1", credentials, maxAttempts });
+  const client = new KMSClient({
+    endpoint: emu.url,
+    region: "us-east-1",
+    credentials,
+    maxAttempts,
+  });
   open.push({ close: () => client.destroy() });
   return client;
 }
@@ -49,7 +66,9 @@ describe("fault injection", () => {
     const emu = await emulator({ faults: { "sqs:SendMessage": { throttle: 1 } } });
     const sqs = sqsClient(emu);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "faulty" }));
-    const err = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x" })).catch((e: unknown) => e);
+    const err = await sqs
+      .send(new SendMessageCommand({ QueueUrl, MessageBody: "x" }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestThrottled);
     // A 403 is retried only because the SDK classifies RequestThrottled as throttling.
     expect((err as RequestThrottled).$metadata.attempts).toBe(3);
@@ -62,9 +81,9 @@ describe("fault injection", () => {
     const emu = await emulator({ faults: { "sqs:SendMessage": { throttle: 1 } } });
     const sqs = sqsClient(emu, 1);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "faulty" }));
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x" }))).rejects.toBeInstanceOf(
-      RequestThrottled,
-    );
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x" })),
+    ).rejects.toBeInstanceOf(RequestThrottled);
     expect(emu.calls.get("sqs:SendMessage")).toBe(1);
   });
 
@@ -87,11 +106,19 @@ describe("fault injection", () => {
 
   it("applies a fault rate, not all-or-nothing, using the injected random source", async () => {
     const rolls = [0.1, 0.9, 0.1, 0.9];
-    const emu = await emulator({ faults: { "sqs:ListQueues": { throttle: 0.5 } }, random: () => rolls.shift() ?? 1 });
+    const emu = await emulator({
+      faults: { "sqs:ListQueues": { throttle: 0.5 } },
+      random: () => rolls.shift() ?? 1,
+    });
     const sqs = sqsClient(emu, 1);
     const outcomes = [];
     for (let i = 0; i < 4; i++) {
-      outcomes.push(await sqs.send(new ListQueuesCommand({})).then(() => "ok", () => "throttled"));
+      outcomes.push(
+        await sqs.send(new ListQueuesCommand({})).then(
+          () => "ok",
+          () => "throttled",
+        ),
+      );
     }
     expect(outcomes).toEqual(["throttled", "ok", "throttled", "ok"]);
   });
@@ -120,7 +147,10 @@ describe("latency and quotas", () => {
   });
 
   it("does not enforce quotas when they are off", async () => {
-    const emu = await emulator({ quotas: false, quotaTable: { "sqs:ListQueues": { rate: 1, burst: 1 } } });
+    const emu = await emulator({
+      quotas: false,
+      quotaTable: { "sqs:ListQueues": { rate: 1, burst: 1 } },
+    });
     const sqs = sqsClient(emu, 1);
     for (let i = 0; i < 5; i++) await sqs.send(new ListQueuesCommand({}));
   });
@@ -145,7 +175,9 @@ describe("state and seed", () => {
     expect(url.QueueUrl).toBe(`${second.url}/111122223333/durable`);
     const got = await sqs2.send(new ReceiveMessageCommand({ QueueUrl: url.QueueUrl }));
     expect(got.Messages?.[0]?.Body).toBe("still here");
-    const key = await kmsClient(second).send(new DescribeKeyCommand({ KeyId: "alias/legacy-profiles" }));
+    const key = await kmsClient(second).send(
+      new DescribeKeyCommand({ KeyId: "alias/legacy-profiles" }),
+    );
     expect(key.KeyMetadata?.KeyState).toBe("Enabled");
     // A loaded state is not seeded again.
     expect(Object.keys(second.ctx.state.kms.keys)).toHaveLength(1);
@@ -153,7 +185,9 @@ describe("state and seed", () => {
 
   it("seeds a legacy DLQ and key that both lack the Customer Profiles statement", async () => {
     const emu = await emulator({}, true);
-    const { QueueUrl } = await sqsClient(emu, 1).send(new GetQueueUrlCommand({ QueueName: "legacy-profiles-dlq" }));
+    const { QueueUrl } = await sqsClient(emu, 1).send(
+      new GetQueueUrlCommand({ QueueName: "legacy-profiles-dlq" }),
+    );
     const attrs = await sqsClient(emu, 1).send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy", "QueueArn"] }),
     );
@@ -161,10 +195,15 @@ describe("state and seed", () => {
     expect(queuePolicy.Statement.length).toBeGreaterThan(0);
     expect(JSON.stringify(queuePolicy)).not.toContain("profile.amazonaws.com");
 
-    const { Policy } = await kmsClient(emu).send(new GetKeyPolicyCommand({ KeyId: "alias/legacy-profiles" }));
+    const { Policy } = await kmsClient(emu).send(
+      new GetKeyPolicyCommand({ KeyId: "alias/legacy-profiles" }),
+    );
     const keyPolicy = JSON.parse(Policy ?? "{}");
     expect(keyPolicy.Statement).toEqual([
-      expect.objectContaining({ Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*" }),
+      expect.objectContaining({
+        Principal: { AWS: "arn:aws:iam::111122223333:root" },
+        Action: "kms:*",
+      }),
     ]);
   });
 });
@@ -174,7 +213,10 @@ describe("protocol edges and shutdown", () => {
     const emu = await emulator();
     const res = await fetch(emu.url, {
       method: "POST",
-      headers: { "x-amz-target": "AmazonSQS.DoSomethingElse", "content-type": "application/x-amz-json-1.0" },
+      headers: {
+        "x-amz-target": "AmazonSQS.DoSomethingElse",
+        "content-type": "application/x-amz-json-1.0",
+      },
       body: "{}",
     });
     expect(res.status).toBe(400);
@@ -191,7 +233,9 @@ describe("protocol edges and shutdown", () => {
     const emu = await startEmulator({ port: 0 });
     const sqs = sqsClient(emu, 1);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "waiting" }));
-    const poll = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 })).catch((e: unknown) => e);
+    const poll = sqs
+      .send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }))
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     await emu.close();

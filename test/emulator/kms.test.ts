@@ -44,7 +44,10 @@ const ROOT = "arn:aws:iam::111122223333:root";
 const policyWith = (...statements: object[]) =>
   JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Sid: "root", Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }, ...statements],
+    Statement: [
+      { Sid: "root", Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" },
+      ...statements,
+    ],
   });
 const profilesStatement = {
   Sid: "CustomerProfiles",
@@ -75,9 +78,13 @@ describe("keys", () => {
       AWSAccountId: "111122223333",
     });
     expect(metadata.CreationDate).toBeInstanceOf(Date);
-    const { Policy } = await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }));
+    const { Policy } = await kms.send(
+      new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }),
+    );
     const statements = JSON.parse(Policy as string).Statement;
-    expect(statements).toEqual([expect.objectContaining({ Principal: { AWS: ROOT }, Action: "kms:*" })]);
+    expect(statements).toEqual([
+      expect.objectContaining({ Principal: { AWS: ROOT }, Action: "kms:*" }),
+    ]);
   });
 
   it("keeps a given policy exactly as sent", async () => {
@@ -103,14 +110,19 @@ describe("keys", () => {
   it("describes a key by id, key ARN, alias name and alias ARN; NotFoundException otherwise", async () => {
     const { keyId, arn } = await newKey();
     await kms.send(new CreateAliasCommand({ AliasName: "alias/describe-me", TargetKeyId: keyId }));
-    const refs = [keyId, arn, "alias/describe-me", "arn:aws:kms:us-east-1:111122223333:alias/describe-me"];
+    const refs = [
+      keyId,
+      arn,
+      "alias/describe-me",
+      "arn:aws:kms:us-east-1:111122223333:alias/describe-me",
+    ];
     for (const KeyId of refs) {
       const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId }));
       expect(KeyMetadata?.KeyId, KeyId).toBe(keyId);
     }
-    await expect(kms.send(new DescribeKeyCommand({ KeyId: "alias/missing" }))).rejects.toBeInstanceOf(
-      NotFoundException,
-    );
+    await expect(
+      kms.send(new DescribeKeyCommand({ KeyId: "alias/missing" })),
+    ).rejects.toBeInstanceOf(NotFoundException);
     await expect(
       kms.send(new DescribeKeyCommand({ KeyId: "00000000-0000-0000-0000-000000000000" })),
     ).rejects.toBeInstanceOf(NotFoundException);
@@ -133,7 +145,9 @@ describe("keys", () => {
   it("replaces the key policy with PutKeyPolicy; the policy name is always default", async () => {
     const { keyId } = await newKey();
     const policy = policyWith(profilesStatement);
-    await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: policy }));
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: policy }),
+    );
     expect((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId }))).Policy).toBe(policy);
     const err = await kms
       .send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "other" }))
@@ -151,7 +165,11 @@ describe("keys", () => {
     }
     const before = Date.now();
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId }));
-    expect(scheduled).toMatchObject({ KeyId: arn, KeyState: "PendingDeletion", PendingWindowInDays: 30 });
+    expect(scheduled).toMatchObject({
+      KeyId: arn,
+      KeyState: "PendingDeletion",
+      PendingWindowInDays: 30,
+    });
     const days = ((scheduled.DeletionDate?.getTime() ?? 0) - before) / 86_400_000;
     expect(days).toBeGreaterThan(29.99);
     expect(days).toBeLessThan(30.01);
@@ -174,7 +192,9 @@ describe("keys", () => {
 
   it("tags keys", async () => {
     const { keyId } = await newKey({ Tags: [{ TagKey: "team", TagValue: "cc" }] });
-    await kms.send(new TagResourceCommand({ KeyId: keyId, Tags: [{ TagKey: "env", TagValue: "dev" }] }));
+    await kms.send(
+      new TagResourceCommand({ KeyId: keyId, Tags: [{ TagKey: "env", TagValue: "dev" }] }),
+    );
     const { Tags } = await kms.send(new ListResourceTagsCommand({ KeyId: keyId }));
     expect(Tags).toEqual([
       { TagKey: "team", TagValue: "cc" },
@@ -193,7 +213,9 @@ describe("aliases", () => {
         AliasName,
       ).rejects.toBeInstanceOf(InvalidAliasNameException);
     }
-    await kms.send(new CreateAliasCommand({ AliasName: `alias/${"x".repeat(250)}`, TargetKeyId: keyId }));
+    await kms.send(
+      new CreateAliasCommand({ AliasName: `alias/${"x".repeat(250)}`, TargetKeyId: keyId }),
+    );
   });
 
   it("refuses a duplicate alias and a missing target", async () => {
@@ -203,7 +225,12 @@ describe("aliases", () => {
       kms.send(new CreateAliasCommand({ AliasName: "alias/dup", TargetKeyId: keyId })),
     ).rejects.toBeInstanceOf(AlreadyExistsException);
     await expect(
-      kms.send(new CreateAliasCommand({ AliasName: "alias/orphan", TargetKeyId: "11111111-1111-1111-1111-111111111111" })),
+      kms.send(
+        new CreateAliasCommand({
+          AliasName: "alias/orphan",
+          TargetKeyId: "11111111-1111-1111-1111-111111111111",
+        }),
+      ),
     ).rejects.toBeInstanceOf(NotFoundException);
   });
 

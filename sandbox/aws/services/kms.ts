@@ -18,12 +18,18 @@ const DAY_MS = 86_400_000;
 
 const notFound = (ref: string) => new AwsError("NotFoundException", `Key '${ref}' does not exist`);
 const invalidState = (key: KmsKey) =>
-  new AwsError("KMSInvalidStateException", `${key.arn} is ${key.keyState === "PendingDeletion" ? "pending deletion" : key.keyState.toLowerCase()}.`);
+  new AwsError(
+    "KMSInvalidStateException",
+    `${key.arn} is ${key.keyState === "PendingDeletion" ? "pending deletion" : key.keyState.toLowerCase()}.`,
+  );
 
 function requireString(input: Input, name: string): string {
   const value = input[name];
   if (typeof value !== "string" || value === "") {
-    throw new AwsError("ValidationException", `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsError(
+      "ValidationException",
+      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -31,7 +37,11 @@ function requireString(input: Input, name: string): string {
 /** A key whose deletion date has passed is gone, with its aliases, as in KMS. */
 function removeDeletedKeys(state: EmulatorState, now: number): void {
   for (const key of Object.values(state.kms.keys)) {
-    if (key.keyState === "PendingDeletion" && key.deletionDate !== undefined && key.deletionDate <= now) {
+    if (
+      key.keyState === "PendingDeletion" &&
+      key.deletionDate !== undefined &&
+      key.deletionDate <= now
+    ) {
       delete state.kms.keys[key.keyId];
       for (const alias of Object.values(state.kms.aliases)) {
         if (alias.targetKeyId === key.keyId) delete state.kms.aliases[alias.aliasName];
@@ -84,11 +94,14 @@ function allowsAdministration(policy: Record<string, unknown>, accountId: string
   return asArray(policy.Statement).some((raw) => {
     const s = (raw ?? {}) as Record<string, unknown>;
     const principal = s.Principal as Record<string, unknown> | string | undefined;
-    const principals = typeof principal === "string" ? [principal] : asArray(principal?.AWS).map(String);
+    const principals =
+      typeof principal === "string" ? [principal] : asArray(principal?.AWS).map(String);
     const actions = asArray(s.Action).map(String);
     return (
       s.Effect === "Allow" &&
-      principals.some((p) => p === "*" || p === accountId || p.startsWith(`arn:aws:iam::${accountId}:`)) &&
+      principals.some(
+        (p) => p === "*" || p === accountId || p.startsWith(`arn:aws:iam::${accountId}:`),
+      ) &&
       actions.some((a) => a === "*" || a === "kms:*" || a === "kms:PutKeyPolicy")
     );
   });
@@ -98,7 +111,8 @@ function checkPolicy(input: Input, accountId: string): string | undefined {
   const policy = input.Policy;
   if (policy === undefined) return undefined;
   const malformed = (why: string) => new AwsError("MalformedPolicyDocumentException", why);
-  if (typeof policy !== "string" || policy.length > 32_768) throw malformed("The policy is not valid.");
+  if (typeof policy !== "string" || policy.length > 32_768)
+    throw malformed("The policy is not valid.");
   let parsed: unknown;
   try {
     parsed = JSON.parse(policy);
@@ -108,7 +122,10 @@ function checkPolicy(input: Input, accountId: string): string | undefined {
   if (!parsed || typeof parsed !== "object" || !("Statement" in parsed)) {
     throw malformed("The policy has no Statement.");
   }
-  if (input.BypassPolicyLockoutSafetyCheck !== true && !allowsAdministration(parsed as Record<string, unknown>, accountId)) {
+  if (
+    input.BypassPolicyLockoutSafetyCheck !== true &&
+    !allowsAdministration(parsed as Record<string, unknown>, accountId)
+  ) {
     throw malformed(
       "The new key policy will not allow you to update the key policy in the future.",
     );
@@ -127,7 +144,8 @@ function checkTags(raw: unknown): Tag[] {
     if (typeof t.TagValue !== "string" || t.TagValue.length > 256) {
       throw new AwsError("TagException", "Tag values must be 0 to 256 characters.");
     }
-    if (t.TagKey.startsWith("aws:")) throw new AwsError("TagException", "Tag keys can't begin with aws:.");
+    if (t.TagKey.startsWith("aws:"))
+      throw new AwsError("TagException", "Tag keys can't begin with aws:.");
   }
   if (new Set(tags.map((t) => t.TagKey)).size !== tags.length) {
     throw new AwsError("TagException", "Duplicate tag keys");
@@ -157,10 +175,14 @@ function createKey(input: Input, env: Env) {
   if (!usages) throw new AwsError("ValidationException", `KeySpec ${keySpec} is not valid.`);
   const keyUsage = String(input.KeyUsage ?? usages[0]);
   if (!usages.includes(keyUsage)) {
-    throw new AwsError("ValidationException", `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
+    throw new AwsError(
+      "ValidationException",
+      `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`,
+    );
   }
   const description = typeof input.Description === "string" ? input.Description : "";
-  if (description.length > 8192) throw new AwsError("ValidationException", "Description is too long.");
+  if (description.length > 8192)
+    throw new AwsError("ValidationException", "Description is too long.");
   const policy = checkPolicy(input, accountId) ?? rootPolicy(accountId);
   const keyId = randomUUID();
   const key: KmsKey = {
@@ -184,7 +206,12 @@ function createKey(input: Input, env: Env) {
 function keyMetadata(key: KmsKey, accountId: string): Output {
   const algorithms =
     key.keyUsage === "ENCRYPT_DECRYPT"
-      ? { EncryptionAlgorithms: key.keySpec === "SYMMETRIC_DEFAULT" ? ["SYMMETRIC_DEFAULT"] : ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] }
+      ? {
+          EncryptionAlgorithms:
+            key.keySpec === "SYMMETRIC_DEFAULT"
+              ? ["SYMMETRIC_DEFAULT"]
+              : ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"],
+        }
       : key.keyUsage === "GENERATE_VERIFY_MAC"
         ? { MacAlgorithms: [`HMAC_SHA_${key.keySpec.slice(5)}`] }
         : {};
@@ -217,18 +244,25 @@ function page<T>(items: T[], input: Input): { items: T[]; more: Output } {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new AwsError("ValidationException", "Limit must be between 1 and 1000.");
   }
-  const start = typeof input.Marker === "string" ? Number(Buffer.from(input.Marker, "base64").toString()) : 0;
-  if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidMarkerException", "The marker is invalid.");
+  const start =
+    typeof input.Marker === "string" ? Number(Buffer.from(input.Marker, "base64").toString()) : 0;
+  if (!Number.isInteger(start) || start < 0)
+    throw new AwsError("InvalidMarkerException", "The marker is invalid.");
   const slice = items.slice(start, start + limit);
   const next = start + slice.length;
   return {
     items: slice,
-    more: next < items.length ? { Truncated: true, NextMarker: Buffer.from(String(next)).toString("base64") } : { Truncated: false },
+    more:
+      next < items.length
+        ? { Truncated: true, NextMarker: Buffer.from(String(next)).toString("base64") }
+        : { Truncated: false },
   };
 }
 
 function listKeys(input: Input, env: Env) {
-  const keys = Object.values(env.ctx.state.kms.keys).sort((a, b) => a.creationDate - b.creationDate);
+  const keys = Object.values(env.ctx.state.kms.keys).sort(
+    (a, b) => a.creationDate - b.creationDate,
+  );
   const { items, more } = page(keys, input);
   return { Keys: items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...more };
 }
@@ -236,11 +270,22 @@ function listKeys(input: Input, env: Env) {
 const ALIAS_NAME = /^[a-zA-Z0-9:/_-]+$/;
 
 function checkAliasName(name: string): void {
-  if (!name.startsWith("alias/") || name.length > 256 || !ALIAS_NAME.test(name) || name === "alias/") {
-    throw new AwsError("InvalidAliasNameException", `Alias ${name} is not valid. It must begin with alias/, use only a-zA-Z0-9:/_- and be at most 256 characters.`);
+  if (
+    !name.startsWith("alias/") ||
+    name.length > 256 ||
+    !ALIAS_NAME.test(name) ||
+    name === "alias/"
+  ) {
+    throw new AwsError(
+      "InvalidAliasNameException",
+      `Alias ${name} is not valid. It must begin with alias/, use only a-zA-Z0-9:/_- and be at most 256 characters.`,
+    );
   }
   if (name.startsWith("alias/aws/")) {
-    throw new AwsError("InvalidAliasNameException", `Alias ${name} must not begin with alias/aws/, which is reserved for AWS managed keys.`);
+    throw new AwsError(
+      "InvalidAliasNameException",
+      `Alias ${name} must not begin with alias/aws/, which is reserved for AWS managed keys.`,
+    );
   }
 }
 
@@ -248,7 +293,10 @@ function checkAliasName(name: string): void {
 function targetKey(input: Input, env: Env): KmsKey {
   const ref = requireString(input, "TargetKeyId");
   if (ref.startsWith("alias/") || ref.includes(":alias/")) {
-    throw new AwsError("ValidationException", "TargetKeyId must be a key id or key ARN, not an alias.");
+    throw new AwsError(
+      "ValidationException",
+      "TargetKeyId must be a key id or key ARN, not an alias.",
+    );
   }
   const key = findKey(env.ctx.state, ref);
   if (!key) throw notFound(ref);
@@ -262,7 +310,10 @@ function createAlias(input: Input, env: Env) {
   const key = targetKey(input, env);
   const aliasArn = `arn:aws:kms:${env.req.region}:${env.req.accountId}:${name}`;
   if (env.ctx.state.kms.aliases[name]) {
-    throw new AwsError("AlreadyExistsException", `An alias with the name ${aliasArn} already exists`);
+    throw new AwsError(
+      "AlreadyExistsException",
+      `An alias with the name ${aliasArn} already exists`,
+    );
   }
   const now = env.ctx.now();
   const alias: KmsAlias = {
@@ -316,7 +367,10 @@ function listAliases(input: Input, env: Env) {
 
 function checkPolicyName(input: Input): void {
   if (input.PolicyName !== undefined && input.PolicyName !== "default") {
-    throw new AwsError("NotFoundException", `Policy ${String(input.PolicyName)} does not exist. The only valid policy name is default.`);
+    throw new AwsError(
+      "NotFoundException",
+      `Policy ${String(input.PolicyName)} does not exist. The only valid policy name is default.`,
+    );
   }
 }
 
@@ -329,7 +383,11 @@ function putKeyPolicy(input: Input, env: Env) {
   checkPolicyName(input);
   const key = keyOf(input, env);
   if (key.keyState === "PendingDeletion") throw invalidState(key);
-  if (key.keyManager === "AWS") throw new AwsError("AccessDeniedException", "You cannot change the policy of an AWS managed key.");
+  if (key.keyManager === "AWS")
+    throw new AwsError(
+      "AccessDeniedException",
+      "You cannot change the policy of an AWS managed key.",
+    );
   if (input.Policy === undefined) requireString(input, "Policy");
   key.policy = checkPolicy(input, env.req.accountId) as string;
   return {};
@@ -342,15 +400,24 @@ function listKeyPolicies(input: Input, env: Env) {
 
 function scheduleKeyDeletion(input: Input, env: Env) {
   const key = keyOf(input, env);
-  if (key.keyManager === "AWS") throw new AwsError("AccessDeniedException", "You cannot delete an AWS managed key.");
+  if (key.keyManager === "AWS")
+    throw new AwsError("AccessDeniedException", "You cannot delete an AWS managed key.");
   if (key.keyState === "PendingDeletion") throw invalidState(key);
   const days = input.PendingWindowInDays === undefined ? 30 : Number(input.PendingWindowInDays);
   if (!Number.isInteger(days) || days < 7 || days > 30) {
-    throw new AwsError("ValidationException", `1 validation error detected: Value '${String(input.PendingWindowInDays)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+    throw new AwsError(
+      "ValidationException",
+      `1 validation error detected: Value '${String(input.PendingWindowInDays)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
+    );
   }
   key.keyState = "PendingDeletion";
   key.deletionDate = env.ctx.now() + days * DAY_MS;
-  return { KeyId: key.arn, DeletionDate: key.deletionDate / 1000, KeyState: key.keyState, PendingWindowInDays: days };
+  return {
+    KeyId: key.arn,
+    DeletionDate: key.deletionDate / 1000,
+    KeyState: key.keyState,
+    PendingWindowInDays: days,
+  };
 }
 
 /** A cancelled deletion leaves the key Disabled, as KMS does: someone must enable it. */
@@ -376,7 +443,8 @@ function tagResource(input: Input, env: Env) {
   const tags = checkTags(input.Tags);
   const merged = new Map(key.tags.map((t) => [t.TagKey, t.TagValue]));
   for (const t of tags) merged.set(t.TagKey, t.TagValue);
-  if (merged.size > 50) throw new AwsError("LimitExceededException", "A key can have at most 50 tags.");
+  if (merged.size > 50)
+    throw new AwsError("LimitExceededException", "A key can have at most 50 tags.");
   key.tags = [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
   return {};
 }

@@ -364,8 +364,8 @@ function actionAllows(actions: unknown, action: string): boolean {
 
 /**
  * Whether a statement's conditions hold for a service call with the given context. Only
- * the operators a DLQ or key policy uses are understood; an unknown operator fails closed,
- * as IAM would not grant on a condition it could not evaluate in our favour.
+ * the operators DLQ and key policies use are understood; any other makes the statement not
+ * apply, so the emulator never grants more than AWS would.
  */
 function conditionsHold(
   condition: PolicyStatement["Condition"],

@@ -10,8 +10,8 @@ import {
 } from "../state.js";
 import { AwsError } from "../types.js";
 import {
-  checkAttributes as checkMessageAttributes,
   checkContents,
+  checkAttributes as checkMessageAttributes,
   invalidParameter,
   md5OfAttributes,
   newReceiptHandle,
@@ -39,9 +39,13 @@ const FIFO_DEDUP_WINDOW_MS = 5 * 60_000;
 function fifoFields(queue: SqsQueue, input: Input, body: string, now: number) {
   const groupId = input.MessageGroupId;
   if (typeof groupId !== "string" || groupId === "") {
-    throw new AwsError("MissingParameter", "The request must contain the parameter MessageGroupId.");
+    throw new AwsError(
+      "MissingParameter",
+      "The request must contain the parameter MessageGroupId.",
+    );
   }
-  let dedupId = typeof input.MessageDeduplicationId === "string" ? input.MessageDeduplicationId : "";
+  let dedupId =
+    typeof input.MessageDeduplicationId === "string" ? input.MessageDeduplicationId : "";
   if (!dedupId) {
     if (queue.attributes.ContentBasedDeduplication !== "true") {
       throw invalidParameter(
@@ -61,16 +65,20 @@ function fifoFields(queue: SqsQueue, input: Input, body: string, now: number) {
 /** One SendMessage, shared by SendMessage and each SendMessageBatch entry. */
 function sendOne(queue: SqsQueue, input: Input, env: Env): Output {
   const body = typeof input.MessageBody === "string" ? input.MessageBody : "";
-  if (body === "") throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
+  if (body === "")
+    throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
   checkContents(body, "message body");
   const { attributes, bytes } = checkMessageAttributes(input.MessageAttributes);
   const limit = Number(queue.attributes.MaximumMessageSize ?? "1048576");
   if (Buffer.byteLength(body) + bytes > limit) {
-    throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
+    throw invalidParameter(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+    );
   }
   const delaySeconds = optionalInt(input, "DelaySeconds", 0, 900);
-  const traceHeader = (input.MessageSystemAttributes as Record<string, { StringValue?: string }> | undefined)
-    ?.AWSTraceHeader?.StringValue;
+  const traceHeader = (
+    input.MessageSystemAttributes as Record<string, { StringValue?: string }> | undefined
+  )?.AWSTraceHeader?.StringValue;
   checkQueueKey(queue, env);
   const now = env.ctx.now();
   const common = {
@@ -92,9 +100,13 @@ function sendOne(queue: SqsQueue, input: Input, env: Env): Output {
     );
     return { ...common, MessageId: m.messageId };
   }
-  if (delaySeconds) throw invalidParameter("Value for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
+  if (delaySeconds)
+    throw invalidParameter(
+      "Value for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.",
+    );
   const { groupId, dedupId, duplicate } = fifoFields(queue, input, body, now);
-  if (duplicate) return { ...common, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
+  if (duplicate)
+    return { ...common, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
   const fifo = queue.fifo as NonNullable<SqsQueue["fifo"]>;
   fifo.sequence += 1;
   const sequenceNumber = String(fifo.sequence).padStart(20, "0");
@@ -103,7 +115,12 @@ function sendOne(queue: SqsQueue, input: Input, env: Env): Output {
     {
       body,
       messageAttributes: attributes,
-      extra: { messageGroupId: groupId, deduplicationId: dedupId, sequenceNumber, awsTraceHeader: traceHeader },
+      extra: {
+        messageGroupId: groupId,
+        deduplicationId: dedupId,
+        sequenceNumber,
+        awsTraceHeader: traceHeader,
+      },
     },
     now,
   );
@@ -146,7 +163,9 @@ function takeMessages(queue: SqsQueue, max: number, visibilityMs: number, env: E
   const redrive = deadLetterTarget(queue, env);
   const blockedGroups = new Set(
     isFifo(queue)
-      ? queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).map((m) => m.messageGroupId)
+      ? queue.messages
+          .filter((m) => m.visibleAt > now && m.receiveCount > 0)
+          .map((m) => m.messageGroupId)
       : [],
   );
   const taken: SqsMessage[] = [];
@@ -240,17 +259,24 @@ async function receiveMessage(input: Input, env: Env) {
   const queue = queueOf(input, env);
   const max = optionalInt(input, "MaxNumberOfMessages", 1, 10) ?? 1;
   const visibility =
-    optionalInt(input, "VisibilityTimeout", 0, 43_200) ?? Number(queue.attributes.VisibilityTimeout ?? "30");
+    optionalInt(input, "VisibilityTimeout", 0, 43_200) ??
+    Number(queue.attributes.VisibilityTimeout ?? "30");
   const wait =
-    optionalInt(input, "WaitTimeSeconds", 0, 20) ?? Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? "0");
-  const systemWanted = [...stringList(input, "AttributeNames"), ...stringList(input, "MessageSystemAttributeNames")];
+    optionalInt(input, "WaitTimeSeconds", 0, 20) ??
+    Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? "0");
+  const systemWanted = [
+    ...stringList(input, "AttributeNames"),
+    ...stringList(input, "MessageSystemAttributeNames"),
+  ];
   for (const name of systemWanted) {
     if (name !== "All" && !SYSTEM_ATTRIBUTES.includes(name)) {
       throw new AwsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
     }
   }
   checkQueueKey(queue, env);
-  const inFlight = queue.messages.filter((m) => m.receiveCount > 0 && m.visibleAt > env.ctx.now()).length;
+  const inFlight = queue.messages.filter(
+    (m) => m.receiveCount > 0 && m.visibleAt > env.ctx.now(),
+  ).length;
   if (inFlight >= MAX_IN_FLIGHT) {
     throw new AwsError("OverLimit", "Too many messages in flight for this queue.", 403);
   }
@@ -271,7 +297,10 @@ async function receiveMessage(input: Input, env: Env) {
 function messageFor(queue: SqsQueue, handle: string) {
   const { queueName, messageId } = parseReceiptHandle(handle);
   if (queueName !== queue.name) {
-    throw new AwsError("ReceiptHandleIsInvalid", `The input receipt handle "${handle}" is not a valid receipt handle.`);
+    throw new AwsError(
+      "ReceiptHandleIsInvalid",
+      `The input receipt handle "${handle}" is not a valid receipt handle.`,
+    );
   }
   const message = queue.messages.find((m) => m.messageId === messageId);
   return { message, current: message?.receiptHandle === handle };
@@ -289,7 +318,9 @@ function deleteOne(queue: SqsQueue, handle: string): void {
 function changeVisibilityOne(queue: SqsQueue, handle: string, seconds: number, env: Env): void {
   const { message, current } = messageFor(queue, handle);
   if (!message || !current) {
-    throw invalidParameter(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+    throw invalidParameter(
+      `Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
+    );
   }
   const now = env.ctx.now();
   if (message.visibleAt <= now) {
@@ -309,7 +340,10 @@ function changeMessageVisibility(input: Input, env: Env) {
   const queue = queueOf(input, env);
   const seconds = optionalInt(input, "VisibilityTimeout", 0, 43_200);
   if (seconds === undefined) {
-    throw new AwsError("MissingParameter", "The request must contain the parameter VisibilityTimeout.");
+    throw new AwsError(
+      "MissingParameter",
+      "The request must contain the parameter VisibilityTimeout.",
+    );
   }
   changeVisibilityOne(queue, requireString(input, "ReceiptHandle"), seconds, env);
   return {};
@@ -329,7 +363,10 @@ const MAX_BATCH_BYTES = 1_048_576;
 function runBatch(input: Input, each: (entry: Input) => Output): Output {
   const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
   if (entries.length === 0) {
-    throw new AwsError("EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request.");
+    throw new AwsError(
+      "EmptyBatchRequest",
+      "There should be at least one SendMessageBatchRequestEntry in the request.",
+    );
   }
   if (entries.length > 10) {
     throw new AwsError(
@@ -340,10 +377,16 @@ function runBatch(input: Input, each: (entry: Input) => Output): Output {
   const ids = entries.map((e) => String(e.Id ?? ""));
   const badId = ids.find((id) => !ENTRY_ID.test(id));
   if (badId !== undefined) {
-    throw new AwsError("InvalidBatchEntryId", `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long. (${badId})`);
+    throw new AwsError(
+      "InvalidBatchEntryId",
+      `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long. (${badId})`,
+    );
   }
   if (new Set(ids).size !== ids.length) {
-    throw new AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.");
+    throw new AwsError(
+      "BatchEntryIdsNotDistinct",
+      "Two or more batch entries in the request have the same Id.",
+    );
   }
   const successful: Output[] = [];
   const failed: Output[] = [];
@@ -352,7 +395,12 @@ function runBatch(input: Input, each: (entry: Input) => Output): Output {
       successful.push({ Id: entry.Id, ...each(entry) });
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
-      failed.push({ Id: entry.Id, SenderFault: err.fault === "Sender", Code: err.code, Message: err.message });
+      failed.push({
+        Id: entry.Id,
+        SenderFault: err.fault === "Sender",
+        Code: err.code,
+        Message: err.message,
+      });
     }
   }
   return { Successful: successful, Failed: failed };
@@ -363,7 +411,10 @@ function sendMessageBatch(input: Input, env: Env) {
   const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
   const total = entries.reduce((sum, e) => sum + Buffer.byteLength(String(e.MessageBody ?? "")), 0);
   if (total > MAX_BATCH_BYTES) {
-    throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes.`);
+    throw new AwsError(
+      "BatchRequestTooLong",
+      `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes.`,
+    );
   }
   return runBatch(input, (entry) => sendOne(queue, entry, env));
 }

@@ -32,7 +32,9 @@ function checkName(name: string, fifo: boolean): void {
     );
   }
   if (fifo !== name.endsWith(".fifo")) {
-    throw invalidParameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.");
+    throw invalidParameter(
+      "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+    );
   }
 }
 
@@ -159,10 +161,14 @@ function getQueueAttributes(input: Input, env: Env) {
 function setQueueAttributes(input: Input, env: Env) {
   const queue = queueOf(input, env);
   const given = stringMap(input.Attributes);
-  if ("FifoQueue" in given) throw new AwsError("InvalidAttributeName", "Unknown Attribute FifoQueue.");
+  if ("FifoQueue" in given)
+    throw new AwsError("InvalidAttributeName", "Unknown Attribute FifoQueue.");
   checkAttributes(given, isFifo(queue));
   for (const [name, value] of Object.entries(given)) {
-    if (value === "" && ["Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"].includes(name)) {
+    if (
+      value === "" &&
+      ["Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"].includes(name)
+    ) {
       delete queue.attributes[name];
     } else {
       queue.attributes[name] = value;

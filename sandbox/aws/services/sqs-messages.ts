@@ -68,15 +68,21 @@ function checkAttribute(name: string, value: unknown): MessageAttributes[string]
   }
   if (dataType.startsWith("Binary")) {
     if (typeof v.BinaryValue !== "string" || v.BinaryValue.length === 0) {
-      throw invalidParameter(`Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`);
+      throw invalidParameter(
+        `Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`,
+      );
     }
     return { DataType: dataType, BinaryValue: v.BinaryValue };
   }
   if (typeof v.StringValue !== "string" || v.StringValue.length === 0) {
-    throw invalidParameter(`Message (user) attribute '${name}' must contain a non-empty value of type '${dataType.split(".")[0]}'.`);
+    throw invalidParameter(
+      `Message (user) attribute '${name}' must contain a non-empty value of type '${dataType.split(".")[0]}'.`,
+    );
   }
   if (dataType.startsWith("Number") && !Number.isFinite(Number(v.StringValue))) {
-    throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+    throw invalidParameter(
+      `Can't cast the value of message (user) attribute '${name}' to a number.`,
+    );
   }
   checkContents(v.StringValue, `message attribute '${name}'`);
   return { DataType: dataType, StringValue: v.StringValue };
@@ -86,7 +92,9 @@ function checkAttribute(name: string, value: unknown): MessageAttributes[string]
 export function checkAttributes(raw: unknown): { attributes: MessageAttributes; bytes: number } {
   const entries = Object.entries((raw ?? {}) as Record<string, unknown>);
   if (entries.length > 10) {
-    throw invalidParameter(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
+    throw invalidParameter(
+      `Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`,
+    );
   }
   const attributes: MessageAttributes = {};
   let bytes = 0;
@@ -104,7 +112,10 @@ export function checkAttributes(raw: unknown): { attributes: MessageAttributes; 
 }
 
 /** Which of a message's attributes a ReceiveMessage asked for (`All`, `.*`, `prefix.*`, names). */
-export function selectAttributes(attributes: MessageAttributes, wanted: string[]): MessageAttributes {
+export function selectAttributes(
+  attributes: MessageAttributes,
+  wanted: string[],
+): MessageAttributes {
   const picked: MessageAttributes = {};
   const matches = (name: string) =>
     wanted.some(
@@ -129,7 +140,11 @@ export function newReceiptHandle(queueName: string, messageId: string): string {
 export function parseReceiptHandle(handle: string): { queueName: string; messageId: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(handle, "base64").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === "string")) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      parsed.every((p) => typeof p === "string")
+    ) {
       return { queueName: parsed[0], messageId: parsed[1] };
     }
   } catch {

@@ -16,7 +16,12 @@ const LIST_RULES: Record<string, ListRule> = {
   Attribute: { to: "Attributes", kind: "map", key: "Name", value: "Value" },
   Tag: { to: "Tags", kind: "map", key: "Key", value: "Value" },
   MessageAttribute: { to: "MessageAttributes", kind: "map", key: "Name", value: "Value" },
-  MessageSystemAttribute: { to: "MessageSystemAttributes", kind: "map", key: "Name", value: "Value" },
+  MessageSystemAttribute: {
+    to: "MessageSystemAttributes",
+    kind: "map",
+    key: "Name",
+    value: "Value",
+  },
   AttributeName: { to: "AttributeNames", kind: "list" },
   MessageAttributeName: { to: "MessageAttributeNames", kind: "list" },
   MessageSystemAttributeName: { to: "MessageSystemAttributeNames", kind: "list" },

@@ -20,7 +20,12 @@ export function requireString(input: Input, name: string): string {
 }
 
 /** An integer parameter: a number in JSON requests, a string in Query ones. */
-export function optionalInt(input: Input, name: string, min: number, max: number): number | undefined {
+export function optionalInt(
+  input: Input,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const value = input[name];
   if (value === undefined || value === null || value === "") return undefined;
   const n = Number(value);
@@ -40,7 +45,8 @@ export const stringList = (input: Input, name: string): string[] => {
 export const stringMap = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
   if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = String(v);
+    for (const [k, v] of Object.entries(value))
+      if (v !== undefined && v !== null) out[k] = String(v);
   }
   return out;
 };
@@ -77,7 +83,12 @@ const redrivePolicy = (v: string) => {
   if (!jsonOrEmpty(v)) return false;
   const p = JSON.parse(v) as Record<string, unknown>;
   const count = Number(p.maxReceiveCount);
-  return typeof p.deadLetterTargetArn === "string" && Number.isInteger(count) && count >= 1 && count <= 1000;
+  return (
+    typeof p.deadLetterTargetArn === "string" &&
+    Number.isInteger(count) &&
+    count >= 1 &&
+    count <= 1000
+  );
 };
 
 /** The attributes CreateQueue and SetQueueAttributes accept, with the values SQS allows. */
@@ -129,7 +140,11 @@ export function withDefaults(given: Record<string, string>): Record<string, stri
     : { SqsManagedSseEnabled: "true" };
   const fifo: Record<string, string> =
     given.FifoQueue === "true"
-      ? { ContentBasedDeduplication: "false", DeduplicationScope: "queue", FifoThroughputLimit: "perQueue" }
+      ? {
+          ContentBasedDeduplication: "false",
+          DeduplicationScope: "queue",
+          FifoThroughputLimit: "perQueue",
+        }
       : {};
   return {
     VisibilityTimeout: "30",
@@ -176,6 +191,9 @@ export function checkQueueKey(queue: SqsQueue, env: Env): void {
     throw new AwsError("KmsDisabled", `${key.arn} is disabled. (Service: Kms, Status Code: 400)`);
   }
   if (key.keyState === "PendingDeletion") {
-    throw new AwsError("KmsInvalidState", `${key.arn} is pending deletion. (Service: Kms, Status Code: 400)`);
+    throw new AwsError(
+      "KmsInvalidState",
+      `${key.arn} is pending deletion. (Service: Kms, Status Code: 400)`,
+    );
   }
 }

@@ -10,7 +10,11 @@ import { queueHandlers } from "./sqs-handlers-queues.js";
 import { queryErrorResponse, queryInput, queryParams, queryResponse } from "./sqs-query.js";
 import type { Handler, Input } from "./sqs-support.js";
 
-const HANDLERS: Record<string, Handler> = { ...queueHandlers, ...messageHandlers, ...batchHandlers };
+const HANDLERS: Record<string, Handler> = {
+  ...queueHandlers,
+  ...messageHandlers,
+  ...batchHandlers,
+};
 
 /*
  * Each JSON error's Query-protocol code and HTTP status, from the SDK's model

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import type { EnableFacts, EnableInput } from "./plan.js";
+import { invalid, type Validation, valid } from "./validation.js";
+
+/**
+ * Shapes for plans that arrive as JSON (the CLI's input file, a wizard draft read back from
+ * Redis). They check structure only: names and numbers are judged by buildPlan, which turns
+ * bad values into blockers with sentences a person can act on.
+ */
+
+const instanceSchema = z.object({
+  id: z.string(),
+  arn: z.string(),
+  alias: z.string().optional(),
+});
+
+const domainSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("new"), name: z.string(), expirationDays: z.number() }),
+  z.object({ mode: z.literal("existing"), name: z.string() }),
+]);
+
+const dlqSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("none") }),
+  z.object({ mode: z.literal("new"), name: z.string() }),
+  z.object({
+    mode: z.literal("existing"),
+    url: z.string(),
+    arn: z.string(),
+    mergePolicy: z.boolean(),
+  }),
+]);
+
+const keySchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("aws-owned") }),
+  z.object({ mode: z.literal("new"), alias: z.string(), description: z.string().optional() }),
+  z.object({
+    mode: z.literal("existing"),
+    keyId: z.string(),
+    arn: z.string(),
+    updatePolicy: z.boolean(),
+  }),
+]);
+
+export const enableInputSchema: z.ZodType<EnableInput> = z.object({
+  instance: instanceSchema,
+  domain: domainSchema,
+  dlq: dlqSchema,
+  key: keySchema,
+  confirmRelink: z.boolean().default(false),
+  channelId: z.string().optional(),
+  requestedBy: z.string().optional(),
+});
+
+export const enableFactsSchema: z.ZodType<EnableFacts> = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  existingDomains: z.array(z.string()),
+  instanceLinkedTo: z.string().optional(),
+  queuePolicy: z.string().optional(),
+  keyPolicy: z.string().optional(),
+  keyState: z.string().optional(),
+  keyManager: z.string().optional(),
+  keySpec: z.string().optional(),
+  keyUsage: z.string().optional(),
+  existingAliases: z.array(z.string()).optional(),
+  existingDomain: z
+    .object({
+      deadLetterQueueUrl: z.string().optional(),
+      defaultEncryptionKey: z.string().optional(),
+    })
+    .optional(),
+});
+
+/** One sentence naming the first field that's wrong, e.g. "dlq.mergePolicy: expected boolean". */
+const firstIssue = (what: string, error: z.ZodError): string => {
+  const [issue] = error.issues;
+  if (!issue) return `The ${what} is not valid.`;
+  const path = issue.path.map(String).join(".") || "(top level)";
+  return `Fix the ${what} at ${path}: ${issue.message}.`;
+};
+
+const parseWith = <T>(schema: z.ZodType<T>, what: string, value: unknown): Validation<T> => {
+  const result = schema.safeParse(value);
+  return result.success ? valid(result.data) : invalid(firstIssue(what, result.error));
+};
+
+export const parseEnableInput = (value: unknown): Validation<EnableInput> =>
+  parseWith(enableInputSchema, "plan input", value);
+
+export const parseEnableFacts = (value: unknown): Validation<EnableFacts> =>
+  parseWith(enableFactsSchema, "AWS facts", value);
