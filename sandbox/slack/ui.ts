@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderText } from "./blocks.js";
-import type { ElementTarget, InputValue, Inputs, SlackDriver, Surface } from "./driver.js";
+import type { ElementTarget, Inputs, InputValue, SlackDriver, Surface } from "./driver.js";
 import type { MessageRecord } from "./timeline.js";
 import type { Json } from "./types.js";
 import type { Workspace } from "./workspace.js";
@@ -25,7 +25,10 @@ function html(): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -52,7 +55,12 @@ function messageJson(ws: Workspace, m: MessageRecord): Record<string, Json> {
 }
 
 /** What the page shows for one user in one channel. */
-export function sandboxState(ws: Workspace, driver: SlackDriver, user: string, channel: string): Record<string, Json> {
+export function sandboxState(
+  ws: Workspace,
+  driver: SlackDriver,
+  user: string,
+  channel: string,
+): Record<string, Json> {
   const tl = ws.timeline;
   const stack = tl.stacks.get(user) ?? [];
   return {
@@ -74,7 +82,9 @@ export function sandboxState(ws: Workspace, driver: SlackDriver, user: string, c
     })),
     stack: stack.map((r) => ({ view: r.view, errors: r.errors ?? null })),
     home: tl.home(user) ?? null,
-    calls: tl.calls.slice(-20).map((c) => ({ method: c.method, ok: c.ok, error: c.error ?? null, at: c.at })),
+    calls: tl.calls
+      .slice(-20)
+      .map((c) => ({ method: c.method, ok: c.ok, error: c.error ?? null, at: c.at })),
   };
 }
 
@@ -95,27 +105,39 @@ function target(body: Record<string, Json>): ElementTarget {
 const VERBS: Record<string, Verb> = {
   command: async (body, { driver }) => {
     const text = String(body.text ?? "").trim();
-    if (!text.startsWith("/")) throw new Error("A slash command starts with /, e.g. /profiles help");
+    if (!text.startsWith("/"))
+      throw new Error("A slash command starts with /, e.g. /profiles help");
     return driver.type(text, {
       ...(typeof body.user === "string" ? { user: body.user } : {}),
       ...(typeof body.channel === "string" ? { channel: body.channel } : {}),
     });
   },
   click: (body, { driver }) => driver.clickButton(String(body.actionId), target(body)),
-  select: (body, { driver }) => driver.select(String(body.actionId), body.selected as InputValue, target(body)),
+  select: (body, { driver }) =>
+    driver.select(String(body.actionId), body.selected as InputValue, target(body)),
   options: (body, { driver }) =>
     driver.requestOptions(String(body.actionId), String(body.query ?? ""), target(body)),
   submit: (body, { driver }) =>
-    driver.submitView((body.values ?? {}) as Inputs, typeof body.user === "string" ? { user: body.user } : {}),
-  close: (body, { driver }) => driver.closeView(typeof body.user === "string" ? { user: body.user } : {}),
-  home: (body, { driver }) => driver.openAppHome(typeof body.user === "string" ? { user: body.user } : {}),
+    driver.submitView(
+      (body.values ?? {}) as Inputs,
+      typeof body.user === "string" ? { user: body.user } : {},
+    ),
+  close: (body, { driver }) =>
+    driver.closeView(typeof body.user === "string" ? { user: body.user } : {}),
+  home: (body, { driver }) =>
+    driver.openAppHome(typeof body.user === "string" ? { user: body.user } : {}),
   reset: async (_body, { ws }) => {
     ws.timeline.clear();
     return { ok: true };
   },
 };
 
-export async function handleUi(req: IncomingMessage, res: ServerResponse, path: string, ctx: UiContext): Promise<void> {
+export async function handleUi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ctx: UiContext,
+): Promise<void> {
   if (req.method === "GET" && (path === "/" || path === "/index.html")) {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
     res.end(await html());
@@ -123,10 +145,22 @@ export async function handleUi(req: IncomingMessage, res: ServerResponse, path: 
   }
   if (req.method === "GET" && path === "/_sandbox/state") {
     const q = new URL(req.url ?? "/", "http://x").searchParams;
-    send(res, 200, sandboxState(ctx.ws, ctx.driver, q.get("user") ?? ctx.driver.user, q.get("channel") ?? ctx.driver.channel));
+    send(
+      res,
+      200,
+      sandboxState(
+        ctx.ws,
+        ctx.driver,
+        q.get("user") ?? ctx.driver.user,
+        q.get("channel") ?? ctx.driver.channel,
+      ),
+    );
     return;
   }
-  const verb = path.startsWith("/_sandbox/") && req.method === "POST" ? VERBS[path.slice("/_sandbox/".length)] : undefined;
+  const verb =
+    path.startsWith("/_sandbox/") && req.method === "POST"
+      ? VERBS[path.slice("/_sandbox/".length)]
+      : undefined;
   if (!verb) {
     send(res, 404, { ok: false, error: "not_found" });
     return;

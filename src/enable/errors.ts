@@ -1,16 +1,19 @@
-export type EnableErrorCode = "policy-not-json" | "policy-invalid";
+import { AppError } from "../errors.js";
+
+export type EnableErrorReason = "policy-not-json" | "policy-invalid";
 
 /**
  * Raised only for input the rules cannot reason about at all (a policy that isn't a policy).
- * Codes let the app's single error mapper turn it into a sentence without parsing messages.
+ * It joins the app's error family as `invalid_input`, so the edges map it like any other;
+ * `reason` lets callers that care (the plan, the wizard) tell the two cases apart.
  */
-export class EnableError extends Error {
-  override readonly name = "EnableError";
-  readonly code: EnableErrorCode;
+export class EnableError extends AppError {
+  override name = "EnableError";
+  readonly reason: EnableErrorReason;
 
-  constructor(code: EnableErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(reason: EnableErrorReason, message: string, options: { cause?: unknown } = {}) {
+    super("invalid_input", message, { ...options, retryable: false, details: { reason } });
+    this.reason = reason;
   }
 }
 

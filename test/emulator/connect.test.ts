@@ -84,6 +84,9 @@ describe("DescribeInstance", () => {
 describe("quota", () => {
   it("throttles past a burst of 5", async () => {
     const limited = await startSeeded({ quotas: true });
+    // A stopped clock: the token bucket must not refill between calls on a slow machine.
+    const frozen = Date.now();
+    limited.ctx.now = () => frozen;
     try {
       const { connect } = clients(limited.url);
       const results = await Promise.allSettled(

@@ -25,7 +25,9 @@ import {
   INGESTION_ERRORS,
   ingestionIdle,
   profileIdsOf,
+  profiles,
 } from "../../sandbox/aws/services/profiles.js";
+import { ACCOUNT_ID } from "../../sandbox/aws/state.js";
 import { clients, dlqPolicy, REGION, rejectsWith, startSeeded } from "./profiles-helpers.js";
 
 const MAX_BYTES = 2_000;
@@ -132,11 +134,29 @@ afterAll(() => emulator.close());
 describe("PutProfileObject", () => {
   it("answers at once and ingests later", async () => {
     await domainWithDlq("amazon-connect-later");
-    const { ProfileObjectUniqueKey } = await put("amazon-connect-later", "Order", {
-      OrderId: "o-1",
-      AccountNumber: "A-1",
-    });
-    expect(ProfileObjectUniqueKey).toBeTruthy();
+    // Called in-process: over HTTP the 5 ms ingestion delay could pass before the reply is read.
+    const reply = await profiles.handle(
+      "PutProfileObject",
+      {
+        method: "PUT",
+        path: "/domains/amazon-connect-later/profiles/objects",
+        query: new URLSearchParams(),
+        headers: {},
+        body: Buffer.from(
+          JSON.stringify({
+            ObjectTypeName: "Order",
+            Object: JSON.stringify({ OrderId: "o-1", AccountNumber: "A-1" }),
+          }),
+        ),
+        service: "profile",
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        baseUrl: emulator.url,
+        requestId: "test",
+      },
+      emulator.ctx,
+    );
+    expect(JSON.parse(reply.body ?? "").ProfileObjectUniqueKey).toBeTruthy();
     expect(profileIdsOf(emulator.ctx.state, "amazon-connect-later")).toEqual([]);
     await ingestionIdle(emulator.ctx.state);
     expect(profileIdsOf(emulator.ctx.state, "amazon-connect-later")).toHaveLength(1);

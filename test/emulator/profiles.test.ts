@@ -466,6 +466,9 @@ describe("object types", () => {
 describe("quotas", () => {
   it("throttles a second CreateDomain within the same second", async () => {
     const limited = await startSeeded({ quotas: true });
+    // A stopped clock: the token bucket must not refill between calls on a slow machine.
+    const frozen = Date.now();
+    limited.ctx.now = () => frozen;
     try {
       const { profiles } = clients(limited.url);
       await profiles.send(

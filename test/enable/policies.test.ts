@@ -128,10 +128,11 @@ describe("mergeQueuePolicy", () => {
     try {
       mergeQueuePolicy("{not json", ours);
     } catch (error) {
-      expect((error as EnableError).code).toBe("policy-not-json");
+      expect((error as EnableError).reason).toBe("policy-not-json");
+      expect((error as EnableError).code).toBe("invalid_input");
     }
     expect(() => mergeQueuePolicy('"a string"', ours)).toThrow(
-      expect.objectContaining({ code: "policy-invalid" }),
+      expect.objectContaining({ reason: "policy-invalid" }),
     );
   });
 });

@@ -369,4 +369,91 @@ describe("driver against a real Bolt app", () => {
     expect(future.status).toBe(200);
     await slack.timeline.waitFor((t) => t.ephemerals("U0ADMIN").length === 1);
   });
+
+  describe("sandbox web UI endpoints", () => {
+    const ui = async (verb: string, body: Record<string, unknown>) => {
+      const res = await fetch(`${slack.url}/_sandbox/${verb}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as {
+        ok: boolean;
+        error?: string;
+        result?: Record<string, unknown>;
+      };
+    };
+    const state = async () =>
+      (await (await fetch(`${slack.url}/_sandbox/state?user=U0ADMIN&channel=C0OPS`)).json()) as {
+        botConnected: boolean;
+        messages: { plain: string }[];
+        stack: { view: { id: string }; errors: Record<string, string> | null }[];
+        home: unknown;
+      };
+
+    it("serves a self-contained page whose script parses", async () => {
+      const res = await fetch(`${slack.url}/`);
+      expect(res.headers.get("content-type")).toMatch(/text\/html/);
+      const page = await res.text();
+      expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      const script = /<script>([\s\S]*)<\/script>/.exec(page)?.[1] ?? "";
+      expect(script).toContain("/_sandbox/state");
+      expect(() => new Function(script)).not.toThrow();
+    });
+
+    it("types a command, fills the modal, fetches options and submits, as a person would", async () => {
+      expect((await state()).botConnected).toBe(true);
+      expect((await ui("command", { text: "/profiles enable" })).ok).toBe(true);
+      await slack.timeline.waitFor((t) => t.currentView("U0ADMIN"));
+      const opts = await ui("options", {
+        actionId: "instance",
+        blockId: "instance",
+        surface: "modal",
+        query: "test",
+      });
+      expect(((opts.result?.options ?? []) as { value: string }[]).map((o) => o.value)).toEqual([
+        "arn:aws:connect:eu-west-2:111122223333:instance/2",
+      ]);
+      const bad = await ui("submit", {
+        values: { name: { value: "no spaces allowed" }, region: { pick: "eu-west-2" } },
+      });
+      expect(bad.error).toMatch(/required input "instance\/instance" is empty/);
+      const errors = await ui("submit", {
+        values: {
+          name: { value: "no spaces allowed" },
+          region: { pick: "eu-west-2" },
+          instance: { instance: { text: plain("test-instance"), value: "arn:2" } },
+        },
+      });
+      expect(errors.result?.responseAction).toBe("errors");
+      expect((await state()).stack[0]?.errors).toEqual({ name: "Use letters, digits, - and _" });
+      await ui("submit", {
+        values: {
+          name: { value: "amazon-connect-ok" },
+          region: { pick: "eu-west-2" },
+          instance: { instance: "arn:2" },
+        },
+      });
+      expect((await state()).stack).toEqual([]);
+    });
+
+    it("clicks message buttons and opens the App Home", async () => {
+      await ui("command", { text: "/profiles announce" });
+      const parent = await slack.timeline.waitForMessage((m) => m.text === "Enabling profiles");
+      const click = await ui("click", {
+        actionId: "approve",
+        value: "acme",
+        surface: "message",
+        channel: "C0OPS",
+        ts: parent.ts,
+      });
+      expect(click.ok).toBe(true);
+      await slack.timeline.waitFor((t) => t.message("C0OPS", parent.ts)?.text === "Approved acme");
+      expect((await state()).messages[0]?.plain).toBe("Approved acme");
+      await ui("home", {});
+      await slack.timeline.waitFor((t) => t.home("U0ADMIN"));
+      expect((await state()).home).toBeTruthy();
+      expect((await ui("command", { text: "profiles help" })).error).toMatch(/starts with \//);
+    });
+  });
 });

@@ -1,0 +1,115 @@
+/**
+ * The shapes provisioning shares between the steps, the job's data in Redis and whoever
+ * reports on it. Everything here is plain JSON, because BullMQ stores it as JSON.
+ */
+import type { DlqChoice, DomainChoice, InstanceChoice, KeyChoice } from "../enable/plan.js";
+
+/** One idempotent "ensure" each; the names match the plan's step kinds. */
+export type StepName =
+  | "queue"
+  | "queue-policy"
+  | "key"
+  | "alias"
+  | "key-policy"
+  | "domain"
+  | "link"
+  | "alert-binding";
+
+/** Everything a step needs to know, derived once from the job's data. */
+export interface ProvisionInput {
+  jobId: string;
+  /** The Slack user who asked; written into tags so AWS shows who made each resource. */
+  requestedBy: string;
+  channelId: string;
+  teamId: string;
+  /** From the instance ARN: the account and region every resource lives in. */
+  accountId: string;
+  region: string;
+  instance: InstanceChoice;
+  domain: DomainChoice;
+  dlq: DlqChoice;
+  key: KeyChoice;
+  confirmRelink: boolean;
+}
+
+export interface QueueCheckpoint {
+  url: string;
+  arn: string;
+  name: string;
+  /** True only when this job created the queue: clean-up deletes nothing else. */
+  created: boolean;
+}
+
+export interface KeyCheckpoint {
+  keyId: string;
+  arn: string;
+  created: boolean;
+}
+
+export interface DomainCheckpoint {
+  name: string;
+  arn: string;
+  created: boolean;
+  /** The DLQ the domain sends to after this step (kept or set), for the alert binding. */
+  deadLetterQueueUrl?: string;
+  /** What an existing domain used before this job changed it, so clean-up can put it back. */
+  previous?: { encryptionKey?: string; deadLetterQueueUrl?: string };
+}
+
+/**
+ * What the job created or chose so far. Each step records its part before the next starts,
+ * so a retry or a re-run after a crash finds its own resources instead of making new ones.
+ */
+export interface Checkpoint {
+  /** Steps that finished; the processor does not run them again. */
+  done?: StepName[];
+  /**
+   * Steps that sent a create whose answer may not have been recorded (the worker may have
+   * died in between). On resume, a resource such a step finds by name is this job's own.
+   */
+  creating?: StepName[];
+  queue?: QueueCheckpoint;
+  queuePolicy?: { changed: boolean };
+  key?: KeyCheckpoint;
+  alias?: { name: string; created: boolean };
+  keyPolicy?: { changed: boolean };
+  domain?: DomainCheckpoint;
+  link?: { instanceArn: string; domain: string; linked: boolean; unlinkedFrom?: string };
+  alertBinding?: { domain: string; channelId: string; created: boolean };
+}
+
+/** What a person needs to act on a failure; stored in the job's data and shown in Slack. */
+export interface ProvisionFailure {
+  step: StepName | "cleanup";
+  /** e.g. "Customer Profiles CreateDomain"; absent when no AWS call failed. */
+  call?: string;
+  awsCode?: string;
+  message: string;
+  fix?: string;
+  retryable: boolean;
+}
+
+/** The console's "completed" page, as data. */
+export interface ProvisionSummary {
+  domain: { name: string; arn: string; created: boolean };
+  dlq?: { url: string; arn: string; created: boolean };
+  key?: { arn: string; alias?: string; created: boolean };
+  instance: { id: string; arn: string; alias?: string; unlinkedFrom?: string };
+  alertChannelId?: string;
+}
+
+export type CleanupAction = "deleted" | "scheduled-deletion" | "restored" | "kept" | "gone";
+
+export interface CleanupItem {
+  resource: "alert-binding" | "domain" | "queue" | "alias" | "key" | "link";
+  id: string;
+  action: CleanupAction;
+  /** Why something was kept, or what a person may want to do next. */
+  reason?: string;
+}
+
+export interface CleanupResult {
+  items: CleanupItem[];
+  /** What is left for a later clean-up or retry to know about. */
+  checkpoint: Checkpoint;
+}
