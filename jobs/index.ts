@@ -3,15 +3,22 @@
  * of steps and calls services in src/ to do the work.
  */
 import type { Worker } from "bullmq";
+import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import type { Logger } from "../src/logger.js";
 import type { Redis } from "../src/redis.js";
+import type { Notifier } from "../src/slack/notifier/notifier.js";
 
 export interface WorkerDeps {
   config: Config;
   log: Logger;
   /** A connection with maxRetriesPerRequest: null, as BullMQ workers need. */
   connection: Redis;
+  /** A fail-fast connection for small keyed records. */
+  redis: Redis;
+  gateways: Gateways;
+  /** Every Slack call from a job goes through it. */
+  notifier: Notifier;
 }
 
 export async function startWorkers(_deps: WorkerDeps): Promise<Worker[]> {

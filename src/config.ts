@@ -67,7 +67,8 @@ const schema = z.object({
   PROFILES_OPERATORS: idList,
 });
 
-export type Env = z.input<typeof schema>;
+/** The variables loadConfig reads, as the environment holds them. */
+export type Env = Partial<Record<keyof z.input<typeof schema>, string>>;
 
 export interface Config {
   role: "bot" | "worker" | "all";

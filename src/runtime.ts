@@ -3,13 +3,19 @@
  * them in order: workers first (they finish their current step), then the HTTP server and
  * Slack receiver, then Redis. main.ts, the sandbox and end-to-end tests all use this.
  */
+import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { startWorkers } from "../jobs/index.js";
+import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
+import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
 import { startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
+import { createQueues } from "./queues.js";
 import { createSlackApp } from "./slack/app.js";
+import { RedisRateLimiter } from "./slack/notifier/limiter.js";
+import { SlackNotifier } from "./slack/notifier/notifier.js";
 
 export interface Runtime {
   /** Base URL of the HTTP server (events at /slack/events, /healthz). */
@@ -17,9 +23,31 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Static AWS credentials (sandbox and tests); production uses the SDK's default chain. */
+  awsCredentials?: AwsClientConfig["credentials"];
+}
+
+export async function startRuntime(
+  config: Config,
+  log: Logger,
+  opts: RuntimeOptions = {},
+): Promise<Runtime> {
   const redis = createRedis(config, "client", log);
   const workerConnection = createRedis(config, "worker", log);
+  const aws = createAwsClients({ ...config.aws, credentials: opts.awsCredentials });
+  const gateways = createGateways(aws);
+  // Rate-limited calls come back to the notifier, which waits for that method alone.
+  const slackClient = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    rejectRateLimitedCalls: true,
+  });
+  const notifier = new SlackNotifier(
+    slackClient,
+    new RedisRateLimiter(redis, config.redis.prefix),
+    log.child({ component: "notifier" }),
+  );
+  const queues = createQueues(config, redis);
   const stops: (() => Promise<unknown>)[] = [];
   try {
     if (!(await redisAnswers(redis, 3_000))) {
@@ -31,11 +59,18 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
 
     let workers: Worker[] = [];
     if (config.role !== "bot") {
-      workers = await startWorkers({ config, log, connection: workerConnection });
+      workers = await startWorkers({
+        config,
+        log,
+        connection: workerConnection,
+        redis,
+        gateways,
+        notifier,
+      });
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }
 
-    const slack = config.role !== "worker" ? createSlackApp({ config, log }) : undefined;
+    const slack = config.role !== "worker" ? createSlackApp({ config, log, redis, gateways, notifier, queues }) : undefined;
     if (slack) await slack.start();
     const http = await startHttpServer({
       host: config.http.host,
@@ -55,12 +90,16 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
       url: http.url,
       stop: async () => {
         for (const stop of stops) await stop();
+        await Promise.all(Object.values(queues).map((q) => q.close()));
+        aws.destroy();
         await Promise.all([redis.quit(), workerConnection.quit()]);
         log.info("profiles-bot stopped");
       },
     };
   } catch (err) {
     for (const stop of stops) await stop().catch(() => {});
+    await Promise.all(Object.values(queues).map((q) => q.close().catch(() => {})));
+    aws.destroy();
     redis.disconnect();
     workerConnection.disconnect();
     throw err;

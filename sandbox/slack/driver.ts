@@ -165,7 +165,7 @@ export class SlackDriver {
       throw new Error("SlackDriver has no signingSecret: call driver.configure({ signingSecret })");
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const started = performance.now();
-    const res = await fetch(url, {
+    const res = await this.post(url, {
       method: "POST",
       headers: {
         "content-type": contentType,
@@ -188,6 +188,17 @@ export class SlackDriver {
       }
     }
     return { status: res.status, body: parsed, text, elapsedMs };
+  }
+
+  private async post(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(
+        `Could not reach the bot at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      );
+    }
   }
 
   private sendInteraction(

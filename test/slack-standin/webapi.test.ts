@@ -442,6 +442,50 @@ describe("Slack Web API stand-in with Bolt's WebClient", () => {
     ]);
   });
 
+  it("expires a response_url after 30 minutes", async () => {
+    let clock = 1_700_000_000_000;
+    const timed = await startSlackStandIn({ now: () => clock });
+    try {
+      const url = timed.workspace.issueResponseUrl({ user: "U0ADMIN", channel: "C0OPS" });
+      clock += 30 * 60 * 1000 + 1;
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"text":"late"}',
+      });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: "expired_url" });
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it("rate-limits a seeded fraction of calls reproducibly", async () => {
+    const run = async () => {
+      const s = await startSlackStandIn({
+        seed: 42,
+        rateLimit: { "chat.update": { fraction: 0.5, retryAfter: 1 } },
+      });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 12; i++) {
+          const r = await fetch(`${s.apiUrl}chat.update`, {
+            method: "POST",
+            headers: { authorization: "Bearer x" },
+          });
+          statuses.push(r.status);
+        }
+        return statuses;
+      } finally {
+        await s.close();
+      }
+    };
+    const first = await run();
+    expect(first).toContain(429);
+    expect(first).toContain(200);
+    expect(await run()).toEqual(first);
+  });
+
   it("replaces and deletes the original message through a response_url", async () => {
     const posted = await client.chat.postMessage({
       channel: "C0OPS",

@@ -3,8 +3,7 @@
  * (`X-Amz-Target: AmazonSQS.<Op>`), and the Query protocol older clients use. Handlers take
  * and return the JSON protocol's shapes; sqs-query.ts translates for Query requests.
  */
-import type { AwsError, AwsRequest, AwsResponse, ServiceModule } from "../types.js";
-import { AwsError as Err } from "../types.js";
+import { AwsError, type AwsRequest, type AwsResponse, type ServiceModule } from "../types.js";
 import { batchHandlers, messageHandlers } from "./sqs-handlers-messages.js";
 import { queueHandlers } from "./sqs-handlers-queues.js";
 import { queryErrorResponse, queryInput, queryParams, queryResponse } from "./sqs-query.js";
@@ -69,7 +68,7 @@ function parseInput(operation: string, req: AwsRequest): Input {
   } catch {
     // Reported below with the same error as a non-object body.
   }
-  throw new Err("InvalidParameterValue", "The request body is not a JSON object.");
+  throw new AwsError("InvalidParameterValue", "The request body is not a JSON object.");
 }
 
 export const sqs: ServiceModule = {
@@ -123,5 +122,5 @@ export const sqs: ServiceModule = {
 
   // SQS's model names its throttling error RequestThrottled (HTTP 403); the SDK's retry
   // strategy lists that name among its throttling codes, so it backs off and retries.
-  throttlingError: () => new Err("RequestThrottled", "Rate exceeded", 403),
+  throttlingError: () => new AwsError("RequestThrottled", "Rate exceeded", 403),
 };

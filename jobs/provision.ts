@@ -1,0 +1,263 @@
+/**
+ * The `provision` queue: enabling Customer Profiles for one Connect instance, and cleaning
+ * up after a job that failed. The steps live in src/provision; this file adapts them to
+ * BullMQ: the checkpoint is saved into the job's data, retryable AWS errors are retried with
+ * backoff, permanent ones fail the job at once with a message that says what fixes them.
+ *
+ *   enable:  queue → queue policy ∥ key → key policy, alias
+ *            → domain → instance link → DLQ alert binding
+ *   cleanup: alert binding, domain (only if empty), queue, alias, key (7-day deletion)
+ */
+import {
+  type Job,
+  type JobsOptions,
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type WorkerOptions,
+} from "bullmq";
+import { isAppError } from "../src/errors.js";
+import type { Logger } from "../src/logger.js";
+import type { BindingStore } from "../src/provision/bindings.js";
+import { cleanUp } from "../src/provision/cleanup.js";
+import {
+  CLEANUP_JOB,
+  type CleanupJobData,
+  cleanupJobId,
+  PROVISION_JOB,
+  PROVISION_QUEUE,
+  type ProvisionJobData,
+  provisionInput,
+  provisionJobId,
+} from "../src/provision/plan-to-job.js";
+import {
+  noopReporter,
+  type ProvisionReporter,
+  type ReporterFactory,
+} from "../src/provision/reporter.js";
+import { report, runProvision, StepError, toFailure } from "../src/provision/run.js";
+import type { ProvisionGateways } from "../src/provision/steps.js";
+import type { CleanupResult, ProvisionSummary } from "../src/provision/types.js";
+import type { Redis } from "../src/redis.js";
+
+export { PROVISION_QUEUE } from "../src/provision/plan-to-job.js";
+
+export type ProvisionJob = Job<ProvisionJobData, ProvisionSummary, typeof PROVISION_JOB>;
+export type CleanupJob = Job<CleanupJobData, CleanupResult, typeof CLEANUP_JOB>;
+type AnyJob = Job<ProvisionJobData | CleanupJobData, ProvisionSummary | CleanupResult, string>;
+
+/** Throttling and 5xx get ~2 minutes of exponential backoff (1 s, 2 s, 4 s, …). */
+export const PROVISION_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 1_000 },
+  // Kept an hour, so a second submission right after completion is still a duplicate.
+  removeOnComplete: { age: 3_600 },
+  // Failed jobs keep their checkpoint for Retry and Clean up.
+  removeOnFail: { age: 14 * 86_400 },
+};
+
+const CLEANUP_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 1_000 },
+  // Removed once done, so a later clean-up (say, after the domain was emptied) can run.
+  removeOnComplete: true,
+  removeOnFail: { age: 14 * 86_400 },
+};
+
+export interface ProvisionDeps {
+  gateways: ProvisionGateways;
+  bindings: BindingStore;
+  log: Logger;
+  reporter?: ReporterFactory;
+  /** Where clean-up reads the job it cleans up after. */
+  queue: Pick<Queue, "getJob">;
+}
+
+export function provisionQueue(connection: Redis, prefix: string): Queue {
+  return new Queue(PROVISION_QUEUE, { connection, prefix });
+}
+
+/** The processor for both job names on the `provision` queue. */
+export function createProvisionProcessor(deps: ProvisionDeps) {
+  return async (job: AnyJob): Promise<ProvisionSummary | CleanupResult> =>
+    job.name === CLEANUP_JOB
+      ? cleanupAfter(deps, job as CleanupJob)
+      : provision(deps, job as ProvisionJob);
+}
+
+async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<ProvisionSummary> {
+  const jobId = String(job.id);
+  const input = provisionInput(jobId, job.data);
+  const log = deps.log.child({
+    jobId,
+    domain: input.domain.name,
+    userId: input.requestedBy,
+    teamId: input.teamId,
+  });
+  const reporter = reporterFor(deps, job);
+  try {
+    const { summary } = await runProvision({
+      ctx: { gateways: deps.gateways, bindings: deps.bindings, log },
+      input,
+      checkpoint: job.data.checkpoint ?? {},
+      save: (checkpoint) => job.updateData({ ...job.data, checkpoint }),
+      reporter,
+    });
+    log.info({ summary }, "provisioning completed");
+    return summary;
+  } catch (err) {
+    if (!(err instanceof StepError)) throw err; // Redis trouble: BullMQ retries.
+    const failure = toFailure(err.step, err);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (failure.retryable && !lastAttempt) {
+      log.warn({ step: err.step, err: failure.message }, "provisioning step failed; retrying");
+      throw err.cause;
+    }
+    log.error({ failure }, "provisioning failed");
+    await job.updateData({ ...job.data, failure });
+    report(log, () => reporter.failed(failure));
+    if (failure.retryable) throw err.cause;
+    throw new UnrecoverableError(failure.message);
+  }
+}
+
+async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<CleanupResult> {
+  const { provisionJobId: targetId } = job.data;
+  const log = deps.log.child({ jobId: job.id, cleanupOf: targetId });
+  const target = (await deps.queue.getJob(targetId)) as ProvisionJob | undefined;
+  if (!target) {
+    throw new UnrecoverableError(
+      `The provisioning job ${targetId} is gone (failed jobs are kept 14 days), so the bot no longer knows what it created.`,
+    );
+  }
+  const state = await target.getState();
+  if (state !== "failed") {
+    throw new UnrecoverableError(
+      `The provisioning job ${targetId} is ${state}; only a failed job can be cleaned up.`,
+    );
+  }
+  const reporter = reporterFor(deps, target);
+  const input = provisionInput(targetId, target.data);
+  try {
+    const result = await cleanUp(
+      { gateways: deps.gateways, bindings: deps.bindings, log },
+      input,
+      target.data.checkpoint ?? {},
+    );
+    // A Retry after this starts over for whatever was removed.
+    await target.updateData({ ...target.data, checkpoint: result.checkpoint, cleanup: result });
+    log.info({ items: result.items }, "clean-up completed");
+    report(log, () => reporter.cleanedUp?.(result));
+    return result;
+  } catch (err) {
+    const failure = toFailure("cleanup", err);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (failure.retryable && !lastAttempt) throw err;
+    log.error({ failure }, "clean-up failed");
+    report(log, () => reporter.failed(failure));
+    if (!isAppError(err) || failure.retryable) throw err;
+    throw new UnrecoverableError(failure.message);
+  }
+}
+
+function reporterFor(deps: ProvisionDeps, job: ProvisionJob): ProvisionReporter {
+  if (!deps.reporter) return noopReporter;
+  return deps.reporter({
+    id: String(job.id),
+    channelId: job.data.channelId,
+    teamId: job.data.teamId,
+    requestedBy: job.data.requestedBy,
+    instanceId: job.data.request.instance.id,
+    domainName: job.data.request.domain.name,
+  });
+}
+
+export interface ProvisionWorkerDeps extends Omit<ProvisionDeps, "queue"> {
+  /** A connection with maxRetriesPerRequest: null. */
+  connection: Redis;
+  prefix: string;
+  /** Tests shorten lockDuration and stalledInterval to see crashed workers sooner. */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export function startProvisionWorker(deps: ProvisionWorkerDeps): Worker {
+  const queue = provisionQueue(deps.connection, deps.prefix);
+  const processor = createProvisionProcessor({ ...deps, queue });
+  const worker = new Worker(PROVISION_QUEUE, processor, {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: 4,
+    // A worker killed mid-job is recovered this many times before the job fails.
+    maxStalledCount: 3,
+    ...deps.workerOptions,
+  });
+  worker.on("closed", () => {
+    void queue.close();
+  });
+  worker.on("error", (err) => deps.log.warn({ err: err.message }, "provision worker error"));
+  return worker;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  /** False when a job for the same instance already existed: nothing was added. */
+  isNew: boolean;
+  /** The job's state now, e.g. "waiting", "active", "failed", "completed". */
+  state: string;
+}
+
+/**
+ * Adds the job under an id derived from the instance, so a double submission, or two people
+ * enabling the same instance at once, adds one job. BullMQ answers a duplicate id with the
+ * existing job, so the submission id in the data tells whose job it is.
+ */
+export async function enqueueProvision(
+  queue: Queue,
+  data: ProvisionJobData,
+  opts: JobsOptions = {},
+): Promise<EnqueueResult> {
+  const jobId = provisionJobId(data.request.instance.id);
+  await queue.add(PROVISION_JOB, data, { ...PROVISION_JOB_OPTIONS, ...opts, jobId });
+  const stored = (await queue.getJob(jobId)) as ProvisionJob | undefined;
+  // Gone already means it was ours and finished (or failed and was removed) in between.
+  if (!stored) return { jobId, isNew: true, state: "unknown" };
+  return {
+    jobId,
+    isNew: stored.data.submissionId === data.submissionId,
+    state: await stored.getState(),
+  };
+}
+
+export type RetryOutcome =
+  | { retried: true }
+  | { retried: false; reason: "not-found" }
+  | { retried: false; reason: "not-failed"; state: string };
+
+/** Re-runs a failed job from its checkpoint, with a fresh set of attempts. */
+export async function retryProvision(queue: Queue, jobId: string): Promise<RetryOutcome> {
+  const job = (await queue.getJob(jobId)) as ProvisionJob | undefined;
+  if (!job) return { retried: false, reason: "not-found" };
+  const state = await job.getState();
+  if (state !== "failed") return { retried: false, reason: "not-failed", state };
+  const { failure: _previous, ...data } = job.data;
+  await job.updateData(data);
+  await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return { retried: true };
+}
+
+/** Queues the clean-up of a failed job; clicking Clean up twice adds one job. */
+export async function enqueueCleanup(
+  queue: Queue,
+  provisionJobId: string,
+  requestedBy: string,
+  opts: JobsOptions = {},
+): Promise<{ jobId: string }> {
+  const jobId = cleanupJobId(provisionJobId);
+  const data: CleanupJobData = { provisionJobId, requestedBy };
+  await queue.add(CLEANUP_JOB, data, {
+    ...CLEANUP_JOB_OPTIONS,
+    ...opts,
+    jobId,
+  });
+  return { jobId };
+}

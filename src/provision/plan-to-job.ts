@@ -1,0 +1,133 @@
+/**
+ * From the wizard's choices to a provisioning job: the job's data (plain JSON, as BullMQ
+ * stores it), its id, and the order its steps may run in.
+ */
+import { randomUUID } from "node:crypto";
+import { parseInstanceArn } from "../enable/arns.js";
+import type { EnableInput } from "../enable/plan.js";
+import { AppError } from "../errors.js";
+import type {
+  Checkpoint,
+  CleanupResult,
+  ProvisionFailure,
+  ProvisionInput,
+  StepName,
+} from "./types.js";
+
+/** Who asked, from the Slack request (or the CLI, which passes its own values). */
+export interface Requester {
+  requestedBy: string;
+  channelId: string;
+  teamId: string;
+}
+
+/** What the wizard chose, without who asked (that is kept beside it). */
+export type ProvisionRequest = Pick<
+  EnableInput,
+  "instance" | "domain" | "dlq" | "key" | "confirmRelink"
+>;
+
+export interface ProvisionJobData extends Requester {
+  version: 1;
+  request: ProvisionRequest;
+  /** From the instance ARN, so every step builds the same ARNs. */
+  accountId: string;
+  region: string;
+  /** ISO time of the submission. */
+  requestedAt: string;
+  /** Unique per submission: tells a new job from a duplicate of one already queued. */
+  submissionId: string;
+  checkpoint: Checkpoint;
+  /** Set when the job failed for good: what failed and what fixes it. */
+  failure?: ProvisionFailure;
+  /** Set by the clean-up job. */
+  cleanup?: CleanupResult;
+}
+
+export interface CleanupJobData {
+  /** The provisioning job whose resources go. */
+  provisionJobId: string;
+  requestedBy: string;
+}
+
+export const PROVISION_QUEUE = "provision";
+export const PROVISION_JOB = "enable";
+export const CLEANUP_JOB = "cleanup";
+
+/**
+ * One job per Connect instance: submitting twice, or two people enabling the same instance
+ * at once, lands on the same id. BullMQ ids may not contain ':'.
+ */
+export const provisionJobId = (instanceId: string): string =>
+  `enable-${instanceId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+export const cleanupJobId = (provisionJobId: string): string => `cleanup-${provisionJobId}`;
+
+export function provisionJobData(
+  choice: ProvisionRequest,
+  who: Requester,
+  now: Date = new Date(),
+): ProvisionJobData {
+  const parsed = parseInstanceArn(choice.instance.arn);
+  if (!parsed.ok) throw new AppError("invalid_input", parsed.error);
+  const { instance, domain, dlq, key, confirmRelink } = choice;
+  return {
+    version: 1,
+    // Copied field by field so nothing from the wizard's draft (or a class) leaks in.
+    request: structuredClone({ instance, domain, dlq, key, confirmRelink }),
+    requestedBy: who.requestedBy,
+    channelId: who.channelId,
+    teamId: who.teamId,
+    accountId: parsed.value.accountId,
+    region: parsed.value.region,
+    requestedAt: now.toISOString(),
+    submissionId: randomUUID(),
+    checkpoint: {},
+  };
+}
+
+export function provisionInput(jobId: string, data: ProvisionJobData): ProvisionInput {
+  const { request } = data;
+  return {
+    jobId,
+    requestedBy: data.requestedBy,
+    channelId: data.channelId,
+    teamId: data.teamId,
+    accountId: data.accountId,
+    region: data.region,
+    instance: request.instance,
+    domain: { ...request.domain, name: request.domain.name.trim() },
+    dlq: request.dlq.mode === "new" ? { ...request.dlq, name: request.dlq.name.trim() } : request.dlq,
+    key: request.key,
+    confirmRelink: request.confirmRelink,
+  };
+}
+
+/**
+ * Which steps wait for which. The queue branch and the key branch run side by side. The
+ * domain waits for the queue's policy and the key's policy, not just the resources:
+ * CreateDomain checks that Customer Profiles may send to the queue, and the domain can only
+ * use a key whose policy lets it. The alias is a name for people and waits for nothing else.
+ */
+export const STEP_GRAPH: Readonly<Record<StepName, readonly StepName[]>> = {
+  queue: [],
+  "queue-policy": ["queue"],
+  key: [],
+  alias: ["key"],
+  "key-policy": ["key"],
+  domain: ["queue-policy", "key-policy"],
+  link: ["domain"],
+  "alert-binding": ["link"],
+};
+
+/** Every step in an order that respects the graph: for reports that list them. */
+export const STEP_ORDER: readonly StepName[] = [
+  "queue",
+  "queue-policy",
+  "key",
+  "key-policy",
+  "alias",
+  "domain",
+  "link",
+  "alert-binding",
+];

@@ -1,0 +1,185 @@
+/**
+ * Runs the provisioning steps over the step graph, checkpointing after each one. It knows
+ * nothing of BullMQ or Slack: the job (jobs/provision.ts) and the CLI pass in how to save
+ * the checkpoint and whom to report to.
+ */
+import { asAppError, isAppError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { runGraph } from "./graph.js";
+import { STEP_GRAPH } from "./plan-to-job.js";
+import type { ProvisionReporter } from "./reporter.js";
+import { STEPS, type StepContext } from "./steps.js";
+import type {
+  Checkpoint,
+  ProvisionFailure,
+  ProvisionInput,
+  ProvisionSummary,
+  StepName,
+} from "./types.js";
+
+export interface RunOptions {
+  ctx: Omit<StepContext, "intend">;
+  input: ProvisionInput;
+  /** Where an earlier run got to; `{}` for a fresh job. */
+  checkpoint: Checkpoint;
+  /** Persists the checkpoint; a step's successors start only after it resolved. */
+  save: (checkpoint: Checkpoint) => Promise<void>;
+  reporter: ProvisionReporter;
+}
+
+/** A step's failure, naming the step; `cause` is the AppError (or whatever was thrown). */
+export class StepError extends Error {
+  override name = "StepError";
+  constructor(
+    readonly step: StepName,
+    override readonly cause: unknown,
+  ) {
+    super(`step ${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+export async function runProvision(
+  opts: RunOptions,
+): Promise<{ summary: ProvisionSummary; checkpoint: Checkpoint }> {
+  const { input, reporter } = opts;
+  const log = opts.ctx.log;
+  // One object all steps write into; JS runs one callback at a time, so merges don't race.
+  const checkpoint: Checkpoint = structuredClone(opts.checkpoint);
+  const save = serialised(() => opts.save(structuredClone(checkpoint)));
+  const ctx: StepContext = {
+    ...opts.ctx,
+    intend: async (step) => {
+      if (checkpoint.creating?.includes(step)) return;
+      checkpoint.creating = [...(checkpoint.creating ?? []), step];
+      await save();
+    },
+  };
+
+  await runGraph(STEP_GRAPH, checkpoint.done ?? [], async (step) => {
+    report(log, () => reporter.stepStarted(step));
+    const started = Date.now();
+    let part: Partial<Checkpoint>;
+    try {
+      part = await STEPS[step](ctx, input, checkpoint);
+    } catch (err) {
+      throw new StepError(step, err);
+    }
+    Object.assign(checkpoint, part);
+    checkpoint.done = [...(checkpoint.done ?? []), step];
+    checkpoint.creating = (checkpoint.creating ?? []).filter((s) => s !== step);
+    await save();
+    log.debug({ step, ms: Date.now() - started }, "provisioning step done");
+    report(log, () => reporter.stepDone(step, describeStep(step, input, checkpoint)));
+  });
+
+  const summary = summarise(input, checkpoint);
+  report(log, () => reporter.completed(summary));
+  return { summary, checkpoint };
+}
+
+/** Each call waits for the writes before it, so the last write always holds the latest state. */
+function serialised(write: () => Promise<void>): () => Promise<void> {
+  let chain: Promise<void> = Promise.resolve();
+  return () => {
+    chain = chain.catch(() => {}).then(write);
+    return chain;
+  };
+}
+
+/** Reporting is best effort: a slow or broken Slack must not slow or break provisioning. */
+export function report(log: Logger, send: () => void | Promise<void>): void {
+  try {
+    Promise.resolve(send()).catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, "provisioning reporter failed"),
+    );
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "provisioning reporter failed");
+  }
+}
+
+export function summarise(input: ProvisionInput, checkpoint: Checkpoint): ProvisionSummary {
+  const { domain, queue, key, alias, link, alertBinding } = checkpoint;
+  return {
+    domain: {
+      name: input.domain.name,
+      arn: domain?.arn ?? "",
+      created: domain?.created ?? false,
+    },
+    ...(queue ? { dlq: { url: queue.url, arn: queue.arn, created: queue.created } } : {}),
+    ...(key
+      ? { key: { arn: key.arn, ...(alias ? { alias: alias.name } : {}), created: key.created } }
+      : {}),
+    instance: {
+      id: input.instance.id,
+      arn: input.instance.arn,
+      ...(input.instance.alias ? { alias: input.instance.alias } : {}),
+      ...(link?.unlinkedFrom ? { unlinkedFrom: link.unlinkedFrom } : {}),
+    },
+    ...(alertBinding ? { alertChannelId: alertBinding.channelId } : {}),
+  };
+}
+
+/** One sentence per finished step, for the message that is edited as the job goes. */
+export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoint): string {
+  const made = (created: boolean | undefined) => (created ? "Created" : "Using");
+  switch (step) {
+    case "queue":
+      return c.queue ? `${made(c.queue.created)} queue ${c.queue.name}.` : "No dead-letter queue.";
+    case "queue-policy":
+      if (!c.queue) return "No queue policy to set.";
+      return c.queuePolicy?.changed
+        ? `Queue ${c.queue.name} lets Customer Profiles send failed objects to it.`
+        : `Queue ${c.queue.name}'s policy already allowed Customer Profiles.`;
+    case "key":
+      return c.key ? `${made(c.key.created)} KMS key ${c.key.arn}.` : "Encrypting with a key AWS owns.";
+    case "alias":
+      return c.alias ? `The key is named ${c.alias.name}.` : "No alias to create.";
+    case "key-policy":
+      return c.keyPolicy?.changed
+        ? "Added the Customer Profiles statement to the key policy."
+        : "The key policy needed no change.";
+    case "domain":
+      return `${c.domain?.created ? "Created" : "Updated"} domain ${input.domain.name}.`;
+    case "link":
+      return c.link?.unlinkedFrom
+        ? `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name} (unlinked from ${c.link.unlinkedFrom}).`
+        : `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name}.`;
+    case "alert-binding":
+      return c.alertBinding
+        ? `Dead-letter digests for ${input.domain.name} go to <#${c.alertBinding.channelId}>.`
+        : "No dead-letter queue, so no digests.";
+  }
+}
+
+/** The structured failure kept in the job's data and shown with Retry and Clean up. */
+export function toFailure(step: StepName | "cleanup", err: unknown): ProvisionFailure {
+  const cause = err instanceof StepError ? err.cause : err;
+  const appError = asAppError(cause);
+  const details = isAppError(cause) ? cause.details : {};
+  const fix = fixOf(appError.userMessage);
+  const service = typeof details.service === "string" ? details.service : undefined;
+  const operation = typeof details.operation === "string" ? details.operation : undefined;
+  return {
+    step,
+    ...(operation ? { call: `${SERVICE_LABEL[service ?? ""] ?? service ?? "AWS"} ${operation}` } : {}),
+    ...(typeof details.awsCode === "string" ? { awsCode: details.awsCode } : {}),
+    message: appError.userMessage,
+    ...(fix ? { fix } : {}),
+    retryable: appError.retryable,
+  };
+}
+
+const SERVICE_LABEL: Record<string, string> = {
+  profile: "Customer Profiles",
+  sqs: "SQS",
+  kms: "KMS",
+  connect: "Amazon Connect",
+};
+
+/** AppError messages end with " Fix: …" (src/aws/errors.ts and the steps write them so). */
+const fixOf = (text: string): string | undefined => {
+  const at = text.indexOf(" Fix: ");
+  return at === -1 ? undefined : text.slice(at + " Fix: ".length);
+};
