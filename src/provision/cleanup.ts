@@ -69,7 +69,11 @@ async function cleanAlertBinding(
   const binding = checkpoint.alertBinding;
   if (!binding?.created) return;
   const removed = await ctx.bindings.remove(binding.domain, binding.channelId);
-  items.push({ resource: "alert-binding", id: binding.domain, action: removed ? "deleted" : "gone" });
+  items.push({
+    resource: "alert-binding",
+    id: binding.domain,
+    action: removed ? "deleted" : "gone",
+  });
   delete left.alertBinding;
   forget("alert-binding");
 }
@@ -186,7 +190,11 @@ async function cleanKey(
   }
   if (alias?.created) {
     const outcome = await unlessGone(() => kms.deleteAlias(alias.name));
-    items.push({ resource: "alias", id: alias.name, action: outcome === "done" ? "deleted" : "gone" });
+    items.push({
+      resource: "alias",
+      id: alias.name,
+      action: outcome === "done" ? "deleted" : "gone",
+    });
     delete left.alias;
     forget("alias");
   }

@@ -97,7 +97,8 @@ export function provisionInput(jobId: string, data: ProvisionJobData): Provision
     region: data.region,
     instance: request.instance,
     domain: { ...request.domain, name: request.domain.name.trim() },
-    dlq: request.dlq.mode === "new" ? { ...request.dlq, name: request.dlq.name.trim() } : request.dlq,
+    dlq:
+      request.dlq.mode === "new" ? { ...request.dlq, name: request.dlq.name.trim() } : request.dlq,
     key: request.key,
     confirmRelink: request.confirmRelink,
   };

@@ -3,12 +3,7 @@
  * (one message, edited in place); tests use the in-memory one. The processor never waits on
  * a reporter and never fails because one did.
  */
-import type {
-  CleanupResult,
-  ProvisionFailure,
-  ProvisionSummary,
-  StepName,
-} from "./types.js";
+import type { CleanupResult, ProvisionFailure, ProvisionSummary, StepName } from "./types.js";
 
 export interface ProvisionReporter {
   stepStarted(step: StepName): void | Promise<void>;

@@ -133,7 +133,9 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
         ? `Queue ${c.queue.name} lets Customer Profiles send failed objects to it.`
         : `Queue ${c.queue.name}'s policy already allowed Customer Profiles.`;
     case "key":
-      return c.key ? `${made(c.key.created)} KMS key ${c.key.arn}.` : "Encrypting with a key AWS owns.";
+      return c.key
+        ? `${made(c.key.created)} KMS key ${c.key.arn}.`
+        : "Encrypting with a key AWS owns.";
     case "alias":
       return c.alias ? `The key is named ${c.alias.name}.` : "No alias to create.";
     case "key-policy":
@@ -163,7 +165,9 @@ export function toFailure(step: StepName | "cleanup", err: unknown): ProvisionFa
   const operation = typeof details.operation === "string" ? details.operation : undefined;
   return {
     step,
-    ...(operation ? { call: `${SERVICE_LABEL[service ?? ""] ?? service ?? "AWS"} ${operation}` } : {}),
+    ...(operation
+      ? { call: `${SERVICE_LABEL[service ?? ""] ?? service ?? "AWS"} ${operation}` }
+      : {}),
     ...(typeof details.awsCode === "string" ? { awsCode: details.awsCode } : {}),
     message: appError.userMessage,
     ...(fix ? { fix } : {}),

@@ -90,7 +90,9 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
       );
     }
     ctx.log.info({ queueUrl: found }, "found the queue an earlier run of this job created");
-    return { queue: { url: found, arn: queueArnFromUrl(found, input.region) ?? "", name, created: true } };
+    return {
+      queue: { url: found, arn: queueArnFromUrl(found, input.region) ?? "", name, created: true },
+    };
   }
   await ctx.intend?.("queue");
   const url = await ctx.gateways.sqs.createQueue(name, {
@@ -121,7 +123,10 @@ export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
     current = info.policy;
   }
   const statement = dlqPolicyStatement({ ...domainRefOf(input), queueArn: arn });
-  const merged = mergeOrExplain(() => mergeQueuePolicy(current, statement), formatPolicy(statement));
+  const merged = mergeOrExplain(
+    () => mergeQueuePolicy(current, statement),
+    formatPolicy(statement),
+  );
   if (!merged.changed) return { queuePolicy: { changed: false } };
   const allowed = queue.created || (input.dlq.mode === "existing" && input.dlq.mergePolicy);
   if (!allowed) {
@@ -242,7 +247,10 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
 
   if (!existing) {
     if (input.domain.mode === "existing") {
-      throw conflict(`Domain ${name} no longer exists.`, "pick another domain, or create a new one.");
+      throw conflict(
+        `Domain ${name} no longer exists.`,
+        "pick another domain, or create a new one.",
+      );
     }
     await ctx.intend?.("domain");
     const created = await profiles.createDomain({
