@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests share one Redis and a few ports; two workers match the machine.
     maxWorkers: 2,
     reporters: ["default"],
+    // The SDK's Node 22 notice is for deployments (the Docker image runs 22), not test output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });
