@@ -4,17 +4,17 @@
  * removed afterwards), and a provision worker with an in-memory reporter.
  */
 import { randomUUID } from "node:crypto";
-import { type Job, Queue, type Worker } from "bullmq";
+import type { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
-import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
-import type { StartOptions } from "../../sandbox/aws/server.js";
-import { type Domain, findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import {
   PROVISION_JOB_OPTIONS,
   provisionQueue,
   startProvisionWorker,
 } from "../../jobs/provision.js";
+import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
+import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
+import type { StartOptions } from "../../sandbox/aws/server.js";
+import { type Domain, findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
 import { createGateways, type Gateways } from "../../src/aws/gateways.js";
 import type { DlqChoice, KeyChoice } from "../../src/enable/plan.js";
@@ -136,11 +136,14 @@ export function request(overrides: Partial<ProvisionRequest> = {}): ProvisionReq
 export const jobData = (overrides: Partial<ProvisionRequest> = {}): ProvisionJobData =>
   provisionJobData(request(overrides), WHO);
 
-export const existingLegacyQueue = (h: Harness): DlqChoice => ({
+export const existingLegacyQueue = (
+  h: Harness,
+  mergePolicy = true,
+): Extract<DlqChoice, { mode: "existing" }> => ({
   mode: "existing",
   url: `${h.emulator.url}/${ACCOUNT_ID}/${LEGACY_QUEUE_NAME}`,
   arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${LEGACY_QUEUE_NAME}`,
-  mergePolicy: true,
+  mergePolicy,
 });
 
 export const awsOwnedKey: KeyChoice = { mode: "aws-owned" };
@@ -167,9 +170,15 @@ export async function waitForState(
 }
 
 /** What the emulator holds that this job could have made, counted by name, marker or tag. */
-export function inventory(h: Harness, jobId: string, names: { domain: string; queue: string; alias: string }) {
+export function inventory(
+  h: Harness,
+  jobId: string,
+  names: { domain: string; queue: string; alias: string },
+) {
   const { state } = h.emulator.ctx;
-  const keys = Object.values(state.kms.keys).filter((k) => k.description.includes(keyMarker(jobId)));
+  const keys = Object.values(state.kms.keys).filter((k) =>
+    k.description.includes(keyMarker(jobId)),
+  );
   return {
     queues: Object.values(state.sqs.queues).filter((q) => q.name === names.queue),
     keys,

@@ -1,0 +1,493 @@
+/**
+ * Provisioning end to end below Slack: the BullMQ job on real Redis, the real AWS SDK
+ * clients, and the emulator. Assertions read what the emulator holds afterwards.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { enqueueCleanup, enqueueProvision, retryProvision } from "../../jobs/provision.js";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
+import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
+import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
+import { provisionInput } from "../../src/provision/plan-to-job.js";
+import { noopReporter } from "../../src/provision/reporter.js";
+import { runProvision } from "../../src/provision/run.js";
+import type { Checkpoint, CleanupResult, StepName } from "../../src/provision/types.js";
+import {
+  awsOwnedKey,
+  EXAMPLECORP,
+  existingLegacyQueue,
+  FAST_RETRIES,
+  type Harness,
+  inventory,
+  jobData,
+  LEGACY_DOMAIN,
+  LEGACY_SUPPORT,
+  REGION,
+  startHarness,
+  WHO,
+  waitForState,
+} from "./helpers.js";
+
+const DOMAIN = "amazon-connect-examplecorp";
+const QUEUE = `${DOMAIN}-dlq`;
+const ALIAS = `alias/${DOMAIN}`;
+const NAMES = { domain: DOMAIN, queue: QUEUE, alias: ALIAS };
+const DOMAIN_ARN = `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${DOMAIN}`;
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${QUEUE}`;
+
+/** FACTS.md's DLQ statement, written out rather than built by the code under test. */
+const FACTS_DLQ_STATEMENT = {
+  Sid: "CustomerProfilesDLQ",
+  Effect: "Allow",
+  Principal: { Service: "profile.amazonaws.com" },
+  Action: "sqs:SendMessage",
+  Resource: QUEUE_ARN,
+  Condition: {
+    StringEquals: { "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": DOMAIN_ARN },
+  },
+};
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function provision(harness: Harness, data: ProvisionJobData, states = ["completed"]) {
+  const { jobId, isNew } = await enqueueProvision(harness.queue, data, FAST_RETRIES);
+  expect(isNew).toBe(true);
+  const job = await waitForState(harness.queue, jobId, [
+    ...states,
+    ...(states.includes("failed") ? [] : ["failed"]),
+  ]);
+  return { jobId, job, state: await job.getState() };
+}
+
+describe("provisioning job", () => {
+  it("(a) creates the queue, its policy, the key with its policy and alias, the domain and the link", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const { jobId, job, state } = await provision(h, jobData());
+    expect(state, job.failedReason).toBe("completed");
+
+    const inv = inventory(h, jobId, NAMES);
+    expect(inv.queues).toHaveLength(1);
+    const queue = inv.queues[0];
+    expect(queue?.tags).toMatchObject({
+      "profiles-bot:requested-by": WHO.requestedBy,
+      "profiles-bot:job": jobId,
+    });
+    const queuePolicy = JSON.parse(queue?.attributes.Policy ?? "{}");
+    expect(queuePolicy.Statement).toEqual([FACTS_DLQ_STATEMENT]);
+
+    expect(inv.keys).toHaveLength(1);
+    const key = inv.keys[0];
+    expect(key).toMatchObject({
+      keyState: "Enabled",
+      keySpec: "SYMMETRIC_DEFAULT",
+      keyUsage: "ENCRYPT_DECRYPT",
+    });
+    const keyPolicy = JSON.parse(key?.policy ?? "{}");
+    expect(keyPolicy.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        }),
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { Service: "profile.amazonaws.com" },
+          Action: ["kms:GenerateDataKey", "kms:CreateGrant", "kms:Decrypt"],
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+            ArnEquals: { "aws:SourceArn": DOMAIN_ARN },
+          },
+        }),
+      ]),
+    );
+    expect(inv.aliases).toHaveLength(1);
+    expect(inv.aliases[0]?.targetKeyId).toBe(key?.keyId);
+
+    expect(inv.domains).toHaveLength(1);
+    expect(inv.domain).toMatchObject({
+      defaultExpirationDays: 366,
+      defaultEncryptionKey: key?.arn,
+      deadLetterQueueUrl: queue?.url,
+      tags: { "profiles-bot:requested-by": WHO.requestedBy, "profiles-bot:job": jobId },
+    });
+    expect(inv.domain?.integrations.map((i) => [i.uri, i.objectTypeName])).toEqual([
+      [EXAMPLECORP.arn, "CTR"],
+    ]);
+    expect(await h.gateways.profiles.domainForInstance(EXAMPLECORP.arn)).toBe(DOMAIN);
+
+    const binding = await h.bindings.get(DOMAIN);
+    expect(binding).toMatchObject({
+      channelId: WHO.channelId,
+      queueUrl: queue?.url,
+      boundBy: WHO.requestedBy,
+    });
+
+    const completed = h.reporter.of("completed");
+    expect(completed).toHaveLength(1);
+    expect(completed[0]?.summary).toEqual({
+      domain: { name: DOMAIN, arn: DOMAIN_ARN, created: true },
+      dlq: { url: queue?.url, arn: QUEUE_ARN, created: true },
+      key: { arn: key?.arn, alias: ALIAS, created: true },
+      instance: { id: EXAMPLECORP.id, arn: EXAMPLECORP.arn, alias: EXAMPLECORP.alias },
+      alertChannelId: WHO.channelId,
+    });
+    const done = h.reporter.of("stepDone").map((e) => e.step);
+    expect(new Set(done)).toEqual(
+      new Set([
+        "queue",
+        "queue-policy",
+        "key",
+        "alias",
+        "key-policy",
+        "domain",
+        "link",
+        "alert-binding",
+      ]),
+    );
+    // The domain waited for both branches; the link for the domain.
+    expect(done.indexOf("domain")).toBeGreaterThan(done.indexOf("queue-policy"));
+    expect(done.indexOf("domain")).toBeGreaterThan(done.indexOf("key-policy"));
+    expect(done.indexOf("link")).toBeGreaterThan(done.indexOf("domain"));
+  });
+
+  it("(a) runs the queue branch and the key branch in parallel", async () => {
+    h = await startHarness({ latencyMs: 40 });
+    h.startWorker();
+    const { job } = await provision(h, jobData());
+    expect(await job.getState()).toBe("completed");
+    const started = h.reporter.events.map((e) => `${e.type}:${"step" in e ? e.step : ""}`);
+    // Both branches started before either finished its first step.
+    const firstDone = started.findIndex((e) => e.startsWith("stepDone"));
+    expect(started.slice(0, firstDone)).toEqual(
+      expect.arrayContaining(["stepStarted:queue", "stepStarted:key"]),
+    );
+  });
+
+  it("dedupes: two submissions for the same instance add one job", async () => {
+    h = await startHarness();
+    const [a, b] = await Promise.all([
+      enqueueProvision(h.queue, jobData(), FAST_RETRIES),
+      enqueueProvision(h.queue, jobData(), FAST_RETRIES),
+    ]);
+    expect(a?.jobId).toBe(b?.jobId);
+    expect(a?.jobId).not.toContain(":");
+    expect([a?.isNew, b?.isNew].sort()).toEqual([false, true]);
+    expect(await h.queue.getJobCounts("waiting", "active", "delayed")).toMatchObject({
+      waiting: 1,
+    });
+  });
+
+  it("(b) running twice, or resuming from any half-filled checkpoint, creates nothing twice", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const { jobId, job } = await provision(h, jobData());
+    expect(await job.getState()).toBe("completed");
+    const final = (job.data as ProvisionJobData).checkpoint;
+    const before = inventory(h, jobId, NAMES);
+    const callsBefore = new Map(h.emulator.calls);
+
+    // Re-run the completed job through BullMQ: every step is checkpointed, so no AWS call.
+    await job.retry("completed");
+    await waitForState(h.queue, jobId, ["completed"]);
+    const creates = ["sqs:CreateQueue", "kms:CreateKey", "kms:CreateAlias", "profile:CreateDomain"];
+    for (const op of creates) expect(h.emulator.calls.get(op)).toBe(callsBefore.get(op));
+
+    // A worker that died after sending each create but before recording its answer: the
+    // checkpoint holds only the steps before, plus the intent to create.
+    const order: StepName[] = [
+      "queue",
+      "queue-policy",
+      "key",
+      "key-policy",
+      "alias",
+      "domain",
+      "link",
+      "alert-binding",
+    ];
+    const input = provisionInput(jobId, job.data as ProvisionJobData);
+    for (let cut = 0; cut <= order.length; cut += 1) {
+      const checkpoint = partial(final, order.slice(0, cut));
+      checkpoint.creating = order.slice(cut);
+      await runProvision({
+        ctx: { gateways: h.gateways, bindings: h.bindings, log: h.log },
+        input,
+        checkpoint,
+        save: async () => {},
+        reporter: noopReporter,
+      });
+    }
+    const after = inventory(h, jobId, NAMES);
+    expect(after.queues).toHaveLength(1);
+    expect(after.keys).toHaveLength(1);
+    expect(after.aliases).toHaveLength(1);
+    expect(after.domains).toHaveLength(1);
+    expect(after.queues[0]?.url).toBe(before.queues[0]?.url);
+    expect(after.keys[0]?.keyId).toBe(before.keys[0]?.keyId);
+    expect(after.domain?.integrations).toHaveLength(1);
+    expect(JSON.parse(after.queues[0]?.attributes.Policy ?? "{}").Statement).toEqual([
+      FACTS_DLQ_STATEMENT,
+    ]);
+  });
+
+  it("(b) a fresh job that finds a queue it did not create stops instead of adopting it", async () => {
+    h = await startHarness();
+    await h.gateways.sqs.createQueue(QUEUE, { tags: { owner: "someone-else" } });
+    h.startWorker();
+    const { job, state } = await provision(h, jobData(), ["failed"]);
+    expect(state).toBe("failed");
+    expect(job.failedReason).toContain(`A queue named ${QUEUE} already exists`);
+    expect(job.attemptsMade).toBe(1);
+    expect(inventory(h, String(job.id), NAMES).domains).toHaveLength(0);
+  });
+
+  it("(c) an existing queue's policy gets the Customer Profiles statement and keeps its other one", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const data = jobData({ dlq: existingLegacyQueue(h), key: awsOwnedKey });
+    const { job, state } = await provision(h, data);
+    expect(state, job.failedReason).toBe("completed");
+    const legacy = h.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME];
+    const statements = JSON.parse(legacy?.attributes.Policy ?? "{}").Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "AllowOpsAlarmsTopic",
+      "CustomerProfilesDLQ",
+    ]);
+    expect(statements[0].Principal).toEqual({ Service: "sns.amazonaws.com" });
+    expect(statements[1]).toEqual({
+      ...FACTS_DLQ_STATEMENT,
+      Resource: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${LEGACY_QUEUE_NAME}`,
+    });
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.deadLetterQueueUrl).toBe(legacy?.url);
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.defaultEncryptionKey).toBeUndefined();
+    expect(Object.keys(h.emulator.ctx.state.sqs.queues)).toEqual([LEGACY_QUEUE_NAME]);
+
+    // Merging again changes nothing and writes nothing.
+    const writes = h.emulator.calls.get("sqs:SetQueueAttributes");
+    const again = provisionInput("enable-again", data);
+    await runProvision({
+      ctx: { gateways: h.gateways, bindings: h.bindings, log: h.log },
+      input: { ...again, jobId: String(job.id) },
+      checkpoint: {},
+      save: async () => {},
+      reporter: noopReporter,
+    });
+    expect(h.emulator.calls.get("sqs:SetQueueAttributes")).toBe(writes);
+  });
+
+  it("(d) an instance linked elsewhere, once confirmed, ends linked to the new domain only", async () => {
+    h = await startHarness();
+    h.startWorker();
+    expect(await h.gateways.profiles.domainForInstance(LEGACY_SUPPORT.arn)).toBe(LEGACY_DOMAIN);
+    const data = jobData({
+      instance: LEGACY_SUPPORT,
+      domain: { mode: "new", name: "amazon-connect-legacy-support", expirationDays: 30 },
+      dlq: { mode: "none" },
+      key: awsOwnedKey,
+      confirmRelink: true,
+    });
+    const { job, state } = await provision(h, data);
+    expect(state, job.failedReason).toBe("completed");
+    const linkedTo = Object.values(profileState(h.emulator.ctx.state).domains)
+      .filter((d) => d.integrations.some((i) => i.uri === LEGACY_SUPPORT.arn))
+      .map((d) => d.name);
+    expect(linkedTo).toEqual(["amazon-connect-legacy-support"]);
+    expect(h.reporter.of("completed")[0]?.summary.instance.unlinkedFrom).toBe(LEGACY_DOMAIN);
+    // The old domain and its data stay.
+    expect(findDomain(h.emulator.ctx.state, LEGACY_DOMAIN)).toBeDefined();
+  });
+
+  it("(d) without the confirmation it stops before unlinking anything", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const data = jobData({
+      instance: LEGACY_SUPPORT,
+      domain: { mode: "new", name: "amazon-connect-legacy-support", expirationDays: 30 },
+      dlq: { mode: "none" },
+      key: awsOwnedKey,
+    });
+    const { job, state } = await provision(h, data, ["failed"]);
+    expect(state).toBe("failed");
+    expect(job.failedReason).toContain("is linked to domain amazon-connect-legacy");
+    expect(await h.gateways.profiles.domainForInstance(LEGACY_SUPPORT.arn)).toBe(LEGACY_DOMAIN);
+  });
+
+  it("(e) a permanent AWS error fails at once with the call, the code and the fix; Retry resumes", async () => {
+    h = await startHarness();
+    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.startWorker();
+    const { jobId, job, state } = await provision(h, jobData(), ["failed"]);
+    expect(state).toBe("failed");
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/PutIntegration failed: AccessDeniedException/);
+    expect(job.failedReason).toContain("Fix: link the instance in the Amazon Connect console");
+    const failure = (job.data as ProvisionJobData).failure;
+    expect(failure).toMatchObject({
+      step: "link",
+      call: "Customer Profiles PutIntegration",
+      awsCode: "AccessDeniedException",
+      retryable: false,
+    });
+    expect(failure?.fix).toContain("Amazon Connect console");
+    expect(h.reporter.of("failed")).toHaveLength(1);
+
+    // Everything before the link stays recorded; Retry creates nothing twice.
+    profileState(h.emulator.ctx.state).refuseConnectLinks = false;
+    const creates = () =>
+      ["sqs:CreateQueue", "kms:CreateKey", "profile:CreateDomain"].map((op) =>
+        h?.emulator.calls.get(op),
+      );
+    const before = creates();
+    expect(await retryProvision(h.queue, jobId)).toEqual({ retried: true });
+    const retried = await waitForState(h.queue, jobId, ["completed", "failed"]);
+    expect(await retried.getState()).toBe("completed");
+    expect((retried.data as ProvisionJobData).failure).toBeUndefined();
+    expect(creates()).toEqual(before);
+    expect(await h.gateways.profiles.domainForInstance(EXAMPLECORP.arn)).toBe(DOMAIN);
+  });
+
+  it("(e) a DLQ whose policy the bot may not change fails before the domain is made", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const data = jobData({
+      dlq: existingLegacyQueue(h, false),
+      key: awsOwnedKey,
+    });
+    const { job, state } = await provision(h, data, ["failed"]);
+    expect(state).toBe("failed");
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toContain("doesn't let Customer Profiles send failed objects");
+    expect(job.failedReason).toContain('"Sid": "CustomerProfilesDLQ"');
+    expect((job.data as ProvisionJobData).failure?.step).toBe("queue-policy");
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)).toBeUndefined();
+  });
+
+  it("(f) with 20% of calls throttled or failing with 500, the job still completes", async () => {
+    h = await startHarness({ faults: { "*": { throttle: 0.1, internal: 0.1 } } });
+    h.startWorker();
+    const { jobId, job, state } = await provision(h, jobData());
+    expect(state, job.failedReason).toBe("completed");
+    const inv = inventory(h, jobId, NAMES);
+    expect([inv.queues.length, inv.keys.length, inv.aliases.length, inv.domains.length]).toEqual([
+      1, 1, 1, 1,
+    ]);
+    expect(inv.domain?.integrations).toHaveLength(1);
+    const faults = [...h.emulator.calls.values()].reduce((a, b) => a + b, 0);
+    expect(faults).toBeGreaterThan(10);
+  }, 60_000);
+
+  it("(g) clean-up removes only what the job created", async () => {
+    h = await startHarness();
+    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.startWorker();
+    const { jobId, state } = await provision(h, jobData(), ["failed"]);
+    expect(state).toBe("failed");
+    const seededQueues = Object.keys(h.emulator.ctx.state.sqs.queues).filter((n) => n !== QUEUE);
+    const seededKeys = Object.values(h.emulator.ctx.state.kms.keys).filter(
+      (k) => !k.description.includes(jobId),
+    );
+    const result = await cleanUpJob(h, jobId);
+
+    const inv = inventory(h, jobId, NAMES);
+    expect(inv.queues).toHaveLength(0);
+    expect(inv.keys.map((k) => k.keyState)).toEqual(["PendingDeletion"]);
+    expect(inv.aliases).toHaveLength(0);
+    expect(inv.domains).toHaveLength(0);
+    expect(result.items.map((i) => `${i.resource}:${i.action}`).sort()).toEqual(
+      ["alias:deleted", "domain:deleted", "key:scheduled-deletion", "queue:deleted"].sort(),
+    );
+    // Nothing that was there before the job was touched.
+    expect(Object.keys(h.emulator.ctx.state.sqs.queues)).toEqual(seededQueues);
+    for (const key of seededKeys) expect(key.keyState).toBe("Enabled");
+    expect(findDomain(h.emulator.ctx.state, LEGACY_DOMAIN)).toBeDefined();
+
+    // Retry after clean-up starts over and ends with one of each again.
+    profileState(h.emulator.ctx.state).refuseConnectLinks = false;
+    expect(await retryProvision(h.queue, jobId)).toEqual({ retried: true });
+    const retried = await waitForState(h.queue, jobId, ["completed", "failed"]);
+    expect(await retried.getState(), retried.failedReason).toBe("completed");
+    const again = inventory(h, jobId, NAMES);
+    expect([
+      again.queues.length,
+      again.liveKeys.length,
+      again.aliases.length,
+      again.domains.length,
+    ]).toEqual([1, 1, 1, 1]);
+  });
+
+  it("(g) clean-up keeps a domain that holds profiles, and the queue and key it uses", async () => {
+    h = await startHarness();
+    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.startWorker();
+    const { jobId } = await provision(h, jobData(), ["failed"]);
+    const domain = findDomain(h.emulator.ctx.state, DOMAIN);
+    if (!domain) throw new Error("the job should have created the domain");
+    domain.profiles.p1 = {
+      profileId: "p1",
+      keys: {},
+      fields: {},
+      attributes: {},
+      createdAt: Date.now(),
+    };
+    const result = await cleanUpJob(h, jobId);
+    expect(result.items.map((i) => `${i.resource}:${i.action}`).sort()).toEqual([
+      "domain:kept",
+      "key:kept",
+      "queue:kept",
+    ]);
+    expect(result.items.find((i) => i.resource === "domain")?.reason).toContain("1 profiles");
+    const inv = inventory(h, jobId, NAMES);
+    expect([inv.queues.length, inv.liveKeys.length, inv.domains.length]).toEqual([1, 1, 1]);
+  });
+
+  it("(g) clean-up of an existing queue's job leaves the queue", async () => {
+    h = await startHarness();
+    h.startWorker();
+    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    const { jobId } = await provision(h, jobData({ dlq: existingLegacyQueue(h) }), ["failed"]);
+    const result = await cleanUpJob(h, jobId);
+    expect(result.items.some((i) => i.resource === "queue")).toBe(false);
+    expect(h.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME]).toBeDefined();
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)).toBeUndefined();
+  });
+});
+
+async function cleanUpJob(harness: Harness, jobId: string): Promise<CleanupResult> {
+  const { jobId: cleanupId } = await enqueueCleanup(harness.queue, jobId, WHO.requestedBy);
+  // The clean-up job is removed once done; its result lands on the provisioning job.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const target = await harness.queue.getJob(jobId);
+    const cleanup = (target?.data as ProvisionJobData | undefined)?.cleanup;
+    if (cleanup) return cleanup;
+    const job = await harness.queue.getJob(cleanupId);
+    if (job && (await job.getState()) === "failed") throw new Error(job.failedReason);
+    if (Date.now() > deadline) throw new Error("clean-up did not finish");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The checkpoint as it stood after `steps` finished. */
+function partial(final: Checkpoint, steps: StepName[]): Checkpoint {
+  const part: Checkpoint = { done: [...steps] };
+  const fields: Record<StepName, (keyof Checkpoint)[]> = {
+    queue: ["queue"],
+    "queue-policy": ["queuePolicy"],
+    key: ["key"],
+    "key-policy": ["keyPolicy"],
+    alias: ["alias"],
+    domain: ["domain"],
+    link: ["link"],
+    "alert-binding": ["alertBinding"],
+  };
+  for (const step of steps) {
+    for (const field of fields[step]) Object.assign(part, { [field]: final[field] });
+  }
+  return part;
+}
