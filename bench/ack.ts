@@ -104,7 +104,8 @@ const bench: Benchmark = {
     };
     const samples: Record<keyof typeof targets, number[]> = { bare: [], bot: [] };
     try {
-      for (const url of Object.values(targets)) await timedPool(200, CONCURRENCY, (i) => send(url, i));
+      for (const url of Object.values(targets))
+        await timedPool(200, CONCURRENCY, (i) => send(url, i));
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? (["bare", "bot"] as const) : (["bot", "bare"] as const);
         for (const name of order) {

@@ -22,7 +22,9 @@ const available = readdirSync(here)
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = names.filter((n) => !available.includes(n));
 if (unknown.length) {
-  process.stderr.write(`Unknown benchmark: ${unknown.join(", ")}. Available: ${available.join(", ")}\n`);
+  process.stderr.write(
+    `Unknown benchmark: ${unknown.join(", ")}. Available: ${available.join(", ")}\n`,
+  );
   process.exit(2);
 }
 

@@ -45,7 +45,11 @@ export function isAppError(err: unknown): err is AppError {
 /** Any thrown value as an AppError, keeping the original as the cause. */
 export function asAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
-  return new AppError("internal", "Something went wrong on our side; the details are in the bot's logs.", {
-    cause: err,
-  });
+  return new AppError(
+    "internal",
+    "Something went wrong on our side; the details are in the bot's logs.",
+    {
+      cause: err,
+    },
+  );
 }

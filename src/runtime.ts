@@ -11,8 +11,8 @@ import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
 import { startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
-import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createQueues } from "./queues.js";
+import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createSlackApp } from "./slack/app.js";
 import { RedisRateLimiter } from "./slack/notifier/limiter.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
@@ -70,7 +70,10 @@ export async function startRuntime(
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }
 
-    const slack = config.role !== "worker" ? createSlackApp({ config, log, redis, gateways, notifier, queues }) : undefined;
+    const slack =
+      config.role !== "worker"
+        ? createSlackApp({ config, log, redis, gateways, notifier, queues })
+        : undefined;
     if (slack) await slack.start();
     const http = await startHttpServer({
       host: config.http.host,
@@ -83,7 +86,12 @@ export async function startRuntime(
     if (slack) stops.push(() => slack.stop());
 
     log.info(
-      { role: config.role, url: http.url, mode: config.slack.appToken ? "socket" : "http", workers: workers.length },
+      {
+        role: config.role,
+        url: http.url,
+        mode: config.slack.appToken ? "socket" : "http",
+        workers: workers.length,
+      },
       "profiles-bot started",
     );
     return {

@@ -7,15 +7,18 @@ import { type CliCommand, processIo } from "./io.js";
 
 const COMMANDS: Record<string, { usage: string; run: CliCommand }> = {
   "dlq classify": {
-    usage: "dlq classify FILE|- [--json]   classify dead-letter messages (aws sqs receive-message output or JSON lines)",
+    usage:
+      "dlq classify FILE|- [--json]   classify dead-letter messages (aws sqs receive-message output or JSON lines)",
     run: dlqClassify,
   },
 };
 
 function usage(): string {
-  return ["Usage: profiles-bot <command>", "", ...Object.values(COMMANDS).map((c) => `  profiles-bot ${c.usage}`)].join(
-    "\n",
-  );
+  return [
+    "Usage: profiles-bot <command>",
+    "",
+    ...Object.values(COMMANDS).map((c) => `  profiles-bot ${c.usage}`),
+  ].join("\n");
 }
 
 export async function runCli(argv: string[], io = processIo()): Promise<number> {

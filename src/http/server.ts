@@ -56,7 +56,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     if (path === SLACK_EVENTS_PATH && opts.slack) {
       const problem = timestampProblem(req);
       if (problem) {
-        opts.log.warn({ reason: problem, ip: req.socket.remoteAddress }, "rejected unverifiable Slack request");
+        opts.log.warn(
+          { reason: problem, ip: req.socket.remoteAddress },
+          "rejected unverifiable Slack request",
+        );
         req.resume();
         res.writeHead(401).end();
         return;

@@ -3,8 +3,9 @@
  * HTTPReceiver, whose request listener our own HTTP server mounts (see http/server.ts).
  * Request verification is never turned off.
  */
-import { App, HTTPReceiver } from "@slack/bolt";
+
 import type { RequestListener } from "node:http";
+import { App, HTTPReceiver } from "@slack/bolt";
 import { SLACK_EVENTS_PATH } from "../http/server.js";
 import { boltLogger } from "../logger.js";
 import { register as registerCommands } from "./commands/index.js";
@@ -40,7 +41,13 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       logger,
       signatureVerification: true,
     });
-    app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+    app = new App({
+      token: slack.botToken,
+      receiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+    });
     requestListener = receiver.requestListener;
   }
   app.error(async (err) => {

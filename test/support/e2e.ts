@@ -2,7 +2,13 @@
  * End-to-end tests run the real stack (emulator, Slack stand-in, bot and worker on real
  * Redis) under a Redis prefix of their own, removed afterwards.
  */
-import { deletePrefix, type Stack, type StackOptions, startStack, testPrefix } from "../../sandbox/stack.js";
+import {
+  deletePrefix,
+  type Stack,
+  type StackOptions,
+  startStack,
+  testPrefix,
+} from "../../sandbox/stack.js";
 
 export async function startTestStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = testPrefix();

@@ -34,7 +34,10 @@ describe("loadConfig", () => {
     [{ SLACK_APP_TOKEN: "nope" }, /SLACK_APP_TOKEN must be an app-level token/],
     [{ AWS_ENDPOINT_URL: "not a url" }, /AWS_ENDPOINT_URL must be a URL/],
     [{ QUEUE_PREFIX: "a:b" }, /QUEUE_PREFIX must be a name without ':'/],
-    [{ PROFILES_ADMINS: "alice" }, /PROFILES_ADMINS must be a comma-separated list of Slack user ids/],
+    [
+      { PROFILES_ADMINS: "alice" },
+      /PROFILES_ADMINS must be a comma-separated list of Slack user ids/,
+    ],
   ])("rejects %o with a sentence naming the variable", (extra, message) => {
     const attempt = () => loadConfig({ ...base, ...extra });
     expect(attempt).toThrow(ConfigError);

@@ -1,14 +1,21 @@
 import type { KnownBlock } from "@slack/types";
 import type { Subcommand } from "./subcommand.js";
 
-export function helpBlocks(command: string, subcommands: Subcommand[], note?: string): KnownBlock[] {
+export function helpBlocks(
+  command: string,
+  subcommands: Subcommand[],
+  note?: string,
+): KnownBlock[] {
   const lines = subcommands.map((s) => `• \`${command} ${s.usage}\`  ${s.summary}`);
   const blocks: KnownBlock[] = [];
   if (note) blocks.push({ type: "section", text: { type: "mrkdwn", text: note } });
   blocks.push(
     {
       type: "section",
-      text: { type: "mrkdwn", text: `*profiles-bot* runs Amazon Connect Customer Profiles from Slack.\n${lines.join("\n")}` },
+      text: {
+        type: "mrkdwn",
+        text: `*profiles-bot* runs Amazon Connect Customer Profiles from Slack.\n${lines.join("\n")}`,
+      },
     },
     {
       type: "context",

@@ -24,7 +24,10 @@ const LIMITS = {
 type Method = keyof typeof LIMITS;
 
 export interface Notifier {
-  post(channel: string, message: SlackMessage & { threadTs?: string }): Promise<{ channel: string; ts: string }>;
+  post(
+    channel: string,
+    message: SlackMessage & { threadTs?: string },
+  ): Promise<{ channel: string; ts: string }>;
   /** Resolves once this content, or newer content for the same message, is in Slack. */
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   ephemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
@@ -85,7 +88,9 @@ export class SlackNotifier implements Notifier {
   }
 
   async publishHome(user: string, view: { type: "home"; blocks: KnownBlock[] }) {
-    await this.call("views.publish", user, () => this.client.views.publish({ user_id: user, view }));
+    await this.call("views.publish", user, () =>
+      this.client.views.publish({ user_id: user, view }),
+    );
   }
 
   private async drain(key: string, channel: string, ts: string, edit: PendingEdit) {
@@ -99,9 +104,17 @@ export class SlackNotifier implements Notifier {
           this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }),
         );
         edit.written = version;
-        this.settle(edit, (w) => w.version <= version, (w) => w.resolve());
+        this.settle(
+          edit,
+          (w) => w.version <= version,
+          (w) => w.resolve(),
+        );
       } catch (err) {
-        this.settle(edit, (w) => w.version <= version, (w) => w.reject(err));
+        this.settle(
+          edit,
+          (w) => w.version <= version,
+          (w) => w.reject(err),
+        );
       }
     }
     edit.running = false;
@@ -137,7 +150,10 @@ export class SlackNotifier implements Notifier {
         if (!rateLimited || attempt >= this.maxAttempts) throw err;
         const retryAfter = (err as WebAPIRateLimitedError).retryAfter ?? 1;
         this.pausedUntil.set(method, Date.now() + retryAfter * 1000);
-        this.log.warn({ method, retryAfter, attempt }, "Slack rate-limited a call; waiting as asked");
+        this.log.warn(
+          { method, retryAfter, attempt },
+          "Slack rate-limited a call; waiting as asked",
+        );
       }
     }
   }
