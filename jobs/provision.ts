@@ -16,7 +16,6 @@ import {
   Worker,
   type WorkerOptions,
 } from "bullmq";
-import { isAppError } from "../src/errors.js";
 import type { Logger } from "../src/logger.js";
 import type { BindingStore } from "../src/provision/bindings.js";
 import { cleanUp } from "../src/provision/cleanup.js";
@@ -138,26 +137,27 @@ async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<Clean
   }
   const reporter = reporterFor(deps, target);
   const input = provisionInput(targetId, target.data);
+  let result: CleanupResult;
   try {
-    const result = await cleanUp(
+    result = await cleanUp(
       { gateways: deps.gateways, bindings: deps.bindings, log },
       input,
       target.data.checkpoint ?? {},
     );
-    // A Retry after this starts over for whatever was removed.
-    await target.updateData({ ...target.data, checkpoint: result.checkpoint, cleanup: result });
-    log.info({ items: result.items }, "clean-up completed");
-    report(log, () => reporter.cleanedUp?.(result));
-    return result;
   } catch (err) {
     const failure = toFailure("cleanup", err);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (failure.retryable && !lastAttempt) throw err;
     log.error({ failure }, "clean-up failed");
     report(log, () => reporter.failed(failure));
-    if (!isAppError(err) || failure.retryable) throw err;
+    if (failure.retryable) throw err;
     throw new UnrecoverableError(failure.message);
   }
+  // A Retry after this starts over for whatever was removed.
+  await target.updateData({ ...target.data, checkpoint: result.checkpoint, cleanup: result });
+  log.info({ items: result.items }, "clean-up completed");
+  report(log, () => reporter.cleanedUp?.(result));
+  return result;
 }
 
 function reporterFor(deps: ProvisionDeps, job: ProvisionJob): ProvisionReporter {

@@ -12,9 +12,9 @@ import type { Config } from "./config.js";
 import { startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import { createQueues } from "./queues.js";
+import { RedisRateLimiter } from "./ratelimit.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createSlackApp } from "./slack/app.js";
-import { RedisRateLimiter } from "./slack/notifier/limiter.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 
 export interface Runtime {

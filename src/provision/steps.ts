@@ -4,6 +4,7 @@
  * checkpoint it owns. Running any step twice ends in the same state as running it once.
  */
 import type { Gateways } from "../aws/gateways.js";
+import type { KmsGateway } from "../aws/kms-gateway.js";
 import { domainArn, queueArnFromUrl } from "../enable/arns.js";
 import { isEnableError } from "../enable/errors.js";
 import {
@@ -20,7 +21,13 @@ import type { Logger } from "../logger.js";
 import type { BindingStore } from "./bindings.js";
 import type { Checkpoint, ProvisionInput, StepName } from "./types.js";
 
-export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
+/**
+ * The gateways provisioning calls. Clean-up removes the alias it created when the KMS
+ * gateway can (`deleteAlias`); src/aws has no DeleteAlias yet, so it is optional here.
+ */
+export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs"> & {
+  kms: KmsGateway & { deleteAlias?: (aliasName: string) => Promise<void> };
+};
 
 export interface StepContext {
   gateways: ProvisionGateways;
@@ -173,6 +180,12 @@ export const ensureKey: Step = async (ctx, input, checkpoint) => {
   const aliasTarget = await kms.findAlias(key.alias);
   if (aliasTarget) {
     const info = await kms.describeKey(aliasTarget);
+    if (info?.description.includes(marker) && info.state === "PendingDeletion") {
+      throw conflict(
+        `The alias ${key.alias} still names the key this job created, which Clean up scheduled for deletion.`,
+        `delete the alias ${key.alias} in the KMS console (or cancel the key's deletion), or choose another alias, then retry.`,
+      );
+    }
     if (!info?.description.includes(marker)) {
       throw conflict(
         `The alias ${key.alias} already names another key${info ? ` (${info.arn})` : ""}.`,

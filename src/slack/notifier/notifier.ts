@@ -7,7 +7,7 @@
 import type { KnownBlock } from "@slack/types";
 import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import type { Logger } from "../../logger.js";
-import type { RateLimiter } from "./limiter.js";
+import type { RateLimiter } from "../../ratelimit.js";
 
 export interface SlackMessage {
   text: string;

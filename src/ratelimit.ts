@@ -1,8 +1,9 @@
 /**
  * Token buckets that every bot and worker process shares through Redis, so N processes
- * together stay within one workspace's Slack limits. An in-memory twin serves unit tests.
+ * together stay within one limit: Slack's per-method limits, and re-ingest's global and
+ * per-profile pace. An in-memory twin serves unit tests.
  */
-import type { Redis } from "../../redis.js";
+import type { Redis } from "./redis.js";
 
 export interface RateLimiter {
   /** Take one token; resolves to 0 when taken, or the ms to wait before trying again. */
