@@ -102,11 +102,28 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
     };
   }
   await ctx.intend?.("queue");
-  const url = await ctx.gateways.sqs.createQueue(name, {
-    tags: { ...requestTags(input), "profiles-bot:domain": input.domain.name },
-  });
+  const url = await ctx.gateways.sqs
+    .createQueue(name, {
+      tags: { ...requestTags(input), "profiles-bot:domain": input.domain.name },
+    })
+    .catch((err: unknown) => {
+      throw retryableIfDeletedRecently(err);
+    });
   return { queue: { url, arn: queueArnFromUrl(url, input.region) ?? "", name, created: true } };
 };
+
+/**
+ * SQS refuses a name for 60 s after its queue was deleted (a Clean up, then Retry). The job's
+ * backoff outlasts that, so the wait is worth retrying rather than a failure to report.
+ */
+const retryableIfDeletedRecently = (err: unknown): unknown =>
+  err instanceof AppError && err.details.awsCode === "QueueDeletedRecently"
+    ? new AppError("aws_unavailable", err.userMessage, {
+        cause: err.cause,
+        retryable: true,
+        details: err.details,
+      })
+    : err;
 
 /**
  * Merges the Customer Profiles statement into the queue's policy, keeping every other

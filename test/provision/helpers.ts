@@ -4,6 +4,7 @@
  * removed afterwards), and a provision worker with an in-memory reporter.
  */
 import { randomUUID } from "node:crypto";
+import { DeleteAliasCommand } from "@aws-sdk/client-kms";
 import type { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import {
@@ -16,7 +17,8 @@ import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import type { StartOptions } from "../../sandbox/aws/server.js";
 import { type Domain, findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
-import { createGateways, type Gateways } from "../../src/aws/gateways.js";
+import { awsCall } from "../../src/aws/errors.js";
+import { createGateways } from "../../src/aws/gateways.js";
 import type { DlqChoice, KeyChoice } from "../../src/enable/plan.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
@@ -26,7 +28,7 @@ import {
   provisionJobData,
 } from "../../src/provision/plan-to-job.js";
 import { MemoryReporter } from "../../src/provision/reporter.js";
-import { keyMarker } from "../../src/provision/steps.js";
+import { keyMarker, type ProvisionGateways } from "../../src/provision/steps.js";
 
 export const REGION = "us-east-1";
 export const REDIS_URL = "redis://127.0.0.1:6379";
@@ -50,7 +52,7 @@ export const WHO = { requestedBy: "U0TESTER1", channelId: "C0ALERTS1", teamId: "
 export interface Harness {
   emulator: EmulatorHandle;
   clients: AwsClients;
-  gateways: Gateways;
+  gateways: ProvisionGateways;
   redis: Redis;
   prefix: string;
   queue: Queue;
@@ -61,7 +63,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(emulatorOptions: StartOptions = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * Give the KMS gateway a DeleteAlias (src/aws has none yet), so clean-up can remove the
+   * alias it created. Without it, clean-up keeps the alias and says so.
+   */
+  deleteAlias?: boolean;
+}
+
+export async function startHarness(
+  emulatorOptions: StartOptions = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const emulator = await startSeededEmulator({ port: 0, quotas: false, ...emulatorOptions });
   const clients = createAwsClients({
     region: REGION,
@@ -69,7 +82,24 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
     maxAttempts: 3,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const gateways = createGateways(clients);
+  const base = createGateways(clients);
+  const gateways: ProvisionGateways = options.deleteAlias
+    ? {
+        ...base,
+        kms: Object.assign(base.kms, {
+          deleteAlias: async (aliasName: string) => {
+            const call = {
+              service: "kms",
+              operation: "DeleteAlias",
+              iamAction: "kms:DeleteAlias",
+            } as const;
+            await awsCall(call, () =>
+              clients.kms.send(new DeleteAliasCommand({ AliasName: aliasName })),
+            );
+          },
+        }),
+      }
+    : base;
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
   const queue = provisionQueue(redis, prefix);
