@@ -1,0 +1,3 @@
+import { Job, Worker } from "bullmq";
+declare const w: Worker;
+export const j = Job.fromId(w, "x");
