@@ -6,8 +6,10 @@ import type { Worker } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import type { Logger } from "../src/logger.js";
+import { RedisBindingStore } from "../src/provision/bindings.js";
 import type { Redis } from "../src/redis.js";
 import type { Notifier } from "../src/slack/notifier/notifier.js";
+import { startProvisionWorker } from "./provision.js";
 
 export interface WorkerDeps {
   config: Config;
@@ -21,6 +23,14 @@ export interface WorkerDeps {
   notifier: Notifier;
 }
 
-export async function startWorkers(_deps: WorkerDeps): Promise<Worker[]> {
-  return [];
+export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
+  const { config } = deps;
+  const provision = startProvisionWorker({
+    connection: deps.connection,
+    prefix: config.redis.prefix,
+    gateways: deps.gateways,
+    bindings: new RedisBindingStore(deps.redis, config.redis.prefix),
+    log: deps.log.child({ queue: "provision" }),
+  });
+  return [provision];
 }

@@ -9,7 +9,7 @@
  *   cleanup: alert binding, domain (only if empty), queue, alias, key (7-day deletion)
  */
 import {
-  type Job,
+  Job,
   type JobsOptions,
   Queue,
   UnrecoverableError,
@@ -68,8 +68,8 @@ export interface ProvisionDeps {
   bindings: BindingStore;
   log: Logger;
   reporter?: ReporterFactory;
-  /** Where clean-up reads the job it cleans up after. */
-  queue: Pick<Queue, "getJob">;
+  /** How clean-up reads the job it cleans up after. */
+  loadJob: (jobId: string) => Promise<Job | undefined>;
 }
 
 export function provisionQueue(connection: Redis, prefix: string): Queue {
@@ -123,7 +123,7 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
 async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<CleanupResult> {
   const { provisionJobId: targetId } = job.data;
   const log = deps.log.child({ jobId: job.id, cleanupOf: targetId });
-  const target = (await deps.queue.getJob(targetId)) as ProvisionJob | undefined;
+  const target = (await deps.loadJob(targetId)) as ProvisionJob | undefined;
   if (!target) {
     throw new UnrecoverableError(
       `The provisioning job ${targetId} is gone (failed jobs are kept 14 days), so the bot no longer knows what it created.`,
@@ -172,7 +172,7 @@ function reporterFor(deps: ProvisionDeps, job: ProvisionJob): ProvisionReporter 
   });
 }
 
-export interface ProvisionWorkerDeps extends Omit<ProvisionDeps, "queue"> {
+export interface ProvisionWorkerDeps extends Omit<ProvisionDeps, "loadJob"> {
   /** A connection with maxRetriesPerRequest: null. */
   connection: Redis;
   prefix: string;
@@ -181,18 +181,18 @@ export interface ProvisionWorkerDeps extends Omit<ProvisionDeps, "queue"> {
 }
 
 export function startProvisionWorker(deps: ProvisionWorkerDeps): Worker {
-  const queue = provisionQueue(deps.connection, deps.prefix);
-  const processor = createProvisionProcessor({ ...deps, queue });
-  const worker = new Worker(PROVISION_QUEUE, processor, {
+  // The worker reads jobs of its own queue; no second Queue object to open and close.
+  const processor = createProvisionProcessor({
+    ...deps,
+    loadJob: (jobId) => Job.fromId(worker, jobId),
+  });
+  const worker: Worker = new Worker(PROVISION_QUEUE, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 4,
     // A worker killed mid-job is recovered this many times before the job fails.
     maxStalledCount: 3,
     ...deps.workerOptions,
-  });
-  worker.on("closed", () => {
-    void queue.close();
   });
   worker.on("error", (err) => deps.log.warn({ err: err.message }, "provision worker error"));
   return worker;
@@ -239,7 +239,8 @@ export async function retryProvision(queue: Queue, jobId: string): Promise<Retry
   if (!job) return { retried: false, reason: "not-found" };
   const state = await job.getState();
   if (state !== "failed") return { retried: false, reason: "not-failed", state };
-  const { failure: _previous, ...data } = job.data;
+  // The last failure and any clean-up report describe the run that is being replaced.
+  const { failure: _failure, cleanup: _cleanup, ...data } = job.data;
   await job.updateData(data);
   await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
   return { retried: true };

@@ -5,6 +5,7 @@ import {
   type AliasListEntry,
   CreateAliasCommand,
   CreateKeyCommand,
+  DeleteAliasCommand,
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   type KeyMetadata,
@@ -137,6 +138,13 @@ export class KmsGateway {
   async createAlias(alias: string, keyId: string): Promise<void> {
     await this.call("CreateAlias", kmsResource(alias), () =>
       this.client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId })),
+    );
+  }
+
+  /** Clean-up removes the alias it created, so the name can be used again at once. */
+  async deleteAlias(alias: string): Promise<void> {
+    await this.call("DeleteAlias", kmsResource(alias), () =>
+      this.client.send(new DeleteAliasCommand({ AliasName: alias })),
     );
   }
 

@@ -189,25 +189,14 @@ async function cleanKey(
     return;
   }
   if (alias?.created) {
-    const deleteAlias = kms.deleteAlias?.bind(kms);
-    if (deleteAlias) {
-      const outcome = await unlessGone(() => deleteAlias(alias.name));
-      items.push({
-        resource: "alias",
-        id: alias.name,
-        action: outcome === "done" ? "deleted" : "gone",
-      });
-      delete left.alias;
-      forget("alias");
-    } else {
-      items.push({
-        resource: "alias",
-        id: alias.name,
-        action: "kept",
-        reason:
-          "KMS removes it with the key when the deletion runs; delete it in the KMS console to reuse the name sooner.",
-      });
-    }
+    const outcome = await unlessGone(() => kms.deleteAlias(alias.name));
+    items.push({
+      resource: "alias",
+      id: alias.name,
+      action: outcome === "done" ? "deleted" : "gone",
+    });
+    delete left.alias;
+    forget("alias");
   }
   if (!key?.created) return;
   const info = await kms.describeKey(key.keyId);

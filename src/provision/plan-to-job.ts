@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseInstanceArn } from "../enable/arns.js";
+import { defaultAliasName, validateAliasName } from "../enable/names.js";
 import type { EnableInput } from "../enable/plan.js";
 import { AppError } from "../errors.js";
 import type {
@@ -88,6 +89,7 @@ export function provisionJobData(
 
 export function provisionInput(jobId: string, data: ProvisionJobData): ProvisionInput {
   const { request } = data;
+  const domainName = request.domain.name.trim();
   return {
     jobId,
     requestedBy: data.requestedBy,
@@ -96,13 +98,22 @@ export function provisionInput(jobId: string, data: ProvisionJobData): Provision
     accountId: data.accountId,
     region: data.region,
     instance: request.instance,
-    domain: { ...request.domain, name: request.domain.name.trim() },
+    domain: { ...request.domain, name: domainName },
     dlq:
       request.dlq.mode === "new" ? { ...request.dlq, name: request.dlq.name.trim() } : request.dlq,
-    key: request.key,
+    key:
+      request.key.mode === "new"
+        ? { ...request.key, alias: aliasFor(request.key.alias, domainName) }
+        : request.key,
     confirmRelink: request.confirmRelink,
   };
 }
+
+/** The alias the plan showed: typed with or without `alias/`, or the default when left empty. */
+const aliasFor = (typed: string, domainName: string): string => {
+  const alias = validateAliasName(typed.trim() || defaultAliasName(domainName));
+  return alias.ok ? alias.value : typed.trim();
+};
 
 /**
  * Which steps wait for which. The queue branch and the key branch run side by side. The

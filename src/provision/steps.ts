@@ -4,7 +4,6 @@
  * checkpoint it owns. Running any step twice ends in the same state as running it once.
  */
 import type { Gateways } from "../aws/gateways.js";
-import type { KmsGateway } from "../aws/kms-gateway.js";
 import { domainArn, queueArnFromUrl } from "../enable/arns.js";
 import { isEnableError } from "../enable/errors.js";
 import {
@@ -21,13 +20,8 @@ import type { Logger } from "../logger.js";
 import type { BindingStore } from "./bindings.js";
 import type { Checkpoint, ProvisionInput, StepName } from "./types.js";
 
-/**
- * The gateways provisioning calls. Clean-up removes the alias it created when the KMS
- * gateway can (`deleteAlias`); src/aws has no DeleteAlias yet, so it is optional here.
- */
-export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs"> & {
-  kms: KmsGateway & { deleteAlias?: (aliasName: string) => Promise<void> };
-};
+/** The gateways provisioning calls. */
+export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
 
 export interface StepContext {
   gateways: ProvisionGateways;

@@ -4,7 +4,6 @@
  * removed afterwards), and a provision worker with an in-memory reporter.
  */
 import { randomUUID } from "node:crypto";
-import { DeleteAliasCommand } from "@aws-sdk/client-kms";
 import type { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import {
@@ -17,7 +16,6 @@ import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import type { StartOptions } from "../../sandbox/aws/server.js";
 import { type Domain, findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
-import { awsCall } from "../../src/aws/errors.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import type { DlqChoice, KeyChoice } from "../../src/enable/plan.js";
 import { createLogger, type Logger } from "../../src/logger.js";
@@ -63,18 +61,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
-  /**
-   * Give the KMS gateway a DeleteAlias (src/aws has none yet), so clean-up can remove the
-   * alias it created. Without it, clean-up keeps the alias and says so.
-   */
-  deleteAlias?: boolean;
-}
-
-export async function startHarness(
-  emulatorOptions: StartOptions = {},
-  options: HarnessOptions = {},
-): Promise<Harness> {
+export async function startHarness(emulatorOptions: StartOptions = {}): Promise<Harness> {
   const emulator = await startSeededEmulator({ port: 0, quotas: false, ...emulatorOptions });
   const clients = createAwsClients({
     region: REGION,
@@ -82,24 +69,7 @@ export async function startHarness(
     maxAttempts: 3,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const base = createGateways(clients);
-  const gateways: ProvisionGateways = options.deleteAlias
-    ? {
-        ...base,
-        kms: Object.assign(base.kms, {
-          deleteAlias: async (aliasName: string) => {
-            const call = {
-              service: "kms",
-              operation: "DeleteAlias",
-              iamAction: "kms:DeleteAlias",
-            } as const;
-            await awsCall(call, () =>
-              clients.kms.send(new DeleteAliasCommand({ AliasName: aliasName })),
-            );
-          },
-        }),
-      }
-    : base;
+  const gateways: ProvisionGateways = createGateways(clients);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
   const queue = provisionQueue(redis, prefix);

@@ -1,0 +1,168 @@
+/**
+ * The step graph runner, the job's data and the alert-binding stores (both implementations
+ * against one contract; the Redis one on real Redis under a throwaway prefix).
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AlertBinding,
+  type BindingStore,
+  bindingsKey,
+  MemoryBindingStore,
+  RedisBindingStore,
+} from "../../src/provision/bindings.js";
+import { runGraph } from "../../src/provision/graph.js";
+import {
+  provisionInput,
+  provisionJobData,
+  provisionJobId,
+  STEP_GRAPH,
+} from "../../src/provision/plan-to-job.js";
+import { EXAMPLECORP, REDIS_URL, removeKeys, request, WHO } from "./helpers.js";
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("runGraph", () => {
+  it("starts independent steps together and each step after its dependencies", async () => {
+    const log: string[] = [];
+    await runGraph(STEP_GRAPH, [], async (step) => {
+      log.push(`start ${step}`);
+      await tick(step === "queue" ? 20 : 5);
+      log.push(`end ${step}`);
+    });
+    expect(log.slice(0, 2).sort()).toEqual(["start key", "start queue"]);
+    const at = (e: string) => log.indexOf(e);
+    for (const [step, deps] of Object.entries(STEP_GRAPH)) {
+      for (const dep of deps) expect(at(`start ${step}`)).toBeGreaterThan(at(`end ${dep}`));
+    }
+    expect(log.filter((e) => e.startsWith("end"))).toHaveLength(8);
+  });
+
+  it("skips steps already done", async () => {
+    const ran: string[] = [];
+    await runGraph(STEP_GRAPH, ["queue", "queue-policy", "key"], async (step) => {
+      ran.push(step);
+    });
+    expect(ran.sort()).toEqual(["alert-binding", "alias", "domain", "key-policy", "link"]);
+  });
+
+  it("on a failure lets running steps finish, starts nothing new, and throws the first error", async () => {
+    const ended: string[] = [];
+    const failing = runGraph(STEP_GRAPH, [], async (step) => {
+      if (step === "key") throw new Error("CreateKey failed");
+      await tick(20);
+      ended.push(step);
+    });
+    await expect(failing).rejects.toThrow("CreateKey failed");
+    // The queue branch was running when the key failed; it finished and recorded, then stopped.
+    expect(ended).toEqual(["queue"]);
+  });
+
+  it("reports a graph that can never finish", async () => {
+    const graph = { a: ["b"], b: ["a"] } as const;
+    await expect(runGraph(graph, [], async () => {})).rejects.toThrow(/cycle/);
+  });
+});
+
+describe("job data", () => {
+  it("is plain JSON, carries who asked, and derives account and region from the instance", () => {
+    const data = provisionJobData(request(), WHO, new Date("2025-01-01T00:00:00Z"));
+    expect(JSON.parse(JSON.stringify(data))).toEqual(data);
+    expect(data).toMatchObject({
+      ...WHO,
+      accountId: "111122223333",
+      region: "us-east-1",
+      requestedAt: "2025-01-01T00:00:00.000Z",
+      checkpoint: {},
+    });
+    const input = provisionInput("enable-x", data);
+    expect(input).toMatchObject({ jobId: "enable-x", requestedBy: WHO.requestedBy });
+  });
+
+  it("gives a new key the alias the plan showed", () => {
+    const typed = provisionJobData(
+      request({ key: { mode: "new", alias: "my-key", description: "d" } }),
+      WHO,
+    );
+    expect(provisionInput("j", typed).key).toMatchObject({ alias: "alias/my-key" });
+    const empty = provisionJobData(request({ key: { mode: "new", alias: " " } }), WHO);
+    expect(provisionInput("j", empty).key).toMatchObject({
+      alias: "alias/amazon-connect-examplecorp",
+    });
+  });
+
+  it("refuses an instance ARN it cannot read", () => {
+    expect(() =>
+      provisionJobData(request({ instance: { id: "x", arn: "not-an-arn" } }), WHO),
+    ).toThrow(/Connect instance ARN/);
+  });
+
+  it("gives one job id per instance, without ':'", () => {
+    expect(provisionJobId(EXAMPLECORP.id)).toBe(`enable-${EXAMPLECORP.id}`);
+    expect(provisionJobId("a:b/c")).toBe("enable-a-b-c");
+  });
+});
+
+const binding = (over: Partial<AlertBinding> = {}): AlertBinding => ({
+  domain: "amazon-connect-examplecorp",
+  channelId: "C1",
+  teamId: "T1",
+  queueUrl: "http://127.0.0.1/111122223333/q",
+  boundBy: "U1",
+  boundAt: "2025-01-01T00:00:00.000Z",
+  ...over,
+});
+
+function bindingContract(name: string, make: () => BindingStore) {
+  describe(`${name} binding store`, () => {
+    it("sets, gets, lists and removes a binding", async () => {
+      const store = make();
+      expect(await store.get("amazon-connect-examplecorp")).toBeUndefined();
+      await store.set(binding());
+      await store.set(binding({ domain: "other", channelId: "C2" }));
+      expect(await store.get("amazon-connect-examplecorp")).toEqual(binding());
+      expect((await store.list()).map((b) => b.domain).sort()).toEqual([
+        "amazon-connect-examplecorp",
+        "other",
+      ]);
+      expect(await store.remove("amazon-connect-examplecorp")).toBe(true);
+      expect(await store.remove("amazon-connect-examplecorp")).toBe(false);
+      expect(await store.get("amazon-connect-examplecorp")).toBeUndefined();
+    });
+
+    it("leaves a binding that was re-pointed to another channel", async () => {
+      const store = make();
+      await store.set(binding({ channelId: "C9" }));
+      expect(await store.remove("amazon-connect-examplecorp", "C1")).toBe(false);
+      expect((await store.get("amazon-connect-examplecorp"))?.channelId).toBe("C9");
+      expect(await store.remove("amazon-connect-examplecorp", "C9")).toBe(true);
+    });
+  });
+}
+
+bindingContract("in-memory", () => new MemoryBindingStore());
+
+describe("Redis", () => {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  const prefixes: string[] = [];
+  beforeAll(() => redis.connect());
+  afterAll(async () => {
+    for (const prefix of prefixes) await removeKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  bindingContract("Redis", () => {
+    const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
+    prefixes.push(prefix);
+    return new RedisBindingStore(redis, prefix);
+  });
+
+  it("keeps bindings under the configured prefix, in one hash", async () => {
+    const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
+    prefixes.push(prefix);
+    await new RedisBindingStore(redis, prefix).set(binding());
+    expect(bindingsKey(prefix)).toBe(`${prefix}:alert-bindings`);
+    expect(await redis.hkeys(bindingsKey(prefix))).toEqual(["amazon-connect-examplecorp"]);
+  });
+});
