@@ -15,7 +15,11 @@ const MAIN = ["--import", "tsx", "src/main.ts"];
 
 function run(env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, MAIN, {
-    env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
