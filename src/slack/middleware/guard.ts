@@ -1,0 +1,194 @@
+/**
+ * The one place every Slack request is authorised and audited, before any listener runs.
+ * It finds what is being asked (a subcommand, an action_id or a view's callback_id), the
+ * permission that needs, and the caller's role; refuses with a sentence saying which role
+ * is needed and who grants it; and after the listener has run, appends exactly one audit
+ * entry (listeners add the target, parameters and job id to `context.audit`).
+ */
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import { type Access, authorize } from "../../access/authorize.js";
+import type { Permission } from "../../access/roles.js";
+import type { AuditLog, AuditOutcome } from "../../audit/audit.js";
+import type { Logger } from "../../logger.js";
+import type { Notifier } from "../notifier/notifier.js";
+
+/** What a listener tells the audit trail about the action it handled. */
+export interface AuditNote {
+  target?: string;
+  params?: Record<string, unknown>;
+  jobId?: string;
+  outcome?: AuditOutcome;
+  detail?: string;
+}
+
+/** "public" needs no role (help, App Home, wizard navigation that changes nothing). */
+export type Requirement = Permission | "public";
+
+export interface GuardOptions {
+  access: Access;
+  audit: AuditLog;
+  notifier: Notifier;
+  log: Logger;
+  /** Subcommand name → requirement. */
+  subcommands: Record<string, Requirement>;
+  /** action_id or callback_id → requirement. Anything missing needs the admin role. */
+  ids: Record<string, Requirement>;
+  /** Channels where commands work; empty means everywhere. */
+  channels: string[];
+}
+
+interface Request {
+  kind: "command" | "action" | "view" | "options" | "event";
+  id: string;
+  userId?: string;
+  teamId?: string;
+  channelId?: string;
+  label: string;
+  thread?: { channel: string; ts: string };
+}
+
+type Body = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const obj = (v: unknown) => (v && typeof v === "object" ? (v as Body) : {});
+
+function describe(body: Body): Request | undefined {
+  const user = obj(body.user);
+  const team = obj(body.team);
+  if (typeof body.command === "string") {
+    const sub = (str(body.text) ?? "").trim().split(/\s+/)[0]?.toLowerCase() || "help";
+    return {
+      kind: "command",
+      id: sub,
+      userId: str(body.user_id),
+      teamId: str(body.team_id),
+      channelId: str(body.channel_id),
+      label: `${body.command} ${sub}`,
+    };
+  }
+  switch (body.type) {
+    case "block_actions": {
+      const action = obj((body.actions as unknown[])?.[0]);
+      const message = obj(body.message);
+      const channel = str(obj(body.channel).id);
+      const ts = str(message.thread_ts) ?? str(message.ts);
+      return {
+        kind: "action",
+        id: str(action.action_id) ?? "",
+        userId: str(user.id),
+        teamId: str(team.id),
+        channelId: channel,
+        label: str(obj(action.text).text) ?? str(action.action_id) ?? "a button",
+        thread: channel && ts ? { channel, ts } : undefined,
+      };
+    }
+    case "view_submission":
+    case "view_closed":
+      return {
+        kind: "view",
+        id: str(obj(body.view).callback_id) ?? "",
+        userId: str(user.id),
+        teamId: str(team.id),
+        label: str(obj(obj(body.view).title).text) ?? "a form",
+      };
+    case "block_suggestion":
+      return {
+        kind: "options",
+        id: str(body.action_id) ?? "",
+        userId: str(user.id),
+        label: "options",
+      };
+    default:
+      return undefined;
+  }
+}
+
+export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const { next, context } = args;
+    const body = args.body as unknown as Body;
+    const req = describe(body);
+    if (!req || req.kind === "event" || !req.userId) return next();
+    const requirement: Requirement =
+      req.kind === "command"
+        ? (opts.subcommands[req.id] ?? "public")
+        : (opts.ids[req.id] ?? "settings");
+    if (
+      req.kind === "command" &&
+      opts.channels.length &&
+      req.channelId &&
+      !opts.channels.includes(req.channelId)
+    ) {
+      const where = opts.channels.map((c) => `<#${c}>`).join(", ");
+      await refuse(args, req, `profiles-bot works in ${where}; this channel is not on its list.`);
+      return;
+    }
+    if (requirement === "public") return next();
+
+    const decision = await authorize(opts.access, req.userId, requirement);
+    const started = Date.now();
+    const note: AuditNote = {};
+    context.audit = note;
+    const record = (outcome: AuditOutcome, detail?: string) =>
+      opts.audit
+        .record({
+          at: new Date(started).toISOString(),
+          userId: req.userId as string,
+          teamId: req.teamId,
+          role: decision.role,
+          action: `${req.kind}:${req.id}`,
+          target: note.target,
+          params: note.params as Record<string, string>,
+          outcome,
+          durationMs: Date.now() - started,
+          jobId: note.jobId,
+          detail: detail ?? note.detail,
+        })
+        .catch((err) => opts.log.error({ err }, "could not write an audit entry"));
+
+    if (!decision.allowed) {
+      if (req.kind !== "options") await record("refused", decision.message);
+      await refuse(args, req, decision.message);
+      return;
+    }
+    if (req.kind === "options") return next();
+    try {
+      await next();
+    } catch (err) {
+      await record("failed", (err as Error).message);
+      throw err;
+    }
+    await record(note.outcome ?? "succeeded");
+    if (req.kind === "action" && req.thread && note.outcome !== "refused") {
+      const what = note.target ? `${req.label} (${note.target})` : req.label;
+      void opts.notifier
+        .post(req.thread.channel, {
+          text: `<@${req.userId}> clicked ${what}.`,
+          threadTs: req.thread.ts,
+        })
+        .catch((err) => opts.log.warn({ err }, "could not post the audit reply"));
+    }
+  };
+}
+
+async function refuse(args: AnyMiddlewareArgs, req: Request, message: string): Promise<void> {
+  const text = `:no_entry: ${message}`;
+  const a = args as unknown as {
+    ack?: (r?: unknown) => Promise<void>;
+    respond?: (r: unknown) => Promise<unknown>;
+  };
+  if (req.kind === "command") return a.ack?.({ response_type: "ephemeral", text });
+  if (req.kind === "options") return a.ack?.({ options: [] });
+  if (req.kind === "view") {
+    return a.ack?.({
+      response_action: "update",
+      view: {
+        type: "modal",
+        title: { type: "plain_text", text: "Not allowed" },
+        close: { type: "plain_text", text: "Close" },
+        blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+      },
+    });
+  }
+  await a.ack?.();
+  await a.respond?.({ response_type: "ephemeral", replace_original: false, text }).catch(() => {});
+}
