@@ -5,10 +5,13 @@
 import type { Worker } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
+import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { Logger } from "../src/logger.js";
 import { RedisBindingStore } from "../src/provision/bindings.js";
 import type { Redis } from "../src/redis.js";
 import type { Notifier } from "../src/slack/notifier/notifier.js";
+import { createProvisionReporter } from "../src/slack/provision-report.js";
+import { startDlqScanWorker } from "./dlq-scan.js";
 import { startProvisionWorker } from "./provision.js";
 
 export interface WorkerDeps {
@@ -25,12 +28,27 @@ export interface WorkerDeps {
 
 export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { config } = deps;
+  const log = deps.log.child({ queue: "provision" });
   const provision = startProvisionWorker({
     connection: deps.connection,
     prefix: config.redis.prefix,
     gateways: deps.gateways,
     bindings: new RedisBindingStore(deps.redis, config.redis.prefix),
-    log: deps.log.child({ queue: "provision" }),
+    log,
+    // One Slack message per job, edited in place (src/slack/provision-report.ts).
+    jobReporter: (job) => createProvisionReporter({ notifier: deps.notifier, log }, job),
   });
-  return [provision];
+  const dlqScan = await startDlqScanWorker({
+    connection: deps.connection,
+    redis: deps.redis,
+    prefix: config.redis.prefix,
+    gateways: deps.gateways,
+    bindings: new RedisBindingStore(deps.redis, config.redis.prefix),
+    digests: new RedisDigestStore(deps.redis, config.redis.prefix),
+    notifier: deps.notifier,
+    config,
+    scanIntervalMs: config.dlq.scanIntervalMs,
+    log: deps.log.child({ queue: "dlq-scan" }),
+  });
+  return [provision, dlqScan];
 }

@@ -68,6 +68,11 @@ export interface ProvisionDeps {
   bindings: BindingStore;
   log: Logger;
   reporter?: ReporterFactory;
+  /**
+   * A reporter given the job itself, preferred over `reporter`: the Slack one reads the
+   * checkpoint and stores its message's ts in the job's data.
+   */
+  jobReporter?: (job: ProvisionJob) => ProvisionReporter;
   /** How clean-up reads the job it cleans up after. */
   loadJob: (jobId: string) => Promise<Job | undefined>;
 }
@@ -161,6 +166,7 @@ async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<Clean
 }
 
 function reporterFor(deps: ProvisionDeps, job: ProvisionJob): ProvisionReporter {
+  if (deps.jobReporter) return deps.jobReporter(job);
   if (!deps.reporter) return noopReporter;
   return deps.reporter({
     id: String(job.id),

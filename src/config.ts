@@ -26,6 +26,15 @@ const idList = z
     message: "must be a comma-separated list of Slack user ids (U…, W…) or user group ids (S…)",
   });
 
+/** "300" (seconds), "30s", "5m", "1h" → milliseconds; undefined when unreadable or under 1 s. */
+function durationMs(text: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s").toLowerCase() as "s"];
+  const ms = Number(match[1]) * unit;
+  return ms >= 1_000 ? ms : undefined;
+}
+
 const schema = z.object({
   ROLE: z.enum(["bot", "worker", "all"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -63,6 +72,31 @@ const schema = z.object({
       message: "must be a name without ':' (hash-tag it as {name} for Redis Cluster)",
     }),
   DLQ_PREVIEW: z.enum(["off", "redacted", "full"]).default("redacted"),
+  DLQ_SCAN_INTERVAL: z
+    .string()
+    .trim()
+    .default("5m")
+    .refine((v) => durationMs(v) !== undefined, {
+      message: "must be a duration such as 300 (seconds), 30s, 5m or 1h, at least 1 second",
+    })
+    .transform((v) => durationMs(v) ?? 300_000),
+  DLQ_SCAN_MAX_MESSAGES: z.coerce
+    .number({ error: "must be a number of messages" })
+    .int("must be a whole number")
+    .min(10, "must be from 10 to 100000")
+    .max(100_000, "must be from 10 to 100000")
+    .default(10_000),
+  REINGEST_RATE: z.coerce
+    .number({ error: "must be a number of objects per second" })
+    .gt(0, "must be above 0 (objects per second)")
+    .max(100, "must be at most 100: PutProfileObject's default quota is 100 per second, shared with live ingestion")
+    .default(20),
+  REINGEST_PROFILE_INTERVAL_MS: z.coerce
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(1000, "must be at least 1000: Customer Profiles accepts one object per profile per second")
+    .max(60_000, "must be at most 60000")
+    .default(1100),
   PROFILES_ADMINS: idList,
   PROFILES_OPERATORS: idList,
 });
@@ -83,8 +117,20 @@ export interface Config {
   };
   aws: { region?: string; endpoint?: string; maxAttempts: number };
   redis: { url: string; prefix: string };
-  dlq: { preview: "off" | "redacted" | "full" };
+  dlq: {
+    preview: "off" | "redacted" | "full";
+    /** How often each bound domain's DLQ is scanned. */
+    scanIntervalMs: number;
+    /** Messages one scan reads at most: the bound on its time and memory. */
+    scanMaxMessages: number;
+  };
   access: { admins: string[]; operators: string[] };
+  reingest: {
+    /** PutProfileObject calls per second across all workers. */
+    rate: number;
+    /** Minimum ms between two objects of one profile. */
+    profileIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -125,7 +171,35 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, maxAttempts: e.AWS_MAX_ATTEMPTS },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
-    dlq: { preview: e.DLQ_PREVIEW },
+    dlq: {
+      preview: e.DLQ_PREVIEW,
+      scanIntervalMs: e.DLQ_SCAN_INTERVAL,
+      scanMaxMessages: e.DLQ_SCAN_MAX_MESSAGES,
+    },
     access: { admins: e.PROFILES_ADMINS, operators: e.PROFILES_OPERATORS },
+    reingest: { rate: e.REINGEST_RATE, profileIntervalMs: e.REINGEST_PROFILE_INTERVAL_MS },
+  };
+}
+
+/**
+ * The AWS part of the configuration alone, for the CLI: it talks to AWS (or the endpoint
+ * AWS_ENDPOINT_URL names) without Slack, so Slack's variables are not required. Same schema,
+ * same messages as loadConfig.
+ */
+export function loadAwsConfig(
+  env: Record<string, string | undefined>,
+): Pick<Config, "aws" | "logLevel"> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues
+        .map((issue) => `${String(issue.path[0] ?? "configuration")} ${issue.message}.`)
+        .join(" "),
+    );
+  }
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, maxAttempts: e.AWS_MAX_ATTEMPTS },
   };
 }

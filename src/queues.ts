@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import type { Config } from "./config.js";
 import type { Redis } from "./redis.js";
 
-export const QUEUE_NAMES = ["provision"] as const;
+export const QUEUE_NAMES = ["provision", "dlq-scan", "reingest"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export function createQueues(config: Config, connection: Redis): Record<QueueName, Queue> {

@@ -3,13 +3,33 @@
  * its own file and takes (argv, io) so tests run it in-process.
  */
 import { dlqClassify } from "./dlq-classify.js";
+import { createEnableCommand } from "./enable.js";
 import { type CliCommand, processIo } from "./io.js";
+import { createPlanCommand } from "./plan.js";
+import { createStatusCommand } from "./status.js";
+
+/** The CLI's edge: it reads the environment here, as main.ts does for the bot. */
+const cliEnv = { env: process.env };
 
 const COMMANDS: Record<string, { usage: string; run: CliCommand }> = {
   "dlq classify": {
     usage:
       "dlq classify FILE|- [--json]   classify dead-letter messages (aws sqs receive-message output or JSON lines)",
     run: dlqClassify,
+  },
+  plan: {
+    usage:
+      "plan --instance ID [--domain NAME] [--dlq …] [--key …] [--json]   show what enable would do; changes nothing",
+    run: createPlanCommand(cliEnv),
+  },
+  enable: {
+    usage:
+      "enable --instance ID [--domain NAME] [--dlq …] [--key …] --yes   enable Customer Profiles",
+    run: createEnableCommand(cliEnv),
+  },
+  status: {
+    usage: "status [DOMAIN] [--json]   a domain's settings and counts, or the list of domains",
+    run: createStatusCommand(cliEnv),
   },
 };
 

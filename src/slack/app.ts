@@ -8,6 +8,7 @@ import type { RequestListener } from "node:http";
 import { App, HTTPReceiver } from "@slack/bolt";
 import { SLACK_EVENTS_PATH } from "../http/server.js";
 import { boltLogger } from "../logger.js";
+import { register as registerActions } from "./actions/index.js";
 import { register as registerCommands } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
 
@@ -54,6 +55,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
     deps.log.error({ err }, "unhandled error in a Slack listener");
   });
   registerCommands(app, deps);
+  registerActions(app, deps);
 
   return {
     app,

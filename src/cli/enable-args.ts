@@ -1,0 +1,191 @@
+/**
+ * The flags `plan` and `enable` share, and how they become the wizard's choices
+ * (EnableInput): the instance, queue and key are looked up in AWS by id, name or alias, the
+ * domain is "existing" when one by that name exists and "new" otherwise.
+ */
+import type { Gateways } from "../aws/gateways.js";
+import { defaultAliasName, defaultDomainName, defaultQueueName } from "../enable/names.js";
+import type { DlqChoice, EnableInput, KeyChoice } from "../enable/plan.js";
+import { AppError } from "../errors.js";
+
+export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect instance (id or ARN); required
+  --domain NAME             the domain; used as it is when it exists, created otherwise
+                            (default amazon-connect-<instance alias>)
+  --dlq none|new:NAME|existing:NAME
+                            the dead-letter queue (default new:<domain>-dlq); an existing
+                            queue may be named by URL; its policy gets the Customer Profiles
+                            statement merged in unless --no-merge-queue-policy
+  --key new:ALIAS|existing:ID-OR-ALIAS|aws-owned
+                            the KMS key (default new:alias/<domain>)
+  --update-key-policy       let the bot add the Customer Profiles statement to an existing
+                            key's policy (otherwise a missing statement blocks the plan)
+  --no-merge-queue-policy   never change an existing queue's policy
+  --expiration-days N       days profile data is kept, 1-1098 (default 366)
+  --confirm-relink          the instance may move from the domain it is linked to now
+                            (its profiles stay there)
+  --json                    print one JSON object
+  -h, --help                show this help`;
+
+export interface EnableArgs {
+  instance: string;
+  domain?: string;
+  dlq?: string;
+  key?: string;
+  expirationDays: number;
+  confirmRelink: boolean;
+  updateKeyPolicy: boolean;
+  mergeQueuePolicy: boolean;
+  json: boolean;
+  yes: boolean;
+  checkpoint?: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; help: boolean; error?: string };
+
+const VALUE_FLAGS = new Set([
+  "--instance",
+  "--domain",
+  "--dlq",
+  "--key",
+  "--expiration-days",
+  "--checkpoint",
+]);
+const BOOLEAN_FLAGS = new Set([
+  "--confirm-relink",
+  "--update-key-policy",
+  "--no-merge-queue-policy",
+  "--json",
+  "--yes",
+]);
+
+/** `--flag value` and `--flag=value`; `extra` names the flags only one subcommand accepts. */
+export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<EnableArgs> {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const allowed = (flag: string) =>
+    (VALUE_FLAGS.has(flag) || BOOLEAN_FLAGS.has(flag)) &&
+    (!["--yes", "--checkpoint"].includes(flag) || extra.includes(flag));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "-h" || arg === "--help") return { ok: false, help: true };
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if (!allowed(flag)) return { ok: false, help: false, error: `unknown option ${arg}` };
+    if (BOOLEAN_FLAGS.has(flag)) {
+      if (eq > 0) return { ok: false, help: false, error: `${flag} takes no value` };
+      flags.add(flag);
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === "") {
+      return { ok: false, help: false, error: `${flag} needs a value` };
+    }
+    values.set(flag, value);
+  }
+  const instance = values.get("--instance");
+  if (!instance) return { ok: false, help: false, error: "--instance is required" };
+  const daysText = values.get("--expiration-days") ?? "366";
+  if (!/^\d+$/.test(daysText)) {
+    return { ok: false, help: false, error: `--expiration-days must be a whole number of days` };
+  }
+  const dlq = values.get("--dlq");
+  if (dlq && !/^(none|new:.+|existing:.+)$/.test(dlq)) {
+    return { ok: false, help: false, error: "--dlq takes none, new:NAME or existing:NAME" };
+  }
+  const key = values.get("--key");
+  if (key && !/^(aws-owned|new:.+|existing:.+)$/.test(key)) {
+    return {
+      ok: false,
+      help: false,
+      error: "--key takes new:ALIAS, existing:ID-OR-ALIAS or aws-owned",
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      instance,
+      ...(values.has("--domain") ? { domain: values.get("--domain") } : {}),
+      ...(dlq ? { dlq } : {}),
+      ...(key ? { key } : {}),
+      ...(values.has("--checkpoint") ? { checkpoint: values.get("--checkpoint") } : {}),
+      expirationDays: Number(daysText),
+      confirmRelink: flags.has("--confirm-relink"),
+      updateKeyPolicy: flags.has("--update-key-policy"),
+      mergeQueuePolicy: !flags.has("--no-merge-queue-policy"),
+      json: flags.has("--json"),
+      yes: flags.has("--yes"),
+    },
+  };
+}
+
+export interface ResolvedInput {
+  input: EnableInput;
+  /** The instance's status: only ACTIVE instances can be enabled. */
+  instanceStatus: string;
+}
+
+const notFound = (text: string) => new AppError("not_found", text, { retryable: false });
+
+/** Looks the named resources up (read-only) and returns the choices the wizard would make. */
+export async function resolveEnableInput(
+  gateways: Pick<Gateways, "connect" | "profiles" | "sqs" | "kms">,
+  args: EnableArgs,
+): Promise<ResolvedInput> {
+  const instance = await gateways.connect.describeInstance(args.instance);
+  if (!instance) {
+    throw notFound(
+      `There is no Amazon Connect instance ${args.instance} in this region: check --instance and AWS_REGION.`,
+    );
+  }
+  const domainName = (args.domain ?? defaultDomainName(instance.alias)).trim();
+  const [existingDomain, dlq, key] = await Promise.all([
+    gateways.profiles.getDomain(domainName),
+    resolveDlq(gateways, args, domainName),
+    resolveKey(gateways, args, domainName),
+  ]);
+  return {
+    instanceStatus: instance.status,
+    input: {
+      instance: {
+        id: instance.id,
+        arn: instance.arn,
+        ...(instance.alias ? { alias: instance.alias } : {}),
+      },
+      domain: existingDomain
+        ? { mode: "existing", name: domainName }
+        : { mode: "new", name: domainName, expirationDays: args.expirationDays },
+      dlq,
+      key,
+      confirmRelink: args.confirmRelink,
+    },
+  };
+}
+
+async function resolveDlq(
+  gateways: Pick<Gateways, "sqs">,
+  args: EnableArgs,
+  domainName: string,
+): Promise<DlqChoice> {
+  const spec = args.dlq ?? `new:${defaultQueueName(domainName)}`;
+  if (spec === "none") return { mode: "none" };
+  if (spec.startsWith("new:")) return { mode: "new", name: spec.slice("new:".length) };
+  const ref = spec.slice("existing:".length);
+  const url = /^https?:\/\//.test(ref) ? ref : await gateways.sqs.findQueueUrl(ref);
+  const info = url ? await gateways.sqs.queueInfo(url) : undefined;
+  if (!url || !info) throw notFound(`There is no SQS queue ${ref} in this region: check --dlq.`);
+  return { mode: "existing", url, arn: info.arn, mergePolicy: args.mergeQueuePolicy };
+}
+
+async function resolveKey(
+  gateways: Pick<Gateways, "kms">,
+  args: EnableArgs,
+  domainName: string,
+): Promise<KeyChoice> {
+  const spec = args.key ?? `new:${defaultAliasName(domainName)}`;
+  if (spec === "aws-owned") return { mode: "aws-owned" };
+  if (spec.startsWith("new:")) return { mode: "new", alias: spec.slice("new:".length) };
+  const ref = spec.slice("existing:".length);
+  const info = await gateways.kms.describeKey(ref);
+  if (!info) throw notFound(`There is no KMS key ${ref} in this region: check --key.`);
+  return { mode: "existing", keyId: info.keyId, arn: info.arn, updatePolicy: args.updateKeyPolicy };
+}

@@ -1,0 +1,132 @@
+/**
+ * `profiles-bot plan`: the wizard's review screen without Slack. It reads what AWS holds
+ * (the endpoint the configuration names), builds the plan and prints every resource, policy
+ * statement, warning and blocker. It changes nothing.
+ */
+import type { Gateways } from "../aws/gateways.js";
+import { ConfigError } from "../config.js";
+import { gatherFacts } from "../enable/facts.js";
+import {
+  buildPlan,
+  type EnableFacts,
+  type EnableInput,
+  type Plan,
+  planToJson,
+  renderPlanText,
+} from "../enable/plan.js";
+import { asAppError } from "../errors.js";
+import { type CliAws, type CliEnv, openAws } from "./aws.js";
+import {
+  ENABLE_FLAGS,
+  type EnableArgs,
+  type Parsed,
+  parseEnableArgs,
+  resolveEnableInput,
+} from "./enable-args.js";
+import type { CliCommand, CliIo } from "./io.js";
+
+const USAGE = `Usage: profiles-bot plan --instance ID [--domain NAME] [options]
+
+Shows what \`enable\` would create or change for a Connect instance, against the AWS account
+and region (or AWS_ENDPOINT_URL) the configuration names. Changes nothing.
+
+${ENABLE_FLAGS}
+
+Exit codes: 0 ready, 1 blocked (the blockers say what to change), 2 bad usage or
+configuration, 3 an AWS call failed.`;
+
+export const EXIT = { ok: 0, blocked: 1, usage: 2, aws: 3 } as const;
+
+export interface CliPlan {
+  input: EnableInput;
+  facts: EnableFacts;
+  plan: Plan;
+}
+
+/** Resolves the flags, gathers the facts and builds the plan: reads only. */
+export async function planFromArgs(
+  gateways: Gateways,
+  region: string | undefined,
+  args: EnableArgs,
+): Promise<CliPlan> {
+  const { input, instanceStatus } = await resolveEnableInput(gateways, args);
+  const facts = await gatherFacts(gateways, input, region ? { region } : {});
+  const built = buildPlan(input, facts);
+  const plan =
+    instanceStatus === "ACTIVE"
+      ? built
+      : {
+          ...built,
+          blockers: [
+            `Instance ${input.instance.alias ?? input.instance.id} is ${instanceStatus}: only an ACTIVE instance can be enabled.`,
+            ...built.blockers,
+          ],
+        };
+  return { input, facts, plan };
+}
+
+/** The choices the flags resolved to, so a reader knows what the plan is for. */
+export function describeInput(input: EnableInput): string[] {
+  const { instance, domain, dlq, key } = input;
+  return [
+    `Instance: ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
+    `Domain:   ${domain.name} (${domain.mode === "new" ? `new, ${domain.expirationDays} days` : "existing"})`,
+    `DLQ:      ${dlq.mode === "none" ? "none" : dlq.mode === "new" ? `new queue ${dlq.name}` : `existing ${dlq.url}`}`,
+    `Key:      ${key.mode === "aws-owned" ? "AWS owned" : key.mode === "new" ? `new key ${key.alias}` : `existing ${key.arn}`}`,
+  ];
+}
+
+/** The plan as one JSON object: planToJson's fields, then the choices it was built for. */
+export const planJson = ({ plan, input }: CliPlan): string =>
+  JSON.stringify({ ...JSON.parse(planToJson(plan)), input }, null, 2);
+
+/** Parses, opens AWS, runs `body`, and maps failures to an exit code and a sentence. */
+export async function withPlanArgs(
+  argv: string[],
+  io: CliIo,
+  cli: CliEnv,
+  opts: { usage: string; extra?: string[] },
+  body: (aws: CliAws, args: EnableArgs) => Promise<number>,
+): Promise<number> {
+  const parsed: Parsed<EnableArgs> = parseEnableArgs(argv, opts.extra);
+  if (!parsed.ok) {
+    if (parsed.help) {
+      io.out(opts.usage);
+      return EXIT.ok;
+    }
+    io.err(`${parsed.error}\n\n${opts.usage}`);
+    return EXIT.usage;
+  }
+  let aws: CliAws;
+  try {
+    aws = openAws(cli);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`Configuration: ${err.message}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  try {
+    return await body(aws, parsed.value);
+  } catch (err) {
+    const appError = asAppError(err);
+    aws.log.debug({ err }, "command failed");
+    io.err(appError.userMessage);
+    return appError.code === "not_found" || appError.code === "invalid_input"
+      ? EXIT.usage
+      : EXIT.aws;
+  } finally {
+    aws.close();
+  }
+}
+
+export const createPlanCommand =
+  (cli: CliEnv): CliCommand =>
+  (argv, io) =>
+    withPlanArgs(argv, io, cli, { usage: USAGE }, async (aws, args) => {
+      const result = await planFromArgs(aws.gateways, aws.config.aws.region, args);
+      if (args.json) io.out(planJson(result));
+      else io.out([...describeInput(result.input), "", renderPlanText(result.plan)].join("\n"));
+      return result.plan.blockers.length > 0 ? EXIT.blocked : EXIT.ok;
+    });

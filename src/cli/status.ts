@@ -1,0 +1,87 @@
+/**
+ * `profiles-bot status [DOMAIN] [--json]`: what `/profiles status` shows, from a terminal.
+ */
+import { ConfigError } from "../config.js";
+import { type DomainStatus, domainStatus, listDomainStatus } from "../domains/status.js";
+import { asAppError } from "../errors.js";
+import { type CliEnv, openAws } from "./aws.js";
+import type { CliCommand } from "./io.js";
+
+const USAGE = `Usage: profiles-bot status [DOMAIN] [--json]
+
+Without DOMAIN, lists the Customer Profiles domains with their linked instances. With
+DOMAIN, shows its expiration, dead-letter queue (and depth), KMS key, linked instance(s)
+and profile and object counts. Reads only.
+
+Exit codes: 0 done, 2 bad usage, configuration or no such domain, 3 an AWS call failed.`;
+
+function statusLines(s: DomainStatus): string[] {
+  const dlq = s.deadLetterQueue;
+  return [
+    `Domain:            ${s.name}`,
+    `Expiration:        ${s.expirationDays} days`,
+    `DLQ:               ${dlq ? dlq.url : "none"}`,
+    ...(dlq?.arn ? [`DLQ ARN:           ${dlq.arn}`] : []),
+    ...(dlq
+      ? [
+          `DLQ depth:         ${dlq.problem ?? `${dlq.depth ?? 0} (${dlq.inFlight ?? 0} in flight)`}`,
+        ]
+      : []),
+    `KMS key:           ${s.key ? s.key.arn : "AWS owned key"}`,
+    ...(s.key ? [`KMS key alias:     ${s.key.aliases.join(", ") || "none"}`] : []),
+    ...(s.key?.problem ? [`KMS key problem:   ${s.key.problem}`] : []),
+    `Linked instances:  ${s.instances.map((i) => (i.alias ? `${i.alias} (${i.arn})` : i.arn)).join(", ") || "none"}`,
+    `Profiles:          ${s.profileCount}`,
+    `Objects:           ${s.objectCount}`,
+  ];
+}
+
+export const createStatusCommand =
+  (cli: CliEnv): CliCommand =>
+  async (argv, io) => {
+    if (argv.includes("-h") || argv.includes("--help")) {
+      io.out(USAGE);
+      return 0;
+    }
+    const json = argv.includes("--json");
+    const rest = argv.filter((a) => a !== "--json");
+    const unknown = rest.find((a) => a.startsWith("-"));
+    if (unknown || rest.length > 1) {
+      io.err(`${unknown ? `unknown option ${unknown}` : "give at most one DOMAIN"}\n\n${USAGE}`);
+      return 2;
+    }
+    let aws: ReturnType<typeof openAws>;
+    try {
+      aws = openAws(cli);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.err(`Configuration: ${err.message}`);
+      return 2;
+    }
+    try {
+      const [name] = rest;
+      if (name) {
+        const status = await domainStatus(aws.gateways, name);
+        io.out(json ? JSON.stringify(status, null, 2) : statusLines(status).join("\n"));
+      } else {
+        const domains = await listDomainStatus(aws.gateways);
+        io.out(
+          json
+            ? JSON.stringify(domains, null, 2)
+            : domains
+                .map((d) => {
+                  const linked = d.instances.map((i) => i.alias ?? i.id).join(", ");
+                  return `${d.name}\t${linked || "(no instance linked)"}`;
+                })
+                .join("\n") || "No domains.",
+        );
+      }
+      return 0;
+    } catch (err) {
+      const appError = asAppError(err);
+      io.err(appError.userMessage);
+      return appError.code === "not_found" ? 2 : 3;
+    } finally {
+      aws.close();
+    }
+  };

@@ -1,0 +1,131 @@
+/**
+ * One read-only pass over a dead-letter queue: receive, classify into a bounded summary, and
+ * give every message back. It never deletes: SQS stays the only copy of a failed object.
+ *
+ * Received messages stay invisible (leased) until the scan ends, so the next ReceiveMessage
+ * returns new ones instead of the same ten again; at the end they are all made visible at
+ * once. The summary is bounded by classes × samples; what grows with the scan is only the
+ * list of receipt handles, and `maxMessages` bounds that.
+ */
+import type { SqsGateway } from "../aws/sqs-gateway.js";
+import type { Logger } from "../logger.js";
+import { classify } from "./classify.js";
+import { parseDlqMessage } from "./parse.js";
+import { createScanSummary, type ScanSummary } from "./summary.js";
+
+export interface ScanDeps {
+  sqs: Pick<SqsGateway, "receive" | "changeVisibilityBatch">;
+  log: Logger;
+}
+
+export interface ScanInput {
+  queueUrl: string;
+  /** Stop after this many messages, even if the queue holds more. */
+  maxMessages: number;
+  samplesPerClass: number;
+  /** How long received messages stay hidden; renewed while the scan runs. Default 120 s. */
+  leaseSeconds?: number;
+  /**
+   * Long-poll wait per receive. Short polling (0) may answer empty while messages exist on
+   * real SQS, which would end a scan early; 1 s asks every server and costs one second only
+   * when the queue is really drained.
+   */
+  waitSeconds?: number;
+  /** For tests: the clock the lease renewal reads. */
+  now?: () => number;
+}
+
+export interface ScanResult extends ScanSummary {
+  /** False when the scan stopped at `maxMessages`: the queue may hold more than `total`. */
+  complete: boolean;
+  /** Messages whose lease could not be ended: they reappear when the lease runs out. */
+  notReturned: number;
+}
+
+const BATCH = 10;
+const DEFAULT_LEASE_SECONDS = 120;
+
+export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanResult> {
+  const { sqs, log } = deps;
+  const { queueUrl } = input;
+  const lease = Math.max(10, Math.floor(input.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
+  const waitSeconds = input.waitSeconds ?? 1;
+  const now = input.now ?? Date.now;
+  const max = Math.max(0, Math.floor(input.maxMessages));
+  const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
+  const held: string[] = [];
+  let received = 0;
+  let complete = max === 0;
+  let notReturned = 0;
+  let leasedAt = now();
+  try {
+    while (received < max) {
+      // Renew before half the lease has gone, so no held message reappears and is counted twice.
+      if (held.length > 0 && now() - leasedAt > (lease * 1000) / 2) {
+        await renewLease(deps, queueUrl, held, lease);
+        leasedAt = now();
+      }
+      const messages = await sqs.receive(queueUrl, {
+        max: Math.min(BATCH, max - received),
+        visibilityTimeout: lease,
+        waitSeconds,
+      });
+      if (held.length === 0) leasedAt = now();
+      if (messages.length === 0) {
+        complete = true;
+        break;
+      }
+      for (const message of messages) {
+        received += 1;
+        if (message.ReceiptHandle) held.push(message.ReceiptHandle);
+        const parsed = parseDlqMessage(message);
+        summary.add(parsed, classify(parsed));
+      }
+    }
+  } finally {
+    // Also after a failed receive: leased messages must not stay hidden for the whole lease.
+    notReturned = await giveBack(deps, queueUrl, held);
+  }
+  const result = summary.snapshot();
+  log.debug({ queueUrl, total: result.total, complete, notReturned }, "dead-letter queue scanned");
+  return { ...result, complete, notReturned };
+}
+
+async function renewLease(
+  { sqs, log }: ScanDeps,
+  queueUrl: string,
+  handles: string[],
+  lease: number,
+): Promise<void> {
+  const out = await sqs.changeVisibilityBatch(
+    queueUrl,
+    handles.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: lease })),
+  );
+  if (out.failed.length > 0) {
+    log.warn(
+      { queueUrl, failed: out.failed.length, code: out.failed[0]?.code },
+      "could not renew the scan's lease on some messages; they may be counted twice",
+    );
+  }
+}
+
+/** Makes every held message visible again; never throws (the lease expiring is the fallback). */
+async function giveBack({ sqs, log }: ScanDeps, queueUrl: string, handles: string[]) {
+  if (handles.length === 0) return 0;
+  try {
+    const out = await sqs.changeVisibilityBatch(
+      queueUrl,
+      handles.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: 0 })),
+    );
+    if (out.failed.length > 0) {
+      log.warn(
+        { queueUrl, failed: out.failed.length, code: out.failed[0]?.code },
+        "some scanned messages stay hidden until their lease ends",
+      );
+    }
+    return out.failed.length;
+  } catch (err) {
+    log.warn({ err, queueUrl }, "could not return scanned messages; they reappear after the lease");
+    return handles.length;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `/profiles status [domain]`: acks at once, then looks the domain (or all domains) up and
+ * answers through `respond`, since the AWS calls can take longer than Slack's 3 seconds.
+ */
+import { domainStatus, listDomainStatus } from "../../domains/status.js";
+import { asAppError } from "../../errors.js";
+import { renderDomainList, renderDomainStatus } from "../render/status.js";
+import type { Subcommand } from "./subcommand.js";
+
+export const statusSubcommand: Subcommand = {
+  name: "status",
+  usage: "status [domain]",
+  summary: "Show a domain's settings and counts, or list the domains.",
+  run: async ({ ack, respond, argv, deps, command }) => {
+    const name = argv[0];
+    await ack({
+      response_type: "ephemeral",
+      text: name ? `Looking up domain ${name}…` : "Looking up the domains…",
+    });
+    const log = deps.log.child({ userId: command.user_id, teamId: command.team_id, domain: name });
+    try {
+      const message = name
+        ? renderDomainStatus(await domainStatus(deps.gateways, name))
+        : renderDomainList(await listDomainStatus(deps.gateways));
+      await respond({ response_type: "ephemeral", ...message });
+    } catch (err) {
+      const appError = asAppError(err);
+      log.warn({ err, code: appError.code }, "status lookup failed");
+      await respond({
+        response_type: "ephemeral",
+        text: `:warning: ${appError.userMessage}`,
+      });
+    }
+  },
+};

@@ -1,0 +1,183 @@
+/**
+ * The provisioning job's Slack report: ONE message per job in the channel the request came
+ * from, edited in place as steps start and finish. The notifier coalesces and rate-limits
+ * the edits, so a burst of steps costs a few chat.update calls, not one each.
+ *
+ * The message's channel and ts live in the job's data (`message`): the wizard posts the
+ * message when it enqueues; when it did not, the first report posts it and stores it there,
+ * so a retry, another worker or the clean-up job edit the same message. Everything shown is
+ * rebuilt from the job's data (checkpoint, failure, clean-up) when a reporter starts, so a
+ * restarted worker picks up where the message left off.
+ */
+import type { Logger } from "../logger.js";
+import { type ProvisionJobData, provisionInput } from "../provision/plan-to-job.js";
+import type { ProvisionReporter } from "../provision/reporter.js";
+import { describeStep } from "../provision/run.js";
+import type {
+  CleanupResult,
+  ProvisionFailure,
+  ProvisionSummary,
+  StepName,
+} from "../provision/types.js";
+import type { Notifier } from "./notifier/notifier.js";
+import {
+  type ProvisionReport,
+  REPORT_STEP_ORDER,
+  renderProvisionMessage,
+  type StepLine,
+  skippedSteps,
+  stepText,
+} from "./render/provision.js";
+
+/** Where the job's status message is. */
+export interface StatusMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** The provisioning job's data as the reporter reads it: plus the status message, once posted. */
+export type ReportedJobData = ProvisionJobData & { message?: StatusMessageRef };
+
+/** The part of a BullMQ job the reporter uses (a Job satisfies it). */
+export interface ReportableJob {
+  id?: string | undefined;
+  data: ReportedJobData;
+  /** Must update `data` in place too, as BullMQ's Job.updateData does. */
+  updateData(data: ReportedJobData): Promise<unknown>;
+}
+
+export interface ReportDeps {
+  notifier: Notifier;
+  log: Logger;
+}
+
+/** What the message shows for a job that has not reported anything yet. */
+export function reportFromJobData(jobId: string, data: ReportedJobData): ProvisionReport {
+  const { request, checkpoint } = data;
+  const input = provisionInput(jobId, data);
+  const skipped = skippedSteps(request);
+  const done = new Set(checkpoint.done ?? []);
+  const steps: StepLine[] = REPORT_STEP_ORDER.map((step) => {
+    if (done.has(step)) {
+      const text = stepText(step, describeStep(step, input, checkpoint), request);
+      return { step, status: skipped.has(step) ? "skipped" : "done", text };
+    }
+    return { step, status: skipped.has(step) ? "skipped" : "pending" };
+  });
+  if (data.failure && data.failure.step !== "cleanup") {
+    const failed = steps.find((s) => s.step === data.failure?.step);
+    if (failed) failed.status = "failed";
+  }
+  return {
+    jobId,
+    instanceLabel: request.instance.alias ?? request.instance.id,
+    domainName: input.domain.name,
+    requestedBy: data.requestedBy,
+    steps,
+    ...(data.failure ? { failure: data.failure } : {}),
+    ...(data.cleanup ? { cleanup: data.cleanup } : {}),
+  };
+}
+
+/** The message the wizard posts when it enqueues, before any step has run. */
+export const initialProvisionMessage = (jobId: string, data: ProvisionJobData) =>
+  renderProvisionMessage(reportFromJobData(jobId, data));
+
+export class SlackProvisionReporter implements ProvisionReporter {
+  private readonly report: ProvisionReport;
+  private readonly skipped: Set<StepName>;
+  private ref: StatusMessageRef | undefined;
+  private posting: Promise<StatusMessageRef | undefined> | undefined;
+  /** Goes up with every change; the first post records which one it showed. */
+  private version = 0;
+  private postedVersion = -1;
+
+  constructor(
+    private readonly deps: ReportDeps,
+    private readonly job: ReportableJob,
+  ) {
+    const jobId = String(job.id ?? "");
+    this.report = reportFromJobData(jobId, job.data);
+    this.skipped = skippedSteps(job.data.request);
+    this.ref = job.data.message;
+  }
+
+  stepStarted(step: StepName): Promise<void> {
+    // A retry starts where the last run failed: that failure no longer describes the job.
+    delete this.report.failure;
+    delete this.report.cleanup;
+    delete this.report.cleanupFailure;
+    this.setStep(step, this.skipped.has(step) ? "skipped" : "running");
+    return this.push();
+  }
+
+  stepDone(step: StepName, summary: string): Promise<void> {
+    const text = stepText(step, summary, this.job.data.request);
+    this.setStep(step, this.skipped.has(step) ? "skipped" : "done", text);
+    return this.push();
+  }
+
+  completed(summary: ProvisionSummary): Promise<void> {
+    delete this.report.failure;
+    this.report.completed = summary;
+    return this.push();
+  }
+
+  failed(failure: ProvisionFailure): Promise<void> {
+    if (failure.step === "cleanup") {
+      this.report.cleanupFailure = failure;
+    } else {
+      this.report.failure = failure;
+      this.setStep(failure.step, "failed");
+      // Steps that never finished are not running any more.
+      for (const line of this.report.steps) if (line.status === "running") line.status = "pending";
+    }
+    return this.push();
+  }
+
+  cleanedUp(result: CleanupResult): Promise<void> {
+    this.report.cleanup = result;
+    delete this.report.cleanupFailure;
+    return this.push();
+  }
+
+  private setStep(step: StepName, status: StepLine["status"], text?: string): void {
+    const line = this.report.steps.find((s) => s.step === step);
+    if (!line) return;
+    line.status = status;
+    if (text !== undefined) line.text = text;
+  }
+
+  /** Sends the current state: posts the message the first time, edits it after that. */
+  private async push(): Promise<void> {
+    const version = ++this.version;
+    const ref = this.ref ?? (await this.postOnce());
+    if (!ref || this.postedVersion >= version) return;
+    await this.deps.notifier.update(ref.channel, ref.ts, renderProvisionMessage(this.report));
+  }
+
+  /** Concurrent first reports share one post, so the job never gets two messages. */
+  private postOnce(): Promise<StatusMessageRef | undefined> {
+    this.posting ??= this.post().catch((err: unknown) => {
+      this.posting = undefined; // the next report tries again
+      throw err;
+    });
+    return this.posting;
+  }
+
+  private async post(): Promise<StatusMessageRef | undefined> {
+    const channel = this.job.data.channelId;
+    if (!channel) return undefined; // a job started without Slack (the CLI) has no channel
+    const version = this.version;
+    const posted = await this.deps.notifier.post(channel, renderProvisionMessage(this.report));
+    this.postedVersion = version;
+    this.ref = { channel: posted.channel, ts: posted.ts };
+    // Spread at call time: the processor's own checkpoint writes spread the same object.
+    await this.job.updateData({ ...this.job.data, message: this.ref });
+    this.deps.log.debug({ jobId: this.job.id, message: this.ref }, "posted the status message");
+    return this.ref;
+  }
+}
+
+export const createProvisionReporter = (deps: ReportDeps, job: ReportableJob): ProvisionReporter =>
+  new SlackProvisionReporter(deps, job);

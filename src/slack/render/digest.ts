@@ -1,0 +1,468 @@
+/**
+ * The dead-letter digest as pure block builders: one message per domain (counts per class,
+ * what each class means and its fix, oldest and newest, the trend since the last scan, a
+ * redacted sample, and the class's buttons), its resolved state, the thread replies, and the
+ * Inspect modal. The scan job and the DLQ actions call these; tests check them against
+ * Slack's Block Kit limits.
+ */
+import type { Button, KnownBlock, ModalView, Overflow, PlainTextOption } from "@slack/types";
+import {
+  CLASS_INFO,
+  DLQ_CLASSES,
+  type DlqClass,
+  isDlqClass,
+  isReingestable,
+} from "../../dlq/classify.js";
+import type { PreviewMode } from "../../dlq/redact.js";
+import { redactText } from "../../dlq/redact.js";
+import {
+  type ClassSummary,
+  type DlqSample,
+  diffSummaries,
+  type RenderedSample,
+  renderSample,
+  type ScanSummary,
+} from "../../dlq/summary.js";
+import type { SlackMessage } from "../notifier/notifier.js";
+
+export const DLQ_REINGEST_ACTION = "dlq_reingest";
+export const DLQ_REINGEST_ONE_ACTION = "dlq_reingest_one";
+export const DLQ_INSPECT_ACTION = "dlq_inspect";
+export const DLQ_DISCARD_ACTION = "dlq_discard";
+export const DLQ_MUTE_ACTION = "dlq_mute";
+export const DLQ_INSPECT_CALLBACK = "dlq_inspect_modal";
+
+/** Block ids: one actions block per class, so each class's buttons may share action_ids. */
+export const classBlockId = (cls: DlqClass) => `dlq-class-${cls}`;
+export const DIGEST_SUMMARY_BLOCK = "dlq-summary";
+
+// ---- button values ------------------------------------------------------------------------
+
+/** `{"d":domain,"c":class}`: what Re-ingest, Inspect and Discard carry. */
+export interface ClassTarget {
+  domain: string;
+  cls: DlqClass;
+}
+
+export const classActionValue = ({ domain, cls }: ClassTarget): string =>
+  JSON.stringify({ d: domain, c: cls });
+
+export function readClassActionValue(value: string | undefined): ClassTarget | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value ?? "");
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const { d, c } = parsed as { d?: unknown; c?: unknown };
+    return typeof d === "string" && d !== "" && isDlqClass(c) ? { domain: d, cls: c } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{"d":domain,"m":messageId}`: "Re-ingest this message" in the Inspect modal. */
+export const messageActionValue = (domain: string, messageId: string): string =>
+  JSON.stringify({ d: domain, m: messageId });
+
+export const MUTE_CHOICES = {
+  "1h": { label: "Mute for 1 hour", ms: 3_600_000 },
+  "8h": { label: "Mute for 8 hours", ms: 8 * 3_600_000 },
+  "24h": { label: "Mute for 24 hours", ms: 24 * 3_600_000 },
+  unmute: { label: "Unmute", ms: 0 },
+} as const;
+export type MuteChoice = keyof typeof MUTE_CHOICES;
+
+/**
+ * Overflow option values are capped at 75 characters, too few for JSON with a 64-character
+ * domain name; `<choice>|<domain>` always fits (at most 71).
+ */
+export const muteValue = (choice: MuteChoice, domain: string): string => `${choice}|${domain}`;
+
+export function readMuteValue(
+  value: string | undefined,
+): { choice: MuteChoice; domain: string } | undefined {
+  const bar = value?.indexOf("|") ?? -1;
+  if (!value || bar < 1) return undefined;
+  const choice = value.slice(0, bar);
+  const domain = value.slice(bar + 1);
+  if (!(choice in MUTE_CHOICES) || domain === "") return undefined;
+  return { choice: choice as MuteChoice, domain };
+}
+
+// ---- text helpers -------------------------------------------------------------------------
+
+const LIMIT = {
+  blocks: 50,
+  modalBlocks: 100,
+  text: 3000,
+  header: 150,
+  confirmTitle: 100,
+  confirmText: 300,
+  sampleChars: 1200,
+} as const;
+
+const clip = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+const plain = (text: string, max: number = LIMIT.text) => ({
+  type: "plain_text" as const,
+  text: clip(text, max),
+  emoji: true,
+});
+
+const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text: clip(text, LIMIT.text) });
+
+const n = (value: number) => value.toLocaleString("en-US");
+
+const plural = (count: number, one: string, many = `${one}s`) =>
+  `${n(count)} ${count === 1 ? one : many}`;
+
+/** Slack renders it in the reader's time zone; the fallback is UTC. */
+export function slackDate(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const fallback = new Date(ms).toISOString().replace("T", " ").slice(0, 16);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback} UTC>`;
+}
+
+/** Slack mrkdwn treats these three characters as markup. */
+const escapeMrkdwn = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function trend(delta: number | undefined, isNew: boolean): string {
+  if (isNew) return "new";
+  if (delta === undefined) return "";
+  if (delta > 0) return `↑ ${n(delta)}`;
+  if (delta < 0) return `↓ ${n(-delta)}`;
+  return "no change";
+}
+
+const atLeast = (count: number, complete: boolean) =>
+  complete ? n(count) : `at least ${n(count)}`;
+
+// ---- the digest ---------------------------------------------------------------------------
+
+export interface DigestInput {
+  domain: string;
+  summary: ScanSummary;
+  /** False when the scan stopped at its bound: counts are lower bounds. */
+  complete: boolean;
+  /** The scan before, for the trend; absent on the first digest. */
+  previous?: ScanSummary;
+  scannedAt: number;
+  preview: PreviewMode;
+  mutedUntil?: number;
+  now?: number;
+  /** The global re-ingest pace (objects per second), when configured. */
+  reingestRate?: number;
+}
+
+/** The pace sentence a Re-ingest confirmation states. */
+export function paceSentence(rate: number | undefined): string {
+  const perProfile = "at most one object per profile per second";
+  return rate === undefined
+    ? `paced, ${perProfile}`
+    : `paced at ${n(rate)} objects per second overall and ${perProfile}`;
+}
+
+function sampleText(sample: RenderedSample | undefined): string | undefined {
+  if (!sample) return undefined;
+  const parts: string[] = [];
+  if (sample.errorText) parts.push(`“${escapeMrkdwn(clip(sample.errorText, 300))}”`);
+  let body: string | undefined;
+  if (sample.object !== undefined) body = JSON.stringify(sample.object);
+  else if (sample.raw !== undefined) body = sample.raw;
+  if (body !== undefined)
+    parts.push(`\`${escapeMrkdwn(clip(body, LIMIT.sampleChars)).replace(/`/g, "'")}\``);
+  if (sample.reason) parts.push(`(${escapeMrkdwn(sample.reason)})`);
+  return parts.length ? `Sample: ${parts.join(" ")}` : undefined;
+}
+
+function confirm(title: string, text: string, yes: string, style?: "danger") {
+  return {
+    title: plain(title, LIMIT.confirmTitle),
+    text: plain(text, LIMIT.confirmText),
+    confirm: plain(yes, 30),
+    deny: plain("Cancel", 30),
+    ...(style ? { style } : {}),
+  };
+}
+
+function classButtons(input: DigestInput, cls: DlqClass, entry: ClassSummary): Button[] {
+  const { domain, complete } = input;
+  const value = classActionValue({ domain, cls });
+  const label = CLASS_INFO[cls].label.toLowerCase();
+  const count = atLeast(entry.count, complete);
+  const objects = entry.count === 1 && complete ? "object" : "objects";
+  const buttons: Button[] = [];
+  if (isReingestable(cls)) {
+    buttons.push({
+      type: "button",
+      action_id: DLQ_REINGEST_ACTION,
+      text: plain("Re-ingest", 75),
+      style: "primary",
+      value,
+      confirm: confirm(
+        `Re-ingest ${count} ${objects}?`,
+        `Replays ${count} ${label} ${objects} from ${domain}'s dead-letter queue with PutProfileObject, ${paceSentence(input.reingestRate)}. A message is deleted only after its object was accepted.`,
+        "Re-ingest",
+      ),
+    });
+  }
+  buttons.push({
+    type: "button",
+    action_id: DLQ_INSPECT_ACTION,
+    text: plain("Inspect", 75),
+    value,
+  });
+  // The bot never deletes what it could not read: that copy in SQS may be the only one.
+  if (cls !== "unreadable") {
+    buttons.push({
+      type: "button",
+      action_id: DLQ_DISCARD_ACTION,
+      text: plain("Discard", 75),
+      style: "danger",
+      value,
+      confirm: confirm(
+        `Discard ${count} ${objects}?`,
+        `Deletes ${count} ${label} messages from ${domain}'s dead-letter queue. Their objects are not re-ingested and cannot be recovered.`,
+        "Discard",
+        "danger",
+      ),
+    });
+  }
+  return buttons;
+}
+
+function classText(input: DigestInput, cls: DlqClass, entry: ClassSummary): string {
+  const info = CLASS_INFO[cls];
+  const diff = input.previous ? diffSummaries(input.previous, input.summary) : undefined;
+  const change = diff?.classes.find((c) => c.cls === cls);
+  const t = trend(change?.delta, diff?.newClasses.includes(cls) ?? false);
+  const head = `*${info.label}*: ${atLeast(entry.count, input.complete)}${t ? ` (${t})` : ""}`;
+  const lines = [head, info.explanation, `*Fix:* ${info.fix}`];
+  const { oldestSentAt: oldest, newestSentAt: newest } = entry;
+  if (oldest !== undefined && newest !== undefined) {
+    lines.push(
+      oldest === newest
+        ? `Sent ${slackDate(oldest)}`
+        : `Oldest ${slackDate(oldest)} · newest ${slackDate(newest)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function muteOverflow(domain: string, muted: boolean): Overflow {
+  // Unmute is always offered: a mute clicked since the last scan isn't shown here yet.
+  const choices: MuteChoice[] = muted
+    ? ["unmute", "1h", "8h", "24h"]
+    : ["1h", "8h", "24h", "unmute"];
+  const options: PlainTextOption[] = choices.map((choice) => ({
+    text: plain(MUTE_CHOICES[choice].label, 75),
+    value: muteValue(choice, domain),
+  }));
+  return { type: "overflow", action_id: DLQ_MUTE_ACTION, options };
+}
+
+function fallbackText(input: DigestInput): string {
+  const parts = DLQ_CLASSES.flatMap((cls) => {
+    const entry = input.summary.classes[cls];
+    return entry && entry.count > 0
+      ? [`${CLASS_INFO[cls].label.toLowerCase()} ${n(entry.count)}`]
+      : [];
+  });
+  return `Dead-letter queue of ${input.domain}: ${atLeast(input.summary.total, input.complete)} messages (${parts.join(", ")})`;
+}
+
+/** The digest while the queue holds messages. */
+export function renderDigest(input: DigestInput): SlackMessage {
+  const now = input.now ?? Date.now();
+  const muted = input.mutedUntil !== undefined && input.mutedUntil > now;
+  const { summary, previous } = input;
+  const totalTrend = previous ? trend(summary.total - previous.total, false) : "";
+  const present = DLQ_CLASSES.filter((cls) => (summary.classes[cls]?.count ?? 0) > 0);
+  const head: KnownBlock[] = [
+    { type: "header", text: plain(`Dead-letter queue: ${input.domain}`, LIMIT.header) },
+    {
+      type: "section",
+      block_id: DIGEST_SUMMARY_BLOCK,
+      text: mrkdwn(
+        `*${atLeast(summary.total, input.complete)}* failed ${summary.total === 1 ? "object" : "objects"} waiting in the dead-letter queue${totalTrend ? ` (${totalTrend} since the last scan)` : ""}, in ${plural(present.length, "class", "classes")}.`,
+      ),
+      accessory: muteOverflow(input.domain, muted),
+    },
+  ];
+  const status = [`Scanned ${slackDate(input.scannedAt)}`];
+  if (!input.complete) status.push(`this scan stopped at ${n(summary.total)} messages`);
+  if (muted && input.mutedUntil !== undefined) {
+    status.push(`:no_bell: thread muted until ${slackDate(input.mutedUntil)}`);
+  }
+  const tail: KnownBlock[] = [{ type: "context", elements: [mrkdwn(status.join(" · "))] }];
+
+  const perClass = (cls: DlqClass, withSample: boolean): KnownBlock[] => {
+    const entry = summary.classes[cls] as ClassSummary;
+    const blocks: KnownBlock[] = [
+      { type: "divider" },
+      { type: "section", text: mrkdwn(classText(input, cls, entry)) },
+    ];
+    const sample = withSample ? sampleLine(entry.samples[0], input.preview) : undefined;
+    if (sample) blocks.push({ type: "context", elements: [mrkdwn(sample)] });
+    blocks.push({
+      type: "actions",
+      block_id: classBlockId(cls),
+      elements: classButtons(input, cls, entry),
+    });
+    return blocks;
+  };
+
+  // Stay within 50 blocks whatever the classes: drop samples first, then fold the tail.
+  for (const withSample of [true, false]) {
+    const body = present.flatMap((cls) => perClass(cls, withSample));
+    if (head.length + body.length + tail.length <= LIMIT.blocks) {
+      return { text: fallbackText(input), blocks: [...head, ...body, ...tail] };
+    }
+  }
+  const room = Math.floor((LIMIT.blocks - head.length - tail.length - 1) / 3);
+  const shown = present.slice(0, room);
+  const rest = present.slice(room);
+  const restText = rest
+    .map((cls) => `${CLASS_INFO[cls].label}: ${n(summary.classes[cls]?.count ?? 0)}`)
+    .join(" · ");
+  const body = [
+    ...shown.flatMap((cls) => perClass(cls, false)),
+    { type: "section", text: mrkdwn(`*Also:* ${restText}`) } as KnownBlock,
+  ];
+  return { text: fallbackText(input), blocks: [...head, ...body, ...tail] };
+}
+
+function sampleLine(sample: DlqSample | undefined, preview: PreviewMode): string | undefined {
+  return sample ? sampleText(renderSample(sample, preview)) : undefined;
+}
+
+/** The digest once the queue is empty: one line, no buttons, no noise. */
+export function renderResolved(input: {
+  domain: string;
+  was: number;
+  scannedAt: number;
+}): SlackMessage {
+  const line = `:white_check_mark: The dead-letter queue is empty (was ${n(input.was)}).`;
+  return {
+    text: `Dead-letter queue of ${input.domain}: empty (was ${n(input.was)})`,
+    blocks: [
+      { type: "header", text: plain(`Dead-letter queue: ${input.domain}`, LIMIT.header) },
+      { type: "section", block_id: DIGEST_SUMMARY_BLOCK, text: mrkdwn(line) },
+      { type: "context", elements: [mrkdwn(`Scanned ${slackDate(input.scannedAt)}`)] },
+    ],
+  };
+}
+
+// ---- thread replies -----------------------------------------------------------------------
+
+/** A class that was not in the last scan: its own reply in the digest's thread. */
+export function renderNewClassReply(input: {
+  domain: string;
+  cls: DlqClass;
+  count: number;
+  complete: boolean;
+}): SlackMessage {
+  const info = CLASS_INFO[input.cls];
+  const text = `New in the dead-letter queue of ${input.domain}: *${info.label}*, ${atLeast(input.count, input.complete)} ${input.count === 1 ? "message" : "messages"}.\n${info.explanation}\n*Fix:* ${info.fix}`;
+  return { text: clip(text, LIMIT.text), blocks: [{ type: "section", text: mrkdwn(text) }] };
+}
+
+export function renderMuteReply(user: string, until: number | undefined): SlackMessage {
+  const text =
+    until === undefined
+      ? `<@${user}> unmuted this digest: new classes are posted in this thread again.`
+      : `<@${user}> muted this digest until ${slackDate(until)}. It is still kept up to date; new classes are not announced here until then.`;
+  return { text };
+}
+
+// ---- the Inspect modal --------------------------------------------------------------------
+
+export interface InspectInput {
+  domain: string;
+  cls: DlqClass;
+  entry?: ClassSummary;
+  complete: boolean;
+  preview: PreviewMode;
+  scannedAt?: number;
+}
+
+function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): KnownBlock[] {
+  const rendered = renderSample(sample, input.preview);
+  const meta = [`\`${escapeMrkdwn(sample.messageId || "(no id)")}\``];
+  if (sample.sentAt !== undefined) meta.push(`sent ${slackDate(sample.sentAt)}`);
+  if (sample.objectTypeName) meta.push(`type \`${escapeMrkdwn(sample.objectTypeName)}\``);
+  if (sample.receiveCount !== undefined)
+    meta.push(`received ${plural(sample.receiveCount, "time")}`);
+  // With previews off nothing from the message is shown but its id, time and error text.
+  const errorText =
+    rendered?.errorText ?? (sample.errorText ? redactText(sample.errorText) : undefined);
+  const lines = [meta.join(" · ")];
+  if (errorText) lines.push(`*Error:* ${escapeMrkdwn(clip(errorText, 1000))}`);
+  if (rendered?.reason) lines.push(`*Why unreadable:* ${escapeMrkdwn(rendered.reason)}`);
+  const blocks: KnownBlock[] = [
+    { type: "divider" },
+    { type: "section", text: mrkdwn(lines.join("\n")) },
+  ];
+  let body: string | undefined;
+  if (rendered?.object !== undefined) body = JSON.stringify(rendered.object, null, 2);
+  else if (rendered?.raw !== undefined) body = rendered.raw;
+  if (body !== undefined) {
+    blocks.push({
+      type: "section",
+      text: mrkdwn(`\`\`\`${escapeMrkdwn(clip(body, 2800)).replace(/```/g, "'''")}\`\`\``),
+    });
+  }
+  // Only a message the parser could read has an object to replay.
+  if (sample.raw === undefined && sample.messageId !== "") {
+    blocks.push({
+      type: "actions",
+      block_id: `dlq-sample-${index}`,
+      elements: [
+        {
+          type: "button",
+          action_id: DLQ_REINGEST_ONE_ACTION,
+          text: plain("Re-ingest this message", 75),
+          value: messageActionValue(input.domain, sample.messageId),
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+export function renderInspectModal(input: InspectInput): ModalView {
+  const info = CLASS_INFO[input.cls];
+  const count = input.entry?.count ?? 0;
+  const intro = [
+    `*${info.label}* in \`${input.domain}\`: ${atLeast(count, input.complete)} ${count === 1 ? "message" : "messages"} at the last scan${input.scannedAt ? ` (${slackDate(input.scannedAt)})` : ""}.`,
+    info.explanation,
+    `*Fix:* ${info.fix}`,
+  ].join("\n");
+  const blocks: KnownBlock[] = [{ type: "section", text: mrkdwn(intro) }];
+  const samples = input.entry?.samples ?? [];
+  if (samples.length === 0) {
+    blocks.push({
+      type: "context",
+      elements: [mrkdwn("No samples kept for this class yet: the next scan collects them.")],
+    });
+  } else {
+    const note =
+      input.preview === "off"
+        ? "Previews are off (`DLQ_PREVIEW=off`): objects are not shown."
+        : input.preview === "redacted"
+          ? "Samples are redacted: field names and shapes are kept, customer values are masked."
+          : "Previews are `full`: samples show customer data as received.";
+    blocks.push({ type: "context", elements: [mrkdwn(note)] });
+    samples.forEach((sample, i) => {
+      const next = sampleBlocks(input, sample, i);
+      if (blocks.length + next.length <= LIMIT.modalBlocks) blocks.push(...next);
+    });
+  }
+  return {
+    type: "modal",
+    callback_id: DLQ_INSPECT_CALLBACK,
+    title: plain("Dead-letter samples", 24),
+    close: plain("Close", 24),
+    blocks,
+  };
+}

@@ -1,0 +1,379 @@
+/**
+ * The provisioning job's one Slack message, as pure block builders: a checklist of steps
+ * while it runs, then the console's "completed" page, or the failure (which step, which AWS
+ * call, the AWS error code, why, and the fix) with Retry and Clean up buttons, and finally
+ * what Clean up removed or kept. The reporter (../provision-report.ts) keeps the state and
+ * calls these; tests check them against Slack's Block Kit limits.
+ */
+import type { KnownBlock } from "@slack/types";
+import type { ProvisionRequest } from "../../provision/plan-to-job.js";
+import type {
+  CleanupItem,
+  CleanupResult,
+  ProvisionFailure,
+  ProvisionSummary,
+  StepName,
+} from "../../provision/types.js";
+import type { SlackMessage } from "../notifier/notifier.js";
+
+export const RETRY_ACTION = "provision_retry";
+export const CLEANUP_ACTION = "provision_cleanup";
+export const PROVISION_ACTIONS_BLOCK = "provision_actions";
+
+export type StepStatus = "pending" | "running" | "done" | "skipped" | "failed";
+
+export interface StepLine {
+  step: StepName;
+  status: StepStatus;
+  /** What the step created or used, once it finished. */
+  text?: string;
+}
+
+/** Everything the message shows; the reporter rebuilds it from the job's data after a restart. */
+export interface ProvisionReport {
+  jobId: string;
+  instanceLabel: string;
+  domainName: string;
+  requestedBy: string;
+  steps: StepLine[];
+  completed?: ProvisionSummary;
+  /** The provisioning failure that stopped the job. */
+  failure?: ProvisionFailure;
+  cleanup?: CleanupResult;
+  /** Clean-up itself failed (after its retries). */
+  cleanupFailure?: ProvisionFailure;
+}
+
+/** In the order a person reads them; the graph runs some side by side. */
+export const REPORT_STEP_ORDER: readonly StepName[] = [
+  "queue",
+  "queue-policy",
+  "key",
+  "key-policy",
+  "alias",
+  "domain",
+  "link",
+  "alert-binding",
+];
+
+const STEP_LABEL: Record<StepName, string> = {
+  queue: "Dead-letter queue",
+  "queue-policy": "Queue access policy",
+  key: "KMS key",
+  "key-policy": "Key policy",
+  alias: "Key alias",
+  domain: "Domain",
+  link: "Instance link",
+  "alert-binding": "Dead-letter digests",
+};
+
+const STATUS_ICON: Record<StepStatus, string> = {
+  pending: "▫️",
+  running: "⏳",
+  done: "✅",
+  skipped: "⏭",
+  failed: "❌",
+};
+
+/** Section text limit (FACTS.md); fields allow 2000. */
+const SECTION_TEXT = 3000;
+const FIELD_TEXT = 2000;
+
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+/** Mrkdwn control characters in values we did not write (AWS messages, names). */
+const esc = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+
+/**
+ * Steps that have nothing to do for these choices: they still run (and say so), but the
+ * checklist shows them as skipped from the start rather than as work to wait for.
+ */
+export function skippedSteps(request: Pick<ProvisionRequest, "dlq" | "key">): Set<StepName> {
+  const skipped = new Set<StepName>();
+  if (request.dlq.mode === "none") skipped.add("queue").add("queue-policy");
+  if (request.key.mode === "aws-owned") skipped.add("key").add("alias").add("key-policy");
+  if (request.key.mode === "existing") {
+    skipped.add("alias");
+    if (!request.key.updatePolicy) skipped.add("key-policy");
+  }
+  return skipped;
+}
+
+/** A new key is created with its policy; the step's "no change" would read as a surprise. */
+export function stepText(
+  step: StepName,
+  summary: string,
+  request: Pick<ProvisionRequest, "key">,
+): string {
+  if (step === "key-policy" && request.key.mode === "new") {
+    return "The new key was created with the Customer Profiles statement in its policy.";
+  }
+  return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message
+
+export function renderProvisionMessage(report: ProvisionReport): SlackMessage {
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(headline(report), 150) } },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: clip(
+            `Requested by <@${report.requestedBy}> · domain ${code(report.domainName)} · job ${code(report.jobId)}`,
+            FIELD_TEXT,
+          ),
+        },
+      ],
+    },
+    {
+      type: "section",
+      block_id: "provision_steps",
+      text: { type: "mrkdwn", text: checklist(report.steps) },
+    },
+  ];
+  if (report.completed) blocks.push(...completedBlocks(report.completed));
+  if (report.failure) blocks.push(...failureBlocks(report.failure));
+  if (report.cleanup) blocks.push(...cleanupBlocks(report.cleanup));
+  if (report.cleanupFailure) blocks.push(...failureBlocks(report.cleanupFailure));
+  const buttons = actionButtons(report);
+  if (buttons) blocks.push(buttons);
+  return { text: fallbackText(report), blocks };
+}
+
+function headline(report: ProvisionReport): string {
+  const who = report.instanceLabel;
+  if (report.completed) return `Customer Profiles enabled for ${who}`;
+  if (report.cleanupFailure) return `Clean up after enabling ${who} failed`;
+  if (report.cleanup) return `Cleaned up after enabling ${who}`;
+  if (report.failure) return `Enabling Customer Profiles for ${who} failed`;
+  return `Enabling Customer Profiles for ${who}`;
+}
+
+/** The notification text, and what screen readers and search see. */
+function fallbackText(report: ProvisionReport): string {
+  const head = headline(report);
+  if (report.completed) return `${head}: domain ${report.completed.domain.name}.`;
+  if (report.failure && !report.cleanup) {
+    return clip(`${head} at step ${report.failure.step}: ${report.failure.message}`, 3000);
+  }
+  const finished = report.steps.filter((s) => s.status === "done" || s.status === "skipped");
+  return `${head}: ${finished.length} of ${report.steps.length} steps done.`;
+}
+
+function checklist(steps: StepLine[]): string {
+  const lines = steps.map((s) => {
+    const label = `*${STEP_LABEL[s.step]}*`;
+    const detail = s.text
+      ? ` ${esc(s.text)}`
+      : s.status === "running"
+        ? " working…"
+        : s.status === "skipped"
+          ? " nothing to do."
+          : "";
+    return `${STATUS_ICON[s.status]} ${label}${detail}`;
+  });
+  // Eight steps of one sentence each fit easily; a long ARN list must not break the message.
+  return clip(lines.join("\n"), SECTION_TEXT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completed: the console's summary page
+
+function field(title: string, value: string): { type: "mrkdwn"; text: string } {
+  return { type: "mrkdwn", text: clip(`*${title}*\n${value}`, FIELD_TEXT) };
+}
+
+const madeOrUsed = (created: boolean) => (created ? " (created)" : " (existing)");
+
+export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
+  const { domain, dlq, key, instance } = summary;
+  const fields = [
+    field("Domain name", `${code(domain.name)}${madeOrUsed(domain.created)}`),
+    field("Domain ARN", code(domain.arn || "unknown")),
+    field("Dead-letter queue URL", dlq ? `${dlq.url}${madeOrUsed(dlq.created)}` : "None"),
+    field("Dead-letter queue ARN", dlq ? code(dlq.arn) : "None"),
+    field("KMS key ARN", key ? `${code(key.arn)}${madeOrUsed(key.created)}` : "AWS owned key"),
+    field("KMS key alias", key?.alias ? code(key.alias) : "None"),
+    field(
+      "Linked instance",
+      `${esc(instance.alias ?? instance.id)}${instance.alias ? ` (${code(instance.id)})` : ""}`,
+    ),
+    field("Instance ARN", code(instance.arn)),
+  ];
+  const notes = [
+    instance.unlinkedFrom
+      ? `The instance was unlinked from ${code(instance.unlinkedFrom)}; its profiles stay there.`
+      : "",
+    summary.alertChannelId
+      ? `Dead-letter digests for this domain go to <#${summary.alertChannelId}>.`
+      : dlq
+        ? ""
+        : "No dead-letter queue: objects Customer Profiles fails to ingest are not kept.",
+  ].filter(Boolean);
+  return [
+    { type: "divider" },
+    { type: "section", block_id: "provision_summary", fields },
+    ...(notes.length
+      ? [
+          {
+            type: "context" as const,
+            elements: [{ type: "mrkdwn" as const, text: clip(notes.join(" "), FIELD_TEXT) }],
+          },
+        ]
+      : []),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failed: what, why, and the fix
+
+/** The AppError message without its " Fix: …" tail, which gets its own line. */
+const reasonOf = (failure: ProvisionFailure): string => {
+  const at = failure.message.indexOf(" Fix: ");
+  return at === -1 ? failure.message : failure.message.slice(0, at);
+};
+
+/** A fix that ends in a policy statement shows it as a block people can copy. */
+function formatFix(fix: string): string {
+  const at = fix.search(/\n[{[]/);
+  if (at === -1) return esc(fix);
+  return `${esc(fix.slice(0, at))}\n\`\`\`${fix.slice(at + 1)}\`\`\``;
+}
+
+export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
+  const what =
+    failure.step === "cleanup"
+      ? "*Clean up failed.*"
+      : `*The ${STEP_LABEL[failure.step].toLowerCase()} step failed.*`;
+  const lines = [
+    `❌ ${what}`,
+    failure.call ? `*AWS call:* ${esc(failure.call)}` : "",
+    failure.awsCode ? `*AWS error code:* ${code(failure.awsCode)}` : "",
+    `*Why:* ${esc(reasonOf(failure))}`,
+  ].filter(Boolean);
+  const blocks: KnownBlock[] = [
+    { type: "divider" },
+    {
+      type: "section",
+      block_id: failure.step === "cleanup" ? "cleanup_failure" : "provision_failure",
+      text: { type: "mrkdwn", text: clip(lines.join("\n"), SECTION_TEXT) },
+    },
+  ];
+  if (failure.fix) {
+    blocks.push({
+      type: "section",
+      block_id: failure.step === "cleanup" ? "cleanup_fix" : "provision_fix",
+      text: { type: "mrkdwn", text: clip(`*Fix:* ${formatFix(failure.fix)}`, SECTION_TEXT) },
+    });
+  }
+  if (failure.retryable) {
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: "AWS kept failing after several attempts; Retry once it has recovered.",
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleaned up
+
+const CLEANUP_VERB: Record<CleanupItem["action"], string> = {
+  deleted: "🗑 Deleted",
+  "scheduled-deletion": "⏲ Scheduled for deletion:",
+  restored: "↩️ Restored",
+  kept: "📌 Kept",
+  gone: "➖ Already gone:",
+};
+
+const RESOURCE_LABEL: Record<CleanupItem["resource"], string> = {
+  "alert-binding": "the dead-letter digest binding for",
+  domain: "domain",
+  queue: "queue",
+  alias: "alias",
+  key: "KMS key",
+  link: "the instance link of",
+};
+
+export function cleanupBlocks(result: CleanupResult): KnownBlock[] {
+  const lines = result.items.map((item) => {
+    const line = `${CLEANUP_VERB[item.action]} ${RESOURCE_LABEL[item.resource]} ${code(item.id)}`;
+    return item.reason ? `${line}: ${esc(item.reason)}` : `${line}.`;
+  });
+  const text =
+    lines.length > 0
+      ? `*Clean up*\n${lines.join("\n")}`
+      : "*Clean up*\nThis job had created nothing, so nothing was removed.";
+  return [
+    { type: "divider" },
+    {
+      type: "section",
+      block_id: "provision_cleanup",
+      text: { type: "mrkdwn", text: clip(text, SECTION_TEXT) },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry and Clean up
+
+const hasLeftovers = (result: CleanupResult): boolean =>
+  result.items.some((i) => i.action === "kept" && i.resource !== "link");
+
+function actionButtons(report: ProvisionReport): KnownBlock | undefined {
+  if (report.completed || !report.failure) return undefined;
+  const showCleanup = !report.cleanup || report.cleanupFailure || hasLeftovers(report.cleanup);
+  const retry = {
+    type: "button" as const,
+    action_id: RETRY_ACTION,
+    text: { type: "plain_text" as const, text: "Retry" },
+    value: report.jobId,
+    style: "primary" as const,
+    confirm: {
+      title: { type: "plain_text" as const, text: "Retry enabling?" },
+      text: {
+        type: "mrkdwn" as const,
+        text: report.cleanup
+          ? "The job starts again for what Clean up removed, and reuses what it kept."
+          : "The job resumes from its last checkpoint: it reuses what it already created and creates nothing twice.",
+      },
+      confirm: { type: "plain_text" as const, text: "Retry" },
+      deny: { type: "plain_text" as const, text: "Cancel" },
+    },
+  };
+  const cleanup = {
+    type: "button" as const,
+    action_id: CLEANUP_ACTION,
+    text: { type: "plain_text" as const, text: "Clean up" },
+    value: report.jobId,
+    style: "danger" as const,
+    confirm: {
+      title: { type: "plain_text" as const, text: "Clean up this job?" },
+      text: {
+        type: "mrkdwn" as const,
+        text: "Removes only what this job created: its queue is deleted, its KMS key scheduled for deletion (7 days), and its domain deleted only if it holds no profiles.",
+      },
+      confirm: { type: "plain_text" as const, text: "Clean up" },
+      deny: { type: "plain_text" as const, text: "Cancel" },
+      style: "danger" as const,
+    },
+  };
+  return {
+    type: "actions",
+    block_id: PROVISION_ACTIONS_BLOCK,
+    elements: showCleanup ? [retry, cleanup] : [retry],
+  };
+}

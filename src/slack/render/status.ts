@@ -1,0 +1,129 @@
+/**
+ * `/profiles status` answers as blocks: one domain's settings, or the list of domains with
+ * the instance each is linked to. Pure, so tests check them against Block Kit's limits.
+ */
+import type { KnownBlock } from "@slack/types";
+import {
+  type DomainListEntry,
+  type DomainStatus,
+  domainArnOf,
+  type LinkedInstance,
+} from "../../domains/status.js";
+import type { SlackMessage } from "../notifier/notifier.js";
+
+const SECTION_TEXT = 3000;
+const FIELD_TEXT = 2000;
+/** Slack allows 50 blocks a message; the list leaves room for its header and footer. */
+const MAX_LISTED = 45;
+
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const esc = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const count = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+const field = (title: string, value: string) => ({
+  type: "mrkdwn" as const,
+  text: clip(`*${title}*\n${value}`, FIELD_TEXT),
+});
+
+const instanceText = (i: LinkedInstance): string =>
+  i.alias ? `${esc(i.alias)} (${code(i.id)})` : code(i.id);
+
+export function renderDomainStatus(status: DomainStatus): SlackMessage {
+  const dlq = status.deadLetterQueue;
+  const key = status.key;
+  const dlqText = !dlq
+    ? "None: objects that fail to ingest are not kept."
+    : dlq.problem
+      ? `${dlq.url}\n:warning: ${esc(dlq.problem)}`
+      : `${dlq.url}\n${count(dlq.depth ?? 0, "message")} waiting${dlq.inFlight ? `, ${dlq.inFlight} in flight` : ""}`;
+  const keyText = !key
+    ? "AWS owned key"
+    : [
+        code(key.arn),
+        key.aliases.length ? key.aliases.map(code).join(", ") : "no alias",
+        key.state && key.state !== "Enabled" ? `:warning: ${key.state}` : "",
+        key.problem ? `:warning: ${esc(key.problem)}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n");
+  const arn = domainArnOf(status);
+  const fields = [
+    field("Domain", code(status.name)),
+    field("Data expires after", count(status.expirationDays, "day")),
+    field("Dead-letter queue", dlqText),
+    field("Dead-letter queue ARN", dlq?.arn ? code(dlq.arn) : "None"),
+    field("KMS key", keyText),
+    field(
+      "Linked instance",
+      status.instances.length ? status.instances.map(instanceText).join("\n") : "None",
+    ),
+    field("Profiles", count(status.profileCount, "profile")),
+    field("Objects", count(status.objectCount, "object")),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(`Domain ${status.name}`, 150) } },
+    { type: "section", block_id: "domain_status", fields },
+  ];
+  if (arn) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: clip(code(arn), FIELD_TEXT) }],
+    });
+  }
+  const text = `Domain ${status.name}: ${count(status.profileCount, "profile")}, ${count(status.objectCount, "object")}, DLQ ${dlq ? `${dlq.depth ?? "?"} messages` : "none"}.`;
+  return { text, blocks };
+}
+
+export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
+  if (domains.length === 0) {
+    const text =
+      "There are no Customer Profiles domains in this region yet. `/profiles enable` creates one.";
+    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  }
+  const shown = domains.slice(0, MAX_LISTED);
+  const lines = shown.map((d) => {
+    const linked = d.instances.length
+      ? `linked to ${d.instances.map(instanceText).join(", ")}`
+      : "no instance linked";
+    return `• *${esc(d.name)}*: ${linked}`;
+  });
+  // One section per 3000 characters: a long list splits instead of being cut off mid-line.
+  const sections: string[] = [];
+  for (const line of lines) {
+    const last = sections.length - 1;
+    const current = sections[last];
+    if (current !== undefined && current.length + line.length + 1 <= SECTION_TEXT) {
+      sections[last] = `${current}\n${line}`;
+    } else sections.push(clip(line, SECTION_TEXT));
+  }
+  const blocks: KnownBlock[] = [
+    {
+      type: "header",
+      text: { type: "plain_text", text: `Customer Profiles domains (${domains.length})` },
+    },
+    ...sections.map((text) => ({
+      type: "section" as const,
+      text: { type: "mrkdwn" as const, text },
+    })),
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text:
+            domains.length > shown.length
+              ? `Showing ${shown.length} of ${domains.length}. \`/profiles status <domain>\` shows one domain.`
+              : "`/profiles status <domain>` shows a domain's settings and counts.",
+        },
+      ],
+    },
+  ];
+  return {
+    text: `${count(domains.length, "domain")}: ${shown.map((d) => d.name).join(", ")}`,
+    blocks,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * `profiles-bot enable` in-process against the seeded emulator: it refuses without --yes,
+ * and with --yes runs the job's steps and leaves what FACTS.md describes in the emulator.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ACCOUNT_ID, type EmulatorHandle } from "../../sandbox/aws/index.js";
+import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import { createEnableCommand } from "../../src/cli/enable.js";
+import type { CliCommand } from "../../src/cli/io.js";
+import {
+  cliEnv,
+  EXAMPLECORP,
+  instanceArn,
+  REGION,
+  run,
+  snapshot,
+  startEmulator,
+} from "./helpers.js";
+
+const DOMAIN = "amazon-connect-examplecorp";
+const QUEUE = `${DOMAIN}-dlq`;
+const ALIAS = `alias/${DOMAIN}`;
+const DOMAIN_ARN = `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${DOMAIN}`;
+
+let emulator: EmulatorHandle;
+let enable: CliCommand;
+beforeEach(async () => {
+  emulator = await startEmulator();
+  enable = createEnableCommand(cliEnv(emulator));
+});
+afterEach(async () => {
+  await emulator?.close();
+});
+
+function holdings() {
+  const { state } = emulator.ctx;
+  return {
+    domain: findDomain(state, DOMAIN, REGION),
+    queues: Object.values(state.sqs.queues).filter((q) => q.name === QUEUE),
+    aliases: Object.values(state.kms.aliases).filter((a) => a.aliasName === ALIAS),
+    keys: Object.values(state.kms.keys).filter((k) => k.description.includes("[profiles-bot job")),
+  };
+}
+
+describe("profiles-bot enable", () => {
+  it("without --yes prints the plan and changes nothing", async () => {
+    const before = snapshot(emulator);
+    const { code, out, err } = await run(enable, ["--instance", EXAMPLECORP]);
+    expect(code).toBe(1);
+    expect(out).toContain("Plan: ready to submit");
+    expect(err).toContain("run again with --yes");
+    expect(snapshot(emulator)).toBe(before);
+  });
+
+  it("with --yes creates the queue with its policy, the key with its policy and alias, the domain and the link", async () => {
+    const { code, out } = await run(enable, ["--instance", EXAMPLECORP, "--yes"]);
+    expect(code, out).toBe(0);
+    const held = holdings();
+    expect(held.queues).toHaveLength(1);
+    expect(held.keys).toHaveLength(1);
+    expect(held.aliases).toHaveLength(1);
+    const queue = held.queues[0];
+    const key = held.keys[0];
+    expect(held.aliases[0]?.targetKeyId).toBe(key?.keyId);
+    expect(held.domain?.defaultExpirationDays).toBe(366);
+    expect(held.domain?.defaultEncryptionKey).toBe(key?.arn);
+    expect(held.domain?.deadLetterQueueUrl).toBe(queue?.url);
+    expect(held.domain?.integrations.map((i) => i.uri)).toEqual([instanceArn(EXAMPLECORP)]);
+
+    const queuePolicy = JSON.parse(queue?.attributes.Policy ?? "{}");
+    expect(queuePolicy.Statement).toContainEqual({
+      Sid: "CustomerProfilesDLQ",
+      Effect: "Allow",
+      Principal: { Service: "profile.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: queue?.arn,
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": DOMAIN_ARN },
+      },
+    });
+    const keyPolicy = JSON.parse(key?.policy ?? "{}");
+    expect(JSON.stringify(keyPolicy)).toContain(`arn:aws:iam::${ACCOUNT_ID}:root`);
+    expect(keyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: "profile.amazonaws.com" },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+          ArnEquals: { "aws:SourceArn": DOMAIN_ARN },
+        },
+      }),
+    );
+
+    // Each step as it went, then the console's summary.
+    for (const step of ["queue", "queue-policy", "key", "alias", "domain", "link"]) {
+      expect(out).toContain(`✓ ${step}:`);
+    }
+    expect(out).toContain("Customer Profiles is enabled.");
+    expect(out).toContain(`Domain ARN:       ${DOMAIN_ARN}`);
+    expect(out).toContain(`DLQ URL:          ${queue?.url}`);
+    expect(out).toContain(`KMS key ARN:      ${key?.arn}`);
+    expect(out).toContain(`KMS key alias:    ${ALIAS}`);
+  });
+
+  it("--json prints only the result object on standard output", async () => {
+    const { code, out } = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--json"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.ok).toBe(true);
+    expect(result.summary.domain).toEqual({ name: DOMAIN, arn: DOMAIN_ARN, created: true });
+  });
+
+  it("a failed step says the call, code and fix; with --checkpoint a re-run resumes without duplicates", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
+    const file = join(dir, "checkpoint.json");
+    try {
+      profileState(emulator.ctx.state).refuseConnectLinks = true;
+      const failed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
+      expect(failed.code).toBe(1);
+      expect(failed.err).toContain("✗ link failed.");
+      expect(failed.err).toContain("AWS call:  Customer Profiles PutIntegration");
+      expect(failed.err).toContain("AWS code:  AccessDeniedException");
+      expect(failed.err).toContain("Fix:       link the instance in the Amazon Connect console");
+      expect(JSON.parse(await readFile(file, "utf8")).checkpoint.done).toContain("domain");
+
+      profileState(emulator.ctx.state).refuseConnectLinks = false;
+      const resumed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
+      expect(resumed.code, resumed.err).toBe(0);
+      const held = holdings();
+      expect(held.queues).toHaveLength(1);
+      expect(held.keys).toHaveLength(1);
+      expect(held.domain?.integrations).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

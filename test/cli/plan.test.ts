@@ -1,0 +1,166 @@
+/**
+ * `profiles-bot plan` in-process against the seeded emulator: what it prints (resources,
+ * statements, warnings, blockers), its JSON, its exit codes, and that it changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID, type EmulatorHandle } from "../../sandbox/aws/index.js";
+import type { CliCommand } from "../../src/cli/io.js";
+import { createPlanCommand } from "../../src/cli/plan.js";
+import {
+  cliEnv,
+  EXAMPLECORP,
+  instanceArn,
+  LEGACY_SUPPORT,
+  REGION,
+  run,
+  snapshot,
+  startEmulator,
+} from "./helpers.js";
+
+let emulator: EmulatorHandle;
+let plan: CliCommand;
+let before: string;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  plan = createPlanCommand(cliEnv(emulator));
+  before = snapshot(emulator);
+});
+afterAll(async () => {
+  // Every test here only reads: the emulator holds exactly what it was seeded with.
+  expect(snapshot(emulator)).toBe(before);
+  await emulator?.close();
+});
+
+const DOMAIN = "amazon-connect-examplecorp";
+const DOMAIN_ARN = `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${DOMAIN}`;
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${DOMAIN}-dlq`;
+
+describe("profiles-bot plan", () => {
+  it("prints every resource and the exact policy statements for a new domain, queue and key", async () => {
+    const { code, out } = await run(plan, ["--instance", EXAMPLECORP]);
+    expect(code).toBe(0);
+    expect(out).toContain("Plan: ready to submit");
+    expect(out).toContain(`create queue ${DOMAIN}-dlq`);
+    expect(out).toContain(`create alias alias/${DOMAIN}`);
+    expect(out).toContain(`create domain ${DOMAIN}`);
+    expect(out).toContain(`create link ${instanceArn(EXAMPLECORP)}`);
+    // FACTS.md's DLQ statement, with both conditions.
+    expect(out).toContain('"Sid": "CustomerProfilesDLQ"');
+    expect(out).toContain(`"Resource": "${QUEUE_ARN}"`);
+    expect(out).toContain(`"aws:SourceAccount": "${ACCOUNT_ID}"`);
+    expect(out).toContain(`"aws:SourceArn": "${DOMAIN_ARN}"`);
+    // The key policy keeps the account as administrator and grants Customer Profiles its three actions.
+    expect(out).toContain(`"AWS": "arn:aws:iam::${ACCOUNT_ID}:root"`);
+    expect(out).toContain('"Sid": "CustomerProfilesKey"');
+    for (const action of ["kms:GenerateDataKey", "kms:CreateGrant", "kms:Decrypt"]) {
+      expect(out).toContain(`"${action}"`);
+    }
+  });
+
+  it("warns about a name without the amazon-connect- prefix and a missing dead-letter queue", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      EXAMPLECORP,
+      "--domain",
+      "examplecorp-profiles",
+      "--dlq",
+      "none",
+      "--key",
+      "aws-owned",
+      "--expiration-days",
+      "30",
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain("Warnings:");
+    expect(out).toContain("doesn't start with 'amazon-connect-'");
+    expect(out).toContain("Without a dead-letter queue");
+    expect(out).toContain("keeping profile data 30 days");
+  });
+
+  it("exits 1 with the blockers (key statement to ask for, relink confirmation), and --json is one object", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      LEGACY_SUPPORT,
+      "--dlq",
+      "existing:legacy-profiles-dlq",
+      "--key",
+      "existing:alias/legacy-profiles",
+      "--json",
+    ]);
+    expect(code).toBe(1);
+    const parsed = JSON.parse(out);
+    expect(parsed.ready).toBe(false);
+    expect(parsed.input.domain).toEqual({
+      mode: "new",
+      name: "amazon-connect-legacy-support",
+      expirationDays: 366,
+    });
+    expect(parsed.blockers).toHaveLength(2);
+    expect(parsed.blockers[0]).toContain("Ask the key's administrator to add this statement");
+    expect(parsed.blockers[1]).toContain("is linked to domain amazon-connect-legacy");
+    expect(parsed.warnings.join("\n")).toContain("keeps its 1 existing statement unchanged");
+    expect(parsed.statements.map((s: { statement: { Sid: string } }) => s.statement.Sid)).toEqual([
+      "CustomerProfilesDLQ",
+      "CustomerProfilesKey",
+    ]);
+  });
+
+  it("is ready once the relink is confirmed and the key policy may be updated, warning that profiles stay", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      LEGACY_SUPPORT,
+      "--dlq=existing:legacy-profiles-dlq",
+      "--key=existing:alias/legacy-profiles",
+      "--confirm-relink",
+      "--update-key-policy",
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain("update unlink amazon-connect-legacy");
+    expect(out).toContain(
+      "will be unlinked from domain amazon-connect-legacy; its profiles stay in amazon-connect-legacy",
+    );
+    expect(out).toContain("Add the CustomerProfilesKey statement to its key policy");
+  });
+
+  it("uses an existing domain as it is", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      LEGACY_SUPPORT,
+      "--domain",
+      "amazon-connect-legacy",
+      "--dlq",
+      "none",
+      "--key",
+      "aws-owned",
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain("Domain:   amazon-connect-legacy (existing)");
+    expect(out).toContain("is already linked to amazon-connect-legacy");
+  });
+
+  it("says what is wrong with bad usage or an unknown instance, exiting 2", async () => {
+    const missing = await run(plan, []);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("--instance is required");
+    const badDlq = await run(plan, ["--instance", EXAMPLECORP, "--dlq", "fifo"]);
+    expect(badDlq.code).toBe(2);
+    expect(badDlq.err).toContain("--dlq takes none, new:NAME or existing:NAME");
+    const unknown = await run(plan, ["--instance", "00000000-0000-0000-0000-000000000000"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("There is no Amazon Connect instance");
+    const noQueue = await run(plan, ["--instance", EXAMPLECORP, "--dlq", "existing:nope"]);
+    expect(noQueue.code).toBe(2);
+    expect(noQueue.err).toContain("There is no SQS queue nope");
+  });
+
+  it("blocks an instance that is not ACTIVE", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      "c7a9e0f4-1b2d-4e6a-8c3f-9b5d7e2a4f13",
+      "--domain",
+      "amazon-connect-new",
+    ]);
+    expect(code).toBe(1);
+    expect(out).toContain("is CREATION_IN_PROGRESS: only an ACTIVE instance can be enabled");
+  });
+});

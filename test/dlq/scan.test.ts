@@ -1,0 +1,146 @@
+/**
+ * scanQueue against the AWS emulator through the real SDK: counts per class, every message
+ * visible again afterwards, nothing deleted, and the per-scan bound respected.
+ */
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmulatorHandle, startEmulator } from "../../sandbox/aws/index.js";
+import { emptyState } from "../../sandbox/aws/state.js";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { createGateways, type Gateways } from "../../src/aws/gateways.js";
+import { classify, type DlqClass } from "../../src/dlq/classify.js";
+import { parseDlqMessage } from "../../src/dlq/parse.js";
+import { scanQueue } from "../../src/dlq/scan.js";
+import { createLogger } from "../../src/logger.js";
+import { FIXTURE_NAMES, fixture } from "./fixtures.js";
+
+const log = createLogger("silent");
+let emulator: EmulatorHandle;
+let aws: ReturnType<typeof createAwsClients>;
+let gateways: Gateways;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, quotas: false, state: emptyState() });
+  aws = createAwsClients({
+    region: "us-east-1",
+    endpoint: emulator.url,
+    maxAttempts: 1,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  gateways = createGateways(aws);
+});
+
+afterAll(async () => {
+  aws.destroy();
+  await emulator.close();
+});
+
+/** Fills a new queue with `count` messages cycling through the fixtures; returns expected counts. */
+async function fill(name: string, count: number) {
+  const { QueueUrl } = await aws.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const url = QueueUrl ?? "";
+  const expected: Partial<Record<DlqClass, number>> = {};
+  const entries = Array.from({ length: count }, (_, i) => {
+    const message = fixture(FIXTURE_NAMES[i % FIXTURE_NAMES.length] ?? "not-json");
+    const cls = classify(parseDlqMessage(message));
+    expected[cls] = (expected[cls] ?? 0) + 1;
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [key, value] of Object.entries(message.MessageAttributes ?? {})) {
+      attributes[key] = { DataType: "String", StringValue: value.StringValue ?? "" };
+    }
+    return { Id: String(i), MessageBody: message.Body ?? "", MessageAttributes: attributes };
+  });
+  for (let i = 0; i < entries.length; i += 10) {
+    const out = await aws.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: url, Entries: entries.slice(i, i + 10) }),
+    );
+    expect(out.Failed ?? []).toEqual([]);
+  }
+  return { url, expected };
+}
+
+async function depth(url: string) {
+  const { Attributes } = await aws.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages),
+    hidden: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+describe("scanQueue", () => {
+  it("counts 250 mixed messages per class, then gives every one back", async () => {
+    const { url, expected } = await fill("scan-mixed", 250);
+    // Every fixture class is there, unreadable included, so the counts below mean something.
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(6);
+    expect(expected.unreadable).toBeGreaterThan(0);
+
+    const summary = await scanQueue(
+      { sqs: gateways.sqs, log },
+      { queueUrl: url, maxMessages: 1000, samplesPerClass: 2, waitSeconds: 0 },
+    );
+
+    expect(summary.total).toBe(250);
+    expect(summary.complete).toBe(true);
+    expect(summary.notReturned).toBe(0);
+    const counts = Object.fromEntries(
+      Object.entries(summary.classes).map(([cls, entry]) => [cls, entry?.count]),
+    );
+    expect(counts).toEqual(expected);
+    for (const entry of Object.values(summary.classes)) {
+      expect(entry?.samples.length).toBeLessThanOrEqual(2);
+    }
+    // Nothing deleted, nothing left hidden: the next reader sees all 250 at once.
+    expect(await depth(url)).toEqual({ visible: 250, hidden: 0 });
+    expect(emulator.calls.get("sqs:ReceiveMessage")).toBeGreaterThan(25);
+    expect(emulator.calls.get("sqs:DeleteMessage") ?? 0).toBe(0);
+    expect(emulator.calls.get("sqs:DeleteMessageBatch") ?? 0).toBe(0);
+
+    // A second scan finds the same: the first one really gave them back.
+    const again = await scanQueue(
+      { sqs: gateways.sqs, log },
+      { queueUrl: url, maxMessages: 1000, samplesPerClass: 2, waitSeconds: 0 },
+    );
+    expect(again.total).toBe(250);
+  });
+
+  it("stops at maxMessages and says the scan is incomplete", async () => {
+    const { url } = await fill("scan-bounded", 95);
+    const summary = await scanQueue(
+      { sqs: gateways.sqs, log },
+      { queueUrl: url, maxMessages: 42, samplesPerClass: 1, waitSeconds: 0 },
+    );
+    expect(summary.total).toBe(42);
+    expect(summary.complete).toBe(false);
+    expect(await depth(url)).toEqual({ visible: 95, hidden: 0 });
+  });
+
+  it("gives back what it received when a receive fails midway", async () => {
+    const { url } = await fill("scan-failing", 30);
+    let calls = 0;
+    const sqs = {
+      receive: (queueUrl: string, opts: Parameters<Gateways["sqs"]["receive"]>[1]) => {
+        calls += 1;
+        if (calls === 3) return Promise.reject(new Error("network went away"));
+        return gateways.sqs.receive(queueUrl, opts);
+      },
+      changeVisibilityBatch: gateways.sqs.changeVisibilityBatch.bind(gateways.sqs),
+    };
+    await expect(
+      scanQueue(
+        { sqs, log },
+        { queueUrl: url, maxMessages: 100, samplesPerClass: 1, waitSeconds: 0 },
+      ),
+    ).rejects.toThrow("network went away");
+    expect(await depth(url)).toEqual({ visible: 30, hidden: 0 });
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The provisioning job's Slack message end to end: a job enqueued on the stack's real Redis
+ * runs in the stack's worker against the emulator, and the Slack stand-in shows one message,
+ * edited in place. Retry and Clean up are clicked through the driver, signed as Slack would.
+ */
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { enqueueProvision, PROVISION_JOB_OPTIONS, provisionQueue } from "../../jobs/provision.js";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
+import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import { renderText } from "../../sandbox/slack/blocks.js";
+import type { MessageRecord } from "../../sandbox/slack/timeline.js";
+import type { Stack } from "../../sandbox/stack.js";
+import { provisionJobData } from "../../src/provision/plan-to-job.js";
+import { keyMarker } from "../../src/provision/steps.js";
+import type { ReportedJobData } from "../../src/slack/provision-report.js";
+import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
+import { startTestStack } from "../support/e2e.js";
+
+const REGION = "us-east-1";
+const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
+const INSTANCE_ARN = `arn:aws:connect:${REGION}:${ACCOUNT_ID}:instance/${INSTANCE_ID}`;
+const DOMAIN = "amazon-connect-examplecorp";
+const QUEUE = `${DOMAIN}-dlq`;
+const ALIAS = `alias/${DOMAIN}`;
+const CHANNEL = "C0OPS";
+const USER = "U0ADMIN";
+const JOB_ID = `enable-${INSTANCE_ID}`;
+/** Fast retries: the production backoff starts at 1 s. */
+const FAST = { ...PROVISION_JOB_OPTIONS, backoff: { type: "fixed", delay: 100 } };
+
+let stack: Stack | undefined;
+let redis: Redis | undefined;
+let queue: Queue | undefined;
+
+afterEach(async () => {
+  await queue?.close();
+  await redis?.quit();
+  await stack?.stop();
+  stack = undefined;
+  redis = undefined;
+  queue = undefined;
+});
+
+async function start(): Promise<{ stack: Stack; queue: Queue }> {
+  stack = await startTestStack();
+  redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
+  queue = provisionQueue(redis, stack.config.redis.prefix);
+  return { stack, queue };
+}
+
+async function enqueue(q: Queue) {
+  const data = provisionJobData(
+    {
+      instance: { id: INSTANCE_ID, arn: INSTANCE_ARN, alias: "examplecorp" },
+      domain: { mode: "new", name: DOMAIN, expirationDays: 366 },
+      dlq: { mode: "new", name: QUEUE },
+      key: { mode: "new", alias: ALIAS, description: "Profiles for examplecorp" },
+      confirmRelink: false,
+    },
+    { requestedBy: USER, channelId: CHANNEL, teamId: "T0SANDBOX" },
+  );
+  return enqueueProvision(q, data, FAST);
+}
+
+/** What a person reads in the message, without mrkdwn markers. */
+const read = (m: MessageRecord | undefined): string =>
+  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
+
+const statusMessages = (s: Stack) => s.slack.timeline.messages(CHANNEL);
+
+function waitForStatus(s: Stack, contains: string, timeoutMs = 20_000): Promise<MessageRecord> {
+  return s.slack.timeline.waitFor(
+    (t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)),
+    { timeoutMs, description: `the status message to say "${contains}"` },
+  );
+}
+
+/** What the emulator holds that this job made. */
+function holdings(s: Stack) {
+  const { state } = s.emulator.ctx;
+  const keys = Object.values(state.kms.keys).filter((k) =>
+    k.description.includes(keyMarker(JOB_ID)),
+  );
+  return {
+    domain: findDomain(state, DOMAIN, REGION),
+    queues: Object.values(state.sqs.queues).filter((q) => q.name === QUEUE),
+    keys,
+    liveKeys: keys.filter((k) => k.keyState !== "PendingDeletion"),
+    alias: state.kms.aliases[ALIAS],
+  };
+}
+
+describe("the provisioning message", () => {
+  it("is one message, edited in place, ending in the summary with what the emulator holds", async () => {
+    const { stack: s, queue: q } = await start();
+    const { jobId, isNew } = await enqueue(q);
+    expect(isNew).toBe(true);
+
+    const message = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
+    expect(statusMessages(s)).toHaveLength(1);
+    // Posted once, then edited as steps went: the earlier versions show the checklist growing.
+    expect(message.history.length).toBeGreaterThan(0);
+    expect(message.history.some((v) => renderText(v.blocks).includes("⏳"))).toBe(true);
+    expect(s.slack.timeline.callsTo("chat.postMessage")).toHaveLength(1);
+
+    const held = holdings(s);
+    expect(held.queues).toHaveLength(1);
+    expect(held.keys).toHaveLength(1);
+    const text = read(message);
+    for (const value of [
+      DOMAIN,
+      held.domain?.arn,
+      held.queues[0]?.url,
+      held.queues[0]?.arn,
+      held.keys[0]?.arn,
+      ALIAS,
+      INSTANCE_ID,
+    ]) {
+      expect(value).toBeTruthy();
+      expect(text).toContain(value);
+    }
+    expect(held.domain?.defaultEncryptionKey).toBe(held.keys[0]?.arn);
+    expect(held.domain?.deadLetterQueueUrl).toBe(held.queues[0]?.url);
+    expect(text).not.toContain("Retry");
+
+    // The message's place is kept in the job, so a retry or clean-up edits the same one.
+    const job = await q.getJob(jobId);
+    expect(job).toBeDefined();
+    expect((job?.data as ReportedJobData | undefined)?.message).toEqual({
+      channel: CHANNEL,
+      ts: message.ts,
+    });
+  });
+
+  it("a failure shows the call, code and fix with Retry and Clean up; Clean up removes what the job made", async () => {
+    const { stack: s, queue: q } = await start();
+    profileState(s.emulator.ctx.state).refuseConnectLinks = true;
+    await enqueue(q);
+
+    const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+    const text = read(failed);
+    expect(text).toContain("Customer Profiles PutIntegration");
+    expect(text).toContain("AccessDeniedException");
+    expect(text).toContain("Amazon Connect console");
+    expect(text).toContain("[Retry] [Clean up]");
+    const before = holdings(s);
+    expect(before.domain).toBeDefined();
+    const queueUrl = before.queues[0]?.url;
+
+    const ref = { channel: failed.channel, ts: failed.ts };
+    const click = await s.slack.driver.clickButton(CLEANUP_ACTION, { message: ref });
+    expect(click.status).toBe(200);
+    const cleaned = await waitForStatus(s, "Cleaned up after enabling examplecorp");
+    expect(cleaned.ts).toBe(failed.ts);
+    expect(statusMessages(s)).toHaveLength(1);
+
+    const held = holdings(s);
+    expect(held.domain).toBeUndefined();
+    expect(held.queues).toHaveLength(0);
+    expect(held.alias).toBeUndefined();
+    expect(held.keys).toHaveLength(1);
+    expect(held.liveKeys).toHaveLength(0);
+    const after = read(cleaned);
+    expect(after).toContain(`Deleted domain ${DOMAIN}`);
+    expect(after).toContain(`Deleted queue ${queueUrl}`);
+    expect(after).toContain("Scheduled for deletion: KMS key");
+    expect(s.slack.timeline.thread(CHANNEL, failed.ts).map((m) => m.text)).toContain(
+      `Clean up requested by <@${USER}>.`,
+    );
+  });
+
+  it("Retry after the cause is fixed resumes and completes, creating nothing twice; a second click starts nothing", async () => {
+    const { stack: s, queue: q } = await start();
+    const profiles = profileState(s.emulator.ctx.state);
+    profiles.refuseConnectLinks = true;
+    await enqueue(q);
+    const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+    const ref = { channel: failed.channel, ts: failed.ts };
+
+    profiles.refuseConnectLinks = false;
+    const [first, second] = await Promise.all([
+      s.slack.driver.clickButton(RETRY_ACTION, { message: ref }),
+      s.slack.driver.clickButton(RETRY_ACTION, { message: ref }),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+
+    const done = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
+    expect(done.ts).toBe(failed.ts);
+    expect(statusMessages(s)).toHaveLength(1);
+    const held = holdings(s);
+    expect(held.queues).toHaveLength(1);
+    expect(held.keys).toHaveLength(1);
+    expect(held.domain?.integrations.map((i) => i.uri)).toContain(INSTANCE_ARN);
+    expect(read(done)).toContain(held.domain?.arn);
+
+    const replies = s.slack.timeline.thread(CHANNEL, failed.ts).map((m) => m.text);
+    expect(replies.filter((r) => r.startsWith("Retry requested by"))).toEqual([
+      `Retry requested by <@${USER}>.`,
+    ]);
+    const told = await s.slack.timeline.waitFor(
+      (t) =>
+        t
+          .ephemerals(USER, CHANNEL)
+          .find((e) => /nothing more was started|did nothing/.test(e.text)),
+      { description: "an ephemeral telling the second clicker nothing ran" },
+    );
+    expect(told).toBeDefined();
+  });
+});

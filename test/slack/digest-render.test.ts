@@ -1,0 +1,227 @@
+/**
+ * The digest's blocks in each state, checked against Slack's Block Kit limits as the stand-in
+ * enforces them, and against leaking the fixtures' customer data.
+ */
+import { describe, expect, it } from "vitest";
+import { formatProblems, validateBlocks, validateView } from "../../sandbox/slack/blocks.js";
+import { classify, DLQ_CLASSES, type DlqClass } from "../../src/dlq/classify.js";
+import { parseDlqMessage } from "../../src/dlq/parse.js";
+import type { PreviewMode } from "../../src/dlq/redact.js";
+import { createScanSummary, type ScanSummary } from "../../src/dlq/summary.js";
+import {
+  classActionValue,
+  classBlockId,
+  type DigestInput,
+  muteValue,
+  readClassActionValue,
+  readMuteValue,
+  renderDigest,
+  renderInspectModal,
+  renderMuteReply,
+  renderNewClassReply,
+  renderResolved,
+} from "../../src/slack/render/digest.js";
+import { FIXTURE_NAMES, FIXTURE_PII, fixture } from "../dlq/fixtures.js";
+
+const DOMAIN = "amazon-connect-examplecorp";
+const LONG_DOMAIN = `amazon-connect-${"x".repeat(49)}`; // 64 characters, the longest name
+const NOW = Date.parse("2026-03-01T12:00:00Z");
+
+/** Every fixture, `times` times: all eight classes' worth of real shapes. */
+function fixtureSummary(times = 1, samplesPerClass = 3): ScanSummary {
+  const builder = createScanSummary({ samplesPerClass });
+  for (let i = 0; i < times; i += 1) {
+    for (const name of FIXTURE_NAMES) {
+      const message = { ...fixture(name), MessageId: `${name}-${i}` };
+      const parsed = parseDlqMessage(message);
+      builder.add(parsed, classify(parsed));
+    }
+  }
+  return builder.snapshot();
+}
+
+/** A summary with every class present, built from fixture messages relabelled per class. */
+function everyClassSummary(): ScanSummary {
+  const builder = createScanSummary({ samplesPerClass: 3 });
+  DLQ_CLASSES.forEach((cls, i) => {
+    for (let n = 0; n <= i; n += 1) {
+      const parsed = parseDlqMessage({ ...fixture("throttled-pascal"), MessageId: `${cls}-${n}` });
+      builder.add(parsed, cls);
+    }
+  });
+  return builder.snapshot();
+}
+
+const input = (over: Partial<DigestInput> = {}): DigestInput => ({
+  domain: DOMAIN,
+  summary: fixtureSummary(),
+  complete: true,
+  scannedAt: NOW,
+  preview: "redacted",
+  now: NOW,
+  ...over,
+});
+
+function expectValid(blocks: unknown) {
+  expect(formatProblems(validateBlocks(blocks, "message"))).toEqual([]);
+}
+
+const buttonsIn = (blocks: unknown[], cls: DlqClass) => {
+  const block = blocks.find((b) => (b as { block_id?: string }).block_id === classBlockId(cls)) as {
+    elements: { action_id: string; value: string; style?: string; confirm?: unknown }[];
+  };
+  return block?.elements ?? [];
+};
+
+describe("renderDigest", () => {
+  it("stays within Block Kit limits in every state", () => {
+    const first = renderDigest(input());
+    expectValid(first.blocks);
+    const withTrend = renderDigest(
+      input({ previous: fixtureSummary(), summary: fixtureSummary(4) }),
+    );
+    expectValid(withTrend.blocks);
+    const muted = renderDigest(input({ mutedUntil: NOW + 3_600_000, domain: LONG_DOMAIN }));
+    expectValid(muted.blocks);
+    const bounded = renderDigest(input({ complete: false, summary: everyClassSummary() }));
+    expectValid(bounded.blocks);
+    expect(bounded.blocks?.length).toBeLessThanOrEqual(50);
+    expectValid(renderResolved({ domain: LONG_DOMAIN, was: 1234, scannedAt: NOW }).blocks);
+    expectValid(
+      renderNewClassReply({ domain: DOMAIN, cls: "kms", count: 3, complete: true }).blocks,
+    );
+    expect(renderMuteReply("U0ADMIN", NOW).text).toContain("<@U0ADMIN> muted this digest until");
+  });
+
+  it("shows counts, the trend, each class's fix, oldest and newest", () => {
+    const previous = fixtureSummary(1);
+    const summary = fixtureSummary(3);
+    const { blocks, text } = renderDigest(input({ previous, summary }));
+    const json = JSON.stringify(blocks);
+    expect(json).toContain(`Dead-letter queue: ${DOMAIN}`);
+    expect(json).toContain(`*${summary.total}* failed objects`);
+    expect(json).toContain("↑ 2");
+    expect(json).toContain("Safe to re-ingest");
+    expect(json).toMatch(/(Sent|Oldest) <!date\^/);
+    expect(text).toContain(DOMAIN);
+  });
+
+  it("gives Re-ingest only to re-ingestable classes, and unreadable only Inspect", () => {
+    const { blocks = [] } = renderDigest(input({ summary: everyClassSummary() }));
+    for (const cls of DLQ_CLASSES) {
+      const buttons = buttonsIn(blocks, cls);
+      const ids = buttons.map((b) => b.action_id);
+      if (cls === "throttled") expect(ids).toEqual(["dlq_reingest", "dlq_inspect", "dlq_discard"]);
+      else if (cls === "unreadable") expect(ids).toEqual(["dlq_inspect"]);
+      else expect(ids).toEqual(["dlq_inspect", "dlq_discard"]);
+      for (const b of buttons)
+        expect(readClassActionValue(b.value)).toEqual({ domain: DOMAIN, cls });
+    }
+    const [reingest] = buttonsIn(blocks, "throttled");
+    expect(reingest?.style).toBe("primary");
+    // The confirmation states the count (1 throttled here) and the pace.
+    expect(JSON.stringify(reingest?.confirm)).toMatch(/Re-ingest 1 object\?/);
+    expect(JSON.stringify(reingest?.confirm)).toContain("one object per profile per second");
+    const discard = buttonsIn(blocks, "kms").find((b) => b.action_id === "dlq_discard");
+    expect(discard?.style).toBe("danger");
+    expect(JSON.stringify(discard?.confirm)).toContain("Discard 3 objects?");
+  });
+
+  it("states the configured global pace and 'at least' for a bounded scan", () => {
+    const { blocks = [] } = renderDigest(
+      input({ reingestRate: 20, complete: false, summary: everyClassSummary() }),
+    );
+    const confirm = JSON.stringify(buttonsIn(blocks, "throttled")[0]?.confirm);
+    expect(confirm).toContain("at least 1");
+    expect(confirm).toContain("20 objects per second overall");
+  });
+
+  it("offers mute choices whose values fit Slack's 75 characters, even for the longest domain", () => {
+    const { blocks = [] } = renderDigest(input({ domain: LONG_DOMAIN }));
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('"action_id":"dlq_mute"');
+    expect(muteValue("24h", LONG_DOMAIN).length).toBeLessThanOrEqual(75);
+    expect(readMuteValue(muteValue("8h", LONG_DOMAIN))).toEqual({
+      choice: "8h",
+      domain: LONG_DOMAIN,
+    });
+    expect(readMuteValue("forever|x")).toBeUndefined();
+    expect(classActionValue({ domain: LONG_DOMAIN, cls: "multi-profile" }).length).toBeLessThan(
+      2000,
+    );
+  });
+
+  it("keeps fixture customer data out of the blocks when redacted", () => {
+    const summary = fixtureSummary(2);
+    const digest = JSON.stringify(renderDigest(input({ summary })));
+    for (const pii of FIXTURE_PII) expect(digest).not.toContain(pii);
+    // Samples are there, just masked: the test above would pass on a digest without samples.
+    expect(digest).toContain("Sample:");
+
+    for (const cls of Object.keys(summary.classes) as DlqClass[]) {
+      const modal = renderInspectModal({
+        domain: DOMAIN,
+        cls,
+        entry: summary.classes[cls],
+        complete: true,
+        preview: "redacted",
+        scannedAt: NOW,
+      });
+      expect(formatProblems(validateView(modal))).toEqual([]);
+      const text = JSON.stringify(modal);
+      for (const pii of FIXTURE_PII) expect(text).not.toContain(pii);
+    }
+  });
+
+  it("shows no samples with previews off, and customer data only when full", () => {
+    const summary = fixtureSummary(1);
+    const off = JSON.stringify(renderDigest(input({ summary, preview: "off" })));
+    expect(off).not.toContain("Sample:");
+    for (const pii of FIXTURE_PII) expect(off).not.toContain(pii);
+    const modes: PreviewMode[] = ["full"];
+    for (const preview of modes) {
+      const full = JSON.stringify(renderDigest(input({ summary, preview })));
+      expect(full).toContain("Sample:");
+    }
+    const modalOff = JSON.stringify(
+      renderInspectModal({
+        domain: DOMAIN,
+        cls: "throttled",
+        entry: summary.classes.throttled,
+        complete: true,
+        preview: "off",
+      }),
+    );
+    for (const pii of FIXTURE_PII) expect(modalOff).not.toContain(pii);
+    expect(modalOff).toContain("Previews are off");
+  });
+});
+
+describe("renderInspectModal", () => {
+  it("lists samples with a Re-ingest this message button for readable ones only", () => {
+    const summary = everyClassSummary();
+    const modal = renderInspectModal({
+      domain: DOMAIN,
+      cls: "throttled",
+      entry: summary.classes.throttled,
+      complete: true,
+      preview: "redacted",
+    });
+    const json = JSON.stringify(modal);
+    expect(json).toContain('"action_id":"dlq_reingest_one"');
+    expect(json).toContain(
+      JSON.stringify(JSON.stringify({ d: DOMAIN, m: "throttled-0" })).slice(1, -1),
+    );
+
+    const unreadable = fixtureSummary(1).classes.unreadable;
+    const modalUnreadable = renderInspectModal({
+      domain: DOMAIN,
+      cls: "unreadable",
+      entry: unreadable,
+      complete: true,
+      preview: "redacted",
+    });
+    expect(JSON.stringify(modalUnreadable)).not.toContain("dlq_reingest_one");
+    expect(formatProblems(validateView(modalUnreadable))).toEqual([]);
+  });
+});

@@ -1,0 +1,350 @@
+/**
+ * The provisioning message's block builders (every state within Block Kit's limits, the
+ * failure naming call, code, fix and offering confirmed buttons) and the reporter's one
+ * message per job, over an in-memory notifier.
+ */
+import { describe, expect, it } from "vitest";
+import { renderText, validateBlocks } from "../../sandbox/slack/blocks.js";
+import type { Block } from "../../sandbox/slack/types.js";
+import { createLogger } from "../../src/logger.js";
+import { provisionJobData } from "../../src/provision/plan-to-job.js";
+import type {
+  CleanupResult,
+  ProvisionFailure,
+  ProvisionSummary,
+  StepName,
+} from "../../src/provision/types.js";
+import type { Notifier, SlackMessage } from "../../src/slack/notifier/notifier.js";
+import {
+  type ReportedJobData,
+  reportFromJobData,
+  SlackProvisionReporter,
+} from "../../src/slack/provision-report.js";
+import {
+  CLEANUP_ACTION,
+  type ProvisionReport,
+  RETRY_ACTION,
+  renderProvisionMessage,
+} from "../../src/slack/render/provision.js";
+import { renderDomainList, renderDomainStatus } from "../../src/slack/render/status.js";
+
+const ACCOUNT = "111122223333";
+const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
+const INSTANCE_ARN = `arn:aws:connect:us-east-1:${ACCOUNT}:instance/${INSTANCE_ID}`;
+const DOMAIN = "amazon-connect-examplecorp";
+
+const data = (overrides: Partial<Parameters<typeof provisionJobData>[0]> = {}) =>
+  provisionJobData(
+    {
+      instance: { id: INSTANCE_ID, arn: INSTANCE_ARN, alias: "examplecorp" },
+      domain: { mode: "new", name: DOMAIN, expirationDays: 366 },
+      dlq: { mode: "new", name: `${DOMAIN}-dlq` },
+      key: { mode: "new", alias: `alias/${DOMAIN}` },
+      confirmRelink: false,
+      ...overrides,
+    },
+    { requestedBy: "U0ADMIN", channelId: "C0OPS", teamId: "T0001" },
+  );
+
+const SUMMARY: ProvisionSummary = {
+  domain: {
+    name: DOMAIN,
+    arn: `arn:aws:profile:us-east-1:${ACCOUNT}:domains/${DOMAIN}`,
+    created: true,
+  },
+  dlq: {
+    url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${DOMAIN}-dlq`,
+    arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${DOMAIN}-dlq`,
+    created: true,
+  },
+  key: {
+    arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b7a4a4e-5a3c-4f3e-9d55-0f7f0c1a2b3c`,
+    alias: `alias/${DOMAIN}`,
+    created: true,
+  },
+  instance: { id: INSTANCE_ID, arn: INSTANCE_ARN, alias: "examplecorp" },
+  alertChannelId: "C0OPS",
+};
+
+const ACCESS_DENIED: ProvisionFailure = {
+  step: "link",
+  call: "Customer Profiles PutIntegration",
+  awsCode: "AccessDeniedException",
+  message:
+    "Customer Profiles PutIntegration failed: AccessDeniedException (An Amazon Connect instance cannot be associated with a domain directly from the API.). Fix: link the instance in the Amazon Connect console instead.",
+  fix: "link the instance in the Amazon Connect console instead.",
+  retryable: false,
+};
+
+const POLICY_FIX: ProvisionFailure = {
+  step: "queue-policy",
+  message: "Queue x's access policy doesn't let Customer Profiles send. Fix: add this statement:",
+  fix: `add this statement to the queue's policy, or let the bot merge it:\n${JSON.stringify({ Sid: "CustomerProfilesDLQ", Effect: "Allow" }, null, 2)}`,
+  retryable: false,
+};
+
+const CLEANUP: CleanupResult = {
+  items: [
+    { resource: "domain", id: DOMAIN, action: "deleted" },
+    { resource: "queue", id: SUMMARY.dlq?.url ?? "", action: "deleted" },
+    { resource: "alias", id: `alias/${DOMAIN}`, action: "deleted" },
+    {
+      resource: "key",
+      id: SUMMARY.key?.arn ?? "",
+      action: "scheduled-deletion",
+      reason: "KMS deletes it on 2026-12-05; cancel the deletion in the KMS console to keep it.",
+    },
+  ],
+  checkpoint: {},
+};
+
+const KEPT: CleanupResult = {
+  items: [
+    {
+      resource: "domain",
+      id: DOMAIN,
+      action: "kept",
+      reason: "it holds 3 profiles and 5 objects, and deleting a domain deletes them.",
+    },
+  ],
+  checkpoint: {},
+};
+
+function report(extra: Partial<ProvisionReport> = {}): ProvisionReport {
+  return { ...reportFromJobData("enable-x", data()), ...extra };
+}
+
+const blocksOf = (m: SlackMessage) => m.blocks as unknown as Block[];
+/** What a person reads, without mrkdwn markers. */
+const textOf = (m: SlackMessage) => renderText(blocksOf(m)).replace(/[*`]/g, "");
+const buttons = (m: SlackMessage) =>
+  blocksOf(m)
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements as Record<string, unknown>[]);
+
+describe("provisioning message blocks", () => {
+  const LONG = "x".repeat(5_000);
+  const states: [string, ProvisionReport][] = [
+    ["queued", report()],
+    [
+      "running",
+      report({
+        steps: report().steps.map((s, i) => ({
+          ...s,
+          status: i < 2 ? "done" : i === 2 ? "running" : "pending",
+          ...(i < 2 ? { text: "Created queue amazon-connect-examplecorp-dlq." } : {}),
+        })),
+      }),
+    ],
+    ["completed", report({ completed: SUMMARY })],
+    ["failed (access denied)", report({ failure: ACCESS_DENIED })],
+    ["failed (policy statement)", report({ failure: POLICY_FIX })],
+    ["cleaned up", report({ failure: ACCESS_DENIED, cleanup: CLEANUP })],
+    ["cleaned up, domain kept", report({ failure: ACCESS_DENIED, cleanup: KEPT })],
+    [
+      "clean-up failed",
+      report({
+        failure: ACCESS_DENIED,
+        cleanupFailure: { ...ACCESS_DENIED, step: "cleanup", call: "SQS DeleteQueue" },
+      }),
+    ],
+    [
+      "absurdly long texts",
+      report({
+        failure: { ...ACCESS_DENIED, message: LONG, fix: LONG },
+        steps: report().steps.map((s) => ({ ...s, status: "done", text: LONG })),
+        cleanup: {
+          items: Array.from({ length: 60 }, () => ({ ...KEPT.items[0], ...CLEANUP.items[3] })),
+          checkpoint: {},
+        },
+      }),
+    ],
+  ];
+
+  it.each(states)("%s: Slack accepts the blocks", (_name, state) => {
+    const message = renderProvisionMessage(state);
+    expect(validateBlocks(message.blocks, "message")).toEqual([]);
+    expect(message.text.length).toBeGreaterThan(0);
+    expect(message.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it("shows a checklist: running, done with what it made, skipped", () => {
+    const base = reportFromJobData(
+      "enable-x",
+      data({ dlq: { mode: "none" }, key: { mode: "aws-owned" } }),
+    );
+    const set = (step: StepName, status: "running" | "done", text?: string) =>
+      base.steps.map((s) => (s.step === step ? { ...s, status, ...(text ? { text } : {}) } : s));
+    const text = textOf(
+      renderProvisionMessage({ ...base, steps: set("domain", "done", "Created domain X.") }),
+    );
+    expect(text).toContain("✅ Domain Created domain X.");
+    expect(text).toContain("⏭ Dead-letter queue");
+    expect(text).toContain("⏭ KMS key");
+    expect(text).toContain("▫️ Instance link");
+    expect(textOf(renderProvisionMessage({ ...base, steps: set("link", "running") }))).toContain(
+      "⏳ Instance link working…",
+    );
+  });
+
+  it("ends in the console's summary: domain name and ARN, DLQ URL and ARN, key ARN and alias, instance", () => {
+    const message = renderProvisionMessage(report({ completed: SUMMARY }));
+    const text = textOf(message);
+    for (const value of [
+      SUMMARY.domain.name,
+      SUMMARY.domain.arn,
+      SUMMARY.dlq?.url,
+      SUMMARY.dlq?.arn,
+      SUMMARY.key?.arn,
+      SUMMARY.key?.alias,
+      "examplecorp",
+      INSTANCE_ID,
+    ]) {
+      expect(text).toContain(value);
+    }
+    expect(buttons(message)).toEqual([]);
+  });
+
+  it("a failure names the step, the AWS call, the error code, why and the fix, with confirmed Retry and Clean up", () => {
+    const message = renderProvisionMessage(
+      reportFromJobData("enable-x", { ...data(), failure: ACCESS_DENIED }),
+    );
+    const text = textOf(message);
+    expect(text).toContain("instance link step failed");
+    expect(text).toContain("Customer Profiles PutIntegration");
+    expect(text).toContain("AccessDeniedException");
+    expect(text).toMatch(/Why:.*cannot be associated with a domain directly from the API/);
+    expect(text).toContain("Fix: link the instance in the Amazon Connect console instead.");
+    expect(text).toContain("❌ Instance link");
+    const [retry, cleanup] = buttons(message);
+    expect(retry).toMatchObject({ action_id: RETRY_ACTION, value: "enable-x" });
+    expect(cleanup).toMatchObject({ action_id: CLEANUP_ACTION, value: "enable-x" });
+    for (const button of [retry, cleanup]) {
+      expect(button?.confirm).toMatchObject({
+        title: { type: "plain_text" },
+        text: { text: expect.any(String) },
+        confirm: { type: "plain_text" },
+        deny: { type: "plain_text" },
+      });
+    }
+  });
+
+  it("shows a policy statement the fix asks for as a block to copy", () => {
+    const message = renderProvisionMessage(report({ failure: POLICY_FIX }));
+    const fix = JSON.stringify(blocksOf(message).find((b) => b.block_id === "provision_fix"));
+    expect(fix).toContain("```{");
+    expect(fix).toContain("CustomerProfilesDLQ");
+  });
+
+  it("after clean-up lists what was deleted, scheduled for deletion and kept, and offers Retry", () => {
+    const cleaned = renderProvisionMessage(report({ failure: ACCESS_DENIED, cleanup: CLEANUP }));
+    const text = textOf(cleaned);
+    expect(text).toContain(`Deleted domain ${DOMAIN}`);
+    expect(text).toContain("Scheduled for deletion: KMS key");
+    expect(buttons(cleaned).map((b) => b.action_id)).toEqual([RETRY_ACTION]);
+
+    const kept = renderProvisionMessage(report({ failure: ACCESS_DENIED, cleanup: KEPT }));
+    expect(textOf(kept)).toContain(`Kept domain ${DOMAIN}: it holds 3 profiles`);
+    // Something stayed, so Clean up is offered again for after it was dealt with.
+    expect(buttons(kept).map((b) => b.action_id)).toEqual([RETRY_ACTION, CLEANUP_ACTION]);
+  });
+});
+
+describe("status blocks", () => {
+  it("fit Block Kit for one domain and for a long list", () => {
+    const one = renderDomainStatus({
+      name: DOMAIN,
+      expirationDays: 366,
+      deadLetterQueue: { url: SUMMARY.dlq?.url ?? "", arn: SUMMARY.dlq?.arn ?? "", depth: 12 },
+      key: { arn: SUMMARY.key?.arn ?? "", aliases: [`alias/${DOMAIN}`] },
+      instances: [{ arn: INSTANCE_ARN, id: INSTANCE_ID, alias: "examplecorp" }],
+      profileCount: 1234,
+      objectCount: 5678,
+      tags: {},
+    });
+    expect(validateBlocks(one.blocks, "message")).toEqual([]);
+    expect(textOf(one)).toContain("12 messages waiting");
+    const many = renderDomainList(
+      Array.from({ length: 100 }, (_, i) => ({
+        name: `amazon-connect-${"d".repeat(50)}-${i}`,
+        instances: [{ arn: INSTANCE_ARN, id: INSTANCE_ID, alias: "examplecorp" }],
+      })),
+    );
+    expect(validateBlocks(many.blocks, "message")).toEqual([]);
+    expect(textOf(many)).toContain("Showing 45 of 100");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+class MemoryNotifier implements Notifier {
+  readonly posts: { channel: string; message: SlackMessage }[] = [];
+  readonly updates: { channel: string; ts: string; message: SlackMessage }[] = [];
+
+  async post(channel: string, message: SlackMessage) {
+    await new Promise((r) => setTimeout(r, 5)); // Slack takes a moment: reports pile up meanwhile
+    this.posts.push({ channel, message });
+    return { channel, ts: `1700000000.00000${this.posts.length}` };
+  }
+  async update(channel: string, ts: string, message: SlackMessage) {
+    this.updates.push({ channel, ts, message });
+  }
+  async ephemeral() {}
+  async publishHome() {}
+}
+
+function fakeJob(jobData: ReportedJobData) {
+  return {
+    id: "enable-x",
+    data: jobData,
+    async updateData(next: ReportedJobData) {
+      this.data = next;
+    },
+  };
+}
+
+describe("SlackProvisionReporter", () => {
+  const log = createLogger("silent");
+
+  it("posts one message when the job has none, stores it in the job's data, and edits it after", async () => {
+    const notifier = new MemoryNotifier();
+    const job = fakeJob(data());
+    const reporter = new SlackProvisionReporter({ notifier, log }, job);
+    await Promise.all([
+      reporter.stepStarted("queue"),
+      reporter.stepStarted("key"),
+      reporter.stepDone("queue", "Created queue q."),
+    ]);
+    await reporter.completed(SUMMARY);
+    expect(notifier.posts).toHaveLength(1);
+    expect(job.data.message).toEqual({ channel: "C0OPS", ts: "1700000000.000001" });
+    expect(notifier.updates.every((u) => u.ts === job.data.message?.ts)).toBe(true);
+    const last = notifier.updates.at(-1)?.message as SlackMessage;
+    expect(textOf(last)).toContain(SUMMARY.domain.arn);
+
+    // A second reporter for the same job (a retry, another worker) edits the same message.
+    const again = new SlackProvisionReporter({ notifier, log }, job);
+    await again.stepStarted("link");
+    expect(notifier.posts).toHaveLength(1);
+  });
+
+  it("uses the message the wizard posted, and rebuilds finished steps from the checkpoint", async () => {
+    const notifier = new MemoryNotifier();
+    const jobData: ReportedJobData = {
+      ...data(),
+      message: { channel: "C0OPS", ts: "1699999999.000100" },
+      checkpoint: {
+        done: ["queue"],
+        queue: { url: "https://q", arn: "arn:q", name: `${DOMAIN}-dlq`, created: true },
+      },
+    };
+    const reporter = new SlackProvisionReporter({ notifier, log }, fakeJob(jobData));
+    await reporter.failed(ACCESS_DENIED);
+    expect(notifier.posts).toHaveLength(0);
+    const [update] = notifier.updates;
+    expect(update?.ts).toBe("1699999999.000100");
+    const text = textOf(update?.message as SlackMessage);
+    expect(text).toContain(`✅ Dead-letter queue Created queue ${DOMAIN}-dlq.`);
+    expect(text).toContain("AccessDeniedException");
+  });
+});
