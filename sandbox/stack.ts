@@ -49,6 +49,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       AWS_REGION: opts.emulator?.region ?? "us-east-1",
       HOST: "127.0.0.1",
       PORT: "0",
+      // The stand-in's default user is the sandbox's admin; tests override it to test roles.
+      PROFILES_ADMINS: "U0ADMIN",
       ...opts.env,
     });
     const log = opts.log ?? createLogger(config.logLevel);

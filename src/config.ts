@@ -89,7 +89,10 @@ const schema = z.object({
   REINGEST_RATE: z.coerce
     .number({ error: "must be a number of objects per second" })
     .gt(0, "must be above 0 (objects per second)")
-    .max(100, "must be at most 100: PutProfileObject's default quota is 100 per second, shared with live ingestion")
+    .max(
+      100,
+      "must be at most 100: PutProfileObject's default quota is 100 per second, shared with live ingestion",
+    )
     .default(20),
   REINGEST_PROFILE_INTERVAL_MS: z.coerce
     .number({ error: "must be a number of milliseconds" })
@@ -99,6 +102,14 @@ const schema = z.object({
     .default(1100),
   PROFILES_ADMINS: idList,
   PROFILES_OPERATORS: idList,
+  PROFILES_VIEWERS: idList,
+  PROFILES_CHANNELS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(/[\s,]+/).filter(Boolean))
+    .refine((ids) => ids.every((id) => /^[CGD][A-Z0-9]{2,}$/.test(id)), {
+      message: "must be a comma-separated list of Slack channel ids (C…, G…)",
+    }),
 });
 
 /** The variables loadConfig reads, as the environment holds them. */
@@ -124,7 +135,7 @@ export interface Config {
     /** Messages one scan reads at most: the bound on its time and memory. */
     scanMaxMessages: number;
   };
-  access: { admins: string[]; operators: string[] };
+  access: { admins: string[]; operators: string[]; viewers: string[]; channels: string[] };
   reingest: {
     /** PutProfileObject calls per second across all workers. */
     rate: number;
@@ -176,7 +187,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       scanIntervalMs: e.DLQ_SCAN_INTERVAL,
       scanMaxMessages: e.DLQ_SCAN_MAX_MESSAGES,
     },
-    access: { admins: e.PROFILES_ADMINS, operators: e.PROFILES_OPERATORS },
+    access: {
+      admins: e.PROFILES_ADMINS,
+      operators: e.PROFILES_OPERATORS,
+      viewers: e.PROFILES_VIEWERS,
+      channels: e.PROFILES_CHANNELS,
+    },
     reingest: { rate: e.REINGEST_RATE, profileIntervalMs: e.REINGEST_PROFILE_INTERVAL_MS },
   };
 }

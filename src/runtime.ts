@@ -6,6 +6,9 @@
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { startWorkers } from "../jobs/index.js";
+import type { Access } from "./access/authorize.js";
+import { SlackGroupDirectory } from "./access/directory.js";
+import { RedisAuditLog } from "./audit/audit.js";
 import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
 import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
@@ -48,6 +51,11 @@ export async function startRuntime(
     log.child({ component: "notifier" }),
   );
   const queues = createQueues(config, redis);
+  const access: Access = {
+    grants: config.access,
+    directory: new SlackGroupDirectory(slackClient, redis, config.redis.prefix),
+  };
+  const audit = new RedisAuditLog(redis, config.redis.prefix, log.child({ component: "audit" }));
   const stops: (() => Promise<unknown>)[] = [];
   try {
     if (!(await redisAnswers(redis, 3_000))) {
@@ -72,7 +80,7 @@ export async function startRuntime(
 
     const slack =
       config.role !== "worker"
-        ? createSlackApp({ config, log, redis, gateways, notifier, queues })
+        ? createSlackApp({ config, log, redis, gateways, notifier, queues, access, audit })
         : undefined;
     if (slack) await slack.start();
     const http = await startHttpServer({

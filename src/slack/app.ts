@@ -11,6 +11,8 @@ import { boltLogger } from "../logger.js";
 import { register as registerActions } from "./actions/index.js";
 import { register as registerCommands } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
+import { guard } from "./middleware/guard.js";
+import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "./permissions.js";
 
 export interface SlackApp {
   app: App;
@@ -54,6 +56,18 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   app.error(async (err) => {
     deps.log.error({ err }, "unhandled error in a Slack listener");
   });
+  // Runs before every listener: authorise, then audit what the listener did.
+  app.use(
+    guard({
+      access: deps.access,
+      audit: deps.audit,
+      notifier: deps.notifier,
+      log: deps.log,
+      subcommands: SUBCOMMAND_PERMISSIONS,
+      ids: ID_PERMISSIONS,
+      channels: deps.config.access.channels,
+    }),
+  );
   registerCommands(app, deps);
   registerActions(app, deps);
 

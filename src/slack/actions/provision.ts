@@ -60,25 +60,10 @@ function queueOf(deps: SlackDeps): Queue {
   return queue;
 }
 
-/** Where the button was: the status message, so replies go in its thread. */
-function messageOf(body: BlockAction): { channel: string; ts: string } | undefined {
-  const channel = body.channel?.id ?? body.container?.channel_id;
-  const ts = body.message?.ts ?? body.container?.message_ts;
-  return channel && ts ? { channel, ts } : undefined;
-}
-
 /** Answers only the clicker; nothing was started, so the audit says refused. */
 async function tell(args: ButtonArgs, text: string): Promise<void> {
   audit(args, args.action.value ?? "", "refused");
   await args.respond({ response_type: "ephemeral", replace_original: false, text });
-}
-
-async function threadReply(deps: SlackDeps, body: BlockAction, text: string): Promise<void> {
-  const where = messageOf(body);
-  if (!where) return;
-  await deps.notifier
-    .post(where.channel, { text, threadTs: where.ts })
-    .catch((err: unknown) => deps.log.warn({ err }, "could not reply in the job's thread"));
 }
 
 /** How long a click holds its job; far longer than a retry or an enqueue takes. */
@@ -154,7 +139,6 @@ async function retry(args: ButtonArgs, deps: SlackDeps, jobId: string): Promise<
   }
   audit(args, jobId, "accepted");
   deps.log.info({ jobId, userId: args.body.user.id }, "provisioning retried");
-  await threadReply(deps, args.body, `Retry requested by <@${args.body.user.id}>.`);
 }
 
 async function onCleanup(args: ButtonArgs, deps: SlackDeps): Promise<void> {
@@ -200,5 +184,4 @@ async function cleanup(args: ButtonArgs, deps: SlackDeps, jobId: string): Promis
   await enqueueCleanup(queue, jobId, args.body.user.id);
   audit(args, jobId, "accepted");
   deps.log.info({ jobId, userId: args.body.user.id }, "clean-up queued");
-  await threadReply(deps, args.body, `Clean up requested by <@${args.body.user.id}>.`);
 }

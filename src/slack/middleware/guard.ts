@@ -19,7 +19,12 @@ export interface AuditNote {
   jobId?: string;
   outcome?: AuditOutcome;
   detail?: string;
+  /** The listener already said in the thread who did what; the guard need not. */
+  replied?: boolean;
 }
+
+/** Looking is audited but not announced in the thread. */
+const READ_ONLY = new Set<Requirement>(["inspect", "status", "digest"]);
 
 /** "public" needs no role (help, App Home, wizard navigation that changes nothing). */
 export type Requirement = Permission | "public";
@@ -158,7 +163,14 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       throw err;
     }
     await record(note.outcome ?? "succeeded");
-    if (req.kind === "action" && req.thread && note.outcome !== "refused") {
+    const changesSomething = !READ_ONLY.has(requirement);
+    if (
+      req.kind === "action" &&
+      req.thread &&
+      changesSomething &&
+      note.outcome !== "refused" &&
+      !note.replied
+    ) {
       const what = note.target ? `${req.label} (${note.target})` : req.label;
       void opts.notifier
         .post(req.thread.channel, {

@@ -1,0 +1,146 @@
+/**
+ * Authorisation and audit at the edge: each role against commands and buttons, refusals
+ * that say which role is needed and who grants it, and exactly one audit entry per action.
+ */
+import { WebClient } from "@slack/web-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Stack } from "../../sandbox/stack.js";
+import { RedisAuditLog } from "../../src/audit/audit.js";
+import { createLogger } from "../../src/logger.js";
+import { createRedis, type Redis } from "../../src/redis.js";
+import { startTestStack } from "../support/e2e.js";
+
+let stack: Stack;
+let redis: Redis;
+let audit: RedisAuditLog;
+let message: { channel: string; ts: string };
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    env: {
+      PROFILES_ADMINS: "U0ADMIN",
+      PROFILES_OPERATORS: "U0AGENT",
+      PROFILES_VIEWERS: "S0VIEWERS",
+    },
+  });
+  stack.slack.addUser({ id: "U0VIEWER", name: "viewer", real_name: "A Viewer" });
+  stack.slack.addUser({ id: "U0NOBODY", name: "nobody", real_name: "No Body" });
+  stack.slack.setUsergroup("S0VIEWERS", ["U0VIEWER"]);
+  redis = createRedis(stack.config, "client");
+  audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
+  // A message with a Clean up button, as the provisioning report posts it.
+  const bot = new WebClient("xoxb-test", { slackApiUrl: stack.slack.apiUrl });
+  const posted = await bot.chat.postMessage({
+    channel: "C0OPS",
+    text: "Provisioning failed",
+    blocks: [
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: "provision_cleanup",
+            value: "enable-missing",
+            text: { type: "plain_text", text: "Clean up" },
+          },
+        ],
+      },
+    ],
+  });
+  message = { channel: "C0OPS", ts: String(posted.ts) };
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+const auditOf = async (userId: string, action: string) =>
+  (await audit.latest({ limit: 500 })).filter((e) => e.userId === userId && e.action === action);
+
+/** The entry is written once the listener has finished, which may be after the ack. */
+async function entriesFor(userId: string, action: string, count = 1) {
+  for (let i = 0; i < 50; i++) {
+    const entries = await auditOf(userId, action);
+    if (entries.length >= count) {
+      await new Promise((r) => setTimeout(r, 100));
+      return auditOf(userId, action);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return auditOf(userId, action);
+}
+
+describe("authorisation", () => {
+  it("lets anyone read help", async () => {
+    const res = await stack.slack.driver.type("/profiles help", { user: "U0NOBODY" });
+    expect(JSON.stringify(res.body)).toContain("/profiles help");
+  });
+
+  it("refuses a user with no role, saying which role is needed and who grants it", async () => {
+    const res = await stack.slack.driver.type("/profiles status", { user: "U0NOBODY" });
+    expect((res.body as { text: string }).text).toContain(
+      "Reading domain status needs the viewer role. You have no profiles-bot role. An admin of this bot grants it by adding you, or a user group you are in, to PROFILES_VIEWERS.",
+    );
+    const entries = await entriesFor("U0NOBODY", "command:status");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.outcome).toBe("refused");
+  });
+
+  it("grants a role through a user group read from Slack", async () => {
+    const res = await stack.slack.driver.type("/profiles status", { user: "U0VIEWER" });
+    expect(JSON.stringify(res.body ?? "")).not.toContain("needs the");
+    const entries = await entriesFor("U0VIEWER", "command:status");
+    expect(entries.map((e) => [e.outcome, e.role])).toEqual([["succeeded", "viewer"]]);
+  });
+
+  it("refuses enable to an operator and opens nothing", async () => {
+    const res = await stack.slack.driver.type("/profiles enable", { user: "U0AGENT" });
+    expect((res.body as { text: string }).text).toContain(
+      "needs the admin role. You have the operator role",
+    );
+    expect(stack.slack.timeline.currentView("U0AGENT")).toBeUndefined();
+    expect((await entriesFor("U0AGENT", "command:enable")).map((e) => e.outcome)).toEqual([
+      "refused",
+    ]);
+  });
+
+  it("refuses an operator's Clean up click with an ephemeral, and audits it once", async () => {
+    await stack.slack.driver.clickButton("provision_cleanup", { user: "U0AGENT", message });
+    const told = await stack.slack.timeline.waitFor(
+      (t) => t.ephemerals("U0AGENT").find((e) => (e.text ?? "").includes("needs the admin role")),
+      { timeoutMs: 5_000, description: "the refusal" },
+    );
+    expect(told.text).toContain("PROFILES_ADMINS");
+    expect((await entriesFor("U0AGENT", "action:provision_cleanup")).map((e) => e.outcome)).toEqual(
+      ["refused"],
+    );
+    expect(stack.slack.timeline.thread(message.channel, message.ts)).toHaveLength(0);
+  });
+
+  it("lets an admin's Clean up click through to the listener, audited once", async () => {
+    await stack.slack.driver.clickButton("provision_cleanup", { user: "U0ADMIN", message });
+    // Past the guard, the listener answers about the job itself (this one does not exist).
+    const told = await stack.slack.timeline.waitFor(
+      (t) => t.ephemerals("U0ADMIN").find((e) => (e.text ?? "").length > 0),
+      { timeoutMs: 5_000, description: "the listener's answer" },
+    );
+    expect(told.text).not.toContain("needs the");
+    const entries = await entriesFor("U0ADMIN", "action:provision_cleanup");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.role).toBe("admin");
+  });
+});
+
+describe("channel allow-list", () => {
+  it("refuses commands outside the listed channels, saying where they work", async () => {
+    const other = await startTestStack({
+      env: { PROFILES_ADMINS: "U0ADMIN", PROFILES_CHANNELS: "C0ELSEWHERE" },
+    });
+    try {
+      const res = await other.slack.driver.type("/profiles status");
+      expect((res.body as { text: string }).text).toContain("profiles-bot works in <#C0ELSEWHERE>");
+    } finally {
+      await other.stop();
+    }
+  });
+});
