@@ -131,6 +131,20 @@ describe("authorisation", () => {
   });
 });
 
+describe("/profiles audit", () => {
+  it("shows admins the latest entries and refuses operators", async () => {
+    await entriesFor("U0NOBODY", "command:status");
+    const res = await stack.slack.driver.type("/profiles audit");
+    const text = JSON.stringify(res.body);
+    expect(text).toContain("<@U0NOBODY>");
+    expect(text).toContain("command:status");
+    const refused = await stack.slack.driver.type("/profiles audit", { user: "U0AGENT" });
+    expect((refused.body as { text: string }).text).toContain(
+      "Reading the audit trail needs the admin role",
+    );
+  });
+});
+
 describe("channel allow-list", () => {
   it("refuses commands outside the listed channels, saying where they work", async () => {
     const other = await startTestStack({
