@@ -11,6 +11,7 @@ import { boltLogger } from "../logger.js";
 import { register as registerActions } from "./actions/index.js";
 import { register as registerCommands } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
+import { register as registerHome } from "./events/home.js";
 import { guard } from "./middleware/guard.js";
 import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "./permissions.js";
 
@@ -70,6 +71,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   );
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerHome(app, deps);
 
   return {
     app,

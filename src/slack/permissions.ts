@@ -20,4 +20,6 @@ export const ID_PERMISSIONS: Record<string, Requirement> = {
   dlq_inspect: "inspect",
   dlq_discard: "discard",
   dlq_mute: "mute",
+  home_refresh: "public",
+  home_scan_now: "inspect",
 };
