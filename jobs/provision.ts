@@ -36,7 +36,7 @@ import {
 } from "../src/provision/reporter.js";
 import { report, runProvision, StepError, toFailure } from "../src/provision/run.js";
 import type { ProvisionGateways } from "../src/provision/steps.js";
-import type { CleanupResult, ProvisionSummary } from "../src/provision/types.js";
+import type { CleanupResult, ProvisionFailure, ProvisionSummary } from "../src/provision/types.js";
 import type { Redis } from "../src/redis.js";
 
 export { PROVISION_QUEUE } from "../src/provision/plan-to-job.js";
@@ -75,6 +75,11 @@ export interface ProvisionDeps {
   jobReporter?: (job: ProvisionJob) => ProvisionReporter;
   /** How clean-up reads the job it cleans up after. */
   loadJob: (jobId: string) => Promise<Job | undefined>;
+  /**
+   * Checks again, as the job starts, that the person who asked still holds the role: it
+   * may have been removed between the click and now. Absent in tests of the steps alone.
+   */
+  stillAllowed?: (userId: string) => Promise<{ allowed: boolean; message?: string }>;
 }
 
 export function provisionQueue(connection: Redis, prefix: string): Queue {
@@ -99,6 +104,18 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
     teamId: input.teamId,
   });
   const reporter = reporterFor(deps, job);
+  const decision = await deps.stillAllowed?.(input.requestedBy);
+  if (decision && !decision.allowed) {
+    const failure: ProvisionFailure = {
+      step: "authorisation",
+      message: `Stopped before any change: ${decision.message ?? "the requester no longer holds the role."}`,
+      retryable: false,
+    };
+    log.warn({ failure }, "provisioning refused at start");
+    await job.updateData({ ...job.data, failure });
+    report(log, () => reporter.failed(failure));
+    throw new UnrecoverableError(failure.message);
+  }
   try {
     const { summary } = await runProvision({
       ctx: { gateways: deps.gateways, bindings: deps.bindings, log },

@@ -74,6 +74,7 @@ export async function startRuntime(
         redis,
         gateways,
         notifier,
+        access,
       });
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }

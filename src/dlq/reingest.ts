@@ -101,6 +101,8 @@ export interface ReingestInput extends PassOptions {
 const BATCH = 10;
 const DEFAULT_LEASE_SECONDS = 120;
 const MAX_FAILURE_REASONS = 20;
+/** Received-ahead messages at most: bounds memory, and SQS's in-flight count. */
+const MAX_BUFFER = 2_000;
 /** Retries of one object after AWS throttling or a 5xx before the run gives up. */
 const MAX_RETRIES_PER_OBJECT = 8;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -250,14 +252,21 @@ class QueuePass {
         );
       }
     } catch (err) {
-      this.log.warn({ err }, "could not return messages to the queue; they reappear after the lease");
+      this.log.warn(
+        { err },
+        "could not return messages to the queue; they reappear after the lease",
+      );
     }
   }
 }
 
 function leasedOf(message: SqsMessage, at: number): Leased | undefined {
   if (!message.ReceiptHandle) return undefined;
-  return { id: message.MessageId ?? message.ReceiptHandle, handle: message.ReceiptHandle, leasedAt: at };
+  return {
+    id: message.MessageId ?? message.ReceiptHandle,
+    handle: message.ReceiptHandle,
+    leasedAt: at,
+  };
 }
 
 const isSelectedBy =
@@ -318,7 +327,13 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
   const pendingDeletes: Leased[] = [];
   let receiving: Promise<void> | undefined;
 
-  const bufferCap = Math.max(BATCH * 2, concurrency * 4);
+  // Enough received ahead that, when the DLQ holds bursts for one profile (it usually does),
+  // other profiles are ready while those wait out their interval: about eight intervals' worth
+  // at the configured pace.
+  const bufferCap = Math.min(
+    MAX_BUFFER,
+    Math.max(BATCH * 2, concurrency * 4, Math.ceil(((pacer.rate * profileInterval) / 1000) * 8)),
+  );
 
   function objectTypeKeys(name: string): Promise<ObjectTypeKeys | undefined> {
     let found = typeKeys.get(name);
@@ -352,7 +367,9 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
           pass.keep(leased.id, cls);
           continue;
         }
-        const keys = parsed.objectTypeName ? await objectTypeKeys(parsed.objectTypeName) : undefined;
+        const keys = parsed.objectTypeName
+          ? await objectTypeKeys(parsed.objectTypeName)
+          : undefined;
         const profile = profilePaceKey(domain, profileKeyOf(parsed.object, keys));
         buffer.push({ parsed, cls, leased, profile });
       }
@@ -400,14 +417,21 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
     const key = `${work.cls}\u0000${reason}`;
     const entry = failures.get(key);
     if (entry) entry.count += 1;
-    else if (failures.size < MAX_FAILURE_REASONS) failures.set(key, { reason, count: 1, cls: work.cls });
-    log.info({ messageId: work.leased.id, reason }, "re-ingest of a message failed; it stays in the queue");
+    else if (failures.size < MAX_FAILURE_REASONS)
+      failures.set(key, { reason, count: 1, cls: work.cls });
+    log.info(
+      { messageId: work.leased.id, reason },
+      "re-ingest of a message failed; it stays in the queue",
+    );
   }
 
   async function handle(work: Work): Promise<void> {
     const type = work.parsed.objectTypeName;
     if (!type) {
-      fail(work, "The message names no object type, so the bot cannot tell PutProfileObject which one it is.");
+      fail(
+        work,
+        "The message names no object type, so the bot cannot tell PutProfileObject which one it is.",
+      );
       return;
     }
     for (let attempt = 1; ; attempt += 1) {
@@ -429,7 +453,10 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
           throttledRetries += 1;
           pacer.throttled();
         }
-        log.debug({ err, attempt }, "PutProfileObject throttled or unavailable; retrying the object");
+        log.debug(
+          { err, attempt },
+          "PutProfileObject throttled or unavailable; retrying the object",
+        );
         await sleep(Math.min(5_000, 100 * 2 ** attempt));
       }
     }

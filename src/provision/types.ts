@@ -80,7 +80,7 @@ export interface Checkpoint {
 
 /** What a person needs to act on a failure; stored in the job's data and shown in Slack. */
 export interface ProvisionFailure {
-  step: StepName | "cleanup";
+  step: StepName | "cleanup" | "authorisation";
   /** e.g. "Customer Profiles CreateDomain"; absent when no AWS call failed. */
   call?: string;
   awsCode?: string;

@@ -13,7 +13,9 @@ import { register as registerCommands } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
 import { register as registerHome } from "./events/home.js";
 import { guard } from "./middleware/guard.js";
+import { register as registerOptions } from "./options/index.js";
 import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "./permissions.js";
+import { register as registerViews } from "./views/index.js";
 
 export interface SlackApp {
   app: App;
@@ -71,6 +73,8 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   );
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerOptions(app, deps);
+  registerViews(app, deps);
   registerHome(app, deps);
 
   return {

@@ -128,7 +128,7 @@ export class SlackProvisionReporter implements ProvisionReporter {
       this.report.cleanupFailure = failure;
     } else {
       this.report.failure = failure;
-      this.setStep(failure.step, "failed");
+      if (failure.step !== "authorisation") this.setStep(failure.step, "failed");
       // Steps that never finished are not running any more.
       for (const line of this.report.steps) if (line.status === "running") line.status = "pending";
     }

@@ -73,7 +73,9 @@ describe("createPacer", () => {
     // Global: in any 1 s window at most rate + burst (2) objects.
     const times = sent.map((s) => s.at).sort((a, b) => a - b);
     for (let i = 0; i < times.length; i++) {
-      const inWindow = times.filter((t) => t >= (times[i] as number) && t < (times[i] as number) + 1000);
+      const inWindow = times.filter(
+        (t) => t >= (times[i] as number) && t < (times[i] as number) + 1000,
+      );
       expect(inWindow.length).toBeLessThanOrEqual(22);
     }
   });

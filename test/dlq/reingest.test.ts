@@ -101,7 +101,13 @@ describe("reingest", () => {
 
     const reports: ReingestProgress[] = [];
     const result = await reingest(
-      { sqs: h.gateways.sqs, profiles: h.gateways.profiles, pacer: pacerFor(h), log: h.log, progress: (p) => void reports.push(p) },
+      {
+        sqs: h.gateways.sqs,
+        profiles: h.gateways.profiles,
+        pacer: pacerFor(h),
+        log: h.log,
+        progress: (p) => void reports.push(p),
+      },
       {
         domain: DOMAIN,
         queueUrl: url,
@@ -115,7 +121,9 @@ describe("reingest", () => {
 
     expect(result.done).toBe(40);
     expect(result.failed).toBe(1);
-    expect(result.failures[0]?.reason).toMatch(/PutProfileObject failed: ResourceNotFoundException/);
+    expect(result.failures[0]?.reason).toMatch(
+      /PutProfileObject failed: ResourceNotFoundException/,
+    );
     expect(result.stoppedBy).toBe("drained");
     expect(result.left).toEqual({ "missing-key": 2, unreadable: 2, throttled: 1 });
     // Every order is in the domain now, and paced: none was throttled again.
@@ -187,7 +195,13 @@ describe("reingest", () => {
     });
     const result = await reingest(
       { sqs: h.gateways.sqs, profiles: h.gateways.profiles, pacer, log: h.log },
-      { domain: DOMAIN, queueUrl: url, selection: { class: "throttled" }, maxMessages: 1000, waitSeconds: 0 },
+      {
+        domain: DOMAIN,
+        queueUrl: url,
+        selection: { class: "throttled" },
+        maxMessages: 1000,
+        waitSeconds: 0,
+      },
     );
     await ingestionIdle(h.emulator.ctx.state);
     expect(result.throttledRetries).toBeGreaterThan(0);
@@ -206,13 +220,26 @@ describe("reingest", () => {
     );
     const result = await reingest(
       { sqs: h.gateways.sqs, profiles: h.gateways.profiles, pacer: pacerFor(h), log: h.log },
-      { domain: DOMAIN, queueUrl: url, selection: { class: "unreadable" }, maxMessages: 100, waitSeconds: 0 },
+      {
+        domain: DOMAIN,
+        queueUrl: url,
+        selection: { class: "unreadable" },
+        maxMessages: 100,
+        waitSeconds: 0,
+      },
     );
     expect(result.done).toBe(0);
     expect(result.left).toEqual({ unreadable: raw.length });
-    expect(snapshot(h, url).map((m) => m.id).sort()).toEqual(raw.map((m) => m.messageId).sort());
+    expect(
+      snapshot(h, url)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(raw.map((m) => m.messageId).sort());
     await expect(
-      discard({ sqs: h.gateways.sqs, log: h.log }, { queueUrl: url, cls: "unreadable", maxMessages: 100 }),
+      discard(
+        { sqs: h.gateways.sqs, log: h.log },
+        { queueUrl: url, cls: "unreadable", maxMessages: 100 },
+      ),
     ).rejects.toThrow(/never deletes unreadable/);
     expect(snapshot(h, url)).toHaveLength(raw.length);
   });

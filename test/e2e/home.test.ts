@@ -43,7 +43,7 @@ describe("App Home", () => {
   it("summarises 60 domains within Slack's limits and shows admins the audit trail", async () => {
     const home = await openHome("U0ADMIN");
     expect(validateView(home as never)).toEqual([]);
-    const text = renderText((home as { blocks: never[] }).blocks);
+    const text = renderText((home as unknown as { blocks: never[] }).blocks);
     expect(text).toContain("Domains* (60)");
     expect(text).toContain("…and 40 more");
     expect(text).toContain("Latest audit entries");
@@ -52,7 +52,7 @@ describe("App Home", () => {
 
   it("does not show the audit trail to an operator", async () => {
     const home = await openHome("U0AGENT");
-    const text = renderText((home as { blocks: never[] }).blocks);
+    const text = renderText((home as unknown as { blocks: never[] }).blocks);
     expect(text).toContain("Your role: *operator*");
     expect(text).not.toContain("Latest audit entries");
   });

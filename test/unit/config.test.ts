@@ -11,7 +11,7 @@ describe("loadConfig", () => {
     expect(config.redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: "{profiles}" });
     expect(config.slack.appToken).toBeUndefined();
     expect(config.dlq.preview).toBe("redacted");
-    expect(config.access).toEqual({ admins: [], operators: [] });
+    expect(config.access).toEqual({ admins: [], operators: [], viewers: [], channels: [] });
   });
 
   it("names the missing bot token and points at the sandbox", () => {

@@ -252,7 +252,9 @@ export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
   const what =
     failure.step === "cleanup"
       ? "*Clean up failed.*"
-      : `*The ${STEP_LABEL[failure.step].toLowerCase()} step failed.*`;
+      : failure.step === "authorisation"
+        ? "*Not allowed any more.*"
+        : `*The ${STEP_LABEL[failure.step].toLowerCase()} step failed.*`;
   const lines = [
     `❌ ${what}`,
     failure.call ? `*AWS call:* ${esc(failure.call)}` : "",

@@ -96,7 +96,9 @@ export function renderReingestDone(target: ReingestTarget, r: ReingestResult): S
   const stop = STOP_WORDS[r.stoppedBy];
   const notes = [stop];
   if (r.throttledRetries > 0)
-    notes.push(`AWS throttled ${plural(r.throttledRetries, "call")}; the bot slowed down and retried them.`);
+    notes.push(
+      `AWS throttled ${plural(r.throttledRetries, "call")}; the bot slowed down and retried them.`,
+    );
   if (r.deleteFailures > 0)
     notes.push(
       `${plural(r.deleteFailures, "accepted object")} could not have its message deleted; they stay in the DLQ and would be replayed again (harmless: the object is replaced).`,
@@ -107,7 +109,9 @@ export function renderReingestDone(target: ReingestTarget, r: ReingestResult): S
     const lines = r.failures
       .slice(0, 10)
       .map((f) => `• ${plural(f.count, "object")}: ${escapeMrkdwn(clip(f.reason, 400))}`);
-    blocks.push(section(`*Why some failed* (their messages stay in the DLQ):\n${lines.join("\n")}`));
+    blocks.push(
+      section(`*Why some failed* (their messages stay in the DLQ):\n${lines.join("\n")}`),
+    );
   }
   const left = leftByClass(r.left);
   if (left.length > 0) {
@@ -121,7 +125,11 @@ export function renderReingestDone(target: ReingestTarget, r: ReingestResult): S
   return { text: head, blocks };
 }
 
-export function renderReingestFailed(target: ReingestTarget, reason: string, willRetry: boolean): SlackMessage {
+export function renderReingestFailed(
+  target: ReingestTarget,
+  reason: string,
+  willRetry: boolean,
+): SlackMessage {
   const text = willRetry
     ? `:hourglass: Re-ingest of ${what(target)} into \`${target.domain}\` paused: ${reason} The job retries; messages not yet accepted stay in the DLQ.`
     : `:x: Re-ingest of ${what(target)} into \`${target.domain}\` stopped: ${reason} Messages not yet accepted stay in the DLQ.`;
@@ -142,12 +150,18 @@ export function renderDiscardDone(
   const label = CLASS_INFO[cls].label.toLowerCase();
   const text = `:wastebasket: <@${requestedBy}> discarded ${plural(r.deleted, `${label} message`)} from \`${domain}\`'s dead-letter queue; their objects were not re-ingested.`;
   const notes: string[] = [];
-  if (r.deleteFailures > 0) notes.push(`${plural(r.deleteFailures, "message")} could not be deleted and stay in the DLQ.`);
-  if (r.stoppedBy === "max-messages") notes.push("Stopped at the limit for one run; more may remain.");
+  if (r.deleteFailures > 0)
+    notes.push(`${plural(r.deleteFailures, "message")} could not be deleted and stay in the DLQ.`);
+  if (r.stoppedBy === "max-messages")
+    notes.push("Stopped at the limit for one run; more may remain.");
   return { text, blocks: [section(text), ...(notes.length ? [context(notes.join(" "))] : [])] };
 }
 
-export function renderDiscardStarted(domain: string, cls: DlqClass, requestedBy: string): SlackMessage {
+export function renderDiscardStarted(
+  domain: string,
+  cls: DlqClass,
+  requestedBy: string,
+): SlackMessage {
   const text = `:wastebasket: <@${requestedBy}> is discarding ${CLASS_INFO[cls].label.toLowerCase()} messages from \`${domain}\`'s dead-letter queue…`;
   return { text, blocks: [section(text)] };
 }

@@ -63,7 +63,8 @@ export async function startDlqHarness(opts: HarnessOptions = {}): Promise<DlqHar
     maxAttempts: opts.maxAttempts ?? 3,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
-  const clients = opts.retryMode === "standard" ? standardClients(config) : createAwsClients(config);
+  const clients =
+    opts.retryMode === "standard" ? standardClients(config) : createAwsClients(config);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = testPrefix();
   return {
@@ -114,7 +115,10 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 const domainArn = (name: string) => `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${name}`;
 
 /** A domain with its own DLQ (policy set) and the CRM-Contact and Order object types. */
-export async function createDomainWithDlq(h: DlqHarness, name: string): Promise<string> {
+export async function createDomainWithDlq(
+  h: Pick<DlqHarness, "gateways" | "clients">,
+  name: string,
+): Promise<string> {
   const { sqs } = h.gateways;
   const url = await sqs.createQueue(`${name}-dlq`, { tags: {} });
   const info = await sqs.queueInfo(url);
@@ -137,13 +141,20 @@ export async function createDomainWithDlq(h: DlqHarness, name: string): Promise<
     }),
   );
   await h.clients.profiles.send(
-    new CreateDomainCommand({ DomainName: name, DefaultExpirationDays: 30, DeadLetterQueueUrl: url }),
+    new CreateDomainCommand({
+      DomainName: name,
+      DefaultExpirationDays: 30,
+      DeadLetterQueueUrl: url,
+    }),
   );
   await h.clients.profiles.send(
     new PutProfileObjectTypeCommand({
       DomainName: name,
       ObjectTypeName: "CRM-Contact",
-      ...(CRM_CONTACT_TYPE as Pick<PutProfileObjectTypeCommandInput, "Description" | "Fields" | "Keys">),
+      ...(CRM_CONTACT_TYPE as Pick<
+        PutProfileObjectTypeCommandInput,
+        "Description" | "Fields" | "Keys"
+      >),
     }),
   );
   await h.clients.profiles.send(

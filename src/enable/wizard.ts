@@ -1,0 +1,594 @@
+/**
+ * The `/profiles enable` wizard's rules, without Slack: the defaults each step shows, what
+ * each step's fields must hold before the next step opens (sentences from names.ts), the
+ * EnableInput a finished draft describes, and the AWS look-ups the steps need, each stored
+ * into the draft by the caller. Listeners ack first and call these after.
+ */
+import { createHash } from "node:crypto";
+import type { Gateways } from "../aws/gateways.js";
+import { asAppError } from "../errors.js";
+import { parseInstanceArn } from "./arns.js";
+import type {
+  Draft,
+  DraftPatch,
+  InstanceRow,
+  KeyCheck,
+  KeyRow,
+  LinkCheck,
+  Loaded,
+  QueueCheck,
+  QueueRow,
+  WizardStep,
+} from "./drafts.js";
+import { gatherFacts } from "./facts.js";
+import {
+  defaultAliasName,
+  defaultDomainName,
+  defaultQueueName,
+  validateAliasName,
+  validateDomainName,
+  validateExpirationDays,
+  validateQueueName,
+} from "./names.js";
+import { buildPlan, type EnableInput, type Plan } from "./plan.js";
+import {
+  checkKeyPolicy,
+  checkQueuePolicy,
+  type DomainRef,
+  dlqPolicyStatement,
+  type KeyPolicyCheck,
+  type QueuePolicyCheck,
+} from "./policies.js";
+import { parseEnableInput } from "./schema.js";
+
+export const DEFAULT_EXPIRATION_DAYS = 366;
+/** Lists for the pickers are reused this long, then looked up again. */
+export const LIST_FRESH_MS = 5 * 60_000;
+/** The plan's facts are trusted this long at submission; older ones are looked up again. */
+export const FACTS_FRESH_MS = 10 * 60_000;
+
+/** Every field a step validates; the Slack views use the same names as block ids. */
+export type WizardField =
+  | "instance"
+  | "domain_mode"
+  | "domain_name"
+  | "domain_days"
+  | "domain_existing"
+  | "dlq_mode"
+  | "dlq_name"
+  | "dlq_queue"
+  | "dlq_merge"
+  | "key_mode"
+  | "key_alias"
+  | "key_description"
+  | "key_existing"
+  | "key_update"
+  | "review_confirm";
+
+export type FieldErrors = Partial<Record<WizardField, string>>;
+
+export const KEY_DESCRIPTION_MAX = 8192;
+
+// ---------------------------------------------------------------------------------------------
+// Reading the draft
+
+export const chosenInstance = (draft: Draft): InstanceRow | undefined =>
+  draft.instanceId ? draft.instances?.value?.find((i) => i.id === draft.instanceId) : undefined;
+
+export const instanceLabel = (instance: InstanceRow): string => instance.alias ?? instance.id;
+
+/** The instance's current domain, once looked up for the instance now picked. */
+export const currentLink = (draft: Draft): LinkCheck | undefined => {
+  const instance = chosenInstance(draft);
+  return instance && draft.linked?.instanceArn === instance.arn ? draft.linked : undefined;
+};
+
+export const defaultDomainFor = (draft: Draft): string => {
+  const instance = chosenInstance(draft);
+  return defaultDomainName(instance?.alias ?? instance?.id);
+};
+
+/** The domain the draft points at: the typed (or default) new name, or the existing pick. */
+export const domainNameOf = (draft: Draft): string =>
+  draft.domain.mode === "existing"
+    ? (draft.domain.existing ?? "")
+    : (draft.domain.name ?? defaultDomainFor(draft)).trim();
+
+export const queueNameOf = (draft: Draft): string =>
+  (draft.dlq.name ?? defaultQueueName(domainNameOf(draft))).trim();
+
+export const aliasOf = (draft: Draft): string =>
+  (draft.key.alias ?? defaultAliasName(domainNameOf(draft))).trim();
+
+export const keyDescriptionOf = (draft: Draft): string =>
+  draft.key.description ?? `Customer Profiles domain ${domainNameOf(draft)}`;
+
+export const daysOf = (draft: Draft): string =>
+  draft.domain.days ?? String(DEFAULT_EXPIRATION_DAYS);
+
+/**
+ * How a picker names a queue: its name, or (for names longer than a Slack option value may
+ * be) a shortened name with a digest, which `pickedQueue` resolves against the queue list.
+ */
+export const queueRef = (name: string): string =>
+  name.length <= OPTION_VALUE_MAX
+    ? name
+    : `${name.slice(0, 60)}~${createHash("sha256").update(name).digest("hex").slice(0, 12)}`;
+
+const OPTION_VALUE_MAX = 75;
+
+export const pickedQueue = (draft: Draft): QueueRow | undefined =>
+  draft.dlq.queue
+    ? draft.queues?.value?.find((q) => queueRef(q.name) === draft.dlq.queue)
+    : undefined;
+
+export const pickedKey = (draft: Draft): KeyRow | undefined =>
+  draft.key.keyId ? draft.keys?.value?.find((k) => k.keyId === draft.key.keyId) : undefined;
+
+/** The picked queue's check, once it was made for the queue picked now. */
+export const currentQueueCheck = (draft: Draft): QueueCheck | undefined =>
+  draft.dlq.mode === "existing" && draft.dlq.queue && draft.queueCheck?.name === draft.dlq.queue
+    ? draft.queueCheck
+    : undefined;
+
+export const currentKeyCheck = (draft: Draft): KeyCheck | undefined =>
+  draft.key.mode === "existing" && draft.key.keyId && draft.keyCheck?.keyId === draft.key.keyId
+    ? draft.keyCheck
+    : undefined;
+
+const domainRefOf = (draft: Draft): DomainRef | undefined => {
+  const instance = chosenInstance(draft);
+  const parsed = instance ? parseInstanceArn(instance.arn) : undefined;
+  if (!parsed?.ok) return undefined;
+  return {
+    accountId: parsed.value.accountId,
+    region: parsed.value.region,
+    domainName: domainNameOf(draft),
+  };
+};
+
+/** Does the picked queue's policy let Customer Profiles send to it, for this domain? */
+export const queuePolicyStatus = (draft: Draft): QueuePolicyCheck | undefined => {
+  const check = currentQueueCheck(draft);
+  const ref = domainRefOf(draft);
+  if (!check?.arn || check.error || !ref) return undefined;
+  return checkQueuePolicy(check.policy, dlqPolicyStatement({ ...ref, queueArn: check.arn }));
+};
+
+/** Does the picked key's policy let Customer Profiles use it? Undefined until it was read. */
+export const keyPolicyStatus = (draft: Draft): KeyPolicyCheck | undefined => {
+  const check = currentKeyCheck(draft);
+  const ref = domainRefOf(draft);
+  if (!check || check.error || !ref) return undefined;
+  return checkKeyPolicy(check.policy, ref);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Moving between steps
+
+export function previousStep(step: WizardStep): WizardStep {
+  const order: WizardStep[] = ["instance", "domain", "dlq", "key", "review"];
+  return order[Math.max(0, order.indexOf(step) - 1)] ?? "instance";
+}
+
+export function nextStep(step: WizardStep): WizardStep {
+  const order: WizardStep[] = ["instance", "domain", "dlq", "key", "review"];
+  return order[Math.min(order.length - 1, order.indexOf(step) + 1)] ?? "review";
+}
+
+/**
+ * Merges what was typed into the draft. When the instance or domain changes, names still
+ * at the old default follow the new one, so a person who goes Back and picks another
+ * instance is not left with `amazon-connect-<the old one>`.
+ */
+export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; patch: DraftPatch } {
+  const next: Draft = {
+    ...draft,
+    ...typed,
+    domain: { ...draft.domain, ...typed.domain },
+    dlq: { ...draft.dlq, ...typed.dlq },
+    key: { ...draft.key, ...typed.key },
+  };
+  if (typed.instanceId !== undefined && typed.instanceId !== draft.instanceId) {
+    if (next.domain.name !== undefined && next.domain.name.trim() === defaultDomainFor(draft)) {
+      next.domain = { ...next.domain, name: defaultDomainFor(next) };
+    }
+    next.confirmRelink = false;
+  }
+  const oldDomain = domainNameOf(draft);
+  const newDomain = domainNameOf(next);
+  if (newDomain !== oldDomain) {
+    if (next.dlq.name !== undefined && next.dlq.name.trim() === defaultQueueName(oldDomain)) {
+      next.dlq = { ...next.dlq, name: defaultQueueName(newDomain) };
+    }
+    if (next.key.alias !== undefined && next.key.alias.trim() === defaultAliasName(oldDomain)) {
+      next.key = { ...next.key, alias: defaultAliasName(newDomain) };
+    }
+  }
+  // The input sections are small and only the person's own requests write them.
+  const patch: DraftPatch = {
+    ...typed,
+    domain: next.domain,
+    dlq: next.dlq,
+    key: next.key,
+    confirmRelink: next.confirmRelink,
+  };
+  return { draft: next, patch };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validating a step before the next one opens
+
+export function validateStep(step: WizardStep, draft: Draft): FieldErrors {
+  switch (step) {
+    case "instance":
+      return validateInstanceStep(draft);
+    case "domain":
+      return validateDomainStep(draft);
+    case "dlq":
+      return validateDlqStep(draft);
+    case "key":
+      return validateKeyStep(draft);
+    case "review":
+      return {};
+  }
+}
+
+function validateInstanceStep(draft: Draft): FieldErrors {
+  if (!draft.instanceId) return { instance: "Pick the Amazon Connect instance to enable." };
+  const instance = chosenInstance(draft);
+  if (!instance) {
+    return {
+      instance:
+        "The bot can't find this instance in the list any more: open the list and pick it again.",
+    };
+  }
+  if (instance.status !== "ACTIVE") {
+    return {
+      instance: `Instance ${instanceLabel(instance)} is ${instance.status}: only an ACTIVE instance can use Customer Profiles. Pick another one, or wait until it is ACTIVE.`,
+    };
+  }
+  if (!parseInstanceArn(instance.arn).ok) {
+    return { instance: `The instance's ARN '${instance.arn}' can't be read: pick it again.` };
+  }
+  return {};
+}
+
+function validateDomainStep(draft: Draft): FieldErrors {
+  const errors: FieldErrors = {};
+  const existing = draft.domains?.value;
+  if (draft.domain.mode === "existing") {
+    const name = draft.domain.existing;
+    if (!name) errors.domain_existing = "Pick the domain to use.";
+    else if (existing && !existing.includes(name)) {
+      errors.domain_existing = `Domain '${name}' no longer exists: pick another, or create a new one.`;
+    }
+    return errors;
+  }
+  const name = validateDomainName(draft.domain.name ?? defaultDomainFor(draft));
+  if (!name.ok) errors.domain_name = name.error;
+  else if (existing?.includes(name.value)) {
+    errors.domain_name = `A domain named '${name.value}' already exists: choose another name, or pick "Use an existing domain".`;
+  }
+  const days = validateExpirationDays(daysOf(draft));
+  if (!days.ok) errors.domain_days = days.error;
+  return errors;
+}
+
+function validateDlqStep(draft: Draft): FieldErrors {
+  const errors: FieldErrors = {};
+  if (draft.dlq.mode === "new") {
+    const name = validateQueueName(queueNameOf(draft));
+    if (!name.ok) errors.dlq_name = name.error;
+  }
+  if (draft.dlq.mode === "existing") {
+    if (!draft.dlq.queue) return { dlq_queue: "Pick the queue to use as the dead-letter queue." };
+    const check = currentQueueCheck(draft);
+    if (check?.error) errors.dlq_queue = check.error;
+    else if (check && !check.url) {
+      errors.dlq_queue = `Queue ${draft.dlq.queue} no longer exists: pick another one.`;
+    } else if (!check?.arn) {
+      errors.dlq_queue =
+        "The bot is still reading this queue's policy: wait a moment and press Next again.";
+    } else if (queuePolicyStatus(draft)?.ok === false && !draft.dlq.merge) {
+      errors.dlq_merge =
+        "This queue's policy doesn't let Customer Profiles send to it: tick the box to merge the statement in, or pick another queue.";
+    }
+  }
+  return errors;
+}
+
+function validateKeyStep(draft: Draft): FieldErrors {
+  const errors: FieldErrors = {};
+  if (draft.key.mode === "new") {
+    const alias = validateAliasName(aliasOf(draft));
+    if (!alias.ok) errors.key_alias = alias.error;
+    if (keyDescriptionOf(draft).length > KEY_DESCRIPTION_MAX) {
+      errors.key_description = `Use at most ${KEY_DESCRIPTION_MAX} characters for the description.`;
+    }
+    return errors;
+  }
+  if (!draft.key.keyId) return { key_existing: "Pick the key to encrypt the domain with." };
+  const check = currentKeyCheck(draft);
+  if (check?.error) errors.key_existing = check.error;
+  else if (check && !check.arn) {
+    errors.key_existing = "This key no longer exists: pick another one.";
+  } else if (!check) {
+    errors.key_existing =
+      "The bot is still reading this key's policy: wait a moment and press Next again.";
+  }
+  // A key policy that lacks the statement is not refused here: the review shows the
+  // statement to send to the key's administrator and blocks until it is there or allowed.
+  return errors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+/** The plan's input; an error sentence when the draft is missing something a step checks. */
+export function enableInputOf(
+  draft: Draft,
+): { ok: true; value: EnableInput } | { ok: false; error: string } {
+  const instance = chosenInstance(draft);
+  if (!instance) return { ok: false, error: "Pick an instance first (go Back to step 1)." };
+  const domainName = domainNameOf(draft);
+  const days = validateExpirationDays(daysOf(draft));
+  const queue = currentQueueCheck(draft);
+  const key = currentKeyCheck(draft);
+  const raw: EnableInput = {
+    instance: {
+      id: instance.id,
+      arn: instance.arn,
+      ...(instance.alias ? { alias: instance.alias } : {}),
+    },
+    domain:
+      draft.domain.mode === "existing"
+        ? { mode: "existing", name: domainName }
+        : { mode: "new", name: domainName, expirationDays: days.ok ? days.value : Number.NaN },
+    dlq:
+      draft.dlq.mode === "none"
+        ? { mode: "none" }
+        : draft.dlq.mode === "new"
+          ? { mode: "new", name: queueNameOf(draft) }
+          : {
+              mode: "existing",
+              url: queue?.url ?? "",
+              arn: queue?.arn ?? "",
+              mergePolicy: draft.dlq.merge === true,
+            },
+    key:
+      draft.key.mode === "new"
+        ? { mode: "new", alias: aliasOf(draft), description: keyDescriptionOf(draft) }
+        : {
+            mode: "existing",
+            keyId: draft.key.keyId ?? "",
+            arn: key?.arn ?? pickedKey(draft)?.arn ?? "",
+            updatePolicy: draft.key.update === true,
+          },
+    confirmRelink: draft.confirmRelink,
+    channelId: draft.channelId,
+    requestedBy: draft.userId,
+  };
+  if (raw.domain.mode === "new" && !days.ok) return { ok: false, error: days.error };
+  if (raw.dlq.mode === "existing" && !raw.dlq.url)
+    return { ok: false, error: "Pick the dead-letter queue again (go Back to step 3)." };
+  if (raw.key.mode === "existing" && !raw.key.arn)
+    return { ok: false, error: "Pick the KMS key again (go Back to step 4)." };
+  return parseEnableInput(raw);
+}
+
+/** The facts depend on these choices only; a confirmation tick does not need new facts. */
+export function factsKey(input: EnableInput): string {
+  const { instance, domain, dlq, key } = input;
+  return JSON.stringify({
+    i: instance.arn,
+    d: [domain.mode, domain.name],
+    q: dlq.mode === "existing" ? dlq.url : dlq.mode,
+    k: key.mode === "existing" ? key.arn : key.mode === "new" ? key.alias : key.mode,
+  });
+}
+
+export type ReviewState =
+  | { kind: "loading" }
+  | { kind: "failed"; error: string }
+  | { kind: "ready"; input: EnableInput; plan: Plan; factsAt: string };
+
+/** What the review step shows now, from the draft alone (no AWS call). */
+export function reviewState(draft: Draft, now = Date.now()): ReviewState {
+  const input = enableInputOf(draft);
+  if (!input.ok) return { kind: "failed", error: input.error };
+  const facts = draft.facts;
+  if (!facts || facts.for !== factsKey(input.value)) return { kind: "loading" };
+  if (facts.error || !facts.facts) return { kind: "failed", error: facts.error ?? "No facts." };
+  if (now - Date.parse(facts.at) > FACTS_FRESH_MS) return { kind: "loading" };
+  return {
+    kind: "ready",
+    input: input.value,
+    plan: buildPlan(input.value, facts.facts),
+    factsAt: facts.at,
+  };
+}
+
+/** True when the plan's only blocker is the relink confirmation the review asks for. */
+export const blockedOnlyByRelink = (plan: Plan, input: EnableInput): boolean =>
+  plan.blockers.length === 1 && !input.confirmRelink && plan.steps.some((s) => s.kind === "unlink");
+
+// ---------------------------------------------------------------------------------------------
+// Look-ups (each returns the draft section to store; none throws)
+
+export type WizardGateways = Pick<Gateways, "connect" | "profiles" | "sqs" | "kms">;
+
+const stamp = () => new Date().toISOString();
+
+async function loaded<T>(read: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { at: stamp(), value: await read() };
+  } catch (err) {
+    return { at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
+export const isFresh = (item: { at: string; error?: string } | undefined, now = Date.now()) =>
+  item !== undefined && !item.error && now - Date.parse(item.at) < LIST_FRESH_MS;
+
+export const loadInstances = (gateways: WizardGateways): Promise<Loaded<InstanceRow[]>> =>
+  loaded(async () =>
+    (await gateways.connect.listInstances()).map((i) => ({
+      id: i.id,
+      arn: i.arn,
+      ...(i.alias ? { alias: i.alias } : {}),
+      status: i.status,
+    })),
+  );
+
+export const loadDomains = (gateways: WizardGateways): Promise<Loaded<string[]>> =>
+  loaded(async () => (await gateways.profiles.listDomains()).map((d) => d.name).sort());
+
+export const loadQueues = (gateways: WizardGateways): Promise<Loaded<QueueRow[]>> =>
+  loaded(async () =>
+    (await gateways.sqs.listQueues())
+      .map((url) => ({ url, name: url.split("/").filter(Boolean).pop() ?? url }))
+      // A FIFO queue can't be a domain's dead-letter queue.
+      .filter((q) => !q.name.endsWith(".fifo"))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+
+export const loadKeys = (gateways: WizardGateways): Promise<Loaded<KeyRow[]>> =>
+  loaded(async () => await gateways.kms.listCustomerKeys());
+
+export async function loadLink(gateways: WizardGateways, instanceArn: string): Promise<LinkCheck> {
+  try {
+    const domain = await gateways.profiles.domainForInstance(instanceArn);
+    return { instanceArn, at: stamp(), ...(domain ? { domain } : {}) };
+  } catch (err) {
+    return { instanceArn, at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
+/** `name` is the picker's reference (queueRef); the URL comes from the queue list. */
+export async function loadQueueCheck(
+  gateways: WizardGateways,
+  name: string,
+  url: string,
+): Promise<QueueCheck> {
+  try {
+    const info = await gateways.sqs.queueInfo(url);
+    if (!info) return { name, at: stamp() };
+    return {
+      name,
+      at: stamp(),
+      url: info.url,
+      arn: info.arn,
+      ...(info.policy ? { policy: info.policy } : {}),
+    };
+  } catch (err) {
+    return { name, at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
+export async function loadKeyCheck(gateways: WizardGateways, keyId: string): Promise<KeyCheck> {
+  try {
+    const info = await gateways.kms.describeKey(keyId);
+    if (!info) return { keyId, at: stamp() };
+    let policy: string | undefined;
+    try {
+      policy = await gateways.kms.getKeyPolicy(info.keyId);
+    } catch (err) {
+      // Someone else's key often hides its policy; the review then shows what to ask for.
+      if (asAppError(err).code !== "aws_access_denied") throw err;
+    }
+    return {
+      keyId,
+      at: stamp(),
+      arn: info.arn,
+      state: info.state,
+      manager: info.manager,
+      spec: info.spec,
+      usage: info.usage,
+      ...(policy ? { policy } : {}),
+    };
+  } catch (err) {
+    return { keyId, at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
+/** The facts for the review; stored in the draft under the input they were gathered for. */
+export async function loadFacts(
+  gateways: WizardGateways,
+  input: EnableInput,
+): Promise<NonNullable<Draft["facts"]>> {
+  const key = factsKey(input);
+  try {
+    return { for: key, at: stamp(), facts: await gatherFacts(gateways, input) };
+  } catch (err) {
+    return { for: key, at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
+/**
+ * What the current step still needs looked up, as a draft patch once done (undefined when
+ * nothing is missing). The listener shows the step first, then runs this and shows it again.
+ */
+export function pendingLoad(
+  draft: Draft,
+  gateways: WizardGateways,
+): (() => Promise<DraftPatch>) | undefined {
+  switch (draft.step) {
+    case "instance": {
+      if (!draft.instanceId) return undefined;
+      const instance = chosenInstance(draft);
+      if (!instance) {
+        return async () => {
+          const instances = await loadInstances(gateways);
+          const found = instances.value?.find((i) => i.id === draft.instanceId);
+          return {
+            instances,
+            ...(found ? { linked: await loadLink(gateways, found.arn) } : {}),
+          };
+        };
+      }
+      if (currentLink(draft)) return undefined;
+      return async () => ({ linked: await loadLink(gateways, instance.arn) });
+    }
+    case "domain":
+      return isFresh(draft.domains)
+        ? undefined
+        : async () => ({ domains: await loadDomains(gateways) });
+    case "dlq": {
+      const name = draft.dlq.queue;
+      const needsCheck = draft.dlq.mode === "existing" && name && !currentQueueCheck(draft);
+      // The list is loaded as the step opens, so the picker's options request finds it.
+      if (!needsCheck) {
+        return isFresh(draft.queues)
+          ? undefined
+          : async () => ({ queues: await loadQueues(gateways) });
+      }
+      return async () => {
+        const patch: DraftPatch = {};
+        let row = pickedQueue(draft);
+        if (!row) {
+          patch.queues = await loadQueues(gateways);
+          row = patch.queues.value?.find((q) => queueRef(q.name) === name);
+        }
+        // No such queue any more: a check without a URL, which the step reports.
+        patch.queueCheck = row
+          ? await loadQueueCheck(gateways, name, row.url)
+          : { name, at: stamp() };
+        return patch;
+      };
+    }
+    case "key": {
+      const keyId = draft.key.keyId;
+      if (draft.key.mode !== "existing" || !keyId || currentKeyCheck(draft)) {
+        return isFresh(draft.keys) ? undefined : async () => ({ keys: await loadKeys(gateways) });
+      }
+      return async () => ({ keyCheck: await loadKeyCheck(gateways, keyId) });
+    }
+    case "review": {
+      if (reviewState(draft).kind !== "loading") return undefined;
+      const input = enableInputOf(draft);
+      if (!input.ok) return undefined;
+      return async () => ({ facts: await loadFacts(gateways, input.value) });
+    }
+  }
+}

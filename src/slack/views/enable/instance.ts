@@ -1,0 +1,73 @@
+/** Step 1: the Connect instance, and the domain it is linked to now. */
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import type { Draft, InstanceRow } from "../../../enable/drafts.js";
+import { chosenInstance, currentLink, instanceLabel } from "../../../enable/wizard.js";
+import { actionId, context, esc, LIMIT, modal, option, plain, section } from "./common.js";
+
+const shortId = (id: string) => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/** "examplecorp · 5f1c2a9e-3b7d-… · ACTIVE", within Slack's 75 characters. */
+export function instanceOption(instance: InstanceRow): PlainTextOption {
+  const alias = instance.alias ?? "(no alias)";
+  const status = instance.status === "ACTIVE" ? "ACTIVE" : `${instance.status}, can't be chosen`;
+  const full = `${alias} · ${instance.id} · ${status}`;
+  const text =
+    full.length <= LIMIT.option
+      ? full
+      : `${alias.slice(0, 30)} · ${shortId(instance.id)} · ${status}`;
+  return option(text, instance.id);
+}
+
+/** Active instances first, then by name; what was typed narrows the list. */
+export function instanceOptions(instances: InstanceRow[], query: string): PlainTextOption[] {
+  const q = query.trim().toLowerCase();
+  return instances
+    .filter((i) => !q || `${i.alias ?? ""} ${i.id}`.toLowerCase().includes(q))
+    .sort(
+      (a, b) =>
+        Number(b.status === "ACTIVE") - Number(a.status === "ACTIVE") ||
+        instanceLabel(a).localeCompare(instanceLabel(b)),
+    )
+    .slice(0, 100)
+    .map(instanceOption);
+}
+
+function linkLine(draft: Draft): string | undefined {
+  const instance = chosenInstance(draft);
+  if (!draft.instanceId) return undefined;
+  if (!instance) return ":hourglass_flowing_sand: Looking the instance up…";
+  if (instance.status !== "ACTIVE") {
+    return `:no_entry: ${esc(instanceLabel(instance))} is ${instance.status}: only an ACTIVE instance can be chosen.`;
+  }
+  const link = currentLink(draft);
+  if (!link)
+    return ":hourglass_flowing_sand: Checking which Customer Profiles domain it is linked to…";
+  if (link.error) return `:warning: Couldn't check its current domain: ${esc(link.error)}`;
+  if (!link.domain) return ":white_circle: Not linked to a Customer Profiles domain yet.";
+  return `:link: Linked to domain *${esc(link.domain)}* now. Linking it to another domain later asks you to confirm: its profiles stay in *${esc(link.domain)}*.`;
+}
+
+export function instanceView(draft: Draft): ModalView {
+  const instance = chosenInstance(draft);
+  const blocks: KnownBlock[] = [
+    section(
+      "*Step 1 of 5 · Connect instance*\nPick the Amazon Connect instance to enable Customer Profiles for. Only ACTIVE instances can be chosen.",
+    ),
+    {
+      type: "input",
+      block_id: "instance",
+      dispatch_action: true,
+      label: plain("Amazon Connect instance"),
+      element: {
+        type: "external_select",
+        action_id: actionId("instance"),
+        placeholder: plain("Search by alias or id", 150),
+        min_query_length: 0,
+        ...(instance ? { initial_option: instanceOption(instance) } : {}),
+      },
+    },
+  ];
+  const line = linkLine(draft);
+  if (line) blocks.push(context(line));
+  return modal("instance", draft, blocks, { submit: "Next" });
+}

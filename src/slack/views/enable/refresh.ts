@@ -1,0 +1,71 @@
+/**
+ * After a listener has acked and shown a step, this looks up what the step still needs
+ * (src/enable/wizard.ts `pendingLoad`), stores it in the draft and shows the step again
+ * with views.update. The `hash` makes Slack refuse the update when the person changed the
+ * view in between; their change re-renders from the same draft, so nothing is lost.
+ */
+import type { WebClient } from "@slack/web-api";
+import type { Draft, DraftStore } from "../../../enable/drafts.js";
+import { pendingLoad } from "../../../enable/wizard.js";
+import type { SlackDeps } from "../../deps.js";
+import { stepView } from "./index.js";
+
+export interface RefreshArgs {
+  deps: SlackDeps;
+  drafts: DraftStore;
+  client: WebClient;
+  draft: Draft;
+  viewId: string;
+  hash?: string;
+}
+
+const slackError = (err: unknown): string | undefined =>
+  (err as { data?: { error?: string } }).data?.error;
+
+/** Runs the step's pending look-up, if any; never throws (it runs after the ack). */
+export async function loadAndRefresh({ deps, drafts, client, draft, viewId, hash }: RefreshArgs) {
+  const log = deps.log.child({ userId: draft.userId, draftId: draft.id, step: draft.step });
+  try {
+    const load = pendingLoad(draft, deps.gateways);
+    if (!load) return;
+    const patch = await load();
+    if (!(await drafts.patch(draft.id, patch))) return;
+    await showLatest({ drafts, client, draftId: draft.id, step: draft.step, viewId, hash });
+  } catch (err) {
+    log.warn({ err, code: slackError(err) }, "could not refresh the enable wizard's view");
+  }
+}
+
+/**
+ * Shows the draft as it is now. A hash conflict means the view changed since the caller
+ * saw it; every render comes from the draft, which the change was saved to first, so one
+ * more render of the latest draft (without the hash) shows both.
+ */
+export async function showLatest(args: {
+  drafts: DraftStore;
+  client: WebClient;
+  draftId: string;
+  step: Draft["step"];
+  viewId: string;
+  hash?: string;
+}): Promise<string | undefined> {
+  const { drafts, client, draftId, step, viewId, hash } = args;
+  for (const useHash of hash ? [true, false] : [false]) {
+    const fresh = await drafts.get(draftId);
+    // The person moved on (Next or Back) meanwhile: that step renders itself.
+    if (!fresh || fresh.step !== step) return undefined;
+    try {
+      const updated = await client.views.update({
+        view_id: viewId,
+        ...(useHash ? { hash } : {}),
+        view: stepView(fresh),
+      });
+      return updated.view?.hash;
+    } catch (err) {
+      const code = slackError(err);
+      if (code === "not_found") return undefined; // closed
+      if (code !== "hash_conflict") throw err;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * Step 5: the plan as buildPlan made it: every resource and what happens to it, the exact
+ * policy statements, every warning and blocker. An instance linked to another domain needs
+ * the confirmation box ticked; its label says the profiles do not move.
+ */
+import type { KnownBlock, ModalView } from "@slack/types";
+import type { Draft } from "../../../enable/drafts.js";
+import type { Plan, PlanStep } from "../../../enable/plan.js";
+import { formatPolicy } from "../../../enable/policies.js";
+import {
+  blockedOnlyByRelink,
+  chosenInstance,
+  domainNameOf,
+  instanceLabel,
+  type ReviewState,
+  reviewState,
+} from "../../../enable/wizard.js";
+import {
+  actionId,
+  backButton,
+  clip,
+  codeBlock,
+  context,
+  esc,
+  LIMIT,
+  modal,
+  option,
+  plain,
+  section,
+} from "./common.js";
+
+const RESOURCE: Record<PlanStep["kind"], string> = {
+  queue: "Dead-letter queue",
+  "queue-policy": "Queue access policy",
+  key: "KMS key",
+  "key-policy": "Key policy",
+  alias: "Key alias",
+  domain: "Domain",
+  unlink: "Current link",
+  link: "Instance link",
+  "alert-binding": "Dead-letter digests",
+};
+
+const ACTION: Record<PlanStep["action"], string> = {
+  create: ":new: create",
+  update: ":pencil2: change",
+  use: ":white_check_mark: use as is",
+  none: ":heavy_minus_sign: nothing to do",
+};
+
+/** Several lines per section, each section within Slack's text limit. */
+function packLines(lines: string[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let current = "";
+  for (const line of lines.map((l) => clip(l, LIMIT.text - 10))) {
+    if (current && current.length + line.length + 1 > LIMIT.text - 10) {
+      blocks.push(section(current));
+      current = "";
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) blocks.push(section(current));
+  return blocks;
+}
+
+/** Blockers and warnings may end with a policy statement on its own lines: show it as code. */
+function noteBlocks(icon: string, text: string): KnownBlock[] {
+  const [first = "", ...rest] = text.split("\n");
+  const blocks = [section(`${icon} ${esc(first)}`)];
+  if (rest.length) blocks.push(section(codeBlock(rest.join("\n"))));
+  return blocks;
+}
+
+export const RELINK_OPTION_TEXT = "Link it anyway: its profiles will not move to the new domain";
+
+function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  blocks.push(section("*Resources*"));
+  blocks.push(
+    ...packLines(
+      plan.steps.map(
+        (s) =>
+          `• *${RESOURCE[s.kind]}* \`${esc(clip(s.target, 200))}\`: ${ACTION[s.action]}. ${esc(s.details)}`,
+      ),
+    ),
+  );
+  if (plan.statements.length) {
+    blocks.push(
+      section(
+        "*Policy statements*\nEach one allows `profile.amazonaws.com` only for this domain (`aws:SourceAccount`, `aws:SourceArn`).",
+      ),
+    );
+    for (const { resource, statement } of plan.statements) {
+      blocks.push(
+        section(`_${esc(clip(resource, 300))}_\n${codeBlock(formatPolicy(statement), 2500)}`),
+      );
+    }
+  }
+  if (plan.warnings.length) {
+    blocks.push(section("*Warnings*"));
+    for (const w of plan.warnings) blocks.push(...noteBlocks(":warning:", w));
+  }
+  const blockers = blockedOnRelink ? [] : plan.blockers;
+  if (blockers.length) {
+    blocks.push(
+      section("*Blocked: fix these first* (Back changes your choices; Check again re-reads AWS)"),
+    );
+    for (const b of blockers) blocks.push(...noteBlocks(":no_entry:", b));
+  }
+  const unlink = plan.steps.find((s) => s.kind === "unlink");
+  if (unlink) {
+    const instance = chosenInstance(draft);
+    const confirm = option(RELINK_OPTION_TEXT, "relink");
+    blocks.push({
+      type: "input",
+      block_id: "review_confirm",
+      optional: true,
+      label: plain(
+        `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink.target}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink.target}; its profiles stay there and will not move to the new domain.`,
+      ),
+      element: {
+        type: "checkboxes",
+        action_id: actionId("review_confirm"),
+        options: [confirm],
+        ...(draft.confirmRelink ? { initial_options: [confirm] } : {}),
+      },
+    });
+  }
+  return blocks;
+}
+
+/** What the review shows for a state; `state` defaults to the one the draft holds now. */
+export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)): ModalView {
+  const intro = section(
+    "*Step 5 of 5 · Review*\nNothing has been created yet. Enable starts a job that creates and changes exactly what is listed here, and reports in this channel.",
+  );
+  if (state.kind === "loading") {
+    return modal(
+      "review",
+      draft,
+      [
+        intro,
+        context(":hourglass_flowing_sand: Checking AWS for what the plan depends on…"),
+        backButton(),
+      ],
+      {},
+    );
+  }
+  if (state.kind === "failed") {
+    return modal("review", draft, [intro, section(`:warning: ${esc(state.error)}`), backButton()], {
+      submit: "Check again",
+    });
+  }
+  const onlyRelink = blockedOnlyByRelink(state.plan, state.input);
+  const ready = state.plan.blockers.length === 0 || onlyRelink;
+  const blocks = [intro, ...planBlocks(draft, state.plan, onlyRelink)];
+  blocks.push(
+    context(
+      `Checked against AWS at <!date^${Math.floor(Date.parse(state.factsAt) / 1000)}^{time}|${state.factsAt}>.`,
+    ),
+  );
+  // Kept last so it survives clipping to Slack's block limit.
+  const back = backButton();
+  return modal("review", draft, [...blocks.slice(0, LIMIT.blocks - 1), back], {
+    submit: ready ? "Enable" : "Check again",
+  });
+}
