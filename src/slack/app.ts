@@ -14,7 +14,7 @@ import type { SlackDeps } from "./deps.js";
 import { register as registerHome } from "./events/home.js";
 import { guard } from "./middleware/guard.js";
 import { register as registerOptions } from "./options/index.js";
-import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "./permissions.js";
+import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS, UNAUDITED_IDS } from "./permissions.js";
 import { register as registerViews } from "./views/index.js";
 
 export interface SlackApp {
@@ -69,6 +69,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       subcommands: SUBCOMMAND_PERMISSIONS,
       ids: ID_PERMISSIONS,
       channels: deps.config.access.channels,
+      unaudited: UNAUDITED_IDS,
     }),
   );
   registerCommands(app, deps);

@@ -3,6 +3,7 @@
  * not here needs the admin role, so a new button is closed until someone opens it here.
  */
 import type { Requirement } from "./middleware/guard.js";
+import { ENABLE_ID_PERMISSIONS, ENABLE_NAVIGATION_IDS } from "./views/enable/common.js";
 
 export const SUBCOMMAND_PERMISSIONS: Record<string, Requirement> = {
   help: "public",
@@ -13,6 +14,7 @@ export const SUBCOMMAND_PERMISSIONS: Record<string, Requirement> = {
 };
 
 export const ID_PERMISSIONS: Record<string, Requirement> = {
+  ...ENABLE_ID_PERMISSIONS,
   provision_retry: "enable",
   provision_cleanup: "cleanup",
   dlq_reingest: "reingest",
@@ -23,3 +25,6 @@ export const ID_PERMISSIONS: Record<string, Requirement> = {
   home_refresh: "public",
   home_scan_now: "inspect",
 };
+
+/** Authorised, but not audited one by one: steps on the way to an audited submission. */
+export const UNAUDITED_IDS = new Set<string>(ENABLE_NAVIGATION_IDS);

@@ -18,7 +18,7 @@ import {
   stateOf,
 } from "../views/enable/common.js";
 import { loadAndRefresh, showLatest } from "../views/enable/refresh.js";
-import { draftStore, expiredView } from "../views/enable/submit.js";
+import { draftStore, expiredView, ownDraft } from "../views/enable/submit.js";
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -39,7 +39,7 @@ async function onWizardAction(
   const log = deps.log.child({ userId: args.body.user.id, step: shown });
   const drafts = draftStore(deps);
   try {
-    const draft = await drafts.get(view.private_metadata);
+    const draft = await ownDraft(drafts, view.private_metadata, args.body.user.id);
     if (!draft) {
       await client.views.update({ view_id: view.id, hash: view.hash, view: expiredView() });
       return;

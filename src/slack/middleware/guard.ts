@@ -40,6 +40,8 @@ export interface GuardOptions {
   ids: Record<string, Requirement>;
   /** Channels where commands work; empty means everywhere. */
   channels: string[];
+  /** Ids authorised as usual but not audited one by one (wizard navigation). */
+  unaudited?: ReadonlySet<string>;
 }
 
 interface Request {
@@ -155,7 +157,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       await refuse(args, req, decision.message);
       return;
     }
-    if (req.kind === "options") return next();
+    if (req.kind === "options" || opts.unaudited?.has(req.id)) return next();
     try {
       await next();
     } catch (err) {

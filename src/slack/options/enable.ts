@@ -21,7 +21,7 @@ import { queueOptions } from "../views/enable/dlq.js";
 import { domainOptions } from "../views/enable/domain.js";
 import { instanceOptions } from "../views/enable/instance.js";
 import { keyOptions } from "../views/enable/key.js";
-import { draftStore } from "../views/enable/submit.js";
+import { draftStore, ownDraft } from "../views/enable/submit.js";
 
 type OptionsArgs = SlackOptionsMiddlewareArgs<"block_suggestion"> & AllMiddlewareArgs;
 
@@ -84,7 +84,7 @@ const within = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
 async function onOptions(args: OptionsArgs, deps: SlackDeps, picker: Picker<unknown>) {
   const { ack, body } = args;
   const drafts = draftStore(deps);
-  const draft = await drafts.get(body.view?.private_metadata ?? "");
+  const draft = await ownDraft(drafts, body.view?.private_metadata ?? "", body.user.id);
   if (!draft) {
     await ack({ options: notice("This form expired: run /profiles enable again") });
     return;

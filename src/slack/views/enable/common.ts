@@ -7,6 +7,7 @@
 import type { KnownBlock, ModalView, PlainTextOption, View } from "@slack/types";
 import type { Draft, DraftPatch, WizardStep } from "../../../enable/drafts.js";
 import type { FieldErrors, WizardField } from "../../../enable/wizard.js";
+import type { Requirement } from "../../middleware/guard.js";
 
 export const CALLBACK: Record<WizardStep, string> = {
   instance: "enable_instance",
@@ -204,15 +205,25 @@ export function readTyped(values: StateValues): DraftPatch {
 }
 
 /**
- * What the guard should require for the wizard's ids (callback ids, actions, options):
- * everything in it is part of enabling. Spread into ID_PERMISSIONS (src/slack/permissions.ts).
+ * What the guard should require for the wizard's ids. Moving through the steps changes
+ * nothing (and only the person who opened the form, which `/profiles enable` already
+ * required the enable permission for, can send them); Enable on the review starts the job.
+ * Spread into ID_PERMISSIONS (src/slack/permissions.ts).
  */
-export const ENABLE_ID_PERMISSIONS: Record<string, "enable"> = Object.fromEntries(
-  [
-    ...Object.values(CALLBACK),
-    INFO_CALLBACK,
-    BACK_ACTION,
-    ...DISPATCHING.map(actionId),
-    ...EXTERNAL.map(actionId),
-  ].map((id) => [id, "enable" as const]),
+export const ENABLE_ID_PERMISSIONS: Record<string, Requirement> = {
+  ...Object.fromEntries(
+    [
+      ...(["instance", "domain", "dlq", "key"] as const).map((s) => CALLBACK[s]),
+      INFO_CALLBACK,
+      BACK_ACTION,
+      ...DISPATCHING.map(actionId),
+      ...EXTERNAL.map(actionId),
+    ].map((id) => [id, "enable" as const]),
+  ),
+  [CALLBACK.review]: "enable",
+};
+
+/** Wizard navigation: authorised like the wizard, but only the final submission is audited. */
+export const ENABLE_NAVIGATION_IDS = Object.keys(ENABLE_ID_PERMISSIONS).filter(
+  (id) => id !== CALLBACK.review,
 );

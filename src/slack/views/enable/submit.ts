@@ -61,6 +61,19 @@ export const expiredView = () =>
 export const draftStore = (deps: SlackDeps): DraftStore =>
   new RedisDraftStore(deps.redis, deps.config.redis.prefix);
 
+/**
+ * The draft behind a view, only for the person it was opened for: Slack sends a view's
+ * interactions from its owner alone, and this keeps it so if anything else ever does.
+ */
+export async function ownDraft(
+  drafts: DraftStore,
+  draftId: string,
+  userId: string,
+): Promise<Draft | undefined> {
+  const draft = await drafts.get(draftId);
+  return draft && draft.userId === userId ? draft : undefined;
+}
+
 /** Errors may only name input blocks of the view shown; any other lands on its first input. */
 function placeErrors(
   errors: Record<string, string>,
@@ -79,8 +92,9 @@ function placeErrors(
 async function saveTyped(
   drafts: DraftStore,
   view: ViewSubmitAction["view"],
+  userId: string,
 ): Promise<Draft | undefined> {
-  const draft = await drafts.get(view.private_metadata);
+  const draft = await ownDraft(drafts, view.private_metadata, userId);
   if (!draft) return undefined;
   const { draft: merged, patch } = applyTyped(draft, readTyped(stateOf(view)));
   await drafts.patch(draft.id, patch);
@@ -90,7 +104,7 @@ async function saveTyped(
 async function onStepSubmit(step: WizardStep, args: SubmitArgs, deps: SlackDeps): Promise<void> {
   const { ack, view, client } = args;
   const drafts = draftStore(deps);
-  const draft = await saveTyped(drafts, view);
+  const draft = await saveTyped(drafts, view, args.body.user.id);
   if (!draft) {
     await ack({ response_action: "update", view: expiredView() });
     return;
@@ -156,7 +170,7 @@ async function checkAgain(args: SubmitArgs, deps: SlackDeps, drafts: DraftStore,
 async function onReviewSubmit(args: SubmitArgs, deps: SlackDeps): Promise<void> {
   const { ack, view } = args;
   const drafts = draftStore(deps);
-  const draft = await saveTyped(drafts, view);
+  const draft = await saveTyped(drafts, view, args.body.user.id);
   if (!draft) {
     await ack({ response_action: "update", view: expiredView() });
     return;
