@@ -54,6 +54,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     notifier: deps.notifier,
     config,
     scanIntervalMs: config.dlq.scanIntervalMs,
+    reingestRate: config.reingest.rate,
     log: deps.log.child({ queue: "dlq-scan" }),
   });
   const reingest = startReingestWorker({
