@@ -67,6 +67,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     limiter: new RedisRateLimiter(deps.redis, config.redis.prefix),
     config,
     log: deps.log.child({ queue: "reingest" }),
+    stillAllowed: (userId, permission) => authorize(deps.access, userId, permission),
   });
   return [provision, dlqScan, reingest];
 }

@@ -133,6 +133,11 @@ export interface ReingestWorkerDeps {
   limiter: RateLimiter;
   config: { reingest: Config["reingest"] };
   log: Logger;
+  /** Checks again, as the job starts, that the requester still holds the role. */
+  stillAllowed?: (
+    userId: string,
+    permission: "reingest" | "discard",
+  ) => Promise<{ allowed: boolean; message?: string }>;
   /** For tests: a short lease, no long polling. */
   passOptions?: PassOptions & { concurrency?: number };
   workerOptions?: Partial<WorkerOptions>;
@@ -145,7 +150,17 @@ interface Where {
 }
 
 /** The DLQ to read and where to reply: the click's thread, else the digest in the bound channel. */
-async function locate(deps: ReingestWorkerDeps, data: ReingestJobData): Promise<Where> {
+async function locate(
+  deps: ReingestWorkerDeps,
+  data: ReingestJobData,
+  permission: "reingest" | "discard",
+): Promise<Where> {
+  const decision = await deps.stillAllowed?.(data.requestedBy, permission);
+  if (decision && !decision.allowed) {
+    throw new UnrecoverableError(
+      `Stopped before any change: ${decision.message ?? "the requester no longer holds the role."}`,
+    );
+  }
   const binding = await deps.bindings.get(data.domain);
   const queueUrl =
     binding?.queueUrl ?? (await deps.gateways.profiles.getDomain(data.domain))?.deadLetterQueueUrl;
@@ -209,7 +224,7 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
     ...(data.cls && { cls: data.cls }),
     ...(data.messageId && { messageId: data.messageId }),
   };
-  const where = await locate(deps, data);
+  const where = await locate(deps, data, "reingest");
   const reply = await replyOnce(deps, job, where, renderReingestStarted(target, pacer.rate));
   const expected =
     data.cls !== undefined
@@ -253,7 +268,7 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
     throw new UnrecoverableError("Discard needs a class other than unreadable.");
   }
   const log = deps.log.child({ jobId: job.id, domain: data.domain, userId: data.requestedBy });
-  const where = await locate(deps, data);
+  const where = await locate(deps, data, "discard");
   const reply = await replyOnce(
     deps,
     job,

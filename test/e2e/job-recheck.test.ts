@@ -2,9 +2,12 @@
  * A role can be removed between a click and the job's start: the job checks again and
  * stops before changing anything.
  */
+
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueProvision, PROVISION_JOB_OPTIONS, provisionQueue } from "../../jobs/provision.js";
+import { DISCARD_JOB, enqueueReingestJob } from "../../jobs/reingest.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
@@ -60,6 +63,30 @@ describe("a job re-checks the requester's role when it starts", () => {
     const state = stack.emulator.ctx.state;
     expect(Object.keys(state.sqs.queues)).not.toContain(`${DOMAIN}-dlq`);
     expect(state.kms.aliases[`alias/${DOMAIN}`]).toBeUndefined();
+    await queue.close();
+  });
+
+  it("stops a discard whose requester is an operator, not an admin, before reading the queue", async () => {
+    const queue = new Queue("reingest", { connection: redis, prefix: stack.config.redis.prefix });
+    const { jobId } = await enqueueReingestJob(
+      queue,
+      DISCARD_JOB,
+      {
+        domain: "amazon-connect-legacy",
+        cls: "throttled",
+        requestedBy: "U0AGENT",
+        requestId: "r1",
+      },
+      { removeOnFail: false },
+    );
+    for (let i = 0; i < 100; i++) {
+      if ((await (await queue.getJob(jobId))?.getState()) === "failed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await queue.getJob(jobId);
+    expect(await after?.getState()).toBe("failed");
+    expect(after?.failedReason).toContain("Discarding dead-letter messages needs the admin role");
+    expect(stack.emulator.calls.get("sqs:ReceiveMessage") ?? 0).toBe(0);
     await queue.close();
   });
 });
