@@ -44,6 +44,10 @@ export interface ScanResult extends ScanSummary {
 
 const BATCH = 10;
 const DEFAULT_LEASE_SECONDS = 120;
+/** Handles kept to give messages back at once; beyond this, the tail lease returns them. */
+export const MAX_HELD = 10_000;
+/** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
+const TAIL_LEASE_SECONDS = 15 * 60;
 
 export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanResult> {
   const { sqs, log } = deps;
@@ -65,9 +69,10 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         await renewLease(deps, queueUrl, held, lease);
         leasedAt = now();
       }
+      const holding = held.length < MAX_HELD;
       const messages = await sqs.receive(queueUrl, {
         max: Math.min(BATCH, max - received),
-        visibilityTimeout: lease,
+        visibilityTimeout: holding ? lease : Math.max(lease, TAIL_LEASE_SECONDS),
         waitSeconds,
       });
       if (held.length === 0) leasedAt = now();
@@ -77,7 +82,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
       }
       for (const message of messages) {
         received += 1;
-        if (message.ReceiptHandle) held.push(message.ReceiptHandle);
+        if (holding && message.ReceiptHandle) held.push(message.ReceiptHandle);
         const parsed = parseDlqMessage(message);
         summary.add(parsed, classify(parsed));
       }

@@ -170,8 +170,10 @@ function takeMessages(queue: SqsQueue, max: number, visibilityMs: number, env: E
   );
   const taken: SqsMessage[] = [];
   const moved = new Set<SqsMessage>();
+  let scanned = 0;
   for (const m of queue.messages) {
     if (taken.length >= max) break;
+    scanned += 1;
     if (m.visibleAt > now || blockedGroups.has(m.messageGroupId)) continue;
     if (redrive && m.receiveCount >= redrive.maxReceiveCount) {
       moveToDeadLetterQueue(m, queue, redrive.target, now);
@@ -185,6 +187,14 @@ function takeMessages(queue: SqsQueue, max: number, visibilityMs: number, env: E
     taken.push(m);
   }
   if (moved.size > 0) queue.messages = queue.messages.filter((m) => !moved.has(m));
+  // Received messages go to the back (standard queues promise no order), so the next receive
+  // finds visible ones at the front instead of walking past every leased message.
+  if (taken.length > 0 && moved.size === 0 && !isFifo(queue)) {
+    const took = new Set(taken);
+    const head = queue.messages.slice(0, scanned).filter((m) => !took.has(m));
+    queue.messages.splice(0, scanned, ...head);
+    queue.messages.push(...taken);
+  }
   return taken;
 }
 
@@ -274,9 +284,11 @@ async function receiveMessage(input: Input, env: Env) {
     }
   }
   checkQueueKey(queue, env);
-  const inFlight = queue.messages.filter(
-    (m) => m.receiveCount > 0 && m.visibleAt > env.ctx.now(),
-  ).length;
+  // Counting is O(n); a queue shorter than the limit cannot exceed it.
+  const inFlight =
+    queue.messages.length < MAX_IN_FLIGHT
+      ? 0
+      : queue.messages.filter((m) => m.receiveCount > 0 && m.visibleAt > env.ctx.now()).length;
   if (inFlight >= MAX_IN_FLIGHT) {
     throw new AwsError("OverLimit", "Too many messages in flight for this queue.", 403);
   }
