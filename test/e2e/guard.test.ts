@@ -5,9 +5,11 @@
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../sandbox/stack.js";
+import { REQUIRED_ROLE } from "../../src/access/roles.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { SUBCOMMAND_PERMISSIONS } from "../../src/slack/permissions.js";
 import { startTestStack } from "../support/e2e.js";
 
 let stack: Stack;
@@ -128,6 +130,28 @@ describe("authorisation", () => {
     const entries = await entriesFor("U0ADMIN", "action:provision_cleanup");
     expect(entries).toHaveLength(1);
     expect(entries[0]?.role).toBe("admin");
+  });
+});
+
+describe("every subcommand against every role", () => {
+  const users = {
+    admin: "U0ADMIN",
+    operator: "U0AGENT",
+    viewer: "U0VIEWER",
+    none: "U0NOBODY",
+  } as const;
+  const rank = { none: 0, viewer: 1, operator: 2, admin: 3 } as const;
+  const cases = Object.entries(SUBCOMMAND_PERMISSIONS).flatMap(([sub, requirement]) =>
+    (Object.keys(users) as (keyof typeof users)[]).map((role) => [sub, requirement, role] as const),
+  );
+  it.each(cases)("/profiles %s (needs %s) as %s", async (sub, requirement, role) => {
+    const res = await stack.slack.driver.type(`/profiles ${sub}`, { user: users[role] });
+    expect(res.status).toBe(200);
+    const text = JSON.stringify(res.body ?? "");
+    const needed = requirement === "public" ? undefined : REQUIRED_ROLE[requirement];
+    const allowed = needed === undefined || rank[role] >= rank[needed];
+    if (allowed) expect(text).not.toContain("needs the");
+    else expect(text).toContain(`needs the ${needed} role`);
   });
 });
 
