@@ -9,7 +9,7 @@ import { REQUIRED_ROLE } from "../../src/access/roles.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
-import { SUBCOMMAND_PERMISSIONS } from "../../src/slack/permissions.js";
+import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "../../src/slack/permissions.js";
 import { startTestStack } from "../support/e2e.js";
 
 let stack: Stack;
@@ -155,13 +155,71 @@ describe("every subcommand against every role", () => {
   });
 });
 
+describe("every button against every role", () => {
+  const users = {
+    admin: "U0ADMIN",
+    operator: "U0AGENT",
+    viewer: "U0VIEWER",
+    none: "U0NOBODY",
+  } as const;
+  const rank = { none: 0, viewer: 1, operator: 2, admin: 3 } as const;
+  const buttons = [
+    "provision_retry",
+    "provision_cleanup",
+    "dlq_reingest",
+    "dlq_reingest_one",
+    "dlq_inspect",
+    "dlq_discard",
+    "home_scan_now",
+  ];
+  let board: { channel: string; ts: string };
+  beforeAll(async () => {
+    const bot = new WebClient("xoxb-test", { slackApiUrl: stack.slack.apiUrl });
+    const posted = await bot.chat.postMessage({
+      channel: "C0OPS",
+      text: "every button",
+      blocks: [
+        {
+          type: "actions",
+          elements: buttons.map((id) => ({
+            type: "button" as const,
+            action_id: id,
+            value: id.startsWith("dlq")
+              ? '{"d":"amazon-connect-none","c":"throttled"}'
+              : "enable-none",
+            text: { type: "plain_text" as const, text: id },
+          })),
+        },
+      ],
+    });
+    board = { channel: "C0OPS", ts: String(posted.ts) };
+  });
+  const cases = buttons.flatMap((id) =>
+    (Object.keys(users) as (keyof typeof users)[]).map((role) => [id, role] as const),
+  );
+  it.each(cases)("%s clicked by %s", async (id, role) => {
+    const requirement = ID_PERMISSIONS[id];
+    if (!requirement || requirement === "public") throw new Error(`${id} has no permission`);
+    const needed = REQUIRED_ROLE[requirement];
+    const before = (await auditOf(users[role], `action:${id}`)).length;
+    const res = await stack.slack.driver.clickButton(id, { user: users[role], message: board });
+    expect(res.status).toBe(200);
+    const entries = await entriesFor(users[role], `action:${id}`, before + 1);
+    expect(entries).toHaveLength(before + 1);
+    const refusedByGuard = (entries[0]?.detail ?? "").includes("needs the");
+    expect(refusedByGuard).toBe(rank[role] < rank[needed]);
+    if (refusedByGuard) expect(entries[0]?.detail).toContain(`needs the ${needed} role`);
+  });
+});
+
 describe("/profiles audit", () => {
   it("shows admins the latest entries and refuses operators", async () => {
     await entriesFor("U0NOBODY", "command:status");
     const res = await stack.slack.driver.type("/profiles audit");
     const text = JSON.stringify(res.body);
+    // The newest entries are the button matrix's clicks, refused ones included.
     expect(text).toContain("<@U0NOBODY>");
-    expect(text).toContain("command:status");
+    expect(text).toContain("action:home_scan_now: refused");
     const refused = await stack.slack.driver.type("/profiles audit", { user: "U0AGENT" });
     expect((refused.body as { text: string }).text).toContain(
       "Reading the audit trail needs the admin role",
