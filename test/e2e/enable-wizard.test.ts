@@ -67,6 +67,31 @@ const waitForView = (
     { description: `the ${callbackId} view`, timeoutMs: 8000 },
   );
 
+/** Nothing changed the modal for this long: the bot's updates for the last click have landed. */
+const SETTLE_MS = 250;
+
+/**
+ * Like waitForView, for a step the bot shows with views.update after a click. A background
+ * refresh of an earlier step may land a moment before that update (its views.update can't
+ * carry a hash, src/slack/views/enable/refresh.ts), and the bot then corrects it. So this
+ * waits until the modal is that step and stays unchanged for SETTLE_MS.
+ */
+async function waitForSettledView(
+  callbackId: string,
+  ready: (text: string, v: SlackView) => boolean = () => true,
+  user = USER,
+): Promise<SlackView> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const shown = await waitForView(callbackId, ready, user);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    if (stack.slack.timeline.currentView(user)?.hash === shown.hash) return shown;
+    if (Date.now() > deadline) {
+      throw new Error(`the ${callbackId} view kept changing:\n${stack.slack.timeline.describe()}`);
+    }
+  }
+}
+
 const inputValue = (v: SlackView, blockId: string): unknown => {
   const block = v.blocks.find((b) => b.block_id === blockId);
   return block?.element?.initial_value ?? block?.element?.initial_option?.value;
@@ -436,7 +461,7 @@ describe("Back", () => {
     expect(inputValue(view(), "dlq_name")).toBe("amazon-connect-custom-dlq");
 
     await driver.clickButton("enable_back");
-    const domain = await waitForView("enable_domain");
+    const domain = await waitForSettledView("enable_domain");
     expect(inputValue(domain, "domain_name")).toBe("amazon-connect-custom");
     expect(inputValue(domain, "domain_days")).toBe("90");
     await submit();
@@ -444,14 +469,14 @@ describe("Back", () => {
     // Typed but not submitted: Back still keeps it.
     driver.fillView({ dlq_name: "typed-before-back" });
     await driver.clickButton("enable_back");
-    await waitForView("enable_domain");
+    await waitForSettledView("enable_domain");
     await submit();
     expect(inputValue(view(), "dlq_name")).toBe("typed-before-back");
 
     await driver.clickButton("enable_back");
-    await waitForView("enable_domain");
+    await waitForSettledView("enable_domain");
     await driver.clickButton("enable_back");
-    const first = await waitForView("enable_instance", (t) => t.includes("Not linked"));
+    const first = await waitForSettledView("enable_instance", (t) => t.includes("Not linked"));
     expect(inputValue(first, "instance")).toBe(id);
   });
 });

@@ -36,10 +36,22 @@ export async function loadAndRefresh({ deps, drafts, client, draft, viewId, hash
   }
 }
 
+/** How many times one caller re-renders a view the draft changed under; each needs a change. */
+const MAX_RENDERS = 4;
+
+const sameView = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /**
  * Shows the draft as it is now. A hash conflict means the view changed since the caller
  * saw it; every render comes from the draft, which the change was saved to first, so one
  * more render of the latest draft (without the hash) shows both.
+ *
+ * An update without a hash can land after the person moved on: read the draft, then they
+ * press Next (their answer is saved and the next step shown), then this update arrives and
+ * puts the old step, with what they had typed before, back over it. So after each update
+ * the draft is read again; when it no longer renders to what was just shown, the latest
+ * draft is shown once more, with the hash of this caller's own update: a conflict then
+ * means something newer replaced it, and that writer checks its own update the same way.
  */
 export async function showLatest(args: {
   drafts: DraftStore;
@@ -50,22 +62,40 @@ export async function showLatest(args: {
   hash?: string;
 }): Promise<string | undefined> {
   const { drafts, client, draftId, step, viewId, hash } = args;
-  for (const useHash of hash ? [true, false] : [false]) {
-    const fresh = await drafts.get(draftId);
-    // The person moved on (Next or Back) meanwhile: that step renders itself.
-    if (!fresh || fresh.step !== step) return undefined;
+  let fresh = await drafts.get(draftId);
+  // The person moved on (Next or Back) meanwhile: that step renders itself.
+  if (!fresh || fresh.step !== step) return undefined;
+  let useHash = hash;
+  // Only the caller's own hash may be dropped on a conflict; a correction's may not.
+  let mayDropHash = Boolean(hash);
+  for (let render = 0; render < MAX_RENDERS; render++) {
+    const view = stepView(fresh);
+    let shownHash: string | undefined;
     try {
       const updated = await client.views.update({
         view_id: viewId,
-        ...(useHash ? { hash } : {}),
-        view: stepView(fresh),
+        ...(useHash ? { hash: useHash } : {}),
+        view,
       });
-      return updated.view?.hash;
+      shownHash = updated.view?.hash;
     } catch (err) {
       const code = slackError(err);
       if (code === "not_found") return undefined; // closed
       if (code !== "hash_conflict") throw err;
+      if (!mayDropHash) return undefined; // a newer update replaced ours
+      mayDropHash = false;
+      useHash = undefined;
+      fresh = await drafts.get(draftId);
+      if (!fresh || fresh.step !== step) return undefined;
+      continue;
     }
+    mayDropHash = false;
+    const latest = await drafts.get(draftId);
+    if (!latest || !shownHash || sameView(stepView(latest), view)) {
+      return latest?.step === step ? shownHash : undefined;
+    }
+    fresh = latest;
+    useHash = shownHash;
   }
   return undefined;
 }
