@@ -1,4 +1,4 @@
-/** Default per-operation request quotas (FACTS.md), as token buckets: rate per second, burst. */
+/** Default per-operation quotas (docs/aws/customer-profiles.md, connect.md): rate/s, burst. */
 export const DEFAULT_QUOTAS: Record<string, { rate: number; burst: number }> = {
   "profile:PutProfileObject": { rate: 100, burst: 100 },
   "profile:ListAccountIntegrations": { rate: 100, burst: 100 },

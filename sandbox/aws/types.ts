@@ -72,7 +72,7 @@ export interface EmulatorOptions {
   latencyMs: number;
   /** Per operation ("profile:PutProfileObject" or "*"), the fraction of calls that fail. */
   faults: Record<string, { throttle?: number; internal?: number }>;
-  /** Enforce the default per-operation TPS quotas from FACTS.md. */
+  /** Enforce the default per-operation TPS quotas (docs/aws/customer-profiles.md, connect.md). */
   quotas: boolean;
   /** Customer Profiles ingestion: max objects per profile per second before the DLQ. */
   profileObjectsPerSecond: number;

@@ -1,5 +1,5 @@
 /**
- * Block Kit as Slack judges it (the limits in shared/FACTS.md, plus the structural checks
+ * Block Kit as Slack judges it (the limits in docs/slack/platform.md, plus the structural checks
  * a bot trips over most: missing text, duplicate block_id, an initial_option that is not
  * one of the options) and as a person reads it (renderText).
  */

@@ -70,7 +70,7 @@ export interface KeyPolicyCheck {
   statementToAdd?: PolicyStatement;
 }
 
-// Key order matches FACTS.md so the text people copy is the text AWS documents.
+// Key order matches docs/aws/sqs.md so the text people copy is the text AWS documents.
 export const dlqPolicyStatement = ({
   queueArn,
   accountId,

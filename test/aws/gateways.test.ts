@@ -37,7 +37,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** The access policy FACTS.md gives for a Customer Profiles dead-letter queue. */
+/** The access policy docs/aws/sqs.md gives for a Customer Profiles dead-letter queue. */
 function dlqPolicy(queue: string, domain: string): string {
   return JSON.stringify({
     Version: "2012-10-17",

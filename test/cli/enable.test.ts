@@ -1,6 +1,6 @@
 /**
  * `profiles-bot enable` in-process against the seeded emulator: it refuses without --yes,
- * and with --yes runs the job's steps and leaves what FACTS.md describes in the emulator.
+ * and with --yes runs the job's steps and leaves what docs/aws/ describes in the emulator.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

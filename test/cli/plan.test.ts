@@ -44,7 +44,7 @@ describe("profiles-bot plan", () => {
     expect(out).toContain(`create alias alias/${DOMAIN}`);
     expect(out).toContain(`create domain ${DOMAIN}`);
     expect(out).toContain(`create link ${instanceArn(EXAMPLECORP)}`);
-    // FACTS.md's DLQ statement, with both conditions.
+    // The DLQ statement in docs/aws/sqs.md, with both conditions.
     expect(out).toContain('"Sid": "CustomerProfilesDLQ"');
     expect(out).toContain(`"Resource": "${QUEUE_ARN}"`);
     expect(out).toContain(`"aws:SourceAccount": "${ACCOUNT_ID}"`);

@@ -39,7 +39,7 @@ export function clients(url: string) {
 export const domainArn = (name: string) =>
   `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${name}`;
 
-/** The statement FACTS.md gives for a Customer Profiles dead-letter queue. */
+/** The statement docs/aws/sqs.md gives for a Customer Profiles dead-letter queue. */
 export function dlqPolicy(queueArn: string, domainName: string): string {
   return JSON.stringify({
     Version: "2012-10-17",

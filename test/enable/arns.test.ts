@@ -38,7 +38,7 @@ describe("ARNs", () => {
     expect(parseInstanceArn(arn).ok).toBe(false);
   });
 
-  it("builds the ARNs FACTS.md documents, in the region's partition", () => {
+  it("builds the ARNs docs/aws/ documents, in the region's partition", () => {
     expect(domainArn("us-east-1", "123456789012", "amazon-connect-acme")).toBe(
       "arn:aws:profile:us-east-1:123456789012:domains/amazon-connect-acme",
     );

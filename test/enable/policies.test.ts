@@ -19,7 +19,7 @@ const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:acme-dlq`;
 const domain = { accountId: ACCOUNT, region: REGION, domainName: DOMAIN };
 const ours = dlqPolicyStatement({ ...domain, queueArn: QUEUE_ARN });
 
-// Copied verbatim from FACTS.md, placeholders aside.
+// Copied verbatim from docs/aws/sqs.md, placeholders aside.
 const FACTS_DLQ_STATEMENT =
   '{"Sid":"CustomerProfilesDLQ","Effect":"Allow","Principal":{"Service":"profile.amazonaws.com"},' +
   '"Action":"sqs:SendMessage","Resource":"<queue ARN>","Condition":{"StringEquals":' +
@@ -40,7 +40,7 @@ const unrelated = {
 const variant = (changes: Record<string, unknown>) => ({ ...ours, ...changes });
 
 describe("dlqPolicyStatement", () => {
-  it("is exactly the statement FACTS.md documents", () => {
+  it("is exactly the statement docs/aws/sqs.md documents", () => {
     const expected = FACTS_DLQ_STATEMENT.replaceAll("<queue ARN>", QUEUE_ARN)
       .replaceAll("<account>", ACCOUNT)
       .replaceAll("<region>", REGION)

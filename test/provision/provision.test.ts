@@ -35,7 +35,7 @@ const NAMES = { domain: DOMAIN, queue: QUEUE, alias: ALIAS };
 const DOMAIN_ARN = `arn:aws:profile:${REGION}:${ACCOUNT_ID}:domains/${DOMAIN}`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${QUEUE}`;
 
-/** FACTS.md's DLQ statement, written out rather than built by the code under test. */
+/** The DLQ statement in docs/aws/sqs.md, written out rather than built by the code under test. */
 const FACTS_DLQ_STATEMENT = {
   Sid: "CustomerProfilesDLQ",
   Effect: "Allow",
