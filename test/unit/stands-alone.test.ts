@@ -40,7 +40,7 @@ function outsideCitations(): string[] {
 }
 
 describe("the repository stands alone", () => {
-  it(`no tracked file cites ${FACTS_FILE} or a path under ../shared`, () => {
+  it(`no tracked file cites ${FACTS_FILE} or a path under ${SHARED_DIR}`, () => {
     expect(outsideCitations()).toEqual([]);
   });
 
