@@ -43,6 +43,17 @@ describe("SlackNotifier", () => {
       slack.setRateLimit("chat.update", undefined);
     }
     expect(text(channel, ts)).toBe("progress 3");
+
+    // The stand-in's own record of this message's edits: without a 429 among them this test
+    // would pass without exercising the wait. The last edit is answered 200, so it came after
+    // every 429 and carries the final text.
+    const edits = slack.timeline
+      .callsTo("chat.update")
+      .filter((c) => c.args.channel === channel && c.args.ts === ts);
+    const limited = edits.filter((c) => c.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((c) => c.error === "ratelimited")).toBe(true);
+    expect(edits.at(-1)).toMatchObject({ status: 200, ok: true, args: { text: "progress 3" } });
   });
 
   it("keeps posting to another channel while chat.update is rate limited", async () => {
