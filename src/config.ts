@@ -35,7 +35,7 @@ function durationMs(text: string): number | undefined {
   return ms >= 1_000 ? ms : undefined;
 }
 
-const schema = z.object({
+const envSchema = z.object({
   ROLE: z.enum(["bot", "worker", "all"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce
@@ -113,62 +113,36 @@ const schema = z.object({
 });
 
 /** The variables loadConfig reads, as the environment holds them. */
-export type Env = Partial<Record<keyof z.input<typeof schema>, string>>;
+export type Env = Partial<Record<keyof z.input<typeof envSchema>, string>>;
 
-export interface Config {
-  role: "bot" | "worker" | "all";
-  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
-  http: { host: string; port: number };
-  slack: {
-    botToken: string;
-    /** Socket Mode when set; otherwise the HTTP receiver verifies with the signing secret. */
-    appToken?: string;
-    signingSecret?: string;
-    apiUrl?: string;
-  };
-  aws: { region?: string; endpoint?: string; maxAttempts: number };
-  redis: { url: string; prefix: string };
-  dlq: {
-    preview: "off" | "redacted" | "full";
-    /** How often each bound domain's DLQ is scanned. */
-    scanIntervalMs: number;
-    /** Messages one scan reads at most: the bound on its time and memory. */
-    scanMaxMessages: number;
-  };
-  access: { admins: string[]; operators: string[]; viewers: string[]; channels: string[] };
-  reingest: {
-    /** PutProfileObject calls per second across all workers. */
-    rate: number;
-    /** Minimum ms between two objects of one profile. */
-    profileIntervalMs: number;
-  };
-}
+type ParsedEnv = z.output<typeof envSchema>;
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+/** Optional settings are left out rather than set to undefined, so Config marks them `?`. */
+const awsOf = (e: ParsedEnv) => ({
+  ...(e.AWS_REGION !== undefined ? { region: e.AWS_REGION } : {}),
+  ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
+  maxAttempts: e.AWS_MAX_ATTEMPTS,
+});
 
-/** Validate the environment; throws ConfigError with one sentence per problem. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "configuration");
-      return `${name} ${issue.message}.`;
-    });
-    throw new ConfigError(lines.join(" "));
-  }
-  const e = parsed.data;
-  const needsSlack = e.ROLE !== "worker";
+const configSchema = envSchema.transform((e, ctx) => {
   if (!e.SLACK_BOT_TOKEN) {
-    throw new ConfigError(
-      "SLACK_BOT_TOKEN is missing: set it to the app's bot token (xoxb-…), or run `npm run sandbox` to try the bot without Slack.",
-    );
+    ctx.addIssue({
+      code: "custom",
+      path: ["SLACK_BOT_TOKEN"],
+      message:
+        "is missing: set it to the app's bot token (xoxb-…), or run `npm run sandbox` to try the bot without Slack",
+    });
+    return z.NEVER;
   }
-  if (needsSlack && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
-    throw new ConfigError(
-      "Set SLACK_APP_TOKEN (xapp-…, Socket Mode) or SLACK_SIGNING_SECRET (HTTP events at /slack/events): neither is set.",
-    );
+  if (e.ROLE !== "worker" && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    ctx.addIssue({
+      code: "custom",
+      // No path: the sentence names both variables, either of which would do.
+      path: [],
+      message:
+        "Set SLACK_APP_TOKEN (xapp-…, Socket Mode) or SLACK_SIGNING_SECRET (HTTP events at /slack/events): neither is set",
+    });
+    return z.NEVER;
   }
   return {
     role: e.ROLE,
@@ -176,15 +150,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { host: e.HOST, port: e.PORT },
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
-      appToken: e.SLACK_APP_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
-      apiUrl: e.SLACK_API_URL,
+      /** Socket Mode when set; otherwise the HTTP receiver verifies with the signing secret. */
+      ...(e.SLACK_APP_TOKEN !== undefined ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET !== undefined ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_API_URL !== undefined ? { apiUrl: e.SLACK_API_URL } : {}),
     },
-    aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, maxAttempts: e.AWS_MAX_ATTEMPTS },
+    aws: awsOf(e),
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     dlq: {
       preview: e.DLQ_PREVIEW,
+      /** How often each bound domain's DLQ is scanned. */
       scanIntervalMs: e.DLQ_SCAN_INTERVAL,
+      /** Messages one scan reads at most: the bound on its time and memory. */
       scanMaxMessages: e.DLQ_SCAN_MAX_MESSAGES,
     },
     access: {
@@ -193,8 +170,34 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       viewers: e.PROFILES_VIEWERS,
       channels: e.PROFILES_CHANNELS,
     },
-    reingest: { rate: e.REINGEST_RATE, profileIntervalMs: e.REINGEST_PROFILE_INTERVAL_MS },
+    reingest: {
+      /** PutProfileObject calls per second across all workers. */
+      rate: e.REINGEST_RATE,
+      /** Minimum ms between two objects of one profile. */
+      profileIntervalMs: e.REINGEST_PROFILE_INTERVAL_MS,
+    },
   };
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** One sentence per problem, each naming its variable. */
+function configErrorOf(error: z.ZodError): ConfigError {
+  const lines = error.issues.map((issue) =>
+    issue.path.length === 0 ? `${issue.message}.` : `${String(issue.path[0])} ${issue.message}.`,
+  );
+  return new ConfigError(lines.join(" "));
+}
+
+/** Validate the environment; throws ConfigError with one sentence per problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  return parsed.data;
 }
 
 /**
@@ -205,17 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export function loadAwsConfig(
   env: Record<string, string | undefined>,
 ): Pick<Config, "aws" | "logLevel"> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues
-        .map((issue) => `${String(issue.path[0] ?? "configuration")} ${issue.message}.`)
-        .join(" "),
-    );
-  }
-  const e = parsed.data;
-  return {
-    logLevel: e.LOG_LEVEL,
-    aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, maxAttempts: e.AWS_MAX_ATTEMPTS },
-  };
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  return { logLevel: parsed.data.LOG_LEVEL, aws: awsOf(parsed.data) };
 }

@@ -17,24 +17,48 @@ export type ErrorCode =
   | "slack_error"
   | "internal";
 
+export interface AppErrorOptions {
+  /** What fixes it, as an instruction ("allow `kms:Decrypt` …"). */
+  fix?: string;
+  /** The AWS call that failed, as people name it: "Customer Profiles CreateDomain". */
+  call?: string;
+  /** AWS's error code, e.g. "AccessDeniedException". */
+  awsCode?: string;
+  cause?: unknown;
+  retryable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** Job records keep only this one line, and their readers split it again on " Fix: ". */
+const formatUserMessage = (reason: string, fix: string | undefined): string =>
+  fix ? `${reason} Fix: ${fix}` : reason;
+
 export class AppError extends Error {
   override name = "AppError";
   readonly code: ErrorCode;
-  /** A sentence a person can act on: what failed and what fixes it. No secrets, no PII. */
-  readonly userMessage: string;
+  /** What failed and why, one sentence. No secrets, no PII. */
+  readonly reason: string;
+  /** What fixes it, when anything the reader can do does. */
+  readonly fix: string | undefined;
+  readonly call: string | undefined;
+  readonly awsCode: string | undefined;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
 
-  constructor(
-    code: ErrorCode,
-    userMessage: string,
-    opts: { cause?: unknown; retryable?: boolean; details?: Record<string, unknown> } = {},
-  ) {
-    super(userMessage, { cause: opts.cause });
+  constructor(code: ErrorCode, reason: string, opts: AppErrorOptions = {}) {
+    super(formatUserMessage(reason, opts.fix), { cause: opts.cause });
     this.code = code;
-    this.userMessage = userMessage;
+    this.reason = reason;
+    this.fix = opts.fix;
+    this.call = opts.call;
+    this.awsCode = opts.awsCode;
     this.retryable = opts.retryable ?? (code === "aws_throttled" || code === "aws_unavailable");
     this.details = opts.details ?? {};
+  }
+
+  /** A sentence a person can act on: the reason, then the fix. */
+  get userMessage(): string {
+    return formatUserMessage(this.reason, this.fix);
   }
 }
 

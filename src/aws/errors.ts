@@ -1,7 +1,7 @@
 /**
  * Every AWS failure becomes an AppError here, once: the code says what kind of failure it
- * is, `retryable` tells a job whether trying again can help, and the user message names
- * the call, the AWS error code and the fix, because a person reading it in Slack can act
+ * is, `retryable` tells a job whether trying again can help, and the error carries the call,
+ * the AWS error code, the reason and the fix, because a person reading it in Slack can act
  * on nothing less.
  */
 import { AppError, type ErrorCode } from "../errors.js";
@@ -212,6 +212,22 @@ function awsMessageOf(e: AwsErrorShape, awsCode: string): string {
   return scrub(message);
 }
 
+function reasonOf(
+  call: AwsCall,
+  callName: string,
+  awsCode: string,
+  awsMessage: string,
+  fix: string,
+): string {
+  // When AWS's message is itself the fix, saying it twice helps nobody.
+  if (!awsMessage || fix === awsMessage) return `${callName} failed: ${awsCode}.`;
+  // AWS's message often names the call already ("not authorized to perform
+  // profile:CreateDomain"); naming it a second time only makes the sentence longer.
+  const named = awsMessage.split(/[^A-Za-z0-9]+/).includes(call.operation);
+  const subject = named ? `${SERVICE_LABEL[call.service]} call` : callName;
+  return `${subject} failed: ${awsCode} (${awsMessage}).`;
+}
+
 export function toAppError(call: AwsCall, err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = shapeOf(err);
@@ -219,10 +235,11 @@ export function toAppError(call: AwsCall, err: unknown): AppError {
   const httpStatus = e.$metadata?.httpStatusCode;
   const awsMessage = awsMessageOf(e, awsCode);
   const { code, fix, retryable } = classify(call, e, awsCode, awsMessage, httpStatus);
-  // When AWS's message is itself the fix, saying it twice helps nobody.
-  const reason = awsMessage && fix !== awsMessage ? `${awsCode} (${awsMessage})` : awsCode;
-  const userMessage = `${SERVICE_LABEL[call.service]} ${call.operation} failed: ${reason}. Fix: ${fix}`;
-  return new AppError(code, userMessage, {
+  const callName = `${SERVICE_LABEL[call.service]} ${call.operation}`;
+  return new AppError(code, reasonOf(call, callName, awsCode, awsMessage, fix), {
+    fix,
+    call: callName,
+    awsCode,
     cause: err,
     retryable,
     details: {

@@ -114,8 +114,10 @@ function toIntegration(item: ListIntegrationItem): Integration {
 function asLinkRefusal(err: unknown): unknown {
   if (!(err instanceof AppError)) return err;
   if (err.code !== "aws_access_denied" && err.code !== "aws_validation") return err;
-  const reason = err.userMessage.replace(/ Fix: .*$/s, "");
-  return new AppError(err.code, `${reason} Fix: ${LINK_IN_CONSOLE}`, {
+  return new AppError(err.code, err.reason, {
+    fix: LINK_IN_CONSOLE,
+    call: err.call,
+    awsCode: err.awsCode,
     cause: err.cause,
     retryable: false,
     details: { ...err.details, linkInConsole: true },
@@ -287,8 +289,13 @@ export class ProfilesGateway {
     if (!out.ProfileObjectUniqueKey) {
       throw new AppError(
         "aws_error",
-        "Customer Profiles PutProfileObject returned no ProfileObjectUniqueKey, so the object is not known to be stored. Fix: retry; the message stays in the queue.",
-        { retryable: true, details: { service: "profile", operation: "PutProfileObject", domain } },
+        "Customer Profiles PutProfileObject returned no ProfileObjectUniqueKey, so the object is not known to be stored.",
+        {
+          fix: "retry; the message stays in the queue.",
+          call: "Customer Profiles PutProfileObject",
+          retryable: true,
+          details: { service: "profile", operation: "PutProfileObject", domain },
+        },
       );
     }
     return out.ProfileObjectUniqueKey;

@@ -285,7 +285,7 @@ const isPerObject = (err: unknown) =>
 /** The reason a person reads in Slack: AWS's code and message, without the fix boilerplate. */
 function reasonOf(err: unknown): string {
   if (err instanceof AppError) {
-    const text = err.userMessage.replace(/ Fix: .*$/s, "");
+    const text = err.reason;
     return text.length > 300 ? `${text.slice(0, 299)}…` : text;
   }
   return String(err).slice(0, 300);

@@ -67,7 +67,7 @@ const intending = (checkpoint: Checkpoint, step: StepName): boolean =>
 
 /** A permanent failure that is not an AWS error; the message says what to do. */
 const conflict = (what: string, fix: string, details: Record<string, unknown> = {}): AppError =>
-  new AppError("conflict", `${what} Fix: ${fix}`, { retryable: false, details });
+  new AppError("conflict", what, { fix, retryable: false, details });
 
 // ---------------------------------------------------------------------------------------------
 // Dead-letter queue
@@ -112,7 +112,10 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
  */
 const retryableIfDeletedRecently = (err: unknown): unknown =>
   err instanceof AppError && err.details.awsCode === "QueueDeletedRecently"
-    ? new AppError("aws_unavailable", err.userMessage, {
+    ? new AppError("aws_unavailable", err.reason, {
+        fix: err.fix,
+        call: err.call,
+        awsCode: err.awsCode,
         cause: err.cause,
         retryable: true,
         details: err.details,
@@ -167,8 +170,12 @@ const mergeOrExplain = (
     if (!isEnableError(err)) throw err;
     throw new AppError(
       "invalid_input",
-      `The existing policy can't be read (${err.message}), so the bot won't merge into it. Fix: correct the policy, or add this statement yourself:\n${statement}`,
-      { cause: err, retryable: false },
+      `The existing policy can't be read (${err.message}), so the bot won't merge into it.`,
+      {
+        fix: `correct the policy, or add this statement yourself:\n${statement}`,
+        cause: err,
+        retryable: false,
+      },
     );
   }
 };

@@ -46,18 +46,44 @@ const createKey: AwsCall = {
 };
 const meta = (httpStatusCode?: number) => ({ httpStatusCode, requestId: "req-123" });
 
+describe("AppError", () => {
+  it("keeps the reason and the fix apart and joins them for people", () => {
+    const err = new AppError("conflict", "The queue is gone.", { fix: "pick another queue." });
+    expect(err.reason).toBe("The queue is gone.");
+    expect(err.fix).toBe("pick another queue.");
+    expect(err.userMessage).toBe("The queue is gone. Fix: pick another queue.");
+    expect(err.message).toBe(err.userMessage);
+  });
+
+  it("reads as the reason alone when nothing the reader does would fix it", () => {
+    const err = new AppError("internal", "Something broke.");
+    expect(err.fix).toBeUndefined();
+    expect(err.userMessage).toBe("Something broke.");
+    expect(err.userMessage).not.toContain("Fix:");
+  });
+});
+
+const accessDeniedFix =
+  "allow `profile:CreateDomain` on `arn:aws:profile:us-east-1:111122223333:domains/amazon-connect-acme` in the bot's IAM role (see iam-policy.json).";
+
 describe("toAppError", () => {
   it("names the call, the AWS code, its message and the IAM fix for access denied", () => {
     const err = new AccessDeniedException({
-      message: "User is not authorized to perform profile:CreateDomain",
+      message: "The caller may not create domains in this account",
       $metadata: meta(403),
     });
     const app = toAppError(createDomain, err);
     expect(app.code).toBe("aws_access_denied");
     expect(app.retryable).toBe(false);
+    expect(app.call).toBe("Customer Profiles CreateDomain");
+    expect(app.awsCode).toBe("AccessDeniedException");
+    expect(app.reason).toBe(
+      "Customer Profiles CreateDomain failed: AccessDeniedException (The caller may not create domains in this account).",
+    );
+    expect(app.fix).toBe(accessDeniedFix);
     expect(app.userMessage).toBe(
-      "Customer Profiles CreateDomain failed: AccessDeniedException (User is not authorized to perform profile:CreateDomain). " +
-        "Fix: allow `profile:CreateDomain` on `arn:aws:profile:us-east-1:111122223333:domains/amazon-connect-acme` in the bot's IAM role (see iam-policy.json).",
+      "Customer Profiles CreateDomain failed: AccessDeniedException (The caller may not create domains in this account). " +
+        `Fix: ${accessDeniedFix}`,
     );
     expect(app.details).toMatchObject({
       service: "profile",
@@ -67,6 +93,30 @@ describe("toAppError", () => {
       requestId: "req-123",
     });
     expect(app.cause).toBe(err);
+  });
+
+  it("names the call once when AWS's message already names it", () => {
+    const err = new AccessDeniedException({
+      message: "User is not authorized to perform profile:CreateDomain",
+      $metadata: meta(403),
+    });
+    const app = toAppError(createDomain, err);
+    expect(app.reason).toBe(
+      "Customer Profiles call failed: AccessDeniedException (User is not authorized to perform profile:CreateDomain).",
+    );
+    expect(app.reason.match(/CreateDomain/g)).toHaveLength(1);
+    expect(app.call).toBe("Customer Profiles CreateDomain");
+    expect(app.fix).toBe(accessDeniedFix);
+  });
+
+  it("does not mistake a longer operation name in AWS's message for the call", () => {
+    const err = new AccessDeniedException({
+      message: "denied by CreateDomainLayout's policy",
+      $metadata: meta(403),
+    });
+    expect(toAppError(createDomain, err).reason).toMatch(
+      /^Customer Profiles CreateDomain failed: /,
+    );
   });
 
   it("treats any 403 as access denied, whatever the class", () => {
@@ -93,7 +143,10 @@ describe("toAppError", () => {
       new KmsAccessDenied({ message: "denied", $metadata: meta(400) }),
     );
     expect(app.code).toBe("aws_access_denied");
-    expect(app.userMessage).toContain("kms:Decrypt");
+    expect(app.reason).toBe("SQS ReceiveMessage failed: KmsAccessDenied (denied).");
+    expect(app.fix).toContain("kms:Decrypt");
+    expect(app.reason).not.toContain("kms:Decrypt");
+    expect(app.userMessage).toBe(`${app.reason} Fix: ${app.fix}`);
   });
 
   it.each([
@@ -131,6 +184,7 @@ describe("toAppError", () => {
     const app = toAppError(receive, err);
     expect(app.code).toBe("aws_unavailable");
     expect(app.retryable).toBe(true);
+    expect(app.fix).toBe("AWS or the network failed; the job retries.");
     expect(app.userMessage).toContain("Fix: AWS or the network failed; the job retries.");
   });
 
@@ -172,6 +226,8 @@ describe("toAppError", () => {
     const app = toAppError(createDomain, err);
     expect(app.code).toBe("aws_validation");
     expect(app.retryable).toBe(false);
+    expect(app.reason).toBe(`Customer Profiles CreateDomain failed: ${awsCode}.`);
+    expect(app.fix).toBe("DomainName is invalid");
     expect(app.userMessage).toBe(
       `Customer Profiles CreateDomain failed: ${awsCode}. Fix: DomainName is invalid`,
     );
@@ -220,9 +276,11 @@ describe("toAppError", () => {
         "Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/profile/aws4_request Signature=abcdef0123 denied",
       $metadata: meta(403),
     });
-    const text = toAppError(createDomain, err).userMessage;
-    expect(text).not.toContain("AKIAIOSFODNN7EXAMPLE");
-    expect(text).not.toContain("abcdef0123");
+    const app = toAppError(createDomain, err);
+    for (const text of [app.userMessage, app.reason, app.message]) {
+      expect(text).not.toContain("AKIAIOSFODNN7EXAMPLE");
+      expect(text).not.toContain("abcdef0123");
+    }
   });
 
   it("passes AppErrors through untouched", () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { type Config, ConfigError, loadAwsConfig, loadConfig } from "../../src/config.js";
 
 const base = { SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_SIGNING_SECRET: "s3cret" };
 
@@ -15,14 +15,94 @@ describe("loadConfig", () => {
   });
 
   it("names the missing bot token and points at the sandbox", () => {
-    expect(() => loadConfig({})).toThrow(/SLACK_BOT_TOKEN is missing.*npm run sandbox/);
+    expect(() => loadConfig({})).toThrow(
+      new ConfigError(
+        "SLACK_BOT_TOKEN is missing: set it to the app's bot token (xoxb-…), or run `npm run sandbox` to try the bot without Slack.",
+      ),
+    );
   });
 
   it("needs an app token or a signing secret for the bot role, not for a worker", () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: "xoxb-1" })).toThrow(
-      /SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET/,
+      new ConfigError(
+        "Set SLACK_APP_TOKEN (xapp-…, Socket Mode) or SLACK_SIGNING_SECRET (HTTP events at /slack/events): neither is set.",
+      ),
     );
     expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", ROLE: "worker" }).role).toBe("worker");
+  });
+
+  it("reports a malformed variable before asking for a missing token", () => {
+    expect(() => loadConfig({ PORT: "abc" })).toThrow(
+      new ConfigError("PORT must be a port number."),
+    );
+  });
+
+  it("maps every variable to its setting", () => {
+    const config = loadConfig({
+      ROLE: "bot",
+      LOG_LEVEL: "debug",
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s3cret",
+      SLACK_APP_TOKEN: "xapp-1",
+      SLACK_API_URL: "http://127.0.0.1:3001/api/",
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
+      AWS_MAX_ATTEMPTS: "3",
+      REDIS_URL: "redis://redis:6379",
+      QUEUE_PREFIX: "{test}",
+      DLQ_PREVIEW: "off",
+      DLQ_SCAN_INTERVAL: "2m",
+      DLQ_SCAN_MAX_MESSAGES: "500",
+      REINGEST_RATE: "5",
+      REINGEST_PROFILE_INTERVAL_MS: "2000",
+      PROFILES_ADMINS: "U01",
+      PROFILES_OPERATORS: "U02",
+      PROFILES_VIEWERS: "S03",
+      PROFILES_CHANNELS: "C04",
+    });
+    expect(config).toStrictEqual({
+      role: "bot",
+      logLevel: "debug",
+      http: { host: "127.0.0.1", port: 8080 },
+      slack: {
+        botToken: "xoxb-1",
+        appToken: "xapp-1",
+        signingSecret: "s3cret",
+        apiUrl: "http://127.0.0.1:3001/api/",
+      },
+      aws: { region: "eu-west-1", endpoint: "http://127.0.0.1:4566", maxAttempts: 3 },
+      redis: { url: "redis://redis:6379", prefix: "{test}" },
+      dlq: { preview: "off", scanIntervalMs: 120_000, scanMaxMessages: 500 },
+      access: { admins: ["U01"], operators: ["U02"], viewers: ["S03"], channels: ["C04"] },
+      reingest: { rate: 5, profileIntervalMs: 2000 },
+    });
+  });
+
+  it("leaves unset optional settings out instead of setting them to undefined", () => {
+    const config = loadConfig(base);
+    expect(config.aws).toStrictEqual({ maxAttempts: 6 });
+    expect(config.slack).toStrictEqual({ botToken: base.SLACK_BOT_TOKEN, signingSecret: "s3cret" });
+  });
+
+  it("infers the Config type the rest of the code reads", () => {
+    // Checked by `npx tsc --noEmit`: a runtime pass says nothing about the inferred type.
+    expectTypeOf<Config>().toEqualTypeOf<{
+      role: "bot" | "worker" | "all";
+      logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+      http: { host: string; port: number };
+      slack: { botToken: string; appToken?: string; signingSecret?: string; apiUrl?: string };
+      aws: { region?: string; endpoint?: string; maxAttempts: number };
+      redis: { url: string; prefix: string };
+      dlq: {
+        preview: "off" | "redacted" | "full";
+        scanIntervalMs: number;
+        scanMaxMessages: number;
+      };
+      access: { admins: string[]; operators: string[]; viewers: string[]; channels: string[] };
+      reingest: { rate: number; profileIntervalMs: number };
+    }>();
   });
 
   it.each([
@@ -52,5 +132,20 @@ describe("loadConfig", () => {
     });
     expect(config.access.admins).toEqual(["U01", "S02"]);
     expect(config.aws.endpoint).toBe("http://127.0.0.1:4566");
+  });
+});
+
+describe("loadAwsConfig", () => {
+  it("needs none of Slack's variables", () => {
+    expect(loadAwsConfig({ AWS_REGION: "us-east-1", LOG_LEVEL: "warn" })).toStrictEqual({
+      logLevel: "warn",
+      aws: { region: "us-east-1", maxAttempts: 6 },
+    });
+  });
+
+  it("rejects a bad variable with the same sentence as loadConfig", () => {
+    expect(() => loadAwsConfig({ AWS_MAX_ATTEMPTS: "50" })).toThrow(
+      new ConfigError("AWS_MAX_ATTEMPTS must be from 1 to 20."),
+    );
   });
 });
