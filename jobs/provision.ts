@@ -1,34 +1,19 @@
 /**
- * The `provision` queue: enabling Customer Profiles for one Connect instance, and cleaning
- * up after a job that failed. The steps live in src/provision; this file adapts them to
- * BullMQ: the checkpoint is saved into the job's data, retryable AWS errors are retried with
- * backoff, permanent ones fail the job at once with a message that says what fixes them.
+ * The `provision` queue's processor: enabling Customer Profiles for one Connect instance, and
+ * cleaning up after a job that failed. The steps live in src/provision; this file adapts them
+ * to BullMQ: the checkpoint is saved into the job's data, retryable AWS errors are retried
+ * with backoff, permanent ones fail the job at once with a message that says what fixes them.
+ * Producers (enqueue, Retry, Clean up) are in src/queues/provision.ts.
  *
  *   enable:  queue → queue policy ∥ key → key policy, alias
  *            → domain → instance link → DLQ alert binding
  *   cleanup: alert binding, domain (only if empty), queue, alias, key (7-day deletion)
  */
-import {
-  Job,
-  type JobsOptions,
-  Queue,
-  UnrecoverableError,
-  Worker,
-  type WorkerOptions,
-} from "bullmq";
+import { Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import type { Logger } from "../src/logger.js";
 import type { BindingStore } from "../src/provision/bindings.js";
 import { cleanUp } from "../src/provision/cleanup.js";
-import {
-  CLEANUP_JOB,
-  type CleanupJobData,
-  cleanupJobId,
-  PROVISION_JOB,
-  PROVISION_QUEUE,
-  type ProvisionJobData,
-  provisionInput,
-  provisionJobId,
-} from "../src/provision/plan-to-job.js";
+import { type ProvisionJobData, provisionInput } from "../src/provision/plan-to-job.js";
 import {
   noopReporter,
   type ProvisionReporter,
@@ -37,31 +22,13 @@ import {
 import { report, runProvision, StepError, toFailure } from "../src/provision/run.js";
 import type { ProvisionGateways } from "../src/provision/steps.js";
 import type { CleanupResult, ProvisionFailure, ProvisionSummary } from "../src/provision/types.js";
+import { JOBS, QUEUES } from "../src/queues/names.js";
+import type { CleanupJobData } from "../src/queues/provision.js";
 import type { Redis } from "../src/redis.js";
 
-export { PROVISION_QUEUE } from "../src/provision/plan-to-job.js";
-
-export type ProvisionJob = Job<ProvisionJobData, ProvisionSummary, typeof PROVISION_JOB>;
-export type CleanupJob = Job<CleanupJobData, CleanupResult, typeof CLEANUP_JOB>;
+export type ProvisionJob = Job<ProvisionJobData, ProvisionSummary, typeof JOBS.enable>;
+export type CleanupJob = Job<CleanupJobData, CleanupResult, typeof JOBS.cleanup>;
 type AnyJob = Job<ProvisionJobData | CleanupJobData, ProvisionSummary | CleanupResult, string>;
-
-/** Throttling and 5xx get ~2 minutes of exponential backoff (1 s, 2 s, 4 s, …). */
-export const PROVISION_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: "exponential", delay: 1_000 },
-  // Kept an hour, so a second submission right after completion is still a duplicate.
-  removeOnComplete: { age: 3_600 },
-  // Failed jobs keep their checkpoint for Retry and Clean up.
-  removeOnFail: { age: 14 * 86_400 },
-};
-
-const CLEANUP_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: "exponential", delay: 1_000 },
-  // Removed once done, so a later clean-up (say, after the domain was emptied) can run.
-  removeOnComplete: true,
-  removeOnFail: { age: 14 * 86_400 },
-};
 
 export interface ProvisionDeps {
   gateways: ProvisionGateways;
@@ -82,14 +49,10 @@ export interface ProvisionDeps {
   stillAllowed?: (userId: string) => Promise<{ allowed: boolean; message?: string }>;
 }
 
-export function provisionQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(PROVISION_QUEUE, { connection, prefix });
-}
-
 /** The processor for both job names on the `provision` queue. */
 export function createProvisionProcessor(deps: ProvisionDeps) {
   return async (job: AnyJob): Promise<ProvisionSummary | CleanupResult> =>
-    job.name === CLEANUP_JOB
+    job.name === JOBS.cleanup
       ? cleanupAfter(deps, job as CleanupJob)
       : provision(deps, job as ProvisionJob);
 }
@@ -209,7 +172,7 @@ export function startProvisionWorker(deps: ProvisionWorkerDeps): Worker {
     ...deps,
     loadJob: (jobId) => Job.fromId(worker, jobId),
   });
-  const worker: Worker = new Worker(PROVISION_QUEUE, processor, {
+  const worker: Worker = new Worker(QUEUES.provision, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 4,
@@ -219,69 +182,4 @@ export function startProvisionWorker(deps: ProvisionWorkerDeps): Worker {
   });
   worker.on("error", (err) => deps.log.warn({ err: err.message }, "provision worker error"));
   return worker;
-}
-
-export interface EnqueueResult {
-  jobId: string;
-  /** False when a job for the same instance already existed: nothing was added. */
-  isNew: boolean;
-  /** The job's state now, e.g. "waiting", "active", "failed", "completed". */
-  state: string;
-}
-
-/**
- * Adds the job under an id derived from the instance, so a double submission, or two people
- * enabling the same instance at once, adds one job. BullMQ answers a duplicate id with the
- * existing job, so the submission id in the data tells whose job it is.
- */
-export async function enqueueProvision(
-  queue: Queue,
-  data: ProvisionJobData,
-  opts: JobsOptions = {},
-): Promise<EnqueueResult> {
-  const jobId = provisionJobId(data.request.instance.id);
-  await queue.add(PROVISION_JOB, data, { ...PROVISION_JOB_OPTIONS, ...opts, jobId });
-  const stored = (await queue.getJob(jobId)) as ProvisionJob | undefined;
-  // Gone already means it was ours and finished (or failed and was removed) in between.
-  if (!stored) return { jobId, isNew: true, state: "unknown" };
-  return {
-    jobId,
-    isNew: stored.data.submissionId === data.submissionId,
-    state: await stored.getState(),
-  };
-}
-
-export type RetryOutcome =
-  | { retried: true }
-  | { retried: false; reason: "not-found" }
-  | { retried: false; reason: "not-failed"; state: string };
-
-/** Re-runs a failed job from its checkpoint, with a fresh set of attempts. */
-export async function retryProvision(queue: Queue, jobId: string): Promise<RetryOutcome> {
-  const job = (await queue.getJob(jobId)) as ProvisionJob | undefined;
-  if (!job) return { retried: false, reason: "not-found" };
-  const state = await job.getState();
-  if (state !== "failed") return { retried: false, reason: "not-failed", state };
-  // The last failure and any clean-up report describe the run that is being replaced.
-  const { failure: _failure, cleanup: _cleanup, ...data } = job.data;
-  await job.updateData(data);
-  await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-  return { retried: true };
-}
-
-/** Queues the clean-up of a failed job; clicking Clean up twice adds one job. */
-export async function enqueueCleanup(
-  queue: Queue,
-  provisionJobId: string,
-  requestedBy: string,
-  opts: JobsOptions = {},
-): Promise<{ jobId: string }> {
-  const jobId = cleanupJobId(provisionJobId);
-  const data: CleanupJobData = { provisionJobId, requestedBy };
-  await queue.add(CLEANUP_JOB, data, {
-    ...CLEANUP_JOB_OPTIONS,
-    ...opts,
-    jobId,
-  });
-  return { jobId };
 }

@@ -14,11 +14,12 @@ import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
 import { startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
-import { createQueues } from "./queues.js";
+import { createQueues } from "./queues/index.js";
 import { RedisRateLimiter } from "./ratelimit.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
+import { createSlackReporters } from "./slack/reporters/index.js";
 
 export interface Runtime {
   /** Base URL of the HTTP server (events at /slack/events, /healthz). */
@@ -50,7 +51,7 @@ export async function startRuntime(
     new RedisRateLimiter(redis, config.redis.prefix),
     log.child({ component: "notifier" }),
   );
-  const queues = createQueues(config, redis);
+  const queues = createQueues(redis, config.redis.prefix);
   const access: Access = {
     grants: config.access,
     directory: new SlackGroupDirectory(slackClient, redis, config.redis.prefix),
@@ -72,8 +73,15 @@ export async function startRuntime(
         log,
         connection: workerConnection,
         redis,
+        queues,
         gateways,
-        notifier,
+        // The ports jobs report through, implemented on Slack: jobs never import src/slack.
+        reporters: createSlackReporters({
+          notifier,
+          log,
+          preview: config.dlq.preview,
+          reingestRate: config.reingest.rate,
+        }),
         access,
       });
       stops.push(() => Promise.all(workers.map((w) => w.close())));
@@ -107,7 +115,7 @@ export async function startRuntime(
       url: http.url,
       stop: async () => {
         for (const stop of stops) await stop();
-        await Promise.all(Object.values(queues).map((q) => q.close()));
+        await queues.close();
         aws.destroy();
         await Promise.all([redis.quit(), workerConnection.quit()]);
         log.info("profiles-bot stopped");
@@ -115,7 +123,7 @@ export async function startRuntime(
     };
   } catch (err) {
     for (const stop of stops) await stop().catch(() => {});
-    await Promise.all(Object.values(queues).map((q) => q.close().catch(() => {})));
+    await queues.close().catch(() => {});
     aws.destroy();
     redis.disconnect();
     workerConnection.disconnect();

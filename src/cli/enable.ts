@@ -13,7 +13,6 @@ import {
   type ProvisionRequest,
   provisionInput,
   provisionJobData,
-  provisionJobId,
 } from "../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../provision/reporter.js";
 import { runProvision, StepError, toFailure } from "../provision/run.js";
@@ -23,6 +22,7 @@ import type {
   ProvisionSummary,
   StepName,
 } from "../provision/types.js";
+import { provisionJobId } from "../queues/provision.js";
 import type { CliEnv } from "./aws.js";
 import { ENABLE_FLAGS } from "./enable-args.js";
 import type { CliCommand, CliIo } from "./io.js";

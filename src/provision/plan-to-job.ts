@@ -1,6 +1,6 @@
 /**
- * From the wizard's choices to a provisioning job: the job's data (plain JSON, as BullMQ
- * stores it), its id, and the order its steps may run in.
+ * From the wizard's choices to a provisioning job: the job's data (plain JSON, as the queue
+ * stores it) and the order its steps may run in. Queue names and job ids are src/queues'.
  */
 import { randomUUID } from "node:crypto";
 import { parseInstanceArn } from "../enable/arns.js";
@@ -43,26 +43,9 @@ export interface ProvisionJobData extends Requester {
   failure?: ProvisionFailure;
   /** Set by the clean-up job. */
   cleanup?: CleanupResult;
+  /** The Slack message that reports on the job, once posted: the reporter edits it. */
+  message?: { channel: string; ts: string };
 }
-
-export interface CleanupJobData {
-  /** The provisioning job whose resources go. */
-  provisionJobId: string;
-  requestedBy: string;
-}
-
-export const PROVISION_QUEUE = "provision";
-export const PROVISION_JOB = "enable";
-export const CLEANUP_JOB = "cleanup";
-
-/**
- * One job per Connect instance: submitting twice, or two people enabling the same instance
- * at once, lands on the same id. BullMQ ids may not contain ':'.
- */
-export const provisionJobId = (instanceId: string): string =>
-  `enable-${instanceId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-
-export const cleanupJobId = (provisionJobId: string): string => `cleanup-${provisionJobId}`;
 
 export function provisionJobData(
   choice: ProvisionRequest,

@@ -1,10 +1,18 @@
-/** What Slack listeners are given: services and gateways, never SDK clients directly. */
-import type { Queue } from "bullmq";
+/**
+ * What Slack listeners are given: services and gateways, never SDK clients directly; and
+ * the stores, ports and caller context they build from it for the services they call.
+ */
 import type { Access } from "../access/authorize.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { Gateways } from "../aws/gateways.js";
 import type { Config } from "../config.js";
+import type { Ctx } from "../context.js";
+import type { AlertsCtx, ScanScheduler } from "../dlq/alerts.js";
+import { RedisDigestStore } from "../dlq/digests.js";
 import type { Logger } from "../logger.js";
+import { RedisBindingStore } from "../provision/bindings.js";
+import { scheduleDomainScan, unscheduleDomainScan } from "../queues/dlq-scan.js";
+import type { JobQueues } from "../queues/index.js";
 import type { Redis } from "../redis.js";
 import type { Notifier } from "./notifier/notifier.js";
 
@@ -15,9 +23,52 @@ export interface SlackDeps {
   redis: Redis;
   gateways: Gateways;
   notifier: Notifier;
-  /** BullMQ queues by name; listeners enqueue, workers process. */
-  queues: Record<string, Queue>;
+  /** The job queues: listeners call src/queues functions with them; workers process. */
+  queues: JobQueues;
   /** Roles and group membership: the guard decides with it; jobs check again with it. */
   access: Access;
   audit: AuditLog;
+}
+
+export const bindingStore = (deps: SlackDeps) =>
+  new RedisBindingStore(deps.redis, deps.config.redis.prefix);
+
+export const digestStore = (deps: SlackDeps) =>
+  new RedisDigestStore(deps.redis, deps.config.redis.prefix);
+
+/** The scan port the alerts service takes: the dlq-scan queue's per-domain schedulers. */
+export function scanScheduler(deps: SlackDeps): ScanScheduler {
+  return {
+    schedule: (domain) => scheduleDomainScan(deps.queues, domain, deps.config.dlq.scanIntervalMs),
+    unschedule: async (domain) => {
+      await unscheduleDomainScan(deps.queues, domain);
+    },
+  };
+}
+
+/** The caller of a service: the Slack user, with a logger that names them. */
+export function slackCtx(
+  deps: SlackDeps,
+  caller: { userId: string; teamId: string; channelId?: string },
+  fields: Record<string, unknown> = {},
+): Ctx {
+  return {
+    actor: { type: "slack", ...caller },
+    log: deps.log.child({ userId: caller.userId, teamId: caller.teamId, ...fields }),
+  };
+}
+
+/** What `setAlerts` and `stopAlerts` need, for this caller. */
+export function alertsCtx(
+  deps: SlackDeps,
+  caller: { userId: string; teamId: string; channelId?: string },
+  fields: Record<string, unknown> = {},
+): AlertsCtx {
+  return {
+    ...slackCtx(deps, caller, fields),
+    bindings: bindingStore(deps),
+    digests: digestStore(deps),
+    profiles: deps.gateways.profiles,
+    scans: scanScheduler(deps),
+  };
 }

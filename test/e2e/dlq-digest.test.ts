@@ -18,14 +18,9 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
-import { Queue, QueueEvents } from "bullmq";
+import { type Job, type Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DLQ_SCAN_QUEUE,
-  enqueueScanNow,
-  type ScanOutcome,
-  scanLockKey,
-} from "../../jobs/dlq-scan.js";
+import type { ScanOutcome } from "../../jobs/dlq-scan.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { CRM_CONTACT_TYPE, ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
@@ -33,6 +28,9 @@ import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { dlqPolicyStatement } from "../../src/enable/policies.js";
+import { enqueueScanNow, scanLockKey } from "../../src/queues/dlq-scan.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { QUEUES } from "../../src/queues/names.js";
 import { createRedis } from "../../src/redis.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -46,7 +44,16 @@ const PII = ["Zebediah", "Quartermaine", "zeb.quartermaine@example.org", "+15555
 let stack: Stack;
 let aws: ReturnType<typeof createAwsClients>;
 let queueUrl: string;
+let queues: JobQueues;
 let scanQueue: Queue;
+
+/** A scan outside the schedule, as App Home's Scan now adds it. */
+async function addScan(): Promise<Job> {
+  const { jobId } = await enqueueScanNow(queues, DOMAIN);
+  const job = await scanQueue.getJob(jobId);
+  if (!job) throw new Error(`scan job ${jobId} vanished`);
+  return job;
+}
 let events: QueueEvents;
 let redisA: ReturnType<typeof createRedis>;
 let redisB: ReturnType<typeof createRedis>;
@@ -114,7 +121,7 @@ async function ingest(objects: object[]): Promise<void> {
 /** Runs one scan through the worker, as the scheduler would, and returns what it did. */
 async function scanNow(): Promise<ScanOutcome> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const job = await enqueueScanNow(scanQueue, DOMAIN);
+    const job = await addScan();
     const outcome = (await job.waitUntilFinished(events, 15_000)) as ScanOutcome;
     // The scheduler's own first scan may hold the domain's lock: try again after it.
     if (outcome.status !== "locked") return outcome;
@@ -150,8 +157,9 @@ beforeAll(async () => {
   });
   redisA = createRedis(stack.config, "worker");
   redisB = createRedis(stack.config, "worker");
-  scanQueue = new Queue(DLQ_SCAN_QUEUE, { connection: redisA, prefix: stack.config.redis.prefix });
-  events = new QueueEvents(DLQ_SCAN_QUEUE, {
+  queues = createQueues(redisA, stack.config.redis.prefix);
+  scanQueue = queues.dlqScan;
+  events = new QueueEvents(QUEUES.dlqScan, {
     connection: redisB,
     prefix: stack.config.redis.prefix,
   });
@@ -161,7 +169,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await events?.close();
-  await scanQueue?.close();
+  await queues?.close();
   redisA?.disconnect();
   redisB?.disconnect();
   aws?.destroy();
@@ -303,7 +311,7 @@ describe("dead-letter digest", () => {
     // Another worker's scan, as far as Redis can tell.
     const key = scanLockKey(stack.config.redis.prefix, DOMAIN);
     expect(await redisA.set(key, "another-worker", "PX", 30_000, "NX")).toBe("OK");
-    const job = await enqueueScanNow(scanQueue, DOMAIN);
+    const job = await addScan();
     expect(await job.waitUntilFinished(events, 15_000)).toEqual({ status: "locked" });
     // The skipped scan left the other holder's lock alone.
     expect(await redisA.get(key)).toBe("another-worker");

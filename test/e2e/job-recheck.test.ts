@@ -3,15 +3,15 @@
  * stops before changing anything.
  */
 
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueProvision, PROVISION_JOB_OPTIONS, provisionQueue } from "../../jobs/provision.js";
-import { DISCARD_JOB, enqueueReingestJob } from "../../jobs/reingest.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
+import { createQueues } from "../../src/queues/index.js";
+import { enqueueProvision } from "../../src/queues/provision.js";
+import { enqueueDiscard } from "../../src/queues/reingest.js";
 import { startTestStack } from "../support/e2e.js";
 
 const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
@@ -33,7 +33,8 @@ afterAll(async () => {
 
 describe("a job re-checks the requester's role when it starts", () => {
   it("stops an enable job whose requester is no longer an admin, creating nothing", async () => {
-    const queue = provisionQueue(redis, stack.config.redis.prefix);
+    const queues = createQueues(redis, stack.config.redis.prefix);
+    const queue = queues.provision;
     const data = provisionJobData(
       {
         instance: {
@@ -48,7 +49,7 @@ describe("a job re-checks the requester's role when it starts", () => {
       },
       { requestedBy: "U0AGENT", channelId: "C0OPS", teamId: "T0SANDBOX" },
     );
-    const { jobId } = await enqueueProvision(queue, data, PROVISION_JOB_OPTIONS);
+    const { jobId } = await enqueueProvision(queues, data);
     const message = await stack.slack.timeline.waitFor(
       (t) =>
         t
@@ -63,20 +64,15 @@ describe("a job re-checks the requester's role when it starts", () => {
     const state = stack.emulator.ctx.state;
     expect(Object.keys(state.sqs.queues)).not.toContain(`${DOMAIN}-dlq`);
     expect(state.kms.aliases[`alias/${DOMAIN}`]).toBeUndefined();
-    await queue.close();
+    await queues.close();
   });
 
   it("stops a discard whose requester is an operator, not an admin, before reading the queue", async () => {
-    const queue = new Queue("reingest", { connection: redis, prefix: stack.config.redis.prefix });
-    const { jobId } = await enqueueReingestJob(
-      queue,
-      DISCARD_JOB,
-      {
-        domain: "amazon-connect-legacy",
-        cls: "throttled",
-        requestedBy: "U0AGENT",
-        requestId: "r1",
-      },
+    const queues = createQueues(redis, stack.config.redis.prefix);
+    const queue = queues.reingest;
+    const { jobId } = await enqueueDiscard(
+      queues,
+      { domain: "amazon-connect-legacy", cls: "throttled", requestedBy: "U0AGENT" },
       { removeOnFail: false },
     );
     for (let i = 0; i < 100; i++) {
@@ -87,6 +83,6 @@ describe("a job re-checks the requester's role when it starts", () => {
     expect(await after?.getState()).toBe("failed");
     expect(after?.failedReason).toContain("Discarding dead-letter messages needs the admin role");
     expect(stack.emulator.calls.get("sqs:ReceiveMessage") ?? 0).toBe(0);
-    await queue.close();
+    await queues.close();
   });
 });

@@ -7,7 +7,6 @@
 import { WebClient } from "@slack/web-api";
 import { QueueEvents } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
-import { REINGEST_QUEUE } from "../../jobs/reingest.js";
 import { startSeededEmulator } from "../../sandbox/aws/index.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { type SlackStandIn, startSlackStandIn } from "../../sandbox/slack/index.js";
@@ -24,6 +23,7 @@ import { createGateways } from "../../src/aws/gateways.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { type Runtime, startRuntime } from "../../src/runtime.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
@@ -109,7 +109,7 @@ describe("two bots and two workers on one Redis", () => {
 
     const redis: Redis = createRedis(config, "client");
     cleanups.push(() => redis.quit());
-    const events = new QueueEvents(REINGEST_QUEUE, {
+    const events = new QueueEvents(QUEUES.reingest, {
       connection: createRedis(config, "worker"),
       prefix,
     });

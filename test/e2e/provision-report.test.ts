@@ -6,15 +6,16 @@
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueProvision, PROVISION_JOB_OPTIONS, provisionQueue } from "../../jobs/provision.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
+import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { keyMarker } from "../../src/provision/steps.js";
-import type { ReportedJobData } from "../../src/slack/provision-report.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -32,22 +33,22 @@ const FAST = { ...PROVISION_JOB_OPTIONS, backoff: { type: "fixed", delay: 100 } 
 
 let stack: Stack | undefined;
 let redis: Redis | undefined;
-let queue: Queue | undefined;
+let queues: JobQueues | undefined;
 
 afterEach(async () => {
-  await queue?.close();
+  await queues?.close();
   await redis?.quit();
   await stack?.stop();
   stack = undefined;
   redis = undefined;
-  queue = undefined;
+  queues = undefined;
 });
 
 async function start(): Promise<{ stack: Stack; queue: Queue }> {
   stack = await startTestStack();
   redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
-  queue = provisionQueue(redis, stack.config.redis.prefix);
-  return { stack, queue };
+  queues = createQueues(redis, stack.config.redis.prefix);
+  return { stack, queue: queues.provision };
 }
 
 async function enqueue(q: Queue) {
@@ -61,7 +62,8 @@ async function enqueue(q: Queue) {
     },
     { requestedBy: USER, channelId: CHANNEL, teamId: "T0SANDBOX" },
   );
-  return enqueueProvision(q, data, FAST);
+  if (!queues || q !== queues.provision) throw new Error("start() first");
+  return enqueueProvision(queues, data, { jobOptions: FAST });
 }
 
 /** What a person reads in the message, without mrkdwn markers. */
@@ -95,8 +97,8 @@ function holdings(s: Stack) {
 describe("the provisioning message", () => {
   it("is one message, edited in place, ending in the summary with what the emulator holds", async () => {
     const { stack: s, queue: q } = await start();
-    const { jobId, isNew } = await enqueue(q);
-    expect(isNew).toBe(true);
+    const { jobId, status } = await enqueue(q);
+    expect(status).toBe("started");
 
     const message = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
     expect(statusMessages(s)).toHaveLength(1);

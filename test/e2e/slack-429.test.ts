@@ -3,9 +3,9 @@
  * a change in between) and a re-ingest's progress reply still end in their final state,
  * because the notifier waits out Retry-After and sends the latest content.
  */
-import { Queue, QueueEvents } from "bullmq";
+import { QueueEvents } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
-import { DLQ_SCAN_QUEUE, enqueueScanNow, type ScanOutcome } from "../../jobs/dlq-scan.js";
+import type { ScanOutcome } from "../../jobs/dlq-scan.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
@@ -13,6 +13,9 @@ import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
+import { createQueues } from "../../src/queues/index.js";
+import { QUEUES } from "../../src/queues/names.js";
 import { createRedis } from "../../src/redis.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { createDomainWithDlq, queueOf, storedObjects } from "../dlq/support/harness.js";
@@ -58,9 +61,9 @@ describe("Slack rate-limiting chat.update", () => {
     cleanups.push(() => redisA.disconnect());
     cleanups.push(() => redisB.disconnect());
     const prefix = stack.config.redis.prefix;
-    const scanQueue = new Queue(DLQ_SCAN_QUEUE, { connection: redisA, prefix });
-    cleanups.push(() => scanQueue.close());
-    const events = new QueueEvents(DLQ_SCAN_QUEUE, { connection: redisB, prefix });
+    const queues = createQueues(redisA, prefix);
+    cleanups.push(() => queues.close());
+    const events = new QueueEvents(QUEUES.dlqScan, { connection: redisB, prefix });
     cleanups.push(() => events.close());
     await events.waitUntilReady();
 
@@ -91,8 +94,9 @@ describe("Slack rate-limiting chat.update", () => {
     };
     const scanNow = async (): Promise<ScanOutcome> => {
       for (let attempt = 0; attempt < 50; attempt++) {
-        const job = await enqueueScanNow(scanQueue, DOMAIN);
-        const outcome = (await job.waitUntilFinished(events, 30_000)) as ScanOutcome;
+        const { jobId } = await enqueueScanNow(queues, DOMAIN);
+        const job = await queues.dlqScan.getJob(jobId);
+        const outcome = (await job?.waitUntilFinished(events, 30_000)) as ScanOutcome;
         if (outcome.status !== "locked") return outcome;
         await new Promise((r) => setTimeout(r, 200));
       }

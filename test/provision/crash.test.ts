@@ -9,8 +9,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueProvision } from "../../jobs/provision.js";
 import { type ProvisionJobData, STEP_ORDER } from "../../src/provision/plan-to-job.js";
+import { enqueueProvision } from "../../src/queues/provision.js";
 import {
   EXAMPLECORP,
   FAST_RETRIES,
@@ -83,7 +83,7 @@ afterEach(async () => {
 describe("crash recovery", () => {
   it("a worker killed after each step in turn ends with one queue, key, alias and domain", async () => {
     h = await startHarness();
-    const { jobId } = await enqueueProvision(h.queue, jobData(), FAST_RETRIES);
+    const { jobId } = await enqueueProvision(h.queues, jobData(), { jobOptions: FAST_RETRIES });
     const crashedAfter: string[] = [];
 
     for (const step of STEP_ORDER) {

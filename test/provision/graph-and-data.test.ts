@@ -13,12 +13,8 @@ import {
   RedisBindingStore,
 } from "../../src/provision/bindings.js";
 import { runGraph } from "../../src/provision/graph.js";
-import {
-  provisionInput,
-  provisionJobData,
-  provisionJobId,
-  STEP_GRAPH,
-} from "../../src/provision/plan-to-job.js";
+import { provisionInput, provisionJobData, STEP_GRAPH } from "../../src/provision/plan-to-job.js";
+import { provisionJobId } from "../../src/queues/provision.js";
 import { EXAMPLECORP, REDIS_URL, removeKeys, request, WHO } from "./helpers.js";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,11 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import {
-  PROVISION_JOB_OPTIONS,
-  provisionQueue,
-  startProvisionWorker,
-} from "../../jobs/provision.js";
+import { startProvisionWorker } from "../../jobs/provision.js";
 import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
 import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import type { StartOptions } from "../../sandbox/aws/server.js";
@@ -27,6 +23,8 @@ import {
 } from "../../src/provision/plan-to-job.js";
 import { MemoryReporter } from "../../src/provision/reporter.js";
 import { keyMarker, type ProvisionGateways } from "../../src/provision/steps.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 
 export const REGION = "us-east-1";
 export const REDIS_URL = "redis://127.0.0.1:6379";
@@ -54,6 +52,7 @@ export interface Harness {
   redis: Redis;
   prefix: string;
   queue: Queue;
+  queues: JobQueues;
   bindings: RedisBindingStore;
   reporter: MemoryReporter;
   log: Logger;
@@ -72,7 +71,8 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
   const gateways: ProvisionGateways = createGateways(clients);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
-  const queue = provisionQueue(redis, prefix);
+  const queues = createQueues(redis, prefix);
+  const queue = queues.provision;
   const bindings = new RedisBindingStore(redis, prefix);
   const reporter = new MemoryReporter();
   const log = createLogger("silent");
@@ -84,6 +84,7 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
     redis,
     prefix,
     queue,
+    queues,
     bindings,
     reporter,
     log,
@@ -101,7 +102,7 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await queue.close();
+      await queues.close();
       await removeKeys(redis, prefix);
       await redis.quit();
       clients.destroy();

@@ -3,7 +3,6 @@
  * clients, and the emulator. Assertions read what the emulator holds afterwards.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueCleanup, enqueueProvision, retryProvision } from "../../jobs/provision.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
@@ -12,6 +11,12 @@ import { provisionInput } from "../../src/provision/plan-to-job.js";
 import { noopReporter } from "../../src/provision/reporter.js";
 import { runProvision } from "../../src/provision/run.js";
 import type { Checkpoint, CleanupResult, StepName } from "../../src/provision/types.js";
+import {
+  cleanUpProvision,
+  cleanupJobId,
+  enqueueProvision,
+  retryProvision,
+} from "../../src/queues/provision.js";
 import {
   awsOwnedKey,
   EXAMPLECORP,
@@ -54,8 +59,10 @@ afterEach(async () => {
 });
 
 async function provision(harness: Harness, data: ProvisionJobData, states = ["completed"]) {
-  const { jobId, isNew } = await enqueueProvision(harness.queue, data, FAST_RETRIES);
-  expect(isNew).toBe(true);
+  const { jobId, status } = await enqueueProvision(harness.queues, data, {
+    jobOptions: FAST_RETRIES,
+  });
+  expect(status).toBe("started");
   const job = await waitForState(harness.queue, jobId, [
     ...states,
     ...(states.includes("failed") ? [] : ["failed"]),
@@ -173,12 +180,12 @@ describe("provisioning job", () => {
   it("dedupes: two submissions for the same instance add one job", async () => {
     h = await startHarness();
     const [a, b] = await Promise.all([
-      enqueueProvision(h.queue, jobData(), FAST_RETRIES),
-      enqueueProvision(h.queue, jobData(), FAST_RETRIES),
+      enqueueProvision(h.queues, jobData(), { jobOptions: FAST_RETRIES }),
+      enqueueProvision(h.queues, jobData(), { jobOptions: FAST_RETRIES }),
     ]);
     expect(a?.jobId).toBe(b?.jobId);
     expect(a?.jobId).not.toContain(":");
-    expect([a?.isNew, b?.isNew].sort()).toEqual([false, true]);
+    expect([a?.status, b?.status].sort()).toEqual(["already-running", "started"]);
     expect(await h.queue.getJobCounts("waiting", "active", "delayed")).toMatchObject({
       waiting: 1,
     });
@@ -344,7 +351,7 @@ describe("provisioning job", () => {
         h?.emulator.calls.get(op),
       );
     const before = creates();
-    expect(await retryProvision(h.queue, jobId)).toEqual({ retried: true });
+    expect(await retryProvision(h.queues, jobId)).toEqual({ status: "started", jobId });
     const retried = await waitForState(h.queue, jobId, ["completed", "failed"]);
     expect(await retried.getState()).toBe("completed");
     expect((retried.data as ProvisionJobData).failure).toBeUndefined();
@@ -405,9 +412,8 @@ describe("provisioning job", () => {
         resolve();
       }),
     );
-    const { jobId } = await enqueueProvision(harness.queue, jobData(), {
-      ...FAST_RETRIES,
-      backoff: { type: "fixed", delay: 300 },
+    const { jobId } = await enqueueProvision(harness.queues, jobData(), {
+      jobOptions: { ...FAST_RETRIES, backoff: { type: "fixed", delay: 300 } },
     });
     await firstFailure;
     const waiting = await harness.queue.getJob(jobId);
@@ -454,7 +460,7 @@ describe("provisioning job", () => {
     // queue's name for 60 s (the job would back off and retry); skip the wait here.
     profileState(h.emulator.ctx.state).refuseConnectLinks = false;
     delete h.emulator.ctx.state.sqs.deletedAt?.[QUEUE];
-    expect(await retryProvision(h.queue, jobId)).toEqual({ retried: true });
+    expect(await retryProvision(h.queues, jobId)).toEqual({ status: "started", jobId });
     const retried = await waitForState(h.queue, jobId, ["completed", "failed"]);
     expect(await retried.getState(), retried.failedReason).toBe("completed");
     const again = inventory(h, jobId, NAMES);
@@ -504,7 +510,11 @@ describe("provisioning job", () => {
 });
 
 async function cleanUpJob(harness: Harness, jobId: string): Promise<CleanupResult> {
-  const { jobId: cleanupId } = await enqueueCleanup(harness.queue, jobId, WHO.requestedBy);
+  expect(await cleanUpProvision(harness.queues, jobId, WHO.requestedBy)).toEqual({
+    status: "started",
+    jobId,
+  });
+  const cleanupId = cleanupJobId(jobId);
   // The clean-up job is removed once done; its result lands on the provisioning job.
   const deadline = Date.now() + 15_000;
   for (;;) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { renderText, validateBlocks } from "../../sandbox/slack/blocks.js";
 import type { Block } from "../../sandbox/slack/types.js";
 import { createLogger } from "../../src/logger.js";
+import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import type {
   CleanupResult,
@@ -16,17 +17,13 @@ import type {
 } from "../../src/provision/types.js";
 import type { Notifier, SlackMessage } from "../../src/slack/notifier/notifier.js";
 import {
-  type ReportedJobData,
-  reportFromJobData,
-  SlackProvisionReporter,
-} from "../../src/slack/provision-report.js";
-import {
   CLEANUP_ACTION,
   type ProvisionReport,
   RETRY_ACTION,
   renderProvisionMessage,
 } from "../../src/slack/render/provision.js";
 import { renderDomainList, renderDomainStatus } from "../../src/slack/render/status.js";
+import { reportFromJobData, SlackProvisionReporter } from "../../src/slack/reporters/provision.js";
 
 const ACCOUNT = "111122223333";
 const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";

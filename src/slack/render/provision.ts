@@ -2,7 +2,7 @@
  * The provisioning job's one Slack message, as pure block builders: a checklist of steps
  * while it runs, then the console's "completed" page, or the failure (which step, which AWS
  * call, the AWS error code, why, and the fix) with Retry and Clean up buttons, and finally
- * what Clean up removed or kept. The reporter (../provision-report.ts) keeps the state and
+ * what Clean up removed or kept. The reporter (../reporters/provision.ts) keeps the state and
  * calls these; tests check them against Slack's Block Kit limits.
  */
 import type { KnownBlock } from "@slack/types";
@@ -75,7 +75,7 @@ const STATUS_ICON: Record<StepStatus, string> = {
   failed: "❌",
 };
 
-/** Section text limit (FACTS.md); fields allow 2000. */
+/** Section text limit (docs/slack/platform.md); fields allow 2000. */
 const SECTION_TEXT = 3000;
 const FIELD_TEXT = 2000;
 

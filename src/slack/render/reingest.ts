@@ -165,3 +165,16 @@ export function renderDiscardStarted(
   const text = `:wastebasket: <@${requestedBy}> is discarding ${CLASS_INFO[cls].label.toLowerCase()} messages from \`${domain}\`'s dead-letter queue…`;
   return { text, blocks: [section(text)] };
 }
+
+export function renderDiscardFailed(
+  domain: string,
+  cls: DlqClass,
+  reason: string,
+  willRetry: boolean,
+): SlackMessage {
+  const label = CLASS_INFO[cls].label.toLowerCase();
+  const text = willRetry
+    ? `:hourglass: Discard of ${label} messages from \`${domain}\` paused: ${reason} The job retries.`
+    : `:x: Discard of ${label} messages from \`${domain}\` stopped: ${reason}`;
+  return { text, blocks: [section(escapeMrkdwnKeepingUsers(text))] };
+}

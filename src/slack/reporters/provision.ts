@@ -9,17 +9,17 @@
  * rebuilt from the job's data (checkpoint, failure, clean-up) when a reporter starts, so a
  * restarted worker picks up where the message left off.
  */
-import type { Logger } from "../logger.js";
-import { type ProvisionJobData, provisionInput } from "../provision/plan-to-job.js";
-import type { ProvisionReporter } from "../provision/reporter.js";
-import { describeStep } from "../provision/run.js";
+import type { Logger } from "../../logger.js";
+import { type ProvisionJobData, provisionInput } from "../../provision/plan-to-job.js";
+import type { ProvisionReporter } from "../../provision/reporter.js";
+import { describeStep } from "../../provision/run.js";
 import type {
   CleanupResult,
   ProvisionFailure,
   ProvisionSummary,
   StepName,
-} from "../provision/types.js";
-import type { Notifier } from "./notifier/notifier.js";
+} from "../../provision/types.js";
+import type { Notifier } from "../notifier/notifier.js";
 import {
   type ProvisionReport,
   REPORT_STEP_ORDER,
@@ -27,23 +27,17 @@ import {
   type StepLine,
   skippedSteps,
   stepText,
-} from "./render/provision.js";
+} from "../render/provision.js";
 
 /** Where the job's status message is. */
-export interface StatusMessageRef {
-  channel: string;
-  ts: string;
-}
-
-/** The provisioning job's data as the reporter reads it: plus the status message, once posted. */
-export type ReportedJobData = ProvisionJobData & { message?: StatusMessageRef };
+export type StatusMessageRef = NonNullable<ProvisionJobData["message"]>;
 
 /** The part of a BullMQ job the reporter uses (a Job satisfies it). */
 export interface ReportableJob {
   id?: string | undefined;
-  data: ReportedJobData;
+  data: ProvisionJobData;
   /** Must update `data` in place too, as BullMQ's Job.updateData does. */
-  updateData(data: ReportedJobData): Promise<unknown>;
+  updateData(data: ProvisionJobData): Promise<unknown>;
 }
 
 export interface ReportDeps {
@@ -52,7 +46,7 @@ export interface ReportDeps {
 }
 
 /** What the message shows for a job that has not reported anything yet. */
-export function reportFromJobData(jobId: string, data: ReportedJobData): ProvisionReport {
+export function reportFromJobData(jobId: string, data: ProvisionJobData): ProvisionReport {
   const { request, checkpoint } = data;
   const input = provisionInput(jobId, data);
   const skipped = skippedSteps(request);
