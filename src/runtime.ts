@@ -7,7 +7,7 @@ import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { startWorkers } from "../jobs/index.js";
 import type { Access } from "./access/authorize.js";
-import { SlackGroupDirectory } from "./access/directory.js";
+import { CachedGroupDirectory } from "./access/directory.js";
 import { RedisAuditLog } from "./audit/audit.js";
 import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
 import { createGateways } from "./aws/gateways.js";
@@ -20,6 +20,7 @@ import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 import { createSlackReporters } from "./slack/reporters/index.js";
+import { slackGroupMembers } from "./slack/usergroups.js";
 
 export interface Runtime {
   /** Base URL of the HTTP server (events at /slack/events, /healthz). */
@@ -54,7 +55,7 @@ export async function startRuntime(
   const queues = createQueues(redis, config.redis.prefix);
   const access: Access = {
     grants: config.access,
-    directory: new SlackGroupDirectory(slackClient, redis, config.redis.prefix),
+    directory: new CachedGroupDirectory(slackGroupMembers(slackClient), redis, config.redis.prefix),
   };
   const audit = new RedisAuditLog(redis, config.redis.prefix, log.child({ component: "audit" }));
   const stops: (() => Promise<unknown>)[] = [];

@@ -2,17 +2,19 @@
  * User group membership, read from Slack and cached briefly in Redis, so a role granted
  * to a group follows its members without a restart.
  */
-import type { WebClient } from "@slack/web-api";
 import type { Redis } from "../redis.js";
+
+/** Reads a user group's members from the chat platform (Slack's usergroups.users.list). */
+export type GroupMembersReader = (groupId: string) => Promise<string[]>;
 
 export interface GroupDirectory {
   /** Which of `groupIds` the user belongs to. */
   groupsOf(userId: string, groupIds: readonly string[]): Promise<string[]>;
 }
 
-export class SlackGroupDirectory implements GroupDirectory {
+export class CachedGroupDirectory implements GroupDirectory {
   constructor(
-    private readonly client: WebClient,
+    private readonly readMembers: GroupMembersReader,
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds = 60,
@@ -30,8 +32,7 @@ export class SlackGroupDirectory implements GroupDirectory {
     const key = `${this.prefix}:usergroup:${group}`;
     const cached = await this.redis.get(key);
     if (cached) return JSON.parse(cached) as string[];
-    const res = await this.client.usergroups.users.list({ usergroup: group });
-    const users = res.users ?? [];
+    const users = await this.readMembers(group);
     await this.redis.set(key, JSON.stringify(users), "EX", this.ttlSeconds);
     return users;
   }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Message } from "@aws-sdk/client-sqs";
+import type { SqsMessage as Message } from "../aws/sqs-gateway.js";
 import { CLASS_INFO, classify, DLQ_CLASSES } from "../dlq/classify.js";
 import { isPlainObject } from "../dlq/json.js";
 import { parseDlqMessage } from "../dlq/parse.js";

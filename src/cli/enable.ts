@@ -95,8 +95,7 @@ export function summaryLines(summary: ProvisionSummary): string[] {
 }
 
 export function failureLines(failure: ProvisionFailure): string[] {
-  const at = failure.message.indexOf(" Fix: ");
-  const why = at === -1 ? failure.message : failure.message.slice(0, at);
+  const why = failure.reason ?? failure.message;
   return [
     `✗ ${failure.step} failed.`,
     ...(failure.call ? [`  AWS call:  ${failure.call}`] : []),

@@ -1,4 +1,4 @@
-import type { Message } from "@aws-sdk/client-sqs";
+import type { SqsMessage as Message } from "../aws/sqs-gateway.js";
 import { isPlainObject, safeParseJson, sliceAtPath } from "./json.js";
 
 /**

@@ -3,7 +3,7 @@
  * nothing of BullMQ or Slack: the job (jobs/provision.ts) and the CLI pass in how to save
  * the checkpoint and whom to report to.
  */
-import { asAppError, isAppError } from "../errors.js";
+import { asAppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { runGraph } from "./graph.js";
 import { STEP_GRAPH } from "./plan-to-job.js";
@@ -159,31 +159,13 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
 export function toFailure(step: StepName | "cleanup", err: unknown): ProvisionFailure {
   const cause = err instanceof StepError ? err.cause : err;
   const appError = asAppError(cause);
-  const details = isAppError(cause) ? cause.details : {};
-  const fix = fixOf(appError.userMessage);
-  const service = typeof details.service === "string" ? details.service : undefined;
-  const operation = typeof details.operation === "string" ? details.operation : undefined;
   return {
     step,
-    ...(operation
-      ? { call: `${SERVICE_LABEL[service ?? ""] ?? service ?? "AWS"} ${operation}` }
-      : {}),
-    ...(typeof details.awsCode === "string" ? { awsCode: details.awsCode } : {}),
+    ...(appError.call ? { call: appError.call } : {}),
+    ...(appError.awsCode ? { awsCode: appError.awsCode } : {}),
+    reason: appError.reason,
     message: appError.userMessage,
-    ...(fix ? { fix } : {}),
+    ...(appError.fix ? { fix: appError.fix } : {}),
     retryable: appError.retryable,
   };
 }
-
-const SERVICE_LABEL: Record<string, string> = {
-  profile: "Customer Profiles",
-  sqs: "SQS",
-  kms: "KMS",
-  connect: "Amazon Connect",
-};
-
-/** AppError messages end with " Fix: …" (src/aws/errors.ts and the steps write them so). */
-const fixOf = (text: string): string | undefined => {
-  const at = text.indexOf(" Fix: ");
-  return at === -1 ? undefined : text.slice(at + " Fix: ".length);
-};

@@ -84,6 +84,9 @@ export interface ProvisionFailure {
   /** e.g. "Customer Profiles CreateDomain"; absent when no AWS call failed. */
   call?: string;
   awsCode?: string;
+  /** What failed and why, without the fix. Absent in jobs stored by older versions. */
+  reason?: string;
+  /** The whole sentence: reason, then fix. */
   message: string;
   fix?: string;
   retryable: boolean;

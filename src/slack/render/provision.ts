@@ -235,11 +235,8 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
 // ---------------------------------------------------------------------------------------------
 // Failed: what, why, and the fix
 
-/** The AppError message without its " Fix: …" tail, which gets its own line. */
-const reasonOf = (failure: ProvisionFailure): string => {
-  const at = failure.message.indexOf(" Fix: ");
-  return at === -1 ? failure.message : failure.message.slice(0, at);
-};
+/** The reason alone: the fix gets its own line. */
+const reasonOf = (failure: ProvisionFailure): string => failure.reason ?? failure.message;
 
 /** A fix that ends in a policy statement shows it as a block people can copy. */
 function formatFix(fix: string): string {
