@@ -1,0 +1,141 @@
+/**
+ * The scan job's steps, through its publishing port: first digest, edit with a new class in
+ * the thread, mute, and the resolved line once the queue is empty. Real Redis (digest state,
+ * bindings, the lock), the emulator's SQS through the real SDK, and the in-memory publisher,
+ * so what is asserted is what the job decided to show, not how Slack renders it.
+ */
+import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runScan } from "../../jobs/dlq-scan.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
+import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { scanLockKey } from "../../src/queues/dlq-scan.js";
+import {
+  createDomainWithDlq,
+  type DlqHarness,
+  MISSING_KEY,
+  putDeadLetter,
+  startDlqHarness,
+  THROTTLED,
+} from "../dlq/support/harness.js";
+
+const DOMAIN = "amazon-connect-scanjob";
+const CHANNEL = "C0SCANJOB";
+
+let h: DlqHarness;
+let url: string;
+let publisher: MemoryDigestPublisher;
+let digests: RedisDigestStore;
+let now: number;
+
+const scan = () =>
+  runScan(
+    {
+      gateways: h.gateways,
+      bindings: new RedisBindingStore(h.redis, h.prefix),
+      digests,
+      publisher,
+      redis: h.redis,
+      prefix: h.prefix,
+      config: { dlq: { scanMaxMessages: 1_000 } },
+      log: h.log,
+      now: () => now,
+      waitSeconds: 0,
+    },
+    DOMAIN,
+  );
+
+const fail = (errorMessage: string, n: number) => {
+  for (let i = 0; i < n; i++) {
+    putDeadLetter(h, url, {
+      domain: DOMAIN,
+      objectTypeName: "CRM-Contact",
+      errorMessage,
+      object: { AccountNumber: `A-${errorMessage.length}-${i}` },
+    });
+  }
+};
+
+beforeEach(async () => {
+  h = await startDlqHarness();
+  url = await createDomainWithDlq(h, DOMAIN);
+  publisher = new MemoryDigestPublisher();
+  digests = new RedisDigestStore(h.redis, h.prefix);
+  now = Date.UTC(2026, 10, 30, 9, 0, 0);
+  await new RedisBindingStore(h.redis, h.prefix).set({
+    domain: DOMAIN,
+    channelId: CHANNEL,
+    teamId: "T0TEAM",
+    queueUrl: url,
+    boundBy: "U0ADMIN",
+    boundAt: new Date(now).toISOString(),
+  });
+});
+afterEach(async () => {
+  await h?.close();
+});
+
+describe("the dlq-scan job, through its publisher port", () => {
+  it("posts a first digest, edits it in place, replies for a new class, then resolves once", async () => {
+    fail(THROTTLED, 3);
+    expect(await scan()).toMatchObject({ status: "posted", total: 3, newClasses: [] });
+    const [first] = publisher.events;
+    expect(first).toMatchObject({ type: "publish", channel: CHANNEL, edited: false });
+    expect(first?.type === "publish" && first.digest.summary.classes.throttled?.count).toBe(3);
+    // A first digest has no trend: nothing to compare with.
+    expect(first?.type === "publish" && first.digest.previous).toBeUndefined();
+
+    fail(MISSING_KEY, 2);
+    now += 60_000;
+    expect(await scan()).toMatchObject({
+      status: "edited",
+      total: 5,
+      newClasses: ["missing-key"],
+      replies: 1,
+    });
+    const firstTs = first?.type === "publish" ? first.ts : "";
+    expect(publisher.events.slice(1)).toEqual([
+      expect.objectContaining({ type: "publish", ts: firstTs, edited: true }),
+      { type: "newClass", channel: CHANNEL, threadTs: firstTs, cls: "missing-key", count: 2 },
+    ]);
+
+    // Empty the queue: the digest says so once, and a second empty scan says nothing.
+    await h.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    expect(await scan()).toEqual({ status: "resolved", total: 0 });
+    expect(await scan()).toEqual({ status: "quiet", total: 0 });
+    expect(publisher.events.filter((e) => e.type === "resolve")).toEqual([
+      { type: "resolve", channel: CHANNEL, ts: firstTs, was: 5 },
+    ]);
+  });
+
+  it("keeps a muted digest up to date without thread replies", async () => {
+    fail(THROTTLED, 1);
+    await scan();
+    await digests.setMute(DOMAIN, now + 3_600_000);
+    fail(MISSING_KEY, 1);
+    expect(await scan()).toMatchObject({
+      status: "edited",
+      newClasses: ["missing-key"],
+      replies: 0,
+    });
+    expect(publisher.events.map((e) => e.type)).toEqual(["publish", "publish"]);
+    const last = publisher.events.at(-1);
+    expect(last?.type === "publish" && last.digest.mutedUntil).toBe(now + 3_600_000);
+  });
+
+  it("skips while another worker holds the domain's lock, and publishes nothing", async () => {
+    fail(THROTTLED, 1);
+    await h.redis.set(scanLockKey(h.prefix, DOMAIN), "another-worker", "PX", 30_000);
+    expect(await scan()).toEqual({ status: "locked" });
+    expect(publisher.events).toEqual([]);
+    expect(await h.redis.get(scanLockKey(h.prefix, DOMAIN))).toBe("another-worker");
+  });
+
+  it("does nothing for a domain that is not bound to a channel", async () => {
+    await new RedisBindingStore(h.redis, h.prefix).remove(DOMAIN);
+    fail(THROTTLED, 1);
+    expect(await scan()).toEqual({ status: "unbound" });
+    expect(publisher.events).toEqual([]);
+  });
+});
