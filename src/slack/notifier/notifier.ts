@@ -14,7 +14,7 @@ export interface SlackMessage {
   blocks?: KnownBlock[];
 }
 
-/** Rate per second and burst, from Slack's tiers (FACTS.md). */
+/** Rate per second and burst, from Slack's tiers (docs/slack/platform.md). */
 const LIMITS = {
   "chat.postMessage": { rate: 1, burst: 3, perChannel: true },
   "chat.update": { rate: 50 / 60, burst: 5, perChannel: false },
