@@ -27,10 +27,9 @@ import {
   provisionInput,
   provisionJobData,
   STEP_GRAPH,
-  STEP_ORDER,
 } from "../src/provision/plan-to-job.js";
 import { STEPS } from "../src/provision/steps.js";
-import type { Checkpoint, StepName } from "../src/provision/types.js";
+import { type Checkpoint, STEP_ORDER, type StepName } from "../src/provision/types.js";
 import { createQueues, type JobQueues } from "../src/queues/index.js";
 import { enqueueProvision } from "../src/queues/provision.js";
 import type { Benchmark } from "./index.js";

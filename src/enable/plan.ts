@@ -1,3 +1,4 @@
+import { STEP_ORDER } from "../provision/step-names.js";
 import {
   type InstanceArn,
   parseInstanceArn,
@@ -136,17 +137,10 @@ export interface Plan {
 
 export const DOMAINS_PER_REGION = 100;
 
-const STEP_ORDER: PlanStepKind[] = [
-  "queue",
-  "queue-policy",
-  "key",
-  "key-policy",
-  "alias",
-  "domain",
-  "unlink",
-  "link",
-  "alert-binding",
-];
+/** The provisioning order, with the unlink the plan shows right before the new link. */
+const PLAN_ORDER: readonly PlanStepKind[] = STEP_ORDER.flatMap((step) =>
+  step === "link" ? (["unlink", "link"] as const) : [step],
+);
 
 /** Local mutation while one plan is being built; nothing escapes but the finished plan. */
 class PlanBuilder {
@@ -169,7 +163,7 @@ class PlanBuilder {
   }
 
   finish(): Plan {
-    const rank = (kind: PlanStepKind) => STEP_ORDER.indexOf(kind);
+    const rank = (kind: PlanStepKind) => PLAN_ORDER.indexOf(kind);
     return {
       ...this.plan,
       steps: [...this.plan.steps].sort((a, b) => rank(a.kind) - rank(b.kind)),

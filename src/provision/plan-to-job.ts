@@ -114,15 +114,3 @@ export const STEP_GRAPH: Readonly<Record<StepName, readonly StepName[]>> = {
   link: ["domain"],
   "alert-binding": ["link"],
 };
-
-/** Every step in an order that respects the graph: for reports that list them. */
-export const STEP_ORDER: readonly StepName[] = [
-  "queue",
-  "queue-policy",
-  "key",
-  "key-policy",
-  "alias",
-  "domain",
-  "link",
-  "alert-binding",
-];

@@ -3,17 +3,11 @@
  * reports on it. Everything here is plain JSON, because BullMQ stores it as JSON.
  */
 import type { DlqChoice, DomainChoice, InstanceChoice, KeyChoice } from "../enable/plan.js";
+import type { StepName } from "./step-names.js";
 
 /** One idempotent "ensure" each; the names match the plan's step kinds. */
-export type StepName =
-  | "queue"
-  | "queue-policy"
-  | "key"
-  | "alias"
-  | "key-policy"
-  | "domain"
-  | "link"
-  | "alert-binding";
+export type { StepName } from "./step-names.js";
+export { STEP_LABEL, STEP_ORDER } from "./step-names.js";
 
 /** Everything a step needs to know, derived once from the job's data. */
 export interface ProvisionInput {

@@ -9,7 +9,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ProvisionJobData, STEP_ORDER } from "../../src/provision/plan-to-job.js";
+import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
+import { STEP_ORDER } from "../../src/provision/types.js";
 import { enqueueProvision } from "../../src/queues/provision.js";
 import {
   EXAMPLECORP,

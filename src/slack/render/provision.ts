@@ -7,6 +7,7 @@
  */
 import type { KnownBlock } from "@slack/types";
 import type { ProvisionRequest } from "../../provision/plan-to-job.js";
+import { STEP_LABEL } from "../../provision/step-names.js";
 import type {
   CleanupItem,
   CleanupResult,
@@ -43,29 +44,6 @@ export interface ProvisionReport {
   /** Clean-up itself failed (after its retries). */
   cleanupFailure?: ProvisionFailure;
 }
-
-/** In the order a person reads them; the graph runs some side by side. */
-export const REPORT_STEP_ORDER: readonly StepName[] = [
-  "queue",
-  "queue-policy",
-  "key",
-  "key-policy",
-  "alias",
-  "domain",
-  "link",
-  "alert-binding",
-];
-
-const STEP_LABEL: Record<StepName, string> = {
-  queue: "Dead-letter queue",
-  "queue-policy": "Queue access policy",
-  key: "KMS key",
-  "key-policy": "Key policy",
-  alias: "Key alias",
-  domain: "Domain",
-  link: "Instance link",
-  "alert-binding": "Dead-letter digests",
-};
 
 const STATUS_ICON: Record<StepStatus, string> = {
   pending: "▫️",

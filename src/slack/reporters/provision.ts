@@ -13,6 +13,7 @@ import type { Logger } from "../../logger.js";
 import { type ProvisionJobData, provisionInput } from "../../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../../provision/reporter.js";
 import { describeStep } from "../../provision/run.js";
+import { STEP_ORDER } from "../../provision/step-names.js";
 import type {
   CleanupResult,
   ProvisionFailure,
@@ -22,7 +23,6 @@ import type {
 import type { Notifier } from "../notifier/notifier.js";
 import {
   type ProvisionReport,
-  REPORT_STEP_ORDER,
   renderProvisionMessage,
   type StepLine,
   skippedSteps,
@@ -51,7 +51,7 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
   const input = provisionInput(jobId, data);
   const skipped = skippedSteps(request);
   const done = new Set(checkpoint.done ?? []);
-  const steps: StepLine[] = REPORT_STEP_ORDER.map((step) => {
+  const steps: StepLine[] = STEP_ORDER.map((step) => {
     if (done.has(step)) {
       const text = stepText(step, describeStep(step, input, checkpoint), request);
       return { step, status: skipped.has(step) ? "skipped" : "done", text };
