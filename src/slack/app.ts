@@ -1,21 +1,20 @@
 /**
  * Builds the Bolt app: Socket Mode when an app token is set, otherwise Bolt's
  * HTTPReceiver, whose request listener our own HTTP server mounts (see http/server.ts).
- * Request verification is never turned off.
+ * Request verification is never turned off. Every listener comes from the entry table and
+ * the subcommand list, which the guard reads too.
  */
 
 import type { RequestListener } from "node:http";
-import { App, HTTPReceiver } from "@slack/bolt";
+import { App, type BlockAction, HTTPReceiver, type ViewSubmitAction } from "@slack/bolt";
 import { SLACK_EVENTS_PATH } from "../http/server.js";
 import { boltLogger } from "../logger.js";
-import { register as registerActions } from "./actions/index.js";
-import { register as registerCommands } from "./commands/index.js";
+import { register as registerCommands, SUBCOMMANDS } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
+import type { Entry } from "./entries.js";
 import { register as registerHome } from "./events/home.js";
 import { guard } from "./middleware/guard.js";
-import { register as registerOptions } from "./options/index.js";
-import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS, UNAUDITED_IDS } from "./permissions.js";
-import { register as registerViews } from "./views/index.js";
+import { ENTRIES } from "./table.js";
 
 export interface SlackApp {
   app: App;
@@ -66,16 +65,13 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       audit: deps.audit,
       notifier: deps.notifier,
       log: deps.log,
-      subcommands: SUBCOMMAND_PERMISSIONS,
-      ids: ID_PERMISSIONS,
+      subcommands: SUBCOMMANDS,
+      rules: ENTRIES,
       channels: deps.config.access.channels,
-      unaudited: UNAUDITED_IDS,
     }),
   );
   registerCommands(app, deps);
-  registerActions(app, deps);
-  registerOptions(app, deps);
-  registerViews(app, deps);
+  for (const entry of ENTRIES) listen(app, entry, deps);
   registerHome(app, deps);
 
   return {
@@ -90,4 +86,18 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       if (slack.appToken) await app.stop();
     },
   };
+}
+
+function listen(app: App, entry: Entry, deps: SlackDeps): void {
+  switch (entry.kind) {
+    case "action":
+      app.action<BlockAction>(entry.id, (args) => entry.handler(args, deps));
+      return;
+    case "view":
+      app.view<ViewSubmitAction>(entry.id, (args) => entry.handler(args, deps));
+      return;
+    case "options":
+      app.options<"block_suggestion">(entry.id, (args) => entry.handler(args, deps));
+      return;
+  }
 }

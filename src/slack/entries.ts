@@ -40,8 +40,11 @@ export type Entry =
 
 export type EntryKind = Entry["kind"];
 
-/** What the guard reads of an entry: the id, what it needs, whether it is audited. */
-export type Rule = Pick<Entry, "id" | "permission" | "audited">;
+/**
+ * What the guard reads of an entry. One id may name an action, a view and an options
+ * request at once (a wizard's select), so the guard looks the kind up too.
+ */
+export type Rule = Pick<Entry, "kind" | "id" | "permission" | "audited">;
 
 /** The value a clicked button carries; undefined for anything that is not a button. */
 export const buttonValue = (args: ActionArgs): string | undefined =>

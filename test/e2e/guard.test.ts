@@ -9,7 +9,8 @@ import { REQUIRED_ROLE } from "../../src/access/roles.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
-import { ID_PERMISSIONS, SUBCOMMAND_PERMISSIONS } from "../../src/slack/permissions.js";
+import { SUBCOMMANDS } from "../../src/slack/commands/index.js";
+import { ENTRIES } from "../../src/slack/table.js";
 import { startTestStack } from "../support/e2e.js";
 
 let stack: Stack;
@@ -141,8 +142,8 @@ describe("every subcommand against every role", () => {
     none: "U0NOBODY",
   } as const;
   const rank = { none: 0, viewer: 1, operator: 2, admin: 3 } as const;
-  const cases = Object.entries(SUBCOMMAND_PERMISSIONS).flatMap(([sub, requirement]) =>
-    (Object.keys(users) as (keyof typeof users)[]).map((role) => [sub, requirement, role] as const),
+  const cases = SUBCOMMANDS.flatMap(({ name, permission }) =>
+    (Object.keys(users) as (keyof typeof users)[]).map((role) => [name, permission, role] as const),
   );
   it.each(cases)("/profiles %s (needs %s) as %s", async (sub, requirement, role) => {
     const res = await stack.slack.driver.type(`/profiles ${sub}`, { user: users[role] });
@@ -198,7 +199,7 @@ describe("every button against every role", () => {
     (Object.keys(users) as (keyof typeof users)[]).map((role) => [id, role] as const),
   );
   it.each(cases)("%s clicked by %s", async (id, role) => {
-    const requirement = ID_PERMISSIONS[id];
+    const requirement = ENTRIES.find((e) => e.kind === "action" && e.id === id)?.permission;
     if (!requirement || requirement === "public") throw new Error(`${id} has no permission`);
     const needed = REQUIRED_ROLE[requirement];
     const before = (await auditOf(users[role], `action:${id}`)).length;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderText, validateView } from "../../sandbox/slack/index.js";
 import type { Stack } from "../../sandbox/stack.js";
+import { RedisAuditLog } from "../../src/audit/audit.js";
+import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { startTestStack } from "../support/e2e.js";
@@ -25,6 +27,12 @@ beforeAll(async () => {
     });
   }
   await stack.slack.driver.type("/profiles status", { user: "U0ADMIN" });
+  // The guard writes the entry once the listener has answered, which is after the ack.
+  const audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
+  for (let i = 0; i < 100; i++) {
+    if ((await audit.latest({ limit: 10 })).some((e) => e.action === "command:status")) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 });
 afterAll(async () => {
   redis?.disconnect();

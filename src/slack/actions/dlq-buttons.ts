@@ -1,23 +1,16 @@
 /**
- * What the re-ingest and discard buttons share: their values (validated with zod), where the
- * click was, and how to answer only the clicker. A file of its own so the two handlers don't
- * import each other.
+ * What the dead-letter buttons share: their values (validated with zod), where the click
+ * was, how to answer only the clicker, and how an enqueue's outcome is audited and told. A
+ * file of its own so the handlers don't import each other.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from "@slack/bolt";
-import type { Queue } from "bullmq";
+import type { BlockAction } from "@slack/bolt";
 import { z } from "zod";
-import { REINGEST_QUEUE } from "../../../jobs/reingest.js";
 import { DLQ_CLASSES } from "../../dlq/classify.js";
-import { RedisBindingStore } from "../../provision/bindings.js";
-import type { SlackDeps } from "../deps.js";
-import type { AuditNote } from "../middleware/guard.js";
-
-export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+import type { EnqueueOutcome } from "../../queues/outcome.js";
+import { bindingStore, type SlackDeps } from "../deps.js";
+import type { ActionArgs } from "../entries.js";
+import { noteAudit } from "../middleware/guard.js";
+import { type DlqJobKind, renderAlreadyRunning, renderQueueDown } from "../render/dlq-clicks.js";
 
 const domainName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/);
 /** `{"d":domain,"c":class}` (digest buttons). */
@@ -37,15 +30,6 @@ export function parseButtonValue<T>(
   }
 }
 
-export const MALFORMED_VALUE =
-  ":warning: This button carries a value the bot can't read (it may be from an older digest). Wait for the next scan and use the new digest's buttons.";
-
-export function reingestQueue(deps: SlackDeps): Queue {
-  const queue = deps.queues[REINGEST_QUEUE];
-  if (!queue) throw new Error(`no "${REINGEST_QUEUE}" queue in SlackDeps.queues`);
-  return queue;
-}
-
 /** Where the click was: a digest message (replies go in its thread), or a modal (none). */
 export function clickPlace(body: BlockAction): { channel?: string; threadTs?: string } {
   const channel = body.channel?.id ?? body.container?.channel_id;
@@ -55,34 +39,58 @@ export function clickPlace(body: BlockAction): { channel?: string; threadTs?: st
 
 /** Tells only the clicker: through response_url on a message, as an ephemeral from a modal. */
 export async function tellClicker(
-  args: ButtonArgs,
+  args: ActionArgs,
   deps: SlackDeps,
   text: string,
   domain?: string,
 ): Promise<void> {
-  const log = deps.log.child({ userId: args.body.user.id, action: args.action.action_id });
   try {
     if (args.body.response_url) {
       await args.respond({ response_type: "ephemeral", replace_original: false, text });
       return;
     }
-    const place = clickPlace(args.body);
     const channel =
-      place.channel ??
-      (domain
-        ? (await new RedisBindingStore(deps.redis, deps.config.redis.prefix).get(domain))?.channelId
-        : undefined);
+      clickPlace(args.body).channel ??
+      (domain ? (await bindingStore(deps).get(domain))?.channelId : undefined);
     if (channel) await deps.notifier.ephemeral(channel, args.body.user.id, { text });
   } catch (err) {
-    log.warn({ err }, "could not tell the clicker");
+    deps.log.warn(
+      { err, userId: args.body.user.id, action: args.action.action_id },
+      "could not tell the clicker",
+    );
   }
 }
 
-export function audit(args: ButtonArgs, note: AuditNote): void {
-  const current = args.context.audit as AuditNote | undefined;
-  if (current) Object.assign(current, note);
+/**
+ * Audits what the click came to and tells the clicker when someone's job was already
+ * running, or when the queue did not answer (nothing was started then).
+ */
+export async function answerEnqueue(
+  args: ActionArgs,
+  deps: SlackDeps,
+  kind: DlqJobKind,
+  domain: string,
+  enqueued: Promise<EnqueueOutcome>,
+): Promise<void> {
+  const user = args.body.user.id;
+  let outcome: EnqueueOutcome;
+  try {
+    outcome = await enqueued;
+  } catch (err) {
+    deps.log.error(
+      { err, userId: user, domain, action: args.action.action_id },
+      `could not enqueue a ${kind}`,
+    );
+    await tellClicker(args, deps, renderQueueDown(kind), domain);
+    return;
+  }
+  const started = outcome.status === "started";
+  noteAudit(args.context, {
+    target: domain,
+    jobId: outcome.jobId,
+    outcome: started ? "accepted" : "refused",
+  });
+  if (outcome.status === "already-running") {
+    await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), domain);
+  }
 }
-
-/** A request id unique per click: it tells whether this click's job is the one that runs. */
-export const newRequestId = (user: string) =>
-  `${user}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;

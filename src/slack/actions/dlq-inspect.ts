@@ -1,42 +1,30 @@
 /**
  * Inspect on a digest class: acks, reads the samples the last scan kept (Redis, no AWS call),
  * and opens a modal with them redacted per DLQ_PREVIEW, each readable one with a "Re-ingest
- * this message" button (handled by the re-ingest actions).
+ * this message" button (dlq-reingest.ts).
  */
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from "@slack/bolt";
-import { RedisDigestStore } from "../../dlq/digests.js";
-import type { SlackDeps } from "../deps.js";
+import { digestStore, type SlackDeps } from "../deps.js";
+import { type ActionArgs, buttonValue } from "../entries.js";
 import { readClassActionValue, renderInspectModal } from "../render/digest.js";
+import { OLDER_DIGEST } from "../render/dlq-clicks.js";
 
-export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
-export async function onInspect(args: ButtonArgs, deps: SlackDeps): Promise<void> {
-  const { ack, body, action, client, respond } = args;
+export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void> {
+  const { ack, body, client, respond } = args;
   await ack();
-  const target = readClassActionValue(action.value);
-  const log = deps.log.child({ userId: body.user.id, action: action.action_id });
+  const target = readClassActionValue(buttonValue(args));
+  const log = deps.log.child({ userId: body.user.id, action: args.action.action_id });
   if (!target) {
-    log.warn({ value: action.value }, "Inspect clicked with an unreadable value");
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: ":warning: This button is from an older digest; wait for the next scan and try again.",
-    });
+    log.warn({ value: buttonValue(args) }, "Inspect clicked with an unreadable value");
+    await respond({ response_type: "ephemeral", replace_original: false, text: OLDER_DIGEST });
     return;
   }
   // One Redis read: well inside the trigger_id's 3 seconds.
-  const state = await new RedisDigestStore(deps.redis, deps.config.redis.prefix).get(target.domain);
+  const state = await digestStore(deps).get(target.domain);
+  const entry = state?.lastSummary?.classes[target.cls];
   const view = renderInspectModal({
     domain: target.domain,
     cls: target.cls,
-    ...(state?.lastSummary?.classes[target.cls] && {
-      entry: state.lastSummary.classes[target.cls],
-    }),
+    ...(entry && { entry }),
     complete: state?.lastComplete ?? true,
     preview: deps.config.dlq.preview,
     ...(state?.lastScanAt !== undefined && { scannedAt: state.lastScanAt }),

@@ -1,45 +1,37 @@
 /**
- * Mute on a digest: stores until when its thread stays quiet and says so in the thread.
- * The scan job keeps editing the digest meanwhile; it only holds back the replies.
+ * Mute on a digest (an overflow menu): acks, reads the choice, mutes the digest's thread
+ * (src/dlq/mute.ts) and says so in that thread.
  */
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  OverflowAction,
-  SlackActionMiddlewareArgs,
-} from "@slack/bolt";
-import { RedisDigestStore } from "../../dlq/digests.js";
-import type { SlackDeps } from "../deps.js";
-import type { AuditNote } from "../middleware/guard.js";
+import { muteDigest } from "../../dlq/mute.js";
+import { digestStore, type SlackDeps } from "../deps.js";
+import type { ActionArgs } from "../entries.js";
+import { noteAudit } from "../middleware/guard.js";
 import { MUTE_CHOICES, readMuteValue, renderMuteReply } from "../render/digest.js";
 
-export type OverflowArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> &
-  AllMiddlewareArgs;
-
-export async function onMute(args: OverflowArgs, deps: SlackDeps): Promise<void> {
-  const { ack, body, action, context } = args;
+export async function onMute(args: ActionArgs, deps: SlackDeps): Promise<void> {
+  const { ack, body, action } = args;
   await ack();
-  const choice = readMuteValue(action.selected_option?.value);
+  const value = action.type === "overflow" ? action.selected_option?.value : undefined;
+  const choice = readMuteValue(value);
   const log = deps.log.child({ userId: body.user.id, action: action.action_id });
   if (!choice) {
-    log.warn({ value: action.selected_option?.value }, "Mute chosen with an unreadable value");
+    log.warn({ value }, "Mute chosen with an unreadable value");
     return;
   }
-  const digests = new RedisDigestStore(deps.redis, deps.config.redis.prefix);
-  const ms = MUTE_CHOICES[choice.choice].ms;
-  const until = ms > 0 ? Date.now() + ms : undefined;
-  await digests.setMute(choice.domain, until);
+  const { until } = await muteDigest({
+    ctx: { digests: digestStore(deps) },
+    input: { domain: choice.domain, forMs: MUTE_CHOICES[choice.choice].ms },
+  });
 
   // The reply goes under the digest the menu was on.
   const channel = body.channel?.id ?? body.container?.channel_id;
   const ts = body.message?.thread_ts ?? body.message?.ts ?? body.container?.message_ts;
   if (!channel || !ts) return;
-  const note = context.audit as AuditNote | undefined;
-  if (note) {
-    note.target = choice.domain;
-    note.params = { mute: choice.choice };
-    note.replied = true;
-  }
+  noteAudit(args.context, {
+    target: choice.domain,
+    params: { mute: choice.choice },
+    replied: true,
+  });
   await deps.notifier
     .post(channel, { ...renderMuteReply(body.user.id, until), threadTs: ts })
     .catch((err: unknown) => log.warn({ err }, "could not reply in the digest's thread"));

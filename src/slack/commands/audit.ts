@@ -6,6 +6,7 @@ export const auditSubcommand: Subcommand = {
   name: "audit",
   usage: "audit [domain]",
   summary: "Show who did what lately (admins).",
+  permission: "audit",
   run: async ({ ack, argv, deps }) => {
     const target = argv[0];
     const entries = await deps.audit.latest({ target, limit: 30 });

@@ -1,30 +1,16 @@
-import type { KnownBlock } from "@slack/types";
-import type { Subcommand } from "./subcommand.js";
+/** `/profiles help`: the subcommand list, which anyone may read. */
+import { renderHelp } from "../render/help.js";
+import { PROFILES_COMMAND, type Subcommand } from "./subcommand.js";
 
-export function helpBlocks(
-  command: string,
-  subcommands: Subcommand[],
-  note?: string,
-): KnownBlock[] {
-  const lines = subcommands.map((s) => `• \`${command} ${s.usage}\`  ${s.summary}`);
-  const blocks: KnownBlock[] = [];
-  if (note) blocks.push({ type: "section", text: { type: "mrkdwn", text: note } });
-  blocks.push(
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `*profiles-bot* runs Amazon Connect Customer Profiles from Slack.\n${lines.join("\n")}`,
-      },
+/** `all` is read when help runs, so the list may include help itself. */
+export function helpSubcommand(all: () => readonly Subcommand[]): Subcommand {
+  return {
+    name: "help",
+    usage: "help",
+    summary: "Show this list.",
+    permission: "public",
+    run: async ({ ack }) => {
+      await ack({ response_type: "ephemeral", ...renderHelp(PROFILES_COMMAND, all()) });
     },
-    {
-      type: "context",
-      elements: [{ type: "mrkdwn", text: "Only you can see this message." }],
-    },
-  );
-  return blocks;
-}
-
-export function helpText(command: string, subcommands: Subcommand[]): string {
-  return subcommands.map((s) => `${command} ${s.usage}: ${s.summary}`).join("\n");
+  };
 }

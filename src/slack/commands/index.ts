@@ -1,18 +1,23 @@
+/**
+ * The `/profiles` subcommands, in the order help lists them. The guard reads each one's
+ * permission from this list; app.ts registers the command with it.
+ */
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps.js";
 import { alertsSubcommand } from "./alerts.js";
 import { auditSubcommand } from "./audit.js";
 import { enableSubcommand } from "./enable.js";
-import { PROFILES_COMMAND, profilesCommand } from "./profiles.js";
+import { helpSubcommand } from "./help.js";
+import { profilesCommand } from "./profiles.js";
 import { statusSubcommand } from "./status.js";
-import type { Subcommand } from "./subcommand.js";
+import { PROFILES_COMMAND, type Subcommand } from "./subcommand.js";
 
-/** The subcommands, in the order help lists them. */
-export const SUBCOMMANDS: Subcommand[] = [
+export const SUBCOMMANDS: readonly Subcommand[] = [
   statusSubcommand,
   alertsSubcommand,
   auditSubcommand,
   enableSubcommand,
+  helpSubcommand(() => SUBCOMMANDS),
 ];
 
 export function register(app: App, deps: SlackDeps): void {

@@ -4,20 +4,17 @@
  */
 import { domainStatus, listDomainStatus } from "../../domains/status.js";
 import { asAppError } from "../../errors.js";
-import { renderDomainList, renderDomainStatus } from "../render/status.js";
+import { renderDomainList, renderDomainStatus, renderLookingUp } from "../render/status.js";
 import type { Subcommand } from "./subcommand.js";
 
 export const statusSubcommand: Subcommand = {
   name: "status",
   usage: "status [domain]",
   summary: "Show a domain's settings and counts, or list the domains.",
+  permission: "status",
   run: async ({ ack, respond, argv, deps, command }) => {
     const name = argv[0];
-    await ack({
-      response_type: "ephemeral",
-      text: name ? `Looking up domain ${name}…` : "Looking up the domains…",
-    });
-    const log = deps.log.child({ userId: command.user_id, teamId: command.team_id, domain: name });
+    await ack({ response_type: "ephemeral", text: renderLookingUp(name) });
     try {
       const message = name
         ? renderDomainStatus(await domainStatus(deps.gateways, name))
@@ -25,11 +22,17 @@ export const statusSubcommand: Subcommand = {
       await respond({ response_type: "ephemeral", ...message });
     } catch (err) {
       const appError = asAppError(err);
-      log.warn({ err, code: appError.code }, "status lookup failed");
-      await respond({
-        response_type: "ephemeral",
-        text: `:warning: ${appError.userMessage}`,
-      });
+      deps.log.warn(
+        {
+          err,
+          code: appError.code,
+          userId: command.user_id,
+          teamId: command.team_id,
+          domain: name,
+        },
+        "status lookup failed",
+      );
+      await respond({ response_type: "ephemeral", text: `:warning: ${appError.userMessage}` });
     }
   },
 };

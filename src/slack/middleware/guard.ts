@@ -1,16 +1,19 @@
 /**
  * The one place every Slack request is authorised and audited, before any listener runs.
  * It finds what is being asked (a subcommand, an action_id or a view's callback_id), the
- * permission that needs, and the caller's role; refuses with a sentence saying which role
- * is needed and who grants it; and after the listener has run, appends exactly one audit
- * entry (listeners add the target, parameters and job id to `context.audit`).
+ * permission that needs (from the subcommand list and the entry table), and the caller's
+ * role; refuses with a sentence saying which role is needed and who grants it; and after the
+ * listener has run, appends exactly one audit entry (listeners add the target, parameters
+ * and job id with `noteAudit`).
  */
-import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
-import type { Permission } from "../../access/roles.js";
 import type { AuditLog, AuditOutcome } from "../../audit/audit.js";
 import type { Logger } from "../../logger.js";
+import type { Requirement, Rule } from "../entries.js";
 import type { Notifier } from "../notifier/notifier.js";
+
+export type { Requirement } from "../entries.js";
 
 /** What a listener tells the audit trail about the action it handled. */
 export interface AuditNote {
@@ -23,29 +26,48 @@ export interface AuditNote {
   replied?: boolean;
 }
 
+/** Adds to the audit entry the guard writes once the listener is done (none for public ids). */
+export function noteAudit(context: Context, note: AuditNote): void {
+  const current = context.audit as AuditNote | undefined;
+  if (current) Object.assign(current, note);
+}
+
 /** Looking is audited but not announced in the thread. */
 const READ_ONLY = new Set<Requirement>(["inspect", "status", "digest"]);
-
-/** "public" needs no role (help, App Home, wizard navigation that changes nothing). */
-export type Requirement = Permission | "public";
 
 export interface GuardOptions {
   access: Access;
   audit: AuditLog;
   notifier: Notifier;
   log: Logger;
-  /** Subcommand name → requirement. */
-  subcommands: Record<string, Requirement>;
-  /** action_id or callback_id → requirement. Anything missing needs the admin role. */
-  ids: Record<string, Requirement>;
+  /** The subcommand list; a name that is not on it only shows help, so it needs no role. */
+  subcommands: readonly { name: string; permission: Requirement }[];
+  /** The entry table: action_id, callback_id or options id → what it needs. */
+  rules: readonly Rule[];
   /** Channels where commands work; empty means everywhere. */
   channels: string[];
-  /** Ids authorised as usual but not audited one by one (wizard navigation). */
-  unaudited?: ReadonlySet<string>;
+}
+
+/** What an id not in the table needs: the admin role, so a new button is closed until listed. */
+const UNLISTED = { permission: "settings", audited: true } as const;
+
+type Ask = { kind: "command" | Rule["kind"]; id: string };
+
+/** The permission and audit flag for a request, read from the subcommand list and the table. */
+export function ruleBook(
+  opts: Pick<GuardOptions, "subcommands" | "rules">,
+): (ask: Ask) => Pick<Rule, "permission" | "audited"> {
+  const subcommands = new Map(opts.subcommands.map((s) => [s.name, s]));
+  const rules = new Map(opts.rules.map((r) => [`${r.kind}:${r.id}`, r]));
+  return ({ kind, id }) => {
+    if (kind !== "command") return rules.get(`${kind}:${id}`) ?? UNLISTED;
+    // Not a subcommand: the dispatcher answers with the list, which anyone may read.
+    return { permission: subcommands.get(id)?.permission ?? "public", audited: true };
+  };
 }
 
 interface Request {
-  kind: "command" | "action" | "view" | "options" | "event";
+  kind: "command" | "action" | "view" | "options";
   id: string;
   userId?: string;
   teamId?: string;
@@ -110,15 +132,14 @@ function describe(body: Body): Request | undefined {
 }
 
 export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
+  const ruleOf = ruleBook(opts);
   return async (args) => {
     const { next, context } = args;
     const body = args.body as unknown as Body;
     const req = describe(body);
-    if (!req || req.kind === "event" || !req.userId) return next();
-    const requirement: Requirement =
-      req.kind === "command"
-        ? (opts.subcommands[req.id] ?? "public")
-        : (opts.ids[req.id] ?? "settings");
+    if (!req?.userId) return next();
+    const rule = ruleOf({ kind: req.kind, id: req.id });
+    const requirement = rule.permission;
     if (
       req.kind === "command" &&
       opts.channels.length &&
@@ -157,7 +178,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       await refuse(args, req, decision.message);
       return;
     }
-    if (req.kind === "options" || opts.unaudited?.has(req.id)) return next();
+    if (req.kind === "options" || !rule.audited) return next();
     try {
       await next();
     } catch (err) {

@@ -127,3 +127,7 @@ export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
     blocks,
   };
 }
+
+/** The ack, shown while the AWS calls run. */
+export const renderLookingUp = (domain: string | undefined): string =>
+  domain ? `Looking up domain ${domain}…` : "Looking up the domains…";

@@ -1,0 +1,33 @@
+/**
+ * What the person who clicked Retry or Clean up is told when the click started nothing;
+ * when it did start the job, the job's own message says what happens next.
+ */
+import type { ClickOutcome } from "../../queues/provision.js";
+import { stateWord } from "../../queues/states.js";
+
+export type ProvisionClick = "retry" | "cleanup";
+
+export const NO_JOB_ID =
+  ":warning: This button carries no job id the bot can read, so nothing was started.";
+
+export function renderProvisionClick(
+  click: ProvisionClick,
+  outcome: Exclude<ClickOutcome, { status: "started" }>,
+): string {
+  switch (outcome.status) {
+    case "busy":
+      return "Someone just clicked Retry or Clean up on this job; nothing more was started.";
+    case "cleaning-up":
+      return click === "retry"
+        ? "Clean up is running for this job; retry once it has finished."
+        : "Clean up is already running for this job.";
+    case "gone":
+      return click === "retry"
+        ? "This job is gone (failed jobs are kept 14 days): start again with `/profiles enable`."
+        : "This job is gone (failed jobs are kept 14 days), so the bot no longer knows what it created.";
+    case "wrong-state":
+      return click === "retry"
+        ? `This job is ${stateWord(outcome.state)} already, so Retry did nothing.`
+        : `This job is ${stateWord(outcome.state)}; only a failed job can be cleaned up.`;
+  }
+}

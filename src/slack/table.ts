@@ -1,0 +1,51 @@
+/**
+ * The one table of Slack entry points (the shape is in entries.ts): app.ts registers each
+ * handler from it and the guard authorises each request from it. A button's click ends up
+ * in its handler, which calls one service or src/queues function.
+ */
+
+import { onDiscard } from "./actions/dlq-discard.js";
+import { onInspect } from "./actions/dlq-inspect.js";
+import { onMute } from "./actions/dlq-mute.js";
+import { onReingestClass, onReingestMessage } from "./actions/dlq-reingest.js";
+import { onCleanup, onRetry } from "./actions/provision.js";
+import type { Entry, Requirement } from "./entries.js";
+import { onRefresh, onScanNow } from "./events/home.js";
+import {
+  DLQ_DISCARD_ACTION,
+  DLQ_INSPECT_ACTION,
+  DLQ_MUTE_ACTION,
+  DLQ_REINGEST_ACTION,
+  DLQ_REINGEST_ONE_ACTION,
+} from "./render/digest.js";
+import { HOME_REFRESH_ACTION, HOME_SCAN_ACTION } from "./render/home.js";
+import { CLEANUP_ACTION, RETRY_ACTION } from "./render/provision.js";
+import { ENABLE_ENTRIES } from "./views/enable/entries.js";
+
+type ActionHandler = Extract<Entry, { kind: "action" }>["handler"];
+
+/** A button or menu: audited unless it changes and reveals nothing. */
+const action = (id: string, permission: Requirement, handler: ActionHandler): Entry => ({
+  kind: "action",
+  id,
+  permission,
+  audited: permission !== "public",
+  handler,
+});
+
+export const ENTRIES: readonly Entry[] = [
+  // A failed provisioning job's message.
+  action(RETRY_ACTION, "enable", onRetry),
+  action(CLEANUP_ACTION, "cleanup", onCleanup),
+  // A dead-letter digest, and its Inspect modal.
+  action(DLQ_REINGEST_ACTION, "reingest", onReingestClass),
+  action(DLQ_REINGEST_ONE_ACTION, "reingest", onReingestMessage),
+  action(DLQ_INSPECT_ACTION, "inspect", onInspect),
+  action(DLQ_DISCARD_ACTION, "discard", onDiscard),
+  action(DLQ_MUTE_ACTION, "mute", onMute),
+  // The App Home.
+  action(HOME_REFRESH_ACTION, "public", onRefresh),
+  action(HOME_SCAN_ACTION, "inspect", onScanNow),
+  // The enable wizard's modal: its steps, Back, the selects that re-shape a step, the pickers.
+  ...ENABLE_ENTRIES,
+];
