@@ -6,8 +6,8 @@
 import type { WebClient } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
 import { type Draft, type InstanceRow, MemoryDraftStore } from "../../src/enable/drafts.js";
-import { dlqView } from "../../src/slack/views/enable/dlq.js";
-import { domainView } from "../../src/slack/views/enable/domain.js";
+import { dlqView } from "../../src/slack/render/enable/dlq.js";
+import { domainView } from "../../src/slack/render/enable/domain.js";
 import { showLatest } from "../../src/slack/views/enable/refresh.js";
 
 const ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";

@@ -13,54 +13,27 @@ import {
   newDraft,
   WIZARD_STEPS,
 } from "../../src/enable/drafts.js";
-import type { EnableFacts } from "../../src/enable/plan.js";
-import { applyTyped, enableInputOf, factsKey, validateStep } from "../../src/enable/wizard.js";
-import { readTyped } from "../../src/slack/views/enable/common.js";
-import { queueOptions } from "../../src/slack/views/enable/dlq.js";
-import { stepView } from "../../src/slack/views/enable/index.js";
-import { instanceOption, instanceOptions } from "../../src/slack/views/enable/instance.js";
-import { reviewView } from "../../src/slack/views/enable/review.js";
+import { applyTyped, validateStep } from "../../src/enable/wizard.js";
+import { queueOptions } from "../../src/slack/render/enable/dlq.js";
+import { stepView } from "../../src/slack/render/enable/index.js";
+import { instanceOption, instanceOptions } from "../../src/slack/render/enable/instance.js";
+import { alreadyRunningText, reviewView } from "../../src/slack/render/enable/review.js";
+import { readTyped } from "../../src/slack/views/enable/draft.js";
+import {
+  ARN,
+  base,
+  facts,
+  ID,
+  instances,
+  jobFor,
+  KEY_ARN,
+  KEY_ID,
+  QUEUE_ARN,
+  QUEUE_URL,
+  withFacts,
+} from "../enable/fixtures.js";
 
-const ACCOUNT = "111122223333";
-const REGION = "us-east-1";
-const ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
-const ARN = `arn:aws:connect:${REGION}:${ACCOUNT}:instance/${ID}`;
 const NOW = new Date().toISOString();
-const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/legacy-dlq`;
-const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:legacy-dlq`;
-const KEY_ID = "0b6e2c1d-9f3a-4e5b-8c7d-6a5b4c3d2e1f";
-const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
-
-const instances: InstanceRow[] = [
-  { id: ID, arn: ARN, alias: "examplecorp", status: "ACTIVE" },
-  {
-    id: "c7a9e0f4-1b2d-4e6a-8c3f-9b5d7e2a4f13",
-    arn: `arn:aws:connect:${REGION}:${ACCOUNT}:instance/c7a9e0f4-1b2d-4e6a-8c3f-9b5d7e2a4f13`,
-    status: "CREATION_IN_PROGRESS",
-  },
-];
-
-const base = (over: Partial<Draft> = {}): Draft => ({
-  ...newDraft({ userId: "U1", teamId: "T1", channelId: "C1" }),
-  instances: { at: NOW, value: instances },
-  instanceId: ID,
-  ...over,
-});
-
-const facts = (over: Partial<EnableFacts> = {}): EnableFacts => ({
-  accountId: ACCOUNT,
-  region: REGION,
-  existingDomains: ["amazon-connect-legacy"],
-  existingAliases: [],
-  ...over,
-});
-
-/** The draft with facts gathered for what it describes now. */
-const withFacts = (draft: Draft, f: EnableFacts = facts()): Draft => {
-  const input = enableInputOf(draft);
-  if (!input.ok) throw new Error(input.error);
-  return { ...draft, step: "review", facts: { for: factsKey(input.value), at: NOW, facts: f } };
-};
 
 const problems = (view: unknown) => validateView(view).map((p) => `${p.message} at ${p.pointer}`);
 const text = (view: { blocks: unknown[] }) => renderText(view.blocks as Block[]);
@@ -248,6 +221,27 @@ describe("step errors", () => {
     const confirm = (view.blocks as Block[]).find((b) => b.block_id === "review_confirm");
     expect(confirm?.label?.text).toMatch(/will not move to the new domain/);
     expect(confirm?.element?.options?.[0]?.text?.text).toMatch(/profiles will not move/);
+  });
+});
+
+describe("what Enable answers when the instance has a job already", () => {
+  const job = jobFor("<corp>");
+
+  it("says who started it, in the words every job message uses for its state", () => {
+    expect(alreadyRunningText(job, "active")).toBe(
+      ":hourglass_flowing_sand: Customer Profiles is already being enabled for instance *&lt;corp&gt;*: <@U2> started it and it is running. Nothing new was started. Its progress is reported in <#C9>.",
+    );
+    expect(alreadyRunningText(job, "waiting")).toContain("it is queued.");
+    expect(alreadyRunningText(job, "delayed")).toContain("it is waiting to start.");
+  });
+
+  it("points a finished job to /profiles status, and a failed one to Retry or Clean up", () => {
+    expect(alreadyRunningText(job, "completed")).toMatch(
+      /<@U2> enabled Customer Profiles .* less than an hour ago, .*`\/profiles status amazon-connect-corp`/,
+    );
+    expect(alreadyRunningText(job, "failed")).toMatch(
+      /earlier job by <@U2> .* failed, .* Retry or Clean up on its message\. .*<#C9>/,
+    );
   });
 });
 

@@ -4,73 +4,67 @@
  * saves what was typed into the draft, shows the step again (views.update with the hash),
  * then runs the step's look-up, if any, and shows it once more.
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import type { Draft, WizardStep } from "../../enable/drafts.js";
-import { applyTyped, previousStep } from "../../enable/wizard.js";
+import type { WizardStep } from "../../enable/drafts.js";
+import { previousStep } from "../../enable/wizard.js";
 import type { SlackDeps } from "../deps.js";
-import {
-  actionId,
-  BACK_ACTION,
-  CALLBACK,
-  DISPATCHING,
-  readTyped,
-  stateOf,
-} from "../views/enable/common.js";
+import type { ActionArgs, Entry } from "../entries.js";
+import { expiredView } from "../render/enable/common.js";
+import { actionId, BACK_ACTION, DISPATCHING, stepOfCallback } from "../render/enable/ids.js";
+import { draftStore, saveTyped } from "../views/enable/draft.js";
 import { loadAndRefresh, showLatest } from "../views/enable/refresh.js";
-import { draftStore, expiredView, ownDraft } from "../views/enable/submit.js";
 
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-
-const STEP_BY_CALLBACK = new Map(
-  Object.entries(CALLBACK).map(([step, id]) => [id, step as WizardStep]),
-);
+type ActionEntry = Extract<Entry, { kind: "action" }>;
 
 async function onWizardAction(
-  args: ActionArgs,
+  { ack, body, client }: ActionArgs,
   deps: SlackDeps,
   move: (step: WizardStep) => WizardStep,
 ): Promise<void> {
-  await args.ack();
-  const view = args.body.view;
-  const client = args.client as WebClient;
-  const shown = view ? STEP_BY_CALLBACK.get(view.callback_id) : undefined;
+  await ack();
+  const { view, user } = body;
+  const shown = view && stepOfCallback(view.callback_id);
   if (!view || !shown) return;
-  const log = deps.log.child({ userId: args.body.user.id, step: shown });
+  const slack = client as WebClient;
   const drafts = draftStore(deps);
   try {
-    const draft = await ownDraft(drafts, view.private_metadata, args.body.user.id);
-    if (!draft) {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: expiredView() });
+    const next = await saveTyped(drafts, view, user.id, move(shown));
+    if (!next) {
+      await slack.views.update({ view_id: view.id, hash: view.hash, view: expiredView() });
       return;
     }
-    const { draft: merged, patch } = applyTyped(draft, readTyped(stateOf(view)));
-    const next: Draft = { ...merged, step: move(shown) };
-    await drafts.patch(draft.id, { ...patch, step: next.step });
-    const hash = await showLatest({
+    const viewId = view.id;
+    const shownHash = await showLatest({
       drafts,
-      client,
-      draftId: draft.id,
+      client: slack,
+      draftId: next.id,
       step: next.step,
-      viewId: view.id,
+      viewId,
       hash: view.hash,
     });
     await loadAndRefresh({
       deps,
       drafts,
-      client,
+      client: slack,
       draft: next,
-      viewId: view.id,
-      ...(hash ? { hash } : {}),
+      viewId,
+      ...(shownHash ? { hash: shownHash } : {}),
     });
   } catch (err) {
-    log.warn({ err }, "enable wizard action failed");
+    deps.log.warn({ err, userId: user.id, step: shown }, "enable wizard action failed");
   }
 }
 
-export function register(app: App, deps: SlackDeps): void {
-  app.action<BlockAction>(BACK_ACTION, (args) => onWizardAction(args, deps, previousStep));
-  for (const field of DISPATCHING) {
-    app.action<BlockAction>(actionId(field), (args) => onWizardAction(args, deps, (s) => s));
-  }
-}
+const wizardAction = (id: string, move: (step: WizardStep) => WizardStep): ActionEntry => ({
+  kind: "action",
+  id,
+  permission: "enable",
+  audited: false,
+  handler: (args, deps) => onWizardAction(args, deps, move),
+});
+
+/** Back, and every element that dispatches: the step stays, re-shaped by the change. */
+export const ENABLE_ACTION_ENTRIES: ActionEntry[] = [
+  wizardAction(BACK_ACTION, previousStep),
+  ...DISPATCHING.map((field) => wizardAction(actionId(field), (step) => step)),
+];

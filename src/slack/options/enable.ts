@@ -4,76 +4,39 @@
  * from there; only a cold or old list is looked up here, within a deadline that leaves
  * Slack's 3 seconds intact.
  */
-import type { AllMiddlewareArgs, App, SlackOptionsMiddlewareArgs } from "@slack/bolt";
 import type { PlainTextOption } from "@slack/types";
 import type { Draft, DraftPatch, Loaded } from "../../enable/drafts.js";
-import {
-  isFresh,
-  loadDomains,
-  loadInstances,
-  loadKeys,
-  loadQueues,
-  type WizardField,
-} from "../../enable/wizard.js";
+import * as wizard from "../../enable/wizard.js";
 import type { SlackDeps } from "../deps.js";
-import { actionId, option } from "../views/enable/common.js";
-import { queueOptions } from "../views/enable/dlq.js";
-import { domainOptions } from "../views/enable/domain.js";
-import { instanceOptions } from "../views/enable/instance.js";
-import { keyOptions } from "../views/enable/key.js";
-import { draftStore, ownDraft } from "../views/enable/submit.js";
-
-type OptionsArgs = SlackOptionsMiddlewareArgs<"block_suggestion"> & AllMiddlewareArgs;
+import type { Entry, OptionsArgs } from "../entries.js";
+import { notice } from "../render/enable/common.js";
+import { queueOptions } from "../render/enable/dlq.js";
+import { domainOptions } from "../render/enable/domain.js";
+import { actionId } from "../render/enable/ids.js";
+import { instanceOptions } from "../render/enable/instance.js";
+import { keyOptions } from "../render/enable/key.js";
+import { draftStore, ownDraft } from "../views/enable/draft.js";
 
 /** Slack drops an options answer after 3 s; this leaves room for the round trip. */
 export const OPTIONS_DEADLINE_MS = 2_000;
 
-interface Picker<T> {
-  field: WizardField;
-  cached: (draft: Draft) => Loaded<T[]> | undefined;
-  load: (deps: SlackDeps) => Promise<Loaded<T[]>>;
-  store: (list: Loaded<T[]>) => DraftPatch;
-  render: (list: T[], query: string) => PlainTextOption[];
-  what: string;
-}
+/** The draft's lists; each name is also what the list is called in sentences. */
+type ListName = "instances" | "domains" | "queues" | "keys";
+type List<L extends ListName> = Loaded<NonNullable<NonNullable<Draft[L]>["value"]>>;
 
-const PICKERS: Picker<unknown>[] = [
-  {
-    field: "instance",
-    cached: (d) => d.instances,
-    load: (deps) => loadInstances(deps.gateways),
-    store: (instances) => ({ instances }),
-    render: instanceOptions,
-    what: "instances",
-  } satisfies Picker<Parameters<typeof instanceOptions>[0][number]>,
-  {
-    field: "domain_existing",
-    cached: (d) => d.domains,
-    load: (deps) => loadDomains(deps.gateways),
-    store: (domains) => ({ domains }),
-    render: domainOptions,
-    what: "domains",
-  } satisfies Picker<string>,
-  {
-    field: "dlq_queue",
-    cached: (d) => d.queues,
-    load: (deps) => loadQueues(deps.gateways),
-    store: (queues) => ({ queues }),
-    render: queueOptions,
-    what: "queues",
-  } satisfies Picker<Parameters<typeof queueOptions>[0][number]>,
-  {
-    field: "key_existing",
-    cached: (d) => d.keys,
-    load: (deps) => loadKeys(deps.gateways),
-    store: (keys) => ({ keys }),
-    render: keyOptions,
-    what: "keys",
-  } satisfies Picker<Parameters<typeof keyOptions>[0][number]>,
-] as Picker<unknown>[];
-
-/** A single option that explains; picking it makes the step say what to do. */
-const notice = (text: string): PlainTextOption[] => [option(text, "unavailable")];
+/** Each list's picker, how the list is looked up, and how its rows become options. */
+const PICKERS: {
+  [L in ListName]: {
+    field: wizard.WizardField;
+    load: (gateways: wizard.WizardGateways) => Promise<List<L>>;
+    render: (rows: NonNullable<List<L>["value"]>, query: string) => PlainTextOption[];
+  };
+} = {
+  instances: { field: "instance", load: wizard.loadInstances, render: instanceOptions },
+  domains: { field: "domain_existing", load: wizard.loadDomains, render: domainOptions },
+  queues: { field: "dlq_queue", load: wizard.loadQueues, render: queueOptions },
+  keys: { field: "key_existing", load: wizard.loadKeys, render: keyOptions },
+};
 
 const within = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([
@@ -81,46 +44,44 @@ const within = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref()),
   ]);
 
-async function onOptions(args: OptionsArgs, deps: SlackDeps, picker: Picker<unknown>) {
-  const { ack, body } = args;
+async function onOptions<L extends ListName>(
+  { ack, body }: OptionsArgs,
+  deps: SlackDeps,
+  what: L,
+): Promise<void> {
   const drafts = draftStore(deps);
   const draft = await ownDraft(drafts, body.view?.private_metadata ?? "", body.user.id);
-  if (!draft) {
-    await ack({ options: notice("This form expired: run /profiles enable again") });
-    return;
-  }
-  let list = picker.cached(draft);
-  if (!isFresh(list)) {
+  if (!draft) return ack({ options: notice("This form expired: run /profiles enable again") });
+  const picker = PICKERS[what];
+  let list = draft[what] as List<L> | undefined;
+  if (!wizard.isFresh(list)) {
     const loading = picker
-      .load(deps)
+      .load(deps.gateways)
       .then(async (loaded) => {
-        await drafts.patch(draft.id, picker.store(loaded));
+        await drafts.patch(draft.id, { [what]: loaded } as DraftPatch);
         return loaded;
       })
       .catch((err: unknown) => {
-        deps.log.warn({ err }, `could not store the ${picker.what} list`);
+        deps.log.warn({ err }, `could not store the ${what} list`);
         return undefined;
       });
     list = (await within(loading, OPTIONS_DEADLINE_MS)) ?? list;
   }
-  if (!list) {
-    await ack({ options: notice(`Still loading the ${picker.what}: type to search again`) });
-    return;
-  }
+  const query = body.value ?? "";
+  if (!list) return ack({ options: notice(`Still loading the ${what}: type to search again`) });
   if (list.error && !list.value) {
-    await ack({ options: notice(`Couldn't list ${picker.what}: ${list.error}`) });
-    return;
+    return ack({ options: notice(`Couldn't list ${what}: ${list.error}`) });
   }
-  const options = picker.render(list.value ?? [], body.value ?? "");
-  await ack({
-    options: options.length ? options : notice(`No ${picker.what} match "${body.value ?? ""}"`),
-  });
+  const options = picker.render(list.value ?? [], query);
+  await ack({ options: options.length ? options : notice(`No ${what} match "${query}"`) });
 }
 
-export function register(app: App, deps: SlackDeps): void {
-  for (const picker of PICKERS) {
-    app.options<"block_suggestion">(actionId(picker.field), (args) =>
-      onOptions(args, deps, picker),
-    );
-  }
-}
+export const ENABLE_OPTIONS_ENTRIES: Extract<Entry, { kind: "options" }>[] = (
+  Object.keys(PICKERS) as ListName[]
+).map((list) => ({
+  kind: "options",
+  id: actionId(PICKERS[list].field),
+  permission: "enable",
+  audited: false,
+  handler: (args, deps) => onOptions(args, deps, list),
+}));

@@ -8,7 +8,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Draft, DraftStore } from "../../../enable/drafts.js";
 import { pendingLoad } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
-import { stepView } from "./index.js";
+import { stepView } from "../../render/enable/index.js";
 
 export interface RefreshArgs {
   deps: SlackDeps;

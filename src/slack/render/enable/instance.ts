@@ -2,7 +2,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, InstanceRow } from "../../../enable/drafts.js";
 import { chosenInstance, currentLink, instanceLabel } from "../../../enable/wizard.js";
-import { actionId, context, esc, LIMIT, modal, option, plain, section } from "./common.js";
+import { context, esc, LIMIT, modal, option, picker, searchOptions, section } from "./common.js";
 
 const shortId = (id: string) => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
@@ -19,18 +19,14 @@ export function instanceOption(instance: InstanceRow): PlainTextOption {
 }
 
 /** Active instances first, then by name; what was typed narrows the list. */
-export function instanceOptions(instances: InstanceRow[], query: string): PlainTextOption[] {
-  const q = query.trim().toLowerCase();
-  return instances
-    .filter((i) => !q || `${i.alias ?? ""} ${i.id}`.toLowerCase().includes(q))
-    .sort(
-      (a, b) =>
-        Number(b.status === "ACTIVE") - Number(a.status === "ACTIVE") ||
-        instanceLabel(a).localeCompare(instanceLabel(b)),
-    )
-    .slice(0, 100)
-    .map(instanceOption);
-}
+export const instanceOptions = (instances: InstanceRow[], query: string): PlainTextOption[] =>
+  searchOptions(instances, query, {
+    words: (i) => [`${i.alias ?? ""} ${i.id}`],
+    toOption: instanceOption,
+    sort: (a, b) =>
+      Number(b.status === "ACTIVE") - Number(a.status === "ACTIVE") ||
+      instanceLabel(a).localeCompare(instanceLabel(b)),
+  });
 
 function linkLine(draft: Draft): string | undefined {
   const instance = chosenInstance(draft);
@@ -53,19 +49,12 @@ export function instanceView(draft: Draft): ModalView {
     section(
       "*Step 1 of 5 · Connect instance*\nPick the Amazon Connect instance to enable Customer Profiles for. Only ACTIVE instances can be chosen.",
     ),
-    {
-      type: "input",
-      block_id: "instance",
-      dispatch_action: true,
-      label: plain("Amazon Connect instance"),
-      element: {
-        type: "external_select",
-        action_id: actionId("instance"),
-        placeholder: plain("Search by alias or id", 150),
-        min_query_length: 0,
-        ...(instance ? { initial_option: instanceOption(instance) } : {}),
-      },
-    },
+    picker(
+      "instance",
+      "Amazon Connect instance",
+      "Search by alias or id",
+      instance ? instanceOption(instance) : undefined,
+    ),
   ];
   const line = linkLine(draft);
   if (line) blocks.push(context(line));

@@ -15,31 +15,22 @@ import {
   type ReviewState,
   reviewState,
 } from "../../../enable/wizard.js";
+import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
+import { STEP_LABEL } from "../../../provision/step-names.js";
+import { stateWord } from "../../../queues/states.js";
 import {
-  actionId,
   backButton,
   clip,
   codeBlock,
   context,
   esc,
+  infoView,
   LIMIT,
   modal,
   option,
-  plain,
   section,
+  tickBox,
 } from "./common.js";
-
-const RESOURCE: Record<PlanStep["kind"], string> = {
-  queue: "Dead-letter queue",
-  "queue-policy": "Queue access policy",
-  key: "KMS key",
-  "key-policy": "Key policy",
-  alias: "Key alias",
-  domain: "Domain",
-  unlink: "Current link",
-  link: "Instance link",
-  "alert-binding": "Dead-letter digests",
-};
 
 const ACTION: Record<PlanStep["action"], string> = {
   create: ":new: create",
@@ -80,7 +71,7 @@ function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBl
     ...packLines(
       plan.steps.map(
         (s) =>
-          `• *${RESOURCE[s.kind]}* \`${esc(clip(s.target, 200))}\`: ${ACTION[s.action]}. ${esc(s.details)}`,
+          `• *${STEP_LABEL[s.kind]}* \`${esc(clip(s.target, 200))}\`: ${ACTION[s.action]}. ${esc(s.details)}`,
       ),
     ),
   );
@@ -110,21 +101,14 @@ function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBl
   const unlink = plan.steps.find((s) => s.kind === "unlink");
   if (unlink) {
     const instance = chosenInstance(draft);
-    const confirm = option(RELINK_OPTION_TEXT, "relink");
-    blocks.push({
-      type: "input",
-      block_id: "review_confirm",
-      optional: true,
-      label: plain(
-        `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink.target}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink.target}; its profiles stay there and will not move to the new domain.`,
-      ),
-      element: {
-        type: "checkboxes",
-        action_id: actionId("review_confirm"),
-        options: [confirm],
-        ...(draft.confirmRelink ? { initial_options: [confirm] } : {}),
-      },
-    });
+    blocks.push(
+      tickBox({
+        field: "review_confirm",
+        label: `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink.target}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink.target}; its profiles stay there and will not move to the new domain.`,
+        option: option(RELINK_OPTION_TEXT, "relink"),
+        ticked: draft.confirmRelink,
+      }),
+    );
   }
   return blocks;
 }
@@ -165,3 +149,35 @@ export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)
     submit: ready ? "Enable" : "Check again",
   });
 }
+
+/** Enable was pressed without ticking the relink box: the error next to it. */
+export function relinkErrors(draft: Draft): Record<string, string> {
+  const instance = chosenInstance(draft);
+  return {
+    review_confirm: `Tick the box to link ${instance ? instanceLabel(instance) : "the instance"} to the new domain: its profiles will not move with it.`,
+  };
+}
+
+/** The job could not be queued: the review again, with the reason and Check again. */
+export const queueFailedView = (draft: Draft, reason: string): ModalView =>
+  reviewView(draft, {
+    kind: "failed",
+    error: `The bot couldn't queue the job (${reason}). Nothing was created; press Check again to try again.`,
+  });
+
+/** What the second person (or the second press) is told about the job that exists. */
+export function alreadyRunningText(data: ProvisionJobData, state: string): string {
+  const instance = esc(data.request.instance.alias ?? data.request.instance.id);
+  const who = `<@${data.requestedBy}>`;
+  const where = data.channelId ? ` Its progress is reported in <#${data.channelId}>.` : "";
+  if (state === "completed") {
+    return `:white_check_mark: ${who} enabled Customer Profiles for instance *${instance}* (domain *${esc(data.request.domain.name)}*) less than an hour ago, so nothing new was started. \`/profiles status ${esc(data.request.domain.name)}\` shows it.`;
+  }
+  if (state === "failed") {
+    return `:warning: An earlier job by ${who} for instance *${instance}* failed, so nothing new was started: use Retry or Clean up on its message.${where}`;
+  }
+  return `:hourglass_flowing_sand: Customer Profiles is already being enabled for instance *${instance}*: ${who} started it and it is ${stateWord(state)}. Nothing new was started.${where}`;
+}
+
+export const alreadyRunningView = (data: ProvisionJobData, state: string): ModalView =>
+  infoView("Enable Profiles", alreadyRunningText(data, state));

@@ -17,5 +17,3 @@ const VIEWS: Record<WizardStep, (draft: Draft) => ModalView> = {
 
 export const stepView = (draft: Draft, step: WizardStep = draft.step): ModalView =>
   VIEWS[step]({ ...draft, step });
-
-export { CALLBACK, INFO_CALLBACK, infoView } from "./common.js";

@@ -1,0 +1,95 @@
+/** Step 3: the dead-letter queue: none, a new standard queue, or an existing one (policy checked). */
+import type { ModalView, PlainTextOption } from "@slack/types";
+import { parseInstanceArn } from "../../../enable/arns.js";
+import type { Draft, QueueCheck, QueueRow } from "../../../enable/drafts.js";
+import { dlqPolicyStatement, formatPolicy } from "../../../enable/policies.js";
+import {
+  chosenInstance,
+  currentQueueCheck,
+  domainNameOf,
+  pickedQueue,
+  queueNameOf,
+  queuePolicyStatus,
+  queueRef,
+} from "../../../enable/wizard.js";
+import { context, esc, option, searchOptions, textInput } from "./common.js";
+import { type Lacking, resourceView } from "./resource.js";
+
+const MODES = {
+  none: option("No dead-letter queue", "none", "Objects that fail ingestion are dropped"),
+  new: option("Create a new standard queue", "new", "With the Customer Profiles access policy"),
+  existing: option("Use an existing queue", "existing", "Its access policy is checked"),
+};
+
+const MERGE = option("Merge it in", "merge", "Every other statement stays as it is");
+
+export const queueOption = (queue: QueueRow): PlainTextOption =>
+  option(queue.name, queueRef(queue.name));
+
+export const queueOptions = (queues: QueueRow[], query: string): PlainTextOption[] =>
+  searchOptions(queues, query, { words: (q) => [q.name], toOption: queueOption });
+
+/** The statement the queue's policy needs, and the box that lets the bot merge it in. */
+function lackingStatement(draft: Draft, check: QueueCheck): Lacking | undefined {
+  const status = queuePolicyStatus(draft);
+  if (status?.ok) return undefined;
+  const instance = chosenInstance(draft);
+  const parsed = instance ? parseInstanceArn(instance.arn) : undefined;
+  const missing = status?.missing.length ? ` (${esc(status.missing.join(" "))})` : "";
+  const statement =
+    parsed?.ok && check.arn
+      ? dlqPolicyStatement({
+          queueArn: check.arn,
+          accountId: parsed.value.accountId,
+          region: parsed.value.region,
+          domainName: domainNameOf(draft),
+        })
+      : undefined;
+  return {
+    text: `Its access policy doesn't let Customer Profiles send failed objects to it${missing}. The statement it needs:`,
+    ...(statement ? { statement: formatPolicy(statement) } : {}),
+    tick: {
+      field: "dlq_merge",
+      label:
+        "Merge the Customer Profiles statement into this queue's policy (keeps every other statement)",
+      option: MERGE,
+      ticked: draft.dlq.merge,
+    },
+  };
+}
+
+export function dlqView(draft: Draft): ModalView {
+  const ref = draft.dlq.queue;
+  return resourceView(draft, {
+    step: "dlq",
+    intro: `*Step 3 of 5 · Dead-letter queue*\nCustomer Profiles sends objects it can't ingest into domain *${esc(domainNameOf(draft))}* to this SQS queue; the bot watches it and can re-ingest them.`,
+    mode: {
+      field: "dlq_mode",
+      label: "Dead-letter queue",
+      options: MODES,
+      current: draft.dlq.mode,
+    },
+    create: [
+      textInput("dlq_name", "Queue name", queueNameOf(draft), {
+        hint: "1–80 letters, digits, hyphens or underscores; a standard queue (no .fifo). It gets the Customer Profiles access policy.",
+      }),
+    ],
+    existing: {
+      field: "dlq_queue",
+      label: "Existing queue",
+      placeholder: "Search queues",
+      picked: ref ? option(pickedQueue(draft)?.name ?? ref, ref) : undefined,
+      check: currentQueueCheck(draft),
+      noun: "queue",
+      reading: "Reading the queue's access policy…",
+      exists: (check) => Boolean(check.url && check.arn),
+      lacking: (check) => lackingStatement(draft, check),
+      fine: "Its access policy already lets Customer Profiles send to it.",
+    },
+    other: [
+      context(
+        "Without a dead-letter queue, objects that fail ingestion are lost and there is nothing for the bot to digest or re-ingest.",
+      ),
+    ],
+  });
+}

@@ -1,0 +1,89 @@
+/** Step 2: a new domain (name, expiration) or an existing one. */
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import type { Draft } from "../../../enable/drafts.js";
+import {
+  CONNECT_DOMAIN_PREFIX,
+  EXPIRATION_DAYS_MAX,
+  EXPIRATION_DAYS_MIN,
+} from "../../../enable/names.js";
+import {
+  chosenInstance,
+  currentLink,
+  daysOf,
+  defaultDomainFor,
+  instanceLabel,
+} from "../../../enable/wizard.js";
+import {
+  context,
+  esc,
+  middleStep,
+  modeRadios,
+  option,
+  picker,
+  searchOptions,
+  section,
+  textInput,
+} from "./common.js";
+
+const MODES = {
+  new: option("Create a new domain", "new"),
+  existing: option("Use an existing domain", "existing"),
+};
+
+export const domainOptions = (names: string[], query: string): PlainTextOption[] =>
+  searchOptions(names, query, { words: (n) => [n], toOption: (n) => option(n, n) });
+
+function chosenDomainBlocks(draft: Draft): KnownBlock[] {
+  if (draft.domain.mode === "existing") {
+    const existing = draft.domain.existing;
+    return [
+      picker(
+        "domain_existing",
+        "Existing domain",
+        "Search domains",
+        existing ? option(existing, existing) : undefined,
+      ),
+    ];
+  }
+  return [
+    textInput("domain_name", "Domain name", draft.domain.name ?? defaultDomainFor(draft), {
+      hint: `1–64 letters, digits, hyphens or underscores. Amazon Connect's managed IAM policy only covers names starting with ${CONNECT_DOMAIN_PREFIX}; another name needs your own IAM policy.`,
+    }),
+    textInput("domain_days", "Keep profile data for (days)", daysOf(draft), {
+      hint: `From ${EXPIRATION_DAYS_MIN} to ${EXPIRATION_DAYS_MAX} days; objects older than this are deleted.`,
+    }),
+  ];
+}
+
+function domainsLine(draft: Draft): KnownBlock[] {
+  if (draft.domains?.error) {
+    return [context(`:warning: Couldn't list the domains: ${esc(draft.domains.error)}`)];
+  }
+  if (!draft.domains?.value || draft.domain.mode !== "new") return [];
+  const count = draft.domains.value.length;
+  return [
+    context(
+      `The name is checked against the ${count} domain${count === 1 ? "" : "s"} in this account and region.`,
+    ),
+  ];
+}
+
+export function domainView(draft: Draft): ModalView {
+  const instance = chosenInstance(draft);
+  const link = currentLink(draft);
+  return middleStep("domain", draft, [
+    section(
+      `*Step 2 of 5 · Customer Profiles domain*\nThe domain holds the profiles of instance *${esc(instance ? instanceLabel(instance) : "?")}*. Its name can't be changed later: a new name means a new domain.`,
+    ),
+    ...(link?.domain
+      ? [
+          context(
+            `:link: The instance is linked to *${esc(link.domain)}* now. Pick it under "Use an existing domain" to keep it; a new domain does not get its profiles.`,
+          ),
+        ]
+      : []),
+    modeRadios("domain_mode", "Domain", MODES, draft.domain.mode),
+    ...chosenDomainBlocks(draft),
+    ...domainsLine(draft),
+  ]);
+}

@@ -1,0 +1,88 @@
+/** Step 4: the KMS key: a new symmetric key, or an existing one whose policy is checked. */
+import type { ModalView, PlainTextOption } from "@slack/types";
+import type { Draft, KeyCheck, KeyRow } from "../../../enable/drafts.js";
+import { formatPolicy } from "../../../enable/policies.js";
+import {
+  aliasOf,
+  currentKeyCheck,
+  domainNameOf,
+  keyDescriptionOf,
+  keyPolicyStatus,
+  pickedKey,
+} from "../../../enable/wizard.js";
+import { esc, option, searchOptions, textInput } from "./common.js";
+import { type Lacking, resourceView } from "./resource.js";
+
+const MODES = {
+  new: option("Create a new key", "new", "Symmetric, with the Customer Profiles key policy"),
+  existing: option("Use an existing key", "existing", "Customer managed, enabled, symmetric"),
+};
+
+const UPDATE = option(
+  "Update the key policy (the bot is allowed to)",
+  "update",
+  "Adds the statement; keeps every other one",
+);
+
+const keyName = (key: KeyRow): string => key.aliases[0] ?? key.keyId;
+
+export function keyOption(key: KeyRow): PlainTextOption {
+  const name = keyName(key);
+  const text = name === key.keyId ? name : `${name} (${key.keyId.slice(0, 8)}…)`;
+  return option(text, key.keyId, key.description || undefined);
+}
+
+export const keyOptions = (keys: KeyRow[], query: string): PlainTextOption[] =>
+  searchOptions(keys, query, {
+    words: (k) => [k.keyId, k.description, ...k.aliases],
+    toOption: keyOption,
+  });
+
+/** The statement the key's policy needs, and the box that lets the bot add it. */
+function lackingStatement(draft: Draft, check: KeyCheck): Lacking | undefined {
+  const status = keyPolicyStatus(draft);
+  if (status?.ok) return undefined;
+  const problems = status?.problems.length ? ` (${esc(status.problems.join(" "))})` : "";
+  const why = check.policy
+    ? `Its key policy doesn't let Customer Profiles use it${problems}.`
+    : "The bot can't read its key policy (kms:GetKeyPolicy), so it can't tell whether Customer Profiles may use it.";
+  return {
+    text: `${why} Send this statement to the key's administrator to add, or let the bot add it:`,
+    ...(status?.statementToAdd ? { statement: formatPolicy(status.statementToAdd) } : {}),
+    tick: {
+      field: "key_update",
+      label: "Update the key policy",
+      hint: "Tick this only if the bot's role may call kms:PutKeyPolicy on this key. Unticked, the review is blocked until the statement is in the policy.",
+      option: UPDATE,
+      ticked: draft.key.update,
+    },
+  };
+}
+
+export function keyView(draft: Draft): ModalView {
+  const { keyId } = draft.key;
+  const picked = pickedKey(draft);
+  return resourceView(draft, {
+    step: "key",
+    intro: `*Step 4 of 5 · KMS key*\nDomain *${esc(domainNameOf(draft))}* encrypts its profiles with this key; Customer Profiles needs the key policy statement that lets it use the key.`,
+    mode: { field: "key_mode", label: "Encryption key", options: MODES, current: draft.key.mode },
+    create: [
+      textInput("key_alias", "Alias", aliasOf(draft), {
+        hint: "Starts with alias/ (added if you leave it out); not alias/aws/.",
+      }),
+      textInput("key_description", "Description", keyDescriptionOf(draft), { optional: true }),
+    ],
+    existing: {
+      field: "key_existing",
+      label: "Existing key",
+      placeholder: "Search by alias, id or description",
+      picked: keyId ? (picked ? keyOption(picked) : option(keyId, keyId)) : undefined,
+      check: currentKeyCheck(draft),
+      noun: "key",
+      reading: "Reading the key and its policy…",
+      exists: (check) => Boolean(check.arn),
+      lacking: (check) => lackingStatement(draft, check),
+      fine: "Its key policy already lets Customer Profiles use it.",
+    },
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Steps 3 and 4 have the same shape: a mode radio (create the resource, pick an existing one,
+ * or none), the fields for a new one, or a picker followed by what the look-up of the picked
+ * one found: checking, gone, fine, or a policy that lacks the Customer Profiles statement,
+ * shown with the box that lets the bot add it.
+ */
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import type { Draft } from "../../../enable/drafts.js";
+import type { WizardField } from "../../../enable/wizard.js";
+import {
+  codeBlock,
+  context,
+  esc,
+  middleStep,
+  modeRadios,
+  picker,
+  section,
+  type TickBox,
+  tickBox,
+} from "./common.js";
+
+/** A picked resource whose policy lacks the Customer Profiles statement. */
+export interface Lacking {
+  text: string;
+  statement?: string;
+  tick: TickBox;
+}
+
+/** The existing resource: its picker, and what the look-up of the picked one found. */
+export interface Existing<C extends { error?: string }> {
+  field: WizardField;
+  label: string;
+  placeholder: string;
+  /** Undefined: nothing picked yet, the picker alone is shown. */
+  picked: PlainTextOption | undefined;
+  /** Undefined while the look-up runs. */
+  check: C | undefined;
+  noun: string;
+  reading: string;
+  exists: (check: C) => boolean;
+  /** Undefined when its policy already lets Customer Profiles in. */
+  lacking: (check: C) => Lacking | undefined;
+  fine: string;
+}
+
+export interface ResourceStep<M extends string, C extends { error?: string }> {
+  step: "dlq" | "key";
+  intro: string;
+  mode: { field: WizardField; label: string; options: Record<M, PlainTextOption>; current: M };
+  /** What "new" shows: the fields of the resource the job creates. */
+  create: KnownBlock[];
+  existing: Existing<C>;
+  /** What any other mode shows. */
+  other?: KnownBlock[];
+}
+
+function existingBlocks<C extends { error?: string }>(e: Existing<C>): KnownBlock[] {
+  const pickerBlock = picker(e.field, e.label, e.placeholder, e.picked);
+  const line = (text: string) => [pickerBlock, context(text)];
+  if (!e.picked) return [pickerBlock];
+  if (!e.check) return line(`:hourglass_flowing_sand: ${e.reading}`);
+  if (e.check.error) return line(`:warning: ${esc(e.check.error)}`);
+  if (!e.exists(e.check))
+    return line(`:warning: This ${e.noun} no longer exists: pick another one.`);
+  const lacking = e.lacking(e.check);
+  if (!lacking) return line(`:white_check_mark: ${e.fine}`);
+  return [
+    pickerBlock,
+    section(`:warning: ${lacking.text}`),
+    ...(lacking.statement ? [section(codeBlock(lacking.statement))] : []),
+    tickBox(lacking.tick),
+  ];
+}
+
+export function resourceView<M extends string, C extends { error?: string }>(
+  draft: Draft,
+  spec: ResourceStep<M, C>,
+): ModalView {
+  const { mode } = spec;
+  const chosen =
+    mode.current === "new"
+      ? spec.create
+      : mode.current === "existing"
+        ? existingBlocks(spec.existing)
+        : (spec.other ?? []);
+  return middleStep(spec.step, draft, [
+    section(spec.intro),
+    modeRadios(mode.field, mode.label, mode.options, mode.current),
+    ...chosen,
+  ]);
+}

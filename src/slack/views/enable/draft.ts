@@ -1,0 +1,110 @@
+/**
+ * The wizard's draft as the listeners reach it: the store, only the draft of the person it
+ * was opened for, and what they typed, read back out of the view's state and saved first.
+ */
+import type { View } from "@slack/types";
+import {
+  type Draft,
+  type DraftPatch,
+  type DraftStore,
+  RedisDraftStore,
+  type WizardStep,
+} from "../../../enable/drafts.js";
+import { applyTyped, type WizardField } from "../../../enable/wizard.js";
+import type { SlackDeps } from "../../deps.js";
+import { actionId } from "../../render/enable/ids.js";
+
+export const draftStore = (deps: SlackDeps): DraftStore =>
+  new RedisDraftStore(deps.redis, deps.config.redis.prefix);
+
+/**
+ * The draft behind a view, only for the person it was opened for: Slack sends a view's
+ * interactions from its owner alone, and this keeps it so if anything else ever does.
+ */
+export async function ownDraft(
+  drafts: DraftStore,
+  draftId: string,
+  userId: string,
+): Promise<Draft | undefined> {
+  const draft = await drafts.get(draftId);
+  return draft && draft.userId === userId ? draft : undefined;
+}
+
+/**
+ * Reads the draft and saves what was typed (and the step it moves to, in the same write),
+ * before anything else can fail.
+ */
+export async function saveTyped(
+  drafts: DraftStore,
+  view: { private_metadata: string; state?: { values?: unknown } },
+  userId: string,
+  step?: WizardStep,
+): Promise<Draft | undefined> {
+  const draft = await ownDraft(drafts, view.private_metadata, userId);
+  if (!draft) return undefined;
+  const { draft: merged, patch } = applyTyped(draft, readTyped(stateOf(view)));
+  await drafts.patch(draft.id, step ? { ...patch, step } : patch);
+  return step ? { ...merged, step } : merged;
+}
+
+interface StateValue {
+  type?: string;
+  value?: string | null;
+  selected_option?: { value?: string } | null;
+  selected_options?: { value?: string }[];
+}
+type StateValues = Record<string, Record<string, StateValue>>;
+
+export const stateOf = (view: View | { state?: { values?: unknown } } | undefined): StateValues =>
+  ((view as { state?: { values?: StateValues } } | undefined)?.state?.values ?? {}) as StateValues;
+
+/**
+ * What the person typed on the step shown, as a draft patch. Only the fields present in
+ * the view are read: a field of another step keeps its draft value.
+ */
+export function readTyped(values: StateValues): DraftPatch {
+  const read = (field: WizardField): StateValue | undefined => values[field]?.[actionId(field)];
+  const text = (field: WizardField): string | undefined => {
+    const v = read(field);
+    return v ? (v.value ?? "") : undefined;
+  };
+  const selected = (field: WizardField): string | undefined => {
+    const v = read(field);
+    return v ? (v.selected_option?.value ?? "") : undefined;
+  };
+  const ticked = (field: WizardField): boolean | undefined => {
+    const v = read(field);
+    return v ? (v.selected_options ?? []).length > 0 : undefined;
+  };
+  const defined = <T extends object>(o: T): Partial<T> =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+  const patch: DraftPatch = {};
+  const instanceId = selected("instance");
+  if (instanceId) patch.instanceId = instanceId;
+  const domain = defined({
+    mode: selected("domain_mode") as "new" | "existing" | undefined,
+    name: text("domain_name"),
+    days: text("domain_days"),
+    existing: selected("domain_existing") || undefined,
+  });
+  if (Object.keys(domain).length) patch.domain = domain as Draft["domain"];
+  const dlq = defined({
+    mode: selected("dlq_mode") as Draft["dlq"]["mode"] | undefined,
+    name: text("dlq_name"),
+    queue: selected("dlq_queue") || undefined,
+    merge: ticked("dlq_merge"),
+  });
+  if (Object.keys(dlq).length) patch.dlq = dlq as Draft["dlq"];
+  const key = defined({
+    mode: selected("key_mode") as Draft["key"]["mode"] | undefined,
+    alias: text("key_alias"),
+    description: text("key_description"),
+    keyId: selected("key_existing") || undefined,
+    update: ticked("key_update"),
+  });
+  if (Object.keys(key).length) patch.key = key as Draft["key"];
+  const confirm = ticked("review_confirm");
+  if (confirm !== undefined) patch.confirmRelink = confirm;
+  return patch;
+}

@@ -1,0 +1,71 @@
+/**
+ * Enable on the review: saves the relink tick, then does what decideEnable (src/enable/submit.ts)
+ * says: look AWS up again, ask for the tick, or queue the job (src/queues/provision.ts).
+ */
+import type { WebClient } from "@slack/web-api";
+import { decideEnable } from "../../../enable/submit.js";
+import { asAppError } from "../../../errors.js";
+import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
+import type { EnqueueOutcome } from "../../../queues/outcome.js";
+import { enqueueProvision, provisionJobId } from "../../../queues/provision.js";
+import type { SlackDeps } from "../../deps.js";
+import type { ViewArgs } from "../../entries.js";
+import type { AuditNote } from "../../middleware/guard.js";
+import { expiredView } from "../../render/enable/common.js";
+import {
+  alreadyRunningView,
+  queueFailedView,
+  relinkErrors,
+  reviewView,
+} from "../../render/enable/review.js";
+import { draftStore, saveTyped } from "./draft.js";
+import { loadAndRefresh } from "./refresh.js";
+import { postStatusAndStart } from "./start.js";
+
+export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
+  const { ack, view } = args;
+  const drafts = draftStore(deps);
+  const draft = await saveTyped(drafts, view, args.body.user.id);
+  if (!draft) return ack({ response_action: "update", view: expiredView() });
+  const decision = decideEnable({ input: draft });
+  if (decision.kind === "confirm-relink") {
+    return ack({ response_action: "errors", errors: relinkErrors(draft) });
+  }
+  if (decision.kind === "check-again") {
+    await drafts.patch(draft.id, decision.patch);
+    const reset = { ...draft, ...decision.patch };
+    await ack({ response_action: "update", view: reviewView(reset, { kind: "loading" }) });
+    const client = args.client as WebClient;
+    return loadAndRefresh({ deps, drafts, client, draft: reset, viewId: view.id });
+  }
+  const { data } = decision;
+  const jobId = provisionJobId(data.request.instance.id);
+  const note = args.context.audit as AuditNote | undefined;
+  if (note) Object.assign(note, { target: data.request.instance.arn, jobId });
+  const log = deps.log.child({
+    userId: draft.userId,
+    teamId: draft.teamId,
+    draftId: draft.id,
+    jobId,
+  });
+  let outcome: EnqueueOutcome<ProvisionJobData>;
+  try {
+    outcome = await enqueueProvision(deps.queues, data, { hold: true });
+  } catch (err) {
+    log.error({ err }, "could not queue the enable job");
+    const failed = queueFailedView(draft, asAppError(err).userMessage);
+    return ack({ response_action: "update", view: failed });
+  }
+  if (outcome.status === "already-running") {
+    if (note) note.outcome = "refused";
+    return ack({
+      response_action: "update",
+      view: alreadyRunningView(outcome.existing, outcome.state),
+    });
+  }
+  // The draft stays until it expires: a second press of Enable on the same form then finds
+  // the job and says so, instead of calling the form expired.
+  await ack({ response_action: "clear" });
+  log.info("enable job queued from the wizard");
+  await postStatusAndStart(deps, log, jobId, data);
+}

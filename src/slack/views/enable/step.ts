@@ -1,0 +1,36 @@
+/**
+ * Next on steps 1 to 4: saves what was typed before anything else, validates the step
+ * (src/enable/wizard.ts) and answers with errors next to the fields or with the next step;
+ * the next step's look-up runs after the ack.
+ */
+import type { WebClient } from "@slack/web-api";
+import type { Draft, WizardStep } from "../../../enable/drafts.js";
+import { nextStep, validateStep } from "../../../enable/wizard.js";
+import type { SlackDeps } from "../../deps.js";
+import type { ViewArgs } from "../../entries.js";
+import { errorsForSlack, expiredView } from "../../render/enable/common.js";
+import { stepView } from "../../render/enable/index.js";
+import { draftStore, saveTyped } from "./draft.js";
+import { loadAndRefresh } from "./refresh.js";
+
+export const onStepSubmit =
+  (step: WizardStep) =>
+  async ({ ack, view, body, client }: ViewArgs, deps: SlackDeps): Promise<void> => {
+    const drafts = draftStore(deps);
+    const draft = await saveTyped(drafts, view, body.user.id);
+    if (!draft) return ack({ response_action: "update", view: expiredView() });
+    const errors = validateStep(step, { ...draft, step });
+    if (Object.values(errors).some(Boolean)) {
+      return ack({ response_action: "errors", errors: errorsForSlack(errors, view) });
+    }
+    const next: Draft = { ...draft, step: nextStep(step) };
+    await drafts.patch(draft.id, { step: next.step });
+    await ack({ response_action: "update", view: stepView(next) });
+    await loadAndRefresh({
+      deps,
+      drafts,
+      client: client as WebClient,
+      draft: next,
+      viewId: view.id,
+    });
+  };
