@@ -164,7 +164,10 @@ export async function waitForState(
   while (Date.now() < deadline) {
     const job = await queue.getJob(jobId);
     state = job ? await job.getState() : "missing";
-    if (job && states.includes(state)) return job;
+    // Read the job again: the copy above may predate the move that changed its state, and
+    // would then lack failedReason, returnvalue and the last data written.
+    const settled = states.includes(state) ? await queue.getJob(jobId) : undefined;
+    if (settled) return settled;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`job ${jobId} is ${state}, not ${states.join(" or ")}, after ${timeoutMs} ms`);
