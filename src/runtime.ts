@@ -3,6 +3,7 @@
  * them in order: workers first (they finish their current step), then the HTTP server and
  * Slack receiver, then Redis. main.ts, the sandbox and end-to-end tests all use this.
  */
+import type { RequestListener } from "node:http";
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { startWorkers } from "../jobs/index.js";
@@ -12,7 +13,8 @@ import { RedisAuditLog } from "./audit/audit.js";
 import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
 import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
-import { startHttpServer } from "./http/server.js";
+import { RedisSeenSignatures, type SeenSignatures } from "./http/seen.js";
+import { type SlackEndpoint, startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import { createQueues } from "./queues/index.js";
 import { RedisRateLimiter } from "./ratelimit.js";
@@ -97,7 +99,11 @@ export async function startRuntime(
       host: config.http.host,
       port: config.http.port,
       log,
-      slack: slack?.requestListener,
+      slack: slackEndpoint(
+        config,
+        slack?.requestListener,
+        new RedisSeenSignatures(redis, config.redis.prefix),
+      ),
       healthy: () => redisAnswers(redis),
     });
     stops.push(() => http.close());
@@ -130,6 +136,19 @@ export async function startRuntime(
     workerConnection.disconnect();
     throw err;
   }
+}
+
+/** The events endpoint in HTTP mode; Socket Mode has no listener, so no endpoint. */
+function slackEndpoint(
+  config: Config,
+  listener: RequestListener | undefined,
+  replays: SeenSignatures,
+): SlackEndpoint | undefined {
+  if (!listener) return undefined;
+  const { signingSecret } = config.slack;
+  // loadConfig requires the secret whenever there is no app token, so this cannot happen.
+  if (!signingSecret) throw new Error("SLACK_SIGNING_SECRET is required in HTTP mode");
+  return { listener, signingSecret, replays };
 }
 
 /** A Redis URL without its password, for messages. */

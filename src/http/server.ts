@@ -1,35 +1,44 @@
 /**
  * The bot's HTTP server: Slack's events endpoint (HTTP mode) and /healthz (both modes).
- * It wraps Bolt's receiver rather than replacing it, to add one check Bolt lacks.
+ * It wraps Bolt's receiver rather than replacing it. Before Bolt sees a request, the body
+ * is read up to a limit, its signature and timestamp are checked on the raw bytes, its
+ * shape is checked, and a signature already acted on is refused; Bolt then verifies again
+ * on the same bytes. Why: docs/adr/0001-own-http-server-around-bolt.md.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { randomUUID } from "node:crypto";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
+import { MAX_BODY_BYTES, readBody } from "./body.js";
+import type { SeenSignatures } from "./seen.js";
+import { checkShape, isSslCheck } from "./shape.js";
+import { type VerifyProblem, verifySlackSignature } from "./verify.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
-const MAX_SKEW_SECONDS = 5 * 60;
 
-/**
- * Bolt rejects stale timestamps but not ones from the future; a future timestamp lets a
- * captured request be replayed for as long as the attacker chose, so refuse it here.
- */
-export function timestampProblem(req: IncomingMessage, nowMs = Date.now()): string | undefined {
-  const header = req.headers["x-slack-request-timestamp"];
-  const raw = Array.isArray(header) ? header[0] : header;
-  if (!raw || !/^\d+$/.test(raw)) return "missing or malformed X-Slack-Request-Timestamp";
-  if (Number(raw) - Math.floor(nowMs / 1000) > MAX_SKEW_SECONDS) {
-    return "X-Slack-Request-Timestamp is more than 5 minutes in the future";
-  }
-  return undefined;
+export interface SlackEndpoint {
+  /** Bolt's HTTPReceiver listener. */
+  listener: RequestListener;
+  signingSecret: string;
+  /** Remembers signatures, so that a signed request is acted on at most once. */
+  replays: SeenSignatures;
 }
 
 export interface HttpServerOptions {
   host: string;
   port: number;
   log: Logger;
-  /** Bolt's HTTPReceiver listener; absent in Socket Mode. */
-  slack?: RequestListener;
+  /** Absent in Socket Mode. */
+  slack?: SlackEndpoint;
   healthy(): Promise<boolean>;
+  /** The largest body read from a request to the events endpoint. */
+  maxBodyBytes?: number;
 }
 
 export interface RunningHttpServer {
@@ -38,37 +47,157 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/** Why a request never reached Bolt. */
+type Refusal =
+  | "not_found"
+  | "method_not_allowed"
+  | "body_too_large"
+  | "body_aborted"
+  | VerifyProblem
+  | "payload_malformed"
+  | "replayed"
+  | "replay_store_down"
+  | "internal_error";
+
+const STATUS: Record<Refusal, number> = {
+  not_found: 404,
+  method_not_allowed: 405,
+  body_too_large: 413,
+  body_aborted: 400,
+  timestamp_malformed: 401,
+  timestamp_stale: 401,
+  timestamp_future: 401,
+  signature_malformed: 401,
+  signature_mismatch: 401,
+  payload_malformed: 400,
+  // Slack retries an Events API delivery that did not get a 2xx, and turns off a
+  // subscription whose deliveries keep failing. A repeat of a signature was either
+  // answered already or is a replay: a bare 200 tells Slack it arrived, and tells an
+  // attacker nothing; no listener runs either way.
+  replayed: 200,
+  // 5xx makes Slack retry the delivery later, re-signed, once Redis answers again.
+  replay_store_down: 503,
+  internal_error: 500,
+};
+
+/** One request's identity in logs; never its body. */
+interface RequestLog {
+  requestId: string;
+  method: string | undefined;
+  path: string;
+}
+
+function refuse(
+  res: ServerResponse,
+  log: Logger,
+  at: RequestLog,
+  code: Refusal,
+  reason?: string,
+): void {
+  const status = STATUS[code];
+  const fields = { ...at, status, code, ...(reason ? { reason } : {}) };
+  if (status >= 500) log.error(fields, "Slack request refused");
+  else if (code === "not_found") log.debug(fields, "not found");
+  else log.warn(fields, "Slack request refused");
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // After a refusal mid-body the rest of the body is unread: close rather than read it.
+  const close = code === "body_too_large" || code === "body_aborted";
+  res.writeHead(status, close ? { connection: "close" } : {});
+  res.end();
+}
+
+async function handleSlack(
+  req: IncomingMessage,
+  res: ServerResponse,
+  slack: SlackEndpoint,
+  log: Logger,
+  at: RequestLog,
+  maxBodyBytes: number,
+): Promise<void> {
+  if (req.method !== "POST") {
+    res.setHeader("allow", "POST");
+    refuse(res, log, at, "method_not_allowed");
+    return;
+  }
+  const read = await readBody(req, maxBodyBytes);
+  if (!read.ok) {
+    refuse(res, log, at, read.problem);
+    return;
+  }
+  const contentType = req.headers["content-type"];
+  if (isSslCheck(contentType, read.body)) {
+    res.writeHead(200).end();
+    return;
+  }
+  const verified = verifySlackSignature(slack.signingSecret, req.headers, read.body);
+  if (!verified.ok) {
+    refuse(res, log, at, verified.problem);
+    return;
+  }
+  const shape = checkShape(contentType, read.body);
+  if (!shape.ok) {
+    refuse(res, log, at, "payload_malformed", shape.reason);
+    return;
+  }
+  // An options request only reads, and Slack sends byte-identical ones (same query, same
+  // view, same second) when a person opens a menu twice; refusing the second would leave
+  // the menu empty. Everything else acts, so a repeat is refused.
+  if (shape.kind !== "options") {
+    let repeat: boolean;
+    try {
+      repeat = await slack.replays.seen(verified.signature);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      refuse(res, log, at, "replay_store_down", reason);
+      return;
+    }
+    if (repeat) {
+      refuse(res, log, at, "replayed");
+      return;
+    }
+  }
+  // Bolt reads `rawBody` when the request carries one instead of reading the stream, which
+  // is spent by now; it then verifies the signature on these same bytes.
+  Object.assign(req, { rawBody: read.body });
+  slack.listener(req, res);
+}
+
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-      opts.healthy().then(
-        (ok) => {
-          res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ok, redis: ok ? "up" : "down" }));
-        },
-        () => {
-          res.writeHead(503).end();
-        },
-      );
-      return;
-    }
-    if (path === SLACK_EVENTS_PATH && opts.slack) {
-      const problem = timestampProblem(req);
-      if (problem) {
-        opts.log.warn(
-          { reason: problem, ip: req.socket.remoteAddress },
-          "rejected unverifiable Slack request",
-        );
-        req.resume();
-        res.writeHead(401).end();
-        return;
+  const { log, slack } = opts;
+  const maxBodyBytes = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  const server = createServer(
+    // Slack sends a few kilobytes at once; a client trickling a body is not Slack.
+    { requestTimeout: 15_000, headersTimeout: 10_000 },
+    (req, res) => {
+      const at: RequestLog = {
+        requestId: randomUUID(),
+        method: req.method,
+        path: (req.url ?? "/").split("?")[0] ?? "/",
+      };
+      res.setHeader("x-request-id", at.requestId);
+      const failed = (err: unknown) => {
+        const { name, code } = err as { name?: string; code?: string };
+        log.error({ ...at, errorName: name, errorCode: code }, "request handler failed");
+        refuse(res, log, at, "internal_error");
+      };
+      try {
+        if (at.path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+          answerHealth(res, opts.healthy);
+          return;
+        }
+        if (at.path === SLACK_EVENTS_PATH && slack) {
+          handleSlack(req, res, slack, log, at, maxBodyBytes).catch(failed);
+          return;
+        }
+        refuse(res, log, at, "not_found");
+      } catch (err) {
+        failed(err);
       }
-      opts.slack(req, res);
-      return;
-    }
-    res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
-  });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -84,4 +213,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         server.closeIdleConnections();
       }),
   };
+}
+
+function answerHealth(res: ServerResponse, healthy: () => Promise<boolean>): void {
+  const answer = (ok: boolean) => {
+    res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ok, redis: ok ? "up" : "down" }));
+  };
+  healthy().then(answer, () => answer(false));
 }

@@ -1,0 +1,103 @@
+/**
+ * The body cap: an oversized declared length is refused before reading, a chunked body is
+ * cut at the limit, and forged bodies of tens of megabytes do not grow the process.
+ */
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../../src/http/body.js";
+import {
+  forge,
+  health,
+  JSON_TYPE,
+  send,
+  sign,
+  startFakeServer,
+  type TestServer,
+} from "./support/server.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const MB = 1024 * 1024;
+
+/** A signed event body of exactly `bytes` bytes. */
+function eventOfSize(bytes: number): string {
+  const head = '{"type":"event_callback","event":{"type":"app_home_opened"},"pad":"';
+  const tail = '"}';
+  return head + "x".repeat(bytes - head.length - tail.length) + tail;
+}
+
+describe("the body cap on /slack/events", () => {
+  it("answers 413 to a declared length over 1 MB without reading the body", async () => {
+    server = await startFakeServer();
+    // 40 MB declared; the server answers before the client has sent more than a few chunks.
+    const res = await forge(server.events, 40 * MB, "content-length");
+    expect(res.status).toBe(413);
+    expect(res.sentBytes).toBeLessThan(8 * MB);
+    expect(server.calls).toBe(0);
+  });
+
+  it("cuts a chunked body at 1 MB with 413", async () => {
+    server = await startFakeServer();
+    const res = await forge(server.events, 40 * MB, "chunked");
+    expect(res.status).toBe(413);
+    expect(res.sentBytes).toBeLessThan(8 * MB);
+    expect(server.calls).toBe(0);
+  });
+
+  it("accepts a signed body of exactly the limit, and refuses one byte more", async () => {
+    server = await startFakeServer();
+    const atLimit = await send(server.events, sign(eventOfSize(MAX_BODY_BYTES), JSON_TYPE));
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.text.length).toBe(MAX_BODY_BYTES);
+    const over = await send(server.events, sign(eventOfSize(MAX_BODY_BYTES + 1), JSON_TYPE));
+    expect(over.status).toBe(413);
+    expect(server.calls).toBe(1);
+  });
+
+  it("grows the process by less than 64 MB over six 40 MB forged bodies", async () => {
+    server = await startFakeServer();
+    const events = server.events;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    const answers = await Promise.all(
+      (["content-length", "chunked"] as const).flatMap((mode) =>
+        [1, 2, 3].map(() => forge(events, 40 * MB, mode)),
+      ),
+    );
+    clearInterval(sampler);
+    const after = process.memoryUsage().rss;
+    peak = Math.max(peak, after);
+    expect(answers.map((a) => a.status)).toEqual([413, 413, 413, 413, 413, 413]);
+    const growthMb = (peak - before) / MB;
+    console.info(
+      `RSS over six 40 MB forged bodies: before ${(before / MB).toFixed(1)} MB, peak +${growthMb.toFixed(1)} MB, after +${((after - before) / MB).toFixed(1)} MB`,
+    );
+    expect(growthMb).toBeLessThan(64);
+    expect(server.calls).toBe(0);
+  });
+
+  it("keeps answering after a client hangs up half-way through a body", async () => {
+    server = await startFakeServer();
+    const { port } = new URL(server.http.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          'POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"type":',
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    expect((await health(server.http.url)).status).toBe(200);
+    expect(server.calls).toBe(0);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * A signed request is acted on at most once: the same signature sent again reaches no
+ * listener, whichever kind of request it is, and a store that cannot tell refuses it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
+import { loadConfig } from "../../src/config.js";
+import { RedisSeenSignatures, SEEN_TTL_SECONDS } from "../../src/http/seen.js";
+import { createRedis, type Redis } from "../../src/redis.js";
+import {
+  type BoltServer,
+  FORM,
+  form,
+  interactive,
+  JSON_TYPE,
+  send,
+  sign,
+  startBoltServer,
+} from "./support/server.js";
+
+const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-replay-test", ROLE: "worker" });
+const prefix = testPrefix();
+let redis: Redis;
+beforeAll(() => {
+  redis = createRedis(config, "client");
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await deletePrefix(config, prefix);
+});
+
+let server: BoltServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const user = { id: "U0ADMIN", team_id: "T0TEST" };
+const team = { id: "T0TEST", domain: "test" };
+
+const requests = {
+  command: () =>
+    sign(form({ command: "/profiles", text: "help", user_id: user.id, team_id: team.id }), FORM),
+  action: () =>
+    sign(
+      interactive({
+        type: "block_actions",
+        user,
+        team,
+        channel: { id: "C0OPS" },
+        trigger_id: "1.2.3",
+        actions: [{ type: "button", action_id: "approve", block_id: "b", value: "go" }],
+      }),
+      FORM,
+    ),
+  view: () =>
+    sign(
+      interactive({
+        type: "view_submission",
+        user,
+        team,
+        view: { id: "V0", callback_id: "wizard", state: { values: {} }, private_metadata: "" },
+      }),
+      FORM,
+    ),
+  event: () =>
+    sign(
+      JSON.stringify({
+        type: "event_callback",
+        team_id: team.id,
+        event_id: "Ev0",
+        event: { type: "app_home_opened", user: user.id, tab: "home" },
+      }),
+      JSON_TYPE,
+    ),
+} as const;
+
+describe("replays", () => {
+  it.each(Object.keys(requests) as (keyof typeof requests)[])(
+    "a replayed %s reaches its listener exactly once",
+    async (kind) => {
+      server = await startBoltServer({ replays: new RedisSeenSignatures(redis, prefix) });
+      const signed = requests[kind]();
+      const first = await send(server.events, signed);
+      const again = await send(server.events, signed);
+      const third = await send(server.events, signed);
+      expect(first.status).toBe(200);
+      expect([again, third]).toEqual([
+        { status: 200, text: "" },
+        { status: 200, text: "" },
+      ]);
+      expect(server.seen[kind]).toBe(1);
+      // Bolt was handed the request once: the repeats stopped at our server.
+      expect(server.calls).toBe(1);
+    },
+  );
+
+  it("answers a repeated options request each time: it only reads, and Slack repeats them", async () => {
+    server = await startBoltServer({ replays: new RedisSeenSignatures(redis, prefix) });
+    const signed = sign(
+      interactive({ type: "block_suggestion", user, team, action_id: "picker", value: "" }),
+      FORM,
+    );
+    const answers = [await send(server.events, signed), await send(server.events, signed)];
+    expect(answers).toEqual([
+      { status: 200, text: '{"options":[]}' },
+      { status: 200, text: '{"options":[]}' },
+    ]);
+    expect(server.seen.options).toBe(2);
+  });
+
+  it("lets the same body through when it is signed again, as Slack signs each retry", async () => {
+    server = await startBoltServer();
+    const body = requests.command().body;
+    await send(server.events, sign(body, FORM));
+    await send(server.events, sign(body, FORM, { timestamp: Math.floor(Date.now() / 1000) - 1 }));
+    expect(server.seen.command).toBe(2);
+  });
+
+  it("remembers a signature in Redis for longer than the timestamp window", async () => {
+    const seen = new RedisSeenSignatures(redis, prefix);
+    const signature = sign(form({ command: "/profiles", text: "ttl" }), FORM).signature;
+    expect(await seen.seen(signature)).toBe(false);
+    expect(await seen.seen(signature)).toBe(true);
+    const ttl = await redis.ttl(`${prefix}:seen-signature:${signature}`);
+    expect(ttl).toBeGreaterThan(5 * 60);
+    expect(ttl).toBeLessThanOrEqual(SEEN_TTL_SECONDS);
+  });
+
+  it("answers 503 and calls no listener when the store cannot tell", async () => {
+    server = await startBoltServer({
+      replays: { seen: () => Promise.reject(new Error("Connection is closed.")) },
+    });
+    const res = await send(server.events, requests.command());
+    expect(res.status).toBe(503);
+    expect(server.calls).toBe(0);
+  });
+});
