@@ -241,3 +241,56 @@ describe("channel allow-list", () => {
     }
   });
 });
+
+describe("a request that names no valid user", () => {
+  const refusedEntries = async (action: string) => {
+    for (let i = 0; i < 30; i++) {
+      const found = await auditOf("(none)", action);
+      if (found.length > 0) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return auditOf("(none)", action);
+  };
+
+  it("is refused and audited as refused: a command with a malformed user id", async () => {
+    const before = (await auditOf("(none)", "command:audit")).length;
+    const body = new URLSearchParams({
+      command: "/profiles",
+      text: "audit",
+      user_id: "not-a-user",
+      team_id: "T0SANDBOX",
+      channel_id: "C0OPS",
+      response_url: `${stack.slack.apiUrl}/response/none`,
+      trigger_id: "t.none",
+    }).toString();
+    const res = await stack.slack.driver.send(body, "application/x-www-form-urlencoded");
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("names no Slack user");
+    // The audit trail itself was not shown to the nameless caller.
+    expect(res.text).not.toContain("command:");
+    const entries = await refusedEntries("command:audit");
+    expect(entries.length).toBe(before + 1);
+    expect(entries[0]).toMatchObject({ outcome: "refused", userId: "(none)" });
+  });
+
+  it("is refused and audited as refused: a button click whose user id is not a Slack user id", async () => {
+    const payload = {
+      type: "block_actions",
+      user: { id: "nobody" },
+      team: { id: "T0SANDBOX" },
+      channel: { id: message.channel },
+      message: { ts: message.ts },
+      container: { type: "message", channel_id: message.channel, message_ts: message.ts },
+      actions: [{ type: "button", action_id: "provision_cleanup", value: "enable-missing" }],
+      response_url: `${stack.slack.apiUrl}/response/none`,
+      trigger_id: "t.none",
+    };
+    const before = (await auditOf("(none)", "action:provision_cleanup")).length;
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await stack.slack.driver.send(body, "application/x-www-form-urlencoded");
+    expect(res.status).toBeLessThan(500);
+    const entries = await refusedEntries("action:provision_cleanup");
+    expect(entries.length).toBe(before + 1);
+    expect(entries[0]).toMatchObject({ outcome: "refused", userId: "(none)" });
+  });
+});

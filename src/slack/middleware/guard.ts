@@ -66,6 +66,11 @@ export function ruleBook(
   };
 }
 
+/** Slack user ids: U… (or W… on Enterprise Grid). */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+const NO_USER =
+  "This request names no Slack user, so the bot can't tell who asked. Nothing was done.";
+
 interface Request {
   kind: "command" | "action" | "view" | "options";
   id: string;
@@ -137,7 +142,23 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     const { next, context } = args;
     const body = args.body as unknown as Body;
     const req = describe(body);
-    if (!req?.userId) return next();
+    // Events (App Home) carry their user inside the event; every other request names one.
+    if (!req) return next();
+    if (!req.userId || !SLACK_USER_ID.test(req.userId)) {
+      // Deny by default has no exception: nobody named means nobody authorised.
+      await opts.audit
+        .record({
+          at: new Date().toISOString(),
+          userId: "(none)",
+          teamId: req.teamId,
+          action: `${req.kind}:${req.id.slice(0, 100)}`,
+          outcome: "refused",
+          detail: "the request names no valid Slack user",
+        })
+        .catch((err) => opts.log.error({ err }, "could not write an audit entry"));
+      await refuse(args, req, NO_USER);
+      return;
+    }
     const rule = ruleOf({ kind: req.kind, id: req.id });
     const requirement = rule.permission;
     if (
