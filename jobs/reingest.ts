@@ -13,7 +13,7 @@
 import { type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
-import type { DigestStore } from "../src/dlq/digests.js";
+import type { DigestState, DigestStore } from "../src/dlq/digests.js";
 import { createPacer, type Pacer } from "../src/dlq/pacing.js";
 import { discard, type PassOptions, reingest } from "../src/dlq/reingest.js";
 import type { ReingestReporter, ReingestReporterFactory } from "../src/dlq/reporter.js";
@@ -54,6 +54,8 @@ interface Where {
   queueUrl: string;
   channel?: string;
   threadTs?: string;
+  /** The digest's last scan, read once: where to reply, and how many to expect. */
+  digest?: DigestState;
 }
 
 /** The DLQ to read and where to reply: the click's thread, else the digest in the bound channel. */
@@ -76,11 +78,11 @@ async function locate(
       `The domain ${data.domain} has no dead-letter queue (or no longer exists), so there is nothing to re-ingest.`,
     );
   }
-  if (data.channel) return { queueUrl, channel: data.channel, threadTs: data.threadTs };
   const digest = await deps.digests.get(data.domain).catch(() => undefined);
+  if (data.channel) return { queueUrl, channel: data.channel, threadTs: data.threadTs, digest };
   const channel = binding?.channelId ?? digest?.channel;
   const threadTs = digest?.channel === channel ? digest?.ts : undefined;
-  return { queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }) };
+  return { queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }), digest };
 }
 
 function reporterFor(deps: ReingestWorkerDeps, job: ReingestJob, where: Where): ReingestReporter {
@@ -105,11 +107,7 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
   const where = await locate(deps, data, "reingest");
   const reporter = reporterFor(deps, job, where);
   await reporter.started(pacer.rate);
-  const expected =
-    data.cls !== undefined
-      ? (await deps.digests.get(data.domain).catch(() => undefined))?.lastSummary?.classes[data.cls]
-          ?.count
-      : 1;
+  const expected = data.cls !== undefined ? where.digest?.lastSummary?.classes[data.cls]?.count : 1;
   try {
     const result = await reingest(
       {

@@ -44,7 +44,13 @@ export interface ProvisionJobData extends Requester {
   /** Set by the clean-up job. */
   cleanup?: CleanupResult;
   /** The Slack message that reports on the job, once posted: the reporter edits it. */
-  message?: { channel: string; ts: string };
+  message?: StatusMessageRef;
+}
+
+/** Where a job's status message is. */
+export interface StatusMessageRef {
+  channel: string;
+  ts: string;
 }
 
 export function provisionJobData(

@@ -15,7 +15,7 @@ const SCAN_SCHEDULER_PREFIX = "scan-";
 const RECONCILE_SCHEDULER = "reconcile-bindings";
 
 /** Domain names are `[a-zA-Z0-9_-]`, so the id never holds the ':' BullMQ forbids. */
-export const scanSchedulerId = (domain: string): string => `${SCAN_SCHEDULER_PREFIX}${domain}`;
+const scanSchedulerId = (domain: string): string => `${SCAN_SCHEDULER_PREFIX}${domain}`;
 
 /** The per-domain scan lock (src/queues/lock.ts); tests hold it to see a scan skip. */
 export const scanLockKey = (prefix: string, domain: string): string =>

@@ -11,7 +11,7 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) 
 return 0
 `;
 
-export type Locked<T> = { acquired: true; value: T } | { acquired: false };
+type Locked<T> = { acquired: true; value: T } | { acquired: false };
 
 export async function withLock<T>(
   redis: Redis,

@@ -7,8 +7,6 @@ export const QUEUES = {
   dlqScan: "dlq-scan",
   reingest: "reingest",
 } as const;
-export type QueueKey = keyof typeof QUEUES;
-export type QueueName = (typeof QUEUES)[QueueKey];
 
 export const JOBS = {
   /** provision queue: enable Customer Profiles for one Connect instance. */
@@ -24,7 +22,6 @@ export const JOBS = {
   /** reingest queue: delete a class of dead-letter messages an admin confirmed. */
   discard: "discard",
 } as const;
-export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 /**
  * BullMQ forbids ':' in custom job ids; domain names and instance ids are already

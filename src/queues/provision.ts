@@ -3,7 +3,7 @@
  * checkpoint, and Clean up. Processors are in jobs/provision.ts.
  */
 import type { Job, JobsOptions } from "bullmq";
-import type { ProvisionJobData } from "../provision/plan-to-job.js";
+import type { ProvisionJobData, StatusMessageRef } from "../provision/plan-to-job.js";
 import type { JobQueues } from "./index.js";
 import { lockKey, withLock } from "./lock.js";
 import { JOBS } from "./names.js";
@@ -14,12 +14,6 @@ export interface CleanupJobData {
   /** The provisioning job whose resources go. */
   provisionJobId: string;
   requestedBy: string;
-}
-
-/** Where a job's status message is, once posted. */
-export interface StatusMessageRef {
-  channel: string;
-  ts: string;
 }
 
 /**
@@ -41,7 +35,7 @@ export const PROVISION_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 14 * 86_400 },
 };
 
-export const CLEANUP_JOB_OPTIONS: JobsOptions = {
+const CLEANUP_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: "exponential", delay: 1_000 },
   // Removed once done, so a later clean-up (say, after the domain was emptied) can run.
@@ -55,7 +49,7 @@ export const CLEANUP_JOB_OPTIONS: JobsOptions = {
  * `releaseProvision` starts it as soon as the message is stored; the hold only matters when
  * posting fails or the bot dies in between.
  */
-export const PROVISION_HOLD_MS = 15_000;
+const PROVISION_HOLD_MS = 15_000;
 
 type ProvisionJob = Job<ProvisionJobData>;
 
@@ -109,15 +103,6 @@ export async function releaseProvision(
   if (!job) return;
   if (message) await job.updateData({ ...job.data, message });
   if ((await job.getState()) === "delayed") await job.promote();
-}
-
-/** A failed job's data and state, for whoever reports on it. */
-export async function findProvisionJob(
-  queues: JobQueues,
-  jobId: string,
-): Promise<{ data: ProvisionJobData; state: string } | undefined> {
-  const job = (await queues.provision.getJob(jobId)) as ProvisionJob | undefined;
-  return job ? { data: job.data, state: await job.getState() } : undefined;
 }
 
 /** What a Retry or Clean up click came to. */

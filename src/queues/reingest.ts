@@ -31,7 +31,7 @@ export interface ReingestJobData {
 export const MAX_MESSAGES_PER_RUN = 100_000;
 
 /** Throttling and 5xx that outlast the pass's own retries: a few minutes of backoff. */
-export const REINGEST_JOB_OPTIONS: JobsOptions = {
+const REINGEST_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 5_000 },
   // Removed once finished, so the next click starts a new run under the same id.
@@ -48,7 +48,7 @@ export function reingestJobId(
 }
 
 /** A request id unique per click: it tells whether this click's job is the one that runs. */
-export const newRequestId = (user: string): string =>
+const newRequestId = (user: string): string =>
   `${user}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
 
 export type ReingestRequest = Omit<ReingestJobData, "requestId" | "reply">;

@@ -1,7 +1,7 @@
 /** BullMQ job states as people read them, worded once for every message that names one. */
 
 /** States in which a job is queued or being worked on: a second click must not start another. */
-export const BUSY_STATES: ReadonlySet<string> = new Set([
+const BUSY_STATES: ReadonlySet<string> = new Set([
   "active",
   "waiting",
   "waiting-children",

@@ -10,7 +10,11 @@
  * restarted worker picks up where the message left off.
  */
 import type { Logger } from "../../logger.js";
-import { type ProvisionJobData, provisionInput } from "../../provision/plan-to-job.js";
+import {
+  type ProvisionJobData,
+  provisionInput,
+  type StatusMessageRef,
+} from "../../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../../provision/reporter.js";
 import { describeStep } from "../../provision/run.js";
 import { STEP_ORDER } from "../../provision/step-names.js";
@@ -28,9 +32,6 @@ import {
   skippedSteps,
   stepText,
 } from "../render/provision.js";
-
-/** Where the job's status message is. */
-export type StatusMessageRef = NonNullable<ProvisionJobData["message"]>;
 
 /** The part of a BullMQ job the reporter uses (a Job satisfies it). */
 export interface ReportableJob {
