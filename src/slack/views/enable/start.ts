@@ -3,8 +3,8 @@
  * held job's data (the reporter edits it instead of posting one), then the job may start.
  */
 import type { Logger } from "../../../logger.js";
-import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
-import { releaseProvision, type StatusMessageRef } from "../../../queues/provision.js";
+import type { ProvisionJobData, StatusMessageRef } from "../../../provision/plan-to-job.js";
+import { releaseProvision } from "../../../queues/provision.js";
 import type { SlackDeps } from "../../deps.js";
 import { initialProvisionMessage } from "../../reporters/provision.js";
 
