@@ -6,8 +6,7 @@ import type { Access } from "../access/authorize.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { Gateways } from "../aws/gateways.js";
 import type { Config } from "../config.js";
-import type { Ctx } from "../context.js";
-import type { AlertsCtx, ScanScheduler } from "../dlq/alerts.js";
+import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
 import type { Logger } from "../logger.js";
 import { RedisBindingStore } from "../provision/bindings.js";
@@ -36,39 +35,26 @@ export const bindingStore = (deps: SlackDeps) =>
 export const digestStore = (deps: SlackDeps) =>
   new RedisDigestStore(deps.redis, deps.config.redis.prefix);
 
-/** The scan port the alerts service takes: the dlq-scan queue's per-domain schedulers. */
-export function scanScheduler(deps: SlackDeps): ScanScheduler {
-  return {
-    schedule: (domain) => scheduleDomainScan(deps.queues, domain, deps.config.dlq.scanIntervalMs),
-    unschedule: async (domain) => {
-      await unscheduleDomainScan(deps.queues, domain);
-    },
-  };
-}
-
-/** The caller of a service: the Slack user, with a logger that names them. */
-export function slackCtx(
-  deps: SlackDeps,
-  caller: { userId: string; teamId: string; channelId?: string },
-  fields: Record<string, unknown> = {},
-): Ctx {
-  return {
-    actor: { type: "slack", ...caller },
-    log: deps.log.child({ userId: caller.userId, teamId: caller.teamId, ...fields }),
-  };
-}
-
-/** What `setAlerts` and `stopAlerts` need, for this caller. */
+/**
+ * What `setAlerts` and `stopAlerts` need: the Slack caller with a logger that names them,
+ * the stores, and the dlq-scan queue's per-domain schedulers as their scan port.
+ */
 export function alertsCtx(
   deps: SlackDeps,
   caller: { userId: string; teamId: string; channelId?: string },
   fields: Record<string, unknown> = {},
 ): AlertsCtx {
   return {
-    ...slackCtx(deps, caller, fields),
+    actor: { type: "slack", ...caller },
+    log: deps.log.child({ userId: caller.userId, teamId: caller.teamId, ...fields }),
     bindings: bindingStore(deps),
     digests: digestStore(deps),
     profiles: deps.gateways.profiles,
-    scans: scanScheduler(deps),
+    scans: {
+      schedule: (domain) => scheduleDomainScan(deps.queues, domain, deps.config.dlq.scanIntervalMs),
+      unschedule: async (domain) => {
+        await unscheduleDomainScan(deps.queues, domain);
+      },
+    },
   };
 }

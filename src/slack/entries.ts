@@ -38,8 +38,6 @@ export type Entry =
   | (Common & { kind: "view"; handler: (args: ViewArgs, deps: SlackDeps) => Promise<void> })
   | (Common & { kind: "options"; handler: (args: OptionsArgs, deps: SlackDeps) => Promise<void> });
 
-export type EntryKind = Entry["kind"];
-
 /**
  * What the guard reads of an entry. One id may name an action, a view and an options
  * request at once (a wizard's select), so the guard looks the kind up too.

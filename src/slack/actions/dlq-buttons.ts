@@ -1,16 +1,22 @@
 /**
  * What the dead-letter buttons share: their values (validated with zod), where the click
- * was, how to answer only the clicker, and how an enqueue's outcome is audited and told. A
- * file of its own so the handlers don't import each other.
+ * was, how to answer only the clicker, and how a job is started, audited and told. A file
+ * of its own so the handlers don't import each other.
  */
 import type { BlockAction } from "@slack/bolt";
 import { z } from "zod";
 import { DLQ_CLASSES } from "../../dlq/classify.js";
 import type { EnqueueOutcome } from "../../queues/outcome.js";
+import {
+  enqueueDiscard,
+  enqueueReingest,
+  type ReingestKind,
+  type ReingestRequest,
+} from "../../queues/reingest.js";
 import { bindingStore, type SlackDeps } from "../deps.js";
 import type { ActionArgs } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { type DlqJobKind, renderAlreadyRunning, renderQueueDown } from "../render/dlq-clicks.js";
+import { renderAlreadyRunning, renderQueueDown } from "../render/dlq-clicks.js";
 
 const domainName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/);
 /** `{"d":domain,"c":class}` (digest buttons). */
@@ -62,20 +68,21 @@ export async function tellClicker(
 }
 
 /**
- * Audits what the click came to and tells the clicker when someone's job was already
- * running, or when the queue did not answer (nothing was started then).
+ * Enqueues the click's job, audits what that came to, and tells the clicker when someone's
+ * job was already running, or when the queue did not answer (nothing was started then).
  */
-export async function answerEnqueue(
+export async function startJob(
   args: ActionArgs,
   deps: SlackDeps,
-  kind: DlqJobKind,
-  domain: string,
-  enqueued: Promise<EnqueueOutcome>,
+  kind: ReingestKind,
+  request: Omit<ReingestRequest, "requestedBy">,
 ): Promise<void> {
   const user = args.body.user.id;
+  const { domain } = request;
+  const enqueue = kind === "reingest" ? enqueueReingest : enqueueDiscard;
   let outcome: EnqueueOutcome;
   try {
-    outcome = await enqueued;
+    outcome = await enqueue(deps.queues, { ...request, requestedBy: user });
   } catch (err) {
     deps.log.error(
       { err, userId: user, domain, action: args.action.action_id },
@@ -84,11 +91,10 @@ export async function answerEnqueue(
     await tellClicker(args, deps, renderQueueDown(kind), domain);
     return;
   }
-  const started = outcome.status === "started";
   noteAudit(args.context, {
     target: domain,
     jobId: outcome.jobId,
-    outcome: started ? "accepted" : "refused",
+    outcome: outcome.status === "started" ? "accepted" : "refused",
   });
   if (outcome.status === "already-running") {
     await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), domain);

@@ -11,10 +11,11 @@ import { OLDER_DIGEST } from "../render/dlq-clicks.js";
 export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void> {
   const { ack, body, client, respond } = args;
   await ack();
-  const target = readClassActionValue(buttonValue(args));
+  const value = buttonValue(args);
+  const target = readClassActionValue(value);
   const log = deps.log.child({ userId: body.user.id, action: args.action.action_id });
   if (!target) {
-    log.warn({ value: buttonValue(args) }, "Inspect clicked with an unreadable value");
+    log.warn({ value }, "Inspect clicked with an unreadable value");
     await respond({ response_type: "ephemeral", replace_original: false, text: OLDER_DIGEST });
     return;
   }

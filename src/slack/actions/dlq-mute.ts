@@ -7,6 +7,7 @@ import { digestStore, type SlackDeps } from "../deps.js";
 import type { ActionArgs } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { MUTE_CHOICES, readMuteValue, renderMuteReply } from "../render/digest.js";
+import { clickPlace } from "./dlq-buttons.js";
 
 export async function onMute(args: ActionArgs, deps: SlackDeps): Promise<void> {
   const { ack, body, action } = args;
@@ -24,15 +25,14 @@ export async function onMute(args: ActionArgs, deps: SlackDeps): Promise<void> {
   });
 
   // The reply goes under the digest the menu was on.
-  const channel = body.channel?.id ?? body.container?.channel_id;
-  const ts = body.message?.thread_ts ?? body.message?.ts ?? body.container?.message_ts;
-  if (!channel || !ts) return;
+  const { channel, threadTs } = clickPlace(body);
+  if (!channel || !threadTs) return;
   noteAudit(args.context, {
     target: choice.domain,
     params: { mute: choice.choice },
     replied: true,
   });
   await deps.notifier
-    .post(channel, { ...renderMuteReply(body.user.id, until), threadTs: ts })
+    .post(channel, { ...renderMuteReply(body.user.id, until), threadTs })
     .catch((err: unknown) => log.warn({ err }, "could not reply in the digest's thread"));
 }

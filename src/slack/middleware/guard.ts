@@ -8,12 +8,11 @@
  */
 import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
-import type { AuditLog, AuditOutcome } from "../../audit/audit.js";
+import type { AuditEntry, AuditLog, AuditOutcome } from "../../audit/audit.js";
 import type { Logger } from "../../logger.js";
+import { splitCommandText } from "../commands/subcommand.js";
 import type { Requirement, Rule } from "../entries.js";
 import type { Notifier } from "../notifier/notifier.js";
-
-export type { Requirement } from "../entries.js";
 
 /** What a listener tells the audit trail about the action it handled. */
 export interface AuditNote {
@@ -89,7 +88,7 @@ function describe(body: Body): Request | undefined {
   const user = obj(body.user);
   const team = obj(body.team);
   if (typeof body.command === "string") {
-    const sub = (str(body.text) ?? "").trim().split(/\s+/)[0]?.toLowerCase() || "help";
+    const sub = splitCommandText(str(body.text) ?? "").name;
     return {
       kind: "command",
       id: sub,
@@ -138,6 +137,10 @@ function describe(body: Body): Request | undefined {
 
 export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
   const ruleOf = ruleBook(opts);
+  const write = (entry: AuditEntry) =>
+    opts.audit
+      .record(entry)
+      .catch((err) => opts.log.error({ err }, "could not write an audit entry"));
   return async (args) => {
     const { next, context } = args;
     const body = args.body as unknown as Body;
@@ -146,16 +149,14 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     if (!req) return next();
     if (!req.userId || !SLACK_USER_ID.test(req.userId)) {
       // Deny by default has no exception: nobody named means nobody authorised.
-      await opts.audit
-        .record({
-          at: new Date().toISOString(),
-          userId: "(none)",
-          teamId: req.teamId,
-          action: `${req.kind}:${req.id.slice(0, 100)}`,
-          outcome: "refused",
-          detail: "the request names no valid Slack user",
-        })
-        .catch((err) => opts.log.error({ err }, "could not write an audit entry"));
+      await write({
+        at: new Date().toISOString(),
+        userId: "(none)",
+        teamId: req.teamId,
+        action: `${req.kind}:${req.id.slice(0, 100)}`,
+        outcome: "refused",
+        detail: "the request names no valid Slack user",
+      });
       await refuse(args, req, NO_USER);
       return;
     }
@@ -178,21 +179,19 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     const note: AuditNote = {};
     context.audit = note;
     const record = (outcome: AuditOutcome, detail?: string) =>
-      opts.audit
-        .record({
-          at: new Date(started).toISOString(),
-          userId: req.userId as string,
-          teamId: req.teamId,
-          role: decision.role,
-          action: `${req.kind}:${req.id}`,
-          target: note.target,
-          params: note.params as Record<string, string>,
-          outcome,
-          durationMs: Date.now() - started,
-          jobId: note.jobId,
-          detail: detail ?? note.detail,
-        })
-        .catch((err) => opts.log.error({ err }, "could not write an audit entry"));
+      write({
+        at: new Date(started).toISOString(),
+        userId: req.userId as string,
+        teamId: req.teamId,
+        role: decision.role,
+        action: `${req.kind}:${req.id}`,
+        target: note.target,
+        params: note.params as Record<string, string>,
+        outcome,
+        durationMs: Date.now() - started,
+        jobId: note.jobId,
+        detail: detail ?? note.detail,
+      });
 
     if (!decision.allowed) {
       if (req.kind !== "options") await record("refused", decision.message);

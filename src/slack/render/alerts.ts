@@ -1,8 +1,7 @@
 /** What `/profiles alerts` says: its usage, what it is doing, and what it came to. */
 import type { SetAlertsOutcome, StopAlertsOutcome } from "../../dlq/alerts.js";
 
-export const ALERTS_USAGE =
-  "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off`";
+const ALERTS_USAGE = "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off`";
 
 export const renderAlertsUsage = (): string => `Usage: ${ALERTS_USAGE}.`;
 

@@ -4,8 +4,7 @@
  * The jobs themselves report in the digest's thread (render/reingest.ts).
  */
 import { CLASS_INFO, type DlqClass } from "../../dlq/classify.js";
-
-export type DlqJobKind = "reingest" | "discard";
+import type { ReingestKind } from "../../queues/reingest.js";
 
 export const MALFORMED_VALUE =
   ":warning: This button carries a value the bot can't read (it may be from an older digest). Wait for the next scan and use the new digest's buttons.";
@@ -22,14 +21,14 @@ export function renderNotReingestable(cls: DlqClass): string {
 }
 
 /** `by` started the job that runs; `clicker` is who is told. */
-export function renderAlreadyRunning(kind: DlqJobKind, by: string, clicker: string): string {
+export function renderAlreadyRunning(kind: ReingestKind, by: string, clicker: string): string {
   const who = by === clicker ? "you" : `<@${by}>`;
   return kind === "reingest"
     ? `:hourglass_flowing_sand: That re-ingest is already running (started by ${who}); its progress is in the digest's thread.`
     : `:hourglass_flowing_sand: That discard is already running (started by ${who}).`;
 }
 
-export const renderQueueDown = (kind: DlqJobKind): string =>
+export const renderQueueDown = (kind: ReingestKind): string =>
   kind === "reingest"
     ? ":x: The bot could not start the re-ingest (its job queue did not answer). Nothing was changed; try again in a minute."
     : ":x: The bot could not start the discard (its job queue did not answer). Nothing was deleted.";

@@ -7,11 +7,7 @@ export interface HelpLine {
   summary: string;
 }
 
-export function helpBlocks(
-  command: string,
-  lines: readonly HelpLine[],
-  note?: string,
-): KnownBlock[] {
+function helpBlocks(command: string, lines: readonly HelpLine[], note?: string): KnownBlock[] {
   const list = lines.map((s) => `• \`${command} ${s.usage}\`  ${s.summary}`);
   const blocks: KnownBlock[] = [];
   if (note) blocks.push({ type: "section", text: { type: "mrkdwn", text: note } });
@@ -31,23 +27,16 @@ export function helpBlocks(
   return blocks;
 }
 
-export function helpText(command: string, lines: readonly HelpLine[]): string {
-  return lines.map((s) => `${command} ${s.usage}: ${s.summary}`).join("\n");
-}
-
-/** The answer to a subcommand that does not exist: the list, under a warning. */
-export function renderUnknownSubcommand(command: string, name: string, lines: readonly HelpLine[]) {
+/** The list; under a warning when it answers `unknown`, a name that is not a subcommand. */
+export function renderHelp(command: string, lines: readonly HelpLine[], unknown?: string) {
+  const text = lines.map((s) => `${command} ${s.usage}: ${s.summary}`).join("\n");
+  if (unknown === undefined) return { text, blocks: helpBlocks(command, lines) };
   return {
-    text: `\`${name}\` is not a ${command} subcommand.\n${helpText(command, lines)}`,
+    text: `\`${unknown}\` is not a ${command} subcommand.\n${text}`,
     blocks: helpBlocks(
       command,
       lines,
-      `:warning: \`${name.slice(0, 40)}\` is not a ${command} subcommand. Here is what works:`,
+      `:warning: \`${unknown.slice(0, 40)}\` is not a ${command} subcommand. Here is what works:`,
     ),
   };
 }
-
-export const renderHelp = (command: string, lines: readonly HelpLine[]) => ({
-  text: helpText(command, lines),
-  blocks: helpBlocks(command, lines),
-});
