@@ -12,10 +12,10 @@ export type BodyRead =
   | { ok: true; body: Buffer }
   | { ok: false; problem: "body_too_large" | "body_aborted" };
 
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyRead> {
+export function readBody(req: IncomingMessage): Promise<BodyRead> {
   const declared = req.headers["content-length"];
   // Node has already refused a content-length that is not a number.
-  if (declared !== undefined && Number(declared) > limit) {
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
     return Promise.resolve({ ok: false, problem: "body_too_large" });
   }
   return new Promise((resolve) => {
@@ -30,7 +30,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > MAX_BODY_BYTES) {
         chunks.length = 0;
         // Stop reading: the caller answers 413 and closes the connection.
         req.pause();

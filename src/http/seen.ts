@@ -4,6 +4,7 @@
  * bot process; the in-memory twin serves unit tests.
  */
 import type { Redis } from "../redis.js";
+import { MAX_SKEW_SECONDS } from "./verify.js";
 
 export interface SeenSignatures {
   /**
@@ -15,10 +16,12 @@ export interface SeenSignatures {
 }
 
 /**
- * Longer than the five minutes a timestamp stays acceptable either side of now, so a
- * signature is still remembered for as long as its request could pass the timestamp check.
+ * A signature is remembered for as long as its request could pass the timestamp check:
+ * a timestamp is accepted from five minutes before it until the end of the second five
+ * minutes after it, so a little over ten minutes; the extra minute covers bot processes
+ * whose clocks differ.
  */
-export const SEEN_TTL_SECONDS = 600;
+export const SEEN_TTL_SECONDS = 2 * MAX_SKEW_SECONDS + 60;
 
 export class MemorySeenSignatures implements SeenSignatures {
   private readonly signatures = new Set<string>();

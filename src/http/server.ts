@@ -1,7 +1,7 @@
 /**
  * The bot's HTTP server: Slack's events endpoint (HTTP mode) and /healthz (both modes).
  * It wraps Bolt's receiver rather than replacing it. Before Bolt sees a request, the body
- * is read up to a limit, its signature and timestamp are checked on the raw bytes, its
+ * is read up to a limit, its signature and timestamp are checked before it is parsed, its
  * shape is checked, and a signature already acted on is refused; Bolt then verifies again
  * on the same bytes. Why: docs/adr/0001-own-http-server-around-bolt.md.
  */
@@ -15,9 +15,9 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
-import { MAX_BODY_BYTES, readBody } from "./body.js";
+import { readBody } from "./body.js";
 import type { SeenSignatures } from "./seen.js";
-import { checkShape, isSslCheck } from "./shape.js";
+import { actsOnce, checkShape, isSslCheck } from "./shape.js";
 import { type VerifyProblem, verifySlackSignature } from "./verify.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -37,8 +37,6 @@ export interface HttpServerOptions {
   /** Absent in Socket Mode. */
   slack?: SlackEndpoint;
   healthy(): Promise<boolean>;
-  /** The largest body read from a request to the events endpoint. */
-  maxBodyBytes?: number;
 }
 
 export interface RunningHttpServer {
@@ -115,14 +113,13 @@ async function handleSlack(
   slack: SlackEndpoint,
   log: Logger,
   at: RequestLog,
-  maxBodyBytes: number,
 ): Promise<void> {
   if (req.method !== "POST") {
     res.setHeader("allow", "POST");
     refuse(res, log, at, "method_not_allowed");
     return;
   }
-  const read = await readBody(req, maxBodyBytes);
+  const read = await readBody(req);
   if (!read.ok) {
     refuse(res, log, at, read.problem);
     return;
@@ -142,10 +139,7 @@ async function handleSlack(
     refuse(res, log, at, "payload_malformed", shape.reason);
     return;
   }
-  // An options request only reads, and Slack sends byte-identical ones (same query, same
-  // view, same second) when a person opens a menu twice; refusing the second would leave
-  // the menu empty. Everything else acts, so a repeat is refused.
-  if (shape.kind !== "options") {
+  if (actsOnce(shape.kind)) {
     let repeat: boolean;
     try {
       repeat = await slack.replays.seen(verified.signature);
@@ -167,7 +161,6 @@ async function handleSlack(
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, slack } = opts;
-  const maxBodyBytes = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const server = createServer(
     // Slack sends a few kilobytes at once; a client trickling a body is not Slack.
     { requestTimeout: 15_000, headersTimeout: 10_000 },
@@ -189,7 +182,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
           return;
         }
         if (at.path === SLACK_EVENTS_PATH && slack) {
-          handleSlack(req, res, slack, log, at, maxBodyBytes).catch(failed);
+          handleSlack(req, res, slack, log, at).catch(failed);
           return;
         }
         refuse(res, log, at, "not_found");

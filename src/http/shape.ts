@@ -19,6 +19,16 @@ export type ShapeCheck =
   | { ok: true; kind: Kind | "url_verification" }
   | { ok: false; reason: string };
 
+/**
+ * Whether a request of this kind must be acted on at most once, so that a second delivery
+ * of its signature is refused. Every kind must, but options requests: they only read, and
+ * Slack sends byte-identical ones (same query, same view, same second) when a person opens
+ * a menu twice, where a refusal would leave the menu empty.
+ */
+export function actsOnce(kind: Kind | "url_verification"): boolean {
+  return kind !== "options";
+}
+
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -45,6 +55,18 @@ function kindOf(body: Json): Kind | undefined {
 }
 
 const refuse = (reason: string): ShapeCheck => ({ ok: false, reason });
+
+/** Every body Slack sends parses to an object with a string `type`; the reason when not. */
+function parseTyped(text: string, what: "body" | "payload"): Json | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return `${what} is not JSON`;
+  }
+  if (isObject(value) && typeof value.type === "string") return value;
+  return `${what} must be a JSON object with a string type`;
+}
 
 /** `response_urls` (view submissions): Bolt reads the first one's `response_url`. */
 function responseUrlsProblem(body: Json): string | undefined {
@@ -113,15 +135,8 @@ function checkForm(text: string): ShapeCheck {
   const payload = form.payload;
   if (payload !== undefined) {
     if (typeof payload !== "string") return refuse("payload is given more than once");
-    let body: unknown;
-    try {
-      body = JSON.parse(payload);
-    } catch {
-      return refuse("payload is not JSON");
-    }
-    if (!isObject(body) || typeof body.type !== "string") {
-      return refuse("payload must be a JSON object with a string type");
-    }
+    const body = parseTyped(payload, "payload");
+    if (typeof body === "string") return refuse(body);
     const kind = kindOf(body);
     if (kind === undefined || kind === "event" || kind === "command") {
       return refuse("payload is not an interactive payload Slack sends");
@@ -141,15 +156,8 @@ function checkForm(text: string): ShapeCheck {
 }
 
 function checkJson(text: string): ShapeCheck {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return refuse("body is not JSON");
-  }
-  if (!isObject(body) || typeof body.type !== "string") {
-    return refuse("body must be a JSON object with a string type");
-  }
+  const body = parseTyped(text, "body");
+  if (typeof body === "string") return refuse(body);
   // Bolt answers this itself, before any listener.
   if (body.type === "url_verification") return { ok: true, kind: "url_verification" };
   // Slack sends JSON only for the Events API; other kinds come as forms.

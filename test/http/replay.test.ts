@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { loadConfig } from "../../src/config.js";
 import { RedisSeenSignatures, SEEN_TTL_SECONDS } from "../../src/http/seen.js";
+import { MAX_SKEW_SECONDS, verifySlackSignature } from "../../src/http/verify.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import {
   type BoltServer,
@@ -13,6 +14,7 @@ import {
   form,
   interactive,
   JSON_TYPE,
+  SECRET,
   send,
   sign,
   startBoltServer,
@@ -125,6 +127,27 @@ describe("replays", () => {
     const ttl = await redis.ttl(`${prefix}:seen-signature:${signature}`);
     expect(ttl).toBeGreaterThan(5 * 60);
     expect(ttl).toBeLessThanOrEqual(SEEN_TTL_SECONDS);
+  });
+
+  it("remembers a signature for longer than its request passes the timestamp check", () => {
+    const ts = 1_700_000_000;
+    const body = form({ command: "/profiles", text: "window" });
+    const headers = {
+      "x-slack-request-timestamp": String(ts),
+      "x-slack-signature": sign(body, FORM, { timestamp: ts }).signature,
+    };
+    const passes = (nowMs: number) =>
+      verifySlackSignature(SECRET, headers, Buffer.from(body), nowMs).ok;
+    // The first and last milliseconds at which the same signed request is accepted.
+    const firstMs = (ts - MAX_SKEW_SECONDS) * 1000;
+    const lastMs = (ts + MAX_SKEW_SECONDS + 1) * 1000 - 1;
+    expect([passes(firstMs - 1), passes(firstMs), passes(lastMs), passes(lastMs + 1)]).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+    expect(SEEN_TTL_SECONDS * 1000).toBeGreaterThan(lastMs - firstMs);
   });
 
   it("answers 503 and calls no listener when the store cannot tell", async () => {

@@ -48,6 +48,20 @@ const ODD: [string, string, string][] = [
   ["a click without user", FORM, interactive({ ...click, user: undefined })],
   ["a click with user null", FORM, interactive({ ...click, user: null })],
   ["a click with a user without id", FORM, interactive({ ...click, user: { name: "x" } })],
+  // Every kind Bolt reads `user.id` (or `user_id`) from names a user, as Slack always sends.
+  ["a click whose user id is a number", FORM, interactive({ ...click, user: { id: 7 } })],
+  ["a submission without user", FORM, interactive({ ...submit, user: undefined })],
+  [
+    "a view_closed without user",
+    FORM,
+    interactive({ ...submit, type: "view_closed", user: undefined }),
+  ],
+  [
+    "an options request without user",
+    FORM,
+    interactive({ type: "block_suggestion", team, action_id: "picker" }),
+  ],
+  ["a command with no user_id field", FORM, form({ command: "/profiles", team_id: "T0TEST" })],
   ["a click with team a string", FORM, interactive({ ...click, team: "T0" })],
   ["a click with channel null", FORM, interactive({ ...click, channel: null })],
   ["a click with actions a number", FORM, interactive({ ...click, actions: 5 })],

@@ -74,6 +74,17 @@ describe("the request path on the local stack", () => {
     expect(publishes()).toBe(before + 1);
   });
 
+  it("answers 400 to a click that names no user, before any listener", async () => {
+    const click = {
+      type: "block_actions",
+      team: { id: "T0SANDBOX" },
+      actions: [{ type: "button", action_id: "x", block_id: "b" }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(click) }).toString();
+    const res = await send(events(), sign(body, FORM, { secret: secret() }));
+    expect(res).toEqual({ status: 400, text: "" });
+  });
+
   it("answers 400 to payload=null and keeps answering /healthz", async () => {
     const res = await send(events(), sign("payload=null", FORM, { secret: secret() }));
     expect(res.status).toBe(400);

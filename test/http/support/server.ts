@@ -3,7 +3,7 @@
  * or a real Bolt app (HTTPReceiver and App, authorised without calling Slack), and helpers
  * to send it requests signed as Slack signs them.
  */
-import { request } from "node:http";
+import { type RequestListener, request } from "node:http";
 import { App, HTTPReceiver } from "@slack/bolt";
 import { signSlackRequest } from "../../../sandbox/slack/driver.js";
 import { MemorySeenSignatures, type SeenSignatures } from "../../../src/http/seen.js";
@@ -31,26 +31,23 @@ export interface TestServer {
 export interface TestServerOptions {
   replays?: SeenSignatures;
   healthy?: () => Promise<boolean>;
-  maxBodyBytes?: number;
   log?: Logger;
 }
 
-/** A fake listener in Bolt's place: counts the request, and answers with the body it got. */
-export async function startFakeServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const counted = { calls: 0 };
+/** Our server in front of `listener`, counting the requests that reach it. */
+async function serve(opts: TestServerOptions, listener: RequestListener): Promise<TestServer> {
+  let calls = 0;
   const http = await startHttpServer({
     host: "127.0.0.1",
     port: 0,
     log: opts.log ?? createLogger("silent"),
     healthy: opts.healthy ?? (async () => true),
-    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     slack: {
       signingSecret: SECRET,
       replays: opts.replays ?? new MemorySeenSignatures(),
       listener: (req, res) => {
-        counted.calls += 1;
-        const raw = (req as { rawBody?: Buffer }).rawBody;
-        res.writeHead(200, { "content-type": "text/plain" }).end(raw ?? "");
+        calls += 1;
+        listener(req, res);
       },
     },
   });
@@ -58,10 +55,18 @@ export async function startFakeServer(opts: TestServerOptions = {}): Promise<Tes
     http,
     events: `${http.url}${SLACK_EVENTS_PATH}`,
     get calls() {
-      return counted.calls;
+      return calls;
     },
     close: () => http.close(),
   };
+}
+
+/** A fake listener in Bolt's place: answers with the body it got. */
+export function startFakeServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  return serve(opts, (req, res) => {
+    const raw = (req as { rawBody?: Buffer }).rawBody;
+    res.writeHead(200, { "content-type": "text/plain" }).end(raw ?? "");
+  });
 }
 
 export interface BoltServer extends TestServer {
@@ -113,31 +118,8 @@ export async function startBoltServer(
   app.event("app_home_opened", async () => {
     count("event");
   });
-  let calls = 0;
-  const http = await startHttpServer({
-    host: "127.0.0.1",
-    port: 0,
-    log,
-    healthy: opts.healthy ?? (async () => true),
-    slack: {
-      signingSecret: SECRET,
-      replays: opts.replays ?? new MemorySeenSignatures(),
-      listener: (req, res) => {
-        calls += 1;
-        receiver.requestListener(req, res);
-      },
-    },
-  });
-  return {
-    http,
-    app,
-    seen,
-    events: `${http.url}${SLACK_EVENTS_PATH}`,
-    get calls() {
-      return calls;
-    },
-    close: () => http.close(),
-  };
+  // Assigned onto the served object, so its `calls` getter stays live.
+  return Object.assign(await serve({ ...opts, log }, receiver.requestListener), { app, seen });
 }
 
 export interface Signed {
