@@ -10,9 +10,16 @@
 //   src/runtime.ts      composition root: the one module that wires slack/ and jobs/ together
 //   sandbox/, test/, bench/ are not production code: they may import anything,
 //   but production code (src/, jobs/) must never import them.
-//
-// Package targets match both the resolved path (node_modules/<pkg>/...) and the bare
-// specifier, so an import of a package that is not installed is still caught.
+
+/**
+ * A package (`bullmq`) or a scope (`@aws-sdk`) as import targets: its resolved path
+ * (node_modules/<pkg>/...) and its bare specifier, so an import of a package that is not
+ * installed is still caught.
+ */
+const pkg = (name) => [
+  `(^|/)node_modules/${name}/`,
+  name.startsWith("@") ? `^${name}/` : `^${name}$`,
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -25,15 +32,7 @@ module.exports = {
         "that src/runtime.ts passes in through the Slack deps instead.",
       severity: "error",
       from: { path: "^src/slack/" },
-      to: {
-        path: [
-          "^jobs/",
-          "(^|/)node_modules/bullmq/",
-          "^bullmq$",
-          "(^|/)node_modules/@aws-sdk/",
-          "^@aws-sdk/",
-        ],
-      },
+      to: { path: ["^jobs/", ...pkg("bullmq"), ...pkg("@aws-sdk")] },
     },
     {
       name: "no-jobs-to-slack",
@@ -53,16 +52,7 @@ module.exports = {
         "(src/slack, jobs/ or src/runtime.ts) adapt it.",
       severity: "error",
       from: { path: "^src/(enable|provision|dlq|access|audit|domains|home)/" },
-      to: {
-        path: [
-          "^src/slack/",
-          "^jobs/",
-          "(^|/)node_modules/bullmq/",
-          "^bullmq$",
-          "(^|/)node_modules/@slack/",
-          "^@slack/",
-        ],
-      },
+      to: { path: ["^src/slack/", "^jobs/", ...pkg("bullmq"), ...pkg("@slack")] },
     },
     {
       name: "aws-sdk-only-in-src-aws",
@@ -72,7 +62,7 @@ module.exports = {
         "re-export or map it from src/aws.",
       severity: "error",
       from: { path: "^(src|jobs)/", pathNot: "^src/aws/" },
-      to: { path: ["(^|/)node_modules/@aws-sdk/", "^@aws-sdk/"] },
+      to: { path: pkg("@aws-sdk") },
     },
     {
       name: "no-production-to-sandbox",
@@ -103,7 +93,7 @@ module.exports = {
         path: "^(src|jobs)/",
         pathNot: ["^src/queues/", "^jobs/", "^src/runtime\\.ts$"],
       },
-      to: { path: ["(^|/)node_modules/bullmq/", "^bullmq$"] },
+      to: { path: pkg("bullmq") },
     },
     {
       name: "jobs-only-from-runtime",

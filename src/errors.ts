@@ -22,7 +22,7 @@ export interface AppErrorOptions {
   fix?: string;
   /** The AWS call that failed, as people name it: "Customer Profiles CreateDomain". */
   call?: string;
-  /** AWS's error code, e.g. "AccessDeniedException". */
+  /** AWS's error code, e.g. "AccessDeniedException"; `details` repeat it, so give it here only. */
   awsCode?: string;
   cause?: unknown;
   retryable?: boolean;
@@ -53,7 +53,12 @@ export class AppError extends Error {
     this.call = opts.call;
     this.awsCode = opts.awsCode;
     this.retryable = opts.retryable ?? (code === "aws_throttled" || code === "aws_unavailable");
-    this.details = opts.details ?? {};
+    // Readers of `details` find the AWS code beside the service and operation; it is copied
+    // in from `awsCode`, so the two cannot disagree.
+    this.details =
+      opts.awsCode === undefined
+        ? (opts.details ?? {})
+        : { ...opts.details, awsCode: opts.awsCode };
   }
 
   /** A sentence a person can act on: the reason, then the fix. */

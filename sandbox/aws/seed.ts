@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { seedConnect } from "./services/connect.js";
-import { seedProfiles } from "./services/profiles.js";
+import { seedProfiles } from "./services/profiles-seed.js";
 import { ACCOUNT_ID, type EmulatorState, type KmsKey, type SqsQueue } from "./state.js";
 
 export const LEGACY_QUEUE_NAME = "legacy-profiles-dlq";

@@ -212,19 +212,17 @@ function awsMessageOf(e: AwsErrorShape, awsCode: string): string {
   return scrub(message);
 }
 
-function reasonOf(
-  call: AwsCall,
-  callName: string,
-  awsCode: string,
-  awsMessage: string,
-  fix: string,
-): string {
+/** The call as people name it: "Customer Profiles CreateDomain". */
+export const callName = (call: AwsCall): string =>
+  `${SERVICE_LABEL[call.service]} ${call.operation}`;
+
+function reasonOf(call: AwsCall, awsCode: string, awsMessage: string, fix: string): string {
   // When AWS's message is itself the fix, saying it twice helps nobody.
-  if (!awsMessage || fix === awsMessage) return `${callName} failed: ${awsCode}.`;
+  if (!awsMessage || fix === awsMessage) return `${callName(call)} failed: ${awsCode}.`;
   // AWS's message often names the call already ("not authorized to perform
   // profile:CreateDomain"); naming it a second time only makes the sentence longer.
   const named = awsMessage.split(/[^A-Za-z0-9]+/).includes(call.operation);
-  const subject = named ? `${SERVICE_LABEL[call.service]} call` : callName;
+  const subject = named ? `${SERVICE_LABEL[call.service]} call` : callName(call);
   return `${subject} failed: ${awsCode} (${awsMessage}).`;
 }
 
@@ -235,10 +233,9 @@ export function toAppError(call: AwsCall, err: unknown): AppError {
   const httpStatus = e.$metadata?.httpStatusCode;
   const awsMessage = awsMessageOf(e, awsCode);
   const { code, fix, retryable } = classify(call, e, awsCode, awsMessage, httpStatus);
-  const callName = `${SERVICE_LABEL[call.service]} ${call.operation}`;
-  return new AppError(code, reasonOf(call, callName, awsCode, awsMessage, fix), {
+  return new AppError(code, reasonOf(call, awsCode, awsMessage, fix), {
     fix,
-    call: callName,
+    call: callName(call),
     awsCode,
     cause: err,
     retryable,
@@ -247,7 +244,6 @@ export function toAppError(call: AwsCall, err: unknown): AppError {
       operation: call.operation,
       iamAction: call.iamAction,
       resource: call.resource,
-      awsCode,
       httpStatus,
       requestId: e.$metadata?.requestId,
     },

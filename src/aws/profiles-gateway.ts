@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-customer-profiles";
 import { AppError } from "../errors.js";
 import { profileDomainResource } from "./arn.js";
-import { type AwsCall, awsCall, undefinedIfNotFound } from "./errors.js";
+import { type AwsCall, awsCall, callName, undefinedIfNotFound } from "./errors.js";
 import { collectPages } from "./paginate.js";
 
 export interface DomainSummary {
@@ -289,12 +289,12 @@ export class ProfilesGateway {
     if (!out.ProfileObjectUniqueKey) {
       throw new AppError(
         "aws_error",
-        "Customer Profiles PutProfileObject returned no ProfileObjectUniqueKey, so the object is not known to be stored.",
+        `${callName(call)} returned no ProfileObjectUniqueKey, so the object is not known to be stored.`,
         {
           fix: "retry; the message stays in the queue.",
-          call: "Customer Profiles PutProfileObject",
+          call: callName(call),
           retryable: true,
-          details: { service: "profile", operation: "PutProfileObject", domain },
+          details: { service: call.service, operation: call.operation, domain },
         },
       );
     }

@@ -12,26 +12,19 @@ import { JOBS, QUEUES } from "./names.js";
 const STATES = ["active", "waiting", "delayed", "failed", "completed"] as const;
 type State = (typeof STATES)[number];
 
-export interface RecentJobsOptions {
-  /** Jobs listed per queue and state at most. */
-  perState?: number;
-}
-
+/** Jobs listed per queue and state at most. */
+const PER_STATE = 5;
 /**
  * Jobs read per state for each one listed: periodic jobs are dropped only after reading, so
- * reading just `perState` could leave nothing but periodic ones to drop.
+ * reading just `PER_STATE` could leave nothing but periodic ones to drop.
  */
 const READ_AHEAD = 4;
 
 /** Newest first. */
-export async function recentJobs(
-  queues: JobQueues,
-  opts: RecentJobsOptions = {},
-): Promise<JobOverview[]> {
-  const perState = opts.perState ?? 5;
+export async function recentJobs(queues: JobQueues): Promise<JobOverview[]> {
   const reads = queueList(queues).flatMap(([queue, q]) =>
     STATES.map(async (state) => {
-      const found = await q.getJobs([state], 0, perState * READ_AHEAD - 1, false);
+      const found = await q.getJobs([state], 0, PER_STATE * READ_AHEAD - 1, false);
       return found
         .filter((job) => job?.id && !isHousekeeping(queue, job, state))
         .map((job) => describe(queue, job, state));
@@ -50,7 +43,7 @@ export async function recentJobs(
     const bucket = `${j.queue}/${j.state}`;
     const count = (listed.get(bucket) ?? 0) + 1;
     listed.set(bucket, count);
-    return count <= perState;
+    return count <= PER_STATE;
   });
 }
 

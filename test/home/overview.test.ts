@@ -1,5 +1,5 @@
 import { Worker } from "bullmq";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderText } from "../../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { type Config, loadConfig } from "../../src/config.js";
@@ -61,14 +61,6 @@ function drain(f: Fixture, queue: string): Worker {
   return worker;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const DOMAIN = "amazon-connect-acme";
 
 describe("App Home's jobs", () => {
@@ -82,10 +74,11 @@ describe("App Home's jobs", () => {
     await reingest.add(JOBS.discard, { domain: DOMAIN, cls: "y", requestId: "r2" });
     drain(f, QUEUES.provision);
     drain(f, QUEUES.reingest);
-    await until(
+    const waiting = { timeout: 10_000, interval: 25 };
+    await vi.waitUntil(
       async () =>
         (await provision.getCompletedCount()) === 1 && (await reingest.getCompletedCount()) === 2,
-      "the provisioning and re-ingest jobs to complete",
+      waiting,
     );
 
     // The schedulers as the bot creates them, at an interval short enough to pile jobs up.
@@ -99,7 +92,7 @@ describe("App Home's jobs", () => {
     scanner.on("completed", () => {
       ran += 1;
     });
-    await until(async () => ran >= 30, "30 periodic jobs");
+    await vi.waitUntil(() => ran >= 30, waiting);
     await scanner.close();
 
     const prefix = f.config.redis.prefix;

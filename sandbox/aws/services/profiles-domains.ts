@@ -9,8 +9,8 @@ import {
   domainOf,
   expirationDays,
   json,
+  listResponse,
   optionalString,
-  paginate,
   seconds,
   segments,
   stringMap,
@@ -93,16 +93,12 @@ export function listDomains(req: AwsRequest, ctx: EmulatorContext): AwsResponse 
   const all = Object.values(profileState(ctx.state).domains)
     .filter((d) => d.region === req.region)
     .sort((a, b) => a.name.localeCompare(b.name));
-  const { page, next } = paginate(req, all);
-  return json({
-    Items: page.map((d) => ({
-      DomainName: d.name,
-      CreatedAt: seconds(d.createdAt),
-      LastUpdatedAt: seconds(d.lastUpdatedAt),
-      Tags: d.tags,
-    })),
-    ...(next ? { NextToken: next } : {}),
-  });
+  return listResponse(req, all, (d) => ({
+    DomainName: d.name,
+    CreatedAt: seconds(d.createdAt),
+    LastUpdatedAt: seconds(d.lastUpdatedAt),
+    Tags: d.tags,
+  }));
 }
 
 export function updateDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse {

@@ -2,8 +2,8 @@
  * Customer Profiles' asynchronous ingestion. PutProfileObject answers at once and ingests a
  * few ms later, as AWS does: an object that fails processing never reaches the caller as an
  * error, it lands on the domain's DLQ. That asynchrony is the behaviour profiles-bot exists
- * for, so the emulator keeps it. README.md ("Customer Profiles ingestion and the dead-letter
- * message shape") describes the message written there.
+ * for, so the emulator keeps it. sandbox/aws/README.md ("Customer Profiles ingestion and the
+ * dead-letter message shape") describes the message written there.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type EmulatorState, enqueueMessage, findQueueByUrl } from "../state.js";

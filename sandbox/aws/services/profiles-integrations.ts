@@ -13,9 +13,9 @@ import {
   domainOf,
   json,
   lengthBetween,
+  listResponse,
   notFound,
   optionalString,
-  paginate,
   requiredString,
   seconds,
   stringMap,
@@ -115,11 +115,7 @@ export function getIntegration(req: AwsRequest, ctx: EmulatorContext): AwsRespon
 
 export function listIntegrations(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
   const domain = domainOf(req, ctx.state);
-  const { page, next } = paginate(req, domain.integrations);
-  return json({
-    Items: page.map((i) => integrationBody(domain, i)),
-    ...(next ? { NextToken: next } : {}),
-  });
+  return listResponse(req, domain.integrations, (i) => integrationBody(domain, i));
 }
 
 export function listAccountIntegrations(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
@@ -128,8 +124,7 @@ export function listAccountIntegrations(req: AwsRequest, ctx: EmulatorContext): 
   const all = Object.values(profileState(ctx.state).domains)
     .filter((d) => d.region === req.region)
     .flatMap((d) => d.integrations.filter((i) => i.uri === uri).map((i) => integrationBody(d, i)));
-  const { page, next } = paginate(req, all);
-  return json({ Items: page, ...(next ? { NextToken: next } : {}) });
+  return listResponse(req, all);
 }
 
 export function deleteIntegration(req: AwsRequest, ctx: EmulatorContext): AwsResponse {

@@ -22,9 +22,9 @@ import {
   expirationDays,
   json,
   lengthBetween,
+  listResponse,
   notFound,
   optionalString,
-  paginate,
   requiredString,
   seconds,
   segments,
@@ -185,17 +185,13 @@ export function deleteProfileObjectType(req: AwsRequest, ctx: EmulatorContext): 
 export function listProfileObjectTypes(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
   const domain = domainOf(req, ctx.state);
   const all = Object.values(domain.objectTypes).sort((a, b) => a.name.localeCompare(b.name));
-  const { page, next } = paginate(req, all);
-  return json({
-    Items: page.map((t) => ({
-      ObjectTypeName: t.name,
-      Description: t.description,
-      CreatedAt: seconds(t.createdAt),
-      LastUpdatedAt: seconds(t.lastUpdatedAt),
-      Tags: t.tags,
-    })),
-    ...(next ? { NextToken: next } : {}),
-  });
+  return listResponse(req, all, (t) => ({
+    ObjectTypeName: t.name,
+    Description: t.description,
+    CreatedAt: seconds(t.createdAt),
+    LastUpdatedAt: seconds(t.lastUpdatedAt),
+    Tags: t.tags,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -248,15 +244,11 @@ export function listProfileObjects(req: AwsRequest, ctx: EmulatorContext): AwsRe
       (o) => !filter?.KeyName || (filter.Values ?? []).includes(o.keys[filter.KeyName] ?? "\u0000"),
     )
     .sort((a, b) => a.ingestedAt - b.ingestedAt);
-  const { page, next } = paginate(req, all);
-  return json({
-    Items: page.map((o) => ({
-      ObjectTypeName: o.objectTypeName,
-      ProfileObjectUniqueKey: o.uniqueKey,
-      Object: o.object,
-    })),
-    ...(next ? { NextToken: next } : {}),
-  });
+  return listResponse(req, all, (o) => ({
+    ObjectTypeName: o.objectTypeName,
+    ProfileObjectUniqueKey: o.uniqueKey,
+    Object: o.object,
+  }));
 }
 
 function profileBody(p: Profile) {
@@ -282,6 +274,5 @@ export function searchProfiles(req: AwsRequest, ctx: EmulatorContext): AwsRespon
   const all = Object.values(domain.profiles)
     .filter((p) => (or ? searches.some((s) => hit(p, s)) : searches.every((s) => hit(p, s))))
     .sort((a, b) => a.createdAt - b.createdAt);
-  const { page, next } = paginate(req, all);
-  return json({ Items: page.map(profileBody), ...(next ? { NextToken: next } : {}) });
+  return listResponse(req, all, profileBody);
 }

@@ -104,17 +104,16 @@ export function expirationDays(value: unknown, member: string): number {
   return value;
 }
 
+/** The most a List operation returns per page, and its page size when none is asked for. */
+const MAX_RESULTS = 100;
+
 /** A page of `items` from the `next-token` / `max-results` query members. */
-export function paginate<T>(
-  req: AwsRequest,
-  items: T[],
-  maxLimit = 100,
-): { page: T[]; next?: string } {
+function paginate<T>(req: AwsRequest, items: T[]): { page: T[]; next?: string } {
   const rawMax = req.query.get("max-results");
-  const max = rawMax === null ? maxLimit : Number(rawMax);
-  if (!Number.isInteger(max) || max < 1 || max > maxLimit) {
+  const max = rawMax === null ? MAX_RESULTS : Number(rawMax);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS) {
     throw bad(
-      `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${maxLimit}`,
+      `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${MAX_RESULTS}`,
     );
   }
   const token = req.query.get("next-token");
@@ -124,6 +123,16 @@ export function paginate<T>(
   return start + max < items.length
     ? { page, next: Buffer.from(String(start + max)).toString("base64url") }
     : { page };
+}
+
+/** A List operation's answer: one page of `items` as `Items`, and `NextToken` while more remain. */
+export function listResponse<T>(
+  req: AwsRequest,
+  items: T[],
+  toItem: (item: T) => unknown = (item) => item,
+): AwsResponse {
+  const { page, next } = paginate(req, items);
+  return json({ Items: page.map(toItem), ...(next ? { NextToken: next } : {}) });
 }
 
 export function domainOf(req: AwsRequest, state: EmulatorState): Domain {

@@ -2,8 +2,8 @@
  * Amazon Connect Customer Profiles (service "profile", REST-JSON): the service entry and its
  * routing table. The handlers live by concern in profiles-domains.ts,
  * profiles-integrations.ts and profiles-objects.ts; ingestion and its dead-letter queue in
- * profiles-ingestion.ts. Names tests and the seed import are re-exported here so they keep
- * one import path.
+ * profiles-ingestion.ts. Tests import the service from here, with the names below they use
+ * to seed it and to read what it holds; emulator code imports the file that defines a name.
  */
 import {
   AwsError,
@@ -39,20 +39,7 @@ import { bad } from "./profiles-support.js";
 
 export { INGESTION_ERRORS, ingestionIdle } from "./profiles-ingestion.js";
 export { CRM_CONTACT_TYPE, seedProfiles } from "./profiles-seed.js";
-export {
-  type Domain,
-  domainArn,
-  findDomain,
-  type Integration,
-  type ObjectTypeField,
-  type ObjectTypeKey,
-  type Profile,
-  type ProfileObjectType,
-  type ProfileState,
-  profileIdsOf,
-  profileState,
-  type StoredObject,
-} from "./profiles-state.js";
+export { type Domain, findDomain, profileIdsOf, profileState } from "./profiles-state.js";
 
 type Handler = (req: AwsRequest, ctx: EmulatorContext) => AwsResponse;
 
