@@ -82,7 +82,7 @@ export interface EmulatorState {
   /** Queues by name; `deletedAt` remembers deletions for QueueDeletedRecently. */
   sqs: { queues: Record<string, SqsQueue>; deletedAt?: Record<string, number> };
   kms: { keys: Record<string, KmsKey>; aliases: Record<string, KmsAlias> };
-  /** Owned by services/profiles.ts. */
+  /** Owned by services/profiles-state.ts. */
   profile: Record<string, unknown>;
   /** Owned by services/connect.ts. */
   connect: Record<string, unknown>;
