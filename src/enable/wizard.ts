@@ -8,17 +8,18 @@ import { createHash } from "node:crypto";
 import type { Gateways } from "../aws/gateways.js";
 import { asAppError } from "../errors.js";
 import { parseInstanceArn } from "./arns.js";
-import type {
-  Draft,
-  DraftPatch,
-  InstanceRow,
-  KeyCheck,
-  KeyRow,
-  LinkCheck,
-  Loaded,
-  QueueCheck,
-  QueueRow,
-  WizardStep,
+import {
+  type Draft,
+  type DraftPatch,
+  type InstanceRow,
+  type KeyCheck,
+  type KeyRow,
+  type LinkCheck,
+  type Loaded,
+  type QueueCheck,
+  type QueueRow,
+  WIZARD_STEPS,
+  type WizardStep,
 } from "./drafts.js";
 import { gatherFacts } from "./facts.js";
 import {
@@ -166,15 +167,12 @@ export const keyPolicyStatus = (draft: Draft): KeyPolicyCheck | undefined => {
 // ---------------------------------------------------------------------------------------------
 // Moving between steps
 
-export function previousStep(step: WizardStep): WizardStep {
-  const order: WizardStep[] = ["instance", "domain", "dlq", "key", "review"];
-  return order[Math.max(0, order.indexOf(step) - 1)] ?? "instance";
-}
+// The first step has no previous one and the review no next one: each stays where it is.
+export const previousStep = (step: WizardStep): WizardStep =>
+  WIZARD_STEPS[WIZARD_STEPS.indexOf(step) - 1] ?? step;
 
-export function nextStep(step: WizardStep): WizardStep {
-  const order: WizardStep[] = ["instance", "domain", "dlq", "key", "review"];
-  return order[Math.min(order.length - 1, order.indexOf(step) + 1)] ?? "review";
-}
+export const nextStep = (step: WizardStep): WizardStep =>
+  WIZARD_STEPS[WIZARD_STEPS.indexOf(step) + 1] ?? step;
 
 /**
  * Merges what was typed into the draft. When the instance or domain changes, names still

@@ -34,6 +34,36 @@ export const base = (over: Partial<Draft> = {}, at = new Date().toISOString()): 
   ...over,
 });
 
+/** `base` with the legacy queue picked on step 3: it exists, and its policy lacks the statement. */
+export const withLegacyQueue = (at = new Date().toISOString()): Draft =>
+  base(
+    {
+      dlq: { mode: "existing", queue: "legacy-dlq" },
+      queues: { at, value: [{ name: "legacy-dlq", url: QUEUE_URL }] },
+      queueCheck: { name: "legacy-dlq", at, url: QUEUE_URL, arn: QUEUE_ARN },
+    },
+    at,
+  );
+
+/** `base` with an existing key picked on step 4: usable, but its policy lacks the statement. */
+export const withLegacyKey = (at = new Date().toISOString()): Draft =>
+  base(
+    {
+      key: { mode: "existing", keyId: KEY_ID },
+      keyCheck: {
+        keyId: KEY_ID,
+        at,
+        arn: KEY_ARN,
+        state: "Enabled",
+        manager: "CUSTOMER",
+        spec: "SYMMETRIC_DEFAULT",
+        usage: "ENCRYPT_DECRYPT",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+      },
+    },
+    at,
+  );
+
 export const facts = (over: Partial<EnableFacts> = {}): EnableFacts => ({
   accountId: ACCOUNT,
   region: REGION,

@@ -96,6 +96,7 @@ describe("decideEnable", () => {
     });
     // Each press is its own submission: the queue tells a duplicate by this id.
     const again = decideEnable({ input: withFacts(draft()), now: NOW });
-    expect(again.kind === "ready" && again.data.submissionId).not.toBe(decision.data.submissionId);
+    if (again.kind !== "ready") throw new Error(`expected ready, got ${again.kind}`);
+    expect(again.data.submissionId).not.toBe(decision.data.submissionId);
   });
 });

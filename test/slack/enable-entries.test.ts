@@ -13,29 +13,18 @@ import {
   base,
   facts,
   jobFor,
-  KEY_ARN,
-  KEY_ID,
-  QUEUE_ARN,
-  QUEUE_URL,
   withFacts,
+  withLegacyKey,
+  withLegacyQueue,
 } from "../enable/fixtures.js";
-
-const NOW = new Date().toISOString();
 
 /** Drafts that between them show every element the wizard has. */
 const drafts: Draft[] = [
   newDraft({ userId: "U1", teamId: "T1", channelId: "C1" }),
   base(),
   base({ domain: { mode: "existing", existing: "amazon-connect-legacy" } }),
-  base({
-    dlq: { mode: "existing", queue: "legacy-dlq" },
-    queues: { at: NOW, value: [{ name: "legacy-dlq", url: QUEUE_URL }] },
-    queueCheck: { name: "legacy-dlq", at: NOW, url: QUEUE_URL, arn: QUEUE_ARN },
-  }),
-  base({
-    key: { mode: "existing", keyId: KEY_ID },
-    keyCheck: { keyId: KEY_ID, at: NOW, arn: KEY_ARN, policy: '{"Statement":[]}' },
-  }),
+  withLegacyQueue(),
+  withLegacyKey(),
   withFacts(base(), facts({ instanceLinkedTo: "amazon-connect-legacy" })),
 ];
 

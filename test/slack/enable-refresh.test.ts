@@ -9,16 +9,9 @@ import { type Draft, type InstanceRow, MemoryDraftStore } from "../../src/enable
 import { dlqView } from "../../src/slack/render/enable/dlq.js";
 import { domainView } from "../../src/slack/render/enable/domain.js";
 import { showLatest } from "../../src/slack/views/enable/refresh.js";
+import { ARN, ID } from "../enable/fixtures.js";
 
-const ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
-const instances: InstanceRow[] = [
-  {
-    id: ID,
-    arn: `arn:aws:connect:us-east-1:111122223333:instance/${ID}`,
-    alias: "goingback",
-    status: "ACTIVE",
-  },
-];
+const instances: InstanceRow[] = [{ id: ID, arn: ARN, alias: "goingback", status: "ACTIVE" }];
 
 interface Shown {
   callback_id: string;

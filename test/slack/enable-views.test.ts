@@ -28,9 +28,10 @@ import {
   jobFor,
   KEY_ARN,
   KEY_ID,
-  QUEUE_ARN,
   QUEUE_URL,
   withFacts,
+  withLegacyKey,
+  withLegacyQueue,
 } from "../enable/fixtures.js";
 
 const NOW = new Date().toISOString();
@@ -55,30 +56,8 @@ describe("every step's view", () => {
       base({ domain: { mode: "existing", existing: "amazon-connect-legacy" } }),
     ],
     ["no dead-letter queue", base({ dlq: { mode: "none" } })],
-    [
-      "an existing queue lacking the statement",
-      base({
-        dlq: { mode: "existing", queue: "legacy-dlq" },
-        queues: { at: NOW, value: [{ name: "legacy-dlq", url: QUEUE_URL }] },
-        queueCheck: { name: "legacy-dlq", at: NOW, url: QUEUE_URL, arn: QUEUE_ARN },
-      }),
-    ],
-    [
-      "an existing key lacking the statement",
-      base({
-        key: { mode: "existing", keyId: KEY_ID },
-        keyCheck: {
-          keyId: KEY_ID,
-          at: NOW,
-          arn: KEY_ARN,
-          state: "Enabled",
-          manager: "CUSTOMER",
-          spec: "SYMMETRIC_DEFAULT",
-          usage: "ENCRYPT_DECRYPT",
-          policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
-        },
-      }),
-    ],
+    ["an existing queue lacking the statement", withLegacyQueue()],
+    ["an existing key lacking the statement", withLegacyKey()],
     [
       "very long names",
       base({
@@ -181,11 +160,7 @@ describe("step errors", () => {
   });
 
   it("ask to merge an existing queue's policy that lacks the statement", () => {
-    const draft = base({
-      dlq: { mode: "existing", queue: "legacy-dlq" },
-      queues: { at: NOW, value: [{ name: "legacy-dlq", url: QUEUE_URL }] },
-      queueCheck: { name: "legacy-dlq", at: NOW, url: QUEUE_URL, arn: QUEUE_ARN },
-    });
+    const draft = withLegacyQueue();
     expect(validateStep("dlq", draft).dlq_merge).toMatch(/tick the box/);
     expect(validateStep("dlq", { ...draft, dlq: { ...draft.dlq, merge: true } })).toEqual({});
     const view = stepView(draft, "dlq");

@@ -5,7 +5,7 @@
  * Slack's 3 seconds intact.
  */
 import type { PlainTextOption } from "@slack/types";
-import type { Draft, DraftPatch, Loaded } from "../../enable/drafts.js";
+import type { Draft, DraftPatch } from "../../enable/drafts.js";
 import * as wizard from "../../enable/wizard.js";
 import type { SlackDeps } from "../deps.js";
 import type { Entry, OptionsArgs } from "../entries.js";
@@ -18,11 +18,11 @@ import { keyOptions } from "../render/enable/key.js";
 import { draftStore, ownDraft } from "../views/enable/draft.js";
 
 /** Slack drops an options answer after 3 s; this leaves room for the round trip. */
-export const OPTIONS_DEADLINE_MS = 2_000;
+const OPTIONS_DEADLINE_MS = 2_000;
 
 /** The draft's lists; each name is also what the list is called in sentences. */
 type ListName = "instances" | "domains" | "queues" | "keys";
-type List<L extends ListName> = Loaded<NonNullable<NonNullable<Draft[L]>["value"]>>;
+type List<L extends ListName> = NonNullable<Draft[L]>;
 
 /** Each list's picker, how the list is looked up, and how its rows become options. */
 const PICKERS: {

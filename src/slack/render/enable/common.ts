@@ -4,17 +4,9 @@
  * text fields, pickers, a tick box, and what the look-up of a picked queue or key found).
  */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import type { Draft, WizardStep } from "../../../enable/drafts.js";
+import { type Draft, WIZARD_STEPS, type WizardStep } from "../../../enable/drafts.js";
 import type { FieldErrors, WizardField } from "../../../enable/wizard.js";
 import { actionId, BACK_ACTION, CALLBACK, DISPATCHING, INFO_CALLBACK } from "./ids.js";
-
-const STEP_NUMBER: Record<WizardStep, number> = {
-  instance: 1,
-  domain: 2,
-  dlq: 3,
-  key: 4,
-  review: 5,
-};
 
 /** Slack's limits (docs/slack/platform.md): builders clip to them so Slack never refuses a view. */
 export const LIMIT = {
@@ -28,13 +20,13 @@ export const LIMIT = {
 export const clip = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
-export const plain = (text: string, max: number = LIMIT.label) => ({
+const plain = (text: string, max: number = LIMIT.label) => ({
   type: "plain_text" as const,
   text: clip(text, max),
   emoji: true,
 });
 
-export const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text: clip(text, LIMIT.text) });
+const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text: clip(text, LIMIT.text) });
 
 export const section = (text: string): KnownBlock => ({ type: "section", text: mrkdwn(text) });
 
@@ -108,7 +100,10 @@ export function modal(
   return {
     type: "modal",
     callback_id: CALLBACK[step],
-    title: plain(`Enable Profiles (${STEP_NUMBER[step]}/5)`, LIMIT.button),
+    title: plain(
+      `Enable Profiles (${WIZARD_STEPS.indexOf(step) + 1}/${WIZARD_STEPS.length})`,
+      LIMIT.button,
+    ),
     close: plain("Cancel", LIMIT.button),
     ...(opts.submit ? { submit: plain(opts.submit, LIMIT.button) } : {}),
     // Only the draft id: everything else lives in the draft, in Redis.

@@ -23,8 +23,7 @@ const MODES = {
 
 const MERGE = option("Merge it in", "merge", "Every other statement stays as it is");
 
-export const queueOption = (queue: QueueRow): PlainTextOption =>
-  option(queue.name, queueRef(queue.name));
+const queueOption = (queue: QueueRow): PlainTextOption => option(queue.name, queueRef(queue.name));
 
 export const queueOptions = (queues: QueueRow[], query: string): PlainTextOption[] =>
   searchOptions(queues, query, { words: (q) => [q.name], toOption: queueOption });

@@ -29,13 +29,6 @@ export const DISPATCHING: readonly WizardField[] = [
   "key_mode",
   "key_existing",
 ];
-/** External selects, whose options an options listener loads. */
-export const EXTERNAL: readonly WizardField[] = [
-  "instance",
-  "domain_existing",
-  "dlq_queue",
-  "key_existing",
-];
 
 const STEP_BY_CALLBACK = new Map(
   Object.entries(CALLBACK).map(([step, id]) => [id, step as WizardStep]),

@@ -26,7 +26,7 @@ const UPDATE = option(
 
 const keyName = (key: KeyRow): string => key.aliases[0] ?? key.keyId;
 
-export function keyOption(key: KeyRow): PlainTextOption {
+function keyOption(key: KeyRow): PlainTextOption {
   const name = keyName(key);
   const text = name === key.keyId ? name : `${name} (${key.keyId.slice(0, 8)}…)`;
   return option(text, key.keyId, key.description || undefined);

@@ -62,8 +62,6 @@ function noteBlocks(icon: string, text: string): KnownBlock[] {
   return blocks;
 }
 
-export const RELINK_OPTION_TEXT = "Link it anyway: its profiles will not move to the new domain";
-
 function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   blocks.push(section("*Resources*"));
@@ -105,7 +103,7 @@ function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBl
       tickBox({
         field: "review_confirm",
         label: `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink.target}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink.target}; its profiles stay there and will not move to the new domain.`,
-        option: option(RELINK_OPTION_TEXT, "relink"),
+        option: option("Link it anyway: its profiles will not move to the new domain", "relink"),
         ticked: draft.confirmRelink,
       }),
     );

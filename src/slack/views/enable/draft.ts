@@ -2,7 +2,6 @@
  * The wizard's draft as the listeners reach it: the store, only the draft of the person it
  * was opened for, and what they typed, read back out of the view's state and saved first.
  */
-import type { View } from "@slack/types";
 import {
   type Draft,
   type DraftPatch,
@@ -42,9 +41,11 @@ export async function saveTyped(
 ): Promise<Draft | undefined> {
   const draft = await ownDraft(drafts, view.private_metadata, userId);
   if (!draft) return undefined;
-  const { draft: merged, patch } = applyTyped(draft, readTyped(stateOf(view)));
-  await drafts.patch(draft.id, step ? { ...patch, step } : patch);
-  return step ? { ...merged, step } : merged;
+  const typed = readTyped((view.state?.values ?? {}) as StateValues);
+  const { draft: merged, patch } = applyTyped(draft, typed);
+  const moved = step ? { step } : {};
+  await drafts.patch(draft.id, { ...patch, ...moved });
+  return { ...merged, ...moved };
 }
 
 interface StateValue {
@@ -54,9 +55,6 @@ interface StateValue {
   selected_options?: { value?: string }[];
 }
 type StateValues = Record<string, Record<string, StateValue>>;
-
-export const stateOf = (view: View | { state?: { values?: unknown } } | undefined): StateValues =>
-  ((view as { state?: { values?: StateValues } } | undefined)?.state?.values ?? {}) as StateValues;
 
 /**
  * What the person typed on the step shown, as a draft patch. Only the fields present in

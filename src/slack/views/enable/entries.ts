@@ -1,7 +1,8 @@
 /**
  * The enable wizard's rows of the entry table (src/slack/table.ts): every view callback,
- * action and options request of the modal, all needing the enable permission. Moving through the steps creates nothing, so only Enable on the review is
- * audited; the rest is navigation on the way to it.
+ * action and options request of the modal, all needing the enable permission. Moving
+ * through the steps creates nothing, so only Enable on the review is audited; the rest is
+ * navigation on the way to it.
  */
 import { ENABLE_ACTION_ENTRIES } from "../../actions/enable.js";
 import type { Entry } from "../../entries.js";

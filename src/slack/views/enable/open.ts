@@ -11,7 +11,7 @@ import { noDraftText, openFailureText } from "../../render/enable/common.js";
 import { stepView } from "../../render/enable/index.js";
 
 /** A trigger_id is dead 3 s after Slack sent the command; waiting longer helps nobody. */
-export const OPEN_DEADLINE_MS = 3_000;
+const OPEN_DEADLINE_MS = 3_000;
 
 class Timeout extends Error {
   readonly code = "timeout";
