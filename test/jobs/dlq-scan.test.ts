@@ -11,20 +11,15 @@ import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { scanLockKey } from "../../src/queues/dlq-scan.js";
-import {
-  createDomainWithDlq,
-  type DlqHarness,
-  MISSING_KEY,
-  putDeadLetter,
-  startDlqHarness,
-  THROTTLED,
-} from "../dlq/support/harness.js";
+import { type DlqHarness, MISSING_KEY, THROTTLED } from "../dlq/support/harness.js";
+import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-scanjob";
 const CHANNEL = "C0SCANJOB";
 
 let h: DlqHarness;
 let url: string;
+let fail: BoundDomain["fail"];
 let publisher: MemoryDigestPublisher;
 let digests: RedisDigestStore;
 let now: number;
@@ -46,31 +41,11 @@ const scan = () =>
     DOMAIN,
   );
 
-const fail = (errorMessage: string, n: number) => {
-  for (let i = 0; i < n; i++) {
-    putDeadLetter(h, url, {
-      domain: DOMAIN,
-      objectTypeName: "CRM-Contact",
-      errorMessage,
-      object: { AccountNumber: `A-${errorMessage.length}-${i}` },
-    });
-  }
-};
-
 beforeEach(async () => {
-  h = await startDlqHarness();
-  url = await createDomainWithDlq(h, DOMAIN);
+  now = Date.UTC(2026, 10, 30, 9, 0, 0);
+  ({ h, fail, url } = await startBoundDomain(DOMAIN, CHANNEL, now));
   publisher = new MemoryDigestPublisher();
   digests = new RedisDigestStore(h.redis, h.prefix);
-  now = Date.UTC(2026, 10, 30, 9, 0, 0);
-  await new RedisBindingStore(h.redis, h.prefix).set({
-    domain: DOMAIN,
-    channelId: CHANNEL,
-    teamId: "T0TEAM",
-    queueUrl: url,
-    boundBy: "U0ADMIN",
-    boundAt: new Date(now).toISOString(),
-  });
 });
 afterEach(async () => {
   await h?.close();

@@ -8,38 +8,20 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startReingestWorker } from "../../jobs/reingest.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryReingestReporter, type ReingestEvent } from "../../src/dlq/reporter.js";
-import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { enqueueDiscard, enqueueReingest } from "../../src/queues/reingest.js";
-import {
-  createDomainWithDlq,
-  type DlqHarness,
-  MISSING_KEY,
-  putDeadLetter,
-  queueOf,
-  startDlqHarness,
-  THROTTLED,
-} from "../dlq/support/harness.js";
+import { type DlqHarness, MISSING_KEY, queueOf, THROTTLED } from "../dlq/support/harness.js";
+import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-reingestjob";
 const CHANNEL = "C0REINGEST";
 
 let h: DlqHarness;
 let url: string;
+let fail: BoundDomain["fail"];
 let queues: JobQueues;
 let worker: Worker;
 let reporter: MemoryReingestReporter;
-
-const fail = (errorMessage: string, n: number) => {
-  for (let i = 0; i < n; i++) {
-    putDeadLetter(h, url, {
-      domain: DOMAIN,
-      objectTypeName: "CRM-Contact",
-      errorMessage,
-      object: { AccountNumber: `ACC-${errorMessage.length}-${i}`, FirstName: `Name${i}` },
-    });
-  }
-};
 
 const isEnd = (e: ReingestEvent) =>
   e.type === "reingested" || e.type === "discarded" || (e.type === "failed" && !e.willRetry);
@@ -55,19 +37,11 @@ async function finalReport(jobId: string): Promise<ReingestEvent> {
 }
 
 beforeEach(async () => {
-  h = await startDlqHarness();
-  url = await createDomainWithDlq(h, DOMAIN);
+  const bound = await startBoundDomain(DOMAIN, CHANNEL);
+  ({ h, url, fail } = bound);
+  const { bindings } = bound;
   queues = createQueues(h.redis, h.prefix);
   reporter = new MemoryReingestReporter();
-  const bindings = new RedisBindingStore(h.redis, h.prefix);
-  await bindings.set({
-    domain: DOMAIN,
-    channelId: CHANNEL,
-    teamId: "T0TEAM",
-    queueUrl: url,
-    boundBy: "U0ADMIN",
-    boundAt: new Date().toISOString(),
-  });
   worker = startReingestWorker({
     connection: h.redis,
     prefix: h.prefix,
