@@ -40,10 +40,12 @@ export { Timeline } from "./timeline.js";
 export type {
   Block,
   Json,
+  MadeFailures,
   OptionObject,
   RateLimitConfig,
   RateLimitRule,
   SandboxChannel,
+  SandboxHooks,
   SandboxUser,
   SlackView,
   TextObject,

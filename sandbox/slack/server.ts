@@ -8,7 +8,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { type DriverOptions, SlackDriver } from "./driver.js";
 import { Timeline } from "./timeline.js";
-import type { Json, RateLimitConfig, RateLimitRule, SandboxChannel, SandboxUser } from "./types.js";
+import type {
+  Json,
+  RateLimitConfig,
+  RateLimitRule,
+  SandboxChannel,
+  SandboxHooks,
+  SandboxUser,
+} from "./types.js";
 import { handleUi } from "./ui.js";
 import { SlackApiError, Workspace, type WorkspaceOptions } from "./workspace.js";
 
@@ -26,6 +33,8 @@ export interface StandInOptions extends WorkspaceOptions {
   seed?: number;
   /** Log each API call to stderr (the sandbox turns this on). */
   log?: (line: string) => void;
+  /** Hooks behind the page's sandbox controls (making failures, roles); each is optional. */
+  sandbox?: SandboxHooks;
 }
 
 export interface SlackStandIn {

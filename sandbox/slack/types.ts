@@ -51,6 +51,8 @@ export interface SandboxUser {
   email?: string;
   is_admin?: boolean;
   tz?: string;
+  /** The bot's role for this user (e.g. "admin", "operator", "viewer"), shown in the page's "as" menu. */
+  role?: string;
 }
 
 export interface SandboxChannel {
@@ -69,3 +71,22 @@ export interface RateLimitRule {
 }
 
 export type RateLimitConfig = Record<string, RateLimitRule>;
+
+/** What "Make ingestion failures" made: how many messages, per failure class. */
+export interface MadeFailures {
+  sent: number;
+  classes: Record<string, number>;
+}
+
+/**
+ * Hooks the sandbox gives the stand-in so the page can reach the rest of the world.
+ * Every hook is optional; the page hides a control whose hook is missing.
+ */
+export interface SandboxHooks {
+  /** The domains the page offers in "Make ingestion failures". */
+  domains?(): Promise<string[]>;
+  /** Put a mix of failure classes into this domain's DLQ (answers POST /_sandbox/failures). */
+  makeFailures?(domain: string): Promise<MadeFailures>;
+  /** The bot's role per user id, when it can change at run time (overrides SandboxUser.role). */
+  roles?(): Promise<Record<string, string>>;
+}
