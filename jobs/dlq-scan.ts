@@ -1,6 +1,6 @@
 /**
  * The `dlq-scan` queue's processor. A scan job reads like its steps: binding → lock → scan →
- * digest state → publish (post or edit) → thread replies for new classes (unless muted) →
+ * digest state → the scan's message ids → publish (post or edit, naming the scan) → thread replies for new classes (unless muted) →
  * resolved state when empty. It publishes through the DigestPublisher port
  * (src/dlq/publisher.ts). A `reconcile` job keeps the per-domain schedulers in line with the
  * bindings, so bindings written by provisioning (which knows nothing of this queue) get
@@ -82,7 +82,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
         ...(deps.waitSeconds !== undefined && { waitSeconds: deps.waitSeconds }),
       },
     );
-    const { complete, notReturned: _notReturned, ...summary } = scan;
+    const { complete, notReturned: _notReturned, scanId, messageIds, ...summary } = scan;
     const scannedAt = now();
 
     // 3. The last digest: a digest in another channel (re-bound) is left behind.
@@ -112,10 +112,13 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     }
 
     // 5. Publish against the previous scan (none on a first digest: no trend, no replies):
-    //    edit the digest in place, or post it.
+    //    edit the digest in place, or post it. The scan's message ids are saved first, so a
+    //    button naming this scan always finds what it may act on.
+    await deps.digests.saveScanIds(domain, scanId, messageIds);
     const previous = hasMessage ? state?.lastSummary : undefined;
     const ts = await deps.publisher.publish(binding.channelId, hasMessage ? state?.ts : undefined, {
       domain,
+      scanId,
       summary,
       complete,
       ...(previous && { previous }),
@@ -126,6 +129,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     await deps.digests.saveScan(domain, {
       channel: binding.channelId,
       ts,
+      scanId,
       lastSummary: summary,
       lastComplete: complete,
       lastScanAt: scannedAt,

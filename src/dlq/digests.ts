@@ -4,15 +4,30 @@
  *
  * In Redis each domain is one hash. The scan and the Mute button write different fields
  * (HSET of only their own), so a click during a scan is never overwritten by the scan's save.
+ *
+ * Each scan's message ids per class are kept beside it (one hash per scan, the last
+ * KEPT_SCANS scans of a domain, each expiring after SCAN_IDS_TTL_SECONDS): a Discard or
+ * Re-ingest click names its digest's scan and acts on those ids only, so it never touches a
+ * message that arrived after the digest was shown. Memory is bounded by KEPT_SCANS × the
+ * scan's own bound (`DLQ_SCAN_MAX_MESSAGES` ids).
  */
 import type { Redis } from "ioredis";
+import type { DlqClass } from "./classify.js";
+import type { ScanMessageIds } from "./scan.js";
 import { readScanSummary, type ScanSummary } from "./summary.js";
+
+/** The current scan and at least the one before it (a click on a digest edited meanwhile). */
+export const KEPT_SCANS = 3;
+/** A day and a bit more: a digest clicked the next morning still acts on what it showed. */
+export const SCAN_IDS_TTL_SECONDS = 26 * 3600;
 
 export interface DigestState {
   domain: string;
   /** The channel the digest message is in, and its ts; absent until one was posted. */
   channel?: string;
   ts?: string;
+  /** The scan the digest message shows now; its buttons name it. */
+  scanId?: string;
   lastSummary?: ScanSummary;
   /** False when the last scan stopped at the bound, so counts are lower bounds. */
   lastComplete?: boolean;
@@ -27,6 +42,8 @@ export interface DigestState {
 export interface ScanRecord {
   channel?: string;
   ts?: string;
+  /** The scan the digest shows; absent when the digest shows no scan (resolved). */
+  scanId?: string;
   lastSummary: ScanSummary;
   lastComplete: boolean;
   lastScanAt: number;
@@ -40,6 +57,13 @@ export interface DigestStore {
   /** `undefined` unmutes. */
   setMute(domain: string, until: number | undefined): Promise<void>;
   remove(domain: string): Promise<void>;
+  /** Keeps a scan's message ids per class; older scans beyond KEPT_SCANS are dropped. */
+  saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void>;
+  /**
+   * The ids of one class that scan saw (`[]` when it saw none); `undefined` when the bot has
+   * no record of that scan (too old, or never made).
+   */
+  scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined>;
 }
 
 export const isMuted = (state: Pick<DigestState, "mutedUntil"> | undefined, now: number) =>
@@ -48,6 +72,20 @@ export const isMuted = (state: Pick<DigestState, "mutedUntil"> | undefined, now:
 /** `{profiles}:dlq-digest:<domain>`: under the configured prefix, so one hash tag covers it. */
 export const digestKey = (prefix: string, domain: string): string =>
   `${prefix}:dlq-digest:${domain}`;
+/** The domain's recent scan ids, newest first. */
+const scansKey = (prefix: string, domain: string) => `${prefix}:dlq-scans:${domain}`;
+/** One scan's ids: a hash with `at` and one JSON list per class. */
+const scanIdsKey = (prefix: string, domain: string, scanId: string) =>
+  `${prefix}:dlq-scan-ids:${domain}:${scanId}`;
+
+function idsFrom(raw: string | null): string[] {
+  try {
+    const value: unknown = JSON.parse(raw ?? "[]");
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 const num = (raw: string | undefined): number | undefined => {
   if (raw === undefined || raw === "") return undefined;
@@ -76,6 +114,7 @@ export class RedisDigestStore implements DigestStore {
     const state: DigestState = { domain };
     if (h.channel) state.channel = h.channel;
     if (h.ts) state.ts = h.ts;
+    if (h.scanId) state.scanId = h.scanId;
     const summary = summaryFrom(h.lastSummary);
     if (summary) state.lastSummary = summary;
     if (h.lastComplete) state.lastComplete = h.lastComplete === "1";
@@ -96,6 +135,7 @@ export class RedisDigestStore implements DigestStore {
       lastScanAt: String(record.lastScanAt),
       channel: record.channel ?? "",
       ts: record.ts ?? "",
+      scanId: record.scanId ?? "",
       resolvedFrom: record.resolvedFrom === undefined ? "" : String(record.resolvedFrom),
     };
     await this.redis.hset(key, fields);
@@ -108,12 +148,44 @@ export class RedisDigestStore implements DigestStore {
   }
 
   async remove(domain: string): Promise<void> {
-    await this.redis.del(digestKey(this.prefix, domain));
+    const scans = await this.redis.lrange(scansKey(this.prefix, domain), 0, -1);
+    await this.redis.del(
+      digestKey(this.prefix, domain),
+      scansKey(this.prefix, domain),
+      ...scans.map((id) => scanIdsKey(this.prefix, domain, id)),
+    );
+  }
+
+  async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
+    const key = scanIdsKey(this.prefix, domain, scanId);
+    const list = scansKey(this.prefix, domain);
+    const fields: Record<string, string> = { at: String(Date.now()) };
+    for (const [cls, classIds] of Object.entries(ids)) fields[cls] = JSON.stringify(classIds);
+    await this.redis
+      .multi()
+      .hset(key, fields)
+      .expire(key, SCAN_IDS_TTL_SECONDS)
+      .lpush(list, scanId)
+      .expire(list, SCAN_IDS_TTL_SECONDS)
+      .exec();
+    const old = await this.redis.lrange(list, KEPT_SCANS, -1);
+    if (old.length === 0) return;
+    await this.redis
+      .multi()
+      .ltrim(list, 0, KEPT_SCANS - 1)
+      .del(...old.map((id) => scanIdsKey(this.prefix, domain, id)))
+      .exec();
+  }
+
+  async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
+    const [at, ids] = await this.redis.hmget(scanIdsKey(this.prefix, domain, scanId), "at", cls);
+    return at === null ? undefined : idsFrom(ids);
   }
 }
 
 export class MemoryDigestStore implements DigestStore {
   private readonly states = new Map<string, DigestState>();
+  private readonly scans = new Map<string, { scanId: string; ids: ScanMessageIds }[]>();
 
   async get(domain: string): Promise<DigestState | undefined> {
     const found = this.states.get(domain);
@@ -136,5 +208,16 @@ export class MemoryDigestStore implements DigestStore {
 
   async remove(domain: string): Promise<void> {
     this.states.delete(domain);
+    this.scans.delete(domain);
+  }
+
+  async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
+    const kept = [{ scanId, ids: structuredClone(ids) }, ...(this.scans.get(domain) ?? [])];
+    this.scans.set(domain, kept.slice(0, KEPT_SCANS));
+  }
+
+  async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
+    const found = this.scans.get(domain)?.find((s) => s.scanId === scanId);
+    return found ? [...(found.ids[cls] ?? [])] : undefined;
   }
 }

@@ -8,6 +8,8 @@ import type { ScanSummary } from "./summary.js";
 
 export interface DigestView {
   domain: string;
+  /** The scan shown: the digest's Discard and Re-ingest buttons name it. */
+  scanId: string;
   summary: ScanSummary;
   /** False when the scan stopped at its bound: counts are lower bounds. */
   complete: boolean;

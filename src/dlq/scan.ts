@@ -4,12 +4,17 @@
  *
  * Received messages stay invisible (leased) until the scan ends, so the next ReceiveMessage
  * returns new ones instead of the same ten again; at the end they are all made visible at
- * once. The summary is bounded by classes × samples; what grows with the scan is only the
- * list of receipt handles, and `maxMessages` bounds that.
+ * once. The summary is bounded by classes × samples; what grows with the scan is the list of
+ * receipt handles and the message ids per class, and `maxMessages` bounds both.
+ *
+ * Every scan has a `scanId`, and its message ids per class are what a digest's Discard or
+ * Re-ingest may act on (src/dlq/digests.ts keeps them): a click acts on what the digest showed,
+ * never on messages that arrived after the scan.
  */
+import { randomBytes } from "node:crypto";
 import type { SqsGateway } from "../aws/sqs-gateway.js";
 import type { Logger } from "../logger.js";
-import { classify } from "./classify.js";
+import { classify, type DlqClass } from "./classify.js";
 import { parseDlqMessage } from "./parse.js";
 import { createScanSummary, type ScanSummary } from "./summary.js";
 
@@ -35,7 +40,13 @@ export interface ScanInput {
   now?: () => number;
 }
 
+/** Message ids seen per class, each once (a message delivered twice is one id). */
+export type ScanMessageIds = Partial<Record<DlqClass, string[]>>;
+
 export interface ScanResult extends ScanSummary {
+  /** Unique per scan: what a digest's buttons name, so a click acts on this scan's messages. */
+  scanId: string;
+  messageIds: ScanMessageIds;
   /** False when the scan stopped at `maxMessages`: the queue may hold more than `total`. */
   complete: boolean;
   /** Messages whose lease could not be ended: they reappear when the lease runs out. */
@@ -49,6 +60,10 @@ export const MAX_HELD = 10_000;
 /** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
 const TAIL_LEASE_SECONDS = 15 * 60;
 
+/** Sortable by time, unique across workers: base-36 milliseconds and 6 random bytes. */
+export const newScanId = (now: number): string =>
+  `${now.toString(36)}-${randomBytes(6).toString("hex")}`;
+
 export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanResult> {
   const { sqs, log } = deps;
   const { queueUrl } = input;
@@ -58,6 +73,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   const max = Math.max(0, Math.floor(input.maxMessages));
   const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
   const held: string[] = [];
+  const ids = new Map<DlqClass, Set<string>>();
   let received = 0;
   let complete = max === 0;
   let notReturned = 0;
@@ -84,7 +100,12 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         received += 1;
         if (holding && message.ReceiptHandle) held.push(message.ReceiptHandle);
         const parsed = parseDlqMessage(message);
-        summary.add(parsed, classify(parsed));
+        const cls = classify(parsed);
+        summary.add(parsed, cls);
+        if (parsed.messageId !== "") {
+          const seen = ids.get(cls) ?? new Set<string>();
+          ids.set(cls, seen.add(parsed.messageId));
+        }
       }
     }
   } finally {
@@ -92,8 +113,15 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     notReturned = await giveBack(deps, queueUrl, held);
   }
   const result = summary.snapshot();
-  log.debug({ queueUrl, total: result.total, complete, notReturned }, "dead-letter queue scanned");
-  return { ...result, complete, notReturned };
+  const scanId = newScanId(now());
+  log.debug(
+    { queueUrl, scanId, total: result.total, complete, notReturned },
+    "dead-letter queue scanned",
+  );
+  const messageIds: ScanMessageIds = Object.fromEntries(
+    [...ids].map(([cls, set]) => [cls, [...set]]),
+  );
+  return { ...result, scanId, messageIds, complete, notReturned };
 }
 
 async function renewLease(

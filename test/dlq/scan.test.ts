@@ -96,6 +96,12 @@ describe("scanQueue", () => {
       Object.entries(summary.classes).map(([cls, entry]) => [cls, entry?.count]),
     );
     expect(counts).toEqual(expected);
+    // The ids per class are what a click on this scan's digest may act on: one per message.
+    const idCounts = Object.fromEntries(
+      Object.entries(summary.messageIds).map(([cls, ids]) => [cls, new Set(ids).size]),
+    );
+    expect(idCounts).toEqual(expected);
+    expect(summary.scanId).toMatch(/^[0-9a-z]+-[0-9a-f]{12}$/);
     for (const entry of Object.values(summary.classes)) {
       expect(entry?.samples.length).toBeLessThanOrEqual(2);
     }
@@ -111,6 +117,8 @@ describe("scanQueue", () => {
       { queueUrl: url, maxMessages: 1000, samplesPerClass: 2, waitSeconds: 0 },
     );
     expect(again.total).toBe(250);
+    expect(again.scanId).not.toBe(summary.scanId);
+    expect(again.messageIds.unreadable?.sort()).toEqual(summary.messageIds.unreadable?.sort());
   });
 
   it("stops at maxMessages and says the scan is incomplete", async () => {

@@ -7,11 +7,11 @@
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runScan } from "../../jobs/dlq-scan.js";
-import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { KEPT_SCANS, RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { scanLockKey } from "../../src/queues/dlq-scan.js";
-import { type DlqHarness, MISSING_KEY, THROTTLED } from "../dlq/support/harness.js";
+import { type DlqHarness, MISSING_KEY, queueOf, THROTTLED } from "../dlq/support/harness.js";
 import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-scanjob";
@@ -82,6 +82,45 @@ describe("the dlq-scan job, through its publisher port", () => {
     expect(publisher.events.filter((e) => e.type === "resolve")).toEqual([
       { type: "resolve", channel: CHANNEL, ts: firstTs, was: 5 },
     ]);
+  });
+
+  it("names each scan in the digest and keeps its message ids per class, for the last scans", async () => {
+    fail(THROTTLED, 3);
+    fail(MISSING_KEY, 1);
+    await scan();
+    const first = await digests.get(DOMAIN);
+    const firstId = first?.scanId ?? "";
+    expect(firstId).not.toBe("");
+    const published = publisher.events[0];
+    expect(published?.type === "publish" && published.digest.scanId).toBe(firstId);
+    const inDlq = (errorMessage: string) =>
+      queueOf(h, url)
+        .messages.filter((m) => m.body.includes(errorMessage))
+        .map((m) => m.messageId)
+        .sort();
+    expect((await digests.scanIds(DOMAIN, firstId, "throttled"))?.sort()).toEqual(inDlq(THROTTLED));
+    expect(await digests.scanIds(DOMAIN, firstId, "kms")).toEqual([]);
+
+    // A later arrival belongs to the next scan, not to the one the first digest showed.
+    fail(THROTTLED, 1);
+    now += 60_000;
+    await scan();
+    const secondId = (await digests.get(DOMAIN))?.scanId ?? "";
+    expect(secondId).not.toBe(firstId);
+    expect(await digests.scanIds(DOMAIN, firstId, "throttled")).toHaveLength(3);
+    expect(await digests.scanIds(DOMAIN, secondId, "throttled")).toHaveLength(4);
+
+    // Bounded: only the last KEPT_SCANS scans are kept, each with a TTL of at least a day.
+    for (let i = 0; i < KEPT_SCANS; i++) {
+      now += 60_000;
+      await scan();
+    }
+    expect(await digests.scanIds(DOMAIN, firstId, "throttled")).toBeUndefined();
+    const current = (await digests.get(DOMAIN))?.scanId ?? "";
+    const keys = await h.redis.keys(`${h.prefix}:dlq-scan-ids:${DOMAIN}:*`);
+    expect(keys).toHaveLength(KEPT_SCANS);
+    for (const key of keys) expect(await h.redis.ttl(key)).toBeGreaterThanOrEqual(24 * 3600);
+    expect(await digests.scanIds(DOMAIN, current, "missing-key")).toHaveLength(1);
   });
 
   it("keeps a muted digest up to date without thread replies", async () => {
