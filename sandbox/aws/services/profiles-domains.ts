@@ -13,8 +13,8 @@ import {
   optionalString,
   seconds,
   segments,
-  stringMap,
 } from "./profiles-support.js";
+import { checkTags } from "./profiles-tags.js";
 
 const MAX_DOMAINS_PER_REGION = 100;
 
@@ -38,7 +38,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   const days = expirationDays(body.DefaultExpirationDays, "defaultExpirationDays");
   const key = optionalString(body, "DefaultEncryptionKey") || undefined;
   const dlq = optionalString(body, "DeadLetterQueueUrl") || undefined;
-  const tags = stringMap(body.Tags, "Tags");
+  const tags = checkTags(body.Tags, "Tags", false);
   const { domains } = profileState(ctx.state);
   if (domains[`${req.region}/${name}`]) throw bad(`Domain ${name} already exists.`);
   const inRegion = Object.values(domains).filter((d) => d.region === req.region).length;
@@ -110,7 +110,7 @@ export function updateDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
       : expirationDays(body.DefaultExpirationDays, "defaultExpirationDays");
   const key = optionalString(body, "DefaultEncryptionKey");
   const dlq = optionalString(body, "DeadLetterQueueUrl");
-  const tags = stringMap(body.Tags, "Tags");
+  const tags = checkTags(body.Tags, "Tags", false);
   // Validate everything before changing anything: a failed update leaves the domain as it was.
   if (key) checkEncryptionKey(ctx.state, key, req.region);
   if (dlq) {

@@ -1,7 +1,7 @@
 /**
  * Amazon Connect Customer Profiles (service "profile", REST-JSON): the service entry and its
  * routing table. The handlers live by concern in profiles-domains.ts,
- * profiles-integrations.ts and profiles-objects.ts; ingestion and its dead-letter queue in
+ * profiles-integrations.ts, profiles-objects.ts and profiles-tags.ts; ingestion and its dead-letter queue in
  * profiles-ingestion.ts. Tests import the service from here, with the names below they use
  * to seed it and to read what it holds; emulator code imports the file that defines a name.
  */
@@ -36,6 +36,7 @@ import {
   searchProfiles,
 } from "./profiles-objects.js";
 import { bad } from "./profiles-support.js";
+import { listTagsForResource, tagResource, untagResource } from "./profiles-tags.js";
 
 export { INGESTION_ERRORS, ingestionIdle } from "./profiles-ingestion.js";
 export { CRM_CONTACT_TYPE, seedProfiles } from "./profiles-seed.js";
@@ -94,6 +95,9 @@ const ROUTES = [
   route("PUT", "/domains/{DomainName}/profiles/objects", "PutProfileObject", putProfileObject),
   route("POST", "/domains/{DomainName}/profiles/objects", "ListProfileObjects", listProfileObjects),
   route("POST", "/domains/{DomainName}/profiles/search", "SearchProfiles", searchProfiles),
+  route("POST", "/tags/{resourceArn}", "TagResource", tagResource),
+  route("DELETE", "/tags/{resourceArn}", "UntagResource", untagResource),
+  route("GET", "/tags/{resourceArn}", "ListTagsForResource", listTagsForResource),
 ];
 
 export const profiles: ServiceModule = {
