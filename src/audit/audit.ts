@@ -1,8 +1,15 @@
 /**
  * The audit trail: one entry per action (who, role, what, target, parameters, outcome,
- * duration, job id), appended to a capped Redis stream and written as a log line.
+ * duration, job id), written as a log line at once and appended to a capped Redis stream.
  * Parameters pass through `auditParams`, which keeps only short scalar values and masks
  * anything shaped like an email address, phone number or token.
+ *
+ * Redis may be down when something is refused or done; the entry must not be lost then. So
+ * an entry Redis does not take is kept in memory, in order, and appended once Redis answers
+ * again (on its reconnect, and by a retry timer); entries made meanwhile queue behind it, so
+ * the stream keeps the order things happened in. The backlog is bounded: past its limit the
+ * oldest entries give way, and the first entry appended after the outage says how many were
+ * dropped and when they were made. Every entry, dropped or not, is in the log.
  */
 import { redactText } from "../dlq/redact.js";
 import type { Logger } from "../logger.js";
@@ -48,33 +55,134 @@ export function auditParams(
   return out;
 }
 
+/** Longest `detail` kept: AWS and Slack error texts can be long. */
+const MAX_DETAIL = 500;
+
+/** An entry as stored: parameters filtered, detail masked and bounded. */
+function cleanEntry(entry: AuditEntry): AuditEntry {
+  return {
+    ...entry,
+    params: auditParams(entry.params),
+    ...(entry.detail !== undefined && { detail: redactText(entry.detail).slice(0, MAX_DETAIL) }),
+  };
+}
+
+export interface RedisAuditOptions {
+  /** Entries the stream keeps, roughly (XADD MAXLEN ~). */
+  maxEntries?: number;
+  /** Entries kept in memory while Redis does not answer; past it the oldest are dropped. */
+  backlogLimit?: number;
+  /** First wait before appending the backlog again; it doubles up to 5 s. */
+  retryMs?: number;
+}
+
 export class RedisAuditLog implements AuditLog {
   private readonly key: string;
+  private readonly maxEntries: number;
+  private readonly backlogLimit: number;
+  private readonly retryMs: number;
+  /** Serialised entries Redis has not taken yet, oldest first. */
+  private readonly backlog: string[] = [];
+  private dropped: { count: number; from: string; to: string } | undefined;
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wait: number;
+
   constructor(
     private readonly redis: Redis,
     prefix: string,
     private readonly log: Logger,
-    private readonly maxEntries = 10_000,
+    opts: RedisAuditOptions | number = {},
   ) {
+    const o = typeof opts === "number" ? { maxEntries: opts } : opts;
     this.key = `${prefix}:audit`;
+    this.maxEntries = o.maxEntries ?? 10_000;
+    this.backlogLimit = Math.max(1, o.backlogLimit ?? 1_000);
+    this.retryMs = o.retryMs ?? 500;
+    this.wait = this.retryMs;
+    // ioredis emits "ready" on every reconnect: the moment the backlog can go.
+    redis.on("ready", () => {
+      if (this.backlog.length) void this.flush();
+    });
   }
 
+  /** Entries waiting for Redis in this process. */
+  get pending(): number {
+    return this.backlog.length;
+  }
+
+  /** Never rejects: an entry Redis does not take waits in the backlog (and is in the log). */
   async record(entry: AuditEntry): Promise<void> {
-    const clean = {
-      ...entry,
-      params: auditParams(entry.params),
-      detail: entry.detail && redactText(entry.detail),
-    };
+    const clean = cleanEntry(entry);
     this.log.info({ audit: clean }, `audit: ${clean.action} by ${clean.userId}: ${clean.outcome}`);
-    await this.redis.xadd(
-      this.key,
-      "MAXLEN",
-      "~",
-      this.maxEntries,
-      "*",
-      "e",
-      JSON.stringify(clean),
-    );
+    this.keep(JSON.stringify(clean), clean.at);
+    await this.flush();
+  }
+
+  private keep(line: string, at: string): void {
+    if (this.backlog.length >= this.backlogLimit) {
+      const oldest = this.backlog.shift() as string;
+      const oldestAt = (JSON.parse(oldest) as AuditEntry).at;
+      this.dropped = {
+        count: (this.dropped?.count ?? 0) + 1,
+        from: this.dropped?.from ?? oldestAt,
+        to: oldestAt,
+      };
+      this.log.error(
+        { dropped: this.dropped.count, backlogLimit: this.backlogLimit, at },
+        "audit backlog full while Redis is unreachable: the oldest entry is dropped from it (it stays in the log)",
+      );
+    }
+    this.backlog.push(line);
+  }
+
+  /** Appends the backlog in order; one run at a time, so nothing overtakes. */
+  private flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.drain().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dropped || this.backlog.length) {
+      try {
+        if (this.dropped) {
+          await this.append(JSON.stringify(droppedNotice(this.dropped, this.backlogLimit)));
+          this.dropped = undefined;
+        }
+        const line = this.backlog[0];
+        if (line !== undefined) {
+          await this.append(line);
+          this.backlog.shift();
+        }
+      } catch (err) {
+        this.log.warn(
+          { err: (err as Error).message, pending: this.backlog.length },
+          "Redis did not take the audit entry; it is kept in memory until Redis answers",
+        );
+        this.retryLater();
+        return;
+      }
+    }
+    this.wait = this.retryMs;
+  }
+
+  private retryLater(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.wait);
+    // A backlog must not keep a stopping process alive; what it holds is in the log.
+    this.timer.unref();
+    this.wait = Math.min(this.wait * 2, 5_000);
+  }
+
+  private async append(line: string): Promise<void> {
+    await this.redis.xadd(this.key, "MAXLEN", "~", this.maxEntries, "*", "e", line);
   }
 
   async latest({ target, limit }: { target?: string; limit: number }): Promise<AuditEntry[]> {
@@ -99,10 +207,25 @@ export class RedisAuditLog implements AuditLog {
   }
 }
 
+/** The entry that stands in the stream for those the backlog could not hold. */
+function droppedNotice(
+  dropped: { count: number; from: string; to: string },
+  limit: number,
+): AuditEntry {
+  return {
+    at: new Date().toISOString(),
+    userId: "(system)",
+    action: "audit:backlog-overflow",
+    outcome: "failed",
+    params: { dropped: dropped.count, from: dropped.from, to: dropped.to },
+    detail: `${dropped.count} audit entries made between ${dropped.from} and ${dropped.to}, while Redis was unreachable, did not fit the in-memory backlog of ${limit}; they are in the log lines "audit: …" of this process.`,
+  };
+}
+
 export class MemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
   async record(entry: AuditEntry): Promise<void> {
-    this.entries.push({ ...entry, params: auditParams(entry.params) });
+    this.entries.push(cleanEntry(entry));
   }
   async latest({ target, limit }: { target?: string; limit: number }): Promise<AuditEntry[]> {
     return [...this.entries]

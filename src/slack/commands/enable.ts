@@ -5,6 +5,7 @@
  */
 import type { WebClient } from "@slack/web-api";
 import { loadInstances } from "../../enable/wizard.js";
+import { noteAudit } from "../middleware/guard.js";
 import { draftStore } from "../views/enable/draft.js";
 import { openWizard } from "../views/enable/open.js";
 import type { Subcommand } from "./subcommand.js";
@@ -14,7 +15,7 @@ export const enableSubcommand: Subcommand = {
   usage: "enable",
   summary: "Enable Customer Profiles for an Amazon Connect instance (opens a form).",
   permission: "enable",
-  run: async ({ ack, respond, client, command, deps }) => {
+  run: async ({ ack, respond, client, command, deps, context }) => {
     const receivedAt = Date.now();
     await ack();
     const log = deps.log.child({ userId: command.user_id, teamId: command.team_id });
@@ -28,6 +29,7 @@ export const enableSubcommand: Subcommand = {
       log,
     });
     if (!opened.ok) {
+      noteAudit(context, { outcome: "failed", detail: opened.text });
       await respond({ response_type: "ephemeral", text: opened.text }).catch((err: unknown) =>
         log.warn({ err }, "could not answer through response_url"),
       );

@@ -1,9 +1,11 @@
 /**
  * `/profiles status [domain]`: acks at once, then looks the domain (or all domains) up and
  * answers through `respond`, since the AWS calls can take longer than Slack's 3 seconds.
+ * A domain that does not exist is audited as refused; a failed look-up as failed.
  */
 import { domainStatus, listDomainStatus } from "../../domains/status.js";
 import { asAppError } from "../../errors.js";
+import { noteAudit } from "../middleware/guard.js";
 import { renderDomainList, renderDomainStatus, renderLookingUp } from "../render/status.js";
 import type { Subcommand } from "./subcommand.js";
 
@@ -12,8 +14,9 @@ export const statusSubcommand: Subcommand = {
   usage: "status [domain]",
   summary: "Show a domain's settings and counts, or list the domains.",
   permission: "status",
-  run: async ({ ack, respond, argv, deps, command }) => {
+  run: async ({ ack, respond, argv, deps, command, context }) => {
     const name = argv[0];
+    if (name) noteAudit(context, { target: name.slice(0, 100) });
     await ack({ response_type: "ephemeral", text: renderLookingUp(name) });
     try {
       const message = name
@@ -32,6 +35,10 @@ export const statusSubcommand: Subcommand = {
         },
         "status lookup failed",
       );
+      noteAudit(context, {
+        outcome: appError.code === "not_found" ? "refused" : "failed",
+        detail: appError.reason,
+      });
       await respond({ response_type: "ephemeral", text: `:warning: ${appError.userMessage}` });
     }
   },

@@ -149,7 +149,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     if (!req) return next();
     if (!req.userId || !SLACK_USER_ID.test(req.userId)) {
       // Deny by default has no exception: nobody named means nobody authorised.
-      await write({
+      const audited = write({
         at: new Date().toISOString(),
         userId: "(none)",
         teamId: req.teamId,
@@ -158,6 +158,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
         detail: "the request names no valid Slack user",
       });
       await refuse(args, req, NO_USER);
+      await audited;
       return;
     }
     const rule = ruleOf({ kind: req.kind, id: req.id });
@@ -169,7 +170,17 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       !opts.channels.includes(req.channelId)
     ) {
       const where = opts.channels.map((c) => `<#${c}>`).join(", ");
+      const audited = write({
+        at: new Date().toISOString(),
+        userId: req.userId,
+        teamId: req.teamId,
+        action: `${req.kind}:${req.id.slice(0, 100)}`,
+        target: req.channelId,
+        outcome: "refused",
+        detail: `the channel ${req.channelId} is not in PROFILES_CHANNELS`,
+      });
       await refuse(args, req, `profiles-bot works in ${where}; this channel is not on its list.`);
+      await audited;
       return;
     }
     if (requirement === "public") return next();
@@ -184,7 +195,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
         userId: req.userId as string,
         teamId: req.teamId,
         role: decision.role,
-        action: `${req.kind}:${req.id}`,
+        action: `${req.kind}:${req.id.slice(0, 100)}`,
         target: note.target,
         params: note.params as Record<string, string>,
         outcome,
@@ -194,8 +205,10 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       });
 
     if (!decision.allowed) {
-      if (req.kind !== "options") await record("refused", decision.message);
+      // Options requests are refused too: deny by default leaves no request unaudited.
+      const audited = record("refused", decision.message);
       await refuse(args, req, decision.message);
+      await audited;
       return;
     }
     if (req.kind === "options" || !rule.audited) return next();

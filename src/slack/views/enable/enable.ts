@@ -25,13 +25,20 @@ import { postStatusAndStart } from "./start.js";
 export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
   const { ack, view } = args;
   const drafts = draftStore(deps);
+  const note = args.context.audit as AuditNote | undefined;
+  const refused = (detail: string) => note && Object.assign(note, { outcome: "refused", detail });
   const draft = await saveTyped(drafts, view, args.body.user.id);
-  if (!draft) return ack({ response_action: "update", view: expiredView() });
+  if (!draft) {
+    refused("the form expired before Enable was pressed");
+    return ack({ response_action: "update", view: expiredView() });
+  }
   const decision = decideEnable({ input: draft });
   if (decision.kind === "confirm-relink") {
+    refused("moving the instance to another domain was not confirmed");
     return ack({ response_action: "errors", errors: relinkErrors(draft) });
   }
   if (decision.kind === "check-again") {
+    refused("what the review showed no longer matched AWS; it was looked up again");
     await drafts.patch(draft.id, decision.patch);
     const reset = { ...draft, ...decision.patch };
     await ack({ response_action: "update", view: reviewView(reset, { kind: "loading" }) });
@@ -40,7 +47,6 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
   }
   const { data } = decision;
   const jobId = provisionJobId(data.request.instance.id);
-  const note = args.context.audit as AuditNote | undefined;
   if (note) Object.assign(note, { target: data.request.instance.arn, jobId });
   const log = deps.log.child({
     userId: draft.userId,
@@ -53,11 +59,13 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     outcome = await enqueueProvision(deps.queues, data, { hold: true });
   } catch (err) {
     log.error({ err }, "could not queue the enable job");
-    const failed = queueFailedView(draft, asAppError(err).userMessage);
+    const reason = asAppError(err).userMessage;
+    if (note) Object.assign(note, { outcome: "failed", detail: reason });
+    const failed = queueFailedView(draft, reason);
     return ack({ response_action: "update", view: failed });
   }
   if (outcome.status === "already-running") {
-    if (note) note.outcome = "refused";
+    refused(`a job for this instance is already ${outcome.state}`);
     return ack({
       response_action: "update",
       view: alreadyRunningView(outcome.existing, outcome.state),
