@@ -1,6 +1,7 @@
 /**
  * Amazon Connect Customer Profiles: domains, the instance link (an integration whose Uri is
- * the Connect instance ARN), and PutProfileObject for re-ingest.
+ * the Connect instance ARN), PutProfileObject for re-ingest, and the domain's tags, where the
+ * bot keeps what must outlive Redis (docs/aws/customer-profiles.md, "Tags").
  */
 import {
   CreateDomainCommand,
@@ -13,12 +14,15 @@ import {
   ListDomainsCommand,
   type ListIntegrationItem,
   ListIntegrationsCommand,
+  ListTagsForResourceCommand,
   PutIntegrationCommand,
   PutProfileObjectCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { AppError } from "../errors.js";
-import { profileDomainResource } from "./arn.js";
+import { domainArn, profileDomainResource } from "./arn.js";
 import { type AwsCall, awsCall, callName, undefinedIfNotFound } from "./errors.js";
 import { collectPages } from "./paginate.js";
 
@@ -124,7 +128,32 @@ function asLinkRefusal(err: unknown): unknown {
   });
 }
 
+/** The account in an SQS queue URL's path (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
+const accountInQueueUrl = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  try {
+    const account = new URL(url).pathname.split("/").filter(Boolean)[0];
+    return account && /^\d{12}$/.test(account) ? account : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const partitionOf = (region: string): string =>
+  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+
+const NO_ACCOUNT_FIX =
+  "set AWS_ACCOUNT_ID next to the bot's AWS credentials (the SDK reads it with them), or give the domain a dead-letter queue in its own account, so the bot can name the domain's ARN.";
+
+export interface DomainTags {
+  domain: string;
+  tags: Record<string, string>;
+}
+
 export class ProfilesGateway {
+  /** Learnt once: tagging calls name the domain by ARN, and no Profiles answer carries one. */
+  private accountId: string | undefined;
+
   constructor(private readonly client: CustomerProfilesClient) {}
 
   private call<T>(operation: string, resource: string, fn: () => Promise<T>): Promise<T> {
@@ -324,5 +353,81 @@ export class ProfilesGateway {
         };
       }),
     );
+  }
+
+  // ---- tags -----------------------------------------------------------------------------
+
+  /** Every domain with its tags: ListDomains' items carry them, one call per 100 domains. */
+  async listDomainTags(): Promise<DomainTags[]> {
+    return (await this.listDomains()).map((d) => ({ domain: d.name, tags: d.tags }));
+  }
+
+  /** The domain's tags (ListTagsForResource); undefined when the domain does not exist. */
+  async domainTags(domain: string): Promise<Record<string, string> | undefined> {
+    const arn = await this.domainArnOf(domain, "ListTagsForResource");
+    if (!arn) return undefined;
+    return undefinedIfNotFound(
+      this.call("ListTagsForResource", arn, async () => {
+        const out = await this.client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+        return out.tags ?? {};
+      }),
+    );
+  }
+
+  /** Adds or replaces the tags named; others stay. */
+  async tagDomain(domain: string, tags: Record<string, string>): Promise<void> {
+    const arn = await this.domainArnOf(domain, "TagResource");
+    if (!arn) {
+      throw new AppError("not_found", `Customer Profiles domain ${domain} does not exist.`, {
+        fix: "check the domain's name with /profiles status.",
+        call: "Customer Profiles TagResource",
+        retryable: false,
+      });
+    }
+    await this.call("TagResource", arn, () =>
+      this.client.send(new TagResourceCommand({ resourceArn: arn, tags })),
+    );
+  }
+
+  /** Removes the keys named; a missing domain or key is nothing to remove. */
+  async untagDomain(domain: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const arn = await this.domainArnOf(domain, "UntagResource");
+    if (!arn) return;
+    await undefinedIfNotFound(
+      this.call("UntagResource", arn, () =>
+        this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: keys })),
+      ),
+    );
+  }
+
+  /**
+   * `arn:<partition>:profile:<region>:<account>:domains/<name>`, or undefined when the domain
+   * does not exist. The region is the client's. The account comes from the credentials when
+   * the SDK knows it (AWS_ACCOUNT_ID, SSO, an assumed role), else from the domain's
+   * dead-letter queue URL, which names the account that owns the queue.
+   */
+  private async domainArnOf(domain: string, operation: string): Promise<string | undefined> {
+    const region = await this.client.config.region();
+    if (!this.accountId) {
+      try {
+        this.accountId = (await this.client.config.credentials()).accountId || undefined;
+      } catch {
+        // The call itself will fail on the credentials, with its own message.
+      }
+    }
+    if (!this.accountId) {
+      const found = await this.getDomain(domain);
+      if (!found) return undefined;
+      this.accountId = accountInQueueUrl(found.deadLetterQueueUrl);
+    }
+    if (!this.accountId) {
+      throw new AppError(
+        "aws_error",
+        `The bot cannot tell which AWS account domain ${domain} is in, so it cannot name it for Customer Profiles ${operation}.`,
+        { fix: NO_ACCOUNT_FIX, call: `Customer Profiles ${operation}`, retryable: false },
+      );
+    }
+    return domainArn(region, this.accountId, domain, partitionOf(region));
   }
 }

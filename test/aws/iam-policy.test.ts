@@ -127,6 +127,19 @@ describe("iam-policy.json", () => {
     expect(unscoped).toEqual([]);
   });
 
+  it("allows the tag calls that keep routing and mutes on domain ARNs only", () => {
+    for (const action of [
+      "profile:TagResource",
+      "profile:UntagResource",
+      "profile:ListTagsForResource",
+    ]) {
+      const resources = policy.Statement.filter(
+        (s) => s.Effect === "Allow" && list(s.Action).includes(action),
+      ).flatMap((s) => list(s.Resource));
+      expect(resources, action).toEqual(["arn:aws:profile:*:*:domains/*"]);
+    }
+  });
+
   it("grants nothing in IAM", () => {
     expect([...allowedActions()].filter((a) => a.startsWith("iam:"))).toEqual([]);
   });
