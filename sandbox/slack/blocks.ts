@@ -3,6 +3,7 @@
  * a bot trips over most: missing text, duplicate block_id, an initial_option that is not
  * one of the options) and as a person reads it (renderText).
  */
+import { formatSlackDate } from "./mrkdwn.js";
 import type { Block, Json } from "./types.js";
 
 export type Surface = "message" | "modal" | "home";
@@ -374,9 +375,18 @@ export function validateView(view: unknown, pointer = "/view"): BlockProblem[] {
 // ---------------------------------------------------------------------------------------
 // Reading blocks as a person would.
 
-/** mrkdwn to what a reader sees: links by label, mentions by id, entities decoded. */
+/**
+ * mrkdwn to what a reader sees: links by label, mentions by id, dates formatted in UTC
+ * (the page formats them in the reader's zone), entities decoded. Emoji stay as
+ * shortcodes so tests can name them.
+ */
 export function readMrkdwn(text: string): string {
   return text
+    .replace(
+      /<!date\^(\d+)\^([^^|>]+)(?:\^[^|>]*)?(?:\|([^>]*))?>/g,
+      (_m, epoch: string, format: string, fallback?: string) =>
+        formatSlackDate(Number(epoch), format, "UTC", Date.now()) ?? fallback ?? "",
+    )
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2")
     .replace(/<(https?:[^>]+)>/g, "$1")
     .replace(/<@([A-Z0-9]+)(\|[^>]+)?>/g, "@$1")

@@ -44,6 +44,8 @@ export interface DriverResponse {
 export interface CommandResponse extends DriverResponse {
   triggerId: string;
   responseUrl: string;
+  /** Things Slack would have refused in the bot's immediate answer. */
+  problems: string[];
 }
 
 export interface ActionResponse extends DriverResponse {
@@ -97,6 +99,18 @@ interface Located {
   message?: MessageRecord;
   ephemeral?: EphemeralRecord;
   view?: ViewRecord;
+}
+
+/** Slack's client would not send the submission; `blockId` is the input it marks. */
+export class SubmitRefused extends Error {
+  constructor(
+    message: string,
+    readonly blockId: string,
+    /** What Slack shows under the input. */
+    readonly hint: string,
+  ) {
+    super(message);
+  }
 }
 
 /** `v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))`, as Slack signs requests. */
@@ -246,7 +260,28 @@ export class SlackDriver {
       trigger_id: triggerId,
     });
     const res = await this.send(form.toString(), "application/x-www-form-urlencoded", opts);
-    return { ...res, triggerId, responseUrl };
+    const problems = this.showImmediateAnswer(res, user, channel);
+    return { ...res, triggerId, responseUrl, problems };
+  }
+
+  /**
+   * A slash command's HTTP answer with text or blocks is a message Slack shows at once:
+   * in the channel for `response_type: in_channel`, else only to the user who typed it.
+   */
+  private showImmediateAnswer(res: DriverResponse, user: string, channel: string): string[] {
+    if (res.status !== 200 || !isObject(res.body)) return [];
+    const body = res.body;
+    if (body.text === undefined && body.blocks === undefined) return [];
+    const args: Record<string, Json> = { channel, text: body.text, blocks: body.blocks };
+    if (body.attachments) args.attachments = body.attachments;
+    try {
+      if (body.response_type === "in_channel") this.ws.postMessage(args, "command_response");
+      else this.ws.postEphemeral({ ...args, user }, "command_response");
+      return [];
+    } catch (err) {
+      if (!(err instanceof SlackApiError)) throw err;
+      return [`Slack would not show the command's answer: ${err.message}`];
+    }
   }
 
   /** A whole typed line: `/profiles enable acme` → command `/profiles`, text `enable acme`. */
@@ -504,6 +539,7 @@ export class SlackDriver {
     const record = this.top(user);
     const view = record.view;
     if (!view.submit) throw new Error(`modal ${view.id} has no Submit button`);
+    const entered = buildState(view, inputs, false);
     view.state = { values: buildState(view, inputs) };
     this.ws.timeline.changed("view_state");
     const triggerId = this.ws.issueTrigger(user);
@@ -520,6 +556,9 @@ export class SlackDriver {
       enterprise: null,
     };
     const res = await this.sendInteraction(payload, opts);
+    // The submission carried every input's value; what the modal keeps is what the person
+    // entered, so an updated view shows its own initial values where nothing was typed.
+    view.state = { values: entered };
     const problems: string[] = [];
     const out = (extra: Partial<SubmitResponse> = {}): SubmitResponse => ({
       ...res,
@@ -606,7 +645,10 @@ export class SlackDriver {
     return { ...(await this.sendInteraction(payload, opts)), sent: true };
   }
 
-  /** Type into inputs of the open modal without submitting (what the UI does as you type). */
+  /**
+   * Type into inputs of the open modal without submitting (what the UI does as you type).
+   * Only what was entered joins the view's state; untouched inputs keep their initial value.
+   */
   fillView(inputs: Inputs, opts: SendOptions = {}): SlackView {
     const record = this.top(opts.user ?? this.user);
     record.view.state = { values: buildState(record.view, inputs, false) };
@@ -758,8 +800,10 @@ function isEmpty(state: Record<string, Json>): boolean {
 }
 
 /**
- * The view's state.values after a person entered `inputs`, with Slack's client-side checks
- * (required inputs, min/max length) when `forSubmit`.
+ * The view's state.values after a person entered `inputs`. With `forSubmit`, every input
+ * has a value (its initial one when untouched, as Slack submits it) and Slack's
+ * client-side checks apply (required inputs, min/max length); without, only what was
+ * entered so far.
  */
 export function buildState(
   view: SlackView,
@@ -800,26 +844,37 @@ export function buildState(
       } else if (inputs[actionId] !== undefined) {
         given = inputs[actionId] as InputValue;
       }
+      const kept = values[blockId]?.[actionId];
+      // An entry left by an earlier view whose element had another type is not this one's.
+      const own = kept && kept.type === el.type ? kept : undefined;
+      if (kept && !own) delete values[blockId]?.[actionId];
       const entry =
         given !== undefined
           ? stateFor(el, given, where)
-          : (values[blockId]?.[actionId] ??
-            (block.type === "input" ? initialState(el) : undefined));
+          : (own ?? (forSubmit && block.type === "input" ? initialState(el) : undefined));
       if (!entry) continue;
       values[blockId] = { ...(values[blockId] ?? {}), [actionId]: entry };
       if (!forSubmit || block.type !== "input") continue;
       if (!block.optional && isEmpty(entry)) {
-        throw new Error(`Slack would not submit: required input "${where}" is empty`);
+        throw new SubmitRefused(
+          `Slack would not submit: required input "${where}" is empty`,
+          blockId,
+          "Please complete this required field.",
+        );
       }
       if (typeof entry.value === "string") {
         if (typeof el.max_length === "number" && entry.value.length > el.max_length) {
-          throw new Error(
+          throw new SubmitRefused(
             `Slack would not submit: "${where}" is longer than ${el.max_length} characters`,
+            blockId,
+            `Please enter at most ${el.max_length} characters.`,
           );
         }
         if (typeof el.min_length === "number" && entry.value.length < el.min_length) {
-          throw new Error(
+          throw new SubmitRefused(
             `Slack would not submit: "${where}" is shorter than ${el.min_length} characters`,
+            blockId,
+            `Please enter at least ${el.min_length} characters.`,
           );
         }
       }

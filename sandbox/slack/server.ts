@@ -377,7 +377,11 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     } else if (path.startsWith("/response/") && req.method === "POST") {
       responseUrl(req, res, path.slice("/response/".length)).catch(done);
     } else {
-      handleUi(req, res, path, { ws, driver }).catch(done);
+      handleUi(req, res, path, {
+        ws,
+        driver,
+        ...(opts.sandbox ? { hooks: opts.sandbox } : {}),
+      }).catch(done);
     }
   });
   server.keepAliveTimeout = 1000;

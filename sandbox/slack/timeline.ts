@@ -28,9 +28,12 @@ export interface MessageRecord {
   /** Earlier versions, oldest first; the current content is on the record itself. */
   history: MessageVersion[];
   deleted: boolean;
-  via: "api" | "response_url";
+  via: Via;
   postedAt: number;
 }
+
+/** How a message reached Slack: a Web API call, a response_url, or a command's HTTP answer. */
+export type Via = "api" | "response_url" | "command_response";
 
 export interface EphemeralRecord {
   channel: string;
@@ -41,7 +44,7 @@ export interface EphemeralRecord {
   blocks: Block[] | undefined;
   history: MessageVersion[];
   deleted: boolean;
-  via: "api" | "response_url";
+  via: Via;
   postedAt: number;
 }
 

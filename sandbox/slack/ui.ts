@@ -2,19 +2,37 @@
  * The sandbox web UI: GET / serves one self-contained page (ui.html) that polls
  * GET /_sandbox/state and acts through POST /_sandbox/<verb>, which drive the bot with
  * the same SlackDriver the tests use. So what a person clicks is exactly what Slack
- * would send.
+ * would send. Text reaches the page already rendered as Slack's client shows it
+ * (mrkdwn.ts), so the page holds no formatting rules of its own.
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderText } from "./blocks.js";
-import type { ElementTarget, Inputs, InputValue, SlackDriver, Surface } from "./driver.js";
-import type { MessageRecord } from "./timeline.js";
-import type { Json } from "./types.js";
+import {
+  type ElementTarget,
+  type Inputs,
+  type InputValue,
+  type SlackDriver,
+  SubmitRefused,
+  type Surface,
+} from "./driver.js";
+import {
+  type Directory,
+  emojify,
+  escapeCommandText,
+  mrkdwnToHtml,
+  mrkdwnToText,
+  plainToHtml,
+} from "./mrkdwn.js";
+import type { EphemeralRecord, MessageRecord } from "./timeline.js";
+import type { Json, SandboxHooks, SlackView } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
 export interface UiContext {
   ws: Workspace;
   driver: SlackDriver;
+  /** The sandbox's controls (making failures, roles); absent ones are hidden. */
+  hooks?: SandboxHooks;
 }
 
 let page: Promise<string> | undefined;
@@ -23,6 +41,10 @@ function html(): Promise<string> {
   page ??= readFile(new URL("./ui.html", import.meta.url), "utf8");
   return page;
 }
+
+/** The page's icon, also answered at /favicon.ico so the browser's own request finds it. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#3f0e40"/><text x="8" y="12" font-size="10" text-anchor="middle" fill="#fff" font-family="sans-serif">P</text></svg>';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, {
@@ -41,28 +63,94 @@ async function readJson(req: IncomingMessage): Promise<Record<string, Json>> {
   return typeof parsed === "object" && parsed !== null ? parsed : {};
 }
 
-function messageJson(ws: Workspace, m: MessageRecord): Record<string, Json> {
+/** Names and the clock as `user` reads them. */
+export function directoryFor(ws: Workspace, user: string): Directory {
+  return {
+    userName: (id) => ws.users.get(id)?.name,
+    channelName: (id) => ws.channels.get(id)?.name,
+    groupHandle: (id) => (ws.usergroups.has(id) ? id.toLowerCase() : undefined),
+    tz: ws.users.get(user)?.tz ?? "Europe/London",
+    now: ws.now(),
+  };
+}
+
+function isObject(v: unknown): v is Record<string, Json> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A copy of Block Kit JSON in which every text object also carries `html` (what Slack's
+ * client shows, safe to insert) and `shown` (the same as plain text, for places that hold
+ * no markup, like a select's options).
+ */
+export function withRenderedText(value: Json, dir: Directory): Json {
+  if (Array.isArray(value)) return value.map((v) => withRenderedText(v, dir));
+  if (!isObject(value)) return value;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = withRenderedText(v, dir);
+  if (typeof value.text === "string") {
+    if (value.type === "mrkdwn" || value.type === "markdown") {
+      out.html = mrkdwnToHtml(value.text, dir);
+      out.shown = mrkdwnToText(value.text, dir);
+    } else if (value.type === "plain_text") {
+      out.html = plainToHtml(value.text, value.emoji !== false);
+      out.shown = value.emoji === false ? value.text : emojify(value.text);
+    }
+  }
+  return out;
+}
+
+function messageJson(
+  ws: Workspace,
+  m: MessageRecord | EphemeralRecord,
+  dir: Directory,
+  ephemeral: boolean,
+): Record<string, Json> {
   return {
     channel: m.channel,
     ts: m.ts,
     text: m.text,
-    blocks: m.blocks ?? null,
+    html: mrkdwnToHtml(m.text, dir),
+    blocks: m.blocks ? withRenderedText(m.blocks, dir) : null,
     plain: renderText(m.blocks, m.text),
     edited: m.history.length,
     via: m.via,
-    replies: ws.timeline.thread(m.channel, m.ts).map((r) => messageJson(ws, r)),
+    ephemeral,
+    replies: ephemeral
+      ? []
+      : ws.timeline.thread(m.channel, m.ts).map((r) => messageJson(ws, r, dir, false)),
   };
 }
 
+function viewJson(view: SlackView, dir: Directory): Json {
+  return withRenderedText(view, dir);
+}
+
+/** Each user's role, from the sandbox when it knows them, else from the workspace's users. */
+async function roles(ctx: UiContext): Promise<Record<string, string>> {
+  const fromUsers: Record<string, string> = {};
+  for (const u of ctx.ws.users.values()) if (u.role) fromUsers[u.id] = u.role;
+  const live = ctx.hooks?.roles ? await ctx.hooks.roles() : {};
+  return { ...fromUsers, ...live };
+}
+
 /** What the page shows for one user in one channel. */
-export function sandboxState(
-  ws: Workspace,
-  driver: SlackDriver,
+export async function sandboxState(
+  ctx: UiContext,
   user: string,
   channel: string,
-): Record<string, Json> {
+): Promise<Record<string, Json>> {
+  const { ws, driver } = ctx;
   const tl = ws.timeline;
+  const dir = directoryFor(ws, user);
   const stack = tl.stacks.get(user) ?? [];
+  const roleOf = await roles(ctx);
+  const home = tl.home(user);
+  // Slack shows a user's ephemerals in the channel, between the messages, until reload.
+  const timeline = [
+    ...tl.messages(channel).map((m) => messageJson(ws, m, dir, false)),
+    ...tl.ephemerals(user, channel).map((e) => messageJson(ws, e, dir, true)),
+  ].sort((a, b) => Number(a.ts) - Number(b.ts));
   return {
     version: tl.version,
     team: ws.team,
@@ -70,18 +158,17 @@ export function sandboxState(
     botConnected: Boolean(driver.options.botUrl && driver.options.signingSecret),
     user,
     channel,
-    users: [...ws.users.values()],
-    channels: [...ws.channels.values()],
-    messages: tl.messages(channel).map((m) => messageJson(ws, m)),
-    ephemerals: tl.ephemerals(user).map((e) => ({
-      channel: e.channel,
-      ts: e.ts,
-      text: e.text,
-      blocks: e.blocks ?? null,
-      plain: renderText(e.blocks, e.text),
+    users: [...ws.users.values()].map((u) => ({
+      id: u.id,
+      name: u.name,
+      real_name: u.real_name ?? null,
+      role: roleOf[u.id] ?? null,
     })),
-    stack: stack.map((r) => ({ view: r.view, errors: r.errors ?? null })),
-    home: tl.home(user) ?? null,
+    channels: [...ws.channels.values()],
+    messages: timeline,
+    stack: stack.map((r) => ({ view: viewJson(r.view, dir), errors: r.errors ?? null })),
+    home: home ? viewJson(home, dir) : null,
+    sandbox: { failures: Boolean(ctx.hooks?.makeFailures) },
     calls: tl.calls
       .slice(-20)
       .map((c) => ({ method: c.method, ok: c.ok, error: c.error ?? null, at: c.at })),
@@ -102,33 +189,73 @@ function target(body: Record<string, Json>): ElementTarget {
   return t;
 }
 
+const asUser = (body: Record<string, Json>): { user?: string } =>
+  typeof body.user === "string" ? { user: body.user } : {};
+
+/** A typed line as Slack's client sends it: `#name` and `@name` become references. */
+export function commandFor(ws: Workspace, line: string): { command: string; text: string } {
+  const trimmed = line.trim();
+  const space = trimmed.search(/\s/);
+  const command = space < 0 ? trimmed : trimmed.slice(0, space);
+  const typed = space < 0 ? "" : trimmed.slice(space + 1).trim();
+  const byName = <T extends { id: string; name: string }>(
+    list: Iterable<T>,
+    name: string,
+    also?: (x: T) => string | undefined,
+  ): string | undefined =>
+    [...list].find((x) => x.name.toLowerCase() === name || also?.(x)?.toLowerCase() === name)?.id;
+  const text = escapeCommandText(typed, {
+    channelId: (name) => byName(ws.channels.values(), name),
+    userId: (name) => byName(ws.users.values(), name, (u) => u.real_name),
+  });
+  return { command, text };
+}
+
 const VERBS: Record<string, Verb> = {
-  command: async (body, { driver }) => {
-    const text = String(body.text ?? "").trim();
-    if (!text.startsWith("/"))
+  command: async (body, { ws, driver }) => {
+    const line = String(body.text ?? "").trim();
+    if (!line.startsWith("/"))
       throw new Error("A slash command starts with /, e.g. /profiles help");
-    return driver.type(text, {
-      ...(typeof body.user === "string" ? { user: body.user } : {}),
+    const { command, text } = commandFor(ws, line);
+    return driver.slashCommand(command, text, {
+      ...asUser(body),
       ...(typeof body.channel === "string" ? { channel: body.channel } : {}),
     });
   },
   click: (body, { driver }) => driver.clickButton(String(body.actionId), target(body)),
   select: (body, { driver }) =>
     driver.select(String(body.actionId), body.selected as InputValue, target(body)),
-  options: (body, { driver }) =>
-    driver.requestOptions(String(body.actionId), String(body.query ?? ""), target(body)),
-  submit: (body, { driver }) =>
-    driver.submitView(
-      (body.values ?? {}) as Inputs,
-      typeof body.user === "string" ? { user: body.user } : {},
-    ),
-  close: (body, { driver }) =>
-    driver.closeView(typeof body.user === "string" ? { user: body.user } : {}),
-  home: (body, { driver }) =>
-    driver.openAppHome(typeof body.user === "string" ? { user: body.user } : {}),
+  options: async (body, { ws, driver }) => {
+    const res = await driver.requestOptions(
+      String(body.actionId),
+      String(body.query ?? ""),
+      target(body),
+    );
+    const dir = directoryFor(ws, typeof body.user === "string" ? body.user : driver.user);
+    return { ...res, options: withRenderedText(res.options, dir) };
+  },
+  fill: async (body, { driver }) => {
+    driver.fillView((body.values ?? {}) as Inputs, asUser(body));
+    return { filled: true };
+  },
+  submit: (body, { driver }) => driver.submitView((body.values ?? {}) as Inputs, asUser(body)),
+  close: (body, { driver }) => driver.closeView(asUser(body)),
+  home: (body, { driver }) => driver.openAppHome(asUser(body)),
   reset: async (_body, { ws }) => {
     ws.timeline.clear();
     return { ok: true };
+  },
+  failures: async (body, { hooks }) => {
+    if (!hooks?.makeFailures) throw new Error("This sandbox cannot make failures.");
+    const domain = typeof body.domain === "string" ? body.domain.trim() : "";
+    if (!domain) throw new Error("Choose a domain to put failures into.");
+    if (hooks.domains) {
+      const known = await hooks.domains();
+      if (!known.includes(domain))
+        throw new Error(`There is no domain "${domain}"; choose one of: ${known.join(", ")}.`);
+    }
+    const made = await hooks.makeFailures(domain);
+    return { domain, ...made };
   },
 };
 
@@ -140,21 +267,22 @@ export async function handleUi(
 ): Promise<void> {
   if (req.method === "GET" && (path === "/" || path === "/index.html")) {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-    res.end(await html());
+    res.end((await html()).replace("{{FAVICON}}", encodeURIComponent(FAVICON)));
+    return;
+  }
+  if (req.method === "GET" && path === "/favicon.ico") {
+    res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "max-age=3600" });
+    res.end(FAVICON);
     return;
   }
   if (req.method === "GET" && path === "/_sandbox/state") {
     const q = new URL(req.url ?? "/", "http://x").searchParams;
-    send(
-      res,
-      200,
-      sandboxState(
-        ctx.ws,
-        ctx.driver,
-        q.get("user") ?? ctx.driver.user,
-        q.get("channel") ?? ctx.driver.channel,
-      ),
-    );
+    const user = q.get("user") ?? ctx.driver.user;
+    send(res, 200, await sandboxState(ctx, user, q.get("channel") ?? ctx.driver.channel));
+    return;
+  }
+  if (req.method === "GET" && path === "/_sandbox/domains") {
+    send(res, 200, { ok: true, domains: ctx.hooks?.domains ? await ctx.hooks.domains() : [] });
     return;
   }
   const verb =
@@ -176,6 +304,8 @@ export async function handleUi(
     send(res, 200, { ok: true, result: await verb(body, ctx) });
   } catch (err) {
     // The driver's errors are written for people ("required input … is empty"): show them.
-    send(res, 200, { ok: false, error: (err as Error).message.split("\nTimeline:")[0] });
+    const message = (err as Error).message.split("\nTimeline:")[0];
+    const field = err instanceof SubmitRefused ? { field: err.blockId, hint: err.hint } : {};
+    send(res, 200, { ok: false, error: message, ...field });
   }
 }
