@@ -3,6 +3,8 @@
  * useful), logs get the cause. Jobs read `retryable` to decide between a retry and an
  * UnrecoverableError.
  */
+import { clip } from "./text.js";
+
 export type ErrorCode =
   | "invalid_input"
   | "not_found"
@@ -29,6 +31,15 @@ export interface AppErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Reasons and fixes often quote AWS (its error message, up to the 600 characters the mapping
+ * keeps) or a name someone typed: they are cleaned of invisible characters and bounded here,
+ * once, so every edge (Slack, job records, the CLI) gets the same safe sentence. A fix may end
+ * in a policy statement to copy, hence its larger bound.
+ */
+const MAX_REASON = 1000;
+const MAX_FIX = 2000;
+
 /** Job records keep only this one line, and their readers split it again on " Fix: ". */
 const formatUserMessage = (reason: string, fix: string | undefined): string =>
   fix ? `${reason} Fix: ${fix}` : reason;
@@ -45,11 +56,13 @@ export class AppError extends Error {
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, reason: string, opts: AppErrorOptions = {}) {
-    super(formatUserMessage(reason, opts.fix), { cause: opts.cause });
+  constructor(code: ErrorCode, rawReason: string, opts: AppErrorOptions = {}) {
+    const reason = clip(rawReason, MAX_REASON);
+    const fix = opts.fix === undefined ? undefined : clip(opts.fix, MAX_FIX);
+    super(formatUserMessage(reason, fix), { cause: opts.cause });
     this.code = code;
     this.reason = reason;
-    this.fix = opts.fix;
+    this.fix = fix;
     this.call = opts.call;
     this.awsCode = opts.awsCode;
     this.retryable = opts.retryable ?? (code === "aws_throttled" || code === "aws_unavailable");

@@ -1,4 +1,4 @@
-import { invalid, type Validation, valid } from "./validation.js";
+import { invalid, quoted, type Validation, valid } from "./validation.js";
 
 /** The parts of `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 export interface ArnParts {
@@ -52,12 +52,12 @@ export const parseInstanceArn = (arn: string): Validation<InstanceArn> => {
   const instanceId = parts?.resource.match(/^instance\/([A-Za-z0-9-]+)$/)?.[1];
   if (parts?.service !== "connect" || !instanceId) {
     return invalid(
-      `Use a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<id>: '${arn}' is not one.`,
+      `Use a Connect instance ARN like arn:aws:connect:<region>:<account>:instance/<id>: ${quoted(arn)} is not one.`,
     );
   }
   if (!parts.region || !ACCOUNT_ID.test(parts.accountId)) {
     return invalid(
-      `Use a Connect instance ARN that names its region and 12-digit account: '${arn}' does not.`,
+      `Use a Connect instance ARN that names its region and 12-digit account: ${quoted(arn)} does not.`,
     );
   }
   const { partition, region, accountId } = parts;

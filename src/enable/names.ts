@@ -1,4 +1,5 @@
-import { invalid, type Validation, valid } from "./validation.js";
+import { cleanText } from "../text.js";
+import { invalid, quoted, type Validation, valid } from "./validation.js";
 
 export const DOMAIN_NAME_MAX = 64;
 export const EXPIRATION_DAYS_MIN = 1;
@@ -20,7 +21,11 @@ const describeFirstInvalid = (value: string, allowed: RegExp): string => {
   if (bad === " ") return "a space";
   if (bad === "\t") return "a tab";
   if (bad === "\n" || bad === "\r") return "a line break";
-  return `'${bad}'`;
+  // A bidi-control or zero-width character would vanish from the sentence: name it instead.
+  if (cleanText(bad) === "") {
+    return `an invisible character (U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")})`;
+  }
+  return quoted(bad);
 };
 
 export const validateDomainName = (input: string): Validation<string> => {
@@ -28,10 +33,12 @@ export const validateDomainName = (input: string): Validation<string> => {
   const rule = `Use 1–${DOMAIN_NAME_MAX} letters, digits, hyphens or underscores`;
   if (name.length === 0) return invalid(`${rule} for the domain name.`);
   if (!DOMAIN_NAME.test(name)) {
-    return invalid(`${rule}: '${name}' contains ${describeFirstInvalid(name, /[a-zA-Z0-9_-]/)}.`);
+    return invalid(
+      `${rule}: ${quoted(name)} contains ${describeFirstInvalid(name, /[a-zA-Z0-9_-]/)}.`,
+    );
   }
   if (name.length > DOMAIN_NAME_MAX) {
-    return invalid(`${rule}: '${name}' is ${name.length} characters long.`);
+    return invalid(`${rule}: ${quoted(name)} is ${name.length} characters long.`);
   }
   return valid(name);
 };
@@ -41,10 +48,10 @@ export const validateExpirationDays = (input: string): Validation<number> => {
   const text = input.trim();
   const rule = `Enter a whole number of days from ${EXPIRATION_DAYS_MIN} to ${EXPIRATION_DAYS_MAX}`;
   if (text.length === 0) return invalid(`${rule} to keep profile data.`);
-  if (!/^\d+$/.test(text)) return invalid(`${rule}: '${text}' is not a whole number.`);
+  if (!/^\d+$/.test(text)) return invalid(`${rule}: ${quoted(text)} is not a whole number.`);
   const days = Number(text);
   if (days < EXPIRATION_DAYS_MIN || days > EXPIRATION_DAYS_MAX) {
-    return invalid(`${rule}: ${text} is out of range.`);
+    return invalid(`${rule}: ${quoted(text)} is out of range.`);
   }
   return valid(days);
 };
@@ -55,14 +62,16 @@ export const validateQueueName = (input: string): Validation<string> => {
   if (name.length === 0) return invalid(`${rule} for the queue name.`);
   if (name.toLowerCase().endsWith(".fifo")) {
     return invalid(
-      `Drop the '.fifo' suffix from '${name}': the dead-letter queue must be a standard queue, not a FIFO one.`,
+      `Drop the '.fifo' suffix from ${quoted(name)}: the dead-letter queue must be a standard queue, not a FIFO one.`,
     );
   }
   if (!QUEUE_NAME.test(name)) {
-    return invalid(`${rule}: '${name}' contains ${describeFirstInvalid(name, /[a-zA-Z0-9_-]/)}.`);
+    return invalid(
+      `${rule}: ${quoted(name)} contains ${describeFirstInvalid(name, /[a-zA-Z0-9_-]/)}.`,
+    );
   }
   if (name.length > QUEUE_NAME_MAX) {
-    return invalid(`${rule}: '${name}' is ${name.length} characters long.`);
+    return invalid(`${rule}: ${quoted(name)} is ${name.length} characters long.`);
   }
   return valid(name);
 };
@@ -81,12 +90,12 @@ export const validateAliasName = (input: string): Validation<string> => {
   }
   if (!ALIAS_NAME.test(name)) {
     return invalid(
-      `Use letters, digits, '/', '_', '-' or ':' in the alias: '${name}' contains ${describeFirstInvalid(name, /[a-zA-Z0-9:/_-]/)}.`,
+      `Use letters, digits, '/', '_', '-' or ':' in the alias: ${quoted(name)} contains ${describeFirstInvalid(name, /[a-zA-Z0-9:/_-]/)}.`,
     );
   }
   if (name.length > ALIAS_NAME_MAX) {
     return invalid(
-      `Use at most ${ALIAS_NAME_MAX} characters for the alias, 'alias/' included: '${name.slice(0, 40)}…' has ${name.length}.`,
+      `Use at most ${ALIAS_NAME_MAX} characters for the alias, 'alias/' included: ${quoted(name, 40)} has ${name.length}.`,
     );
   }
   return valid(name);
@@ -124,6 +133,6 @@ export const defaultAliasName = (domainName: string): string =>
 export const domainNameWarnings = (name: string): string[] => {
   if (name.startsWith(CONNECT_DOMAIN_PREFIX)) return [];
   return [
-    `'${name}' doesn't start with '${CONNECT_DOMAIN_PREFIX}': AWS's managed policy AmazonConnect_FullAccess only lets Amazon Connect use domains named ${CONNECT_DOMAIN_PREFIX}*, so users and roles relying on it need your own IAM policy for this domain.`,
+    `${quoted(name)} doesn't start with '${CONNECT_DOMAIN_PREFIX}': AWS's managed policy AmazonConnect_FullAccess only lets Amazon Connect use domains named ${CONNECT_DOMAIN_PREFIX}*, so users and roles relying on it need your own IAM policy for this domain.`,
   ];
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanText, clip, code, esc } from "../../src/slack/render/text.js";
+import { cleanText, clip, code, esc, inert } from "../../src/slack/render/text.js";
 
 /** Every character the module must remove: bidi controls, zero-width ones, other controls. */
 const UNSAFE = [
@@ -96,5 +96,22 @@ describe("code", () => {
     expect(out).not.toMatch(UNSAFE_RE);
     // No escape is cut in half: every & starts a whole entity.
     expect(out.slice(1, -2).replace(/&(amp|lt|gt);/g, "")).not.toMatch(/[&<>]/);
+  });
+});
+
+describe("inert", () => {
+  it("keeps our code spans, escapes the rest, and puts words with mrkdwn markers in code", () => {
+    expect(inert("allow `kms:Decrypt` for <!channel> & *bold* _it_ ~s~ now")).toBe(
+      "allow `kms:Decrypt` for &lt;!channel&gt; &amp; `*bold*` `_it_` `~s~` now",
+    );
+  });
+
+  it("shows an unmatched backtick as ʼ instead of opening a span", () => {
+    expect(inert("a `b` c `d *e*")).toBe("a `b` c ʼd `*e*`");
+  });
+
+  it("clips and cleans what it is given", () => {
+    const out = inert(`\u202E${"x".repeat(5000)}`, 100);
+    expect(out).toBe(`${"x".repeat(99)}…`);
   });
 });

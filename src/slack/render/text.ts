@@ -6,24 +6,9 @@
  * either escaped or put in a code span (docs/slack/platform.md, "Text from outside").
  */
 
-/** Bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C) and zero-width characters. */
-const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
+import { cleanText, clip, ELLIPSIS } from "../../text.js";
 
-/** Control characters (Unicode category Cc) other than tab and newline. */
-const CONTROL = /[^\P{Cc}\t\n]/gu;
-
-const ELLIPSIS = "…";
-
-/** The text without bidi-control, zero-width and control characters (newline and tab stay). */
-export const cleanText = (s: string): string => s.replace(INVISIBLE, "").replace(CONTROL, "");
-
-/** Cleaned, and at most `max` characters, the last being "…" when something was cut. */
-export function clip(s: string, max: number): string {
-  const clean = cleanText(s);
-  if (clean.length <= max) return clean;
-  if (max <= 0) return "";
-  return `${cutAt(clean, max - 1)}${ELLIPSIS}`;
-}
+export { cleanText, clip } from "../../text.js";
 
 /** Cleaned, with Slack's mrkdwn escaping of `&`, `<` and `>`, so it shows as typed. */
 export const esc = (s: string): string => escapeClean(cleanText(s));
@@ -60,8 +45,24 @@ function fitEscaped(text: string, room: number): string {
   return `${out}${ELLIPSIS}`;
 }
 
-/** The first `n` UTF-16 units, one fewer when the cut would split a surrogate pair. */
-function cutAt(s: string, n: number): string {
-  const last = s.charCodeAt(n - 1);
-  return last >= 0xd800 && last <= 0xdbff ? s.slice(0, n - 1) : s.slice(0, n);
+/**
+ * Text we wrote around words that may be AWS's or a person's (an error's fix), as mrkdwn that
+ * shows every word as written: a `code` span stays one, a word carrying mrkdwn markers
+ * (`*`, `_`, `~`) becomes a code span of its own, and the rest is escaped. The input is
+ * clipped to `max` first; escaping can make the result somewhat longer.
+ */
+export function inert(s: string, max = 2000): string {
+  const parts = clip(s, max).split("`");
+  const whole = (t: string) => code(t, t.length * 5 + 2);
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 1 && i < parts.length - 1) return whole(part);
+      // After an unmatched backtick: plain text, the backtick shown as ʼ.
+      const text = i % 2 === 1 ? `ʼ${part}` : part;
+      return text
+        .split(/(\s+)/)
+        .map((word) => (/[*_~]/.test(word) ? whole(word) : esc(word)))
+        .join("");
+    })
+    .join("");
 }

@@ -5,7 +5,9 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { type Draft, WIZARD_STEPS, type WizardStep } from "../../../enable/drafts.js";
+import { MAX_FIELD_ERROR } from "../../../enable/validation.js";
 import type { FieldErrors, WizardField } from "../../../enable/wizard.js";
+import { clip, code, esc, inert } from "../text.js";
 import { actionId, BACK_ACTION, CALLBACK, DISPATCHING, INFO_CALLBACK } from "./ids.js";
 
 /** Slack's limits (docs/slack/platform.md): builders clip to them so Slack never refuses a view. */
@@ -16,9 +18,6 @@ export const LIMIT = {
   option: 75,
   label: 2000,
 } as const;
-
-export const clip = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 const plain = (text: string, max: number = LIMIT.label) => ({
   type: "plain_text" as const,
@@ -41,13 +40,12 @@ export const option = (text: string, value: string, description?: string): Plain
   ...(description ? { description: plain(description, LIMIT.option) } : {}),
 });
 
-/** Escapes what Slack's mrkdwn would read as markup in names people typed. */
-export const esc = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** A code block that stays inside one section's text limit. */
+/**
+ * A code block that stays inside one section's text limit: cleaned, clipped, escaped (Slack
+ * reads `<…>` inside code too), and unable to close early.
+ */
 export const codeBlock = (text: string, room = LIMIT.text - 20): string =>
-  `\`\`\`${clip(text.replace(/```/g, "'''"), room)}\`\`\``;
+  `\`\`\`${esc(clip(text.replace(/```/g, "'''"), room))}\`\`\``;
 
 /** Slack shows at most this many options in an external select. */
 const MAX_OPTIONS = 100;
@@ -136,8 +134,8 @@ export const expiredView = (): ModalView =>
 const AGAIN = "Nothing was created: run `/profiles enable` again.";
 
 /** What the person is told when the modal didn't open, by Slack's error code. */
-export function openFailureText(code: string | undefined): string {
-  switch (code) {
+export function openFailureText(slackCode: string | undefined): string {
+  switch (slackCode) {
     case "expired_trigger_id":
       return `:hourglass: Slack's request to open the form expired before the bot could open it (it lives 3 seconds). ${AGAIN}`;
     case "ratelimited":
@@ -146,12 +144,12 @@ export function openFailureText(code: string | undefined): string {
     case "timeout":
       return `:hourglass: Slack is rate limiting the bot right now, so the form didn't open. Nothing was created: run \`/profiles enable\` again in a minute.`;
     default:
-      return `:warning: The form didn't open (Slack said \`${code ?? "unknown_error"}\`). ${AGAIN}`;
+      return `:warning: The form didn't open (Slack said ${code(slackCode ?? "unknown_error", 80)}). ${AGAIN}`;
   }
 }
 
 /** The draft could not be created (Redis), so the modal was never asked for. */
-export const noDraftText = (reason: string): string => `:warning: ${reason} ${AGAIN}`;
+export const noDraftText = (reason: string): string => `:warning: ${inert(reason, 1000)} ${AGAIN}`;
 
 /**
  * Errors for Slack's `response_action: errors`, block id → sentence. Slack takes only input
@@ -168,6 +166,8 @@ export function errorsForSlack(
     const target = inputs.includes(field) ? field : inputs[0];
     if (target) out[target] = out[target] ? `${out[target]} ${text}` : text;
   }
+  // Each sentence is bounded where it is made; two on one field must not add up past it.
+  for (const [block, text] of Object.entries(out)) out[block] = clip(text, MAX_FIELD_ERROR);
   return out;
 }
 

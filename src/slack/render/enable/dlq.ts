@@ -12,7 +12,8 @@ import {
   queuePolicyStatus,
   queueRef,
 } from "../../../enable/wizard.js";
-import { context, esc, option, searchOptions, textInput } from "./common.js";
+import { esc } from "../text.js";
+import { context, option, searchOptions, textInput } from "./common.js";
 import { type Lacking, resourceView } from "./resource.js";
 
 const MODES = {

@@ -13,9 +13,9 @@ import {
   defaultDomainFor,
   instanceLabel,
 } from "../../../enable/wizard.js";
+import { esc, inert } from "../text.js";
 import {
   context,
-  esc,
   middleStep,
   modeRadios,
   option,
@@ -57,7 +57,7 @@ function chosenDomainBlocks(draft: Draft): KnownBlock[] {
 
 function domainsLine(draft: Draft): KnownBlock[] {
   if (draft.domains?.error) {
-    return [context(`:warning: Couldn't list the domains: ${esc(draft.domains.error)}`)];
+    return [context(`:warning: Couldn't list the domains: ${inert(draft.domains.error, 1000)}`)];
   }
   if (!draft.domains?.value || draft.domain.mode !== "new") return [];
   const count = draft.domains.value.length;

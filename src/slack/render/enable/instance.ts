@@ -2,7 +2,8 @@
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, InstanceRow } from "../../../enable/drafts.js";
 import { chosenInstance, currentLink, instanceLabel } from "../../../enable/wizard.js";
-import { context, esc, LIMIT, modal, option, picker, searchOptions, section } from "./common.js";
+import { esc, inert } from "../text.js";
+import { context, LIMIT, modal, option, picker, searchOptions, section } from "./common.js";
 
 const shortId = (id: string) => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
@@ -38,7 +39,7 @@ function linkLine(draft: Draft): string | undefined {
   const link = currentLink(draft);
   if (!link)
     return ":hourglass_flowing_sand: Checking which Customer Profiles domain it is linked to…";
-  if (link.error) return `:warning: Couldn't check its current domain: ${esc(link.error)}`;
+  if (link.error) return `:warning: Couldn't check its current domain: ${inert(link.error, 1000)}`;
   if (!link.domain) return ":white_circle: Not linked to a Customer Profiles domain yet.";
   return `:link: Linked to domain *${esc(link.domain)}* now. Linking it to another domain later asks you to confirm: its profiles stay in *${esc(link.domain)}*.`;
 }

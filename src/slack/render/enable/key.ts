@@ -10,7 +10,8 @@ import {
   keyPolicyStatus,
   pickedKey,
 } from "../../../enable/wizard.js";
-import { esc, option, searchOptions, textInput } from "./common.js";
+import { esc } from "../text.js";
+import { option, searchOptions, textInput } from "./common.js";
 import { type Lacking, resourceView } from "./resource.js";
 
 const MODES = {

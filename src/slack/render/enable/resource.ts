@@ -7,10 +7,10 @@
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Draft } from "../../../enable/drafts.js";
 import type { WizardField } from "../../../enable/wizard.js";
+import { inert } from "../text.js";
 import {
   codeBlock,
   context,
-  esc,
   middleStep,
   modeRadios,
   picker,
@@ -59,7 +59,7 @@ function existingBlocks<C extends { error?: string }>(e: Existing<C>): KnownBloc
   const line = (text: string) => [pickerBlock, context(text)];
   if (!e.picked) return [pickerBlock];
   if (!e.check) return line(`:hourglass_flowing_sand: ${e.reading}`);
-  if (e.check.error) return line(`:warning: ${esc(e.check.error)}`);
+  if (e.check.error) return line(`:warning: ${inert(e.check.error, 1000)}`);
   if (!e.exists(e.check))
     return line(`:warning: This ${e.noun} no longer exists: pick another one.`);
   const lacking = e.lacking(e.check);

@@ -7,6 +7,7 @@ import type { KnownBlock, ModalView } from "@slack/types";
 import type { Draft } from "../../../enable/drafts.js";
 import type { Plan, PlanStep } from "../../../enable/plan.js";
 import { formatPolicy } from "../../../enable/policies.js";
+import { MAX_FIELD_ERROR } from "../../../enable/validation.js";
 import {
   blockedOnlyByRelink,
   chosenInstance,
@@ -18,12 +19,11 @@ import {
 import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
 import { STEP_LABEL } from "../../../provision/step-names.js";
 import { stateWord } from "../../../queues/states.js";
+import { clip, esc, inert } from "../text.js";
 import {
   backButton,
-  clip,
   codeBlock,
   context,
-  esc,
   infoView,
   LIMIT,
   modal,
@@ -129,9 +129,14 @@ export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)
     );
   }
   if (state.kind === "failed") {
-    return modal("review", draft, [intro, section(`:warning: ${esc(state.error)}`), backButton()], {
-      submit: "Check again",
-    });
+    return modal(
+      "review",
+      draft,
+      [intro, section(`:warning: ${inert(state.error, 1500)}`), backButton()],
+      {
+        submit: "Check again",
+      },
+    );
   }
   const onlyRelink = blockedOnlyByRelink(state.plan, state.input);
   const ready = state.plan.blockers.length === 0 || onlyRelink;
@@ -152,7 +157,10 @@ export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)
 export function relinkErrors(draft: Draft): Record<string, string> {
   const instance = chosenInstance(draft);
   return {
-    review_confirm: `Tick the box to link ${instance ? instanceLabel(instance) : "the instance"} to the new domain: its profiles will not move with it.`,
+    review_confirm: clip(
+      `Tick the box to link ${instance ? instanceLabel(instance) : "the instance"} to the new domain: its profiles will not move with it.`,
+      MAX_FIELD_ERROR,
+    ),
   };
 }
 
