@@ -3,8 +3,9 @@
  * of steps, calls services in src/ to do the work and reports through ports; the Slack
  * implementations of those ports come in from the composition root (src/runtime.ts).
  */
-import type { Worker } from "bullmq";
+import { Job, type Worker } from "bullmq";
 import { type Access, authorize } from "../src/access/authorize.js";
+import type { AuditEntry, AuditLog } from "../src/audit/audit.js";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
@@ -12,8 +13,13 @@ import type { DigestPublisher } from "../src/dlq/publisher.js";
 import type { ReingestReporterFactory } from "../src/dlq/reporter.js";
 import type { Logger } from "../src/logger.js";
 import { RedisBindingStore } from "../src/provision/bindings.js";
+import type { ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
+import type { CleanupResult } from "../src/provision/types.js";
 import type { JobQueues } from "../src/queues/index.js";
+import { JOBS } from "../src/queues/names.js";
+import type { CleanupJobData } from "../src/queues/provision.js";
+import type { ReingestJobData } from "../src/queues/reingest.js";
 import { RedisRateLimiter } from "../src/ratelimit.js";
 import type { Redis } from "../src/redis.js";
 import { startDlqScanWorker } from "./dlq-scan.js";
@@ -41,13 +47,15 @@ export interface WorkerDeps {
   reporters: WorkerReporters;
   /** Jobs check again, when they start, that whoever asked still holds the role. */
   access: Access;
+  /** Where each job's final outcome goes; absent in tests of the processors alone. */
+  audit?: AuditLog;
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { config } = deps;
   const prefix = config.redis.prefix;
-  const bindings = new RedisBindingStore(deps.redis, prefix);
   const digests = new RedisDigestStore(deps.redis, prefix);
+  const bindings = new RedisBindingStore(deps.redis, prefix);
   const provision = startProvisionWorker({
     connection: deps.connection,
     prefix,
@@ -82,5 +90,115 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     log: deps.log.child({ queue: "reingest" }),
     stillAllowed: (userId, permission) => authorize(deps.access, userId, permission),
   });
+  if (deps.audit) {
+    for (const worker of [provision, reingest]) auditOutcomes(worker, deps.audit, deps.log);
+  }
   return [provision, dlqScan, reingest];
+}
+
+/**
+ * Appends every job's final outcome to the audit trail, for every queue a person's click
+ * starts, in one place: the worker that ran the last attempt reports it once. An attempt
+ * that will be retried is not final; BullMQ sets `finishedOn` only when the job is done.
+ * A job that stalled past its limit fails in the worker that picks it up next, so it
+ * arrives here too. Scans are the system's own and are not audited.
+ */
+function auditOutcomes(worker: Worker, audit: AuditLog, log: Logger): void {
+  const write = (job: Job, outcome: "succeeded" | "failed", found: Found, detail?: string) => {
+    const entry: AuditEntry = {
+      at: new Date(job.finishedOn ?? Date.now()).toISOString(),
+      userId: found.requestedBy ?? "(unknown)",
+      action: `job:${job.name}`,
+      ...(found.target && { target: found.target }),
+      params: found.counts,
+      outcome,
+      // From queued to done, retries and waits included.
+      ...(job.finishedOn && { durationMs: job.finishedOn - job.timestamp }),
+      jobId: String(job.id),
+      ...(detail && { detail }),
+    };
+    return audit.record(entry);
+  };
+  const report = (job: Job, outcome: "succeeded" | "failed", result: unknown, detail?: string) =>
+    describeJob(worker, job, result)
+      .then((found) => write(job, outcome, found, detail))
+      .catch((err: unknown) =>
+        log.error({ err, jobId: job.id }, "could not write the job's outcome to the audit trail"),
+      );
+  worker.on("completed", (job, result) => {
+    void report(job, "succeeded", result);
+  });
+  worker.on("failed", (job, err) => {
+    if (!job?.finishedOn) return;
+    void report(job, "failed", undefined, err.message);
+  });
+}
+
+/** Who asked, what it was about, and the counts worth keeping. */
+interface Found {
+  requestedBy?: string;
+  target?: string;
+  counts: Record<string, string | number | boolean>;
+}
+
+async function describeJob(worker: Worker, job: Job, result: unknown): Promise<Found> {
+  switch (job.name) {
+    case JOBS.enable: {
+      const data = job.data as ProvisionJobData;
+      const counts: Found["counts"] = {
+        steps: data.checkpoint?.done?.length ?? 0,
+        instance: data.request.instance.id,
+      };
+      if (data.failure) counts.failedStep = data.failure.step;
+      return { requestedBy: data.requestedBy, target: data.request.domain.name, counts };
+    }
+    case JOBS.cleanup: {
+      const data = job.data as CleanupJobData;
+      // Clean-up's data names only the job it cleans up after; the domain is in that job.
+      const target = (await Job.fromId(worker, data.provisionJobId).catch(() => undefined)) as
+        | Job<ProvisionJobData>
+        | undefined;
+      const counts: Found["counts"] = { provisionJob: data.provisionJobId };
+      for (const item of (result as CleanupResult | undefined)?.items ?? []) {
+        counts[item.action] = ((counts[item.action] as number | undefined) ?? 0) + 1;
+      }
+      return {
+        requestedBy: data.requestedBy,
+        ...(target && { target: target.data.request.domain.name }),
+        counts,
+      };
+    }
+    default: {
+      const data = job.data as Partial<ReingestJobData>;
+      const counts = countsOf(result);
+      if (data.cls) counts.class = data.cls;
+      if (data.messageId) counts.messageId = data.messageId;
+      return {
+        ...(data.requestedBy && { requestedBy: data.requestedBy }),
+        ...(data.domain && { target: data.domain }),
+        counts,
+      };
+    }
+  }
+}
+
+/**
+ * The numbers in a job's result: top-level numbers, short strings and flags, maps of numbers
+ * one level down (`left.throttled`), and lists by their length. Re-ingest and discard grow
+ * new counts over time; this keeps them without a list to maintain here.
+ */
+function countsOf(result: unknown): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  if (!result || typeof result !== "object") return out;
+  for (const [key, value] of Object.entries(result)) {
+    if (typeof value === "number" || typeof value === "boolean") out[key] = value;
+    else if (typeof value === "string" && value.length <= 60) out[key] = value;
+    else if (Array.isArray(value)) out[key] = value.length;
+    else if (value && typeof value === "object") {
+      for (const [inner, n] of Object.entries(value)) {
+        if (typeof n === "number") out[`${key}.${inner}`] = n;
+      }
+    }
+  }
+  return out;
 }

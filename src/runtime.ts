@@ -16,6 +16,7 @@ import type { Config } from "./config.js";
 import { RedisSeenSignatures, type SeenSignatures } from "./http/seen.js";
 import { type SlackEndpoint, startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
+import { scanScheduleProblems } from "./queues/dlq-scan.js";
 import { createQueues } from "./queues/index.js";
 import { RedisRateLimiter } from "./ratelimit.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
@@ -86,6 +87,7 @@ export async function startRuntime(
           reingestRate: config.reingest.rate,
         }),
         access,
+        audit,
       });
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }
@@ -104,7 +106,14 @@ export async function startRuntime(
         slack?.requestListener,
         new RedisSeenSignatures(redis, config.redis.prefix),
       ),
-      healthy: () => redisAnswers(redis),
+      healthy: async () => {
+        if (!(await redisAnswers(redis))) return { redis: "down" };
+        // A bound domain without scans is degraded, not down: Slack requests still work.
+        const degraded = await scanScheduleProblems(queues, redis, config.redis.prefix).catch(
+          (err: unknown) => [`could not check the scan schedules: ${(err as Error).message}`],
+        );
+        return { redis: "up", degraded };
+      },
     });
     stops.push(() => http.close());
     if (slack) stops.push(() => slack.stop());
