@@ -4,18 +4,31 @@
  * adapts them to BullMQ and reports through the ReingestReporter port (src/dlq/reporter.ts).
  * Producers are in src/queues/reingest.ts.
  *
- *   reingest: still allowed → queue URL → started → paced pass (progress) → reingested
- *   discard:  still allowed → queue URL → started → delete that class's messages → discarded
+ *   reingest: still allowed → queue URL → the scan's ids → started → paced pass (progress,
+ *             came-backs) → reingested
+ *   discard:  still allowed → queue URL → the scan's ids → started → delete those → discarded
  *
- * A retry (or a worker killed mid-run) just runs the pass again: messages already accepted
- * were deleted, the rest are still in the DLQ.
+ * A class job acts on the message ids the clicked digest's scan recorded (`scanId`), never on
+ * later arrivals; without that record it stops before any change and says to use the current
+ * digest. One message by id is one message.
+ *
+ * A retry, or a job BullMQ recovers after its worker was killed, resumes from the job's
+ * checkpoint in Redis (RedisPassCheckpoint below): the leases the dead attempt held are made
+ * visible again and what it had accepted is counted, so the final report adds up to the
+ * class size and never says "finished" while part of the class is still hidden.
  */
 import { type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import type { DigestState, DigestStore } from "../src/dlq/digests.js";
 import { createPacer, type Pacer } from "../src/dlq/pacing.js";
-import { discard, type PassOptions, reingest } from "../src/dlq/reingest.js";
+import {
+  type CheckpointLease,
+  discard,
+  type PassCheckpoint,
+  type PassOptions,
+  reingest,
+} from "../src/dlq/reingest.js";
 import type { ReingestReporter, ReingestReporterFactory } from "../src/dlq/reporter.js";
 import { asAppError } from "../src/errors.js";
 import type { Logger } from "../src/logger.js";
@@ -34,7 +47,7 @@ export interface ReingestWorkerDeps {
   prefix: string;
   gateways: Pick<Gateways, "sqs" | "profiles">;
   bindings: BindingStore;
-  digests: Pick<DigestStore, "get">;
+  digests: Pick<DigestStore, "get" | "scanIds">;
   reporter: ReingestReporterFactory;
   /** Shared by every process: the global and per-profile pace hold across all of them. */
   limiter: RateLimiter;
@@ -48,6 +61,61 @@ export interface ReingestWorkerDeps {
   /** For tests: a short lease, no long polling. */
   passOptions?: PassOptions & { concurrency?: number };
   workerOptions?: Partial<WorkerOptions>;
+}
+
+/** A day: long past any lease, short enough that a forgotten checkpoint goes away. */
+const CHECKPOINT_TTL_SECONDS = 24 * 3600;
+
+/**
+ * One hash per run of a job (its id and the click's requestId, since a finished job's id is
+ * reused by the next click): `l:<messageId>` → `<until>\t<receipt handle>` for each lease held,
+ * `a:<messageId>` → the object's hash for each accepted object.
+ */
+export class RedisPassCheckpoint implements PassCheckpoint {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    jobId: string,
+    requestId: string,
+  ) {
+    this.key = `${prefix}:reingest-checkpoint:${jobId}:${requestId}`;
+  }
+
+  async load(): Promise<{ leases: CheckpointLease[]; accepted: Map<string, string> }> {
+    const h = await this.redis.hgetall(this.key);
+    const leases: CheckpointLease[] = [];
+    const accepted = new Map<string, string>();
+    for (const [field, value] of Object.entries(h)) {
+      const id = field.slice(2);
+      if (field.startsWith("a:")) accepted.set(id, value);
+      else if (field.startsWith("l:")) {
+        const tab = value.indexOf("\t");
+        const until = Number(value.slice(0, tab));
+        if (tab > 0 && Number.isFinite(until))
+          leases.push({ id, until, handle: value.slice(tab + 1) });
+      }
+    }
+    return { leases, accepted };
+  }
+
+  async leased(leases: CheckpointLease[]): Promise<void> {
+    const fields = Object.fromEntries(leases.map((l) => [`l:${l.id}`, `${l.until}\t${l.handle}`]));
+    await this.redis.multi().hset(this.key, fields).expire(this.key, CHECKPOINT_TTL_SECONDS).exec();
+  }
+
+  async released(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.hdel(this.key, ...ids.map((id) => `l:${id}`));
+  }
+
+  async accepted(id: string, objectHash: string): Promise<void> {
+    await this.redis.hset(this.key, `a:${id}`, objectHash);
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.del(this.key);
+  }
 }
 
 interface Where {
@@ -85,6 +153,28 @@ async function locate(
   return { queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }), digest };
 }
 
+const USE_CURRENT_DIGEST =
+  "Stopped before any change: the bot has no record of the digest this button came from (it is more than a day old, or was replaced several scans ago). Use the buttons on the current digest, which show what they will act on.";
+
+/**
+ * The message ids a class job may act on: those the clicked digest's scan recorded. Refuses,
+ * before any change, a class job without a scan or whose scan's record is gone.
+ */
+async function scanIdsFor(
+  deps: ReingestWorkerDeps,
+  data: ReingestJobData,
+): Promise<ReadonlySet<string> | undefined> {
+  if (data.messageId) return undefined;
+  if (!data.cls || !data.scanId) throw new UnrecoverableError(USE_CURRENT_DIGEST);
+  const ids = await deps.digests.scanIds(data.domain, data.scanId, data.cls);
+  if (!ids) throw new UnrecoverableError(USE_CURRENT_DIGEST);
+  return new Set(ids.slice(0, MAX_MESSAGES_PER_RUN));
+}
+
+function checkpointFor(deps: ReingestWorkerDeps, job: ReingestJob): RedisPassCheckpoint {
+  return new RedisPassCheckpoint(deps.connection, deps.prefix, String(job.id), job.data.requestId);
+}
+
 function reporterFor(deps: ReingestWorkerDeps, job: ReingestJob, where: Where): ReingestReporter {
   const { data } = job;
   return deps.reporter({
@@ -106,9 +196,10 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
   const log = deps.log.child({ jobId: job.id, domain: data.domain, userId: data.requestedBy });
   const where = await locate(deps, data, "reingest");
   const reporter = reporterFor(deps, job, where);
-  await reporter.started(pacer.rate);
-  const expected = data.cls !== undefined ? where.digest?.lastSummary?.classes[data.cls]?.count : 1;
+  const checkpoint = checkpointFor(deps, job);
   try {
+    const ids = await scanIdsFor(deps, data);
+    await reporter.started(pacer.rate);
     const result = await reingest(
       {
         sqs: deps.gateways.sqs,
@@ -116,22 +207,24 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
         pacer,
         log,
         progress: reporter.progress,
+        checkpoint,
       },
       {
         domain: data.domain,
         queueUrl: where.queueUrl,
         selection: data.messageId
           ? { messageId: data.messageId }
-          : { class: data.cls ?? "throttled" },
-        maxMessages: data.messageId ? 1 : MAX_MESSAGES_PER_RUN,
-        ...(expected !== undefined && { expected }),
+          : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
+        maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
+        expected: data.messageId ? 1 : (ids?.size ?? 0),
         ...deps.passOptions,
       },
     );
     await reporter.reingested(result);
+    await checkpoint.clear();
     return result;
   } catch (err) {
-    throw await failed(deps, job, reporter, err);
+    throw await failed(deps, job, reporter, err, checkpoint);
   }
 }
 
@@ -144,17 +237,26 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
   const log = deps.log.child({ jobId: job.id, domain: data.domain, userId: data.requestedBy });
   const where = await locate(deps, data, "discard");
   const reporter = reporterFor(deps, job, where);
-  await reporter.started(0);
+  const checkpoint = checkpointFor(deps, job);
   try {
+    const ids = (await scanIdsFor(deps, data)) ?? new Set<string>();
+    await reporter.started(0);
     const result = await discard(
-      { sqs: deps.gateways.sqs, log },
-      { queueUrl: where.queueUrl, cls, maxMessages: MAX_MESSAGES_PER_RUN, ...deps.passOptions },
+      { sqs: deps.gateways.sqs, log, checkpoint },
+      {
+        queueUrl: where.queueUrl,
+        cls,
+        messageIds: ids,
+        maxMessages: ids.size,
+        ...deps.passOptions,
+      },
     );
     log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");
     await reporter.discarded(result);
+    await checkpoint.clear();
     return result;
   } catch (err) {
-    throw await failed(deps, job, reporter, err);
+    throw await failed(deps, job, reporter, err, checkpoint);
   }
 }
 
@@ -164,12 +266,20 @@ async function failed(
   job: ReingestJob,
   reporter: ReingestReporter,
   err: unknown,
+  checkpoint: RedisPassCheckpoint,
 ): Promise<Error> {
+  if (err instanceof UnrecoverableError) {
+    await reporter.failed(err.message, false);
+    await checkpoint.clear().catch(() => undefined);
+    return err;
+  }
   const appError = asAppError(err);
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   const willRetry = appError.retryable && !lastAttempt;
   deps.log.warn({ err, jobId: job.id, willRetry }, "re-ingest job failed");
   await reporter.failed(appError.userMessage, willRetry);
+  // The next attempt resumes from the checkpoint; a job that gives up leaves none behind.
+  if (!willRetry) await checkpoint.clear().catch(() => undefined);
   if (willRetry) return err instanceof Error ? err : appError;
   return new UnrecoverableError(appError.userMessage);
 }

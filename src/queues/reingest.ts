@@ -16,6 +16,11 @@ export interface ReingestJobData {
   /** A class, or `messageId` for one message. */
   cls?: DlqClass;
   messageId?: string;
+  /**
+   * The scan the clicked digest showed (src/dlq/digests.ts): a class job acts only on the
+   * message ids that scan recorded for the class, and at most that many.
+   */
+  scanId?: string;
   /** Slack user who clicked. */
   requestedBy: string;
   /** Unique per click: tells the clicker whether their click created the job. */

@@ -27,6 +27,8 @@ afterEach(async () => {
 });
 
 const DOMAIN = "amazon-connect-reingest";
+/** The emulator ingests within milliseconds: a short watch for came-backs is enough here. */
+const SETTLE_MS = 300;
 
 function pacerFor(harness: DlqHarness, globalRate = 50) {
   return createPacer({ limiter: harness.limiter, globalRate, profileIntervalMs: 1100 });
@@ -114,6 +116,7 @@ describe("reingest", () => {
         selection: { class: "throttled" },
         maxMessages: 1000,
         waitSeconds: 0,
+        settleMs: SETTLE_MS,
         expected: 41,
       },
     );
@@ -160,6 +163,7 @@ describe("reingest", () => {
         selection: { messageId: target.messageId },
         maxMessages: 1,
         waitSeconds: 0,
+        settleMs: SETTLE_MS,
       },
     );
     await ingestionIdle(h.emulator.ctx.state);
@@ -201,6 +205,7 @@ describe("reingest", () => {
         selection: { class: "throttled" },
         maxMessages: 1000,
         waitSeconds: 0,
+        settleMs: SETTLE_MS,
       },
     );
     await ingestionIdle(h.emulator.ctx.state);
@@ -226,6 +231,7 @@ describe("reingest", () => {
         selection: { class: "unreadable" },
         maxMessages: 100,
         waitSeconds: 0,
+        settleMs: SETTLE_MS,
       },
     );
     expect(result.done).toBe(0);

@@ -19,6 +19,7 @@ const CHANNEL = "C0REINGEST";
 let h: DlqHarness;
 let url: string;
 let fail: BoundDomain["fail"];
+let scan: BoundDomain["scan"];
 let queues: JobQueues;
 let worker: Worker;
 let reporter: MemoryReingestReporter;
@@ -38,7 +39,7 @@ async function finalReport(jobId: string): Promise<ReingestEvent> {
 
 beforeEach(async () => {
   const bound = await startBoundDomain(DOMAIN, CHANNEL);
-  ({ h, url, fail } = bound);
+  ({ h, url, fail, scan } = bound);
   const { bindings } = bound;
   queues = createQueues(h.redis, h.prefix);
   reporter = new MemoryReingestReporter();
@@ -52,7 +53,7 @@ beforeEach(async () => {
     limiter: h.limiter,
     config: { reingest: { rate: 50, profileIntervalMs: 1_000 } },
     log: h.log,
-    passOptions: { leaseSeconds: 5, waitSeconds: 0 },
+    passOptions: { leaseSeconds: 5, waitSeconds: 0, settleMs: 300 },
   });
 });
 afterEach(async () => {
@@ -65,9 +66,11 @@ describe("the reingest job, through its reporter port", () => {
   it("re-ingests a class, reports start and end, and leaves the other class in the DLQ", async () => {
     fail(THROTTLED, 3);
     fail(MISSING_KEY, 2);
+    const scanId = await scan();
     const outcome = await enqueueReingest(queues, {
       domain: DOMAIN,
       cls: "throttled",
+      scanId,
       requestedBy: "U0OPS",
     });
     expect(outcome.status).toBe("started");
@@ -83,14 +86,82 @@ describe("the reingest job, through its reporter port", () => {
   it("discards a class and reports how many were deleted", async () => {
     fail(MISSING_KEY, 2);
     fail(THROTTLED, 1);
+    const scanId = await scan();
     const outcome = await enqueueDiscard(queues, {
       domain: DOMAIN,
       cls: "missing-key",
+      scanId,
       requestedBy: "U0ADMIN",
     });
     const end = await finalReport(outcome.jobId);
     expect(end).toMatchObject({ type: "discarded", result: { deleted: 2, deleteFailures: 0 } });
     await new Promise((r) => setTimeout(r, 100));
     expect(queueOf(h, url).messages.length).toBe(1);
+  });
+
+  it("acts only on what the clicked digest's scan showed: later arrivals wait for the next digest", async () => {
+    fail(MISSING_KEY, 3);
+    const scanId = await scan();
+    const shown = new Set(queueOf(h, url).messages.map((m) => m.messageId));
+    // Two more of the same class arrive after the scan, before the click's job runs.
+    fail(MISSING_KEY, 2);
+    const outcome = await enqueueDiscard(queues, {
+      domain: DOMAIN,
+      cls: "missing-key",
+      scanId,
+      requestedBy: "U0ADMIN",
+    });
+    const end = await finalReport(outcome.jobId);
+    // The confirmation's number (3) is the most that was acted on.
+    expect(end).toMatchObject({ type: "discarded", result: { deleted: 3, notFound: 0 } });
+    const left = queueOf(h, url).messages;
+    expect(left).toHaveLength(2);
+    expect(left.some((m) => shown.has(m.messageId))).toBe(false);
+  });
+
+  it("re-ingests only the scan's messages of the class, and counts every one of them", async () => {
+    fail(THROTTLED, 4);
+    const scanId = await scan();
+    fail(THROTTLED, 3); // later arrivals
+    const later = queueOf(h, url)
+      .messages.slice(4)
+      .map((m) => m.messageId);
+    const outcome = await enqueueReingest(queues, {
+      domain: DOMAIN,
+      cls: "throttled",
+      scanId,
+      requestedBy: "U0OPS",
+    });
+    const end = await finalReport(outcome.jobId);
+    expect(end).toMatchObject({
+      type: "reingested",
+      result: { done: 4, failed: 0, notFound: 0, cameBack: {}, stoppedBy: "done" },
+    });
+    expect(
+      queueOf(h, url)
+        .messages.map((m) => m.messageId)
+        .sort(),
+    ).toEqual(later.sort());
+  });
+
+  it("refuses before any change when the digest's scan is unknown or missing", async () => {
+    fail(MISSING_KEY, 2);
+    for (const scanId of ["0-000000000000", undefined]) {
+      const outcome = await enqueueDiscard(queues, {
+        domain: DOMAIN,
+        cls: "missing-key",
+        ...(scanId && { scanId }),
+        requestedBy: "U0ADMIN",
+      });
+      const end = await finalReport(outcome.jobId);
+      expect(end).toMatchObject({ type: "failed", willRetry: false });
+      expect(end.type === "failed" && end.reason).toMatch(/Use the buttons on the current digest/);
+      // Nothing was started, and the queue is as it was.
+      expect(
+        reporter.events.filter((e) => e.jobId === outcome.jobId && e.type === "started"),
+      ).toEqual([]);
+      expect(queueOf(h, url).messages).toHaveLength(2);
+      reporter.events.length = 0;
+    }
   });
 });

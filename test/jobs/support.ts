@@ -2,6 +2,9 @@
  * What the job tests share: a domain with its own DLQ on the emulator, bound to a channel in
  * real Redis, and a way to put failed objects of one class into that DLQ.
  */
+import { runScan } from "../../jobs/dlq-scan.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import {
   createDomainWithDlq,
@@ -16,6 +19,8 @@ export interface BoundDomain {
   bindings: RedisBindingStore;
   /** Puts `n` dead-letter messages with this error text, each for its own profile. */
   fail(errorMessage: string, n: number): void;
+  /** Runs the scan job's steps, as the scheduler would: answers the scan id the digest shows. */
+  scan(): Promise<string>;
 }
 
 export async function startBoundDomain(
@@ -44,5 +49,25 @@ export async function startBoundDomain(
       });
     }
   };
-  return { h, url, bindings, fail };
+  const digests = new RedisDigestStore(h.redis, h.prefix);
+  const scan = async () => {
+    await runScan(
+      {
+        gateways: h.gateways,
+        bindings,
+        digests,
+        publisher: new MemoryDigestPublisher(),
+        redis: h.redis,
+        prefix: h.prefix,
+        config: { dlq: { scanMaxMessages: 1_000 } },
+        log: h.log,
+        waitSeconds: 0,
+      },
+      domain,
+    );
+    const scanId = (await digests.get(domain))?.scanId;
+    if (!scanId) throw new Error(`the scan of ${domain} recorded no scan id`);
+    return scanId;
+  };
+  return { h, url, bindings, fail, scan };
 }

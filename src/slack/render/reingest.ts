@@ -1,12 +1,15 @@
 /**
  * The re-ingest and discard thread replies as pure block builders: started, progress (done,
- * failed, remaining, rate, ETA and a text bar), the end (what is left in the DLQ and why, per
- * class), a failure, and what Discard did. The re-ingest job edits one reply through them.
+ * failed, remaining, rate, ETA and a text bar), the end (accepted, came back to the DLQ per
+ * class, failed, not found; what is left in the DLQ and why, per class), a failure, and what
+ * Discard did. The re-ingest job edits one reply through them. A run that could not account
+ * for every message the digest showed says "not finished", never "finished".
  */
 import type { KnownBlock } from "@slack/types";
 import { CLASS_INFO, type DlqClass } from "../../dlq/classify.js";
 import {
   leftByClass,
+  MAX_CAMEBACK_RETRIES,
   type ReingestProgress,
   type ReingestResult,
   type StopReason,
@@ -82,6 +85,8 @@ export function renderReingestProgress(target: ReingestTarget, p: ReingestProgre
 
 const STOP_WORDS: Record<StopReason, string> = {
   drained: "No more matching messages in the DLQ.",
+  done: "",
+  "in-flight": "",
   "max-messages": "Stopped at the limit for one run; click Re-ingest again for the rest.",
   deadline: "Stopped at the time limit for one run; click Re-ingest again for the rest.",
   found: "",
@@ -90,11 +95,40 @@ const STOP_WORDS: Record<StopReason, string> = {
 };
 
 export function renderReingestDone(target: ReingestTarget, r: ReingestResult): SlackMessage {
-  const icon = r.failed > 0 || r.stoppedBy === "not-found" ? ":warning:" : ":white_check_mark:";
-  const head = `${icon} Re-ingest of ${what(target)} into \`${target.domain}\` finished (started by <@${target.requestedBy}>): *${n(r.done)}* accepted, *${n(r.failed)}* failed, in ${Math.max(1, Math.round(r.elapsedMs / 1000))} s (${r.rate.toFixed(1)} objects/s).`;
+  const came = leftByClass(r.cameBack);
+  const inFlight = r.stoppedBy === "in-flight";
+  const icon =
+    r.failed > 0 || r.stoppedBy === "not-found" || came.length > 0 || inFlight || r.notFound > 0
+      ? ":warning:"
+      : ":white_check_mark:";
+  const cameText = came
+    .map(([cls, count]) => `*${n(count)}* came back as ${CLASS_INFO[cls].label.toLowerCase()}, `)
+    .join("");
+  const state = inFlight ? "is not finished" : "finished";
+  const head = `${icon} Re-ingest of ${what(target)} into \`${target.domain}\` ${state} (started by <@${target.requestedBy}>): *${n(r.done)}* accepted, ${cameText}*${n(r.failed)}* failed, in ${Math.max(1, Math.round(r.elapsedMs / 1000))} s (${r.rate.toFixed(1)} objects/s).`;
   const blocks: KnownBlock[] = [section(head)];
   const stop = STOP_WORDS[r.stoppedBy];
   const notes = [stop];
+  if (came.length > 0)
+    notes.push(
+      `Accepted objects that came back to the DLQ after ingestion are there again now; throttled ones were put again, more slowly, up to ${MAX_CAMEBACK_RETRIES} times.`,
+    );
+  else if (r.retriedCameBacks > 0)
+    notes.push(
+      `${plural(r.retriedCameBacks, "object")} came back throttled and went in on a slower retry.`,
+    );
+  if (inFlight)
+    notes.push(
+      `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "is" : "are"} held by another reader of the DLQ; ${r.notFound === 1 ? "it stays" : "they stay"} there. Click Re-ingest on the next digest for ${r.notFound === 1 ? "it" : "them"}.`,
+    );
+  else if (r.notFound > 0)
+    notes.push(
+      `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "was" : "were"} no longer in the DLQ (re-ingested or deleted meanwhile).`,
+    );
+  if (r.resumed)
+    notes.push(
+      `Resumed after a worker stopped: ${plural(r.resumed.acceptedBefore, "object")} accepted before, ${plural(r.resumed.returned, "message")} it held made visible again.`,
+    );
   if (r.throttledRetries > 0)
     notes.push(
       `AWS throttled ${plural(r.throttledRetries, "call")}; the bot slowed down and retried them.`,
@@ -145,7 +179,7 @@ export function renderDiscardDone(
   domain: string,
   cls: DlqClass,
   requestedBy: string,
-  r: { deleted: number; deleteFailures: number; stoppedBy: StopReason },
+  r: { deleted: number; deleteFailures: number; stoppedBy: StopReason; notFound?: number },
 ): SlackMessage {
   const label = CLASS_INFO[cls].label.toLowerCase();
   const text = `:wastebasket: <@${requestedBy}> discarded ${plural(r.deleted, `${label} message`)} from \`${domain}\`'s dead-letter queue; their objects were not re-ingested.`;
@@ -154,6 +188,11 @@ export function renderDiscardDone(
     notes.push(`${plural(r.deleteFailures, "message")} could not be deleted and stay in the DLQ.`);
   if (r.stoppedBy === "max-messages")
     notes.push("Stopped at the limit for one run; more may remain.");
+  if (r.notFound)
+    notes.push(
+      `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "was" : "were"} no longer in the DLQ.`,
+    );
+  notes.push("Messages that arrived after the digest's scan were left alone.");
   return { text, blocks: [section(text), ...(notes.length ? [context(notes.join(" "))] : [])] };
 }
 

@@ -71,8 +71,9 @@ export function createReingestReporter(
     progress: (p) => void edit(renderReingestProgress(target, p)),
     reingested: (result) => edit(renderReingestDone(target, result)),
     discarded: (result) => edit(renderDiscardDone(job.domain, cls, job.requestedBy, result)),
+    // A job refused before it started has no reply yet: the refusal is posted, not lost.
     failed: (reason, willRetry) =>
-      edit(
+      start(
         job.kind === "discard"
           ? renderDiscardFailed(job.domain, cls, reason, willRetry)
           : renderReingestFailed(target, reason, willRetry),
