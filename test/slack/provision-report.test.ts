@@ -5,10 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderText, validateBlocks } from "../../sandbox/slack/blocks.js";
+import { mrkdwnToHtml } from "../../sandbox/slack/mrkdwn.js";
 import type { Block } from "../../sandbox/slack/types.js";
+import { toAppError } from "../../src/aws/errors.js";
 import { createLogger } from "../../src/logger.js";
 import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
+import { toFailure } from "../../src/provision/run.js";
 import type {
   CleanupResult,
   ProvisionFailure,
@@ -244,6 +247,48 @@ describe("provisioning message blocks", () => {
     expect(textOf(kept)).toContain(`Kept domain ${DOMAIN}: it holds 3 profiles`);
     // Something stayed, so Clean up is offered again for after it was dealt with.
     expect(buttons(kept).map((b) => b.action_id)).toEqual([RETRY_ACTION, CLEANUP_ACTION]);
+  });
+});
+
+describe("AWS's words in the provisioning message", () => {
+  /** How Slack's client shows each mrkdwn text of a message (the stand-in's reading of it). */
+  const shown = (m: SlackMessage): string =>
+    JSON.stringify(m.blocks)
+      .match(/"type":"mrkdwn","text":"((?:[^"\\]|\\.)*)"/g)
+      ?.map((t) => JSON.parse(`{${t}}`).text as string)
+      .map((t) =>
+        mrkdwnToHtml(t, {
+          userName: () => undefined,
+          channelName: () => undefined,
+          tz: "UTC",
+          now: 0,
+        }),
+      )
+      .join("\n") ?? "";
+  const HOSTILE = "*bold* <!channel> & `tick` \u202Eevil\u200B";
+  const failureFrom = (name: string) => {
+    const err = Object.assign(new Error(HOSTILE), { name, $metadata: { httpStatusCode: 400 } });
+    const call = {
+      service: "profile",
+      operation: "CreateDomain",
+      iamAction: "profile:CreateDomain",
+    } as const;
+    return toFailure("domain", toAppError(call, err));
+  };
+
+  it.each([
+    ["quoted in the reason", "AccessDeniedException"],
+    ["as the fix itself", "ValidationException"],
+  ])("an AWS message %s shows as written: in code, no bold, no @channel, no bidi", (_how, name) => {
+    const message = renderProvisionMessage(report({ failure: failureFrom(name) }));
+    expect(validateBlocks(message.blocks, "message")).toEqual([]);
+    const html = shown(message);
+    expect(html).toMatch(/<code>[^<]*\*bold\*[^<]*<\/code>/);
+    expect(html).toContain("&lt;!channel&gt;");
+    expect(html).not.toContain("<b>bold</b>");
+    expect(html).not.toContain("@channel<");
+    expect(JSON.stringify(message)).not.toMatch(/\\u202e|\\u200b|\u202E|\u200B/i);
+    expect(message.text).not.toContain("<!channel>");
   });
 });
 

@@ -16,6 +16,7 @@ import type {
   StepName,
 } from "../../provision/types.js";
 import type { SlackMessage } from "../notifier/notifier.js";
+import { clip, code, esc, inert } from "./text.js";
 
 export const RETRY_ACTION = "provision_retry";
 export const CLEANUP_ACTION = "provision_cleanup";
@@ -56,15 +57,6 @@ const STATUS_ICON: Record<StepStatus, string> = {
 /** Section text limit (docs/slack/platform.md); fields allow 2000. */
 const SECTION_TEXT = 3000;
 const FIELD_TEXT = 2000;
-
-const clip = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-
-/** Mrkdwn control characters in values we did not write (AWS messages, names). */
-const esc = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
 /**
  * Steps that have nothing to do for these choices: they still run (and say so), but the
@@ -140,7 +132,10 @@ function fallbackText(report: ProvisionReport): string {
   const head = headline(report);
   if (report.completed) return `${head}: domain ${report.completed.domain.name}.`;
   if (report.failure && !report.cleanup) {
-    return clip(`${head} at step ${report.failure.step}: ${report.failure.message}`, 3000);
+    return clip(
+      `${esc(head)} at step ${report.failure.step}: ${esc(report.failure.message)}`,
+      3000,
+    );
   }
   const finished = report.steps.filter((s) => s.status === "done" || s.status === "skipped");
   return `${head}: ${finished.length} of ${report.steps.length} steps done.`;
@@ -176,7 +171,7 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
   const fields = [
     field("Domain name", `${code(domain.name)}${madeOrUsed(domain.created)}`),
     field("Domain ARN", code(domain.arn || "unknown")),
-    field("Dead-letter queue URL", dlq ? `${dlq.url}${madeOrUsed(dlq.created)}` : "None"),
+    field("Dead-letter queue URL", dlq ? `${esc(dlq.url)}${madeOrUsed(dlq.created)}` : "None"),
     field("Dead-letter queue ARN", dlq ? code(dlq.arn) : "None"),
     field("KMS key ARN", key ? `${code(key.arn)}${madeOrUsed(key.created)}` : "AWS owned key"),
     field("KMS key alias", key?.alias ? code(key.alias) : "None"),
@@ -216,11 +211,15 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
 /** The reason alone: the fix gets its own line. */
 const reasonOf = (failure: ProvisionFailure): string => failure.reason ?? failure.message;
 
-/** A fix that ends in a policy statement shows it as a block people can copy. */
+/**
+ * A fix may quote AWS (a validation error's message is its own fix), so it is shown inert; one
+ * that ends in a policy statement shows it as a block people can copy.
+ */
 function formatFix(fix: string): string {
   const at = fix.search(/\n[{[]/);
-  if (at === -1) return esc(fix);
-  return `${esc(fix.slice(0, at))}\n\`\`\`${fix.slice(at + 1)}\`\`\``;
+  if (at === -1) return inert(fix);
+  const statement = esc(fix.slice(at + 1).replace(/```/g, "'''"));
+  return `${inert(fix.slice(0, at))}\n\`\`\`${statement}\`\`\``;
 }
 
 export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
@@ -234,7 +233,8 @@ export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
     `❌ ${what}`,
     failure.call ? `*AWS call:* ${esc(failure.call)}` : "",
     failure.awsCode ? `*AWS error code:* ${code(failure.awsCode)}` : "",
-    `*Why:* ${esc(reasonOf(failure))}`,
+    // An AWS call's reason quotes AWS's message: data, so it is shown as code.
+    `*Why:* ${failure.awsCode ? code(reasonOf(failure), 1500) : inert(reasonOf(failure), 1500)}`,
   ].filter(Boolean);
   const blocks: KnownBlock[] = [
     { type: "divider" },
@@ -288,7 +288,7 @@ const RESOURCE_LABEL: Record<CleanupItem["resource"], string> = {
 export function cleanupBlocks(result: CleanupResult): KnownBlock[] {
   const lines = result.items.map((item) => {
     const line = `${CLEANUP_VERB[item.action]} ${RESOURCE_LABEL[item.resource]} ${code(item.id)}`;
-    return item.reason ? `${line}: ${esc(item.reason)}` : `${line}.`;
+    return item.reason ? `${line}: ${inert(item.reason, 500)}` : `${line}.`;
   });
   const text =
     lines.length > 0
