@@ -94,6 +94,11 @@ describe("driver against a real Bolt app", () => {
     });
 
     app.command("/profiles", async ({ command, ack, respond, say, client }) => {
+      // Answers in the HTTP response itself, as the bot's help and refusals do.
+      if (command.text.startsWith("echo "))
+        return ack({ response_type: "ephemeral", text: `:wave: got ${command.text.slice(5)}` });
+      if (command.text === "shout")
+        return ack({ response_type: "in_channel", text: "*Everyone* sees this" });
       await ack();
       if (command.text === "help") {
         await respond({ text: "Usage: /profiles enable" });
@@ -383,19 +388,84 @@ describe("driver against a real Bolt app", () => {
         result?: Record<string, unknown>;
       };
     };
-    const state = async () =>
-      (await (await fetch(`${slack.url}/_sandbox/state?user=U0ADMIN&channel=C0OPS`)).json()) as {
+    const state = async (user = "U0ADMIN") =>
+      (await (await fetch(`${slack.url}/_sandbox/state?user=${user}&channel=C0OPS`)).json()) as {
         botConnected: boolean;
-        messages: { plain: string }[];
+        messages: {
+          plain: string;
+          text: string;
+          html: string;
+          ephemeral: boolean;
+          via: string;
+        }[];
         stack: { view: { id: string }; errors: Record<string, string> | null }[];
         home: unknown;
       };
+
+    it("shows a command's immediate answer, and sends #channel and @user as Slack's client does", async () => {
+      const typed = await ui("command", {
+        text: "/profiles echo #contact-centre-ops @sandbox-admin #nowhere",
+      });
+      expect(typed.ok).toBe(true);
+      const [answer] = (await state()).messages;
+      expect(answer).toMatchObject({
+        text: ":wave: got <#C0OPS|contact-centre-ops> <@U0ADMIN> #nowhere",
+        ephemeral: true,
+        via: "command_response",
+      });
+      expect(answer?.html).toBe(
+        '👋 got <a class="mention" data-channel="C0OPS">#contact-centre-ops</a> <a class="mention" data-user="U0ADMIN">@sandbox-admin</a> #nowhere',
+      );
+      // Only the person who typed it sees an ephemeral answer; in_channel is for everyone.
+      expect((await state("U0AGENT")).messages).toEqual([]);
+      await ui("command", { text: "/profiles shout" });
+      expect((await state("U0AGENT")).messages.map((m) => [m.html, m.ephemeral])).toEqual([
+        ["<b>Everyone</b> sees this", false],
+      ]);
+    });
+
+    it("submits untouched inputs with their initial values, and keeps only entries in the view", async () => {
+      await ui("command", { text: "/profiles enable" });
+      await slack.timeline.waitFor((t) => t.currentView("U0ADMIN"));
+      expect((await ui("fill", { values: { region: { pick: "us-east-1" } } })).ok).toBe(true);
+      const view = slack.timeline.currentView("U0ADMIN");
+      expect(Object.keys(view?.state.values ?? {})).toEqual(["region"]);
+      const before = seen.submissions.length;
+      const sent = await ui("submit", {
+        values: { instance: { instance: { text: plain("test-instance"), value: "arn:2" } } },
+      });
+      expect(sent.ok).toBe(true);
+      expect(seen.submissions).toHaveLength(before + 1);
+      expect(seen.submissions.at(-1)).toMatchObject({
+        name: { value: { type: "plain_text_input", value: "amazon-connect-" } },
+        region: { pick: { selected_option: { value: "us-east-1" } } },
+        expiry: { days: { type: "radio_buttons", selected_option: { value: "365" } } },
+        extras: { opts: { type: "checkboxes", selected_options: [] } },
+        instance: { instance: { selected_option: { value: "arn:2" } } },
+      });
+    });
+
+    it("names the input Slack's client marks when a required one is empty", async () => {
+      await ui("command", { text: "/profiles enable" });
+      await slack.timeline.waitFor((t) => t.currentView("U0ADMIN"));
+      const refused = (await ui("submit", { values: {} })) as {
+        ok: boolean;
+        field?: string;
+        hint?: string;
+      };
+      expect(refused).toMatchObject({
+        ok: false,
+        field: "region",
+        hint: "Please complete this required field.",
+      });
+    });
 
     it("serves a self-contained page whose script parses", async () => {
       const res = await fetch(`${slack.url}/`);
       expect(res.headers.get("content-type")).toMatch(/text\/html/);
       const page = await res.text();
-      expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      // Nothing to fetch: no script or stylesheet by URL; the icon is a data: URI.
+      expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)/);
       const script = /<script>([\s\S]*)<\/script>/.exec(page)?.[1] ?? "";
       expect(script).toContain("/_sandbox/state");
       expect(() => new Function(script)).not.toThrow();
