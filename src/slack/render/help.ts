@@ -1,5 +1,6 @@
 /** `/profiles help`: one line per subcommand, from the same list the dispatcher uses. */
 import type { KnownBlock } from "@slack/types";
+import { code } from "./text.js";
 
 export interface HelpLine {
   /** e.g. "status [domain]" */
@@ -32,11 +33,11 @@ export function renderHelp(command: string, lines: readonly HelpLine[], unknown?
   const text = lines.map((s) => `${command} ${s.usage}: ${s.summary}`).join("\n");
   if (unknown === undefined) return { text, blocks: helpBlocks(command, lines) };
   return {
-    text: `\`${unknown}\` is not a ${command} subcommand.\n${text}`,
+    text: `${code(unknown, 60)} is not a ${command} subcommand.\n${text}`,
     blocks: helpBlocks(
       command,
       lines,
-      `:warning: \`${unknown.slice(0, 40)}\` is not a ${command} subcommand. Here is what works:`,
+      `:warning: ${code(unknown, 42)} is not a ${command} subcommand. Here is what works:`,
     ),
   };
 }

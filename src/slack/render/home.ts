@@ -5,6 +5,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Overview } from "../../home/overview.js";
 import { auditLine } from "./audit.js";
+import { clip, code, esc } from "./text.js";
 
 export const HOME_REFRESH_ACTION = "home_refresh";
 export const HOME_SCAN_ACTION = "home_scan_now";
@@ -77,7 +78,7 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
       type: "section",
       text: {
         type: "mrkdwn",
-        text: `*${d.domain}*  ${depth}${scanned}${muted}\nDigests in <#${d.channelId}>`,
+        text: `*${esc(clip(d.domain, 100))}*  ${depth}${scanned}${muted}\nDigests in <#${d.channelId}>`,
       },
       ...(d.hasQueue
         ? {
@@ -110,13 +111,15 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
     text: {
       type: "mrkdwn",
       text: jobs.length
-        ? jobs
-            .map(
-              (j) =>
-                `${JOB_ICON[j.state] ?? "•"} ${j.queue} ${j.name}${j.subject ? ` \`${j.subject}\`` : ""}: ${j.state}, ${date(j.at)}`,
-            )
-            .join("\n")
-            .slice(0, 3000)
+        ? clip(
+            jobs
+              .map(
+                (j) =>
+                  `${JOB_ICON[j.state] ?? "•"} ${j.queue} ${j.name}${j.subject ? ` ${code(j.subject, 200)}` : ""}: ${j.state}, ${date(j.at)}`,
+              )
+              .join("\n"),
+            3000,
+          )
         : "No recent jobs.",
     },
   });
@@ -130,7 +133,7 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
       type: "section",
       text: {
         type: "mrkdwn",
-        text: (overview.audit.map(auditLine).join("\n") || "None yet.").slice(0, 3000),
+        text: clip(overview.audit.map(auditLine).join("\n") || "None yet.", 3000),
       },
     });
   }

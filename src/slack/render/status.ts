@@ -10,17 +10,13 @@ import {
   type LinkedInstance,
 } from "../../domains/status.js";
 import type { SlackMessage } from "../notifier/notifier.js";
+import { clip, code, esc, inert } from "./text.js";
 
 const SECTION_TEXT = 3000;
 const FIELD_TEXT = 2000;
 /** Slack allows 50 blocks a message; the list leaves room for its header and footer. */
 const MAX_LISTED = 45;
 
-const clip = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
-const esc = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const count = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
@@ -38,15 +34,15 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
   const dlqText = !dlq
     ? "None: objects that fail to ingest are not kept."
     : dlq.problem
-      ? `${dlq.url}\n:warning: ${esc(dlq.problem)}`
-      : `${dlq.url}\n${count(dlq.depth ?? 0, "message")} waiting${dlq.inFlight ? `, ${dlq.inFlight} in flight` : ""}`;
+      ? `${esc(dlq.url)}\n:warning: ${inert(dlq.problem, 1000)}`
+      : `${esc(dlq.url)}\n${count(dlq.depth ?? 0, "message")} waiting${dlq.inFlight ? `, ${dlq.inFlight} in flight` : ""}`;
   const keyText = !key
     ? "AWS owned key"
     : [
         code(key.arn),
-        key.aliases.length ? key.aliases.map(code).join(", ") : "no alias",
-        key.state && key.state !== "Enabled" ? `:warning: ${key.state}` : "",
-        key.problem ? `:warning: ${esc(key.problem)}` : "",
+        key.aliases.length ? key.aliases.map((a) => code(a)).join(", ") : "no alias",
+        key.state && key.state !== "Enabled" ? `:warning: ${esc(key.state)}` : "",
+        key.problem ? `:warning: ${inert(key.problem, 1000)}` : "",
       ]
         .filter(Boolean)
         .join("\n");
@@ -74,7 +70,7 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
       elements: [{ type: "mrkdwn", text: clip(code(arn), FIELD_TEXT) }],
     });
   }
-  const text = `Domain ${status.name}: ${count(status.profileCount, "profile")}, ${count(status.objectCount, "object")}, DLQ ${dlq ? `${dlq.depth ?? "?"} messages` : "none"}.`;
+  const text = `Domain ${esc(clip(status.name, 100))}: ${count(status.profileCount, "profile")}, ${count(status.objectCount, "object")}, DLQ ${dlq ? `${dlq.depth ?? "?"} messages` : "none"}.`;
   return { text, blocks };
 }
 
@@ -123,11 +119,14 @@ export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
     },
   ];
   return {
-    text: `${count(domains.length, "domain")}: ${shown.map((d) => d.name).join(", ")}`,
+    text: clip(
+      `${count(domains.length, "domain")}: ${esc(shown.map((d) => d.name).join(", "))}`,
+      3000,
+    ),
     blocks,
   };
 }
 
 /** The ack, shown while the AWS calls run. */
 export const renderLookingUp = (domain: string | undefined): string =>
-  domain ? `Looking up domain ${domain}…` : "Looking up the domains…";
+  domain ? `Looking up domain ${code(domain, 100)}…` : "Looking up the domains…";
