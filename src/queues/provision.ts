@@ -105,6 +105,19 @@ export async function releaseProvision(
   if ((await job.getState()) === "delayed") await job.promote();
 }
 
+/**
+ * The Slack message that reports on a job (where its Retry and Clean up buttons are), as its
+ * data records it: a click is checked against it. `gone` when the job no longer exists.
+ */
+export async function provisionStatusMessage(
+  queues: JobQueues,
+  jobId: string,
+): Promise<{ status: "found"; message?: StatusMessageRef } | { status: "gone" }> {
+  const job = (await queues.provision.getJob(jobId)) as ProvisionJob | undefined;
+  if (!job) return { status: "gone" };
+  return { status: "found", ...(job.data.message && { message: job.data.message }) };
+}
+
 /** What a Retry or Clean up click came to. */
 export type ClickOutcome =
   | { status: "started"; jobId: string }

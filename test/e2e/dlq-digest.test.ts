@@ -240,8 +240,10 @@ describe("dead-letter digest", () => {
   });
 
   it("opens Inspect with redacted samples and a Re-ingest this message button", async () => {
+    const digest = theDigest();
     const res = await stack.slack.driver.clickButton("dlq_inspect", {
-      value: JSON.stringify({ d: DOMAIN, c: "throttled" }),
+      blockId: "dlq-class-throttled",
+      message: { channel: CHANNEL, ts: digest.ts },
     });
     expect(res.status).toBe(200);
     const view = await stack.slack.timeline.waitFor((t) => t.currentView(USER), {

@@ -12,8 +12,11 @@ import {
   classActionValue,
   classBlockId,
   type DigestInput,
+  messageActionValue,
   muteValue,
+  offeredMessageIds,
   readClassActionValue,
+  readMessageActionValue,
   readMuteValue,
   renderDigest,
   renderInspectModal,
@@ -26,6 +29,7 @@ import { FIXTURE_NAMES, FIXTURE_PII, fixture } from "../dlq/fixtures.js";
 const DOMAIN = "amazon-connect-examplecorp";
 const LONG_DOMAIN = `amazon-connect-${"x".repeat(49)}`; // 64 characters, the longest name
 const NOW = Date.parse("2026-03-01T12:00:00Z");
+const SCAN_ID = "m7q2x1ab-0a1b2c3d4e5f";
 
 /** Every fixture, `times` times: all eight classes' worth of real shapes. */
 function fixtureSummary(times = 1, samplesPerClass = 3): ScanSummary {
@@ -107,15 +111,19 @@ describe("renderDigest", () => {
   });
 
   it("gives Re-ingest only to re-ingestable classes, and unreadable only Inspect", () => {
-    const { blocks = [] } = renderDigest(input({ summary: everyClassSummary() }));
+    const { blocks = [] } = renderDigest(input({ summary: everyClassSummary(), scanId: SCAN_ID }));
     for (const cls of DLQ_CLASSES) {
       const buttons = buttonsIn(blocks, cls);
       const ids = buttons.map((b) => b.action_id);
       if (cls === "throttled") expect(ids).toEqual(["dlq_reingest", "dlq_inspect", "dlq_discard"]);
       else if (cls === "unreadable") expect(ids).toEqual(["dlq_inspect"]);
       else expect(ids).toEqual(["dlq_inspect", "dlq_discard"]);
-      for (const b of buttons)
-        expect(readClassActionValue(b.value)).toEqual({ domain: DOMAIN, cls });
+      for (const b of buttons) {
+        expect(readClassActionValue(b.value)).toEqual({
+          ok: true,
+          value: { domain: DOMAIN, cls, scanId: SCAN_ID },
+        });
+      }
     }
     const [reingest] = buttonsIn(blocks, "throttled");
     expect(reingest?.style).toBe("primary");
@@ -142,13 +150,12 @@ describe("renderDigest", () => {
     expect(json).toContain('"action_id":"dlq_mute"');
     expect(muteValue("24h", LONG_DOMAIN).length).toBeLessThanOrEqual(75);
     expect(readMuteValue(muteValue("8h", LONG_DOMAIN))).toEqual({
-      choice: "8h",
-      domain: LONG_DOMAIN,
+      ok: true,
+      value: { choice: "8h", domain: LONG_DOMAIN },
     });
-    expect(readMuteValue("forever|x")).toBeUndefined();
-    expect(classActionValue({ domain: LONG_DOMAIN, cls: "multi-profile" }).length).toBeLessThan(
-      2000,
-    );
+    expect(
+      classActionValue({ domain: LONG_DOMAIN, cls: "multi-profile", scanId: SCAN_ID }).length,
+    ).toBeLessThan(2000);
   });
 
   it("keeps fixture customer data out of the blocks when redacted", () => {
@@ -223,5 +230,117 @@ describe("renderInspectModal", () => {
     });
     expect(JSON.stringify(modalUnreadable)).not.toContain("dlq_reingest_one");
     expect(formatProblems(validateView(modalUnreadable))).toEqual([]);
+    // What the bot remembers the modal offered is exactly what it shows a button for.
+    expect(offeredMessageIds(summary.classes.throttled)).toEqual(["throttled-0"]);
+    expect(offeredMessageIds(unreadable)).toEqual([]);
+  });
+});
+
+describe("button values", () => {
+  const problem = (read: { ok: boolean; problem?: string }) => (read.ok ? "ok" : read.problem);
+
+  it("reads back what the digest writes, with and without a scan id", () => {
+    const value = classActionValue({ domain: DOMAIN, cls: "throttled", scanId: SCAN_ID });
+    expect(readClassActionValue(value)).toEqual({
+      ok: true,
+      value: { domain: DOMAIN, cls: "throttled", scanId: SCAN_ID },
+    });
+    expect(readClassActionValue(classActionValue({ domain: DOMAIN, cls: "kms" }))).toEqual({
+      ok: true,
+      value: { domain: DOMAIN, cls: "kms" },
+    });
+    expect(readMessageActionValue(messageActionValue(DOMAIN, "5f1c0e2a-0001"))).toEqual({
+      ok: true,
+      value: { domain: DOMAIN, messageId: "5f1c0e2a-0001" },
+    });
+  });
+
+  it("says what is wrong with a malformed class value", () => {
+    const cases: [string | undefined, string][] = [
+      [undefined, "it is empty"],
+      ["{not json", "it is not JSON"],
+      ["null", "it is not an object of the bot's"],
+      ["[1,2]", "it is not an object of the bot's"],
+      ["42", "it is not an object of the bot's"],
+      [JSON.stringify({ c: "throttled" }), "the domain is missing or not text"],
+      [JSON.stringify({ d: 7, c: "throttled" }), "the domain is missing or not text"],
+      [JSON.stringify({ d: "no spaces allowed", c: "kms" }), "the domain is not a domain name"],
+      [JSON.stringify({ d: "x".repeat(65), c: "kms" }), "the domain is not a domain name"],
+      [JSON.stringify({ d: DOMAIN, c: "everything" }), "the class is not a dead-letter class"],
+      [JSON.stringify({ d: DOMAIN, c: ["kms"] }), "the class is not a dead-letter class"],
+      [JSON.stringify({ d: DOMAIN, c: "kms", s: 5 }), "the scan id is missing or not text"],
+      [JSON.stringify({ d: DOMAIN, c: "kms", s: "a b" }), "the scan id is not a scan id"],
+    ];
+    for (const [raw, expected] of cases)
+      expect([raw, problem(readClassActionValue(raw))]).toEqual([raw, expected]);
+  });
+
+  it("says what is wrong with a malformed message or mute value", () => {
+    expect(problem(readMessageActionValue(JSON.stringify({ d: DOMAIN })))).toBe(
+      "the message id is missing or not text",
+    );
+    expect(problem(readMessageActionValue(JSON.stringify({ d: DOMAIN, m: "<!here>" })))).toBe(
+      "the message id is not a message id",
+    );
+    expect(problem(readMuteValue("forever|x"))).toBe("the choice is not a mute choice");
+    expect(problem(readMuteValue("24h|not a domain"))).toBe("the domain is not a domain name");
+    expect(problem(readMuteValue("24h"))).toBe("it is not `<choice>|<domain>`");
+    expect(problem(readMuteValue(`24h|${DOMAIN}|extra`))).toBe("it is not `<choice>|<domain>`");
+    expect(problem(readMuteValue(undefined))).toBe("it is not `<choice>|<domain>`");
+  });
+});
+
+describe("text from AWS", () => {
+  /** A throttled message whose error text and object try to ping and format. */
+  function hostileSummary(): ScanSummary {
+    const builder = createScanSummary({ samplesPerClass: 1 });
+    const body = {
+      DomainName: DOMAIN,
+      ObjectTypeName: "CRM-`Contact`",
+      ErrorMessage: "Too many objects ingested on the profile per second <!channel> *now*\u202E",
+      Object: JSON.stringify({ AccountNumber: "ACC-1", Note: "```<@U0ADMIN>```" }),
+    };
+    const parsed = parseDlqMessage({
+      ...fixture("throttled-pascal"),
+      MessageId: "hostile-1",
+      Body: JSON.stringify(body),
+    });
+    builder.add(parsed, classify(parsed));
+    return builder.snapshot();
+  }
+
+  it("is escaped or in code spans in the digest and the Inspect modal", () => {
+    const summary = hostileSummary();
+    for (const preview of ["full", "redacted"] as PreviewMode[]) {
+      const digest = JSON.stringify(renderDigest(input({ summary, preview })).blocks);
+      const modal = JSON.stringify(
+        renderInspectModal({
+          domain: DOMAIN,
+          cls: "throttled",
+          entry: summary.classes.throttled,
+          complete: true,
+          preview,
+        }),
+      );
+      for (const json of [digest, modal]) {
+        expect(json).not.toContain("<!channel>");
+        expect(json).not.toContain("<@U0ADMIN>");
+        // The bidi control is dropped (JSON.stringify would keep it as it is).
+        expect(json).not.toContain("\u202E");
+      }
+      expect(digest).toContain("&lt;!channel&gt;");
+      expect(modal).toContain("&lt;!channel&gt;");
+    }
+    // The object type's backticks can't close its code span early.
+    const modal = JSON.stringify(
+      renderInspectModal({
+        domain: DOMAIN,
+        cls: "throttled",
+        entry: summary.classes.throttled,
+        complete: true,
+        preview: "full",
+      }),
+    );
+    expect(modal).toContain("type `CRM-ʼContactʼ`");
   });
 });

@@ -1,11 +1,22 @@
 /**
- * What the dead-letter buttons share: their values (validated with zod), where the click
- * was, how to answer only the clicker, and how a job is started, audited and told. A file
- * of its own so the handlers don't import each other.
+ * What the dead-letter buttons share: reading their values, binding each to the message it
+ * was clicked on, refusing (audited, with the reason) what fails either, answering only the
+ * clicker, and starting a job. A file of its own so the handlers don't import each other.
+ *
+ * A value is untrusted input: anyone holding the signing secret can sign any payload. So a
+ * value is read with its zod schema (render/digest.ts), and then bound to the message it came
+ * from by a server-side record, not by anything in the payload:
+ * - a digest button acts only when the clicked message (channel and ts) is the current digest
+ *   of the domain its value names, as the digest store records it (src/dlq/digests.ts);
+ * - a button in an Inspect modal acts only when the modal is one the bot opened for that
+ *   domain and offered that message in (inspect-views.ts).
+ * A value copied from one domain's digest therefore acts on nothing when clicked on another's,
+ * and replies go to the thread the store names, never to one the payload names. We chose a
+ * record over an HMAC in the value because overflow option values (Mute) hold 75 characters,
+ * too few for a MAC, and because the record also says which digest is current.
  */
 import type { BlockAction } from "@slack/bolt";
-import { z } from "zod";
-import { DLQ_CLASSES } from "../../dlq/classify.js";
+import type { DigestState } from "../../dlq/digests.js";
 import type { EnqueueOutcome } from "../../queues/outcome.js";
 import {
   enqueueDiscard,
@@ -13,34 +24,130 @@ import {
   type ReingestKind,
   type ReingestRequest,
 } from "../../queues/reingest.js";
-import { bindingStore, type SlackDeps } from "../deps.js";
+import { bindingStore, digestStore, type SlackDeps } from "../deps.js";
 import type { ActionArgs } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { renderAlreadyRunning, renderQueueDown } from "../render/dlq-clicks.js";
+import { DLQ_INSPECT_CALLBACK } from "../render/digest.js";
+import {
+  renderAlreadyRunning,
+  renderMalformedValue,
+  renderNotThisDigest,
+  renderNotThisView,
+  renderQueueDown,
+} from "../render/dlq-clicks.js";
+import { type InspectedView, RedisInspectViewStore } from "./inspect-views.js";
 
-const domainName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/);
-/** `{"d":domain,"c":class}` (digest buttons). */
-export const classValueSchema = z.object({ d: domainName, c: z.enum(DLQ_CLASSES) });
-/** `{"d":domain,"m":messageId}` (Inspect modal). */
-export const messageValueSchema = z.object({ d: domainName, m: z.string().min(1).max(200) });
+export const inspectViews = (deps: SlackDeps) =>
+  new RedisInspectViewStore(deps.redis, deps.config.redis.prefix);
 
-export function parseButtonValue<T>(
-  schema: z.ZodType<T>,
-  value: string | undefined,
-): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(value ?? ""));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+/** Why a click is refused: `reason` goes to the audit trail, `text` to the clicker. */
+export interface Refusal {
+  reason: string;
+  text: string;
 }
 
-/** Where the click was: a digest message (replies go in its thread), or a modal (none). */
-export function clickPlace(body: BlockAction): { channel?: string; threadTs?: string } {
-  const channel = body.channel?.id ?? body.container?.channel_id;
-  const threadTs = body.message?.thread_ts ?? body.message?.ts ?? body.container?.message_ts;
-  return { ...(channel && { channel }), ...(threadTs && { threadTs }) };
+export const malformed = (problem: string): Refusal => ({
+  reason: `malformed value: ${problem}`,
+  text: renderMalformedValue(problem),
+});
+
+/**
+ * Refuses a click: nothing is changed, the audit entry says `refused` and why, and only the
+ * clicker is told. `trustedDomain` comes from a server-side record, never from the value: it
+ * finds the channel to answer a modal click in.
+ */
+export async function refuseClick(
+  args: ActionArgs,
+  deps: SlackDeps,
+  refusal: Refusal,
+  target?: string,
+  trustedDomain?: string,
+): Promise<void> {
+  noteAudit(args.context, {
+    outcome: "refused",
+    detail: refusal.reason,
+    ...(target !== undefined && { target }),
+  });
+  deps.log.info(
+    { userId: args.body.user.id, action: args.action.action_id, reason: refusal.reason },
+    "click refused",
+  );
+  await tellClicker(args, deps, refusal.text, trustedDomain);
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+
+/**
+ * The message a click names: its channel and ts, read from every place the payload gives
+ * them. Undefined when it names none, or when the places disagree (no real click does that).
+ */
+export function clickedMessage(body: BlockAction): { channel: string; ts: string } | undefined {
+  const container = (body.container ?? {}) as Record<string, unknown>;
+  const channels = [str(body.channel?.id), str(container.channel_id)].filter(Boolean);
+  const tss = [str(body.message?.ts), str(container.message_ts)].filter(Boolean);
+  const [channel] = channels;
+  const [ts] = tss;
+  if (!channel || !ts) return undefined;
+  if (channels.some((c) => c !== channel) || tss.some((t) => t !== ts)) return undefined;
+  return { channel, ts };
+}
+
+export type Digest = DigestState & { channel: string; ts: string };
+
+/**
+ * The current digest of `domain` when the click was on it; otherwise why the click is refused.
+ * Read from the digest store: a forged payload can name any message, but only the digest's
+ * own message passes, and only for the domain whose digest it is.
+ */
+export async function digestClicked(
+  args: ActionArgs,
+  deps: SlackDeps,
+  domain: string,
+): Promise<{ digest: Digest } | { refusal: Refusal }> {
+  const refusal = (why: string) => ({
+    refusal: { reason: `value names ${domain}, ${why}`, text: renderNotThisDigest(domain) },
+  });
+  const clicked = clickedMessage(args.body);
+  if (!clicked) return refusal("but the click names no message, or two different ones");
+  const state = await digestStore(deps).get(domain);
+  if (!state?.channel || !state.ts) return refusal("which has no digest the bot posted");
+  if (clicked.channel !== state.channel || clicked.ts !== state.ts) {
+    return refusal(`but was clicked on ${clicked.channel}/${clicked.ts}, not on its digest`);
+  }
+  return { digest: state as Digest };
+}
+
+/**
+ * The Inspect modal a click was in, when the bot opened it for `domain` and offered
+ * `messageId` in it; otherwise why the click is refused.
+ */
+export async function inspectViewClicked(
+  args: ActionArgs,
+  deps: SlackDeps,
+  domain: string,
+  messageId: string,
+): Promise<{ view: InspectedView } | { refusal: Refusal; trustedDomain?: string }> {
+  const refusal = (why: string) => ({ reason: why, text: renderNotThisView(domain) });
+  const view = args.body.view;
+  if (!view || view.callback_id !== DLQ_INSPECT_CALLBACK || typeof view.id !== "string") {
+    return { refusal: refusal("not clicked in an Inspect modal") };
+  }
+  const opened = await inspectViews(deps).get(view.id);
+  if (!opened)
+    return { refusal: refusal(`view ${view.id} is not an Inspect modal the bot opened`) };
+  if (opened.domain !== domain) {
+    return {
+      refusal: refusal(`value names ${domain}, but the modal was opened for ${opened.domain}`),
+      trustedDomain: opened.domain,
+    };
+  }
+  if (!opened.messageIds.includes(messageId)) {
+    return {
+      refusal: refusal(`message ${messageId} was not offered in that modal`),
+      trustedDomain: opened.domain,
+    };
+  }
+  return { view: opened };
 }
 
 /** Tells only the clicker: through response_url on a message, as an ephemeral from a modal. */
@@ -48,7 +155,7 @@ export async function tellClicker(
   args: ActionArgs,
   deps: SlackDeps,
   text: string,
-  domain?: string,
+  trustedDomain?: string,
 ): Promise<void> {
   try {
     if (args.body.response_url) {
@@ -56,8 +163,8 @@ export async function tellClicker(
       return;
     }
     const channel =
-      clickPlace(args.body).channel ??
-      (domain ? (await bindingStore(deps).get(domain))?.channelId : undefined);
+      clickedMessage(args.body)?.channel ??
+      (trustedDomain ? (await bindingStore(deps).get(trustedDomain))?.channelId : undefined);
     if (channel) await deps.notifier.ephemeral(channel, args.body.user.id, { text });
   } catch (err) {
     deps.log.warn(
@@ -88,6 +195,11 @@ export async function startJob(
       { err, userId: user, domain, action: args.action.action_id },
       `could not enqueue a ${kind}`,
     );
+    noteAudit(args.context, {
+      target: domain,
+      outcome: "failed",
+      detail: "the job queue did not answer",
+    });
     await tellClicker(args, deps, renderQueueDown(kind), domain);
     return;
   }
@@ -95,6 +207,9 @@ export async function startJob(
     target: domain,
     jobId: outcome.jobId,
     outcome: outcome.status === "started" ? "accepted" : "refused",
+    ...(outcome.status === "already-running" && {
+      detail: `this ${kind} is already running (started by ${outcome.by})`,
+    }),
   });
   if (outcome.status === "already-running") {
     await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), domain);

@@ -1,38 +1,48 @@
 /**
- * Inspect on a digest class: acks, reads the samples the last scan kept (Redis, no AWS call),
- * and opens a modal with them redacted per DLQ_PREVIEW, each readable one with a "Re-ingest
- * this message" button (dlq-reingest.ts).
+ * Inspect on a digest class: acks, reads the value, checks it was clicked on that domain's
+ * digest (dlq-buttons.ts), reads the samples the last scan kept (Redis, no AWS call), and opens
+ * a modal with them redacted per DLQ_PREVIEW, each readable one with a "Re-ingest this
+ * message" button (dlq-reingest.ts). The modal's id is remembered with what it offered, so a
+ * click in it can be checked against what the bot showed (inspect-views.ts).
  */
-import { digestStore, type SlackDeps } from "../deps.js";
+import type { SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
-import { readClassActionValue, renderInspectModal } from "../render/digest.js";
-import { OLDER_DIGEST } from "../render/dlq-clicks.js";
+import { noteAudit } from "../middleware/guard.js";
+import { offeredMessageIds, readClassActionValue, renderInspectModal } from "../render/digest.js";
+import { digestClicked, inspectViews, malformed, refuseClick } from "./dlq-buttons.js";
 
 export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void> {
-  const { ack, body, client, respond } = args;
+  const { ack, body, client } = args;
   await ack();
-  const value = buttonValue(args);
-  const target = readClassActionValue(value);
-  const log = deps.log.child({ userId: body.user.id, action: args.action.action_id });
-  if (!target) {
-    log.warn({ value }, "Inspect clicked with an unreadable value");
-    await respond({ response_type: "ephemeral", replace_original: false, text: OLDER_DIGEST });
-    return;
-  }
-  // One Redis read: well inside the trigger_id's 3 seconds.
-  const state = await digestStore(deps).get(target.domain);
-  const entry = state?.lastSummary?.classes[target.cls];
+  const read = readClassActionValue(buttonValue(args));
+  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
+  const { domain, cls } = read.value;
+  // Two Redis reads before views.open: well inside the trigger_id's 3 seconds.
+  const bound = await digestClicked(args, deps, domain);
+  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
+  noteAudit(args.context, { target: domain, params: { class: cls } });
+  const state = bound.digest;
+  const entry = state.lastSummary?.classes[cls];
   const view = renderInspectModal({
-    domain: target.domain,
-    cls: target.cls,
+    domain,
+    cls,
     ...(entry && { entry }),
-    complete: state?.lastComplete ?? true,
+    complete: state.lastComplete ?? true,
     preview: deps.config.dlq.preview,
-    ...(state?.lastScanAt !== undefined && { scannedAt: state.lastScanAt }),
+    ...(state.lastScanAt !== undefined && { scannedAt: state.lastScanAt }),
   });
+  const log = deps.log.child({ userId: body.user.id, action: args.action.action_id, domain });
   try {
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    const opened = await client.views.open({ trigger_id: body.trigger_id, view });
+    const viewId = opened.view?.id;
+    if (viewId) {
+      await inspectViews(deps).remember(viewId, {
+        domain,
+        cls,
+        messageIds: offeredMessageIds(entry),
+      });
+    }
   } catch (err) {
-    log.warn({ err, domain: target.domain }, "could not open the Inspect modal");
+    log.warn({ err }, "could not open the Inspect modal");
   }
 }

@@ -1,41 +1,55 @@
 /**
  * Re-ingest on a digest class (`dlq_reingest`) and "Re-ingest this message" in the Inspect
- * modal (`dlq_reingest_one`). Each acks, validates the button's value and starts a
- * `reingest` job: one job runs per domain and selection, so a second click, or someone
- * else's, is told who started it. The job replies in the digest's thread.
+ * modal (`dlq_reingest_one`). Each acks, reads the button's value, checks it was clicked where
+ * the bot put it (dlq-buttons.ts), and starts a `reingest` job: one job runs per domain and
+ * selection, so a second click, or someone else's, is told who started it. A class job acts on
+ * the messages of the scan its digest showed, no more. The job replies in the digest's thread.
  */
 import { isReingestable } from "../../dlq/classify.js";
 import type { SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
-import { MALFORMED_VALUE, renderNotReingestable } from "../render/dlq-clicks.js";
+import { readClassActionValue, readMessageActionValue } from "../render/digest.js";
+import { NO_SCAN_ID, renderNotReingestable } from "../render/dlq-clicks.js";
 import {
-  classValueSchema,
-  clickPlace,
-  messageValueSchema,
-  parseButtonValue,
+  digestClicked,
+  inspectViewClicked,
+  malformed,
+  refuseClick,
   startJob,
-  tellClicker,
 } from "./dlq-buttons.js";
 
 export async function onReingestClass(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const value = parseButtonValue(classValueSchema, buttonValue(args));
-  if (!value) return tellClicker(args, deps, MALFORMED_VALUE);
-  if (!isReingestable(value.c)) {
-    return tellClicker(args, deps, renderNotReingestable(value.c), value.d);
+  const read = readClassActionValue(buttonValue(args));
+  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
+  const { domain, cls, scanId } = read.value;
+  const bound = await digestClicked(args, deps, domain);
+  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
+  if (!isReingestable(cls)) {
+    const reason = `${cls} messages are not re-ingestable`;
+    return refuseClick(args, deps, { reason, text: renderNotReingestable(cls) }, domain);
+  }
+  if (scanId === undefined) {
+    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, domain);
   }
   await startJob(args, deps, "reingest", {
-    domain: value.d,
-    cls: value.c,
-    ...clickPlace(args.body),
+    domain,
+    cls,
+    scanId,
+    channel: bound.digest.channel,
+    threadTs: bound.digest.ts,
   });
 }
 
 export async function onReingestMessage(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const value = parseButtonValue(messageValueSchema, buttonValue(args));
-  if (!value) return tellClicker(args, deps, MALFORMED_VALUE);
+  const read = readMessageActionValue(buttonValue(args));
+  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
+  const { domain, messageId } = read.value;
+  const bound = await inspectViewClicked(args, deps, domain, messageId);
+  if ("refusal" in bound) {
+    return refuseClick(args, deps, bound.refusal, domain, bound.trustedDomain);
+  }
   // From a modal there is no message to reply under: the job finds the digest itself.
-  const place = args.body.view ? {} : clickPlace(args.body);
-  await startJob(args, deps, "reingest", { domain: value.d, messageId: value.m, ...place });
+  await startJob(args, deps, "reingest", { domain, messageId });
 }

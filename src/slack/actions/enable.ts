@@ -3,8 +3,14 @@
  * change (the instance picker, the mode radios, the queue and key pickers). Each acks,
  * saves what was typed into the draft, shows the step again (views.update with the hash),
  * then runs the step's look-up, if any, and shows it once more.
+ *
+ * What the payload carries is bound to the modal by a server-side record: private_metadata
+ * must be a draft id (a random UUID, checked with zod), and the draft must belong to the
+ * clicker (views/enable/draft.ts); the typed values are checked again on submit. Anything
+ * else shows the expired view and changes nothing.
  */
 import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type { WizardStep } from "../../enable/drafts.js";
 import { previousStep } from "../../enable/wizard.js";
 import type { SlackDeps } from "../deps.js";
@@ -15,6 +21,9 @@ import { draftStore, saveTyped } from "../views/enable/draft.js";
 import { loadAndRefresh, showLatest } from "../views/enable/refresh.js";
 
 type ActionEntry = Extract<Entry, { kind: "action" }>;
+
+/** The view's private_metadata: the draft's random id, which only the bot and the modal know. */
+const draftIdSchema = z.uuid();
 
 async function onWizardAction(
   { ack, body, client }: ActionArgs,
@@ -28,7 +37,10 @@ async function onWizardAction(
   const slack = client as WebClient;
   const drafts = draftStore(deps);
   try {
-    const next = await saveTyped(drafts, view, user.id, move(shown));
+    // Not a draft id the bot made: no draft is read, the modal says it has expired.
+    const next = draftIdSchema.safeParse(view.private_metadata).success
+      ? await saveTyped(drafts, view, user.id, move(shown))
+      : undefined;
     if (!next) {
       await slack.views.update({ view_id: view.id, hash: view.hash, view: expiredView() });
       return;

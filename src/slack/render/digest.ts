@@ -6,13 +6,8 @@
  * Slack's Block Kit limits.
  */
 import type { Button, KnownBlock, ModalView, Overflow, PlainTextOption } from "@slack/types";
-import {
-  CLASS_INFO,
-  DLQ_CLASSES,
-  type DlqClass,
-  isDlqClass,
-  isReingestable,
-} from "../../dlq/classify.js";
+import { z } from "zod";
+import { CLASS_INFO, DLQ_CLASSES, type DlqClass, isReingestable } from "../../dlq/classify.js";
 import type { PreviewMode } from "../../dlq/redact.js";
 import { redactText } from "../../dlq/redact.js";
 import {
@@ -24,6 +19,7 @@ import {
   type ScanSummary,
 } from "../../dlq/summary.js";
 import type { SlackMessage } from "../notifier/notifier.js";
+import { clip, code, esc } from "./text.js";
 
 export const DLQ_REINGEST_ACTION = "dlq_reingest";
 export const DLQ_REINGEST_ONE_ACTION = "dlq_reingest_one";
@@ -37,30 +33,91 @@ export const classBlockId = (cls: DlqClass) => `dlq-class-${cls}`;
 export const DIGEST_SUMMARY_BLOCK = "dlq-summary";
 
 // ---- button values ------------------------------------------------------------------------
+//
+// A value comes back from Slack in a request anyone holding the signing secret could forge, so
+// each is read with a zod schema here, next to the code that writes it, and the actions check
+// it against the message it was clicked on (src/slack/actions/dlq-buttons.ts).
 
-/** `{"d":domain,"c":class}`: what Re-ingest, Inspect and Discard carry. */
+/** Customer Profiles domain names: letters, digits, `_` and `-`, at most 64. */
+const domainName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "is not a domain name");
+
+const classSchema = z.object({
+  d: domainName,
+  c: z.enum(DLQ_CLASSES, { error: "is not a dead-letter class" }),
+  /** The scan whose messages Re-ingest and Discard act on (absent on older digests). */
+  s: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, "is not a scan id")
+    .optional(),
+});
+
+const messageSchema = z.object({
+  d: domainName,
+  m: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, "is not a message id"),
+});
+
+/** `{"d":domain,"c":class,"s":scanId}`: what Re-ingest, Inspect and Discard carry. */
 export interface ClassTarget {
   domain: string;
   cls: DlqClass;
+  scanId?: string;
 }
 
-export const classActionValue = ({ domain, cls }: ClassTarget): string =>
-  JSON.stringify({ d: domain, c: cls });
+/** What reading a value came to: the value, or what is wrong with it, for the clicker. */
+export type ValueRead<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export function readClassActionValue(value: string | undefined): ClassTarget | undefined {
+const FIELD_NAMES: Record<string, string> = {
+  d: "the domain",
+  c: "the class",
+  s: "the scan id",
+  m: "the message id",
+};
+
+function readJson<S extends z.ZodType, T>(
+  schema: S,
+  raw: string | undefined,
+  to: (v: z.infer<S>) => T,
+): ValueRead<T> {
+  if (raw === undefined || raw === "") return { ok: false, problem: "it is empty" };
+  let json: unknown;
   try {
-    const parsed: unknown = JSON.parse(value ?? "");
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    const { d, c } = parsed as { d?: unknown; c?: unknown };
-    return typeof d === "string" && d !== "" && isDlqClass(c) ? { domain: d, cls: c } : undefined;
+    json = JSON.parse(raw);
   } catch {
-    return undefined;
+    return { ok: false, problem: "it is not JSON" };
   }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: to(parsed.data) };
+  const issue = parsed.error.issues[0];
+  const key = String(issue?.path[0] ?? "");
+  const field = FIELD_NAMES[key];
+  if (!field) return { ok: false, problem: "it is not an object of the bot's" };
+  return {
+    ok: false,
+    problem:
+      issue?.code === "invalid_type"
+        ? `${field} is missing or not text`
+        : `${field} ${issue?.message}`,
+  };
 }
+
+export const classActionValue = ({ domain, cls, scanId }: ClassTarget): string =>
+  JSON.stringify({ d: domain, c: cls, ...(scanId !== undefined && { s: scanId }) });
+
+export const readClassActionValue = (raw: string | undefined): ValueRead<ClassTarget> =>
+  readJson(classSchema, raw, ({ d, c, s }) => ({
+    domain: d,
+    cls: c,
+    ...(s !== undefined && { scanId: s }),
+  }));
 
 /** `{"d":domain,"m":messageId}`: "Re-ingest this message" in the Inspect modal. */
 export const messageActionValue = (domain: string, messageId: string): string =>
   JSON.stringify({ d: domain, m: messageId });
+
+export const readMessageActionValue = (
+  raw: string | undefined,
+): ValueRead<{ domain: string; messageId: string }> =>
+  readJson(messageSchema, raw, ({ d, m }) => ({ domain: d, messageId: m }));
 
 export const MUTE_CHOICES = {
   "1h": { label: "Mute for 1 hour", ms: 3_600_000 },
@@ -76,15 +133,24 @@ export type MuteChoice = keyof typeof MUTE_CHOICES;
  */
 export const muteValue = (choice: MuteChoice, domain: string): string => `${choice}|${domain}`;
 
+const muteSchema = z.tuple([
+  z.enum(Object.keys(MUTE_CHOICES) as [MuteChoice, ...MuteChoice[]], {
+    error: "is not a mute choice",
+  }),
+  domainName,
+]);
+
 export function readMuteValue(
-  value: string | undefined,
-): { choice: MuteChoice; domain: string } | undefined {
-  const bar = value?.indexOf("|") ?? -1;
-  if (!value || bar < 1) return undefined;
-  const choice = value.slice(0, bar);
-  const domain = value.slice(bar + 1);
-  if (!(choice in MUTE_CHOICES) || domain === "") return undefined;
-  return { choice: choice as MuteChoice, domain };
+  raw: string | undefined,
+): ValueRead<{ choice: MuteChoice; domain: string }> {
+  const parts = raw?.split("|") ?? [];
+  if (parts.length !== 2) return { ok: false, problem: "it is not `<choice>|<domain>`" };
+  const parsed = muteSchema.safeParse(parts);
+  if (parsed.success)
+    return { ok: true, value: { choice: parsed.data[0], domain: parsed.data[1] } };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path[0] === 0 ? "the choice" : "the domain";
+  return { ok: false, problem: `${field} ${issue?.message}` };
 }
 
 // ---- text helpers -------------------------------------------------------------------------
@@ -98,9 +164,6 @@ const LIMIT = {
   confirmText: 300,
   sampleChars: 1200,
 } as const;
-
-const clip = (text: string, max: number): string =>
-  text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
 const plain = (text: string, max: number = LIMIT.text) => ({
   type: "plain_text" as const,
@@ -121,10 +184,6 @@ export function slackDate(ms: number): string {
   const fallback = new Date(ms).toISOString().replace("T", " ").slice(0, 16);
   return `<!date^${seconds}^{date_short_pretty} {time}|${fallback} UTC>`;
 }
-
-/** Slack mrkdwn treats these three characters as markup. */
-const escapeMrkdwn = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function trend(delta: number | undefined, isNew: boolean): string {
   if (isNew) return "new";
@@ -147,6 +206,8 @@ export interface DigestInput {
   /** The scan before, for the trend; absent on the first digest. */
   previous?: ScanSummary;
   scannedAt: number;
+  /** The scan shown: class buttons carry it, so Re-ingest and Discard act on its messages. */
+  scanId?: string;
   preview: PreviewMode;
   mutedUntil?: number;
   now?: number;
@@ -165,13 +226,13 @@ export function paceSentence(rate: number | undefined): string {
 function sampleText(sample: RenderedSample | undefined): string | undefined {
   if (!sample) return undefined;
   const parts: string[] = [];
-  if (sample.errorText) parts.push(`“${escapeMrkdwn(clip(sample.errorText, 300))}”`);
+  // AWS's error text and the object are data: escaped or in a code span, never mrkdwn.
+  if (sample.errorText) parts.push(`“${esc(clip(sample.errorText, 300))}”`);
   let body: string | undefined;
   if (sample.object !== undefined) body = JSON.stringify(sample.object);
   else if (sample.raw !== undefined) body = sample.raw;
-  if (body !== undefined)
-    parts.push(`\`${escapeMrkdwn(clip(body, LIMIT.sampleChars)).replace(/`/g, "'")}\``);
-  if (sample.reason) parts.push(`(${escapeMrkdwn(sample.reason)})`);
+  if (body !== undefined) parts.push(code(body, LIMIT.sampleChars));
+  if (sample.reason) parts.push(`(${esc(clip(sample.reason, 300))})`);
   return parts.length ? `Sample: ${parts.join(" ")}` : undefined;
 }
 
@@ -186,8 +247,8 @@ function confirm(title: string, text: string, yes: string, style?: "danger") {
 }
 
 function classButtons(input: DigestInput, cls: DlqClass, entry: ClassSummary): Button[] {
-  const { domain, complete } = input;
-  const value = classActionValue({ domain, cls });
+  const { domain, complete, scanId } = input;
+  const value = classActionValue({ domain, cls, ...(scanId !== undefined && { scanId }) });
   const label = CLASS_INFO[cls].label.toLowerCase();
   const count = atLeast(entry.count, complete);
   const objects = entry.count === 1 && complete ? "object" : "objects";
@@ -386,19 +447,27 @@ export interface InspectInput {
   scannedAt?: number;
 }
 
+/** Only a message the parser could read has an object to replay. */
+const offersReingest = (sample: DlqSample): boolean =>
+  sample.raw === undefined && sample.messageId !== "";
+
+/** The message ids the Inspect modal offers "Re-ingest this message" for. */
+export const offeredMessageIds = (entry: ClassSummary | undefined): string[] =>
+  (entry?.samples ?? []).filter(offersReingest).map((sample) => sample.messageId);
+
 function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): KnownBlock[] {
   const rendered = renderSample(sample, input.preview);
-  const meta = [`\`${escapeMrkdwn(sample.messageId || "(no id)")}\``];
+  const meta = [code(sample.messageId || "(no id)", 120)];
   if (sample.sentAt !== undefined) meta.push(`sent ${slackDate(sample.sentAt)}`);
-  if (sample.objectTypeName) meta.push(`type \`${escapeMrkdwn(sample.objectTypeName)}\``);
+  if (sample.objectTypeName) meta.push(`type ${code(sample.objectTypeName, 100)}`);
   if (sample.receiveCount !== undefined)
     meta.push(`received ${plural(sample.receiveCount, "time")}`);
   // With previews off nothing from the message is shown but its id, time and error text.
   const errorText =
     rendered?.errorText ?? (sample.errorText ? redactText(sample.errorText) : undefined);
   const lines = [meta.join(" · ")];
-  if (errorText) lines.push(`*Error:* ${escapeMrkdwn(clip(errorText, 1000))}`);
-  if (rendered?.reason) lines.push(`*Why unreadable:* ${escapeMrkdwn(rendered.reason)}`);
+  if (errorText) lines.push(`*Error:* ${esc(clip(errorText, 1000))}`);
+  if (rendered?.reason) lines.push(`*Why unreadable:* ${esc(clip(rendered.reason, 300))}`);
   const blocks: KnownBlock[] = [
     { type: "divider" },
     { type: "section", text: mrkdwn(lines.join("\n")) },
@@ -409,11 +478,10 @@ function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): Kn
   if (body !== undefined) {
     blocks.push({
       type: "section",
-      text: mrkdwn(`\`\`\`${escapeMrkdwn(clip(body, 2800)).replace(/```/g, "'''")}\`\`\``),
+      text: mrkdwn(`\`\`\`${esc(clip(body, 2800)).replace(/```/g, "'''")}\`\`\``),
     });
   }
-  // Only a message the parser could read has an object to replay.
-  if (sample.raw === undefined && sample.messageId !== "") {
+  if (offersReingest(sample)) {
     blocks.push({
       type: "actions",
       block_id: `dlq-sample-${index}`,
@@ -434,7 +502,7 @@ export function renderInspectModal(input: InspectInput): ModalView {
   const info = CLASS_INFO[input.cls];
   const count = input.entry?.count ?? 0;
   const intro = [
-    `*${info.label}* in \`${input.domain}\`: ${atLeast(count, input.complete)} ${count === 1 ? "message" : "messages"} at the last scan${input.scannedAt ? ` (${slackDate(input.scannedAt)})` : ""}.`,
+    `*${info.label}* in ${code(input.domain, 70)}: ${atLeast(count, input.complete)} ${count === 1 ? "message" : "messages"} at the last scan${input.scannedAt ? ` (${slackDate(input.scannedAt)})` : ""}.`,
     info.explanation,
     `*Fix:* ${info.fix}`,
   ].join("\n");

@@ -1,5 +1,6 @@
 /**
- * What the person who clicked Retry or Clean up is told when the click started nothing;
+ * What the person who clicked Retry or Clean up is told when the click started nothing (a
+ * value the bot can't read, a click not on the job's own message, a job in the wrong state);
  * when it did start the job, the job's own message says what happens next.
  */
 import type { ClickOutcome } from "../../queues/provision.js";
@@ -7,8 +8,13 @@ import { stateWord } from "../../queues/states.js";
 
 export type ProvisionClick = "retry" | "cleanup";
 
-export const NO_JOB_ID =
-  ":warning: This button carries no job id the bot can read, so nothing was started.";
+/** A value that is not a provisioning job id: `problem` says what is wrong with it. */
+export const renderNoJobId = (problem: string): string =>
+  `:warning: This button carries no job id the bot can read (${problem}), so nothing was started.`;
+
+/** The job exists, but the click was not on the message that reports on it. */
+export const NOT_THIS_JOB =
+  ":no_entry: This button was not clicked on the message that reports on that job, so nothing was started. Use Retry or Clean up on the job's own message.";
 
 export function renderProvisionClick(
   click: ProvisionClick,
