@@ -2,9 +2,11 @@
  * The `dlq-scan` queue's processor. A scan job reads like its steps: binding → lock → scan →
  * digest state → the scan's message ids → publish (post or edit, naming the scan) → thread replies for new classes (unless muted) →
  * resolved state when empty. It publishes through the DigestPublisher port
- * (src/dlq/publisher.ts). A `reconcile` job keeps the per-domain schedulers in line with the
- * bindings, so bindings written by provisioning (which knows nothing of this queue) get
- * scanned too. Producers and schedulers are in src/queues/dlq-scan.ts.
+ * (src/dlq/publisher.ts). A reconcile rebuilds the bindings' cache from the domains' tags and
+ * keeps the per-domain schedulers in line with it, so bindings written by provisioning (which
+ * knows nothing of this queue), set in Terraform, or lost with Redis's data get scanned again.
+ * It runs from a timer in each worker process and on every Redis reconnect, and from a
+ * `reconcile` job scheduler. Producers and schedulers are in src/queues/dlq-scan.ts.
  */
 import { Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
@@ -23,7 +25,7 @@ import {
   unscheduleDomainScan,
 } from "../src/queues/dlq-scan.js";
 import type { JobQueues } from "../src/queues/index.js";
-import { withLock } from "../src/queues/lock.js";
+import { lockKey, withLock } from "../src/queues/lock.js";
 import { JOBS, QUEUES } from "../src/queues/names.js";
 import type { Redis } from "../src/redis.js";
 
@@ -169,12 +171,97 @@ export interface DlqScanWorkerDeps extends DlqScanDeps {
   /** The producer side, for reconciling schedulers. */
   queues: JobQueues;
   scanIntervalMs: number;
+  config: { dlq: Pick<Config["dlq"], "scanMaxMessages" | "reconcileIntervalMs"> };
   workerOptions?: Partial<WorkerOptions>;
 }
 
-async function reconcile(deps: DlqScanWorkerDeps) {
-  const domains = (await deps.bindings.list()).map((b) => b.domain);
-  return reconcileSchedulers(deps.queues, domains, deps.scanIntervalMs);
+/** Longer than any reconcile takes; short enough that a crashed holder delays the next little. */
+const RECONCILE_LOCK_MS = 30_000;
+
+/**
+ * Rebuilds the bindings' cache from their durable copy (the domains' tags), then makes the
+ * schedulers match it. One process at a time; a reconcile that finds another running skips.
+ */
+export async function reconcile(
+  deps: Pick<
+    DlqScanWorkerDeps,
+    "bindings" | "queues" | "redis" | "prefix" | "scanIntervalMs" | "log"
+  >,
+) {
+  const locked = await withLock(
+    deps.redis,
+    lockKey(deps.prefix, "dlq-scan-reconcile", "all"),
+    RECONCILE_LOCK_MS,
+    async () => {
+      const rebuilt = await deps.bindings.rebuild?.();
+      const bound = rebuilt?.bindings ?? (await deps.bindings.list());
+      const changed = await reconcileSchedulers(
+        deps.queues,
+        bound.map((b) => b.domain),
+        deps.scanIntervalMs,
+      );
+      const moved = {
+        ...changed,
+        migrated: rebuilt?.migrated ?? [],
+        dropped: rebuilt?.dropped ?? [],
+      };
+      if (Object.values(moved).some((list) => list.length > 0)) {
+        deps.log.info(moved, "dead-letter scan schedulers reconciled with the bindings");
+      }
+      return moved;
+    },
+  );
+  return locked.acquired ? locked.value : { skipped: true };
+}
+
+/**
+ * Reconciles every `everyMs` and whenever the Redis connection is ready again after it was
+ * lost, from a timer in this process. Not from a BullMQ scheduler alone: a Redis that comes
+ * back empty has lost that scheduler too. Returns the stop function.
+ */
+export function keepReconciling(
+  deps: Pick<
+    DlqScanWorkerDeps,
+    "bindings" | "queues" | "redis" | "prefix" | "scanIntervalMs" | "log"
+  >,
+  everyMs: number,
+): () => void {
+  let running = false;
+  const run = (why: "interval" | "reconnect") => {
+    if (running) return;
+    running = true;
+    reconcile(deps)
+      .catch((err: unknown) =>
+        deps.log.warn(
+          { err: (err as Error).message, why },
+          "could not reconcile the dead-letter scan schedulers",
+        ),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
+  const timer = setInterval(() => run("interval"), everyMs);
+  // The timer never keeps a process alive that has nothing else to do.
+  timer.unref();
+  let lost = false;
+  const onLost = () => {
+    lost = true;
+  };
+  const onReady = () => {
+    if (!lost) return;
+    lost = false;
+    run("reconnect");
+  };
+  deps.redis.on("close", onLost);
+  deps.redis.on("end", onLost);
+  deps.redis.on("ready", onReady);
+  return () => {
+    clearInterval(timer);
+    deps.redis.off("close", onLost);
+    deps.redis.off("end", onLost);
+    deps.redis.off("ready", onReady);
+  };
 }
 
 export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worker> {
@@ -197,9 +284,11 @@ export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worke
     },
   );
   worker.on("error", (err) => deps.log.warn({ err: err.message }, "dlq-scan worker error"));
+  const stop = keepReconciling(deps, deps.config.dlq.reconcileIntervalMs);
+  worker.on("closing", stop);
   try {
     await reconcile(deps);
-    await scheduleReconcile(deps.queues, deps.scanIntervalMs);
+    await scheduleReconcile(deps.queues, deps.config.dlq.reconcileIntervalMs);
   } catch (err) {
     deps.log.warn({ err }, "could not reconcile the dead-letter scan schedulers at start");
   }

@@ -12,7 +12,7 @@ import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
 import type { ReingestReporterFactory } from "../src/dlq/reporter.js";
 import type { Logger } from "../src/logger.js";
-import { RedisBindingStore } from "../src/provision/bindings.js";
+import { TaggedBindingStore } from "../src/provision/bindings.js";
 import type { ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
 import type { CleanupResult } from "../src/provision/types.js";
@@ -55,7 +55,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { config } = deps;
   const prefix = config.redis.prefix;
   const digests = new RedisDigestStore(deps.redis, prefix);
-  const bindings = new RedisBindingStore(deps.redis, prefix);
+  // Bindings and mutes live in the domains' tags; Redis holds a cache rebuilt from them.
+  const bindings = new TaggedBindingStore(deps.redis, prefix, deps.gateways.profiles, {
+    mutes: digests,
+    log: deps.log.child({ component: "bindings" }),
+  });
   const provision = startProvisionWorker({
     connection: deps.connection,
     prefix,

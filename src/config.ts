@@ -80,6 +80,15 @@ const envSchema = z.object({
       message: "must be a duration such as 300 (seconds), 30s, 5m or 1h, at least 1 second",
     })
     .transform((v) => durationMs(v) ?? 300_000),
+  DLQ_RECONCILE_INTERVAL: z
+    .string()
+    .trim()
+    .default("60s")
+    .refine((v) => (durationMs(v) ?? Number.POSITIVE_INFINITY) <= 60_000, {
+      message:
+        "must be a duration from 1 second to 60 seconds, such as 60 or 30s: a Redis that lost its data gets its scan schedules back within it",
+    })
+    .transform((v) => durationMs(v) ?? 60_000),
   DLQ_SCAN_MAX_MESSAGES: z.coerce
     .number({ error: "must be a number of messages" })
     .int("must be a whole number")
@@ -163,6 +172,8 @@ const configSchema = envSchema.transform((e, ctx) => {
       scanIntervalMs: e.DLQ_SCAN_INTERVAL,
       /** Messages one scan reads at most: the bound on its time and memory. */
       scanMaxMessages: e.DLQ_SCAN_MAX_MESSAGES,
+      /** How often each worker rebuilds the bindings from the tags and re-creates missing schedules. */
+      reconcileIntervalMs: e.DLQ_RECONCILE_INTERVAL,
     },
     access: {
       admins: e.PROFILES_ADMINS,

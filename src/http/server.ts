@@ -36,7 +36,14 @@ export interface HttpServerOptions {
   log: Logger;
   /** Absent in Socket Mode. */
   slack?: SlackEndpoint;
-  healthy(): Promise<boolean>;
+  /** `true`/`false`: whether Redis answers; a report adds why the bot is degraded. */
+  healthy(): Promise<boolean | HealthReport>;
+}
+
+export interface HealthReport {
+  redis: "up" | "down";
+  /** Why the bot answers but is not doing all it should (a bound domain with no scans). */
+  degraded?: string[];
 }
 
 export interface RunningHttpServer {
@@ -208,10 +215,29 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   };
 }
 
-function answerHealth(res: ServerResponse, healthy: () => Promise<boolean>): void {
-  const answer = (ok: boolean) => {
-    res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-    res.end(JSON.stringify({ ok, redis: ok ? "up" : "down" }));
+/**
+ * `GET /healthz`: 503 `{ok:false, status:"down"}` while Redis does not answer; 200
+ * `{ok:true, status:"degraded", reasons}` while the bot runs but is missing work it should
+ * do; 200 `{ok:true, status:"ok"}` otherwise. A load balancer reads the status code; a
+ * person or a monitor reads the reasons.
+ */
+function answerHealth(res: ServerResponse, healthy: HttpServerOptions["healthy"]): void {
+  const answer = (report: HealthReport) => {
+    const up = report.redis === "up";
+    const reasons = up ? (report.degraded ?? []) : [];
+    const status = !up ? "down" : reasons.length > 0 ? "degraded" : "ok";
+    res.writeHead(up ? 200 : 503, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        ok: up,
+        status,
+        redis: report.redis,
+        ...(reasons.length > 0 && { reasons }),
+      }),
+    );
   };
-  healthy().then(answer, () => answer(false));
+  healthy().then(
+    (h) => answer(typeof h === "boolean" ? { redis: h ? "up" : "down" } : h),
+    () => answer({ redis: "down" }),
+  );
 }

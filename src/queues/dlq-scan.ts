@@ -3,6 +3,8 @@
  * (`scan-<domain>`, every DLQ_SCAN_INTERVAL), a `reconcile` scheduler that keeps them in line
  * with the bindings, and scans outside the schedule. The processor is jobs/dlq-scan.ts.
  */
+import type { Redis } from "ioredis";
+import { bindingsRebuiltKey, RedisBindingStore } from "../provision/bindings.js";
 import type { JobQueues } from "./index.js";
 import { lockKey } from "./lock.js";
 import { JOBS } from "./names.js";
@@ -91,4 +93,35 @@ export async function scheduleReconcile(queues: JobQueues, everyMs: number): Pro
     { every: everyMs },
     { name: JOBS.reconcile, data: {}, opts: { removeOnComplete: 10, removeOnFail: 10 } },
   );
+}
+
+/**
+ * Why scans are not running as the bindings say, for /healthz; empty when they are. Reads
+ * Redis only (the bindings' cache and the schedulers), never AWS, so a probe costs nothing:
+ * a cache never rebuilt from the tags (Redis lost its data) is itself a reason.
+ */
+export async function scanScheduleProblems(
+  queues: JobQueues,
+  redis: Redis,
+  prefix: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if ((await redis.exists(bindingsRebuiltKey(prefix))) === 0) {
+    problems.push(
+      "the digest bindings are not in Redis yet (it was emptied or is new): a worker rebuilds them from the domains' tags at its next reconcile",
+    );
+  }
+  const scheduled = new Set(
+    (await queues.dlqScan.getJobSchedulers(0, -1))
+      .map((s) => s.key)
+      .filter((key) => key.startsWith(SCAN_SCHEDULER_PREFIX)),
+  );
+  for (const binding of await new RedisBindingStore(redis, prefix).list()) {
+    if (!scheduled.has(scanSchedulerId(binding.domain))) {
+      problems.push(
+        `domain ${binding.domain} is bound to channel ${binding.channelId} but has no scan schedule: a worker re-creates it at its next reconcile`,
+      );
+    }
+  }
+  return problems;
 }

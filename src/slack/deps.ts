@@ -9,7 +9,7 @@ import type { Config } from "../config.js";
 import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
 import type { Logger } from "../logger.js";
-import { RedisBindingStore } from "../provision/bindings.js";
+import { TaggedBindingStore } from "../provision/bindings.js";
 import { scheduleDomainScan, unscheduleDomainScan } from "../queues/dlq-scan.js";
 import type { JobQueues } from "../queues/index.js";
 import type { Redis } from "../redis.js";
@@ -29,11 +29,15 @@ export interface SlackDeps {
   audit: AuditLog;
 }
 
-export const bindingStore = (deps: SlackDeps) =>
-  new RedisBindingStore(deps.redis, deps.config.redis.prefix);
-
 export const digestStore = (deps: SlackDeps) =>
   new RedisDigestStore(deps.redis, deps.config.redis.prefix);
+
+/** Bindings live in the domains' tags, cached in Redis (src/provision/bindings.ts). */
+export const bindingStore = (deps: SlackDeps) =>
+  new TaggedBindingStore(deps.redis, deps.config.redis.prefix, deps.gateways.profiles, {
+    mutes: digestStore(deps),
+    log: deps.log,
+  });
 
 /**
  * What `setAlerts` and `stopAlerts` need: the Slack caller with a logger that names them,

@@ -88,7 +88,7 @@ const command = (text: string) =>
 
 describe("with Redis down", () => {
   it("says so on /healthz, refuses signed requests with 503, and recovers without a restart", async () => {
-    expect(await health(server.http.url)).toEqual({ status: 200, body: { ok: true, redis: "up" } });
+    expect(await health(server.http.url)).toEqual({ status: 200, body: { ok: true, status: "ok", redis: "up" } });
     expect((await send(server.events, command("before"))).status).toBe(200);
 
     await relay.cut();
@@ -96,7 +96,7 @@ describe("with Redis down", () => {
       () => health(server.http.url),
       (h) => h.status === 503,
     );
-    expect(down).toEqual({ status: 503, body: { ok: false, redis: "down" } });
+    expect(down).toEqual({ status: 503, body: { ok: false, status: "down", redis: "down" } });
     const refused = await send(server.events, command("while down"));
     expect(refused.status).toBe(503);
     expect(server.calls).toBe(1);
@@ -106,7 +106,7 @@ describe("with Redis down", () => {
       () => health(server.http.url),
       (h) => h.status === 200,
     );
-    expect(up).toEqual({ status: 200, body: { ok: true, redis: "up" } });
+    expect(up).toEqual({ status: 200, body: { ok: true, status: "ok", redis: "up" } });
     // Slack re-signs its retry; the new signature goes through once Redis answers.
     expect((await send(server.events, command("while down"))).status).toBe(200);
     expect(server.calls).toBe(2);

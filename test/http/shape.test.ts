@@ -126,7 +126,7 @@ describe("odd payload shapes, validly signed", () => {
     expect(server.calls).toBe(before);
     expect(await health(server.http.url)).toEqual({
       status: 200,
-      body: { ok: true, redis: "up" },
+      body: { ok: true, status: "ok", redis: "up" },
     });
   });
 

@@ -74,7 +74,12 @@ describe("loadConfig", () => {
       },
       aws: { region: "eu-west-1", endpoint: "http://127.0.0.1:4566", maxAttempts: 3 },
       redis: { url: "redis://redis:6379", prefix: "{test}" },
-      dlq: { preview: "off", scanIntervalMs: 120_000, scanMaxMessages: 500 },
+      dlq: {
+        preview: "off",
+        scanIntervalMs: 120_000,
+        scanMaxMessages: 500,
+        reconcileIntervalMs: 60_000,
+      },
       access: { admins: ["U01"], operators: ["U02"], viewers: ["S03"], channels: ["C04"] },
       reingest: { rate: 5, profileIntervalMs: 2000 },
     });
@@ -99,6 +104,7 @@ describe("loadConfig", () => {
         preview: "off" | "redacted" | "full";
         scanIntervalMs: number;
         scanMaxMessages: number;
+        reconcileIntervalMs: number;
       };
       access: { admins: string[]; operators: string[]; viewers: string[]; channels: string[] };
       reingest: { rate: number; profileIntervalMs: number };
@@ -114,6 +120,11 @@ describe("loadConfig", () => {
     [{ SLACK_APP_TOKEN: "nope" }, /SLACK_APP_TOKEN must be an app-level token/],
     [{ AWS_ENDPOINT_URL: "not a url" }, /AWS_ENDPOINT_URL must be a URL/],
     [{ QUEUE_PREFIX: "a:b" }, /QUEUE_PREFIX must be a name without ':'/],
+    [
+      { DLQ_RECONCILE_INTERVAL: "2m" },
+      /DLQ_RECONCILE_INTERVAL must be a duration from 1 second to 60 seconds/,
+    ],
+    [{ DLQ_RECONCILE_INTERVAL: "soon" }, /DLQ_RECONCILE_INTERVAL must be a duration/],
     [
       { PROFILES_ADMINS: "alice" },
       /PROFILES_ADMINS must be a comma-separated list of Slack user ids/,
