@@ -4,12 +4,21 @@
  * sandbox launcher and the end-to-end tests both start it from here.
  */
 import { randomBytes } from "node:crypto";
+import { createAwsClients } from "../src/aws/clients.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
 import { createLogger, type Logger } from "../src/logger.js";
-import { createRedis } from "../src/redis.js";
+import { createRedis, type Redis } from "../src/redis.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
+import { domainsWithDlq, makeFailures } from "./aws/failures.js";
 import { type EmulatorHandle, type SeededOptions, startSeededEmulator } from "./aws/index.js";
-import { type SlackStandIn, type StandInOptions, startSlackStandIn } from "./slack/index.js";
+import { ingestionIdle } from "./aws/services/profiles.js";
+import { rolesOfUsers } from "./env.js";
+import {
+  type SandboxHooks,
+  type SlackStandIn,
+  type StandInOptions,
+  startSlackStandIn,
+} from "./slack/index.js";
 
 export const SANDBOX_SIGNING_SECRET = "sandbox-signing-secret";
 export const SANDBOX_BOT_TOKEN = "xoxb-sandbox-bot-token";
@@ -21,6 +30,11 @@ export interface StackOptions {
   /** Overrides for the bot's environment (REDIS_URL, QUEUE_PREFIX, PORT, ...). */
   env?: Env;
   log?: Logger;
+  /**
+   * Delete the bot's Redis keys under QUEUE_PREFIX before it starts, so its state (bindings,
+   * drafts, jobs, digests) matches the emulator's fresh account. `npm run sandbox` sets it.
+   */
+  clearRedis?: boolean;
 }
 
 export interface Stack {
@@ -33,26 +47,47 @@ export interface Stack {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const region = opts.emulator?.region ?? "us-east-1";
   const emulator = await startSeededEmulator({ port: 0, ...opts.emulator });
+  // The page's sandbox controls act on the emulator through its API, like the bot does.
+  const aws = createAwsClients({
+    region,
+    endpoint: emulator.url,
+    maxAttempts: 3,
+    credentials: SANDBOX_AWS_CREDENTIALS,
+  });
+  let config: Config | undefined;
+  const hooks: SandboxHooks = {
+    domains: () => domainsWithDlq(aws.profiles),
+    makeFailures: async (domain) => {
+      const made = await makeFailures(aws, domain);
+      // Answer once ingestion has written them: the DLQ holds them when the page says so.
+      await ingestionIdle(emulator.ctx.state);
+      return made;
+    },
+    roles: async () => (config ? sandboxRoles(slack, config) : {}),
+  };
   const slack = await startSlackStandIn({
     port: 0,
     signingSecret: SANDBOX_SIGNING_SECRET,
     ...opts.slack,
+    sandbox: { ...hooks, ...opts.slack?.sandbox },
   });
   let runtime: Runtime | undefined;
   try {
-    const config = loadConfig({
+    config = loadConfig({
       SLACK_BOT_TOKEN: SANDBOX_BOT_TOKEN,
       SLACK_SIGNING_SECRET: opts.slack?.signingSecret ?? SANDBOX_SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       AWS_ENDPOINT_URL: emulator.url,
-      AWS_REGION: opts.emulator?.region ?? "us-east-1",
+      AWS_REGION: region,
       HOST: "127.0.0.1",
       PORT: "0",
       // The stand-in's default user is the sandbox's admin; tests override it to test roles.
       PROFILES_ADMINS: "U0ADMIN",
       ...opts.env,
     });
+    if (opts.clearRedis) await clearPrefix(config);
     const log = opts.log ?? createLogger(config.logLevel);
     runtime = await startRuntime(config, log, { awsCredentials: SANDBOX_AWS_CREDENTIALS });
     slack.driver.configure({
@@ -68,31 +103,62 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stop: async () => {
         await started.stop();
         await slack.close();
+        aws.destroy();
         await emulator.close();
       },
     };
   } catch (err) {
     await runtime?.stop().catch(() => {});
     await slack.close();
+    aws.destroy();
     await emulator.close();
     throw err;
   }
 }
 
+/** Every workspace user's role under the bot's configuration, user groups included. */
+export function sandboxRoles(slack: SlackStandIn, config: Config): Record<string, string> {
+  const groups = [...slack.workspace.usergroups];
+  return rolesOfUsers([...slack.workspace.users.keys()], config.access, (user) =>
+    groups.flatMap(([group, members]) => (members.includes(user) ? [group] : [])),
+  );
+}
+
 /** A Redis key prefix of its own for one test, hash-tagged like the real one. */
 export const testPrefix = () => `{pbtest-${randomBytes(4).toString("hex")}}`;
+
+/** Redis's glob characters, escaped so a prefix matches only itself. */
+const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
+
+/** Unlinks (deletes without blocking Redis) every key matching the pattern; never FLUSHALL. */
+async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
+  let deleted = 0;
+  const stream = redis.scanStream({ match: pattern, count: 500 });
+  for await (const keys of stream as AsyncIterable<string[]>) {
+    if (keys.length) deleted += await redis.unlink(...keys);
+  }
+  return deleted;
+}
+
+/**
+ * Delete the bot's keys: every key it writes is `<QUEUE_PREFIX>:…` (BullMQ's included), so
+ * keys of other prefixes, even ones that start with the same letters, stay.
+ */
+export async function clearPrefix(config: Config): Promise<number> {
+  const redis = createRedis(config, "client");
+  try {
+    return await unlinkMatching(redis, `${globEscape(config.redis.prefix)}:*`);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** Delete every key under a prefix (and only those): tests never flush what they didn't make. */
 export async function deletePrefix(config: Config, prefix: string): Promise<number> {
   const redis = createRedis(config, "client");
-  let deleted = 0;
   try {
-    const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      if (keys.length) deleted += await redis.del(...keys);
-    }
+    return await unlinkMatching(redis, `${globEscape(prefix)}*`);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }

@@ -42,6 +42,12 @@ export interface WorkspaceOptions {
   now?: () => number;
 }
 
+/**
+ * One user per bot role, so each can be tried from the page's "as" menu. `role` is what the
+ * sandbox grants them by default (PROFILES_ADMINS=U0ADMIN, PROFILES_OPERATORS=U0OPERATOR,
+ * PROFILES_VIEWERS=U0VIEWER, sandbox/env.ts); the guest has none. U0AGENT is the second
+ * person tests need (nobody grants it a role unless a test does).
+ */
 export const DEFAULT_USERS: SandboxUser[] = [
   {
     id: "U0ADMIN",
@@ -49,6 +55,27 @@ export const DEFAULT_USERS: SandboxUser[] = [
     real_name: "Sandbox Admin",
     email: "admin@sandbox.example",
     is_admin: true,
+    role: "admin",
+  },
+  {
+    id: "U0OPERATOR",
+    name: "sandbox-operator",
+    real_name: "Sandbox Operator",
+    email: "operator@sandbox.example",
+    role: "operator",
+  },
+  {
+    id: "U0VIEWER",
+    name: "sandbox-viewer",
+    real_name: "Sandbox Viewer",
+    email: "viewer@sandbox.example",
+    role: "viewer",
+  },
+  {
+    id: "U0GUEST",
+    name: "sandbox-guest",
+    real_name: "Sandbox Guest",
+    email: "guest@sandbox.example",
   },
   {
     id: "U0AGENT",
