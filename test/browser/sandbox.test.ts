@@ -84,8 +84,6 @@ beforeAll(async () => {
   page.on("response", (r) => {
     if (r.status() >= 400) pageProblems.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
   });
-  // Slack's confirm dialogs, if the page ever shows them with window.confirm.
-  page.on("dialog", (d) => void d.accept());
 }, 60_000);
 
 afterAll(async () => {
@@ -212,7 +210,7 @@ describe.skipIf(!CHROMIUM)("the sandbox page in Chromium", () => {
       // The review names what will be made, from the defaults the steps showed.
       await review.getByText(`${DOMAIN}-dlq`).first().waitFor();
       await review.getByText(`alias/${DOMAIN}`).first().waitFor();
-      expect(await review.textContent()).not.toMatch(/again|takes a string/i);
+      expect(await review.textContent()).not.toMatch(/Pick .* again|takes a string|\[object /i);
     });
 
     await step("wizard: Enable", async () => {
@@ -231,8 +229,10 @@ describe.skipIf(!CHROMIUM)("the sandbox page in Chromium", () => {
     await step("make ingestion failures", async () => {
       const make = page.getByRole("button", { name: /make ingestion failures/i });
       await make.waitFor();
-      const domains = page.getByRole("combobox", { name: /domain/i });
-      if (await domains.count()) await domains.first().selectOption(DOMAIN);
+      // Opening the domain list reads the domains enabled so far.
+      const domains = page.getByRole("combobox", { name: /domain/i }).first();
+      await domains.click();
+      await domains.selectOption(DOMAIN);
       await make.click();
       await see(new RegExp(`Made \\d+ failures? in ${DOMAIN}`));
     });
@@ -243,6 +243,16 @@ describe.skipIf(!CHROMIUM)("the sandbox page in Chromium", () => {
       await see(/Throttled/);
       await page.getByRole("button", { name: "Re-ingest", exact: true }).first().waitFor();
     });
+
+    if (process.env.UPDATE_SCREENSHOT === "1") {
+      // The README's picture: the digest with its buttons, next to the failures just made.
+      await mkdir(dirname(README_PICTURE), { recursive: true });
+      await page
+        .getByText(`Dead-letter queue: ${DOMAIN}`)
+        .first()
+        .evaluate((el) => el.scrollIntoView({ block: "start" }));
+      await page.screenshot({ path: README_PICTURE });
+    }
 
     await step("Inspect", async () => {
       await page.getByRole("button", { name: "Inspect", exact: true }).first().click();
@@ -259,25 +269,18 @@ describe.skipIf(!CHROMIUM)("the sandbox page in Chromium", () => {
 
     const finished = await step("Re-ingest", async () => {
       await page.getByRole("button", { name: "Re-ingest", exact: true }).first().click();
-      // Slack asks first ("Re-ingest 18 objects?"); the page may do the same.
-      const ask = page
-        .getByRole("alertdialog")
-        .or(page.getByRole("dialog"))
-        .filter({ hasText: /Re-ingest \d+ objects?\?/ });
-      if (await ask.isVisible({ timeout: 2_000 }).catch(() => false)) {
-        await ask.getByRole("button", { name: "Re-ingest", exact: true }).click();
-      }
+      // Slack asks first, with the button's confirm dialog ("Re-ingest 3 objects?").
+      const ask = page.getByRole("alertdialog").filter({ hasText: /Re-ingest \d+ objects?\?/ });
+      await ask.waitFor();
+      await expectNoRawMarkup("with the confirm dialog open");
+      await ask.getByRole("button", { name: "Re-ingest", exact: true }).click();
       const reply = await see(/Re-ingest of .* finished/, 45_000);
       return (await reply.textContent()) ?? "";
     });
-    expect(finished).toMatch(/\d+ accepted, 0 failed/);
+    // Throttled objects go in when replayed at the bot's pace: some accepted, none failed.
+    expect(finished).toMatch(/[1-9]\d* accepted/);
+    expect(finished).not.toMatch(/[1-9]\d* failed/);
     expect(finished).toContain(DOMAIN);
-
-    if (process.env.UPDATE_SCREENSHOT === "1") {
-      await mkdir(dirname(README_PICTURE), { recursive: true });
-      await page.getByText(`Dead-letter queue: ${DOMAIN}`).first().scrollIntoViewIfNeeded();
-      await page.screenshot({ path: README_PICTURE });
-    }
 
     await step("App Home", async () => {
       await page
