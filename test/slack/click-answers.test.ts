@@ -8,8 +8,12 @@ import {
   renderAlertsSet,
   renderAlertsStopped,
 } from "../../src/slack/render/alerts.js";
-import { renderAlreadyRunning } from "../../src/slack/render/dlq-clicks.js";
-import { renderProvisionClick } from "../../src/slack/render/provision-clicks.js";
+import {
+  renderAlreadyRunning,
+  renderMalformedValue,
+  renderNotThisDigest,
+} from "../../src/slack/render/dlq-clicks.js";
+import { renderNoJobId, renderProvisionClick } from "../../src/slack/render/provision-clicks.js";
 
 describe("Retry and Clean up", () => {
   it("names the job's state in the shared words", () => {
@@ -37,6 +41,18 @@ describe("dead-letter buttons", () => {
   it("says who started a running job, or that it was the clicker", () => {
     expect(renderAlreadyRunning("reingest", "U0A", "U0B")).toContain("(started by <@U0A>)");
     expect(renderAlreadyRunning("discard", "U0A", "U0A")).toContain("(started by you)");
+  });
+
+  it("says what is wrong with a refused value, and that nothing changed", () => {
+    const malformed = renderMalformedValue("the class is not a dead-letter class");
+    expect(malformed).toContain("(the class is not a dead-letter class)");
+    expect(malformed).toContain("Nothing was changed");
+    const elsewhere = renderNotThisDigest("orders");
+    expect(elsewhere).toContain(
+      "names `orders`, but it was not clicked on that domain's current digest",
+    );
+    expect(elsewhere).toContain("Nothing was changed");
+    expect(renderNoJobId("it is missing")).toContain("(it is missing), so nothing was started");
   });
 });
 

@@ -1,0 +1,355 @@
+/**
+ * Button values are untrusted input, end to end: two domains with real digests (emulator DLQs,
+ * real scans, real Redis), and clicks signed as Slack signs them. A value copied from domain
+ * B's digest onto domain A's (B's buttons pasted into A's message, so the click names A's
+ * message and B's value), or one copied into an Inspect modal opened for A, changes nothing,
+ * tells the clicker why, and is audited as refused with the reason; so are malformed values.
+ * Valid clicks on the right digest still work.
+ */
+import { WebClient } from "@slack/web-api";
+import { type Job, type Queue, QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScanOutcome } from "../../jobs/dlq-scan.js";
+import type { MessageRecord } from "../../sandbox/slack/timeline.js";
+import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN, type Stack } from "../../sandbox/stack.js";
+import { RedisAuditLog } from "../../src/audit/audit.js";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { createGateways } from "../../src/aws/gateways.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { createLogger } from "../../src/logger.js";
+import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { QUEUES } from "../../src/queues/names.js";
+import { reingestJobId } from "../../src/queues/reingest.js";
+import { createRedis, type Redis } from "../../src/redis.js";
+import {
+  createDomainWithDlq,
+  MISSING_KEY,
+  putDeadLetter,
+  queueOf,
+  THROTTLED,
+} from "../dlq/support/harness.js";
+import { startTestStack } from "../support/e2e.js";
+
+const USER = "U0ADMIN";
+const CHANNEL = "C0OPS";
+const A = "amazon-connect-values-a";
+const B = "amazon-connect-values-b";
+
+let stack: Stack;
+let redis: Redis;
+let worker: Redis;
+let events: Redis;
+let queues: JobQueues;
+let queueEvents: QueueEvents;
+let scanQueue: Queue;
+let bot: WebClient;
+let audit: RedisAuditLog;
+let digests: RedisDigestStore;
+let destroyClients: () => void;
+const urls: Record<string, string> = {};
+
+const harness = () => ({ emulator: stack.emulator }) as never;
+const dlqCount = (domain: string) => queueOf(harness(), urls[domain] as string).messages.length;
+
+function fill(domain: string, errorMessage: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    putDeadLetter(harness(), urls[domain] as string, {
+      domain,
+      objectTypeName: "CRM-Contact",
+      errorMessage,
+      object: { AccountNumber: `${domain}-${errorMessage.length}-${i}`, FirstName: `N${i}` },
+    });
+  }
+}
+
+async function scan(domain: string): Promise<ScanOutcome> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { jobId } = await enqueueScanNow(queues, domain);
+    const job = (await scanQueue.getJob(jobId)) as Job;
+    const outcome = (await job.waitUntilFinished(queueEvents, 15_000)) as ScanOutcome;
+    // The scheduler's own first scan may hold the domain's lock: try again after it.
+    if (outcome.status !== "locked") return outcome;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${domain} stayed locked`);
+}
+
+function digestOf(domain: string): MessageRecord {
+  const found = stack.slack.timeline
+    .messages(CHANNEL)
+    .filter((m) => !m.thread_ts && m.text.startsWith(`Dead-letter queue of ${domain}:`));
+  expect(found).toHaveLength(1);
+  return found[0] as MessageRecord;
+}
+
+const where = (m: MessageRecord) => ({ channel: m.channel, ts: m.ts });
+const threadOf = (m: MessageRecord) =>
+  stack.slack.timeline.thread(CHANNEL, m.ts).filter((r) => r.ts !== m.ts);
+
+/** Pastes B's digest blocks (buttons, values and all) into A's digest message. */
+async function pasteInto(target: MessageRecord, blocks: unknown[]): Promise<void> {
+  await bot.chat.update({
+    channel: target.channel,
+    ts: target.ts,
+    text: target.text,
+    blocks: blocks as never,
+  });
+}
+
+/** The newest audit entry of the user's click on `action` after `since` entries of it. */
+async function auditAfter(action: string, since: number) {
+  for (let i = 0; i < 100; i++) {
+    const entries = await clicks(action);
+    if (entries.length > since) return entries[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no new audit entry for ${action}`);
+}
+const clicks = async (action: string) =>
+  (await audit.latest({ limit: 1000 })).filter(
+    (e) => e.userId === USER && e.action === `action:${action}`,
+  );
+
+async function toldClicker(pattern: RegExp): Promise<string> {
+  const e = await stack.slack.timeline.waitFor(
+    (t) => t.ephemerals(USER).find((x) => pattern.test(x.text ?? "")),
+    { timeoutMs: 10_000, description: `an ephemeral matching ${pattern}` },
+  );
+  return e.text ?? "";
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { DLQ_SCAN_INTERVAL: "1h", PROFILES_ADMINS: USER } });
+  const clients = createAwsClients({
+    region: "us-east-1",
+    endpoint: stack.emulator.url,
+    maxAttempts: 3,
+    credentials: SANDBOX_AWS_CREDENTIALS,
+  });
+  destroyClients = () => clients.destroy();
+  const gateways = createGateways(clients);
+  for (const domain of [A, B])
+    urls[domain] = await createDomainWithDlq({ gateways, clients }, domain);
+  redis = createRedis(stack.config, "client");
+  worker = createRedis(stack.config, "worker");
+  events = createRedis(stack.config, "worker");
+  queues = createQueues(worker, stack.config.redis.prefix);
+  scanQueue = queues.dlqScan;
+  queueEvents = new QueueEvents(QUEUES.dlqScan, {
+    connection: events,
+    prefix: stack.config.redis.prefix,
+  });
+  await queueEvents.waitUntilReady();
+  bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
+  audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
+  digests = new RedisDigestStore(redis, stack.config.redis.prefix);
+
+  fill(A, THROTTLED, 3);
+  fill(B, THROTTLED, 4);
+  fill(B, MISSING_KEY, 2);
+  for (const domain of [A, B]) {
+    await stack.slack.driver.type(`/profiles alerts ${domain}`);
+    await stack.slack.timeline.waitFor(
+      (t) =>
+        t
+          .ephemerals(USER, CHANNEL)
+          .find((e) => e.text.includes(`Dead-letter digests for *${domain}*`)),
+      { timeoutMs: 10_000, description: `the alerts answer for ${domain}` },
+    );
+    expect(["posted", "edited"]).toContain((await scan(domain)).status);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await queueEvents?.close();
+  await queues?.close();
+  for (const r of [redis, worker, events]) r?.disconnect();
+  destroyClients?.();
+  await stack?.stop();
+});
+
+describe("a value copied from domain B's digest onto domain A's", () => {
+  it("does not mute B, replies in neither thread, and is audited as refused", async () => {
+    const a = digestOf(A);
+    const b = digestOf(B);
+    const repliesA = threadOf(a).length;
+    const repliesB = threadOf(b).length;
+    await pasteInto(a, b.blocks as unknown[]);
+    const before = (await clicks("dlq_mute")).length;
+
+    await stack.slack.driver.select("dlq_mute", `24h|${B}`, { message: where(a), user: USER });
+    expect(await toldClicker(/not clicked on that domain's current digest/)).toContain(B);
+    const entry = await auditAfter("dlq_mute", before);
+    expect(entry).toMatchObject({ outcome: "refused", target: B });
+    expect(entry?.detail).toContain(`value names ${B}`);
+
+    expect((await digests.get(B))?.mutedUntil).toBeUndefined();
+    expect((await digests.get(A))?.mutedUntil).toBeUndefined();
+    expect(threadOf(a)).toHaveLength(repliesA);
+    expect(threadOf(b)).toHaveLength(repliesB);
+  });
+
+  it.each([
+    ["dlq_reingest", "reingest"],
+    ["dlq_discard", "discard"],
+  ] as const)(
+    "%s: starts no job, leaves B's DLQ as it was, is audited as refused",
+    async (action, kind) => {
+      const a = digestOf(A);
+      const b = digestOf(B);
+      await pasteInto(a, b.blocks as unknown[]);
+      const before = (await clicks(action)).length;
+      const [countA, countB] = [dlqCount(A), dlqCount(B)];
+
+      await stack.slack.driver.clickButton(action, {
+        message: where(a),
+        blockId: "dlq-class-throttled",
+        user: USER,
+      });
+      const entry = await auditAfter(action, before);
+      expect(entry).toMatchObject({ outcome: "refused", target: B });
+      expect(entry?.detail).toContain(`value names ${B}`);
+      expect(entry?.jobId).toBeUndefined();
+      await toldClicker(/not clicked on that domain's current digest/);
+
+      for (const domain of [A, B]) {
+        const id = reingestJobId(kind, { domain, cls: "throttled" });
+        expect(await queues.reingest.getJob(id)).toBeUndefined();
+      }
+      expect([dlqCount(A), dlqCount(B)]).toEqual([countA, countB]);
+      expect(threadOf(b).filter((m) => /discard|re-ingest/i.test(m.text))).toEqual([]);
+    },
+  );
+});
+
+describe("a malformed value", () => {
+  const cases = [
+    ["not JSON", "{not json", "it is not JSON"],
+    [
+      "a domain of the wrong type",
+      JSON.stringify({ d: 7, c: "throttled" }),
+      "the domain is missing or not text",
+    ],
+    [
+      "an unknown class",
+      JSON.stringify({ d: A, c: "everything", s: "x" }),
+      "the class is not a dead-letter class",
+    ],
+    ["JSON null", "null", "it is not an object of the bot's"],
+  ] as const;
+
+  it.each(cases)(
+    "%s: refused, audited with the reason, nothing changed",
+    async (_name, value, problem) => {
+      const a = digestOf(A);
+      await pasteInto(a, [
+        {
+          type: "actions",
+          block_id: "forged",
+          elements: [
+            {
+              type: "button",
+              action_id: "dlq_discard",
+              text: { type: "plain_text", text: "Discard" },
+              value,
+            },
+          ],
+        },
+      ]);
+      const before = (await clicks("dlq_discard")).length;
+      const [countA, countB] = [dlqCount(A), dlqCount(B)];
+
+      await stack.slack.driver.clickButton("dlq_discard", { message: where(a), user: USER });
+      const entry = await auditAfter("dlq_discard", before);
+      expect(entry).toMatchObject({ outcome: "refused", detail: `malformed value: ${problem}` });
+      const told = await toldClicker(new RegExp(problem.replace(/[()']/g, ".")));
+      expect(told).toContain("Nothing was changed");
+      expect([dlqCount(A), dlqCount(B)]).toEqual([countA, countB]);
+    },
+  );
+});
+
+describe("a value copied into an Inspect modal opened for A", () => {
+  it("re-ingests nothing of B's and is audited as refused", async () => {
+    // A's digest as the bot shows it (a scan edits the pasted message back).
+    await scan(A);
+    const a = digestOf(A);
+    await stack.slack.driver.clickButton("dlq_inspect", {
+      message: where(a),
+      blockId: "dlq-class-throttled",
+      user: USER,
+    });
+    const view = await stack.slack.timeline.waitFor((t) => t.currentView(USER), {
+      timeoutMs: 10_000,
+      description: "the Inspect modal for A",
+    });
+    expect(JSON.stringify(view)).toContain(A);
+    // B's message, in the modal the bot opened for A.
+    const bSample = (await digests.get(B))?.lastSummary?.classes.throttled?.samples[0];
+    expect(bSample?.messageId).toBeTruthy();
+    await bot.views.update({
+      view_id: view.id,
+      view: {
+        type: "modal",
+        callback_id: "dlq_inspect_modal",
+        title: { type: "plain_text", text: "Dead-letter samples" },
+        blocks: [
+          {
+            type: "actions",
+            block_id: "forged",
+            elements: [
+              {
+                type: "button",
+                action_id: "dlq_reingest_one",
+                text: { type: "plain_text", text: "Re-ingest this message" },
+                value: JSON.stringify({ d: B, m: bSample?.messageId }),
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const before = (await clicks("dlq_reingest_one")).length;
+    const countB = dlqCount(B);
+
+    await stack.slack.driver.clickButton("dlq_reingest_one", { in: "modal", user: USER });
+    const entry = await auditAfter("dlq_reingest_one", before);
+    expect(entry).toMatchObject({ outcome: "refused", target: B });
+    expect(entry?.detail).toContain(`but the modal was opened for ${A}`);
+    await toldClicker(/not one the bot showed in an Inspect window/);
+    const id = reingestJobId("reingest", { domain: B, messageId: bSample?.messageId as string });
+    expect(await queues.reingest.getJob(id)).toBeUndefined();
+    expect(dlqCount(B)).toBe(countB);
+  });
+});
+
+describe("valid clicks on the right digest", () => {
+  it("mute A and discard A's throttled class, replying in A's thread", async () => {
+    await scan(A);
+    const a = digestOf(A);
+    const b = digestOf(B);
+    const before = (await clicks("dlq_discard")).length;
+    await stack.slack.driver.select("dlq_mute", `1h|${A}`, { message: where(a), user: USER });
+    await stack.slack.timeline.waitFor(
+      () => threadOf(a).find((m) => m.text.includes(`<@${USER}> muted this digest until`)),
+      { timeoutMs: 10_000, description: "the mute reply in A's thread" },
+    );
+    expect((await digests.get(A))?.mutedUntil).toBeGreaterThan(Date.now());
+    expect((await digests.get(B))?.mutedUntil).toBeUndefined();
+
+    const countB = dlqCount(B);
+    expect(dlqCount(A)).toBe(3);
+    await stack.slack.driver.clickButton("dlq_discard", {
+      message: where(a),
+      blockId: "dlq-class-throttled",
+      user: USER,
+    });
+    const entry = await auditAfter("dlq_discard", before);
+    expect(entry).toMatchObject({ outcome: "accepted", target: A });
+    for (let i = 0; i < 200 && dlqCount(A) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(dlqCount(A)).toBe(0);
+    expect(dlqCount(B)).toBe(countB);
+    expect(threadOf(b).filter((m) => /discard/i.test(m.text))).toEqual([]);
+  });
+});
