@@ -59,7 +59,7 @@ export interface ReingestWorkerDeps {
     permission: Permission,
   ) => Promise<{ allowed: boolean; message?: string }>;
   /** For tests: a short lease, no long polling. */
-  passOptions?: PassOptions & { concurrency?: number };
+  passOptions?: PassOptions & { concurrency?: number; progressEveryMs?: number };
   workerOptions?: Partial<WorkerOptions>;
 }
 

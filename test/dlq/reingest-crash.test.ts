@@ -1,15 +1,29 @@
 /**
- * Crash test: a re-ingest worker in its own process is SIGKILLed in the middle of 2,000
- * messages and restarted. Every original object ends either accepted in the domain or still
- * in the DLQ (checked at the kill, and at the end); none is lost. A message whose object was
- * accepted just before the kill may be replayed once more, which replaces the same object.
+ * Crash tests.
  *
- * The worker runs as `node --import tsx` (one process) so the signal reaches it, not a wrapper.
+ * 1. A re-ingest pass in its own process is SIGKILLed in the middle of 2,000 messages and
+ *    restarted. Every original object ends either accepted in the domain or still in the DLQ
+ *    (checked at the kill, and at the end); none is lost. A message whose object was accepted
+ *    just before the kill may be replayed once more, which replaces the same object.
+ * 2. A `reingest` job (the production processor) is SIGKILLed after about half of a class of
+ *    40, while it holds the rest leased; another worker recovers the stalled job. The resumed
+ *    job must account for its dead predecessor: its report says all 40 accepted (the numbers
+ *    add up to the class) and only once the DLQ really is empty, not "finished" after the
+ *    visible half while the other half is still hidden under the dead worker's lease.
+ *
+ * Workers run as `node --import tsx` (one process) so the signal reaches them, not a wrapper.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
+import { startReingestWorker } from "../../jobs/reingest.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { MemoryReingestReporter } from "../../src/dlq/reporter.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { enqueueReingest } from "../../src/queues/reingest.js";
+import { startBoundDomain } from "../jobs/support.js";
 import {
   createDomainWithDlq,
   type DlqHarness,
@@ -21,6 +35,7 @@ import {
 } from "./support/harness.js";
 
 const SCRIPT = fileURLToPath(new URL("./support/reingest-worker.ts", import.meta.url));
+const JOB_SCRIPT = fileURLToPath(new URL("./support/reingest-job-worker.ts", import.meta.url));
 const DOMAIN = "amazon-connect-crash";
 const TOTAL = 2_000;
 
@@ -32,8 +47,14 @@ interface Child {
 
 const children: Child[] = [];
 let h: DlqHarness | undefined;
+let worker: Worker | undefined;
+let queues: JobQueues | undefined;
 
 afterEach(async () => {
+  await worker?.close();
+  await queues?.close();
+  worker = undefined;
+  queues = undefined;
   for (const child of children.splice(0)) {
     if (child.process.exitCode === null && child.process.signalCode === null) {
       child.process.kill("SIGKILL");
@@ -45,16 +66,19 @@ afterEach(async () => {
 });
 
 function startWorker(harness: DlqHarness, queueUrl: string): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], {
-    env: {
-      ...process.env,
-      EMULATOR_URL: harness.emulator.url,
-      PREFIX: harness.prefix,
-      DOMAIN,
-      QUEUE_URL: queueUrl,
-      LEASE_SECONDS: "3",
-      RATE: "400",
-    },
+  return spawnChild(SCRIPT, {
+    EMULATOR_URL: harness.emulator.url,
+    PREFIX: harness.prefix,
+    DOMAIN,
+    QUEUE_URL: queueUrl,
+    LEASE_SECONDS: "3",
+    RATE: "400",
+  });
+}
+
+function spawnChild(script: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -133,4 +157,83 @@ describe("re-ingest crash", () => {
     expect(end.accepted.size).toBe(TOTAL);
     expect(end.inDlq.size).toBe(0);
   }, 120_000);
+
+  it("a job recovered after its worker was SIGKILLed accounts for the whole class before it reports", async () => {
+    const JOB_DOMAIN = "amazon-connect-crashjob";
+    const CLASS_SIZE = 40;
+    const bound = await startBoundDomain(JOB_DOMAIN, "C0CRASH");
+    h = bound.h;
+    const harness = bound.h;
+    // Each order has its own account, so only the global pace (10/s) spaces them.
+    for (let i = 0; i < CLASS_SIZE; i++) {
+      putDeadLetter(harness, bound.url, {
+        domain: JOB_DOMAIN,
+        objectTypeName: "Order",
+        errorMessage: THROTTLED,
+        object: { OrderId: `o-${i}`, AccountNumber: `A-${i}` },
+      });
+    }
+    const scanId = await bound.scan();
+    queues = createQueues(harness.redis, harness.prefix);
+    const outcome = await enqueueReingest(queues, {
+      domain: JOB_DOMAIN,
+      cls: "throttled",
+      scanId,
+      requestedBy: "U0OPS",
+    });
+
+    // The first worker takes the job, receives the class ahead (leased for 60 s) and is
+    // killed about half-way.
+    const first = spawnChild(JOB_SCRIPT, {
+      EMULATOR_URL: harness.emulator.url,
+      PREFIX: harness.prefix,
+      LEASE_SECONDS: "60",
+      RATE: "10",
+    });
+    await until(
+      "the job to re-ingest about half the class",
+      60_000,
+      () => lastProgress(first) >= 18,
+    );
+    first.process.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    await ingestionIdle(harness.emulator.ctx.state);
+    const atKill = queueOf(harness, bound.url).messages;
+    // Mid-way, and part of the rest is hidden under the dead worker's lease: a naive resume
+    // re-ingests the visible ones and calls the class finished.
+    expect(atKill.length).toBeGreaterThan(0);
+    expect(atKill.length).toBeLessThan(CLASS_SIZE);
+    expect(atKill.filter((m) => m.visibleAt > Date.now()).length).toBeGreaterThan(0);
+
+    // Another worker finds the job stalled and runs it again.
+    const reporter = new MemoryReingestReporter();
+    worker = startReingestWorker({
+      connection: harness.redis,
+      prefix: harness.prefix,
+      gateways: harness.gateways,
+      bindings: bound.bindings,
+      digests: new RedisDigestStore(harness.redis, harness.prefix),
+      reporter: reporter.factory,
+      limiter: harness.limiter,
+      config: { reingest: { rate: 10, profileIntervalMs: 1_100 } },
+      log: harness.log,
+      passOptions: { leaseSeconds: 60, waitSeconds: 0, settleMs: 300 },
+      workerOptions: { lockDuration: 2_000, stalledInterval: 1_000 },
+    });
+    let dlqAtReport = -1;
+    await until("the resumed job's final report", 90_000, () => {
+      const end = reporter.events.find((e) => e.jobId === outcome.jobId && e.type === "reingested");
+      if (end && dlqAtReport < 0) dlqAtReport = queueOf(harness, bound.url).messages.length;
+      return end !== undefined;
+    });
+    const end = reporter.events.find((e) => e.type === "reingested");
+    const result = end?.type === "reingested" ? end.result : undefined;
+    // The report adds up to the class and says so only when nothing of it is in the DLQ.
+    expect(result).toMatchObject({ done: CLASS_SIZE, failed: 0, notFound: 0, stoppedBy: "done" });
+    expect(result?.cameBack).toEqual({});
+    expect(dlqAtReport).toBe(0);
+    await ingestionIdle(harness.emulator.ctx.state);
+    expect(storedObjects(harness, JOB_DOMAIN)).toHaveLength(CLASS_SIZE);
+    expect(queueOf(harness, bound.url).messages).toEqual([]);
+  }, 180_000);
 });

@@ -55,6 +55,8 @@ while (Date.now() < deadline) {
       maxMessages: 100_000,
       leaseSeconds: Number(env.LEASE_SECONDS ?? 3),
       waitSeconds: 0,
+      // The emulator ingests within milliseconds: a short watch for came-backs is enough.
+      settleMs: 300,
       concurrency: 16,
       progressEveryMs: 100,
     },
