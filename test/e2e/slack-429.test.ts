@@ -138,7 +138,7 @@ describe("Slack rate-limiting chat.update", () => {
     await new Promise((r) => setTimeout(r, 1_100));
     const click = await stack.slack.driver.clickButton(DLQ_REINGEST_ACTION, {
       message: { channel: CHANNEL, ts: second.ts },
-      value: JSON.stringify({ d: DOMAIN, c: "throttled" }),
+      blockId: "dlq-class-throttled",
       user: ADMIN,
     });
     expect(click.status).toBe(200);
