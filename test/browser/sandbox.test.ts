@@ -17,6 +17,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SANDBOX_DEFAULTS } from "../../sandbox/env.js";
 import { deletePrefix, type Stack, startStack, testPrefix } from "../../sandbox/stack.js";
 import { findRawMarkup } from "./markup.js";
 
@@ -59,16 +60,14 @@ beforeAll(async () => {
   stack = await startStack({
     slack: { port: 0 },
     emulator: { port: 0 },
-    // The sandbox's defaults (sandbox/index.ts), with a scan interval short enough to see
-    // a digest within seconds.
+    // What `npm run sandbox` runs with (sandbox/env.ts: a user per role...), with a scan
+    // interval short enough to see a digest within seconds and a Redis prefix of its own.
     env: {
+      ...SANDBOX_DEFAULTS,
       QUEUE_PREFIX: prefix,
       PORT: "0",
       LOG_LEVEL: "silent",
       DLQ_SCAN_INTERVAL: "2s",
-      PROFILES_ADMINS: "U0ADMIN",
-      PROFILES_OPERATORS: "U0OPERATOR",
-      PROFILES_VIEWERS: "U0VIEWER",
     },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
