@@ -1,17 +1,22 @@
 /**
- * Re-ingest end to end: objects ingested too fast land in the emulator's DLQ; Re-ingest is
- * clicked on the digest through the Slack driver (signed as Slack signs it); the stack's
- * worker drains the throttled class into the domain, paced, and edits its thread reply from
- * progress to a final state; a second click runs no second job.
+ * Re-ingest end to end: objects ingested too fast land in the emulator's DLQ; the stack's scan
+ * posts the digest; Re-ingest is clicked on it through the Slack driver (signed as Slack signs
+ * it); the stack's worker drains what the digest showed of the throttled class into the
+ * domain, paced, and edits its thread reply from progress to a final state; a throttled
+ * failure that arrived after the scan is left for the next digest; a second click runs no
+ * second job.
  */
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
+import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import {
   createDomainWithDlq,
@@ -19,6 +24,7 @@ import {
   putDeadLetter,
   queueOf,
   storedObjects,
+  THROTTLED,
 } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -30,8 +36,23 @@ const OTHER_USER = "U0AGENT";
 let stack: Stack | undefined;
 let redis: Redis | undefined;
 let destroy: (() => void) | undefined;
+let queues: JobQueues | undefined;
+
+/** The digest's Re-ingest button value for the throttled class, if it has one. */
+function buttonOf(m: MessageRecord): string | undefined {
+  for (const block of m.blocks ?? []) {
+    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements;
+    for (const e of elements ?? []) {
+      if (e.action_id === DLQ_REINGEST_ACTION && e.value?.includes('"c":"throttled"'))
+        return e.value;
+    }
+  }
+  return undefined;
+}
 
 afterEach(async () => {
+  await queues?.close();
+  queues = undefined;
   destroy?.();
   await redis?.quit();
   await stack?.stop();
@@ -84,30 +105,27 @@ describe("Re-ingest through Slack", () => {
     expect(queueOf({ emulator: stack.emulator } as never, url).messages).toHaveLength(19);
     await new Promise((r) => setTimeout(r, 1_100));
 
-    // The digest's Re-ingest button, as the scan job renders it.
-    const bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
-    const value = JSON.stringify({ d: DOMAIN, c: "throttled" });
-    const digest = await bot.chat.postMessage({
-      channel: CHANNEL,
-      text: "Dead-letter digest",
-      blocks: [
-        { type: "section", text: { type: "mrkdwn", text: "*Throttled*: 18" } },
-        {
-          type: "actions",
-          block_id: "dlq-class-throttled",
-          elements: [
-            {
-              type: "button",
-              action_id: DLQ_REINGEST_ACTION,
-              text: { type: "plain_text", text: "Re-ingest" },
-              value,
-            },
-          ],
-        },
-      ],
-    });
-    const message = { channel: CHANNEL, ts: String(digest.ts) };
+    // The stack's scan posts the digest; its Re-ingest button names that scan.
     const { driver, timeline } = stack.slack;
+    queues = createQueues(redis, stack.config.redis.prefix);
+    await enqueueScanNow(queues, DOMAIN);
+    const digest = await timeline.waitFor(
+      (t) =>
+        t
+          .messages(CHANNEL)
+          .find((m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`) && buttonOf(m)),
+      { timeoutMs: 20_000, description: "the digest with a Re-ingest button" },
+    );
+    const value = buttonOf(digest) ?? "";
+    expect(JSON.parse(value)).toMatchObject({ d: DOMAIN, c: "throttled", s: expect.any(String) });
+    const message = { channel: CHANNEL, ts: digest.ts };
+    // One more throttled failure after the scan: not shown, so not acted on.
+    const late = putDeadLetter({ emulator: stack.emulator } as never, url, {
+      domain: DOMAIN,
+      objectTypeName: "Order",
+      errorMessage: THROTTLED,
+      object: { OrderId: "o-late", AccountNumber: "A-late" },
+    });
 
     const first = await driver.clickButton(DLQ_REINGEST_ACTION, { value, message, user: USER });
     expect(first.status).toBe(200);
@@ -142,12 +160,22 @@ describe("Re-ingest through Slack", () => {
     expect(finalBlocks).toMatch(/Left in the DLQ/);
     expect(finalBlocks).toMatch(/Missing key\*: 1/);
 
-    // AWS holds what Slack says: every order accepted, only the missing-key message left.
+    // AWS holds what Slack says: every order the digest showed accepted; the missing-key
+    // message and the late arrival left in the DLQ.
     await ingestionIdle(stack.emulator.ctx.state);
-    expect(storedObjects({ emulator: stack.emulator } as never, DOMAIN)).toHaveLength(24);
+    const orders = storedObjects({ emulator: stack.emulator } as never, DOMAIN).map(
+      (o) => JSON.parse(o.object).OrderId,
+    );
+    expect(orders).toHaveLength(24);
+    expect(orders).not.toContain("o-late");
     const left = queueOf({ emulator: stack.emulator } as never, url).messages;
-    expect(left).toHaveLength(1);
-    expect(left[0]?.body).toContain(MISSING_KEY);
+    expect(left.map((m) => m.messageId).sort()).toEqual(
+      [
+        late.messageId,
+        ...left.filter((m) => m.body.includes(MISSING_KEY)).map((m) => m.messageId),
+      ].sort(),
+    );
+    expect(left).toHaveLength(2);
   }, 60_000);
 
   it("answers a malformed button value with an ephemeral, and starts nothing", async () => {
