@@ -4,7 +4,6 @@
  * answered, re-ingest runs one job per domain and class at a time and loses none (the DLQ's
  * throttled class ends in the domain), and every action leaves exactly one audit entry.
  */
-import { WebClient } from "@slack/web-api";
 import { QueueEvents } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSeededEmulator } from "../../sandbox/aws/index.js";
@@ -23,6 +22,8 @@ import { createGateways } from "../../src/aws/gateways.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
+import { createQueues } from "../../src/queues/index.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { type Runtime, startRuntime } from "../../src/runtime.js";
@@ -170,29 +171,18 @@ describe("two bots and two workers on one Redis", () => {
     // Past the emulator's one-object-per-profile-per-second window.
     await new Promise((r) => setTimeout(r, 1_100));
 
-    // The digest's Re-ingest button, as the scan job renders it.
-    const value = JSON.stringify({ d: DOMAIN, c: "throttled" });
-    const digest = await new WebClient(SANDBOX_BOT_TOKEN, {
-      slackApiUrl: slack.apiUrl,
-    }).chat.postMessage({
-      channel: CHANNEL,
-      text: "Dead-letter digest",
-      blocks: [
-        { type: "section", text: { type: "mrkdwn", text: `*Throttled*: ${ACCOUNTS}` } },
-        {
-          type: "actions",
-          block_id: "dlq-class-throttled",
-          elements: [
-            {
-              type: "button",
-              action_id: DLQ_REINGEST_ACTION,
-              text: { type: "plain_text", text: "Re-ingest" },
-              value,
-            },
-          ],
-        },
-      ],
-    });
+    // The digest, as a scan posts it: its buttons name the scan, and clicks are checked
+    // against the digest the bot recorded.
+    const queues = createQueues(createRedis(config, "worker"), prefix);
+    cleanups.push(() => queues.close());
+    await enqueueScanNow(queues, DOMAIN);
+    const digest = await slack.timeline.waitFor(
+      (t) =>
+        t
+          .messages(CHANNEL)
+          .find((m) => !m.thread_ts && m.text.startsWith(`Dead-letter queue of ${DOMAIN}`)),
+      { timeoutMs: 15_000, description: "the digest" },
+    );
     const message = { channel: CHANNEL, ts: String(digest.ts) };
 
     const drivers = bots.map((b) =>
@@ -217,7 +207,11 @@ describe("two bots and two workers on one Redis", () => {
             ? await driver.type("/profiles help", { user })
             : kind === "audit"
               ? await driver.type("/profiles audit", { user: OPERATOR })
-              : await driver.clickButton(DLQ_REINGEST_ACTION, { value, message, user });
+              : await driver.clickButton(DLQ_REINGEST_ACTION, {
+                  blockId: "dlq-class-throttled",
+                  message,
+                  user,
+                });
       statuses[i] = res.status;
     };
     let next = 0;
