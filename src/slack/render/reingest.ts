@@ -3,7 +3,8 @@
  * failed, remaining, rate, ETA and a text bar), the end (accepted, came back to the DLQ per
  * class, failed, not found; what is left in the DLQ and why, per class), a failure, and what
  * Discard did. The re-ingest job edits one reply through them. A run that could not account
- * for every message the digest showed says "not finished", never "finished".
+ * for every message the digest showed says "not finished", never "finished". AWS-provided
+ * text (failure reasons, message ids) goes through the text module: escaped, or in a code span.
  */
 import type { KnownBlock } from "@slack/types";
 import { CLASS_INFO, type DlqClass } from "../../dlq/classify.js";
@@ -15,6 +16,7 @@ import {
   type StopReason,
 } from "../../dlq/reingest.js";
 import type { SlackMessage } from "../notifier/notifier.js";
+import { clip, code, esc } from "./text.js";
 
 export interface ReingestTarget {
   domain: string;
@@ -27,10 +29,6 @@ export interface ReingestTarget {
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const plural = (count: number, one: string, many = `${one}s`) =>
   `${n(count)} ${count === 1 ? one : many}`;
-const clip = (text: string, max: number) =>
-  text.length > max ? `${text.slice(0, max - 1)}…` : text;
-const escapeMrkdwn = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const section = (text: string): KnownBlock => ({
   type: "section",
   text: { type: "mrkdwn", text: clip(text, 3000) },
@@ -41,7 +39,7 @@ const context = (text: string): KnownBlock => ({
 });
 
 function what(target: ReingestTarget): string {
-  if (target.messageId) return `message \`${escapeMrkdwn(target.messageId)}\``;
+  if (target.messageId) return `message ${code(target.messageId, 200)}`;
   const label = target.cls ? CLASS_INFO[target.cls].label.toLowerCase() : "selected";
   return `${label} messages`;
 }
@@ -142,7 +140,7 @@ export function renderReingestDone(target: ReingestTarget, r: ReingestResult): S
   if (r.failures.length > 0) {
     const lines = r.failures
       .slice(0, 10)
-      .map((f) => `• ${plural(f.count, "object")}: ${escapeMrkdwn(clip(f.reason, 400))}`);
+      .map((f) => `• ${plural(f.count, "object")}: ${code(f.reason, 400)}`);
     blocks.push(
       section(`*Why some failed* (their messages stay in the DLQ):\n${lines.join("\n")}`),
     );
@@ -165,14 +163,9 @@ export function renderReingestFailed(
   willRetry: boolean,
 ): SlackMessage {
   const text = willRetry
-    ? `:hourglass: Re-ingest of ${what(target)} into \`${target.domain}\` paused: ${reason} The job retries; messages not yet accepted stay in the DLQ.`
-    : `:x: Re-ingest of ${what(target)} into \`${target.domain}\` stopped: ${reason} Messages not yet accepted stay in the DLQ.`;
-  return { text, blocks: [section(escapeMrkdwnKeepingUsers(text))] };
-}
-
-/** AWS texts may hold < and >; the user mentions we add must survive. */
-function escapeMrkdwnKeepingUsers(text: string): string {
-  return escapeMrkdwn(text).replace(/&lt;@([A-Z0-9]+)&gt;/g, "<@$1>");
+    ? `:hourglass: Re-ingest of ${what(target)} into \`${target.domain}\` paused: ${esc(clip(reason, 600))} The job retries; messages not yet accepted stay in the DLQ.`
+    : `:x: Re-ingest of ${what(target)} into \`${target.domain}\` stopped: ${esc(clip(reason, 600))} Messages not yet accepted stay in the DLQ.`;
+  return { text, blocks: [section(text)] };
 }
 
 export function renderDiscardDone(
@@ -213,7 +206,7 @@ export function renderDiscardFailed(
 ): SlackMessage {
   const label = CLASS_INFO[cls].label.toLowerCase();
   const text = willRetry
-    ? `:hourglass: Discard of ${label} messages from \`${domain}\` paused: ${reason} The job retries.`
-    : `:x: Discard of ${label} messages from \`${domain}\` stopped: ${reason}`;
-  return { text, blocks: [section(escapeMrkdwnKeepingUsers(text))] };
+    ? `:hourglass: Discard of ${label} messages from \`${domain}\` paused: ${esc(clip(reason, 600))} The job retries.`
+    : `:x: Discard of ${label} messages from \`${domain}\` stopped: ${esc(clip(reason, 600))}`;
+  return { text, blocks: [section(text)] };
 }
