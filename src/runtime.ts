@@ -21,6 +21,7 @@ import { createQueues } from "./queues/index.js";
 import { RedisRateLimiter } from "./ratelimit.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
 import { createSlackApp } from "./slack/app.js";
+import { auditRefusedRequest } from "./slack/middleware/guard.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 import { createSlackReporters } from "./slack/reporters/index.js";
 import { slackGroupMembers } from "./slack/usergroups.js";
@@ -105,6 +106,7 @@ export async function startRuntime(
         config,
         slack?.requestListener,
         new RedisSeenSignatures(redis, config.redis.prefix),
+        auditRefusedRequest(audit, log),
       ),
       healthy: async () => {
         if (!(await redisAnswers(redis))) return { redis: "down" };
@@ -152,12 +154,13 @@ function slackEndpoint(
   config: Config,
   listener: RequestListener | undefined,
   replays: SeenSignatures,
+  refused: SlackEndpoint["refused"],
 ): SlackEndpoint | undefined {
   if (!listener) return undefined;
   const { signingSecret } = config.slack;
   // loadConfig requires the secret whenever there is no app token, so this cannot happen.
   if (!signingSecret) throw new Error("SLACK_SIGNING_SECRET is required in HTTP mode");
-  return { listener, signingSecret, replays };
+  return { listener, signingSecret, replays, refused };
 }
 
 /** A Redis URL without its password, for messages. */

@@ -55,6 +55,9 @@ export function auditParams(
   return out;
 }
 
+/** ioredis states in which a command would only wait for a reconnect. */
+const DOWN = new Set(["reconnecting", "close", "end"]);
+
 /** Longest `detail` kept: AWS and Slack error texts can be long. */
 const MAX_DETAIL = 500;
 
@@ -111,29 +114,40 @@ export class RedisAuditLog implements AuditLog {
     return this.backlog.length;
   }
 
-  /** Never rejects: an entry Redis does not take waits in the backlog (and is in the log). */
+  /**
+   * Resolves once the entry is in the stream, or in the backlog when Redis did not take it;
+   * never rejects. While a backlog waits (Redis is down), it resolves at once: a caller is
+   * not held up for the length of an outage.
+   */
   async record(entry: AuditEntry): Promise<void> {
     const clean = cleanEntry(entry);
     this.log.info({ audit: clean }, `audit: ${clean.action} by ${clean.userId}: ${clean.outcome}`);
+    const outage = this.backlog.length > 0 || this.dropped !== undefined;
     this.keep(JSON.stringify(clean), clean.at);
-    await this.flush();
+    const flushed = this.flush();
+    if (!outage) await flushed;
   }
 
   private keep(line: string, at: string): void {
-    if (this.backlog.length >= this.backlogLimit) {
-      const oldest = this.backlog.shift() as string;
-      const oldestAt = (JSON.parse(oldest) as AuditEntry).at;
+    this.backlog.push(line);
+    this.bound(at);
+  }
+
+  /** Drops the oldest entries past the limit, remembering how many and when they were made. */
+  private bound(at: string): void {
+    while (this.backlog.length > this.backlogLimit) {
+      const oldestAt = (JSON.parse(this.backlog.shift() as string) as AuditEntry).at;
+      const d = this.dropped;
       this.dropped = {
-        count: (this.dropped?.count ?? 0) + 1,
-        from: this.dropped?.from ?? oldestAt,
-        to: oldestAt,
+        count: (d?.count ?? 0) + 1,
+        from: d && d.from < oldestAt ? d.from : oldestAt,
+        to: d && d.to > oldestAt ? d.to : oldestAt,
       };
       this.log.error(
         { dropped: this.dropped.count, backlogLimit: this.backlogLimit, at },
         "audit backlog full while Redis is unreachable: the oldest entry is dropped from it (it stays in the log)",
       );
     }
-    this.backlog.push(line);
   }
 
   /** Appends the backlog in order; one run at a time, so nothing overtakes. */
@@ -148,17 +162,25 @@ export class RedisAuditLog implements AuditLog {
 
   private async drain(): Promise<void> {
     while (this.dropped || this.backlog.length) {
+      // Commands sent now would only wait in ioredis's offline queue; "ready" brings us back.
+      if (DOWN.has(this.redis.status)) {
+        this.retryLater();
+        return;
+      }
+      // Out of the backlog while it is sent, so that the bound never drops an entry in flight.
+      const line = this.dropped ? undefined : this.backlog.shift();
       try {
         if (this.dropped) {
           await this.append(JSON.stringify(droppedNotice(this.dropped, this.backlogLimit)));
           this.dropped = undefined;
-        }
-        const line = this.backlog[0];
-        if (line !== undefined) {
+        } else if (line !== undefined) {
           await this.append(line);
-          this.backlog.shift();
         }
       } catch (err) {
+        if (line !== undefined) {
+          this.backlog.unshift(line);
+          this.bound((JSON.parse(line) as AuditEntry).at);
+        }
         this.log.warn(
           { err: (err as Error).message, pending: this.backlog.length },
           "Redis did not take the audit entry; it is kept in memory until Redis answers",

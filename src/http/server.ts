@@ -28,6 +28,11 @@ export interface SlackEndpoint {
   signingSecret: string;
   /** Remembers signatures, so that a signed request is acted on at most once. */
   replays: SeenSignatures;
+  /**
+   * Told of a verified request refused because the replay check could not reach Redis, so
+   * that the refusal reaches the audit trail like any other (its own backlog outlasts Redis).
+   */
+  refused?: (body: Buffer, contentType: string | undefined, reason: string) => void;
 }
 
 export interface HttpServerOptions {
@@ -84,6 +89,9 @@ const STATUS: Record<Refusal, number> = {
   replay_store_down: 503,
   internal_error: 500,
 };
+
+const REPLAY_STORE_DOWN =
+  "Redis did not answer, so the bot could not tell whether this request had been acted on already; nothing was done (HTTP 503)";
 
 /** One request's identity in logs; never its body. */
 interface RequestLog {
@@ -153,6 +161,7 @@ async function handleSlack(
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       refuse(res, log, at, "replay_store_down", reason);
+      slack.refused?.(read.body, contentType, REPLAY_STORE_DOWN);
       return;
     }
     if (repeat) {

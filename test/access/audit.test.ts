@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
-import { RedisAuditLog } from "../../src/audit/audit.js";
+import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { startOwnRedis } from "../support/redis-server.js";
 
 const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", ROLE: "worker" });
 const prefix = testPrefix();
@@ -52,5 +53,60 @@ describe("RedisAuditLog", () => {
     }
     expect(await redis.xlen(`${prefix}-cap:audit`)).toBeLessThan(200);
     await redis.del(`${prefix}-cap:audit`);
+  });
+});
+
+describe("RedisAuditLog across a Redis outage", () => {
+  it("logs each entry at once, keeps what Redis does not take, and appends it in order once Redis is back; past the backlog's bound the oldest give way to one notice", async () => {
+    const own = await startOwnRedis();
+    const ownRedis = createRedis(
+      loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", ROLE: "worker", REDIS_URL: own.url }),
+      "client",
+    );
+    const lines: string[] = [];
+    const log = createLogger("info", { write: (line: string) => lines.push(line) });
+    const audit = new RedisAuditLog(ownRedis, "outage", log, { backlogLimit: 3, retryMs: 100 });
+    const entry = (n: number) => ({
+      at: new Date().toISOString(),
+      userId: "U0ADMIN",
+      action: `command:n${n}`,
+      outcome: "refused" as const,
+      detail: `reason ${n}`,
+    });
+    try {
+      await audit.record(entry(0));
+      await own.stop();
+      // The client has seen the connection go (a write racing that moment is covered by
+      // the backlog too, but its fate would make the order below depend on timing).
+      for (let i = 0; i < 100 && ownRedis.status === "ready"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (let n = 1; n <= 5; n++) await audit.record(entry(n));
+      // In the log at once, all five.
+      const logged = lines.filter((l) => l.includes('"msg":"audit: command:n'));
+      expect(logged).toHaveLength(6);
+      expect(audit.pending).toBe(3);
+
+      await own.start();
+      for (let i = 0; i < 150 && audit.pending > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(audit.pending).toBe(0);
+      // The restarted Redis kept no data, so the stream holds what came after the outage.
+      const stream = (await ownRedis.xrange("outage:audit", "-", "+")).map(
+        ([, fields]) => JSON.parse(fields[1] as string) as AuditEntry,
+      );
+      expect(stream.map((e) => e.action)).toEqual([
+        "audit:backlog-overflow",
+        "command:n3",
+        "command:n4",
+        "command:n5",
+      ]);
+      expect(stream[0]?.params?.dropped).toBe(2);
+      expect(stream[3]).toMatchObject({ outcome: "refused", detail: "reason 5" });
+    } finally {
+      ownRedis.disconnect();
+      await own.stop();
+    }
   });
 });

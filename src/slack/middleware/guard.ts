@@ -6,6 +6,7 @@
  * listener has run, appends exactly one audit entry (listeners add the target, parameters
  * and job id with `noteAudit`).
  */
+import { parse as parseQuery } from "node:querystring";
 import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
 import type { AuditEntry, AuditLog, AuditOutcome } from "../../audit/audit.js";
@@ -236,6 +237,45 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
         .catch((err) => opts.log.warn({ err }, "could not post the audit reply"));
     }
   };
+}
+
+/**
+ * Audits a signed request our HTTP server refused before Bolt saw it, for a reason of its
+ * own (the replay check could not reach Redis): the caller, the action and the reason, as a
+ * refusal by the guard would be. The body is parsed as Bolt would; an unreadable one is not
+ * audited (it never named anyone), and a request without a valid user id counts as "(none)".
+ */
+export function auditRefusedRequest(audit: AuditLog, log: Logger) {
+  const record = async (raw: Buffer, contentType: string | undefined, reason: string) => {
+    const req = describe(parseBody(raw, contentType));
+    if (!req) return;
+    const named = req.userId && SLACK_USER_ID.test(req.userId) ? req.userId : "(none)";
+    await audit.record({
+      at: new Date().toISOString(),
+      userId: named,
+      teamId: req.teamId,
+      action: `${req.kind}:${req.id.slice(0, 100)}`,
+      outcome: "refused",
+      detail: reason,
+    });
+  };
+  // Never rejects: the HTTP server has answered already and does not wait for this.
+  return (raw: Buffer, contentType: string | undefined, reason: string): Promise<void> =>
+    record(raw, contentType, reason).catch((err) =>
+      log.error({ err }, "could not write an audit entry"),
+    );
+}
+
+/** A slash command's form, or an interactive request's `payload`; {} when neither. */
+function parseBody(raw: Buffer, contentType: string | undefined): Body {
+  if (contentType !== "application/x-www-form-urlencoded") return {};
+  const form = parseQuery(raw.toString());
+  if (typeof form.payload !== "string") return form as Body;
+  try {
+    return obj(JSON.parse(form.payload));
+  } catch {
+    return {};
+  }
 }
 
 async function refuse(args: AnyMiddlewareArgs, req: Request, message: string): Promise<void> {

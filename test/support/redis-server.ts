@@ -1,0 +1,65 @@
+/**
+ * A redis-server of a test's own, on a free port, that the test stops and starts again to
+ * make a real outage (the shared Redis on 6379 is never touched). It keeps no data on disk,
+ * so a restart comes back empty, as a Redis that lost its data does.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, Socket } from "node:net";
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM) and waits until it has exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and waits until it accepts connections. */
+  start(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Whether something accepts TCP connections on the port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.connect(port, "127.0.0.1");
+  });
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
+    for (let i = 0; i < 100 && !(await accepts(port)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!(await accepts(port))) throw new Error(`redis-server did not start on port ${port}`);
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once("exit", () => resolve());
+      running.kill("SIGTERM");
+    });
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+}
