@@ -12,8 +12,11 @@ import {
   MemoryDraftStore,
   newDraft,
   WIZARD_STEPS,
+  type WizardStep,
 } from "../../src/enable/drafts.js";
+import { invalid } from "../../src/enable/validation.js";
 import { applyTyped, validateStep } from "../../src/enable/wizard.js";
+import { errorsForSlack } from "../../src/slack/render/enable/common.js";
 import { queueOptions } from "../../src/slack/render/enable/dlq.js";
 import { stepView } from "../../src/slack/render/enable/index.js";
 import { instanceOption, instanceOptions } from "../../src/slack/render/enable/instance.js";
@@ -35,6 +38,8 @@ import {
 } from "../enable/fixtures.js";
 
 const NOW = new Date().toISOString();
+/** Bidi-control and zero-width characters (src/text.ts). */
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
 
 const problems = (view: unknown) => validateView(view).map((p) => `${p.message} at ${p.pointer}`);
 const text = (view: { blocks: unknown[] }) => renderText(view.blocks as Block[]);
@@ -59,6 +64,15 @@ describe("every step's view", () => {
     ["an existing queue lacking the statement", withLegacyQueue()],
     ["an existing key lacking the statement", withLegacyKey()],
     [
+      "names with bidi-control and zero-width characters",
+      base({
+        linked: { instanceArn: ARN, at: NOW, domain: "legacy\u202E<!channel>" },
+        domain: { mode: "new", name: "sales\u202Eteam\u200B*bold*", days: "36\u200B6" },
+        dlq: { mode: "new", name: "q\u2066ueue<!here>" },
+        key: { mode: "new", alias: "alias/\uFEFFkey&", description: "d\u202Desc" },
+      }),
+    ],
+    [
       "very long names",
       base({
         instances: { at: NOW, value: [{ ...instances[0], alias: "x".repeat(64) } as InstanceRow] },
@@ -74,6 +88,9 @@ describe("every step's view", () => {
         const view = stepView(draft, step);
         expect(problems(view)).toEqual([]);
         expect(view.private_metadata).toBe(draft.id);
+        // What the view says (not what it gives back to edit) holds no invisible character.
+        const said = (view.blocks as Block[]).filter((b) => b.type !== "input");
+        expect(JSON.stringify(said)).not.toMatch(INVISIBLE);
         expect(view.blocks.length).toBeLessThanOrEqual(100);
       });
     }
@@ -156,6 +173,50 @@ describe("step errors", () => {
       validateStep("key", base({ key: { mode: "new", alias: "alias/aws/x" } })).key_alias,
     ).toMatch(/alias\/aws\//);
     expect(validateStep("dlq", base({ dlq: { mode: "none" } }))).toEqual({});
+  });
+
+  it("stay within 300 characters, mark the cut with …, and show no invisible characters", () => {
+    const hostile = "ab\u202Ecd\u200Bef\u2066<!channel>\uFEFF".repeat(250).slice(0, 5000);
+    expect(hostile).toHaveLength(5000);
+    const typed: [WizardStep, Partial<Draft>][] = [
+      ["domain", { domain: { mode: "new", name: hostile, days: "366" } }],
+      ["domain", { domain: { mode: "new", name: "ok", days: hostile } }],
+      ["dlq", { dlq: { mode: "new", name: hostile } }],
+      ["key", { key: { mode: "new", alias: hostile } }],
+    ];
+    for (const [step, patch] of typed) {
+      const draft = { ...base(patch), step };
+      const errors = errorsForSlack(validateStep(step, draft), stepView(draft, step));
+      const texts = Object.values(errors);
+      expect(texts.length).toBeGreaterThan(0);
+      for (const error of texts) {
+        expect(error.length).toBeLessThanOrEqual(300);
+        expect(error).toContain("…");
+        expect(error).not.toMatch(INVISIBLE);
+      }
+    }
+    // The bound itself: a sentence that quotes 5,000 characters whole is cut at its end.
+    const whole = invalid(`'${hostile}' is not allowed.`);
+    expect(whole.ok).toBe(false);
+    const error = whole.ok ? "" : whole.error;
+    expect(error.length).toBeLessThanOrEqual(300);
+    expect(error.endsWith("…")).toBe(true);
+    expect(error).not.toMatch(INVISIBLE);
+  });
+
+  it("name an invisible character instead of quoting it", () => {
+    const draft = base({ domain: { mode: "new", name: "sales\u202Eteam", days: "366" } });
+    expect(validateStep("domain", draft).domain_name).toContain(
+      "contains an invisible character (U+202E)",
+    );
+  });
+
+  it("two errors on one field stay within 300 characters together", () => {
+    const shown = { blocks: [{ type: "input", block_id: "domain_name" }] };
+    const long = `${"x".repeat(290)}.`;
+    const errors = errorsForSlack({ domain_name: long, domain_days: long }, shown);
+    expect(errors.domain_name?.length).toBeLessThanOrEqual(300);
+    expect(errors.domain_name?.endsWith("…")).toBe(true);
   });
 
   it("ask to merge an existing queue's policy that lacks the statement", () => {
