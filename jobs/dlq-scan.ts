@@ -187,6 +187,7 @@ export async function reconcile(
     DlqScanWorkerDeps,
     "bindings" | "queues" | "redis" | "prefix" | "scanIntervalMs" | "log"
   >,
+  why: "start" | "job" | "interval" | "reconnect" = "job",
 ) {
   const locked = await withLock(
     deps.redis,
@@ -206,7 +207,10 @@ export async function reconcile(
         dropped: rebuilt?.dropped ?? [],
       };
       if (Object.values(moved).some((list) => list.length > 0)) {
-        deps.log.info(moved, "dead-letter scan schedulers reconciled with the bindings");
+        deps.log.info(
+          { ...moved, why },
+          "dead-letter scan schedulers reconciled with the bindings",
+        );
       }
       return moved;
     },
@@ -230,7 +234,7 @@ export function keepReconciling(
   const run = (why: "interval" | "reconnect") => {
     if (running) return;
     running = true;
-    reconcile(deps)
+    reconcile(deps, why)
       .catch((err: unknown) =>
         deps.log.warn(
           { err: (err as Error).message, why },
@@ -287,7 +291,7 @@ export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worke
   const stop = keepReconciling(deps, deps.config.dlq.reconcileIntervalMs);
   worker.on("closing", stop);
   try {
-    await reconcile(deps);
+    await reconcile(deps, "start");
     await scheduleReconcile(deps.queues, deps.config.dlq.reconcileIntervalMs);
   } catch (err) {
     deps.log.warn({ err }, "could not reconcile the dead-letter scan schedulers at start");

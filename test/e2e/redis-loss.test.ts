@@ -6,34 +6,23 @@
  * scan schedule, the worker's reconcile rebuilds the bindings and the mute from the domain's
  * tags, scans resume by themselves, the digest goes to the same channel, and the mute holds.
  */
-import {
-  CreateDomainCommand,
-  PutProfileObjectTypeCommand,
-  type PutProfileObjectTypeCommandInput,
-} from "@aws-sdk/client-customer-profiles";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SetQueueAttributesCommand,
-} from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../../jobs/dlq-scan.js";
-import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
-import { CRM_CONTACT_TYPE, findDomain } from "../../sandbox/aws/services/profiles.js";
+import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
-import { dlqPolicyStatement } from "../../src/enable/policies.js";
 import { RedisBindingStore, TaggedBindingStore } from "../../src/provision/bindings.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { lockKey } from "../../src/queues/lock.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { createDomainWithDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 
 const USER = "U0ADMIN";
@@ -101,44 +90,6 @@ async function emptyRedis(keep: string): Promise<number> {
   return deleted;
 }
 
-async function createDomainWithDlq(): Promise<string> {
-  const { QueueUrl } = await aws.sqs.send(new CreateQueueCommand({ QueueName: `${DOMAIN}-dlq` }));
-  const url = QueueUrl ?? "";
-  const { Attributes } = await aws.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
-  );
-  const statement = dlqPolicyStatement({
-    queueArn: Attributes?.QueueArn ?? "",
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    domainName: DOMAIN,
-  });
-  await aws.sqs.send(
-    new SetQueueAttributesCommand({
-      QueueUrl: url,
-      Attributes: { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) },
-    }),
-  );
-  await aws.profiles.send(
-    new CreateDomainCommand({
-      DomainName: DOMAIN,
-      DefaultExpirationDays: 30,
-      DeadLetterQueueUrl: url,
-    }),
-  );
-  await aws.profiles.send(
-    new PutProfileObjectTypeCommand({
-      DomainName: DOMAIN,
-      ObjectTypeName: "CRM-Contact",
-      ...(CRM_CONTACT_TYPE as Pick<
-        PutProfileObjectTypeCommandInput,
-        "Description" | "Fields" | "Keys"
-      >),
-    }),
-  );
-  return url;
-}
-
 /** A dead letter as Customer Profiles writes it. */
 const deadLetter = (errorMessage: string, account: string) =>
   aws.sqs.send(
@@ -174,7 +125,7 @@ beforeAll(async () => {
     prefix: stack.config.redis.prefix,
   });
   await events.waitUntilReady();
-  queueUrl = await createDomainWithDlq();
+  queueUrl = await createDomainWithDlq({ gateways: createGateways(aws), clients: aws }, DOMAIN);
 }, 60_000);
 
 afterAll(async () => {
