@@ -25,8 +25,9 @@
  * and an object that fails it is written to the DLQ again as a new message (see
  * docs/aws/customer-profiles.md). A came-back is recognised by its object: the pass keeps a
  * hash of each object it put (object type name and the object's JSON with its keys sorted),
- * and a new DLQ message whose object hashes the same, while the pass has a put of that object
- * not yet matched, is that object coming back. Throttled came-backs are put again with the
+ * and a DLQ message the pass had not seen before, sent after that put, whose object hashes the
+ * same while the pass has a put of that object not yet matched, is that object coming back
+ * (a duplicate that was already in the DLQ is therefore never taken for one). Throttled came-backs are put again with the
  * profile's interval doubled each time, up to MAX_CAMEBACK_RETRIES; the others (and the last
  * ones) are left in the DLQ and reported by class. The pass keeps reading the DLQ until
  * `settleMs` has passed since its last accepted put. The result's `done` counts objects that
@@ -240,6 +241,11 @@ class QueuePass {
     this.lease = Math.max(2, Math.floor(opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
     this.waitSeconds = opts.waitSeconds ?? 1;
     this.now = opts.now ?? Date.now;
+  }
+
+  /** Whether this pass received the message before (as anything but a selected one). */
+  hasSeen(id: string): boolean {
+    return this.counted.has(id) || this.returnedOnce.has(id);
   }
 
   /** Messages this pass keeps hidden now. */
@@ -486,6 +492,8 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
   const accepted = new Map<string, string>();
   /** Object hash → accepted puts not yet matched by a came-back. */
   const awaitingBack = new Map<string, number>();
+  /** Object hash → when this pass first got it accepted (epoch ms). */
+  const firstPutAt = new Map<string, number>();
   /** Object hash → times it was put again after coming back. */
   const retriesOf = new Map<string, number>();
   const cameBack: Partial<Record<DlqClass, number>> = {};
@@ -537,10 +545,20 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
     return found;
   }
 
-  /** A message that is not one of the originals, carrying an object this pass put: it came back. */
+  /**
+   * A message that is not one of the originals, carrying an object this pass put, that the
+   * pass had not seen before and that SQS received after the first put of that object: it
+   * came back. A duplicate of the object that was already in the DLQ is none of these, so it
+   * is never touched.
+   */
   function isCameBack(parsed: ParsedDlqMessage): boolean {
     if (parsed.kind !== "readable" || ids?.has(parsed.messageId)) return false;
-    return (awaitingBack.get(objectHash(parsed.objectTypeName, parsed.object)) ?? 0) > 0;
+    if (pass.hasSeen(parsed.messageId)) return false;
+    const hash = objectHash(parsed.objectTypeName, parsed.object);
+    if ((awaitingBack.get(hash) ?? 0) === 0) return false;
+    const putAt = firstPutAt.get(hash);
+    // SentTimestamp is SQS's clock: a second of slack for the difference with ours.
+    return parsed.sentAt === undefined || putAt === undefined || parsed.sentAt >= putAt - 1_000;
   }
 
   async function workOf(parsed: ReadableDlqMessage, cls: DlqClass, leased: Leased): Promise<Work> {
@@ -679,6 +697,7 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
 
   async function acceptedNow(work: Work): Promise<void> {
     lastAcceptedAt = now();
+    if (!firstPutAt.has(work.hash)) firstPutAt.set(work.hash, lastAcceptedAt);
     if (work.retry !== undefined) {
       retriedCameBacks += 1;
       retriesOf.set(work.hash, work.retry + 1);

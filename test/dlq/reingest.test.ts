@@ -175,6 +175,43 @@ describe("reingest", () => {
     expect(left.map((m) => m.id)).not.toContain(target.messageId);
   });
 
+  it("one message by id touches that message only, even beside a duplicate of its object", async () => {
+    h = await startDlqHarness();
+    const url = await createDomainWithDlq(h, DOMAIN);
+    const same = { OrderId: "o-dup", AccountNumber: "A-dup" };
+    const older = putDeadLetter(h, url, {
+      domain: DOMAIN,
+      objectTypeName: "Order",
+      errorMessage: THROTTLED,
+      object: same,
+    });
+    await new Promise((r) => setTimeout(r, 1_200));
+    const target = putDeadLetter(h, url, {
+      domain: DOMAIN,
+      objectTypeName: "Order",
+      errorMessage: THROTTLED,
+      object: same,
+    });
+    const result = await reingest(
+      { sqs: h.gateways.sqs, profiles: h.gateways.profiles, pacer: pacerFor(h), log: h.log },
+      {
+        domain: DOMAIN,
+        queueUrl: url,
+        selection: { messageId: target.messageId },
+        // Asked for more, still one.
+        maxMessages: 50,
+        waitSeconds: 0,
+        settleMs: SETTLE_MS,
+      },
+    );
+    await ingestionIdle(h.emulator.ctx.state);
+    expect(result).toMatchObject({ done: 1, failed: 0, stoppedBy: "found", retriedCameBacks: 0 });
+    const left = snapshot(h, url);
+    expect(left.map((m) => m.id)).toEqual([older.messageId]);
+    expect(left[0]?.body).toBe(older.body);
+    expect(left[0]?.visible).toBe(true);
+  });
+
   it("drains with nothing lost when AWS throttles 30% of PutProfileObject calls", async () => {
     h = await startDlqHarness({
       faults: { "profile:PutProfileObject": { throttle: 0.3 } },
