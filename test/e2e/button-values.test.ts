@@ -4,7 +4,8 @@
  * B's digest onto domain A's (B's buttons pasted into A's message, so the click names A's
  * message and B's value), or one copied into an Inspect modal opened for A, changes nothing,
  * tells the clicker why, and is audited as refused with the reason; so are malformed values.
- * Valid clicks on the right digest still work.
+ * Retry acts only on the message that reports on its job. Valid clicks on the right digest
+ * still work.
  */
 import { WebClient } from "@slack/web-api";
 import { type Job, type Queue, QueueEvents } from "bullmq";
@@ -321,6 +322,68 @@ describe("a value copied into an Inspect modal opened for A", () => {
     const id = reingestJobId("reingest", { domain: B, messageId: bSample?.messageId as string });
     expect(await queues.reingest.getJob(id)).toBeUndefined();
     expect(dlqCount(B)).toBe(countB);
+  });
+});
+
+describe("Retry on a provisioning job", () => {
+  /** A message with a Retry button for `jobId`, as the job's report shows it. */
+  async function retryMessage(jobId: string): Promise<{ channel: string; ts: string }> {
+    const posted = await bot.chat.postMessage({
+      channel: CHANNEL,
+      text: "Provisioning",
+      blocks: [
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: "provision_retry",
+              text: { type: "plain_text", text: "Retry" },
+              value: jobId,
+            },
+          ],
+        },
+      ],
+    });
+    return { channel: CHANNEL, ts: String(posted.ts) };
+  }
+
+  it("acts only on the message that reports on that job", async () => {
+    const jobId = "enable-values-test";
+    const own = await retryMessage(jobId);
+    const other = await retryMessage(jobId);
+    // Held for an hour so no worker runs it: the click is only checked, never acted on.
+    await queues.provision.add("enable", { message: own } as never, {
+      jobId,
+      delay: 3_600_000,
+    });
+
+    let before = (await clicks("provision_retry")).length;
+    await stack.slack.driver.clickButton("provision_retry", { message: other, user: USER });
+    const refused = await auditAfter("provision_retry", before);
+    expect(refused).toMatchObject({ outcome: "refused", jobId });
+    expect(refused?.detail).toContain(`value names job ${jobId}, but was clicked on`);
+    await toldClicker(/not clicked on the message that reports on that job/);
+
+    // On its own message the click gets past the check to the job's state.
+    before = (await clicks("provision_retry")).length;
+    await stack.slack.driver.clickButton("provision_retry", { message: own, user: USER });
+    const answered = await auditAfter("provision_retry", before);
+    expect(answered).toMatchObject({ outcome: "refused", detail: "the job is wrong-state" });
+    await toldClicker(/This job is waiting to start already, so Retry did nothing/);
+    expect(await (await queues.provision.getJob(jobId))?.getState()).toBe("delayed");
+  });
+
+  it("refuses a value that is not an enable job id, saying so", async () => {
+    const bad = await retryMessage("cleanup-../../x");
+    const before = (await clicks("provision_retry")).length;
+    await stack.slack.driver.clickButton("provision_retry", { message: bad, user: USER });
+    const entry = await auditAfter("provision_retry", before);
+    expect(entry).toMatchObject({
+      outcome: "refused",
+      detail: "malformed value: it is not the id of an enable job",
+    });
+    await toldClicker(/no job id the bot can read \(it is not the id of an enable job\)/);
   });
 });
 

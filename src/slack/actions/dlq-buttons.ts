@@ -13,7 +13,8 @@
  * A value copied from one domain's digest therefore acts on nothing when clicked on another's,
  * and replies go to the thread the store names, never to one the payload names. We chose a
  * record over an HMAC in the value because overflow option values (Mute) hold 75 characters,
- * too few for a MAC, and because the record also says which digest is current.
+ * too few for a MAC, and because the record also says which digest is current
+ * (docs/adr/0004).
  */
 import type { BlockAction } from "@slack/bolt";
 import type { DigestState } from "../../dlq/digests.js";
