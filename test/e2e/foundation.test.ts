@@ -16,7 +16,7 @@ describe("the bot on the local stack", () => {
   it("answers /healthz with 200 while Redis answers", async () => {
     const res = await fetch(`${stack.runtime.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, redis: "up" });
+    expect(await res.json()).toEqual({ ok: true, status: "ok", redis: "up" });
   });
 
   it("answers /profiles help with an ephemeral list of subcommands", async () => {
