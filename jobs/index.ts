@@ -95,7 +95,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     stillAllowed: (userId, permission) => authorize(deps.access, userId, permission),
   });
   if (deps.audit) {
-    for (const worker of [provision, reingest]) auditOutcomes(worker, deps.audit, deps.log);
+    for (const worker of [provision, reingest]) auditJobOutcomes(worker, deps.audit, deps.log);
   }
   return [provision, dlqScan, reingest];
 }
@@ -107,7 +107,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
  * A job that stalled past its limit fails in the worker that picks it up next, so it
  * arrives here too. Scans are the system's own and are not audited.
  */
-function auditOutcomes(worker: Worker, audit: AuditLog, log: Logger): void {
+export function auditJobOutcomes(worker: Worker, audit: AuditLog, log: Logger): void {
   const write = (job: Job, outcome: "succeeded" | "failed", found: Found, detail?: string) => {
     const entry: AuditEntry = {
       at: new Date(job.finishedOn ?? Date.now()).toISOString(),

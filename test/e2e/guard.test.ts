@@ -261,7 +261,11 @@ describe("a request that names no valid user", () => {
     expect(res.text).not.toContain("command:");
     const entries = await entriesFor("(none)", "command:audit", before + 1);
     expect(entries.length).toBe(before + 1);
-    expect(entries[0]).toMatchObject({ outcome: "refused", userId: "(none)" });
+    expect(entries[0]).toMatchObject({
+      outcome: "refused",
+      userId: "(none)",
+      detail: "the request names no valid Slack user",
+    });
   });
 
   it("is refused and audited as refused: a button click whose user id is not a Slack user id", async () => {
@@ -282,6 +286,10 @@ describe("a request that names no valid user", () => {
     expect(res.status).toBeLessThan(500);
     const entries = await entriesFor("(none)", "action:provision_cleanup", before + 1);
     expect(entries.length).toBe(before + 1);
-    expect(entries[0]).toMatchObject({ outcome: "refused", userId: "(none)" });
+    expect(entries[0]).toMatchObject({
+      outcome: "refused",
+      userId: "(none)",
+      detail: "the request names no valid Slack user",
+    });
   });
 });
