@@ -3,6 +3,8 @@
  * it has checked the domain exists and has a dead-letter queue to scan, and schedules its
  * scans; `stopAlerts` removes the binding, the schedule and the digest's state. Called by
  * `/profiles alerts`; the scans go through a port, so this knows nothing of the job queues.
+ * In production the binding store keeps the binding as a tag on the domain, with Redis as
+ * its cache (src/provision/bindings.ts), so the routing outlives Redis's data.
  */
 import type { ProfilesGateway } from "../aws/profiles-gateway.js";
 import type { Ctx } from "../context.js";
