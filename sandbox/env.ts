@@ -46,14 +46,17 @@ void everyVariableSorted;
 
 /**
  * Where the shell sets nothing: a prefix of its own (never a deployment's keys), one
- * workspace user per role (sandbox/slack/workspace.ts), and scans often enough that a
- * digest appears within a minute of making failures.
+ * workspace user per role (sandbox/slack/workspace.ts), and scans (and the reconcile that
+ * starts a new domain's scans) often enough that a digest appears within a minute of
+ * making failures.
  */
 export const SANDBOX_DEFAULTS = {
   REDIS_URL: "redis://127.0.0.1:6379",
   QUEUE_PREFIX: "{profiles-sandbox}",
   LOG_LEVEL: "info",
   DLQ_SCAN_INTERVAL: "20s",
+  // A newly enabled domain's scans start at the next reconcile.
+  DLQ_RECONCILE_INTERVAL: "10s",
   PROFILES_ADMINS: "U0ADMIN",
   PROFILES_OPERATORS: "U0OPERATOR",
   PROFILES_VIEWERS: "U0VIEWER",

@@ -5,6 +5,7 @@
  * agree with the fresh account. A restart that keeps the keys shows why the clear is needed.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { sandboxBotEnv } from "../../sandbox/env.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackView } from "../../sandbox/slack/types.js";
 import {
@@ -24,9 +25,16 @@ const EXAMPLECORP = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
 const DOMAIN = "amazon-connect-examplecorp";
 
 const prefix = testPrefix();
+/** npm run sandbox's environment, with scans and reconciles every 2 s instead of 20 s and 10 s. */
 const options = (clearRedis: boolean): StackOptions => ({
   emulator: { quotas: false },
-  env: { QUEUE_PREFIX: prefix, LOG_LEVEL: "silent" },
+  env: {
+    ...sandboxBotEnv({}),
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "silent",
+    DLQ_SCAN_INTERVAL: "2s",
+    DLQ_RECONCILE_INTERVAL: "2s",
+  },
   clearRedis,
 });
 
@@ -117,6 +125,55 @@ describe("restarting the sandbox", () => {
     const again = await pressEnable(s);
     expect(again).toEqual({ started: true, text: "" });
     await completed(s);
+  });
+});
+
+describe("the page's sandbox controls, wired by the stack", () => {
+  const page = async (path: string, body?: object) => {
+    const s = stack as Stack;
+    const res = await fetch(`${s.slack.url}${path}`, {
+      method: body ? "POST" : "GET",
+      ...(body
+        ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
+        : {}),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+
+  it("shows each user's role from the bot's configuration", async () => {
+    const state = (await page(`/_sandbox/state?user=${USER}`)) as {
+      users: { id: string; role?: string }[];
+    };
+    const roles = Object.fromEntries(state.users.map((u) => [u.id, u.role]));
+    expect(roles).toMatchObject({
+      U0ADMIN: "admin",
+      U0OPERATOR: "operator",
+      U0VIEWER: "viewer",
+      U0GUEST: "none",
+    });
+  });
+
+  it("makes failures in the enabled domain, and the next scan posts their digest", async () => {
+    const s = stack as Stack;
+    expect(await page("/_sandbox/domains")).toEqual({ ok: true, domains: [DOMAIN] });
+    const made = (await page("/_sandbox/failures", { domain: DOMAIN })) as {
+      ok: boolean;
+      result: { sent: number; classes: Record<string, number> };
+    };
+    expect(made.ok).toBe(true);
+    expect(made.result.sent).toBe(10);
+    const digest = await s.slack.timeline.waitFor(
+      (t) =>
+        t.messages(CHANNEL).find((m) => {
+          const text = renderText(m.blocks, m.text);
+          return text.includes(`Dead-letter queue: ${DOMAIN}`) && /Throttled/.test(text);
+        }),
+      { timeoutMs: 20_000, description: "the digest after making failures" },
+    );
+    const text = renderText(digest.blocks, digest.text);
+    for (const label of ["Throttled", "Missing key", "KMS key", "Too large", "Several profiles"]) {
+      expect(text).toContain(label);
+    }
   });
 });
 
