@@ -725,7 +725,8 @@ const planAlerts = (context: PlanContext, builder: PlanBuilder): void => {
     "alert-binding",
     "create",
     channel,
-    `Post dead-letter digests for ${context.domainName} in <#${channel}>.`,
+    // Plain text, escaped where shown: the channel is the one the wizard was opened in.
+    `Post dead-letter digests for ${context.domainName} in this channel.`,
   );
 };
 

@@ -149,8 +149,10 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
         ? `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name} (unlinked from ${c.link.unlinkedFrom}).`
         : `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name}.`;
     case "alert-binding":
+      // Step texts are plain and escaped when shown, so no Slack mention: the report is
+      // posted in the bound channel, and its summary links it.
       return c.alertBinding
-        ? `Dead-letter digests for ${input.domain.name} go to <#${c.alertBinding.channelId}>.`
+        ? `Dead-letter digests for ${input.domain.name} go to this channel.`
         : "No dead-letter queue, so no digests.";
   }
 }
