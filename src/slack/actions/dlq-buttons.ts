@@ -79,17 +79,21 @@ export async function refuseClick(
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 
 /**
- * The message a click names: its channel and ts, read from every place the payload gives
- * them. Undefined when it names none, or when the places disagree (no real click does that).
+ * The top-level message a click names: its channel and ts, read from every place the payload
+ * gives them. Undefined when it names none, when the places disagree, or when it names a
+ * thread other than the message's own (the bot's buttons are on top-level messages, and the
+ * guard's reply goes to the thread the payload names).
  */
 export function clickedMessage(body: BlockAction): { channel: string; ts: string } | undefined {
   const container = (body.container ?? {}) as Record<string, unknown>;
   const channels = [str(body.channel?.id), str(container.channel_id)].filter(Boolean);
   const tss = [str(body.message?.ts), str(container.message_ts)].filter(Boolean);
+  const threads = [body.message?.thread_ts, container.thread_ts].filter((t) => t !== undefined);
   const [channel] = channels;
   const [ts] = tss;
   if (!channel || !ts) return undefined;
   if (channels.some((c) => c !== channel) || tss.some((t) => t !== ts)) return undefined;
+  if (threads.some((t) => t !== ts)) return undefined;
   return { channel, ts };
 }
 
