@@ -607,16 +607,20 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
         return;
       }
       await pass.renew();
+      const cameBackIds = new Set<string>();
       const batch = await pass.receive((parsed, cls) => {
-        const original = isOriginal(parsed, cls);
+        // First: with a plain class, a came-back is in the class too, and must not count twice.
+        if (isCameBack(parsed)) {
+          cameBackIds.add(parsed.messageId);
+          return true;
+        }
         // Past the bound: an original goes back untouched like any other message.
-        if (original) return picked + bufferedOriginals < max && !stoppedBy;
-        return isCameBack(parsed);
+        return isOriginal(parsed, cls) && picked + bufferedOriginals < max && !stoppedBy;
       });
       for (const { parsed, cls, leased } of batch) {
         if (parsed.kind !== "readable") continue;
         const work = await workOf(parsed, cls, leased);
-        if (isOriginal(parsed, cls)) {
+        if (!cameBackIds.has(parsed.messageId)) {
           if (ids?.has(leased.id) && !accepted.has(leased.id)) accountedFor += 1;
           bufferedOriginals += 1;
           buffer.push(work);
