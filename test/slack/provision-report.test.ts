@@ -290,6 +290,30 @@ describe("AWS's words in the provisioning message", () => {
     expect(JSON.stringify(message)).not.toMatch(/\\u202e|\\u200b|\u202E|\u200B/i);
     expect(message.text).not.toContain("<!channel>");
   });
+  it("status shows a problem AWS reported as written, and a hostile domain name escaped", () => {
+    const status = renderDomainStatus({
+      name: `${DOMAIN}\u202E<!here>`,
+      expirationDays: 366,
+      deadLetterQueue: {
+        url: SUMMARY.dlq?.url ?? "",
+        arn: SUMMARY.dlq?.arn ?? "",
+        problem: HOSTILE,
+      },
+      key: { arn: SUMMARY.key?.arn ?? "", aliases: [], problem: HOSTILE },
+      instances: [],
+      profileCount: 0,
+      objectCount: 0,
+      tags: {},
+    });
+    expect(validateBlocks(status.blocks, "message")).toEqual([]);
+    const html = shown(status);
+    expect(html).toMatch(/<code>\*bold\*<\/code>/);
+    expect(html).not.toContain("<b>bold</b>");
+    expect(html).not.toContain("@channel<");
+    expect(html).not.toContain("@here<");
+    expect(JSON.stringify(status)).not.toMatch(/\u202E|\u200B/);
+    expect(status.text).not.toContain("<!here>");
+  });
 });
 
 describe("status blocks", () => {
