@@ -626,8 +626,9 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
           buffer.push(work);
         } else takeCameBack(work);
       }
-      if (ids && unaccounted() === 0 && picked + bufferedOriginals >= max && !isWatching()) {
-        stoppedBy ??= "done";
+      if (picked + bufferedOriginals >= max && !isWatching()) {
+        if (!ids) stoppedBy ??= "max-messages";
+        else if (unaccounted() === 0) stoppedBy ??= "done";
       }
       if (!pass.drained) return;
       if (await keepWaiting()) await sleep(POLL_MS);
