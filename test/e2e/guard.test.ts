@@ -148,7 +148,9 @@ describe("every subcommand against every role", () => {
   it.each(cases)("/profiles %s (needs %s) as %s", async (sub, requirement, role) => {
     const res = await stack.slack.driver.type(`/profiles ${sub}`, { user: users[role] });
     expect(res.status).toBe(200);
-    const text = JSON.stringify(res.body ?? "");
+    // The answer's own text: the audit trail it may list quotes other people's refusals.
+    const body = res.body as { text?: string } | string | undefined;
+    const text = typeof body === "object" ? (body.text ?? "") : (body ?? "");
     const needed = requirement === "public" ? undefined : REQUIRED_ROLE[requirement];
     const allowed = needed === undefined || rank[role] >= rank[needed];
     if (allowed) expect(text).not.toContain("needs the");
@@ -220,7 +222,9 @@ describe("/profiles audit", () => {
     const text = JSON.stringify(res.body);
     // The newest entries are the button matrix's clicks, refused ones included.
     expect(text).toContain("<@U0NOBODY>");
-    expect(text).toContain("action:home_scan_now: refused");
+    expect(text).toContain(
+      "`action:home_scan_now`: refused `Inspecting dead-letter samples needs the operator role.",
+    );
     const refused = await stack.slack.driver.type("/profiles audit", { user: "U0AGENT" });
     expect((refused.body as { text: string }).text).toContain(
       "Reading the audit trail needs the admin role",
