@@ -1,12 +1,13 @@
 /** What `/profiles alerts` says: its usage, what it is doing, and what it came to. */
 import type { SetAlertsOutcome, StopAlertsOutcome } from "../../dlq/alerts.js";
+import { code } from "./text.js";
 
 const ALERTS_USAGE = "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off`";
 
 export const renderAlertsUsage = (): string => `Usage: ${ALERTS_USAGE}.`;
 
 export const renderUnknownChannel = (target: string): string =>
-  `:warning: I can't tell which channel \`${target.slice(0, 80)}\` is. Pick it from the # autocomplete so Slack sends it as a link, or run ${ALERTS_USAGE} in that channel.`;
+  `:warning: I can't tell which channel ${code(target, 80)} is. Pick it from the # autocomplete so Slack sends it as a link, or run ${ALERTS_USAGE} in that channel.`;
 
 export const renderAlertsWorking = (domain: string, off: boolean): string =>
   off ? `Stopping dead-letter digests for ${domain}…` : `Looking up ${domain}…`;
@@ -29,7 +30,7 @@ export function renderAlertsSet(outcome: SetAlertsOutcome, scanIntervalMs: numbe
     case "bound": {
       const queueName = outcome.queueUrl.split("/").pop() || outcome.queueUrl;
       const moved = outcome.movedFrom ? ` (moved from <#${outcome.movedFrom}>)` : "";
-      return `:white_check_mark: Dead-letter digests for *${domain}* will go to <#${outcome.channelId}>${moved}. Its queue \`${queueName}\` is scanned every ${describeInterval(scanIntervalMs)}, starting now; the digest is edited in place and new kinds of failure are posted in its thread. \`/profiles alerts ${domain} off\` stops it.`;
+      return `:white_check_mark: Dead-letter digests for *${domain}* will go to <#${outcome.channelId}>${moved}. Its queue ${code(queueName, 100)} is scanned every ${describeInterval(scanIntervalMs)}, starting now; the digest is edited in place and new kinds of failure are posted in its thread. \`/profiles alerts ${domain} off\` stops it.`;
     }
   }
 }
