@@ -1,7 +1,8 @@
 /**
  * Every job's final outcome reaches the audit stream: who asked (userId), the domain
  * (target), the job id, succeeded or failed, and the counts. Against the stack's worker on
- * real Redis and the emulator: a re-ingest that succeeds and a provisioning job that fails.
+ * real Redis and the emulator: a re-ingest that succeeds, a provisioning job that fails and
+ * its clean-up.
  * Then on a queue of its own: attempts that will be retried are not final and leave no entry.
  */
 import { Queue, Worker } from "bullmq";
@@ -23,7 +24,11 @@ import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { createLogger } from "../../src/logger.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
-import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
+import {
+  cleanUpProvision,
+  enqueueProvision,
+  PROVISION_JOB_OPTIONS,
+} from "../../src/queues/provision.js";
 import { enqueueReingest } from "../../src/queues/reingest.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq, putDeadLetter, queueOf, THROTTLED } from "../dlq/support/harness.js";
@@ -139,6 +144,13 @@ describe("job outcomes from the stack's worker", () => {
     expect(entry?.params?.failedStep).toBeTypeOf("string");
     expect(entry?.params?.steps).toBeTypeOf("number");
     expect(entry?.detail).toContain("AccessDenied");
+
+    // Its clean-up names only the failed job; the entry still names the domain.
+    const clicked = await cleanUpProvision(queues, outcome.jobId, USER, { attempts: 1 });
+    expect(clicked.status).toBe("started");
+    const [cleaned] = await entries(audit, "job:cleanup");
+    expect(cleaned).toMatchObject({ userId: USER, target: domain, outcome: "succeeded" });
+    expect(cleaned?.params?.provisionJob).toBe(outcome.jobId);
   });
 });
 
