@@ -3,8 +3,9 @@
  * It finds what is being asked (a subcommand, an action_id or a view's callback_id), the
  * permission that needs (from the subcommand list and the entry table), and the caller's
  * role; refuses with a sentence saying which role is needed and who grants it; and after the
- * listener has run, appends exactly one audit entry (listeners add the target, parameters
- * and job id with `noteAudit`).
+ * listener has run, appends exactly one audit entry (listeners add the target, parameters,
+ * job id, and a refusal or failure with its reason, with `noteAudit`). Every refusal is
+ * audited, with its reason: no valid user, a channel off the list, a missing role.
  */
 import { parse as parseQuery } from "node:querystring";
 import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
