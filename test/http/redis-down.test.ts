@@ -88,7 +88,10 @@ const command = (text: string) =>
 
 describe("with Redis down", () => {
   it("says so on /healthz, refuses signed requests with 503, and recovers without a restart", async () => {
-    expect(await health(server.http.url)).toEqual({ status: 200, body: { ok: true, status: "ok", redis: "up" } });
+    expect(await health(server.http.url)).toEqual({
+      status: 200,
+      body: { ok: true, status: "ok", redis: "up" },
+    });
     expect((await send(server.events, command("before"))).status).toBe(200);
 
     await relay.cut();
