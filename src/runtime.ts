@@ -56,7 +56,9 @@ export async function startRuntime(
     new RedisRateLimiter(redis, config.redis.prefix),
     log.child({ component: "notifier" }),
   );
-  const queues = createQueues(redis, config.redis.prefix);
+  const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
+    log.warn({ err, queue }, "job queue connection error"),
+  );
   const access: Access = {
     grants: config.access,
     directory: new CachedGroupDirectory(slackGroupMembers(slackClient), redis, config.redis.prefix),

@@ -17,8 +17,20 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): JobQueues {
-  const open = (name: string) => new Queue(name, { connection, prefix });
+/**
+ * `onError` hears the queues' connection errors (Redis down, say); without a listener
+ * BullMQ would print them to the console instead of the log.
+ */
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError?: (err: Error, queue: string) => void,
+): JobQueues {
+  const open = (name: string) => {
+    const queue = new Queue(name, { connection, prefix });
+    if (onError) queue.on("error", (err) => onError(err, name));
+    return queue;
+  };
   const provision = open(QUEUES.provision);
   const dlqScan = open(QUEUES.dlqScan);
   const reingest = open(QUEUES.reingest);
