@@ -16,6 +16,7 @@ import { TaggedBindingStore } from "../src/provision/bindings.js";
 import type { ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
 import type { CleanupResult } from "../src/provision/types.js";
+import { scheduleDomainScan } from "../src/queues/dlq-scan.js";
 import type { JobQueues } from "../src/queues/index.js";
 import { JOBS } from "../src/queues/names.js";
 import type { CleanupJobData } from "../src/queues/provision.js";
@@ -68,6 +69,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     log: deps.log.child({ queue: "provision" }),
     jobReporter: deps.reporters.provision,
     stillAllowed: (userId) => authorize(deps.access, userId, "enable"),
+    scheduleScan: (domain) => scheduleDomainScan(deps.queues, domain, config.dlq.scanIntervalMs),
   });
   const dlqScan = await startDlqScanWorker({
     connection: deps.connection,

@@ -47,6 +47,12 @@ export interface ProvisionDeps {
    * may have been removed between the click and now. Absent in tests of the steps alone.
    */
   stillAllowed?: (userId: string) => Promise<{ allowed: boolean; message?: string }>;
+  /**
+   * Starts the dead-letter scans of a domain the job just bound to a channel, so its first
+   * digest does not wait for the next reconcile. Its failure is logged: the reconcile
+   * schedules the domain anyway.
+   */
+  scheduleScan?: (domain: string) => Promise<void>;
 }
 
 /** The processor for both job names on the `provision` queue. */
@@ -88,6 +94,11 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
       reporter,
     });
     log.info({ summary }, "provisioning completed");
+    if (summary.alertChannelId && deps.scheduleScan) {
+      await deps.scheduleScan(input.domain.name).catch((err: unknown) => {
+        log.warn({ err }, "could not schedule the new domain's scans; the reconcile will");
+      });
+    }
     return summary;
   } catch (err) {
     if (!(err instanceof StepError)) throw err; // Redis trouble: BullMQ retries.

@@ -5,7 +5,7 @@
  */
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
@@ -126,6 +126,12 @@ describe("the provisioning message", () => {
     expect(held.domain?.defaultEncryptionKey).toBe(held.keys[0]?.arn);
     expect(held.domain?.deadLetterQueueUrl).toBe(held.queues[0]?.url);
     expect(text).not.toContain("Retry");
+
+    // The new domain's scans start with the job, not at the next reconcile (60 s away here).
+    await vi.waitFor(
+      async () => expect(await queues?.dlqScan.getJobScheduler(`scan-${DOMAIN}`)).toBeDefined(),
+      { timeout: 10_000, interval: 100 },
+    );
 
     // The message's place is kept in the job, so a retry or clean-up edits the same one.
     const job = await q.getJob(jobId);
