@@ -234,12 +234,18 @@ export class ProfilesGateway {
     );
   }
 
+  /**
+   * Every integration of the domain, hidden ones included: the bot asks to learn which
+   * instances are linked, and a link AWS made for itself may be hidden (IncludeHidden
+   * defaults to false, docs/aws/customer-profiles.md).
+   */
   listIntegrations(domain: string): Promise<Integration[]> {
     return collectPages(async (token) => {
       const out = await this.call("ListIntegrations", profileDomainResource(domain), () =>
         this.client.send(
           new ListIntegrationsCommand({
             DomainName: domain,
+            IncludeHidden: true,
             MaxResults: PAGE_SIZE,
             NextToken: token,
           }),
@@ -249,7 +255,11 @@ export class ProfilesGateway {
     });
   }
 
-  /** The domain a Connect instance is linked to, or undefined when it is linked to none. */
+  /**
+   * The domain a Connect instance is linked to, or undefined when it is linked to none.
+   * Hidden integrations count: without IncludeHidden an instance linked by a hidden one would
+   * look free, and the bot would try to link it to a second domain.
+   */
   async domainForInstance(instanceArn: string): Promise<string | undefined> {
     const integrations = await undefinedIfNotFound(
       collectPages(async (token) => {
@@ -257,6 +267,7 @@ export class ProfilesGateway {
           this.client.send(
             new ListAccountIntegrationsCommand({
               Uri: instanceArn,
+              IncludeHidden: true,
               MaxResults: PAGE_SIZE,
               NextToken: token,
             }),

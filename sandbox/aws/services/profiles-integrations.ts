@@ -1,7 +1,9 @@
 /**
  * Customer Profiles integrations: which source (an Amazon Connect instance, for the bot)
  * feeds a domain, and under which object types. Linking a Connect instance is checked
- * against the Connect emulator's state.
+ * against the Connect emulator's state. A hidden integration (state only: AWS's model says
+ * nothing of what hides one) is listed only with IncludeHidden, yet still links its
+ * instance, so PutIntegration refuses a second domain for it and GetIntegration finds it.
  */
 import { AwsError, type AwsRequest, type AwsResponse, type EmulatorContext } from "../types.js";
 import { findInstance } from "./connect.js";
@@ -113,17 +115,37 @@ export function getIntegration(req: AwsRequest, ctx: EmulatorContext): AwsRespon
   return json(integrationBody(domain, findIntegration(domain, uri)));
 }
 
+/**
+ * The `include-hidden` query member (IncludeHidden, default false): hidden integrations are
+ * left out of both lists unless it is true, as on AWS.
+ */
+function includeHidden(req: AwsRequest): boolean {
+  const raw = req.query.get("include-hidden");
+  if (raw === null || raw === "false") return false;
+  if (raw === "true") return true;
+  throw bad(`include-hidden must be true or false, not ${raw.slice(0, 20)}.`);
+}
+
+const listed = (req: AwsRequest) => {
+  const hidden = includeHidden(req);
+  return (i: Integration) => hidden || !i.hidden;
+};
+
 export function listIntegrations(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
   const domain = domainOf(req, ctx.state);
-  return listResponse(req, domain.integrations, (i) => integrationBody(domain, i));
+  const items = domain.integrations.filter(listed(req));
+  return listResponse(req, items, (i) => integrationBody(domain, i));
 }
 
 export function listAccountIntegrations(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
   const uri = requiredString(bodyOf(req), "Uri");
   lengthBetween(uri, "uri", 1, 255);
+  const shown = listed(req);
   const all = Object.values(profileState(ctx.state).domains)
     .filter((d) => d.region === req.region)
-    .flatMap((d) => d.integrations.filter((i) => i.uri === uri).map((i) => integrationBody(d, i)));
+    .flatMap((d) =>
+      d.integrations.filter((i) => i.uri === uri && shown(i)).map((i) => integrationBody(d, i)),
+    );
   return listResponse(req, all);
 }
 

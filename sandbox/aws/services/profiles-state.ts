@@ -34,6 +34,12 @@ export interface ProfileObjectType {
 
 export interface Integration {
   uri: string;
+  /**
+   * Listed only when the caller asks with IncludeHidden. AWS's model names no field or request
+   * that makes an integration hidden (integrations AWS sets up for itself are), so only the
+   * state sets it: a test or a saved state file.
+   */
+  hidden?: boolean;
   objectTypeName?: string;
   objectTypeNames?: Record<string, string>;
   tags: Record<string, string>;
