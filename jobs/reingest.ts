@@ -1,6 +1,7 @@
 /**
  * The `reingest` queue's processor: re-ingest a class (or one message) of a domain's
- * dead-letter queue, and discard a class. The rules live in src/dlq/reingest.ts; this file
+ * dead-letter queue, and discard a class. A pass holds the domain's scan lock, so no scan
+ * digests the queue while the pass keeps part of it leased. The rules live in src/dlq/reingest.ts; this file
  * adapts them to BullMQ and reports through the ReingestReporter port (src/dlq/reporter.ts).
  * Producers are in src/queues/reingest.ts.
  *
@@ -33,6 +34,8 @@ import type { ReingestReporter, ReingestReporterFactory } from "../src/dlq/repor
 import { asAppError } from "../src/errors.js";
 import type { Logger } from "../src/logger.js";
 import type { BindingStore } from "../src/provision/bindings.js";
+import { scanLockKey } from "../src/queues/dlq-scan.js";
+import { whileHolding } from "../src/queues/lock.js";
 import { JOBS, QUEUES } from "../src/queues/names.js";
 import { MAX_MESSAGES_PER_RUN, type ReingestJobData } from "../src/queues/reingest.js";
 import type { RateLimiter } from "../src/ratelimit.js";
@@ -199,27 +202,29 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = await scanIdsFor(deps, data);
-    await reporter.started(pacer.rate);
-    const result = await reingest(
-      {
-        sqs: deps.gateways.sqs,
-        profiles: deps.gateways.profiles,
-        pacer,
-        log,
-        progress: reporter.progress,
-        checkpoint,
-      },
-      {
-        domain: data.domain,
-        queueUrl: where.queueUrl,
-        selection: data.messageId
-          ? { messageId: data.messageId }
-          : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
-        maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
-        expected: data.messageId ? 1 : (ids?.size ?? 0),
-        ...deps.passOptions,
-      },
-    );
+    const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
+      await reporter.started(pacer.rate);
+      return reingest(
+        {
+          sqs: deps.gateways.sqs,
+          profiles: deps.gateways.profiles,
+          pacer,
+          log,
+          progress: reporter.progress,
+          checkpoint,
+        },
+        {
+          domain: data.domain,
+          queueUrl: where.queueUrl,
+          selection: data.messageId
+            ? { messageId: data.messageId }
+            : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
+          maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
+          expected: data.messageId ? 1 : (ids?.size ?? 0),
+          ...deps.passOptions,
+        },
+      );
+    });
     await reporter.reingested(result);
     await checkpoint.clear();
     return result;
@@ -240,17 +245,19 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = (await scanIdsFor(deps, data)) ?? new Set<string>();
-    await reporter.started(0);
-    const result = await discard(
-      { sqs: deps.gateways.sqs, log, checkpoint },
-      {
-        queueUrl: where.queueUrl,
-        cls,
-        messageIds: ids,
-        maxMessages: ids.size,
-        ...deps.passOptions,
-      },
-    );
+    const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
+      await reporter.started(0);
+      return discard(
+        { sqs: deps.gateways.sqs, log, checkpoint },
+        {
+          queueUrl: where.queueUrl,
+          cls,
+          messageIds: ids,
+          maxMessages: ids.size,
+          ...deps.passOptions,
+        },
+      );
+    });
     log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");
     await reporter.discarded(result);
     await checkpoint.clear();
@@ -258,6 +265,20 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
   } catch (err) {
     throw await failed(deps, job, reporter, err, checkpoint);
   }
+}
+
+/**
+ * A pass holds the domain's scan lock while it runs: it keeps messages of other classes
+ * leased, so a scan meanwhile would see a DLQ that looks emptier than it is and resolve the
+ * digest; and a scan's leases would hide from the pass messages it must act on. It waits for
+ * a running scan, and renews the lock so a pass longer than any TTL keeps it; a dead worker's
+ * lock lapses after DOMAIN_HOLD.ttlMs. Past the wait the pass runs anyway: it is as safe
+ * without the lock, and the next scan corrects the digest.
+ */
+const DOMAIN_HOLD = { ttlMs: 15_000, waitMs: 60_000 };
+
+function holdingTheDomain<T>(deps: ReingestWorkerDeps, domain: string, run: () => Promise<T>) {
+  return whileHolding(deps.connection, scanLockKey(deps.prefix, domain), DOMAIN_HOLD, run);
 }
 
 /** Says what happened, and returns what BullMQ should see: retry or give up. */

@@ -4,7 +4,7 @@
  * asserted is what the job reported and what AWS holds afterwards.
  */
 import type { Worker } from "bullmq";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startReingestWorker } from "../../jobs/reingest.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryReingestReporter, type ReingestEvent } from "../../src/dlq/reporter.js";
@@ -20,6 +20,8 @@ let h: DlqHarness;
 let url: string;
 let fail: BoundDomain["fail"];
 let scan: BoundDomain["scan"];
+let scanOnce: BoundDomain["scanOutcome"];
+let bindings: BoundDomain["bindings"];
 let queues: JobQueues;
 let worker: Worker;
 let reporter: MemoryReingestReporter;
@@ -39,8 +41,8 @@ async function finalReport(jobId: string): Promise<ReingestEvent> {
 
 beforeEach(async () => {
   const bound = await startBoundDomain(DOMAIN, CHANNEL);
-  ({ h, url, fail, scan } = bound);
-  const { bindings } = bound;
+  ({ h, url, fail, scan, bindings } = bound);
+  scanOnce = bound.scanOutcome;
   queues = createQueues(h.redis, h.prefix);
   reporter = new MemoryReingestReporter();
   worker = startReingestWorker({
@@ -63,6 +65,46 @@ afterEach(async () => {
 });
 
 describe("the reingest job, through its reporter port", () => {
+  it("holds the domain's scan lock while it runs, so a scan meanwhile skips instead of digesting a half-leased queue", async () => {
+    fail(THROTTLED, 4);
+    fail(MISSING_KEY, 3);
+    const scanId = await scan();
+    // Slow enough that the pass is still running when the scan below starts.
+    await worker.close();
+    worker = startReingestWorker({
+      connection: h.redis,
+      prefix: h.prefix,
+      gateways: h.gateways,
+      bindings,
+      digests: new RedisDigestStore(h.redis, h.prefix),
+      reporter: reporter.factory,
+      limiter: h.limiter,
+      config: { reingest: { rate: 2, profileIntervalMs: 1_000 } },
+      log: h.log,
+      passOptions: { leaseSeconds: 5, waitSeconds: 0, settleMs: 300 },
+    });
+    const outcome = await enqueueReingest(queues, {
+      domain: DOMAIN,
+      cls: "throttled",
+      scanId,
+      requestedBy: "U0OPS",
+    });
+    await vi.waitFor(
+      () =>
+        expect(reporter.events.some((e) => e.jobId === outcome.jobId && e.type === "started")).toBe(
+          true,
+        ),
+      { timeout: 10_000, interval: 20 },
+    );
+    const during = await scanOnce();
+    expect(during.status).toBe("locked");
+    const end = await finalReport(outcome.jobId);
+    expect(end).toMatchObject({ type: "reingested", result: { done: 4, failed: 0 } });
+    // Afterwards the scan runs, and sees what is left: the other class, not an empty queue.
+    const after = await scanOnce();
+    expect(after).toMatchObject({ status: "edited", total: 3 });
+  });
+
   it("re-ingests a class, reports start and end, and leaves the other class in the DLQ", async () => {
     fail(THROTTLED, 3);
     fail(MISSING_KEY, 2);

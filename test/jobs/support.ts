@@ -2,7 +2,7 @@
  * What the job tests share: a domain with its own DLQ on the emulator, bound to a channel in
  * real Redis, and a way to put failed objects of one class into that DLQ.
  */
-import { runScan } from "../../jobs/dlq-scan.js";
+import { runScan, type ScanOutcome } from "../../jobs/dlq-scan.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
@@ -21,6 +21,8 @@ export interface BoundDomain {
   fail(errorMessage: string, n: number): void;
   /** Runs the scan job's steps, as the scheduler would: answers the scan id the digest shows. */
   scan(): Promise<string>;
+  /** The same, answering what the scan did (posted, edited, locked, …). */
+  scanOutcome(): Promise<ScanOutcome>;
 }
 
 export async function startBoundDomain(
@@ -50,13 +52,14 @@ export async function startBoundDomain(
     }
   };
   const digests = new RedisDigestStore(h.redis, h.prefix);
-  const scan = async () => {
-    await runScan(
+  const publisher = new MemoryDigestPublisher();
+  const scanOutcome = () =>
+    runScan(
       {
         gateways: h.gateways,
         bindings,
         digests,
-        publisher: new MemoryDigestPublisher(),
+        publisher,
         redis: h.redis,
         prefix: h.prefix,
         config: { dlq: { scanMaxMessages: 1_000 } },
@@ -65,9 +68,11 @@ export async function startBoundDomain(
       },
       domain,
     );
+  const scan = async () => {
+    await scanOutcome();
     const scanId = (await digests.get(domain))?.scanId;
     if (!scanId) throw new Error(`the scan of ${domain} recorded no scan id`);
     return scanId;
   };
-  return { h, url, bindings, fail, scan };
+  return { h, url, bindings, fail, scan, scanOutcome };
 }
