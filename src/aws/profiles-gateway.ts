@@ -206,7 +206,8 @@ export class ProfilesGateway {
             DefaultExpirationDays: input.expirationDays,
             DefaultEncryptionKey: input.encryptionKey,
             DeadLetterQueueUrl: input.deadLetterQueueUrl,
-            Tags: input.tags,
+            // AWS's model allows 1 to 50 tags: an empty map is refused, so none is sent.
+            Tags: Object.keys(input.tags).length > 0 ? input.tags : undefined,
           }),
         ),
       ),
