@@ -138,7 +138,6 @@ function describeInstance(req: AwsRequest, state: EmulatorState): AwsResponse {
       ...(instance.status === "CREATION_FAILED"
         ? { StatusReason: { Message: "The instance could not be created." } }
         : {}),
-      Tags: {},
     },
   });
 }

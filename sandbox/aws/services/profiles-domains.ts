@@ -13,6 +13,7 @@ import {
   optionalString,
   seconds,
   segments,
+  tagsMember,
 } from "./profiles-support.js";
 import { checkTags } from "./profiles-tags.js";
 
@@ -27,7 +28,7 @@ function domainBody(d: Domain) {
     ...(d.matching ? { Matching: d.matching } : {}),
     CreatedAt: seconds(d.createdAt),
     LastUpdatedAt: seconds(d.lastUpdatedAt),
-    Tags: d.tags,
+    ...tagsMember(d.tags),
   };
 }
 
@@ -97,7 +98,7 @@ export function listDomains(req: AwsRequest, ctx: EmulatorContext): AwsResponse 
     DomainName: d.name,
     CreatedAt: seconds(d.createdAt),
     LastUpdatedAt: seconds(d.lastUpdatedAt),
-    Tags: d.tags,
+    ...tagsMember(d.tags),
   }));
 }
 

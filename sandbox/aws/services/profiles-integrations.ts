@@ -21,6 +21,7 @@ import {
   requiredString,
   seconds,
   stringMap,
+  tagsMember,
 } from "./profiles-support.js";
 
 function integrationBody(domain: Domain, i: Integration) {
@@ -31,7 +32,7 @@ function integrationBody(domain: Domain, i: Integration) {
     LastUpdatedAt: seconds(i.lastUpdatedAt),
     ...(i.objectTypeName ? { ObjectTypeName: i.objectTypeName } : {}),
     ...(i.objectTypeNames ? { ObjectTypeNames: i.objectTypeNames } : {}),
-    Tags: i.tags,
+    ...tagsMember(i.tags),
     IsUnstructured: false,
   };
 }

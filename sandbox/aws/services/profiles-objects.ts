@@ -29,6 +29,7 @@ import {
   seconds,
   segments,
   stringMap,
+  tagsMember,
 } from "./profiles-support.js";
 
 const MAX_OBJECT_CHARS = 256_000;
@@ -73,7 +74,7 @@ function objectTypeBody(t: ProfileObjectType) {
     Keys: t.keys,
     CreatedAt: seconds(t.createdAt),
     LastUpdatedAt: seconds(t.lastUpdatedAt),
-    Tags: t.tags,
+    ...tagsMember(t.tags),
   };
 }
 
@@ -190,7 +191,7 @@ export function listProfileObjectTypes(req: AwsRequest, ctx: EmulatorContext): A
     Description: t.description,
     CreatedAt: seconds(t.createdAt),
     LastUpdatedAt: seconds(t.lastUpdatedAt),
-    Tags: t.tags,
+    ...tagsMember(t.tags),
   }));
 }
 

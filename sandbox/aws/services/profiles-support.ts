@@ -23,6 +23,10 @@ export const json = (body: unknown): AwsResponse => ({
 
 export const seconds = (ms: number) => ms / 1000;
 
+/** AWS's model allows 1 to 50 tags in a `Tags` map, so an untagged resource has none at all. */
+export const tagsMember = (tags: Record<string, string>): { Tags?: Record<string, string> } =>
+  Object.keys(tags).length > 0 ? { Tags: tags } : {};
+
 export function bodyOf(req: AwsRequest): Record<string, unknown> {
   if (req.body.length === 0) return {};
   try {
