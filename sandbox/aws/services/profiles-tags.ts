@@ -33,7 +33,10 @@ export function checkTagKey(key: string, member: string): void {
   }
 }
 
-/** A `Tags`/`tags` map as AWS checks it; `required` when the call needs at least one. */
+/**
+ * A `Tags`/`tags` map as AWS checks it; `required` when the call must have one. A map that
+ * is present needs 1 to 50 tags either way (AWS's TagMap), so `{}` is refused.
+ */
 export function checkTags(
   value: unknown,
   member: string,
@@ -49,11 +52,11 @@ export function checkTags(
   }
   if (typeof value !== "object" || Array.isArray(value)) throw bad(`${member} must be a map.`);
   const entries = Object.entries(value as Record<string, unknown>);
-  if ((required && entries.length < 1) || entries.length > MAX_TAGS) {
+  if (entries.length < 1 || entries.length > MAX_TAGS) {
     throw invalid(
       `${entries.length} tags`,
       member,
-      `Member must have length between ${required ? 1 : 0} and ${MAX_TAGS}`,
+      `Member must have length between 1 and ${MAX_TAGS}`,
     );
   }
   const tags: Record<string, string> = {};
