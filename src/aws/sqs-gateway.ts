@@ -37,6 +37,12 @@ export interface QueueInfo {
 
 export interface CreateQueueOptions {
   tags: Record<string, string>;
+  /**
+   * The access policy, set by CreateQueue itself: no SetQueueAttributes after it. It counts
+   * among the attributes CreateQueue compares, so the same name with the same policy answers
+   * with the existing queue, and with another policy fails with QueueNameExists.
+   */
+  policy?: string;
   kmsKeyId?: string;
   retentionSeconds?: number;
 }
@@ -90,9 +96,13 @@ export class SqsGateway {
     return out?.QueueUrl;
   }
 
-  /** Returns the queue URL. CreateQueue is idempotent for identical attributes. */
+  /**
+   * Returns the queue URL. CreateQueue is idempotent for identical attributes; a queue of
+   * that name with other attributes fails with the AWS code QueueNameExists (a conflict).
+   */
   async createQueue(name: string, opts: CreateQueueOptions): Promise<string> {
     const attributes: Record<string, string> = {};
+    if (opts.policy) attributes.Policy = opts.policy;
     if (opts.kmsKeyId) attributes.KmsMasterKeyId = opts.kmsKeyId;
     if (opts.retentionSeconds !== undefined)
       attributes.MessageRetentionPeriod = String(opts.retentionSeconds);

@@ -81,6 +81,7 @@ export function provisionInput(jobId: string, data: ProvisionJobData): Provision
   const domainName = request.domain.name.trim();
   return {
     jobId,
+    submissionId: data.submissionId,
     requestedBy: data.requestedBy,
     channelId: data.channelId,
     teamId: data.teamId,
@@ -109,6 +110,9 @@ const aliasFor = (typed: string, domainName: string): string => {
  * domain waits for the queue's policy and the key's policy, not just the resources:
  * CreateDomain checks that Customer Profiles may send to the queue, and the domain can only
  * use a key whose policy lets it. The alias is a name for people and waits for nothing else.
+ * A new queue and a new key get their policies in the create call, so their policy steps
+ * send nothing, and a fresh enable's AWS critical path is CreateQueue beside CreateKey, then
+ * CreateDomain, then PutIntegration.
  */
 export const STEP_GRAPH: Readonly<Record<StepName, readonly StepName[]>> = {
   queue: [],

@@ -1,6 +1,7 @@
 /**
- * Runs the provisioning steps over the step graph, checkpointing after each one. It knows
- * nothing of BullMQ or Slack: the job (jobs/provision.ts) and the CLI pass in how to save
+ * Runs the provisioning steps over the step graph, checkpointing after each one; the link
+ * step's read starts with the first creates (readInstanceLink). It knows nothing of BullMQ
+ * or Slack: the job (jobs/provision.ts) and the CLI pass in how to save
  * the checkpoint and whom to report to.
  */
 import { asAppError } from "../errors.js";
@@ -50,6 +51,7 @@ export async function runProvision(
   const save = serialised(() => opts.save(structuredClone(checkpoint)));
   const ctx: StepContext = {
     ...opts.ctx,
+    ...(checkpoint.done?.includes("link") ? {} : { instanceLink: readInstanceLink(opts, input) }),
     intend: async (step) => {
       if (checkpoint.creating?.includes(step)) return;
       checkpoint.creating = [...(checkpoint.creating ?? []), step];
@@ -77,6 +79,17 @@ export async function runProvision(
   const summary = summarise(input, checkpoint);
   report(log, () => reporter.completed(summary));
   return { summary, checkpoint };
+}
+
+/**
+ * The link's one read, started with the first creates: it depends on nothing they make, and
+ * waiting for it after the domain would add a round trip to every enable. A failure is left
+ * for the link step to throw (and is marked handled here, since that step may never run).
+ */
+function readInstanceLink(opts: RunOptions, input: ProvisionInput): Promise<string | undefined> {
+  const read = opts.ctx.gateways.profiles.domainForInstance(input.instance.arn);
+  read.catch(() => {});
+  return read;
 }
 
 /** Each call waits for the writes before it, so the last write always holds the latest state. */

@@ -1,10 +1,13 @@
 /**
- * The provisioning steps. Each is an "ensure": it looks before it creates, reuses what this
- * job made (the checkpoint first, then by name, alias or tag), and returns the part of the
- * checkpoint it owns. Running any step twice ends in the same state as running it once.
+ * The provisioning steps. Each is an "ensure" that creates first and reads only when AWS
+ * says no: a fresh enable is one create per resource, with no look-up before it. What makes
+ * that safe is the checkpoint: a step records its intent before it sends a create, so when
+ * AWS answers "already exists" the step can tell a resource an earlier run of this job made
+ * (adopt it) from someone else's (stop). Running any step twice ends in the same state as
+ * running it once.
  */
 import type { Gateways } from "../aws/gateways.js";
-import { domainArn, queueArnFromUrl } from "../enable/arns.js";
+import { domainArn, queueArn } from "../enable/arns.js";
 import { isEnableError } from "../enable/errors.js";
 import {
   type DomainRef,
@@ -32,6 +35,11 @@ export interface StepContext {
    * before the answer is checkpointed, the re-run knows the resource it finds is its own.
    */
   intend?: (step: StepName) => Promise<void>;
+  /**
+   * The domain the instance was linked to when this run started (ListAccountIntegrations),
+   * read beside the first creates rather than after the domain; absent means read it then.
+   */
+  instanceLink?: Promise<string | undefined>;
   now?: () => Date;
 }
 
@@ -81,37 +89,58 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
     return { queue: { url: dlq.url, arn: dlq.arn, name, created: false } };
   }
   const name = dlq.name.trim();
-  const found = await ctx.gateways.sqs.findQueueUrl(name);
-  if (found) {
-    if (!intending(checkpoint, "queue")) {
+  const arn = queueArn(input.region, input.accountId, name);
+  // Read before intend() records this run's own intent in the same checkpoint.
+  const resumed = intending(checkpoint, "queue");
+  await ctx.intend?.("queue");
+  const { sqs } = ctx.gateways;
+  try {
+    // Created with its policy: CreateDomain can follow at once, with no SetQueueAttributes.
+    const url = await sqs.createQueue(name, {
+      tags: { ...requestTags(input), "profiles-bot:domain": input.domain.name },
+      policy: newQueuePolicy(input, arn),
+    });
+    // Success means a new queue, or one whose policy names this very submission: ours.
+    return { queue: { url, arn, name, created: true, policySet: true } };
+  } catch (err) {
+    if (!isAwsCode(err, "QueueNameExists")) throw retryableIfDeletedRecently(err);
+    const found = await sqs.findQueueUrl(name);
+    if (!found) throw err;
+    if (!resumed) {
       throw conflict(
         `A queue named ${name} already exists and this job did not create it.`,
         "pick it as an existing queue in the wizard (the bot then merges its policy), or choose another name.",
         { queueUrl: found },
       );
     }
+    // An earlier run of this job sent CreateQueue (its policy may differ, e.g. an older
+    // version's): the queue-policy step writes the policy again.
     ctx.log.info({ queueUrl: found }, "found the queue an earlier run of this job created");
-    return {
-      queue: { url: found, arn: queueArnFromUrl(found, input.region) ?? "", name, created: true },
-    };
+    return { queue: { url: found, arn, name, created: true } };
   }
-  await ctx.intend?.("queue");
-  const url = await ctx.gateways.sqs
-    .createQueue(name, {
-      tags: { ...requestTags(input), "profiles-bot:domain": input.domain.name },
-    })
-    .catch((err: unknown) => {
-      throw retryableIfDeletedRecently(err);
-    });
-  return { queue: { url, arn: queueArnFromUrl(url, input.region) ?? "", name, created: true } };
 };
+
+/**
+ * A new queue's whole policy: the Customer Profiles statement, under an Id naming this
+ * job's submission. CreateQueue compares attributes, so the same name with this policy can
+ * only be a queue an earlier run of this submission made.
+ */
+const newQueuePolicy = (input: ProvisionInput, arn: string): string =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Id: `profiles-bot:${input.jobId}:${input.submissionId}`,
+    Statement: [dlqPolicyStatement({ ...domainRefOf(input), queueArn: arn })],
+  });
+
+const isAwsCode = (err: unknown, awsCode: string): boolean =>
+  err instanceof AppError && err.details.awsCode === awsCode;
 
 /**
  * SQS refuses a name for 60 s after its queue was deleted (a Clean up, then Retry). The job's
  * backoff outlasts that, so the wait is worth retrying rather than a failure to report.
  */
 const retryableIfDeletedRecently = (err: unknown): unknown =>
-  err instanceof AppError && err.details.awsCode === "QueueDeletedRecently"
+  err instanceof AppError && isAwsCode(err, "QueueDeletedRecently")
     ? new AppError("aws_unavailable", err.reason, {
         fix: err.fix,
         call: err.call,
@@ -124,12 +153,14 @@ const retryableIfDeletedRecently = (err: unknown): unknown =>
 
 /**
  * Merges the Customer Profiles statement into the queue's policy, keeping every other
- * statement, and writes only when that changes something. A queue this job created has no
- * policy but ours, so it is written without reading it first.
+ * statement, and writes only when that changes something. A queue this job created got its
+ * policy from CreateQueue, so nothing is sent; one an earlier run created (and whose answer
+ * was lost) has no policy but ours, so it is written without reading it first.
  */
 export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
   const queue = checkpoint.queue;
   if (!queue) return {};
+  if (queue.created && queue.policySet) return { queuePolicy: { changed: true } };
   let { arn } = queue;
   let current: string | undefined;
   if (!queue.created) {
@@ -187,6 +218,11 @@ const mergeOrExplain = (
 const aliasName = (input: ProvisionInput): string | undefined =>
   input.key.mode === "new" ? input.key.alias : undefined;
 
+/**
+ * CreateKey has no name to collide on, so a fresh job creates at once (with the key policy
+ * in the call). Only a job that had sent CreateKey before looks for the key it made, by the
+ * marker in its description.
+ */
 export const ensureKey: Step = async (ctx, input, checkpoint) => {
   const { key } = input;
   if (key.mode === "aws-owned") return {};
@@ -195,23 +231,6 @@ export const ensureKey: Step = async (ctx, input, checkpoint) => {
 
   const marker = keyMarker(input.jobId);
   const { kms } = ctx.gateways;
-  const aliasTarget = await kms.findAlias(key.alias);
-  if (aliasTarget) {
-    const info = await kms.describeKey(aliasTarget);
-    if (info?.description.includes(marker) && info.state === "PendingDeletion") {
-      throw conflict(
-        `The alias ${key.alias} still names the key this job created, which Clean up scheduled for deletion.`,
-        `delete the alias ${key.alias} in the KMS console (or cancel the key's deletion), or choose another alias, then retry.`,
-      );
-    }
-    if (!info?.description.includes(marker)) {
-      throw conflict(
-        `The alias ${key.alias} already names another key${info ? ` (${info.arn})` : ""}.`,
-        "choose another alias, or pick that key as an existing key.",
-      );
-    }
-    return { key: { keyId: info.keyId, arn: info.arn, created: true } };
-  }
   if (intending(checkpoint, "key")) {
     // An earlier run sent CreateKey but died before recording the answer: find that key.
     const mine = (await kms.listCustomerKeys()).find((k) => k.description.includes(marker));
@@ -227,21 +246,33 @@ export const ensureKey: Step = async (ctx, input, checkpoint) => {
   return { key: { keyId: created.keyId, arn: created.arn, created: true } };
 };
 
+/** Off the critical path (the domain uses the key's ARN), and created before it is looked up. */
 export const ensureAlias: Step = async (ctx, input, checkpoint) => {
   const name = aliasName(input);
   const key = checkpoint.key;
   if (!name || !key) return {};
   if (checkpoint.alias) return { alias: checkpoint.alias };
-  const target = await ctx.gateways.kms.findAlias(name);
-  if (target === key.keyId) return { alias: { name, created: key.created } };
-  if (target) {
+  const { kms } = ctx.gateways;
+  try {
+    await kms.createAlias(name, key.keyId);
+    return { alias: { name, created: true } };
+  } catch (err) {
+    if (!isAwsCode(err, "AlreadyExistsException")) throw err;
+    const target = await kms.findAlias(name);
+    if (target === undefined) throw err;
+    if (target === key.keyId) return { alias: { name, created: key.created } };
+    const info = await kms.describeKey(target);
+    if (info?.description.includes(keyMarker(input.jobId)) && info.state === "PendingDeletion") {
+      throw conflict(
+        `The alias ${name} still names the key this job created before, which Clean up scheduled for deletion.`,
+        `delete the alias ${name} in the KMS console (or cancel the key's deletion), or choose another alias, then retry.`,
+      );
+    }
     throw conflict(
-      `The alias ${name} was taken by another key (${target}) while the job ran.`,
-      "choose another alias and retry.",
+      `The alias ${name} already names another key${info ? ` (${info.arn})` : ""}.`,
+      "choose another alias and retry, or pick that key as an existing key.",
     );
   }
-  await ctx.gateways.kms.createAlias(name, key.keyId);
-  return { alias: { name, created: true } };
 };
 
 /**
@@ -268,37 +299,48 @@ export const ensureKeyPolicy: Step = async (ctx, input, checkpoint) => {
 // ---------------------------------------------------------------------------------------------
 // Domain
 
+/**
+ * A new domain is created at once; only when CreateDomain refuses is the domain read, to
+ * tell one an earlier run of this job made (its tag names the job) from someone else's. An
+ * existing domain is read first: the step must know what it uses to change only that.
+ */
 export const ensureDomain: Step = async (ctx, input, checkpoint) => {
   const { profiles } = ctx.gateways;
   const name = input.domain.name;
   const arn = domainArn(input.region, input.accountId, name);
   const keyArn = checkpoint.key?.arn;
   const queueUrl = checkpoint.queue?.url;
-  const existing = await profiles.getDomain(name);
 
-  if (!existing) {
-    if (input.domain.mode === "existing") {
-      throw conflict(
-        `Domain ${name} no longer exists.`,
-        "pick another domain, or create a new one.",
-      );
-    }
+  let refused: unknown;
+  if (input.domain.mode === "new") {
     await ctx.intend?.("domain");
-    const created = await profiles.createDomain({
-      name,
-      expirationDays: input.domain.expirationDays,
-      ...(keyArn ? { encryptionKey: keyArn } : {}),
-      ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
-      tags: requestTags(input),
-    });
-    return {
-      domain: {
+    try {
+      const created = await profiles.createDomain({
         name,
-        arn,
-        created: true,
-        ...(created.deadLetterQueueUrl ? { deadLetterQueueUrl: created.deadLetterQueueUrl } : {}),
-      },
-    };
+        expirationDays: input.domain.expirationDays,
+        ...(keyArn ? { encryptionKey: keyArn } : {}),
+        ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
+        tags: requestTags(input),
+      });
+      return {
+        domain: {
+          name,
+          arn,
+          created: true,
+          ...(created.deadLetterQueueUrl ? { deadLetterQueueUrl: created.deadLetterQueueUrl } : {}),
+        },
+      };
+    } catch (err) {
+      // Customer Profiles answers a taken name with a plain BadRequestException: read to see.
+      if (!(err instanceof AppError) || err.retryable) throw err;
+      refused = err;
+    }
+  }
+
+  const existing = await profiles.getDomain(name);
+  if (!existing) {
+    if (refused) throw refused;
+    throw conflict(`Domain ${name} no longer exists.`, "pick another domain, or create a new one.");
   }
 
   if (input.domain.mode === "new") {
@@ -350,12 +392,17 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
 // ---------------------------------------------------------------------------------------------
 // Instance link
 
+/**
+ * Reads which domain the instance is linked to before linking, so a link elsewhere is never
+ * moved without the confirmation. The read is the one the job started with (StepContext
+ * `instanceLink`), so on the critical path the step costs only PutIntegration.
+ */
 export const ensureLink: Step = async (ctx, input, checkpoint) => {
   const { profiles } = ctx.gateways;
   const domain = input.domain.name;
   const instanceArn = input.instance.arn;
   const earlier = checkpoint.link?.unlinkedFrom;
-  const current = await profiles.domainForInstance(instanceArn);
+  const current = await (ctx.instanceLink ?? profiles.domainForInstance(instanceArn));
   if (current === domain) {
     return {
       link: { instanceArn, domain, linked: true, ...(earlier ? { unlinkedFrom: earlier } : {}) },

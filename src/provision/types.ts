@@ -12,6 +12,8 @@ export { STEP_LABEL, STEP_ORDER } from "./step-names.js";
 /** Everything a step needs to know, derived once from the job's data. */
 export interface ProvisionInput {
   jobId: string;
+  /** The submission the job was queued for; names the new queue's policy (steps.ts). */
+  submissionId: string;
   /** The Slack user who asked; written into tags so AWS shows who made each resource. */
   requestedBy: string;
   channelId: string;
@@ -32,6 +34,8 @@ export interface QueueCheckpoint {
   name: string;
   /** True only when this job created the queue: clean-up deletes nothing else. */
   created: boolean;
+  /** CreateQueue set its policy, so the queue-policy step has nothing to send. */
+  policySet?: boolean;
 }
 
 export interface KeyCheckpoint {

@@ -392,7 +392,9 @@ describe("provisioning job", () => {
     const { jobId, job, state } = await provision(h, jobData());
     expect(state, job.failedReason).toBe("completed");
     expect(faulted).toBeGreaterThan(0);
-    expect(rolls).toBeGreaterThan(10);
+    // Every call rolls, retries too: a fresh job alone makes six (four creates, the alias,
+    // the link's read) before its PutIntegration.
+    expect(rolls).toBeGreaterThan(6);
     const inv = inventory(h, jobId, NAMES);
     expect([inv.queues.length, inv.keys.length, inv.aliases.length, inv.domains.length]).toEqual([
       1, 1, 1, 1,
