@@ -40,7 +40,10 @@ export interface DlqScanDeps {
   /** A fail-fast connection for the per-domain lock. */
   redis: Redis;
   prefix: string;
-  config: { dlq: Pick<Config["dlq"], "scanMaxMessages"> };
+  /** `scanReceivers` unset: the scan's default (10). */
+  config: {
+    dlq: Pick<Config["dlq"], "scanMaxMessages"> & Partial<Pick<Config["dlq"], "scanReceivers">>;
+  };
   log: Logger;
   now?: () => number;
   /** Long-poll wait per receive; tests pass 0. */
@@ -80,6 +83,9 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       {
         queueUrl,
         maxMessages: deps.config.dlq.scanMaxMessages,
+        ...(deps.config.dlq.scanReceivers !== undefined && {
+          receivers: deps.config.dlq.scanReceivers,
+        }),
         samplesPerClass: SAMPLES_PER_CLASS,
         ...(deps.waitSeconds !== undefined && { waitSeconds: deps.waitSeconds }),
       },

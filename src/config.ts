@@ -95,6 +95,12 @@ const envSchema = z.object({
     .min(10, "must be from 10 to 100000")
     .max(100_000, "must be from 10 to 100000")
     .default(10_000),
+  DLQ_SCAN_RECEIVERS: z.coerce
+    .number({ error: "must be a number of receives" })
+    .int("must be a whole number")
+    .min(1, "must be from 1 to 50")
+    .max(50, "must be from 1 to 50")
+    .default(10),
   REINGEST_RATE: z.coerce
     .number({ error: "must be a number of objects per second" })
     .gt(0, "must be above 0 (objects per second)")
@@ -172,6 +178,8 @@ const configSchema = envSchema.transform((e, ctx) => {
       scanIntervalMs: e.DLQ_SCAN_INTERVAL,
       /** Messages one scan reads at most: the bound on its time and memory. */
       scanMaxMessages: e.DLQ_SCAN_MAX_MESSAGES,
+      /** ReceiveMessage calls one scan keeps in flight at once (10 messages each). */
+      scanReceivers: e.DLQ_SCAN_RECEIVERS,
       /** How often each worker rebuilds the bindings from the tags and re-creates missing schedules. */
       reconcileIntervalMs: e.DLQ_RECONCILE_INTERVAL,
     },

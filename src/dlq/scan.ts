@@ -5,14 +5,21 @@
  * Received messages stay invisible (leased) until the scan ends, so the next ReceiveMessage
  * returns new ones instead of the same ten again; at the end they are all made visible at
  * once. The summary is bounded by classes × samples; what grows with the scan is the list of
- * receipt handles and the message ids per class, and `maxMessages` bounds both.
+ * receipt handles (at most MAX_HELD) and the message ids per class, and `maxMessages` bounds both.
+ *
+ * Several receives are in flight at once (`receivers`, 10 by default): SQS returns at most 10
+ * messages per call, so one receive at a time spends the scan waiting on round trips.
+ * Classification is off the receive path: a receiver hands its batch to the next turn of the
+ * event loop (setImmediate) and asks for the next ten at once, so parsing runs while the
+ * requests are on the wire. That backlog cannot grow past one batch per receiver, since each
+ * turn of the loop classifies every batch handed over before it.
  *
  * Every scan has a `scanId`, and its message ids per class are what a digest's Discard or
  * Re-ingest may act on (src/dlq/digests.ts keeps them): a click acts on what the digest showed,
  * never on messages that arrived after the scan.
  */
 import { randomBytes } from "node:crypto";
-import type { SqsGateway } from "../aws/sqs-gateway.js";
+import type { SqsGateway, SqsMessage } from "../aws/sqs-gateway.js";
 import type { Logger } from "../logger.js";
 import { classify, type DlqClass } from "./classify.js";
 import { parseDlqMessage } from "./parse.js";
@@ -36,6 +43,12 @@ export interface ScanInput {
    * when the queue is really drained.
    */
   waitSeconds?: number;
+  /**
+   * ReceiveMessage calls in flight at once. SQS allows any number; each leases up to 10
+   * messages, so `maxMessages` (at most 100,000) keeps a scan under the 120,000 in flight a
+   * standard queue allows. Default 10.
+   */
+  receivers?: number;
   /** For tests: the clock the lease renewal reads. */
   now?: () => number;
 }
@@ -55,6 +68,7 @@ export interface ScanResult extends ScanSummary {
 
 const BATCH = 10;
 const DEFAULT_LEASE_SECONDS = 120;
+const DEFAULT_RECEIVERS = 10;
 /** Handles kept to give messages back at once; beyond this, the tail lease returns them. */
 export const MAX_HELD = 10_000;
 /** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
@@ -69,49 +83,88 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   const { queueUrl } = input;
   const lease = Math.max(10, Math.floor(input.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
   const waitSeconds = input.waitSeconds ?? 1;
+  const receivers = Math.max(1, Math.floor(input.receivers ?? DEFAULT_RECEIVERS));
   const now = input.now ?? Date.now;
   const max = Math.max(0, Math.floor(input.maxMessages));
   const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
   const held: string[] = [];
   const ids = new Map<DlqClass, Set<string>>();
-  let received = 0;
-  let complete = max === 0;
-  let notReturned = 0;
+  /** Messages asked for by receives so far (a short answer gives the rest back). */
+  let asked = 0;
+  let drained = max === 0;
+  let failure: { error: unknown } | undefined;
   let leasedAt = now();
-  try {
-    while (received < max) {
+  let renewing: Promise<void> | undefined;
+
+  const classifyBatch = (messages: SqsMessage[]) => {
+    for (const message of messages) {
+      const parsed = parseDlqMessage(message);
+      const cls = classify(parsed);
+      summary.add(parsed, cls);
+      if (parsed.messageId !== "") {
+        const seen = ids.get(cls) ?? new Set<string>();
+        ids.set(cls, seen.add(parsed.messageId));
+      }
+    }
+  };
+  const classifyLater = (messages: SqsMessage[]) =>
+    setImmediate(() => {
+      try {
+        classifyBatch(messages);
+      } catch (error) {
+        failure ??= { error };
+      }
+    });
+
+  const receiver = async () => {
+    while (!drained && failure === undefined && asked < max) {
       // Renew before half the lease has gone, so no held message reappears and is counted twice.
       if (held.length > 0 && now() - leasedAt > (lease * 1000) / 2) {
-        await renewLease(deps, queueUrl, held, lease);
-        leasedAt = now();
+        renewing ??= renewLease(deps, queueUrl, [...held], lease, receivers).finally(() => {
+          leasedAt = now();
+          renewing = undefined;
+        });
       }
-      const holding = held.length < MAX_HELD;
+      if (renewing) await renewing;
+      const want = Math.min(BATCH, max - asked);
+      asked += want;
+      // The first MAX_HELD messages are given back at the end; the rest come back by themselves.
+      const holding = asked <= MAX_HELD;
       const messages = await sqs.receive(queueUrl, {
-        max: Math.min(BATCH, max - received),
+        max: want,
         visibilityTimeout: holding ? lease : Math.max(lease, TAIL_LEASE_SECONDS),
         waitSeconds,
       });
+      asked -= want - messages.length;
       if (held.length === 0) leasedAt = now();
-      if (messages.length === 0) {
-        complete = true;
-        break;
+      if (holding) {
+        for (const m of messages) if (m.ReceiptHandle) held.push(m.ReceiptHandle);
       }
-      for (const message of messages) {
-        received += 1;
-        if (holding && message.ReceiptHandle) held.push(message.ReceiptHandle);
-        const parsed = parseDlqMessage(message);
-        const cls = classify(parsed);
-        summary.add(parsed, cls);
-        if (parsed.messageId !== "") {
-          const seen = ids.get(cls) ?? new Set<string>();
-          ids.set(cls, seen.add(parsed.messageId));
-        }
-      }
+      if (messages.length === 0) drained = true;
+      else classifyLater(messages);
     }
+  };
+  const receiving = async () => {
+    try {
+      await receiver();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+
+  let notReturned = 0;
+  try {
+    // Every receiver has settled before anything is given back: a receive still in flight
+    // would otherwise lease messages after the give-back.
+    await Promise.all(Array.from({ length: receivers }, receiving));
+    // Batches handed over before this point are classified before it resolves (FIFO turns).
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
     // Also after a failed receive: leased messages must not stay hidden for the whole lease.
-    notReturned = await giveBack(deps, queueUrl, held);
+    notReturned = await giveBack(deps, queueUrl, held, receivers);
   }
+  if (failure) throw failure.error;
+  const complete = drained;
   const result = summary.snapshot();
   const scanId = newScanId(now());
   log.debug(
@@ -124,41 +177,78 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   return { ...result, scanId, messageIds, complete, notReturned };
 }
 
+/** Runs `task` over `items` in chunks of 10, with at most `lanes` calls in flight. */
+async function inLanes<T>(
+  items: T[],
+  lanes: number,
+  task: (part: T[]) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const part = items.slice(next, next + BATCH);
+      next += BATCH;
+      await task(part);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
 async function renewLease(
   { sqs, log }: ScanDeps,
   queueUrl: string,
   handles: string[],
   lease: number,
+  lanes: number,
 ): Promise<void> {
-  const out = await sqs.changeVisibilityBatch(
-    queueUrl,
-    handles.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: lease })),
-  );
-  if (out.failed.length > 0) {
+  let failed = 0;
+  let code: string | undefined;
+  await inLanes(handles, lanes, async (part) => {
+    const out = await sqs.changeVisibilityBatch(
+      queueUrl,
+      part.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: lease })),
+    );
+    failed += out.failed.length;
+    code ??= out.failed[0]?.code;
+  });
+  if (failed > 0) {
     log.warn(
-      { queueUrl, failed: out.failed.length, code: out.failed[0]?.code },
+      { queueUrl, failed, code },
       "could not renew the scan's lease on some messages; they may be counted twice",
     );
   }
 }
 
 /** Makes every held message visible again; never throws (the lease expiring is the fallback). */
-async function giveBack({ sqs, log }: ScanDeps, queueUrl: string, handles: string[]) {
-  if (handles.length === 0) return 0;
-  try {
-    const out = await sqs.changeVisibilityBatch(
-      queueUrl,
-      handles.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: 0 })),
-    );
-    if (out.failed.length > 0) {
+async function giveBack(
+  { sqs, log }: ScanDeps,
+  queueUrl: string,
+  handles: string[],
+  lanes: number,
+) {
+  let failed = 0;
+  let code: string | undefined;
+  await inLanes(handles, lanes, async (part) => {
+    try {
+      const out = await sqs.changeVisibilityBatch(
+        queueUrl,
+        part.map((receiptHandle) => ({ receiptHandle, visibilityTimeout: 0 })),
+      );
+      failed += out.failed.length;
+      code ??= out.failed[0]?.code;
+    } catch (err) {
+      failed += part.length;
       log.warn(
-        { queueUrl, failed: out.failed.length, code: out.failed[0]?.code },
-        "some scanned messages stay hidden until their lease ends",
+        { err, queueUrl },
+        "could not return scanned messages; they reappear after the lease",
       );
     }
-    return out.failed.length;
-  } catch (err) {
-    log.warn({ err, queueUrl }, "could not return scanned messages; they reappear after the lease");
-    return handles.length;
+  });
+  if (failed > 0) {
+    log.warn(
+      { queueUrl, failed, code },
+      "some scanned messages stay hidden until their lease ends",
+    );
   }
+  return failed;
 }

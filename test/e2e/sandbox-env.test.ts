@@ -46,6 +46,7 @@ describe("sandboxBotEnv", () => {
       PROFILES_CHANNELS: "C0OPS",
       DLQ_PREVIEW: "off",
       DLQ_SCAN_MAX_MESSAGES: "50",
+      DLQ_SCAN_RECEIVERS: "4",
       DLQ_RECONCILE_INTERVAL: "30s",
       REINGEST_RATE: "5",
       REINGEST_PROFILE_INTERVAL_MS: "2000",
@@ -60,6 +61,7 @@ describe("sandboxBotEnv", () => {
       preview: "off",
       scanIntervalMs: 120_000,
       scanMaxMessages: 50,
+      scanReceivers: 4,
       reconcileIntervalMs: 30_000,
     });
     expect(config.access).toEqual({

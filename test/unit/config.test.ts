@@ -78,6 +78,7 @@ describe("loadConfig", () => {
         preview: "off",
         scanIntervalMs: 120_000,
         scanMaxMessages: 500,
+        scanReceivers: 10,
         reconcileIntervalMs: 60_000,
       },
       access: { admins: ["U01"], operators: ["U02"], viewers: ["S03"], channels: ["C04"] },
@@ -104,6 +105,7 @@ describe("loadConfig", () => {
         preview: "off" | "redacted" | "full";
         scanIntervalMs: number;
         scanMaxMessages: number;
+        scanReceivers: number;
         reconcileIntervalMs: number;
       };
       access: { admins: string[]; operators: string[]; viewers: string[]; channels: string[] };
@@ -125,6 +127,7 @@ describe("loadConfig", () => {
       /DLQ_RECONCILE_INTERVAL must be a duration from 1 second to 60 seconds/,
     ],
     [{ DLQ_RECONCILE_INTERVAL: "soon" }, /DLQ_RECONCILE_INTERVAL must be a duration/],
+    [{ DLQ_SCAN_RECEIVERS: "0" }, /DLQ_SCAN_RECEIVERS must be from 1 to 50/],
     [
       { PROFILES_ADMINS: "alice" },
       /PROFILES_ADMINS must be a comma-separated list of Slack user ids/,

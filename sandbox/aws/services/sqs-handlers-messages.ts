@@ -10,6 +10,14 @@ import {
 } from "../state.js";
 import { AwsError } from "../types.js";
 import {
+  findMessage,
+  hiddenAtMost,
+  nextVisible,
+  nextVisibleAt,
+  removeMessage,
+  setVisibleAt,
+} from "./sqs-index.js";
+import {
   checkContents,
   checkAttributes as checkMessageAttributes,
   invalidParameter,
@@ -156,44 +164,70 @@ function moveToDeadLetterQueue(message: SqsMessage, from: SqsQueue, to: SqsQueue
   notifyEnqueued(to.arn);
 }
 
+type Redrive = ReturnType<typeof deadLetterTarget>;
+
+/** Marks a message received: a new receipt handle, one more receive. */
+function receiveOne(queue: SqsQueue, m: SqsMessage, now: number): void {
+  m.receiveCount += 1;
+  m.firstReceiveTimestamp ??= now;
+  m.receiptHandle = newReceiptHandle(queue.name, m.messageId);
+}
+
+const redriven = (m: SqsMessage, redrive: Redrive) =>
+  redrive !== undefined && m.receiveCount >= redrive.maxReceiveCount;
+
 /** Take up to `max` visible messages, marking them in flight; FIFO groups in flight are held back. */
 function takeMessages(queue: SqsQueue, max: number, visibilityMs: number, env: Env): SqsMessage[] {
   const now = env.ctx.now();
   expireMessages(queue, now);
   const redrive = deadLetterTarget(queue, env);
-  const blockedGroups = new Set(
-    isFifo(queue)
-      ? queue.messages
-          .filter((m) => m.visibleAt > now && m.receiveCount > 0)
-          .map((m) => m.messageGroupId)
-      : [],
-  );
+  const taken = isFifo(queue)
+    ? takeInOrder(queue, max, redrive, now)
+    : takeAny(queue, max, redrive, now);
+  for (const m of taken) setVisibleAt(queue, m, now + visibilityMs, now);
+  return taken;
+}
+
+/** Standard queues: any visible messages, from the index, in O(max). */
+function takeAny(queue: SqsQueue, max: number, redrive: Redrive, now: number): SqsMessage[] {
   const taken: SqsMessage[] = [];
-  const moved = new Set<SqsMessage>();
-  let scanned = 0;
-  for (const m of queue.messages) {
-    if (taken.length >= max) break;
-    scanned += 1;
-    if (m.visibleAt > now || blockedGroups.has(m.messageGroupId)) continue;
-    if (redrive && m.receiveCount >= redrive.maxReceiveCount) {
+  for (let m = nextVisible(queue, now); m; m = nextVisible(queue, now)) {
+    // Listed twice as ready (its lease ended as it was given back): taken once.
+    if (taken.includes(m)) continue;
+    if (redrive && redriven(m, redrive)) {
+      removeMessage(queue, m, now);
       moveToDeadLetterQueue(m, queue, redrive.target, now);
-      moved.add(m);
       continue;
     }
-    m.receiveCount += 1;
-    m.firstReceiveTimestamp ??= now;
-    m.visibleAt = now + visibilityMs;
-    m.receiptHandle = newReceiptHandle(queue.name, m.messageId);
+    receiveOne(queue, m, now);
+    taken.push(m);
+    if (taken.length >= max) break;
+  }
+  return taken;
+}
+
+/** FIFO queues: in order, skipping groups that have a message in flight. */
+function takeInOrder(queue: SqsQueue, max: number, redrive: Redrive, now: number): SqsMessage[] {
+  const blockedGroups = new Set(
+    queue.messages
+      .filter((m) => m.visibleAt > now && m.receiveCount > 0)
+      .map((m) => m.messageGroupId),
+  );
+  const taken: SqsMessage[] = [];
+  const moved: SqsMessage[] = [];
+  for (const m of queue.messages) {
+    if (taken.length >= max) break;
+    if (m.visibleAt > now || blockedGroups.has(m.messageGroupId)) continue;
+    if (redrive && redriven(m, redrive)) {
+      moved.push(m);
+      continue;
+    }
+    receiveOne(queue, m, now);
     taken.push(m);
   }
-  if (moved.size > 0) queue.messages = queue.messages.filter((m) => !moved.has(m));
-  // Received messages go to the back (standard queues promise no order), so the next receive
-  // finds visible ones at the front instead of walking past every leased message.
-  if (taken.length > 0 && moved.size === 0 && !isFifo(queue)) {
-    const took = new Set(taken);
-    const head = queue.messages.slice(0, scanned).filter((m) => !took.has(m));
-    queue.messages.splice(0, scanned, ...head);
-    queue.messages.push(...taken);
+  for (const m of moved) {
+    removeMessage(queue, m, now);
+    moveToDeadLetterQueue(m, queue, (redrive as NonNullable<Redrive>).target, now);
   }
   return taken;
 }
@@ -201,10 +235,9 @@ function takeMessages(queue: SqsQueue, max: number, visibilityMs: number, env: E
 /** Resolve when a message may have become available, the deadline passes, or the client left. */
 function waitForChange(queue: SqsQueue, untilMs: number, env: Env): Promise<void> {
   const now = env.ctx.now();
-  const nextVisible = Math.min(
-    untilMs,
-    ...queue.messages.filter((m) => m.visibleAt > now).map((m) => m.visibleAt),
-  );
+  const nextVisible = isFifo(queue)
+    ? Math.min(untilMs, ...queue.messages.filter((m) => m.visibleAt > now).map((m) => m.visibleAt))
+    : Math.min(untilMs, nextVisibleAt(queue, now));
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -284,9 +317,9 @@ async function receiveMessage(input: Input, env: Env) {
     }
   }
   checkQueueKey(queue, env);
-  // Counting is O(n); a queue shorter than the limit cannot exceed it.
+  // Counting is O(n); a queue with fewer hidden messages than the limit cannot exceed it.
   const inFlight =
-    queue.messages.length < MAX_IN_FLIGHT
+    queue.messages.length < MAX_IN_FLIGHT || hiddenAtMost(queue, env.ctx.now()) < MAX_IN_FLIGHT
       ? 0
       : queue.messages.filter((m) => m.receiveCount > 0 && m.visibleAt > env.ctx.now()).length;
   if (inFlight >= MAX_IN_FLIGHT) {
@@ -306,7 +339,7 @@ async function receiveMessage(input: Input, env: Env) {
 }
 
 /** The message a receipt handle names, if it is still the message's latest handle. */
-function messageFor(queue: SqsQueue, handle: string) {
+function messageFor(queue: SqsQueue, handle: string, now: number) {
   const { queueName, messageId } = parseReceiptHandle(handle);
   if (queueName !== queue.name) {
     throw new AwsError(
@@ -314,7 +347,7 @@ function messageFor(queue: SqsQueue, handle: string) {
       `The input receipt handle "${handle}" is not a valid receipt handle.`,
     );
   }
-  const message = queue.messages.find((m) => m.messageId === messageId);
+  const message = findMessage(queue, messageId, now);
   return { message, current: message?.receiptHandle === handle };
 }
 
@@ -322,29 +355,30 @@ function messageFor(queue: SqsQueue, handle: string) {
  * The SQS guide: a stale receipt handle (the message was received again since) "succeeds,
  * but the message will not be deleted"; deleting an already-deleted message also succeeds.
  */
-function deleteOne(queue: SqsQueue, handle: string): void {
-  const { message, current } = messageFor(queue, handle);
-  if (message && current) queue.messages = queue.messages.filter((m) => m !== message);
+function deleteOne(queue: SqsQueue, handle: string, env: Env): void {
+  const now = env.ctx.now();
+  const { message, current } = messageFor(queue, handle, now);
+  if (message && current) removeMessage(queue, message, now);
 }
 
 function changeVisibilityOne(queue: SqsQueue, handle: string, seconds: number, env: Env): void {
-  const { message, current } = messageFor(queue, handle);
+  const now = env.ctx.now();
+  const { message, current } = messageFor(queue, handle, now);
   if (!message || !current) {
     throw invalidParameter(
       `Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
     );
   }
-  const now = env.ctx.now();
   if (message.visibleAt <= now) {
     throw new AwsError("MessageNotInflight", "The message referred to isn't in flight.");
   }
-  message.visibleAt = now + seconds * 1000;
+  setVisibleAt(queue, message, now + seconds * 1000, now);
   // Making a message visible again must wake a long poll waiting on the queue.
   if (seconds === 0) notifyEnqueued(queue.arn);
 }
 
 function deleteMessage(input: Input, env: Env) {
-  deleteOne(queueOf(input, env), requireString(input, "ReceiptHandle"));
+  deleteOne(queueOf(input, env), requireString(input, "ReceiptHandle"), env);
   return {};
 }
 
@@ -434,7 +468,7 @@ function sendMessageBatch(input: Input, env: Env) {
 function deleteMessageBatch(input: Input, env: Env) {
   const queue = queueOf(input, env);
   return runBatch(input, (entry) => {
-    deleteOne(queue, requireString(entry, "ReceiptHandle"));
+    deleteOne(queue, requireString(entry, "ReceiptHandle"), env);
     return {};
   });
 }

@@ -1,6 +1,7 @@
 /** What the SQS handlers share: input readers, queue lookup and queue-attribute rules. */
-import { findKey, findQueueByUrl, type SqsMessage, type SqsQueue } from "../state.js";
+import { findKey, findQueueByUrl, type SqsQueue } from "../state.js";
 import { AwsError, type AwsRequest, type EmulatorContext } from "../types.js";
+import { expire } from "./sqs-index.js";
 import { invalidParameter } from "./sqs-messages.js";
 
 export type Input = Record<string, unknown>;
@@ -172,8 +173,7 @@ export function messageCounts(queue: SqsQueue, now: number) {
 
 /** Drop messages past the queue's retention period, as SQS does lazily. */
 export function expireMessages(queue: SqsQueue, now: number): void {
-  const retentionMs = Number(queue.attributes.MessageRetentionPeriod ?? "345600") * 1000;
-  queue.messages = queue.messages.filter((m: SqsMessage) => now - m.sentTimestamp < retentionMs);
+  expire(queue, now, Number(queue.attributes.MessageRetentionPeriod ?? "345600") * 1000);
 }
 
 /*
