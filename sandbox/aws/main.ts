@@ -6,13 +6,16 @@
  *   --state FILE      load state from FILE if it exists, save it there on SIGINT/SIGTERM
  *   --no-seed         start from an empty account
  *   --latency MS      add MS to every call (env AWS_EMULATOR_LATENCY_MS)
- *   --faults JSON     e.g. '{"sqs:SendMessage":{"throttle":0.2}}' (env AWS_EMULATOR_FAULTS)
+ *   --faults JSON     e.g. '{"sqs:SendMessage":{"throttle":0.2}}' or
+ *                     '{"profile:CreateDomain":{"code":"AccessDeniedException","count":1}}'
+ *                     (env AWS_EMULATOR_FAULTS); change them later at /_emulator/faults
  *   --no-quotas       don't enforce the default TPS quotas
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { FaultInputError } from "./faults.js";
 import { loadState, startSeededEmulator } from "./index.js";
-import type { EmulatorOptions } from "./types.js";
+import type { FaultTable } from "./types.js";
 
 function fail(message: string): never {
   process.stderr.write(`sandbox:aws: ${message}\n`);
@@ -26,12 +29,15 @@ function number(value: string | undefined, name: string, fallback: number): numb
   return n;
 }
 
-function faults(value: string | undefined): EmulatorOptions["faults"] {
+/** Parsed here, checked by the emulator as it starts (main's catch names the flag). */
+function faults(value: string | undefined): FaultTable {
   if (!value) return {};
   try {
-    return JSON.parse(value) as EmulatorOptions["faults"];
+    return JSON.parse(value) as FaultTable;
   } catch {
-    return fail(`--faults must be JSON like {"sqs:SendMessage":{"throttle":0.2}}, got ${value}`);
+    return fail(
+      `--faults (or AWS_EMULATOR_FAULTS) must be JSON like {"sqs:SendMessage":{"throttle":0.2}}, got ${value}`,
+    );
   }
 }
 
@@ -75,4 +81,10 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch((err: Error) => fail(err.message));
+main().catch((err: Error) =>
+  fail(
+    err instanceof FaultInputError
+      ? `--faults (or AWS_EMULATOR_FAULTS): ${err.message}.`
+      : err.message,
+  ),
+);

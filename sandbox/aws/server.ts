@@ -1,11 +1,13 @@
 /**
  * The AWS emulator's HTTP core: one server for SQS, KMS, Customer Profiles and Connect.
  * It routes by X-Amz-Target, then by the service in the request's signing scope, applies
- * latency, fault rates and TPS quotas, and hands the request to the service module.
+ * latency, faults and TPS quotas, and hands the request to the service module. Paths under
+ * /_emulator/ are the emulator's own control endpoint, never an AWS operation.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FaultInputError, Faults } from "./faults.js";
 import { QuotaBuckets } from "./quotas.js";
 import { connect } from "./services/connect.js";
 import { kms } from "./services/kms.js";
@@ -31,6 +33,8 @@ export interface EmulatorHandle {
   ctx: EmulatorContext;
   /** Calls served so far, per "service:Operation": for tests and benchmarks. */
   calls: Map<string, number>;
+  /** The faults in force, changeable while the emulator runs (also at /_emulator/faults). */
+  faults: Faults;
   save(file: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +73,74 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+const CONTROL = "/_emulator/";
+const FAULTS_PATH = "/_emulator/faults";
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}) => ({
+  status,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(value),
+});
+
+/**
+ * The control endpoint: GET lists the faults, POST adds or replaces those in its JSON body
+ * (the `faults` option's form), DELETE clears them all or the one named by `?key=`. A request
+ * signed or targeted for AWS is refused, so no SDK call can reach it by accident.
+ */
+function control(http: IncomingMessage, url: URL, body: Buffer, faults: Faults): AwsResponse {
+  if (http.headers["x-amz-target"] || /^AWS4-/.test(String(http.headers.authorization ?? ""))) {
+    return json(400, {
+      error: `${url.pathname} is the emulator's control endpoint, not an AWS API: send plain JSON without AWS signing.`,
+    });
+  }
+  if (url.pathname !== FAULTS_PATH) {
+    return json(404, {
+      error: `No control endpoint ${url.pathname}; the only one is ${FAULTS_PATH}.`,
+    });
+  }
+  const listing = () => json(200, { faults: faults.list() });
+  switch (http.method) {
+    case "GET":
+      return listing();
+    case "POST": {
+      let input: unknown;
+      try {
+        input = JSON.parse(body.toString("utf8"));
+      } catch {
+        return json(400, {
+          error:
+            'The body must be JSON like {"profile:CreateDomain":{"code":"AccessDeniedException","count":1}}.',
+        });
+      }
+      try {
+        faults.set(input as Parameters<Faults["set"]>[0]);
+      } catch (err) {
+        if (!(err instanceof FaultInputError)) throw err;
+        return json(400, {
+          error: `No fault was changed: ${err.message}.`,
+          problems: err.problems,
+        });
+      }
+      return listing();
+    }
+    case "DELETE": {
+      const key = url.searchParams.get("key") ?? undefined;
+      if (!faults.clear(key)) {
+        return json(404, {
+          error: `No fault is set on "${key}"; GET ${FAULTS_PATH} lists the faults in force.`,
+        });
+      }
+      return listing();
+    }
+    default:
+      return json(
+        405,
+        { error: `${http.method} is not served here: use GET, POST or DELETE ${FAULTS_PATH}.` },
+        { allow: "GET, POST, DELETE" },
+      );
+  }
+}
+
 export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHandle> {
   const options: EmulatorOptions = { ...defaultOptions(), ...opts };
   const ctx: EmulatorContext = { state: opts.state ?? emptyState(), options, now: Date.now };
@@ -76,6 +148,11 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
   // Aborted on close so that pending long polls end instead of holding the process open.
   const closing = new AbortController();
   const calls = new Map<string, number>();
+  const faults = new Faults(
+    () => options.random(),
+    Object.keys(SERVICES) as ServiceName[],
+    options.faults,
+  );
 
   async function dispatch(
     http: IncomingMessage,
@@ -84,6 +161,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
   ): Promise<AwsResponse> {
     const url = new URL(http.url ?? "/", "http://emulator");
     const body = await readBody(http);
+    if (url.pathname.startsWith(CONTROL)) return control(http, url, body, faults);
     const found = serviceOf(http, body);
     if (!found) {
       return {
@@ -123,22 +201,10 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     const key = `${found.service}:${operation}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
     if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
-    const fault =
-      options.faults[key] ?? options.faults[`${found.service}:*`] ?? options.faults["*"];
-    const roll = fault ? options.random() : 1;
-    if (fault?.throttle && roll < fault.throttle) {
-      return module.errorResponse(module.throttlingError(operation), req);
-    }
-    if (fault?.internal && roll < (fault.throttle ?? 0) + fault.internal) {
-      return module.errorResponse(
-        new AwsError(
-          "InternalServerException",
-          "We encountered an internal error. Please try again.",
-          500,
-        ),
-        req,
-      );
-    }
+    const injected = faults.inject(found.service, operation, () =>
+      module.throttlingError(operation),
+    );
+    if (injected) return module.errorResponse(injected, req);
     if (options.quotas && !quotas.take(found.service, operation, ctx.now())) {
       return module.errorResponse(module.throttlingError(operation), req);
     }
@@ -179,6 +245,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     server,
     ctx,
     calls,
+    faults,
     save: (file) => saveState(ctx.state, file),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 /**
  * The contract between the emulator's HTTP core (server.ts) and its service modules
  * (services/*.ts). The core parses the request, finds the service from the signing scope
- * in the Authorization header (or X-Amz-Target), applies latency, fault rates and TPS
+ * in the Authorization header (or X-Amz-Target), applies latency, faults and TPS
  * quotas per operation, then hands the request to the service.
  */
 import type { EmulatorState } from "./state.js";
@@ -67,11 +67,34 @@ export interface ServiceModule {
   throttlingError(operation: string): AwsError;
 }
 
+/** The first form: fractions of calls that fail with the service's throttling error or a 500. */
+export interface RateFault {
+  throttle?: number;
+  internal?: number;
+}
+
+/**
+ * An AWS error code to answer with: on the next `count` calls, on a `probability` of calls,
+ * or (with neither) on every call until cleared. `status` and `message` replace the defaults.
+ */
+export interface ErrorFault {
+  code: string;
+  count?: number;
+  probability?: number;
+  status?: number;
+  message?: string;
+}
+
+export type Fault = RateFault | ErrorFault;
+
+/** Per "service:Operation" (e.g. "profile:CreateDomain"), "service:*" or "*". */
+export type FaultTable = Record<string, Fault>;
+
 export interface EmulatorOptions {
   /** Added to every call, in ms. */
   latencyMs: number;
-  /** Per operation ("profile:PutProfileObject" or "*"), the fraction of calls that fail. */
-  faults: Record<string, { throttle?: number; internal?: number }>;
+  /** The faults in force at start, per "service:Operation", "service:*" or "*" (faults.ts). */
+  faults: FaultTable;
   /** Enforce the default per-operation TPS quotas (docs/aws/customer-profiles.md, connect.md). */
   quotas: boolean;
   /** Customer Profiles ingestion: max objects per profile per second before the DLQ. */

@@ -1,0 +1,140 @@
+/**
+ * A fault cleared before Retry, end to end: the enable wizard driven through the Slack
+ * stand-in, AccessDeniedException injected on Customer Profiles CreateDomain through the
+ * emulator's control endpoint, the provisioning message read as a person would, the fault
+ * cleared the same way, and Retry clicked (signed, via the driver). The job then completes
+ * without making anything twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findDomain } from "../../sandbox/aws/services/profiles.js";
+import { renderText } from "../../sandbox/slack/blocks.js";
+import type { SlackDriver } from "../../sandbox/slack/driver.js";
+import type { MessageRecord } from "../../sandbox/slack/timeline.js";
+import type { SlackView } from "../../sandbox/slack/types.js";
+import type { Stack } from "../../sandbox/stack.js";
+import { keyMarker } from "../../src/provision/steps.js";
+import { RETRY_ACTION } from "../../src/slack/render/provision.js";
+import { startTestStack } from "../support/e2e.js";
+
+const USER = "U0ADMIN";
+const CHANNEL = "C0OPS";
+const EXAMPLECORP = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
+const DOMAIN = "amazon-connect-examplecorp";
+const QUEUE = `${DOMAIN}-dlq`;
+const JOB_ID = `enable-${EXAMPLECORP}`;
+const FAULT_KEY = "profile:CreateDomain";
+
+let stack: Stack;
+let driver: SlackDriver;
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { PROFILES_ADMINS: USER } });
+  driver = stack.slack.driver;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** The emulator's control endpoint, over plain HTTP as a person or script would use it. */
+async function faults(method: string, body?: unknown, query = "") {
+  const res = await fetch(`${stack.emulator.url}/_emulator/faults${query}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as { faults: Record<string, unknown> } };
+}
+
+const waitForView = (callbackId: string, ready: (v: SlackView) => boolean = () => true) =>
+  stack.slack.timeline.waitFor(
+    (t) => {
+      const v = t.currentView(USER);
+      return v && v.callback_id === callbackId && ready(v) ? v : undefined;
+    },
+    { description: `the ${callbackId} view`, timeoutMs: 8000 },
+  );
+
+async function submit(): Promise<string | undefined> {
+  const res = await driver.submitView({}, { user: USER });
+  expect(res.problems).toEqual([]);
+  return res.responseAction;
+}
+
+/** What a person reads in the message, without mrkdwn markers. */
+const read = (m: MessageRecord | undefined): string =>
+  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
+
+const waitForStatus = (contains: string): Promise<MessageRecord> =>
+  stack.slack.timeline.waitFor((t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)), {
+    timeoutMs: 20_000,
+    description: `the status message to say "${contains}"`,
+  });
+
+/** What the emulator holds that this job made. */
+function holdings() {
+  const { state } = stack.emulator.ctx;
+  return {
+    domain: findDomain(state, DOMAIN, "us-east-1"),
+    queues: Object.values(state.sqs.queues).filter((q) => q.name === QUEUE),
+    keys: Object.values(state.kms.keys).filter((k) => k.description.includes(keyMarker(JOB_ID))),
+  };
+}
+
+describe("a fault cleared before Retry", () => {
+  it("names the call, code and fix; after the fault is cleared, Retry completes and creates nothing twice", async () => {
+    const set = await faults("POST", { [FAULT_KEY]: { code: "AccessDeniedException" } });
+    expect(set.status).toBe(200);
+
+    // Enable examplecorp through the wizard with its defaults.
+    expect((await driver.type("/profiles enable", { user: USER })).status).toBe(200);
+    await waitForView("enable_instance");
+    const listed = await driver.requestOptions("enable_instance", "", { user: USER });
+    const picked = listed.options.find((o) => o.value === EXAMPLECORP);
+    if (!picked) throw new Error(`examplecorp is not offered: ${JSON.stringify(listed.options)}`);
+    await driver.select("enable_instance", picked, { user: USER });
+    await waitForView("enable_instance", (v) => renderText(v.blocks).includes("Not linked"));
+    for (let step = 0; step < 4; step++) expect(await submit()).toBe("update");
+    await waitForView("enable_review", (v) => v.submit?.text === "Enable");
+    expect(await submit()).toBe("clear");
+
+    const failed = await waitForStatus("Enabling Customer Profiles for examplecorp failed");
+    const text = read(failed);
+    expect(text).toContain("CreateDomain");
+    expect(text).toContain("AccessDeniedException");
+    expect(text).toContain("allow profile:CreateDomain");
+    expect(text).toContain("iam-policy.json");
+    expect(text).toContain("[Retry]");
+    // The denied call was made once and not retried on its own; what came before it stands.
+    const during = await faults("GET");
+    expect(during.json.faults[FAULT_KEY]).toMatchObject({ injected: 1 });
+    const before = holdings();
+    expect(before.domain).toBeUndefined();
+    expect(before.queues).toHaveLength(1);
+    expect(before.keys).toHaveLength(1);
+
+    const cleared = await faults("DELETE", undefined, `?key=${encodeURIComponent(FAULT_KEY)}`);
+    expect(cleared).toEqual({ status: 200, json: { faults: {} } });
+
+    const ref = { channel: failed.channel, ts: failed.ts };
+    const click = await driver.clickButton(RETRY_ACTION, { message: ref, user: USER });
+    expect(click.status).toBe(200);
+
+    const done = await waitForStatus("Customer Profiles enabled for examplecorp");
+    expect(done.ts).toBe(failed.ts);
+    expect(stack.slack.timeline.messages(CHANNEL)).toHaveLength(1);
+    const after = holdings();
+    expect(after.queues).toHaveLength(1);
+    expect(after.keys).toHaveLength(1);
+    expect(after.queues[0]?.url).toBe(before.queues[0]?.url);
+    expect(after.keys[0]?.arn).toBe(before.keys[0]?.arn);
+    expect(after.domain?.defaultEncryptionKey).toBe(after.keys[0]?.arn);
+    expect(after.domain?.deadLetterQueueUrl).toBe(after.queues[0]?.url);
+    expect(after.domain?.integrations.map((i) => i.uri)).toEqual([
+      expect.stringContaining(`instance/${EXAMPLECORP}`),
+    ]);
+    expect(stack.emulator.calls.get("sqs:CreateQueue")).toBe(1);
+    expect(stack.emulator.calls.get("kms:CreateKey")).toBe(1);
+    expect(read(done)).toContain(after.domain?.arn);
+  });
+});
