@@ -5,6 +5,8 @@
  * (/_emulator/faults) sets, lists and clears faults while the emulator runs.
  */
 
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { ListInstancesCommand } from "@aws-sdk/client-connect";
 import {
   AccessDeniedException,
@@ -363,5 +365,63 @@ describe("faults at start", () => {
         faults: { "profile:CreateDomain": { code: "AccessDeniedException", count: -1 } },
       }),
     ).rejects.toThrow(/"profile:CreateDomain"\.count: must be a whole number of calls/);
+  });
+});
+
+/** `npm run sandbox:aws` as a process, on a free port, with only the environment given. */
+function sandboxAws(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "sandbox/aws/main.ts", "--port", "0", "--no-seed", ...args],
+    {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  open.push({
+    close: () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+    },
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  return Object.assign(child, { output: () => out });
+}
+
+describe("npm run sandbox:aws", () => {
+  it("starts with AWS_EMULATOR_FAULTS in the first form and serves it at /_emulator/faults", async () => {
+    const child = sandboxAws([], {
+      AWS_EMULATOR_FAULTS: '{"sqs:SendMessage":{"throttle":0.2}}',
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", () => {
+        const found = /listening on (http:\/\/[\d.]+:\d+)/.exec(child.output());
+        if (found?.[1]) resolve(found[1]);
+      });
+      child.once("exit", () => reject(new Error(`exited: ${child.output()}`)));
+    });
+    const res = await fetch(`${url}/_emulator/faults`);
+    expect(await res.json()).toEqual({
+      faults: { "sqs:SendMessage": { throttle: 0.2, injected: 0 } },
+    });
+  });
+
+  it("refuses a bad --faults before listening, saying which key and what to fix", async () => {
+    const child = sandboxAws([
+      "--faults",
+      '{"profiles:CreateDomain":{"code":"AccessDeniedException"},"kms:*":{"code":"AccessDeniedException","count":0}}',
+    ]);
+    const [code] = await once(child, "exit");
+    expect(code).toBe(2);
+    expect(child.output()).toContain(
+      '--faults (or AWS_EMULATOR_FAULTS): "profiles:CreateDomain": the key must be "service:Operation"',
+    );
+    expect(child.output()).toContain('"kms:*".count: must be a whole number of calls, 1 or more');
+    expect(child.output()).not.toContain("listening");
   });
 });
