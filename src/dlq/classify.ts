@@ -42,8 +42,9 @@ export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
   },
   kms: {
     label: "KMS key",
-    explanation: "Customer Profiles could not use the domain's KMS key to encrypt the object.",
-    fix: "The domain's key is disabled, deleted or its policy lacks the Customer Profiles statement: fix the key, then re-ingest.",
+    explanation:
+      "Customer Profiles could not use the domain's KMS key to encrypt the object: the key is invalid or disabled, or does not exist in the domain's region (AWS then calls it the EncryptionKey).",
+    fix: "The domain's key is disabled, deleted, in another region, or its policy lacks the Customer Profiles statement: fix the key or the domain's key setting, then re-ingest.",
     reingestable: false,
   },
   "too-large": {
@@ -81,16 +82,19 @@ export const CLASS_INFO: Readonly<Record<DlqClass, DlqClassInfo>> = {
 };
 
 /**
- * The texts AWS lists for dead-letter errors, checked in order: the generic schema rule comes
- * last because texts such as "invalid KMS key" would otherwise match it.
+ * The texts AWS lists for dead-letter errors (docs/aws/customer-profiles.md, "Error texts AWS
+ * documents"), checked in order: the generic schema rule comes last because texts such as
+ * "invalid KMS key" would otherwise match it, and the key rules before the KMS ones because
+ * "EncryptionKey does not exist" must not read as a missing UNIQUE or PROFILE key.
  */
 const TEXT_RULES: ReadonlyArray<readonly [DlqClass, RegExp]> = [
   [
     "throttled",
     /too many objects ingested on (?:the )?profile per second|too many objects ingested/i,
   ],
-  ["missing-key", /(?:unique|profile) key (?:or (?:unique|profile) key )?does not exist/i],
-  ["kms", /\bkms\b/i],
+  ["missing-key", /\b(?:unique|profile) key (?:or (?:unique|profile) key )?does not exist/i],
+  // "...due to the EncryptionKey does not exist in the region" is a KMS key, though unnamed.
+  ["kms", /\bkms\b|\bencryption ?key\b/i],
   [
     "too-large",
     /larger than [\d,.]+ ?bytes|object (?:is )?too large|exceeds the maximum (?:object )?size/i,
@@ -105,7 +109,7 @@ const TEXT_RULES: ReadonlyArray<readonly [DlqClass, RegExp]> = [
 /** Error codes seen alongside (or instead of) the texts. */
 const CODE_RULES: ReadonlyArray<readonly [DlqClass, RegExp]> = [
   ["throttled", /throttl|toomanyrequests/i],
-  ["kms", /kms/i],
+  ["kms", /kms|encryptionkey/i],
   ["too-large", /toolarge|size/i],
   ["schema", /schema|json|parse|format/i],
 ];

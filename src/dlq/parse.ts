@@ -1,11 +1,19 @@
 import type { SqsMessage as Message } from "../aws/sqs-gateway.js";
-import { isPlainObject, safeParseJson, sliceAtPath } from "./json.js";
+import {
+  isPlainObject,
+  type JsonPathPart,
+  MAX_SCAN_CHARS,
+  safeParseJson,
+  sliceAtPath,
+} from "./json.js";
 
 /**
- * Reads a Customer Profiles dead-letter message. AWS does not document the body, so this
- * accepts every shape seen or plausible (see test/fixtures/dlq-messages) and calls anything
- * it cannot recover an object from "unreadable", keeping the raw body: such a message must
- * never be re-ingested or deleted by the bot.
+ * Reads a Customer Profiles dead-letter message. AWS does not document the body, so instead of
+ * matching known shapes this searches the whole message (the body, JSON inside its strings,
+ * arrays, and the SQS message attributes) for candidate fields, scores them, and keeps the
+ * best: the error text, the error code, the object, its object type, the domain and a time
+ * (docs/aws/customer-profiles.md, "Reading a message"). A message no candidate explains is
+ * "unreadable" and keeps its raw body: the bot never re-ingests or deletes it.
  */
 
 interface DlqMessageBase {
@@ -16,7 +24,7 @@ interface DlqMessageBase {
   errorCode?: string;
   objectTypeName?: string;
   domainName?: string;
-  /** Epoch milliseconds: SQS's SentTimestamp, else a timestamp found in the body. */
+  /** Epoch milliseconds: SQS's SentTimestamp, else a timestamp found in the message. */
   sentAt?: number;
   receiveCount?: number;
 }
@@ -36,47 +44,72 @@ export interface UnreadableDlqMessage extends DlqMessageBase {
 
 export type ParsedDlqMessage = ReadableDlqMessage | UnreadableDlqMessage;
 
-/** Wrappers are rarely more than two deep; the bound keeps hostile bodies cheap. */
-const MAX_ENVELOPE_DEPTH = 4;
-/** JSON inside a JSON string inside ...: three levels covers every encoder we know of. */
-const MAX_STRING_DECODES = 3;
+// ---- bounds -------------------------------------------------------------------------------
+// A hostile body must not make the search slow: every walk below stops at these.
+
+/** Envelope levels (objects, arrays, decoded strings) searched below the body. */
+const MAX_SEARCH_DEPTH = 16;
+/** JSON inside a JSON string inside ...: four levels is more than any encoder we know of. */
+const MAX_STRING_DECODES = 4;
+/** Values visited per message; far above any real envelope plus a 250 KB profile object. */
+const MAX_VISITS = 50_000;
+/** Characters of JSON strings decoded per message, beyond the body itself. */
+const MAX_DECODED_CHARS = 2 * MAX_SCAN_CHARS;
 /** Error texts go to Slack and Redis: long stack traces are cut. */
 const MAX_ERROR_CHARS = 2000;
+/** A type or domain name longer than this is not one (AWS allows 255 and 64). */
+const MAX_NAME_CHARS = 255;
 
-const ERROR_TEXT_KEYS = [
+// ---- what a field name says ----------------------------------------------------------------
+// Keys are compared lower-cased without punctuation, so `ErrorMessage`, `errorMessage` and
+// `error_message` are one key.
+
+/** Text keys that say "the error" wherever they are (weight 3). */
+const STRONG_TEXT_KEYS = new Set([
   "errormessage",
   "errormsg",
   "errortext",
   "errordescription",
   "errordetail",
-  "errordetails",
+  "errorreason",
   "exceptionmessage",
+  "failuremessage",
   "failurereason",
   "statusreason",
+]);
+/** Keys that hold the error as text, or as an object or list describing it (weight 2). */
+const ERROR_KEYS = new Set([
   "error",
-  "message",
-  "msg",
-  "reason",
+  "errors",
+  "errordetails",
+  "errorinfo",
+  "exception",
+  "exceptions",
   "failure",
+  "failures",
   "cause",
-  "description",
-];
-const ERROR_CODE_KEYS = [
+]);
+/** Text keys that may be an error's, or anything's (weight 1; weight 3 inside an error). */
+const WEAK_TEXT_KEYS = new Set(["message", "msg", "reason", "description", "detail", "text"]);
+/** Code keys wherever they are. */
+const CODE_KEYS = new Set([
   "errorcode",
   "errortype",
+  "errorname",
   "exceptiontype",
-  "exception",
-  "code",
-  "type",
-  "name",
-];
-/** "code", "type" and "name" beside an object mean something else: only inside an error object. */
-const ENVELOPE_CODE_KEYS = ERROR_CODE_KEYS.filter(
-  (key) => key.startsWith("error") || key.startsWith("exception"),
-);
-const TYPE_KEYS = ["objecttypename", "objecttype", "profileobjecttypename", "profileobjecttype"];
-const DOMAIN_KEYS = ["domainname", "domain", "profiledomain", "domainarn"];
-const TIME_KEYS = [
+  "exceptionname",
+  "exceptioncode",
+]);
+/** Code keys inside an error only: beside an object, "type" and "name" mean something else. */
+const ERROR_CODE_KEYS = new Set(["code", "type", "name", "status", "statuscode"]);
+const TYPE_KEYS = new Set([
+  "objecttypename",
+  "objecttype",
+  "profileobjecttypename",
+  "profileobjecttype",
+]);
+const DOMAIN_KEYS = new Set(["domainname", "domain", "profiledomain", "domainarn"]);
+const TIME_KEYS = new Set([
   "timestamp",
   "senttimestamp",
   "eventtime",
@@ -84,18 +117,18 @@ const TIME_KEYS = [
   "occurredat",
   "failedat",
   "createdat",
-];
+]);
 /** Keys that hold the profile object and nothing else. */
-const OBJECT_KEYS = [
+const OBJECT_KEYS = new Set([
   "object",
   "profileobject",
   "objectjson",
   "rawobject",
   "originalobject",
   "sourceobject",
-];
-/** Keys that may hold either a nested envelope or the object itself. */
-const CONTAINER_KEYS = [
+]);
+/** Keys that may hold a nested envelope or the object itself. */
+const CONTAINER_KEYS = new Set([
   "payload",
   "data",
   "detail",
@@ -107,64 +140,106 @@ const CONTAINER_KEYS = [
   "event",
   "content",
   "message",
-];
-/** Keys that say "this is an envelope", so a missing object makes it unreadable, not the object. */
+]);
+/** Keys that say "this is an envelope", so the node is not a customer's object. */
 const STRONG_MARKERS = new Set([
+  ...STRONG_TEXT_KEYS,
+  ...CODE_KEYS,
   ...OBJECT_KEYS,
-  "errormessage",
-  "errormsg",
-  "errorcode",
-  "errortype",
-  "failurereason",
   "objecttypename",
   "domainname",
 ]);
-const WEAK_MARKERS = new Set(["error", "message", "reason", "exception", "failure"]);
+/** Keys an envelope may have, and so may a customer's object. */
+const WEAK_MARKERS = new Set(["error", "errors", "exception", "failure", "message", "reason"]);
 
-const normaliseKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+const KEY_CACHE_LIMIT = 4096;
+const normalisedKeys = new Map<string, string>();
 
-/** A value together with the JSON text it came from and its key path there. */
+/** Keys repeat from message to message, so their normal form is remembered (boundedly). */
+function normaliseKey(key: string): string {
+  let normal = normalisedKeys.get(key);
+  if (normal === undefined) {
+    normal = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+    if (normalisedKeys.size < KEY_CACHE_LIMIT) normalisedKeys.set(key, normal);
+  }
+  return normal;
+}
+
+// ---- the search ---------------------------------------------------------------------------
+
+/**
+ * A value, the JSON text it came from, and how it was reached there (for the object's exact
+ * text). The path is a chain to the parent, built into an array only for the chosen object:
+ * most members are never chosen.
+ */
 interface Located {
   value: unknown;
   text: string;
-  path: string[];
+  parent?: Located;
+  key?: JsonPathPart;
 }
 
-interface Meta {
-  errorText?: string;
-  errorCode?: string;
-  objectTypeName?: string;
-  domainName?: string;
-  sentAt?: number;
-}
-
-/** A node's members by normalised key; the last duplicate wins, as in JSON.parse. */
-function membersOf(node: Located & { value: Record<string, unknown> }): Map<string, Located> {
-  const members = new Map<string, Located>();
-  for (const [key, value] of Object.entries(node.value)) {
-    members.set(normaliseKey(key), { value, text: node.text, path: [...node.path, key] });
+/** The keys and indices from the text's top to this value. */
+function pathOf(at: Located): JsonPathPart[] {
+  const path: JsonPathPart[] = [];
+  for (let node: Located | undefined = at; node?.key !== undefined; node = node.parent) {
+    path.push(node.key);
   }
-  return members;
+  return path.reverse();
 }
 
-/** Follows JSON strings (possibly encoded more than once) to the object they hold. */
-function decodeObject(start: Located): (Located & { value: Record<string, unknown> }) | undefined {
-  let current = start;
-  for (let i = 0; i <= MAX_STRING_DECODES; i += 1) {
-    const { value } = current;
-    if (isPlainObject(value)) return { ...current, value };
-    if (typeof value !== "string" || i === MAX_STRING_DECODES) return undefined;
-    const trimmed = value.trimStart();
-    if (!trimmed.startsWith("{") && !trimmed.startsWith('"')) return undefined;
-    const parsed = safeParseJson(value);
-    if (!parsed.ok) return undefined;
-    current = { value: parsed.value, text: parsed.text, path: [] };
-  }
-  return undefined;
+type Source = "body" | "attributes";
+
+interface Candidate<T> {
+  value: T;
+  score: number;
+  source: Source;
 }
 
-const clip = (text: string): string =>
-  text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+interface ObjectCandidate {
+  at: Located & { value: Record<string, unknown> };
+  score: number;
+  /** Its exact source text, once chooseObject has needed it. */
+  json?: string;
+  /** Found beside fields a customer's object may have too ("message", "reason"), no others. */
+  weak?: boolean;
+}
+
+interface Scope {
+  depth: number;
+  /** Inside an error object or list: "message" and "code" are the error's. */
+  inError: boolean;
+  decodes: number;
+  source: Source;
+}
+
+interface Search {
+  visits: number;
+  decodedChars: number;
+  /** Set when a bound stopped the search: what was not searched may hold another object. */
+  cut?: string;
+  texts: Candidate<string>[];
+  codes: Candidate<string>[];
+  types: Candidate<string>[];
+  domains: Candidate<string>[];
+  times: Candidate<number>[];
+  objects: ObjectCandidate[];
+}
+
+const newSearch = (): Search => ({
+  visits: 0,
+  decodedChars: 0,
+  texts: [],
+  codes: [],
+  types: [],
+  domains: [],
+  times: [],
+  objects: [],
+});
+
+/** Deeper candidates lose to shallower ones of the same kind; attributes lose to the body. */
+const scoreOf = (weight: number, scope: Scope): number =>
+  weight * 1000 - scope.depth * 10 - (scope.source === "attributes" ? 500 : 0);
 
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
@@ -174,42 +249,13 @@ function scalarText(value: unknown): string | undefined {
   return nonEmpty(value);
 }
 
-function firstOf<T>(
-  members: Map<string, Located>,
-  keys: readonly string[],
-  read: (v: unknown) => T | undefined,
-): T | undefined {
-  for (const key of keys) {
-    const member = members.get(key);
-    const result = member === undefined ? undefined : read(member.value);
-    if (result !== undefined) return result;
-  }
-  return undefined;
-}
-
-/** `{code, message}` style errors, one level deep (their own nesting is not worth chasing). */
-function errorFromObject(error: Record<string, unknown>): Pick<Meta, "errorText" | "errorCode"> {
-  const members = new Map(
-    Object.entries(error).map(([k, v]) => [normaliseKey(k), { value: v, text: "", path: [] }]),
-  );
-  const errorText = firstOf(members, ERROR_TEXT_KEYS, nonEmpty);
-  const errorCode = firstOf(members, ERROR_CODE_KEYS, scalarText);
-  return { ...(errorText && { errorText: clip(errorText) }), ...(errorCode && { errorCode }) };
-}
-
-/** Error text from a member: plain text, an error object, or a JSON string holding one. */
-function readError(value: unknown): Pick<Meta, "errorText" | "errorCode"> | undefined {
-  const asObject = decodeObject({ value, text: "", path: [] });
-  if (asObject) {
-    const fromObject = errorFromObject(asObject.value);
-    return fromObject.errorText || fromObject.errorCode ? fromObject : undefined;
-  }
+const nameFrom = (value: unknown): string | undefined => {
   const text = nonEmpty(value);
-  return text === undefined ? undefined : { errorText: clip(text) };
-}
+  return text !== undefined && text.length <= MAX_NAME_CHARS ? text : undefined;
+};
 
 function domainFrom(value: unknown): string | undefined {
-  const text = nonEmpty(value);
+  const text = nameFrom(value);
   // An ARN names the domain after "domains/".
   return text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
 }
@@ -228,94 +274,253 @@ function timeFrom(value: unknown): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
-function metaOf(members: Map<string, Located>): Meta {
-  const error = firstOf(members, ERROR_TEXT_KEYS, readError);
-  const errorCode = firstOf(members, ENVELOPE_CODE_KEYS, scalarText);
-  const objectTypeName = firstOf(members, TYPE_KEYS, nonEmpty);
-  const domainName = firstOf(members, DOMAIN_KEYS, domainFrom);
-  const sentAt = firstOf(members, TIME_KEYS, timeFrom);
-  return compact({
-    ...error,
-    errorCode: error?.errorCode ?? errorCode,
-    objectTypeName,
-    domainName,
-    sentAt,
-  });
-}
-
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Fields already found (outer levels) win over the same fields found deeper. */
-const mergeMeta = (outer: Meta, inner: Meta): Meta => ({ ...inner, ...outer });
-
-const looksLikeEnvelope = (members: Map<string, Located>): boolean =>
-  [...members.keys()].some((key) => STRONG_MARKERS.has(key) || key === "error");
-
-interface Found {
-  object: Located & { value: Record<string, unknown> };
-  meta: Meta;
-}
-
-/** Searches an envelope (and the envelopes it wraps) for the profile object. */
-function findObject(
-  node: Located & { value: Record<string, unknown> },
-  depth: number,
-): Found | { meta: Meta } {
-  const members = membersOf(node);
-  const meta = metaOf(members);
-  for (const key of OBJECT_KEYS) {
-    const member = members.get(key);
-    const object = member && decodeObject(member);
-    if (object) return { object, meta };
+/** `{DataType, StringValue}` (SQS) or `{Type, Value}` (SNS) around text: the text. */
+function unwrapAttribute(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length > 3) return value;
+  let inner: unknown;
+  for (const key of keys) {
+    const k = normaliseKey(key);
+    if (k === "stringvalue" || k === "value") inner = value[key];
+    else if (k !== "datatype" && k !== "type" && k !== "binaryvalue") return value;
   }
-  const containers = CONTAINER_KEYS.flatMap((key) => {
-    const member = members.get(key);
-    const decoded = member && decodeObject(member);
-    return decoded ? [decoded] : [];
-  });
-  let innerMeta: Meta = {};
-  for (const container of containers) {
-    if (depth >= MAX_ENVELOPE_DEPTH || !looksLikeEnvelope(membersOf(container))) continue;
-    const inner = findObject(container, depth + 1);
-    innerMeta = mergeMeta(innerMeta, inner.meta);
-    if ("object" in inner) return { object: inner.object, meta: mergeMeta(meta, inner.meta) };
+  // Only text is unwrapped: JSON in it starts a new text, so no path points into the wrapper.
+  return typeof inner === "string" ? inner : value;
+}
+
+/** The first character a JSON object, array or string starts with, after whitespace. */
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b || c === 0x22;
   }
+  return false;
+}
+
+/**
+ * The JSON a string holds, within the decode bounds; undefined when it holds none. A decoded
+ * value starts a new text, so paths inside it are relative to that text.
+ */
+function decodeString(search: Search, text: string, scope: Scope): Located | undefined {
+  if (!looksLikeJson(text)) return undefined;
+  if (scope.decodes >= MAX_STRING_DECODES) {
+    // What it holds was not searched, and could be another object: say so rather than guess.
+    search.cut = `JSON inside strings goes deeper than ${MAX_STRING_DECODES} levels`;
+    return undefined;
+  }
+  if (search.decodedChars + text.length > MAX_DECODED_CHARS) {
+    search.cut = "JSON strings inside the message are larger than the bot decodes";
+    return undefined;
+  }
+  search.decodedChars += text.length;
+  const parsed = safeParseJson(text);
+  return parsed.ok ? { value: parsed.value, text: parsed.text } : undefined;
+}
+
+/** Follows JSON strings (possibly encoded more than once) to the object they hold. */
+function decodeObject(
+  search: Search,
+  start: Located,
+  scope: Scope,
+): { at: Located & { value: Record<string, unknown> }; scope: Scope } | undefined {
+  let current = start;
+  let inner = scope;
+  for (;;) {
+    const { value } = current;
+    if (isPlainObject(value)) return { at: { ...current, value }, scope: inner };
+    if (typeof value !== "string") return undefined;
+    const decoded = decodeString(search, value, inner);
+    if (!decoded) return undefined;
+    current = decoded;
+    inner = { ...inner, decodes: inner.decodes + 1, depth: inner.depth + 1 };
+  }
+}
+
+const child = (at: Located, key: JsonPathPart, value: unknown): Located => ({
+  value,
+  text: at.text,
+  parent: at,
+  key,
+});
+
+const deeper = (scope: Scope, inError = scope.inError): Scope => ({
+  ...scope,
+  depth: scope.depth + 1,
+  inError,
+});
+
+function hasMarker(value: Record<string, unknown>, markers: ReadonlySet<string>): boolean {
+  for (const key of Object.keys(value)) if (markers.has(normaliseKey(key))) return true;
+  return false;
+}
+
+const looksLikeEnvelope = (value: Record<string, unknown>): boolean =>
+  hasMarker(value, STRONG_MARKERS) || hasMarker(value, ERROR_KEYS);
+
+/** Any value: strings are searched when they hold JSON, objects and arrays always. */
+function visit(search: Search, at: Located, scope: Scope): void {
+  if (search.cut !== undefined) return;
+  search.visits += 1;
+  if (search.visits > MAX_VISITS) {
+    search.cut = `the message has more than ${MAX_VISITS} values`;
+    return;
+  }
+  if (scope.depth > MAX_SEARCH_DEPTH) return;
+  const { value } = at;
+  if (typeof value === "string") {
+    const decoded = decodeString(search, value, scope);
+    if (decoded) visit(search, decoded, { ...deeper(scope), decodes: scope.decodes + 1 });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && search.cut === undefined; i += 1) {
+      visit(search, child(at, i, value[i]), deeper(scope));
+    }
+  } else if (isPlainObject(value)) {
+    visitObject(search, { ...at, value }, scope);
+  }
+}
+
+/** An error given as text, as an object or list describing it, or as JSON holding either. */
+function visitError(search: Search, at: Located, scope: Scope, weight: number): void {
+  const value = unwrapAttribute(at.value);
+  if (typeof value === "string") {
+    const decoded = decodeString(search, value, scope);
+    if (decoded && typeof decoded.value !== "string") {
+      visit(search, decoded, { ...deeper(scope, true), decodes: scope.decodes + 1 });
+      return;
+    }
+    const text = nonEmpty(decoded ? decoded.value : value);
+    if (text !== undefined)
+      search.texts.push({ value: text, score: scoreOf(weight, scope), source: scope.source });
+    return;
+  }
+  if (typeof value === "object" && value !== null)
+    visit(search, { ...at, value }, deeper(scope, true));
+}
+
+function visitObject(
+  search: Search,
+  at: Located & { value: Record<string, unknown> },
+  scope: Scope,
+): void {
+  const marked = hasMarker(at.value, STRONG_MARKERS)
+    ? "strong"
+    : hasMarker(at.value, WEAK_MARKERS) || hasMarker(at.value, ERROR_KEYS)
+      ? "weak"
+      : undefined;
+  for (const [key, raw] of Object.entries(at.value)) {
+    if (search.cut !== undefined) return;
+    const k = normaliseKey(key);
+    const member = child(at, key, raw);
+    const value = unwrapAttribute(raw);
+    if (STRONG_TEXT_KEYS.has(k)) visitError(search, member, scope, 3);
+    else if (WEAK_TEXT_KEYS.has(k) && (scope.inError || typeof value === "string")) {
+      // A "message" holding JSON may be a whole envelope (SNS wraps bodies this way).
+      const decoded =
+        typeof value === "string" ? decodeObject(search, { ...member, value }, scope) : undefined;
+      if (decoded)
+        visit(search, decoded.at, deeper(decoded.scope, !looksLikeEnvelope(decoded.at.value)));
+      else visitError(search, { ...member, value }, scope, scope.inError ? 3 : 1);
+    } else if (ERROR_KEYS.has(k)) visitError(search, member, scope, 2);
+    else if (CODE_KEYS.has(k) || (scope.inError && ERROR_CODE_KEYS.has(k))) {
+      const code = scalarText(value);
+      if (code !== undefined)
+        search.codes.push({ value: code, score: scoreOf(2, scope), source: scope.source });
+    } else if (TYPE_KEYS.has(k)) push(search.types, nameFrom(value), scope);
+    else if (DOMAIN_KEYS.has(k)) push(search.domains, domainFrom(value), scope);
+    else if (TIME_KEYS.has(k)) push(search.times, timeFrom(value), scope);
+    else if (OBJECT_KEYS.has(k)) {
+      // The customer's object: a candidate, never searched (its fields are not the envelope's).
+      const found = decodeObject(search, { ...member, value }, scope);
+      if (found && scope.source === "body")
+        search.objects.push({ at: found.at, score: scoreOf(3, found.scope) });
+    } else if (CONTAINER_KEYS.has(k)) visitContainer(search, member, scope, marked);
+    else if (typeof value === "object" && value !== null) visit(search, member, deeper(scope));
+    else if (typeof value === "string") visit(search, member, scope);
+  }
+}
+
+function push<T>(into: Candidate<T>[], value: T | undefined, scope: Scope): void {
+  if (value !== undefined) into.push({ value, score: scoreOf(2, scope), source: scope.source });
+}
+
+/**
+ * `payload`, `data`, `body`...: an envelope to search, or (beside envelope fields) the object
+ * itself. Beside none, it is a field of a customer's object and left alone.
+ */
+function visitContainer(
+  search: Search,
+  member: Located,
+  scope: Scope,
+  marked: "strong" | "weak" | undefined,
+): void {
+  const found = decodeObject(search, member, scope);
+  if (!found) {
+    if (Array.isArray(member.value)) visit(search, member, deeper(scope));
+    else if (typeof member.value === "string") visit(search, member, scope);
+    return;
+  }
+  const key = normaliseKey(String(member.key));
+  if (looksLikeEnvelope(found.at.value)) visit(search, found.at, deeper(found.scope));
   // "message" holding a plain object is more likely an error payload than the profile.
-  const plain = containers.find(
-    (c) => c.path.at(-1)?.toLowerCase() !== "message" && !looksLikeEnvelope(membersOf(c)),
-  );
-  return plain ? { object: plain, meta } : { meta: mergeMeta(meta, innerMeta) };
+  else if (key === "message") visit(search, found.at, deeper(found.scope, true));
+  else if (marked && scope.source === "body")
+    search.objects.push({ at: found.at, score: scoreOf(2, found.scope), weak: marked === "weak" });
 }
 
-function attributeValue(value: unknown): unknown {
-  if (isPlainObject(value)) return value.StringValue ?? value.stringValue;
-  return value;
-}
+// ---- choosing -----------------------------------------------------------------------------
 
-function attributeMeta(attributes: unknown): Meta {
-  if (!isPlainObject(attributes)) return {};
-  const members = new Map<string, Located>();
-  for (const [key, value] of Object.entries(attributes)) {
-    members.set(normaliseKey(key), { value: attributeValue(value), text: "", path: [] });
+function best<T>(candidates: Candidate<T>[], source?: Source): Candidate<T>[] {
+  let top = Number.NEGATIVE_INFINITY;
+  const kept: Candidate<T>[] = [];
+  for (const c of candidates) {
+    if (source !== undefined && c.source !== source) continue;
+    if (c.score > top) {
+      top = c.score;
+      kept.length = 0;
+    }
+    if (c.score === top) kept.push(c);
   }
-  return metaOf(members);
+  return kept;
 }
 
-function systemAttributes(attributes: unknown): Pick<Meta, "sentAt"> & { receiveCount?: number } {
-  if (!isPlainObject(attributes)) return {};
-  const sentAt = timeFrom(attributes.SentTimestamp);
-  const count = Number(attributes.ApproximateReceiveCount);
+const clip = (text: string): string =>
+  text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+
+interface Meta {
+  errorText?: string;
+  errorCode?: string;
+  objectTypeName?: string;
+  domainName?: string;
+  sentAt?: number;
+}
+
+/** The best of each field; errors listed side by side (a list of errors) are joined. */
+function metaOf(search: Search, source?: Source): Meta {
+  const texts = [...new Set(best(search.texts, source).map((c) => c.value))];
   return compact({
-    sentAt,
-    receiveCount: Number.isInteger(count) && count >= 0 ? count : undefined,
+    errorText: texts.length > 0 ? clip(texts.join("; ")) : undefined,
+    errorCode: best(search.codes, source)[0]?.value,
+    objectTypeName: best(search.types, source)[0]?.value,
+    domainName: best(search.domains, source)[0]?.value,
+    sentAt: best(search.times, source)[0]?.value,
   });
 }
+
+/** The value without its undefined fields (a plain loop: this runs for every message). */
+function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
+}
+
+const explains = (meta: Meta): boolean =>
+  meta.errorText !== undefined || meta.errorCode !== undefined;
 
 function objectJsonOf(object: Located): string {
-  if (object.path.length === 0) return object.text;
-  const slice = sliceAtPath(object.text, object.path);
+  if (object.key === undefined) return object.text;
+  const slice = sliceAtPath(object.text, pathOf(object));
   if (slice !== undefined) return slice;
   try {
     return JSON.stringify(object.value);
@@ -339,28 +544,77 @@ function readable(
   envelope: Envelope,
   meta: Meta,
   object: Located & { value: Record<string, unknown> },
+  raw: string,
+  known?: string,
 ): ParsedDlqMessage {
-  const objectJson = objectJsonOf(object);
-  if (objectJson === "")
-    return unreadable(envelope, meta, object.text, "object could not be serialised");
-  return { kind: "readable", ...meta, ...envelope, object: object.value, objectJson };
+  const objectJson = known ?? objectJsonOf(object);
+  if (objectJson === "") return unreadable(envelope, meta, raw, "object could not be serialised");
+  const sentAt = envelope.sentAt ?? meta.sentAt;
+  return compact({
+    kind: "readable" as const,
+    ...meta,
+    ...envelope,
+    sentAt,
+    object: object.value,
+    objectJson,
+  });
 }
 
-/** What to do when the envelope search found no object: the body may be the object itself. */
-function bodyAsObject(
-  root: Located & { value: Record<string, unknown> },
-  attrs: Meta,
-  found: Meta,
-  envelope: Envelope,
-  raw: string,
-): ParsedDlqMessage {
-  const keys = [...membersOf(root).keys()];
-  const strong = keys.some((key) => STRONG_MARKERS.has(key));
-  const weak = keys.some((key) => WEAK_MARKERS.has(key));
-  if (strong || (weak && attrs.errorText === undefined)) {
-    return unreadable(envelope, mergeMeta(found, attrs), raw, "no profile object in the message");
+/** The best object, or why there is none to re-ingest. */
+function chooseObject(search: Search): ObjectCandidate | string {
+  let top = Number.NEGATIVE_INFINITY;
+  for (const c of search.objects) top = Math.max(top, c.score);
+  const tops = search.objects.filter((c) => c.score === top);
+  if (tops.length === 0) return "no profile object in the message";
+  const first = tops[0] as ObjectCandidate;
+  if (tops.length === 1) return first;
+  for (const c of tops) c.json = objectJsonOf(c.at);
+  const texts = new Set(tops.map((c) => c.json));
+  // Re-ingesting one and deleting the message would lose the others.
+  if (texts.size > 1) return `the message holds ${texts.size} profile objects side by side`;
+  return first;
+}
+
+/** SQS attributes, searched like the body but worth less than it. */
+function searchAttributes(search: Search, attributes: unknown): void {
+  if (!isPlainObject(attributes)) return;
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    Object.defineProperty(values, key, {
+      value: attributeValue(value),
+      enumerable: true,
+      configurable: true,
+    });
   }
-  return readable(envelope, attrs, root);
+  const scope: Scope = { depth: 0, inError: false, decodes: 0, source: "attributes" };
+  visitObject(search, { value: values, text: "" }, scope);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function attributeValue(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const text = value.StringValue ?? value.stringValue;
+  if (text !== undefined) return text;
+  const binary = value.BinaryValue ?? value.binaryValue;
+  if (binary instanceof Uint8Array && binary.length <= MAX_ERROR_CHARS * 4) {
+    try {
+      return utf8.decode(binary);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function systemAttributes(attributes: unknown): Pick<Meta, "sentAt"> & { receiveCount?: number } {
+  if (!isPlainObject(attributes)) return {};
+  const sentAt = timeFrom(attributes.SentTimestamp);
+  const count = Number(attributes.ApproximateReceiveCount);
+  return compact({
+    sentAt,
+    receiveCount: Number.isInteger(count) && count >= 0 ? count : undefined,
+  });
 }
 
 /** Never throws: every failure becomes an unreadable result that keeps the raw body. */
@@ -376,24 +630,57 @@ export function parseDlqMessage(msg: Message | null | undefined): ParsedDlqMessa
 
 function parseUnsafe(msg: unknown): ParsedDlqMessage {
   const message = isPlainObject(msg) ? msg : {};
-  const system = systemAttributes(message.Attributes);
-  const attrs = attributeMeta(message.MessageAttributes);
-  const envelope: Envelope = {
+  const envelope: Envelope = compact({
     messageId: typeof message.MessageId === "string" ? message.MessageId : "",
     receiptHandle: typeof message.ReceiptHandle === "string" ? message.ReceiptHandle : "",
-    ...system,
-  };
+    ...systemAttributes(message.Attributes),
+  });
+  const search = newSearch();
+  searchAttributes(search, message.MessageAttributes);
+  const attrs = metaOf(search, "attributes");
   const body = message.Body;
   if (typeof body !== "string") return unreadable(envelope, attrs, "", "message has no text body");
   const parsed = safeParseJson(body);
   if (!parsed.ok) return unreadable(envelope, attrs, body, `body is ${parsed.reason}`);
-  const root = decodeObject({ value: parsed.value, text: parsed.text, path: [] });
-  if (!root) return unreadable(envelope, attrs, body, "body is JSON but not an object");
-  const found = findObject(root, 0);
-  if ("object" in found) {
-    const withTime = compact({ ...envelope, sentAt: envelope.sentAt ?? found.meta.sentAt });
-    return readable(withTime, mergeMeta(found.meta, attrs), found.object);
+
+  const bodyScope: Scope = { depth: 0, inError: false, decodes: 0, source: "body" };
+  const root: Located = { value: parsed.value, text: parsed.text };
+  visit(search, root, bodyScope);
+  const meta = metaOf(search);
+  if (search.cut !== undefined)
+    return unreadable(envelope, meta, body, `not searched to the end: ${search.cut}`);
+
+  const chosen = chooseObject(search);
+  if (typeof chosen !== "string" && chosen.weak && explains(attrs)) {
+    // `{"message": …, "data": {…}}` explained by attributes: an envelope around the object,
+    // or the object itself with fields of those names? Re-ingesting the wrong one loses data.
+    return unreadable(
+      envelope,
+      meta,
+      body,
+      "cannot tell whether the body is the object or wraps it",
+    );
   }
-  // When the body is the object itself, its fields are the customer's, not an envelope's.
-  return bodyAsObject(root, attrs, found.meta, envelope, body);
+  if (typeof chosen !== "string") {
+    if (!explains(meta))
+      return unreadable(envelope, meta, body, "no error text or code anywhere in the message");
+    return readable(envelope, meta, chosen.at, body, chosen.json);
+  }
+  // No envelope holds an object: the body may be the object itself, explained by attributes
+  // alone (its own fields are the customer's, not an envelope's).
+  const asObject = decodeObject(search, root, bodyScope);
+  if (!asObject) {
+    const searched = search.objects.length > 0 || Array.isArray(parsed.value);
+    return unreadable(envelope, meta, body, searched ? chosen : "body is JSON but not an object");
+  }
+  const value = asObject.at.value;
+  if (search.objects.length > 0 || hasMarker(value, STRONG_MARKERS))
+    return unreadable(envelope, meta, body, chosen);
+  if (!explains(attrs)) {
+    const reason = hasMarker(value, WEAK_MARKERS)
+      ? "no profile object in the message"
+      : "no error text or code anywhere in the message";
+    return unreadable(envelope, meta, body, reason);
+  }
+  return readable(envelope, attrs, asObject.at, body);
 }

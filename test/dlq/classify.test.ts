@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   CLASS_INFO,
@@ -7,7 +8,16 @@ import {
   isReingestable,
 } from "../../src/dlq/classify.js";
 import { parseDlqMessage } from "../../src/dlq/parse.js";
-import { type FixtureName, fixture, message, stringAttribute } from "./fixtures.js";
+import {
+  AWS_TEXT_FIXTURES,
+  type AwsTextFixtureName,
+  awsFixture,
+  type FixtureName,
+  fixture,
+  message,
+  stringAttribute,
+  UNREADABLE_FIXTURES,
+} from "./fixtures.js";
 
 const classOf = (body: string, extra = {}) => classify(parseDlqMessage(message(body, extra)));
 
@@ -37,6 +47,11 @@ describe("classify AWS's error texts", () => {
     ["the unique key or profile key does not exist in the profile object", "missing-key"],
     ["KMS key is invalid", "kms"],
     ["Customer Profiles cannot ingest the object due to invalid KMS key", "kms"],
+    [
+      "Customer Profiles cannot ingest the object due to the EncryptionKey does not exist in the region",
+      "kms",
+    ],
+    ["customer profiles cannot ingest the object due to the encryptionkey does not exist", "kms"],
     ["Your data contains profile object larger than 256000 bytes", "too-large"],
     ["Your data contains profile object larger than 1,048,576 bytes", "too-large"],
     ["All keys of this object are binding to more than one profiles", "multi-profile"],
@@ -52,8 +67,46 @@ describe("classify AWS's error texts", () => {
     expect(classOf(JSON.stringify({ errorCode: "ThrottlingException", object }))).toBe("throttled");
   });
 
-  it("calls a readable object with no error at all other", () => {
-    expect(classOf(JSON.stringify(object))).toBe("other");
+  it("classifies an EncryptionKey code as KMS", () => {
+    expect(classOf(JSON.stringify({ errorCode: "EncryptionKeyNotFound", object }))).toBe("kms");
+  });
+
+  it("calls an object with no error anywhere unreadable, not other", () => {
+    expect(classOf(JSON.stringify(object))).toBe("unreadable");
+  });
+});
+
+describe("one fixture per error text AWS documents", () => {
+  const names = Object.keys(AWS_TEXT_FIXTURES) as AwsTextFixtureName[];
+
+  it.each(names)("%s", (name) => {
+    expect(classify(parseDlqMessage(awsFixture(name)))).toBe(AWS_TEXT_FIXTURES[name].cls);
+  });
+
+  it.each(UNREADABLE_FIXTURES)("%s is unreadable", (name) => {
+    expect(classify(parseDlqMessage(awsFixture(name)))).toBe("unreadable");
+  });
+
+  it("every text listed in docs/aws/customer-profiles.md has a fixture", () => {
+    const docs = readFileSync(
+      new URL("../../docs/aws/customer-profiles.md", import.meta.url),
+      "utf8",
+    );
+    const section = docs.split("### Error texts AWS documents")[1]?.split("\n### ")[0] ?? "";
+    const listed = [...section.matchAll(/^- "([^"]+)"/gm)].map((m) =>
+      (m[1] ?? "").replace(/\s+/g, " "),
+    );
+    expect(listed.length).toBeGreaterThanOrEqual(7);
+    const texts = Object.values(AWS_TEXT_FIXTURES).map((f) => f.text);
+    for (const text of listed) {
+      const pattern = new RegExp(
+        `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(" N ", " \\d+ ")}$`,
+      );
+      expect(
+        texts.some((t) => pattern.test(t)),
+        text,
+      ).toBe(true);
+    }
   });
 });
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type ParsedDlqMessage, parseDlqMessage } from "../../src/dlq/parse.js";
-import { FIXTURE_NAMES, fixture, message, stringAttribute } from "./fixtures.js";
+import {
+  AWS_TEXT_FIXTURES,
+  type AwsTextFixtureName,
+  awsFixture,
+  FIXTURE_NAMES,
+  fixture,
+  message,
+  stringAttribute,
+  UNREADABLE_FIXTURES,
+} from "./fixtures.js";
 
 function readable(parsed: ParsedDlqMessage) {
   if (parsed.kind !== "readable") throw new Error(`expected readable, got ${parsed.reason}`);
@@ -187,14 +196,15 @@ describe("parseDlqMessage on other reasonable variants", () => {
     expect(parseDlqMessage(message(seconds)).sentAt).toBe(1764300000000);
   });
 
-  it("treats a body with no envelope fields as the object, with no error", () => {
-    const parsed = readable(parseDlqMessage(message(objectJson)));
-    expect(parsed.errorText).toBeUndefined();
-    expect(parsed.object).toEqual(object);
+  it("calls a body with no error anywhere unreadable: nothing explains why it is there", () => {
+    const parsed = unreadable(parseDlqMessage(message(objectJson)));
+    expect(parsed.reason).toMatch(/no error text or code/);
+    expect(parsed.raw).toBe(objectJson);
   });
 
   it("strips a byte-order mark", () => {
-    expect(parseDlqMessage(message(`\uFEFF${objectJson}`)).kind).toBe("readable");
+    const attributes = { MessageAttributes: { ErrorMessage: stringAttribute("boom") } };
+    expect(parseDlqMessage(message(`\uFEFF${objectJson}`, attributes)).kind).toBe("readable");
   });
 
   it("clips a very long error text", () => {
@@ -258,5 +268,187 @@ describe("parseDlqMessage: unreadable, with the raw body kept", () => {
     const parsed = parseDlqMessage(msg as never);
     expect(parsed.kind).toBe("unreadable");
     expect(typeof parsed.messageId).toBe("string");
+  });
+});
+
+/** Every JSON text a body holds: itself, and the JSON inside its strings, level by level. */
+function jsonTexts(text: string): string[] {
+  const texts = [text];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") {
+      try {
+        const inner: unknown = JSON.parse(value);
+        if (typeof inner === "object" && inner !== null) texts.push(value);
+        walk(inner);
+      } catch {
+        // plain text
+      }
+    } else if (typeof value === "object" && value !== null) Object.values(value).forEach(walk);
+  };
+  walk(JSON.parse(text));
+  return texts;
+}
+
+describe("parseDlqMessage searches the whole message", () => {
+  const object = { ...MARIA, PhoneNumber: "+14255550123" };
+  const objectJson = JSON.stringify(object);
+  const names = Object.keys(AWS_TEXT_FIXTURES) as AwsTextFixtureName[];
+
+  it.each(names)("%s: finds the error text, and the object as it was written", (name) => {
+    const msg = awsFixture(name);
+    const parsed = readable(parseDlqMessage(msg));
+    expect(parsed.errorText).toBe(AWS_TEXT_FIXTURES[name].text);
+    expect(parsed.objectTypeName).toMatch(/^(CRM-Contact|CTR)$/);
+    expect(JSON.parse(parsed.objectJson)).toEqual(parsed.object);
+    // The exact source text, from whichever level of JSON-in-a-string it sat in.
+    expect(jsonTexts(msg.Body ?? "").some((text) => text.includes(parsed.objectJson))).toBe(true);
+    expect(parsed.object).toMatchObject(
+      parsed.objectTypeName === "CTR" ? { ContactId: "c-77" } : { FirstName: "Maria" },
+    );
+    expect(parsed.messageId).toBe(msg.MessageId);
+    expect(parsed.receiptHandle).toBe(msg.ReceiptHandle);
+  });
+
+  it.each(UNREADABLE_FIXTURES)("%s is unreadable, with its raw body kept", (name) => {
+    const msg = awsFixture(name);
+    const parsed = unreadable(parseDlqMessage(msg));
+    expect(parsed.raw).toBe(msg.Body);
+  });
+
+  it("reads a list of error objects, and joins errors listed side by side", () => {
+    const body = JSON.stringify({
+      errors: [
+        { code: "E1", message: "first" },
+        { code: "E2", message: "second" },
+      ],
+      Object: object,
+    });
+    const parsed = readable(parseDlqMessage(message(body)));
+    expect(parsed.errorText).toBe("first; second");
+    expect(parsed.errorCode).toBe("E1");
+  });
+
+  it("reads envelopes inside nested arrays", () => {
+    const body = JSON.stringify([[{ ErrorMessage: "boom", ObjectTypeName: "T", Object: object }]]);
+    const parsed = readable(parseDlqMessage(message(body)));
+    expect(parsed).toMatchObject({ errorText: "boom", objectTypeName: "T", object });
+  });
+
+  it("sends back an object inside an array exactly as written", () => {
+    const body =
+      '{"ErrorMessage":"boom","Items":[{"Id":"1","Object":{"A":1.50, "B":12345678901234567891}}]}';
+    const parsed = readable(parseDlqMessage(message(body)));
+    expect(parsed.objectJson).toBe('{"A":1.50, "B":12345678901234567891}');
+  });
+
+  it("follows JSON inside strings through four levels, and stops (unreadable) past them", () => {
+    let body = JSON.stringify({ ErrorMessage: "boom", Object: objectJson });
+    for (let levels = 1; levels <= 5; levels += 1) {
+      body = JSON.stringify(body);
+      const parsed = parseDlqMessage(message(body));
+      if (levels <= 3) expect(readable(parsed).object).toEqual(object);
+      else expect(unreadable(parsed).reason).toMatch(/deeper than 4 levels/);
+    }
+  });
+
+  it("refuses two different objects side by side: one re-ingest would lose the other", () => {
+    const body = JSON.stringify({
+      ErrorMessage: "boom",
+      Items: [{ Object: object }, { Object: { ...object, AccountNumber: "ACC-2" } }],
+    });
+    expect(unreadable(parseDlqMessage(message(body))).reason).toMatch(/2 profile objects/);
+  });
+
+  it("takes the same object given twice as one", () => {
+    const body = JSON.stringify({
+      ErrorMessage: "boom",
+      Items: [{ Object: object }, { Object: object }],
+    });
+    expect(readable(parseDlqMessage(message(body))).object).toEqual(object);
+  });
+
+  it("prefers the object under an object key to one under a container key", () => {
+    const body = JSON.stringify({ ErrorMessage: "boom", data: { X: 1 }, Object: object });
+    expect(readable(parseDlqMessage(message(body))).object).toEqual(object);
+  });
+
+  it("reads typed values ({Type, Value}) as their text", () => {
+    const body = JSON.stringify({
+      ErrorMessage: { Type: "String", Value: "boom" },
+      ObjectTypeName: { Type: "String", Value: "T" },
+      Object: object,
+    });
+    expect(readable(parseDlqMessage(message(body)))).toMatchObject({
+      errorText: "boom",
+      objectTypeName: "T",
+    });
+  });
+
+  it("reads an error object given as JSON in a message attribute, and a binary attribute", () => {
+    const json = message(objectJson, {
+      MessageAttributes: { Error: stringAttribute('{"code":"KMSInvalid","message":"boom"}') },
+    });
+    expect(readable(parseDlqMessage(json))).toMatchObject({
+      errorText: "boom",
+      errorCode: "KMSInvalid",
+    });
+    const binary = message(objectJson, {
+      MessageAttributes: {
+        ErrorMessage: { DataType: "Binary", BinaryValue: new TextEncoder().encode("boom") },
+      },
+    });
+    expect(readable(parseDlqMessage(binary)).errorText).toBe("boom");
+  });
+
+  it("never takes an object from a message attribute", () => {
+    const msg = message(JSON.stringify({ ErrorMessage: "boom" }), {
+      MessageAttributes: { Object: stringAttribute(objectJson) },
+    });
+    expect(unreadable(parseDlqMessage(msg)).reason).toMatch(/no profile object/);
+  });
+
+  it("calls a body it can't tell from the object unreadable, rather than guess", () => {
+    // Attributes explain it, and "message" beside "data" may be an envelope's or the customer's.
+    const body = JSON.stringify({ ...object, data: { Tier: "gold" }, message: "call after 5pm" });
+    const msg = message(body, { MessageAttributes: { ErrorMessage: stringAttribute("boom") } });
+    expect(unreadable(parseDlqMessage(msg)).reason).toMatch(/cannot tell/);
+  });
+
+  it("leaves a customer's own data field alone when the body is the object", () => {
+    const customer = { ...object, data: { Tier: "gold" } };
+    const parsed = readable(
+      parseDlqMessage(
+        message(JSON.stringify(customer), {
+          MessageAttributes: { ErrorMessage: stringAttribute("boom") },
+        }),
+      ),
+    );
+    expect(parsed.object).toEqual(customer);
+    expect(parsed.errorText).toBe("boom");
+  });
+
+  it("does not search inside the object, however many fields it has", () => {
+    const big = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`f${i}`, i]));
+    const body = JSON.stringify({ ErrorMessage: "boom", Object: big });
+    expect(readable(parseDlqMessage(message(body))).object).toEqual(big);
+  });
+
+  it("stops at its bound on an envelope with too many values, unreadable and raw", () => {
+    const body = JSON.stringify({
+      ErrorMessage: "boom",
+      Object: object,
+      Noise: new Array(60_000).fill(0),
+    });
+    const parsed = unreadable(parseDlqMessage(message(body)));
+    expect(parsed.reason).toMatch(/not searched to the end/);
+    expect(parsed.raw).toBe(body);
+  });
+
+  it("keeps what it found on an unreadable message, for the digest", () => {
+    const parsed = unreadable(parseDlqMessage(awsFixture("unreadable-two-objects")));
+    expect(parsed).toMatchObject({
+      errorText: "Too many objects ingested on profile per second",
+      objectTypeName: "CRM-Contact",
+    });
   });
 });
