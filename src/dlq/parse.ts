@@ -57,7 +57,7 @@ const MAX_VISITS = 50_000;
 const MAX_DECODED_CHARS = 2 * MAX_SCAN_CHARS;
 /** Error texts go to Slack and Redis: long stack traces are cut. */
 const MAX_ERROR_CHARS = 2000;
-/** A type or domain name longer than this is not one (AWS allows 255 and 64). */
+/** An object type name longer than this is not one (AWS allows 255). */
 const MAX_NAME_CHARS = 255;
 
 // ---- what a field name says ----------------------------------------------------------------
@@ -249,15 +249,22 @@ function scalarText(value: unknown): string | undefined {
   return nonEmpty(value);
 }
 
-const nameFrom = (value: unknown): string | undefined => {
+/** AWS's patterns: a value that can't be a type or domain name is no candidate for one. */
+const OBJECT_TYPE_NAME = /^[a-zA-Z_][a-zA-Z_0-9-]*$/;
+const DOMAIN_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function typeFrom(value: unknown): string | undefined {
   const text = nonEmpty(value);
-  return text !== undefined && text.length <= MAX_NAME_CHARS ? text : undefined;
-};
+  return text !== undefined && text.length <= MAX_NAME_CHARS && OBJECT_TYPE_NAME.test(text)
+    ? text
+    : undefined;
+}
 
 function domainFrom(value: unknown): string | undefined {
-  const text = nameFrom(value);
+  const text = nonEmpty(value);
   // An ARN names the domain after "domains/".
-  return text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
+  const name = text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
+  return name !== undefined && DOMAIN_NAME.test(name) ? name : undefined;
 }
 
 function timeFrom(value: unknown): number | undefined {
@@ -427,7 +434,7 @@ function visitObject(
       const code = scalarText(value);
       if (code !== undefined)
         search.codes.push({ value: code, score: scoreOf(2, scope), source: scope.source });
-    } else if (TYPE_KEYS.has(k)) push(search.types, nameFrom(value), scope);
+    } else if (TYPE_KEYS.has(k)) push(search.types, typeFrom(value), scope);
     else if (DOMAIN_KEYS.has(k)) push(search.domains, domainFrom(value), scope);
     else if (TIME_KEYS.has(k)) push(search.times, timeFrom(value), scope);
     else if (OBJECT_KEYS.has(k)) {

@@ -444,6 +444,19 @@ describe("parseDlqMessage searches the whole message", () => {
     expect(parsed.raw).toBe(body);
   });
 
+  it("takes a type or domain only when AWS would accept it as one", () => {
+    const body = JSON.stringify({
+      ErrorMessage: "boom",
+      ObjectTypeName: "not a type!",
+      DomainName: "example.com",
+      payload: { ObjectTypeName: "CRM-Contact", DomainName: "amazon-connect-x", Object: object },
+    });
+    expect(readable(parseDlqMessage(message(body)))).toMatchObject({
+      objectTypeName: "CRM-Contact",
+      domainName: "amazon-connect-x",
+    });
+  });
+
   it("keeps what it found on an unreadable message, for the digest", () => {
     const parsed = unreadable(parseDlqMessage(awsFixture("unreadable-two-objects")));
     expect(parsed).toMatchObject({
