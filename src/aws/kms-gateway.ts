@@ -90,6 +90,11 @@ export class KmsGateway {
     return aliases.find((a) => a.AliasName === aliasName)?.TargetKeyId;
   }
 
+  /** Every alias name in the region (`alias/…`), AWS managed ones included. */
+  async listAliasNames(): Promise<string[]> {
+    return (await this.listAliases()).flatMap((a) => (a.AliasName ? [a.AliasName] : []));
+  }
+
   /**
    * Enabled, customer managed, symmetric encryption keys with their aliases: the ones
    * Customer Profiles can use. Keys the bot may not describe are left out, not fatal,

@@ -126,10 +126,15 @@ export interface ResolvedInput {
 
 const notFound = (text: string) => new AppError("not_found", text, { retryable: false });
 
-/** Looks the named resources up (read-only) and returns the choices the wizard would make. */
+/**
+ * Looks the named resources up (read-only) and returns the choices the wizard would make.
+ * With `domains` (every domain's name, listed while the instance is looked up) the domain's
+ * mode costs no read of its own.
+ */
 export async function resolveEnableInput(
   gateways: Pick<Gateways, "connect" | "profiles" | "sqs" | "kms">,
   args: EnableArgs,
+  domains?: Promise<string[]>,
 ): Promise<ResolvedInput> {
   const instance = await gateways.connect.describeInstance(args.instance);
   if (!instance) {
@@ -138,8 +143,10 @@ export async function resolveEnableInput(
     );
   }
   const domainName = (args.domain ?? defaultDomainName(instance.alias)).trim();
-  const [existingDomain, dlq, key] = await Promise.all([
-    gateways.profiles.getDomain(domainName),
+  const [exists, dlq, key] = await Promise.all([
+    domains
+      ? domains.then((names) => names.includes(domainName))
+      : gateways.profiles.getDomain(domainName).then((d) => d !== undefined),
     resolveDlq(gateways, args, domainName),
     resolveKey(gateways, args, domainName),
   ]);
@@ -151,7 +158,7 @@ export async function resolveEnableInput(
         arn: instance.arn,
         ...(instance.alias ? { alias: instance.alias } : {}),
       },
-      domain: existingDomain
+      domain: exists
         ? { mode: "existing", name: domainName }
         : { mode: "new", name: domainName, expirationDays: args.expirationDays },
       dlq,

@@ -5,7 +5,7 @@
  */
 import type { Gateways } from "../aws/gateways.js";
 import { ConfigError } from "../config.js";
-import { gatherFacts } from "../enable/facts.js";
+import { gatherFacts, startEarlyReads } from "../enable/facts.js";
 import {
   buildPlan,
   type EnableFacts,
@@ -43,14 +43,23 @@ export interface CliPlan {
   plan: Plan;
 }
 
-/** Resolves the flags, gathers the facts and builds the plan: reads only. */
+/**
+ * Resolves the flags, gathers the facts and builds the plan: reads only. The reads that
+ * need no choice start with the instance's look-up, so a fresh enable's plan costs one
+ * round of reads when --instance is an ARN, and two when it is an id (the instance's link
+ * is asked by ARN).
+ */
 export async function planFromArgs(
   gateways: Gateways,
   region: string | undefined,
   args: EnableArgs,
 ): Promise<CliPlan> {
-  const { input, instanceStatus } = await resolveEnableInput(gateways, args);
-  const facts = await gatherFacts(gateways, input, region ? { region } : {});
+  const early = startEarlyReads(
+    gateways,
+    args.instance.startsWith("arn:") ? { instanceArn: args.instance } : {},
+  );
+  const { input, instanceStatus } = await resolveEnableInput(gateways, args, early.domains);
+  const facts = await gatherFacts(gateways, input, { ...(region ? { region } : {}), early });
   const built = buildPlan(input, facts);
   const plan =
     instanceStatus === "ACTIVE"

@@ -2,7 +2,10 @@
  * Looks up what AWS holds that a plan depends on (EnableFacts): the domains in the region,
  * the domain the instance is linked to, an existing queue's and key's policy and state, and
  * whether a new alias is taken. Read-only: it changes nothing. The CLI's `plan` and `enable`
- * and the Slack wizard's review step call it, then hand the facts to buildPlan.
+ * and the Slack wizard's review step call it, then hand the facts to buildPlan. Every read
+ * goes out in one parallel round; a caller that still has choices to resolve (the CLI looks
+ * the instance up first) starts the reads that need no choice early (startEarlyReads), so
+ * they overlap its own.
  */
 import type { Gateways } from "../aws/gateways.js";
 import { AppError } from "../errors.js";
@@ -12,6 +15,42 @@ import type { EnableFacts, EnableInput } from "./plan.js";
 
 export type FactGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
 
+/**
+ * The reads a plan needs whatever the choices are: every domain, every alias, and the
+ * instance's current domain when its ARN is already known. Each promise is marked handled,
+ * so one a caller never awaits (it failed earlier) cannot crash the process.
+ */
+export interface EarlyReads {
+  domains: Promise<string[]>;
+  aliases: Promise<string[]>;
+  /** For this instance ARN only. */
+  linkedTo?: { instanceArn: string; domain: Promise<string | undefined> };
+}
+
+export function startEarlyReads(
+  gateways: FactGateways,
+  opts: { instanceArn?: string } = {},
+): EarlyReads {
+  const handled = <T>(read: Promise<T>): Promise<T> => {
+    read.catch(() => {});
+    return read;
+  };
+  const { instanceArn } = opts;
+  const arnOk = instanceArn !== undefined && parseInstanceArn(instanceArn).ok;
+  return {
+    domains: handled(gateways.profiles.listDomains().then((ds) => ds.map((d) => d.name))),
+    aliases: handled(gateways.kms.listAliasNames()),
+    ...(arnOk
+      ? {
+          linkedTo: {
+            instanceArn,
+            domain: handled(gateways.profiles.domainForInstance(instanceArn)),
+          },
+        }
+      : {}),
+  };
+}
+
 export interface FactOptions {
   /**
    * The account and region the bot acts in. Without them they come from the instance's
@@ -19,6 +58,8 @@ export interface FactOptions {
    */
   accountId?: string;
   region?: string;
+  /** Reads already under way (startEarlyReads): used instead of sending them again. */
+  early?: EarlyReads;
 }
 
 /** A read the plan can do without: access denied means "unknown", which the plan warns about. */
@@ -50,20 +91,23 @@ export async function gatherFacts(
         })()
       : undefined;
 
-  const [domains, linkedTo, queue, keyInfo, keyPolicy, aliasTarget, existing] = await Promise.all([
-    profiles.listDomains(),
-    parsed.ok ? profiles.domainForInstance(input.instance.arn) : undefined,
+  const { early } = opts;
+  const earlyLink =
+    early?.linkedTo?.instanceArn === input.instance.arn ? early.linkedTo.domain : undefined;
+  const [domains, linkedTo, queue, keyInfo, keyPolicy, aliasTaken, existing] = await Promise.all([
+    early?.domains ?? profiles.listDomains().then((ds) => ds.map((d) => d.name)),
+    earlyLink ?? (parsed.ok ? profiles.domainForInstance(input.instance.arn) : undefined),
     dlq.mode === "existing" ? unlessDenied(sqs.queueInfo(dlq.url)) : undefined,
     key.mode === "existing" ? unlessDenied(kms.describeKey(key.arn || key.keyId)) : undefined,
     key.mode === "existing" ? unlessDenied(kms.getKeyPolicy(key.keyId || key.arn)) : undefined,
-    newAlias ? kms.findAlias(newAlias) : undefined,
+    newAlias ? aliasExists(gateways, newAlias, early) : undefined,
     input.domain.mode === "existing" ? profiles.getDomain(domainName) : undefined,
   ]);
 
   return {
     accountId,
     region,
-    existingDomains: domains.map((d) => d.name),
+    existingDomains: domains,
     ...(linkedTo ? { instanceLinkedTo: linkedTo } : {}),
     ...(queue?.policy ? { queuePolicy: queue.policy } : {}),
     ...(keyPolicy !== undefined && keyPolicy !== "" ? { keyPolicy } : {}),
@@ -75,7 +119,7 @@ export async function gatherFacts(
           keyUsage: keyInfo.usage,
         }
       : {}),
-    ...(newAlias ? { existingAliases: aliasTarget ? [newAlias] : [] } : {}),
+    ...(newAlias ? { existingAliases: aliasTaken ? [newAlias] : [] } : {}),
     ...(existing
       ? {
           existingDomain: {
@@ -87,4 +131,13 @@ export async function gatherFacts(
         }
       : {}),
   };
+}
+
+async function aliasExists(
+  gateways: FactGateways,
+  alias: string,
+  early: EarlyReads | undefined,
+): Promise<boolean> {
+  if (early) return (await early.aliases).includes(alias);
+  return (await gateways.kms.findAlias(alias)) !== undefined;
 }

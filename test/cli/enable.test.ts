@@ -55,6 +55,24 @@ describe("profiles-bot enable", () => {
     expect(snapshot(emulator)).toBe(before);
   });
 
+  it("a fresh enable reads each fact once and creates each resource with one call", async () => {
+    const { code, out } = await run(enable, ["--instance", instanceArn(EXAMPLECORP), "--yes"]);
+    expect(code, out).toBe(0);
+    expect(Object.fromEntries(emulator.calls)).toEqual({
+      // The plan: what the instance is, every domain and alias, and the instance's link.
+      "connect:DescribeInstance": 1,
+      "profile:ListDomains": 1,
+      "kms:ListAliases": 1,
+      "profile:ListAccountIntegrations": 2, // the plan's, and the job's own before it links
+      // The job: no look-up before a create, no policy call after one.
+      "sqs:CreateQueue": 1,
+      "kms:CreateKey": 1,
+      "kms:CreateAlias": 1,
+      "profile:CreateDomain": 1,
+      "profile:PutIntegration": 1,
+    });
+  });
+
   it("with --yes creates the queue with its policy, the key with its policy and alias, the domain and the link", async () => {
     const { code, out } = await run(enable, ["--instance", EXAMPLECORP, "--yes"]);
     expect(code, out).toBe(0);

@@ -70,6 +70,16 @@ async function provision(harness: Harness, data: ProvisionJobData, states = ["co
   return { jobId, job, state: await job.getState() };
 }
 
+/** One run of a fresh job in this process, as a retry or the CLI would run it. */
+const runOnce = (harness: Harness, jobId: string) =>
+  runProvision({
+    ctx: { gateways: harness.gateways, bindings: harness.bindings, log: harness.log },
+    input: provisionInput(jobId, jobData()),
+    checkpoint: {},
+    save: async () => {},
+    reporter: noopReporter,
+  });
+
 describe("provisioning job", () => {
   it("(a) creates the queue, its policy, the key with its policy and alias, the domain and the link", async () => {
     h = await startHarness();
@@ -164,6 +174,44 @@ describe("provisioning job", () => {
     expect(done.indexOf("link")).toBeGreaterThan(done.indexOf("domain"));
   });
 
+  it("(a) a fresh job creates first: one call per resource, the queue's policy in CreateQueue, no look-ups", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const data = jobData();
+    const { job, state } = await provision(h, data);
+    expect(state, job.failedReason).toBe("completed");
+    expect(Object.fromEntries(h.emulator.calls)).toEqual({
+      "sqs:CreateQueue": 1,
+      "kms:CreateKey": 1,
+      "kms:CreateAlias": 1,
+      "profile:CreateDomain": 1,
+      // The link's one read, sent with the first creates rather than after the domain.
+      "profile:ListAccountIntegrations": 1,
+      "profile:PutIntegration": 1,
+    });
+    const policy = JSON.parse(h.emulator.ctx.state.sqs.queues[QUEUE]?.attributes.Policy ?? "{}");
+    expect(policy.Id).toBe(`profiles-bot:${job.id}:${data.submissionId}`);
+    expect(policy.Statement).toEqual([FACTS_DLQ_STATEMENT]);
+  });
+
+  it("(b) a queue an earlier run created without its policy is adopted and gets the policy", async () => {
+    h = await startHarness();
+    // That run sent CreateQueue (no Policy, as the bot did before) and died before recording it.
+    await h.gateways.sqs.createQueue(QUEUE, { tags: {} });
+    const data = jobData();
+    const { checkpoint } = await runProvision({
+      ctx: { gateways: h.gateways, bindings: h.bindings, log: h.log },
+      input: provisionInput("enable-earlier", data),
+      checkpoint: { creating: ["queue"] },
+      save: async () => {},
+      reporter: noopReporter,
+    });
+    expect(checkpoint.queue).toMatchObject({ name: QUEUE, created: true });
+    const queue = h.emulator.ctx.state.sqs.queues[QUEUE];
+    expect(JSON.parse(queue?.attributes.Policy ?? "{}").Statement).toEqual([FACTS_DLQ_STATEMENT]);
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.deadLetterQueueUrl).toBe(queue?.url);
+  });
+
   it("(a) runs the queue branch and the key branch in parallel", async () => {
     h = await startHarness({ latencyMs: 40 });
     h.startWorker();
@@ -252,6 +300,41 @@ describe("provisioning job", () => {
     expect(job.failedReason).toContain(`A queue named ${QUEUE} already exists`);
     expect(job.attemptsStarted).toBe(1);
     expect(inventory(h, String(job.id), NAMES).domains).toHaveLength(0);
+  });
+
+  it("(b) a domain someone else holds stops the job instead of being adopted", async () => {
+    h = await startHarness();
+    await h.gateways.profiles.createDomain({ name: DOMAIN, expirationDays: 30, tags: {} });
+    await expect(runOnce(h, "enable-taken")).rejects.toThrow(
+      `A domain named ${DOMAIN} already exists and this job did not create it.`,
+    );
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.defaultExpirationDays).toBe(30);
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.tags).toEqual({});
+  });
+
+  it("(b) an alias another key holds stops the job and stays on that key", async () => {
+    h = await startHarness();
+    const rootOnly = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
+    };
+    const other = await h.gateways.kms.createKey({
+      description: "not ours",
+      policy: JSON.stringify(rootOnly),
+      tags: {},
+    });
+    await h.gateways.kms.createAlias(ALIAS, other.keyId);
+    await expect(runOnce(h, "enable-taken")).rejects.toThrow(
+      `The alias ${ALIAS} already names another key (${other.arn}).`,
+    );
+    expect(await h.gateways.kms.findAlias(ALIAS)).toBe(other.keyId);
   });
 
   it("(c) an existing queue's policy gets the Customer Profiles statement and keeps its other one", async () => {
