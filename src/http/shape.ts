@@ -172,7 +172,12 @@ function checkJson(text: string): ShapeCheck {
  * way without handing it over.
  */
 export function isSslCheck(contentType: string | undefined, body: Buffer): boolean {
-  return contentType === FORM && parseQuery(body.toString()).ssl_check === "1";
+  // Most bodies do not mention it; only those that do are parsed to tell for sure.
+  return (
+    contentType === FORM &&
+    body.includes("ssl_check") &&
+    parseQuery(body.toString()).ssl_check === "1"
+  );
 }
 
 /** Whether Bolt can be handed this body; the reason, when not, is safe to log. */
