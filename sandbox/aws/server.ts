@@ -10,9 +10,11 @@ import type { AddressInfo } from "node:net";
 import { FaultInputError, Faults } from "./faults.js";
 import { QuotaBuckets } from "./quotas.js";
 import { connect } from "./services/connect.js";
+import { iam } from "./services/iam.js";
 import { kms } from "./services/kms.js";
 import { profiles } from "./services/profiles.js";
 import { sqs } from "./services/sqs.js";
+import { sts } from "./services/sts.js";
 import { ACCOUNT_ID, type EmulatorState, emptyState, saveState } from "./state.js";
 import {
   AwsError,
@@ -25,7 +27,14 @@ import {
   type ServiceName,
 } from "./types.js";
 
-const SERVICES: Record<ServiceName, ServiceModule> = { sqs, kms, profile: profiles, connect };
+const SERVICES: Record<ServiceName, ServiceModule> = {
+  sqs,
+  kms,
+  profile: profiles,
+  connect,
+  sts,
+  iam,
+};
 
 export interface EmulatorHandle {
   url: string;
@@ -58,9 +67,7 @@ function serviceOf(
   if (target.startsWith("AmazonSQS.")) return { service: "sqs", region };
   if (target.startsWith("TrentService.")) return { service: "kms", region };
   const name = scope?.[2];
-  if (name === "sqs" || name === "kms" || name === "profile" || name === "connect") {
-    return { service: name, region };
-  }
+  if (name && Object.hasOwn(SERVICES, name)) return { service: name as ServiceName, region };
   // An unsigned Query request (curl, old scripts) still names SQS's API version.
   const form = new URLSearchParams(body.toString("utf8"));
   if (form.get("Version") === "2012-11-05" && form.has("Action")) return { service: "sqs", region };

@@ -6,7 +6,7 @@
  */
 import type { EmulatorState } from "./state.js";
 
-export type ServiceName = "sqs" | "kms" | "profile" | "connect";
+export type ServiceName = "sqs" | "kms" | "profile" | "connect" | "sts" | "iam";
 
 export interface AwsRequest {
   method: string;

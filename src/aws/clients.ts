@@ -5,8 +5,10 @@
  */
 import { ConnectClient } from "@aws-sdk/client-connect";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { STSClient } from "@aws-sdk/client-sts";
 import type { Config } from "../config.js";
 
 export interface AwsClients {
@@ -14,6 +16,12 @@ export interface AwsClients {
   sqs: SQSClient;
   kms: KMSClient;
   connect: ConnectClient;
+  /**
+   * STS and IAM serve `doctor` only (who the credentials are, what they may do). Always built
+   * here; optional so that a set of clients made for the other four services is still whole.
+   */
+  sts?: STSClient;
+  iam?: IAMClient;
   destroy(): void;
 }
 
@@ -35,6 +43,8 @@ export function createAwsClients(aws: AwsClientConfig): AwsClients {
     sqs: new SQSClient(common),
     kms: new KMSClient(common),
     connect: new ConnectClient(common),
+    sts: new STSClient(common),
+    iam: new IAMClient(common),
   };
   return {
     ...clients,

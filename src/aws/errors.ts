@@ -6,7 +6,7 @@
  */
 import { AppError, type ErrorCode } from "../errors.js";
 
-export type AwsService = "profile" | "sqs" | "kms" | "connect";
+export type AwsService = "profile" | "sqs" | "kms" | "connect" | "sts" | "iam";
 
 export interface AwsCall {
   service: AwsService;
@@ -23,6 +23,8 @@ const SERVICE_LABEL: Record<AwsService, string> = {
   sqs: "SQS",
   kms: "KMS",
   connect: "Amazon Connect",
+  sts: "STS",
+  iam: "IAM",
 };
 
 /** What an SDK v3 error carries that we read; every field is optional on foreign errors. */

@@ -4,6 +4,7 @@
  */
 import type { AwsClients } from "./clients.js";
 import { ConnectGateway } from "./connect-gateway.js";
+import { IdentityGateway } from "./identity-gateway.js";
 import { KmsGateway } from "./kms-gateway.js";
 import { ProfilesGateway } from "./profiles-gateway.js";
 import { SqsGateway } from "./sqs-gateway.js";
@@ -13,15 +14,22 @@ export interface Gateways {
   profiles: ProfilesGateway;
   sqs: SqsGateway;
   kms: KmsGateway;
+  /**
+   * STS and IAM, read-only: `doctor` asks who the credentials are and what they may do.
+   * Undefined when the clients given have no STS or IAM client (tests of the other gateways).
+   */
+  identity?: IdentityGateway;
 }
 
 export function createGateways(
-  clients: Pick<AwsClients, "connect" | "profiles" | "sqs" | "kms">,
+  clients: Pick<AwsClients, "connect" | "profiles" | "sqs" | "kms" | "sts" | "iam">,
 ): Gateways {
+  const { sts, iam } = clients;
   return {
     connect: new ConnectGateway(clients.connect),
     profiles: new ProfilesGateway(clients.profiles),
     sqs: new SqsGateway(clients.sqs),
     kms: new KmsGateway(clients.kms),
+    ...(sts && iam ? { identity: new IdentityGateway(sts, iam) } : {}),
   };
 }

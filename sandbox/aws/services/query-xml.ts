@@ -1,0 +1,66 @@
+/**
+ * AWS's Query protocol as STS and IAM speak it: a form-encoded POST naming `Action` and
+ * `Version`, answered with XML (`<ActionResponse><ActionResult>…`), errors as `<ErrorResponse>`.
+ * Lists in a request are `Name.member.N`, 1-based.
+ */
+import type { AwsError, AwsRequest, AwsResponse } from "../types.js";
+
+export const escapeXml = (text: string): string =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+
+/** The request's form parameters: the body's, then the URL's. */
+export function formOf(req: AwsRequest): URLSearchParams {
+  const params = new URLSearchParams(req.body.toString("utf8"));
+  for (const [k, v] of req.query) if (!params.has(k)) params.set(k, v);
+  return params;
+}
+
+/** `Name.member.1`, `Name.member.2`, … in order; empty when none is given. */
+export function memberList(form: URLSearchParams, name: string): string[] {
+  const found: [number, string][] = [];
+  const prefix = `${name}.member.`;
+  for (const [key, value] of form) {
+    if (!key.startsWith(prefix)) continue;
+    const index = Number(key.slice(prefix.length));
+    if (Number.isInteger(index) && index >= 1) found.push([index, value]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+/** The Action named by a request of this API version, or undefined. */
+export function actionOf(req: AwsRequest, version: string, actions: readonly string[]) {
+  const form = formOf(req);
+  const action = form.get("Action") ?? "";
+  return form.get("Version") === version && actions.includes(action) ? action : undefined;
+}
+
+export function xmlResponse(
+  action: string,
+  namespace: string,
+  resultXml: string,
+  requestId: string,
+): AwsResponse {
+  return {
+    status: 200,
+    headers: { "content-type": "text/xml" },
+    body:
+      `<${action}Response xmlns="${namespace}"><${action}Result>${resultXml}</${action}Result>` +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+  };
+}
+
+export function xmlError(err: AwsError, namespace: string, requestId: string): AwsResponse {
+  return {
+    status: err.status,
+    headers: { "content-type": "text/xml" },
+    body:
+      `<ErrorResponse xmlns="${namespace}"><Error><Type>${err.fault}</Type>` +
+      `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
