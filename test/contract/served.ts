@@ -1,0 +1,82 @@
+/**
+ * The operations the emulator serves, per service (sandbox/aws/README.md lists them), and
+ * the AWS model each service is checked against. A new emulator operation goes here, then
+ * into the models with extract-models.ts, and its answers are checked from then on.
+ */
+export const MODEL_FILES = {
+  sqs: "sqs-2012-11-05",
+  kms: "kms-2014-11-01",
+  profile: "customer-profiles-2020-08-15",
+  connect: "connect-2017-08-08",
+  sts: "sts-2011-06-15",
+  iam: "iam-2010-05-08",
+} as const;
+
+export type ModelService = keyof typeof MODEL_FILES;
+
+export const SERVED: Record<ModelService, readonly string[]> = {
+  sqs: [
+    "CreateQueue",
+    "GetQueueUrl",
+    "ListQueues",
+    "DeleteQueue",
+    "GetQueueAttributes",
+    "SetQueueAttributes",
+    "PurgeQueue",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
+    "ListDeadLetterSourceQueues",
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+  ],
+  kms: [
+    "CreateKey",
+    "DescribeKey",
+    "ListKeys",
+    "CreateAlias",
+    "UpdateAlias",
+    "DeleteAlias",
+    "ListAliases",
+    "GetKeyPolicy",
+    "PutKeyPolicy",
+    "ListKeyPolicies",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "EnableKey",
+    "DisableKey",
+    "TagResource",
+    "UntagResource",
+    "ListResourceTags",
+  ],
+  profile: [
+    "ListDomains",
+    "CreateDomain",
+    "GetDomain",
+    "UpdateDomain",
+    "DeleteDomain",
+    "PutIntegration",
+    "GetIntegration",
+    "ListIntegrations",
+    "DeleteIntegration",
+    "ListAccountIntegrations",
+    "ListProfileObjectTypes",
+    "PutProfileObjectType",
+    "GetProfileObjectType",
+    "DeleteProfileObjectType",
+    "PutProfileObject",
+    "ListProfileObjects",
+    "SearchProfiles",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+  ],
+  connect: ["ListInstances", "DescribeInstance"],
+  sts: ["GetCallerIdentity"],
+  iam: ["SimulatePrincipalPolicy"],
+};
