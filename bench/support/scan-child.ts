@@ -1,14 +1,20 @@
 /**
- * Runs one DLQ scan in a process of its own and prints its time and peak live-heap growth
- * (sampled after a forced GC) as JSON, so the emulator's memory (in the parent) does not count as the scanner's.
- *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES
+ * Runs one DLQ scan, or the bare receive loop it is compared with, in a process of its own and
+ * prints its time and peak live-heap growth (sampled after a forced GC) as JSON, so the
+ * emulator's memory (in the parent) does not count as the scanner's.
+ *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES scan|bare RECEIVERS
+ *
+ * The bare loop is the floor a scan is held to: the same number of ReceiveMessage calls in
+ * flight, through the same gateway and client, each asking for 10 messages with the same
+ * lease, until the queue answers empty. Nothing else: no classification, no ids, no give-back.
  */
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 
-const [queueUrl = "", max = "0"] = process.argv.slice(2);
+const LEASE_SECONDS = 600;
+const [queueUrl = "", max = "0", mode = "scan", lanes = "10"] = process.argv.slice(2);
 const endpoint = new URL(queueUrl).origin;
 const clients = createAwsClients({
   region: "us-east-1",
@@ -18,21 +24,60 @@ const clients = createAwsClients({
 });
 const { sqs } = createGateways(clients);
 const gc = (globalThis as { gc?: () => void }).gc;
+const receivers = Number(lanes);
 
-gc?.();
-const base = process.memoryUsage().heapUsed;
+async function bare(maxMessages: number): Promise<number> {
+  let received = 0;
+  let drained = false;
+  const lane = async () => {
+    while (!drained && received < maxMessages) {
+      const messages = await sqs.receive(queueUrl, {
+        max: 10,
+        visibilityTimeout: LEASE_SECONDS,
+        waitSeconds: 0,
+      });
+      if (messages.length === 0) drained = true;
+      received += messages.length;
+    }
+  };
+  await Promise.all(Array.from({ length: receivers }, lane));
+  return received;
+}
+
+const heap = () => {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+};
+const base = heap();
 let peak = 0;
 // Live memory, not garbage: collect before each sample, so the figure is what the scan holds.
+// Both modes sample, so both pay the same for it.
 const timer = setInterval(() => {
-  gc?.();
-  peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+  peak = Math.max(peak, heap() - base);
 }, 250);
 const start = performance.now();
-const result = await scanQueue(
-  { sqs, log: createLogger("silent") },
-  { queueUrl, maxMessages: Number(max), samplesPerClass: 3, waitSeconds: 0, leaseSeconds: 600 },
-);
+const result =
+  mode === "bare"
+    ? { total: await bare(Number(max)), messageIds: {} }
+    : await scanQueue(
+        { sqs, log: createLogger("silent") },
+        {
+          queueUrl,
+          maxMessages: Number(max),
+          samplesPerClass: 3,
+          waitSeconds: 0,
+          leaseSeconds: LEASE_SECONDS,
+          receivers,
+        },
+      );
+const ms = performance.now() - start;
 clearInterval(timer);
-peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+// What the scan returns is part of what it holds: sampled with the result alive.
+const withIds = heap();
+peak = Math.max(peak, withIds - base);
+// The message ids per class (one per message, the digest's buttons act on them) are the one
+// part of a scan that grows with the queue: measured on their own.
+result.messageIds = {};
+const ids = withIds - heap();
 clients.destroy();
-console.log(JSON.stringify({ ms: performance.now() - start, peak, total: result.total }));
+console.log(JSON.stringify({ ms, peak, ids, total: result.total }));

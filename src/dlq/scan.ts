@@ -88,7 +88,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   const max = Math.max(0, Math.floor(input.maxMessages));
   const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
   const held: string[] = [];
-  const ids = new Map<DlqClass, Set<string>>();
+  const ids = new Map<DlqClass, string[]>();
   /** Messages asked for by receives so far (a short answer gives the rest back). */
   let asked = 0;
   let drained = max === 0;
@@ -102,8 +102,9 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
       const cls = classify(parsed);
       summary.add(parsed, cls);
       if (parsed.messageId !== "") {
-        const seen = ids.get(cls) ?? new Set<string>();
-        ids.set(cls, seen.add(parsed.messageId));
+        const seen = ids.get(cls);
+        if (seen) seen.push(parsed.messageId);
+        else ids.set(cls, [parsed.messageId]);
       }
     }
   };
@@ -172,9 +173,21 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     "dead-letter queue scanned",
   );
   const messageIds: ScanMessageIds = Object.fromEntries(
-    [...ids].map(([cls, set]) => [cls, [...set]]),
+    [...ids].map(([cls, list]) => [cls, unique(list)]),
   );
   return { ...result, scanId, messageIds, complete, notReturned };
+}
+
+/**
+ * Each id once (a message received again after its lease lapsed is one id), sorted, in place:
+ * a Set per class would hold a second structure as large as the list for the whole scan.
+ */
+function unique(list: string[]): string[] {
+  list.sort();
+  let kept = 0;
+  for (const id of list) if (kept === 0 || list[kept - 1] !== id) list[kept++] = id;
+  list.length = kept;
+  return list;
 }
 
 /** Runs `task` over `items` in chunks of 10, with at most `lanes` calls in flight. */
