@@ -57,7 +57,7 @@ const MAX_VISITS = 50_000;
 const MAX_DECODED_CHARS = 2 * MAX_SCAN_CHARS;
 /** Error texts go to Slack and Redis: long stack traces are cut. */
 const MAX_ERROR_CHARS = 2000;
-/** An object type name longer than this is not one (AWS allows 255). */
+/** A type or domain name longer than this is not one (AWS allows 255 and 64). */
 const MAX_NAME_CHARS = 255;
 
 // ---- what a field name says ----------------------------------------------------------------
@@ -249,22 +249,19 @@ function scalarText(value: unknown): string | undefined {
   return nonEmpty(value);
 }
 
-/** AWS's patterns: a value that can't be a type or domain name is no candidate for one. */
+/** AWS's name patterns: a value that fits one beats a value that doesn't. */
 const OBJECT_TYPE_NAME = /^[a-zA-Z_][a-zA-Z_0-9-]*$/;
 const DOMAIN_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 function typeFrom(value: unknown): string | undefined {
   const text = nonEmpty(value);
-  return text !== undefined && text.length <= MAX_NAME_CHARS && OBJECT_TYPE_NAME.test(text)
-    ? text
-    : undefined;
+  return text !== undefined && text.length <= MAX_NAME_CHARS ? text : undefined;
 }
 
 function domainFrom(value: unknown): string | undefined {
-  const text = nonEmpty(value);
+  const text = typeFrom(value);
   // An ARN names the domain after "domains/".
-  const name = text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
-  return name !== undefined && DOMAIN_NAME.test(name) ? name : undefined;
+  return text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
 }
 
 function timeFrom(value: unknown): number | undefined {
@@ -434,8 +431,8 @@ function visitObject(
       const code = scalarText(value);
       if (code !== undefined)
         search.codes.push({ value: code, score: scoreOf(2, scope), source: scope.source });
-    } else if (TYPE_KEYS.has(k)) push(search.types, typeFrom(value), scope);
-    else if (DOMAIN_KEYS.has(k)) push(search.domains, domainFrom(value), scope);
+    } else if (TYPE_KEYS.has(k)) push(search.types, typeFrom(value), scope, OBJECT_TYPE_NAME);
+    else if (DOMAIN_KEYS.has(k)) push(search.domains, domainFrom(value), scope, DOMAIN_NAME);
     else if (TIME_KEYS.has(k)) push(search.times, timeFrom(value), scope);
     else if (OBJECT_KEYS.has(k)) {
       // The customer's object: a candidate, never searched (its fields are not the envelope's).
@@ -448,8 +445,11 @@ function visitObject(
   }
 }
 
-function push<T>(into: Candidate<T>[], value: T | undefined, scope: Scope): void {
-  if (value !== undefined) into.push({ value, score: scoreOf(2, scope), source: scope.source });
+/** A candidate; a name that doesn't fit AWS's pattern is kept, but only as a last resort. */
+function push<T>(into: Candidate<T>[], value: T | undefined, scope: Scope, pattern?: RegExp): void {
+  if (value === undefined) return;
+  const weight = pattern && !pattern.test(String(value)) ? 1 : 2;
+  into.push({ value, score: scoreOf(weight, scope), source: scope.source });
 }
 
 /**

@@ -444,7 +444,7 @@ describe("parseDlqMessage searches the whole message", () => {
     expect(parsed.raw).toBe(body);
   });
 
-  it("takes a type or domain only when AWS would accept it as one", () => {
+  it("prefers a type or domain AWS would accept to one it would not, keeping the latter as a last resort", () => {
     const body = JSON.stringify({
       ErrorMessage: "boom",
       ObjectTypeName: "not a type!",
@@ -455,6 +455,12 @@ describe("parseDlqMessage searches the whole message", () => {
       objectTypeName: "CRM-Contact",
       domainName: "amazon-connect-x",
     });
+    const alone = JSON.stringify({
+      ErrorMessage: "boom",
+      ObjectTypeName: "not a type!",
+      Object: object,
+    });
+    expect(readable(parseDlqMessage(message(alone))).objectTypeName).toBe("not a type!");
   });
 
   it("keeps what it found on an unreadable message, for the digest", () => {

@@ -472,14 +472,14 @@ function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): Kn
     { type: "divider" },
     { type: "section", text: mrkdwn(lines.join("\n")) },
   ];
-  let body: string | undefined;
-  if (rendered?.object !== undefined) body = JSON.stringify(rendered.object, null, 2);
-  else if (rendered?.raw !== undefined) body = rendered.raw;
-  if (body !== undefined) {
+  if (rendered?.object !== undefined) {
+    const body = JSON.stringify(rendered.object, null, 2);
     blocks.push({
       type: "section",
       text: mrkdwn(`\`\`\`${esc(clip(body, 2800)).replace(/```/g, "'''")}\`\`\``),
     });
+  } else if (rendered?.raw !== undefined) {
+    blocks.push({ type: "section", text: mrkdwn(rawBlock(rendered.raw, sample)) });
   }
   if (offersReingest(sample)) {
     blocks.push({
@@ -496,6 +496,28 @@ function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): Kn
     });
   }
   return blocks;
+}
+
+/**
+ * An unreadable message's body as it came (or, with previews redacted, its length), in a code
+ * block that always closes: escaped first, then bounded, because escaping can make a hostile
+ * body four times longer and a cut after it would drop the closing fence or split an entity.
+ */
+function rawBlock(raw: string, sample: DlqSample): string {
+  const total = sample.rawLength ?? raw.length;
+  const cut = raw === sample.raw && total > raw.length;
+  const note = cut ? `Raw body, first ${n(raw.length)} of ${n(total)} characters:\n` : "";
+  const room = LIMIT.text - note.length - 7;
+  let escaped = esc(raw.replace(/```/g, "'''"));
+  if (escaped.length > room) {
+    escaped = escaped.slice(0, room - 1);
+    const entity = escaped.lastIndexOf("&");
+    if (entity > escaped.lastIndexOf(";")) escaped = escaped.slice(0, entity);
+    if (/[\uD800-\uDBFF]$/.test(escaped)) escaped = escaped.slice(0, -1);
+    escaped += "…";
+  }
+  // A backtick at either end would run into a fence.
+  return `${note}\`\`\`${escaped.replace(/^`|`$/g, "ʼ")}\`\`\``;
 }
 
 export function renderInspectModal(input: InspectInput): ModalView {
