@@ -5,7 +5,6 @@
  * sent and every answer the emulator gave is checked against AWS's published models. The
  * emulator and the gateways agreeing with each other is not enough; both must agree with AWS.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
@@ -15,6 +14,7 @@ import { createGateways, type Gateways } from "../../src/aws/gateways.js";
 import { dlqPolicyStatement, newKeyPolicy } from "../../src/enable/policies.js";
 import { checkExchange, loadModel, type Model } from "./model.js";
 import { type Recorder, startRecorder } from "./recorder.js";
+import { gatewayCalls } from "./served.js";
 
 const REGION = "us-east-1";
 const ACTIVE_INSTANCE = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
@@ -27,36 +27,6 @@ const instanceArn = (id: string) => `arn:aws:connect:${REGION}:${ACCOUNT_ID}:ins
 const models: Model[] = (["sqs", "kms", "profile", "connect", "sts", "iam"] as const).map(
   loadModel,
 );
-
-/**
- * Every AWS call the gateways make, read from their source, so a call added there is a call
- * this test must drive: "service:Operation" from each `new XCommand(`, the service being the
- * one whose SDK client package (`@aws-sdk/client-<name>`) the file imports the command from.
- */
-function gatewayCalls(): string[] {
-  const dir = new URL("../../src/aws/", import.meta.url);
-  const serviceOf: Record<string, string> = {
-    sqs: "sqs",
-    kms: "kms",
-    "customer-profiles": "profile",
-    connect: "connect",
-    sts: "sts",
-    iam: "iam",
-  };
-  const calls = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
-    const source = readFileSync(new URL(file, dir), "utf8");
-    for (const imported of source.matchAll(
-      /import \{([^}]*)\} from "@aws-sdk\/client-([\w-]+)"/g,
-    )) {
-      const service = serviceOf[imported[2] as string] ?? `unknown client-${imported[2]}`;
-      for (const command of (imported[1] as string).matchAll(/\b(\w+)Command\b/g)) {
-        if (source.includes(`new ${command[0]}(`)) calls.add(`${service}:${command[1]}`);
-      }
-    }
-  }
-  return [...calls].sort();
-}
 
 /** The identity gateway's calls, as far as this test drives them. */
 interface IdentityCalls {

@@ -3,6 +3,8 @@
  * the AWS model each service is checked against. A new emulator operation goes here, then
  * into the models with extract-models.ts, and its answers are checked from then on.
  */
+import { readdirSync, readFileSync } from "node:fs";
+
 export const MODEL_FILES = {
   sqs: "sqs-2012-11-05",
   kms: "kms-2014-11-01",
@@ -80,3 +82,33 @@ export const SERVED: Record<ModelService, readonly string[]> = {
   sts: ["GetCallerIdentity"],
   iam: ["SimulatePrincipalPolicy"],
 };
+
+/**
+ * Every AWS call the gateways make, read from their source, so a call added there is one
+ * gateways.test.ts must drive: "service:Operation" from each `new XCommand(`, the service being the
+ * one whose SDK client package (`@aws-sdk/client-<name>`) the file imports the command from.
+ */
+export function gatewayCalls(): string[] {
+  const dir = new URL("../../src/aws/", import.meta.url);
+  const serviceOf: Record<string, string> = {
+    sqs: "sqs",
+    kms: "kms",
+    "customer-profiles": "profile",
+    connect: "connect",
+    sts: "sts",
+    iam: "iam",
+  };
+  const calls = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const source = readFileSync(new URL(file, dir), "utf8");
+    for (const imported of source.matchAll(
+      /import \{([^}]*)\} from "@aws-sdk\/client-([\w-]+)"/g,
+    )) {
+      const service = serviceOf[imported[2] as string] ?? `unknown client-${imported[2]}`;
+      for (const command of (imported[1] as string).matchAll(/\b(\w+)Command\b/g)) {
+        if (source.includes(`new ${command[0]}(`)) calls.add(`${service}:${command[1]}`);
+      }
+    }
+  }
+  return [...calls].sort();
+}
