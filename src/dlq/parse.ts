@@ -604,6 +604,7 @@ function attributeValue(value: unknown): unknown {
   const text = value.StringValue ?? value.stringValue;
   if (text !== undefined) return text;
   const binary = value.BinaryValue ?? value.binaryValue;
+  // Binary attributes are read only as UTF-8 text the size of an error (4 bytes a character).
   if (binary instanceof Uint8Array && binary.length <= MAX_ERROR_CHARS * 4) {
     try {
       return utf8.decode(binary);
