@@ -231,3 +231,25 @@ export function loadAwsConfig(
   if (!parsed.success) throw configErrorOf(parsed.error);
   return { logLevel: parsed.data.LOG_LEVEL, aws: awsOf(parsed.data) };
 }
+
+/**
+ * What `profiles-bot doctor` reads, for the CLI: AWS, Redis and the Slack token when there is
+ * one. Slack's variables stay optional, since doctor reports a missing token as a check of
+ * its own rather than refusing to run. Same schema, same messages as loadConfig.
+ */
+export function loadDoctorConfig(env: Record<string, string | undefined>) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw configErrorOf(parsed.error);
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    aws: awsOf(e),
+    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    slack: {
+      ...(e.SLACK_BOT_TOKEN !== undefined ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(e.SLACK_API_URL !== undefined ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+  };
+}
+
+export type DoctorConfig = ReturnType<typeof loadDoctorConfig>;

@@ -9,7 +9,11 @@ export type { Redis };
  * BullMQ workers block on Redis, so their connections must never give up on a command
  * (maxRetriesPerRequest: null). Commands from request handlers should fail fast instead.
  */
-export function createRedis(config: Config, purpose: "worker" | "client", log?: Logger): Redis {
+export function createRedis(
+  config: Pick<Config, "redis">,
+  purpose: "worker" | "client",
+  log?: Logger,
+): Redis {
   const options: RedisOptions = {
     maxRetriesPerRequest: purpose === "worker" ? null : 2,
     enableReadyCheck: true,

@@ -35,7 +35,22 @@ export interface StandInOptions extends WorkspaceOptions {
   log?: (line: string) => void;
   /** Hooks behind the page's sandbox controls (making failures, roles); each is optional. */
   sandbox?: SandboxHooks;
+  /**
+   * The bot token's scopes, sent as Slack does in the `x-oauth-scopes` header of every
+   * answer; by default manifest.yml's bot scopes. `null` sends no header.
+   */
+  botScopes?: string[] | null;
 }
+
+/** manifest.yml's oauth_config.scopes.bot (test/doctor/requirements.test.ts keeps them equal). */
+export const DEFAULT_BOT_SCOPES = [
+  "commands",
+  "chat:write",
+  "users:read",
+  "usergroups:read",
+  "channels:read",
+  "groups:read",
+];
 
 export interface SlackStandIn {
   /** Base URL, e.g. http://127.0.0.1:41234 (the sandbox UI lives here). */
@@ -52,6 +67,8 @@ export interface SlackStandIn {
   setRateLimit(method: string, rule: RateLimitRule | undefined): void;
   /** Make the next `times` calls of a method fail with this error code. */
   failNext(method: string, error: string, times?: number): void;
+  /** The scopes x-oauth-scopes names from now on; `null` leaves the header out. */
+  setBotScopes(scopes: string[] | null): void;
   /** Add (or replace) users, channels and user groups at run time. */
   addUser(user: SandboxUser): void;
   addChannel(channel: SandboxChannel): void;
@@ -251,6 +268,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
   const random = seeded(opts.seed ?? 1);
   const accepted = opts.tokens ? new Set(opts.tokens) : undefined;
   const log = opts.log;
+  let botScopes = opts.botScopes === undefined ? DEFAULT_BOT_SCOPES : opts.botScopes;
 
   const driverDefaults: DriverOptions = {
     ...(opts.botUrl ? { botUrl: opts.botUrl } : {}),
@@ -327,7 +345,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return;
     }
     try {
-      answer(200, { ok: true, ...handler(args, ws) });
+      const scopes = botScopes ? { "x-oauth-scopes": botScopes.join(",") } : undefined;
+      answer(200, { ok: true, ...handler(args, ws) }, scopes);
     } catch (err) {
       if (err instanceof SlackApiError) {
         const body: Record<string, Json> = { ok: false, error: err.code };
@@ -407,6 +426,9 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       if (rule) rateLimit[method] = rule;
       else delete rateLimit[method];
       callCounts.delete(method);
+    },
+    setBotScopes(scopes) {
+      botScopes = scopes;
     },
     failNext(method, error, times = 1) {
       failures.set(method, { error, times });

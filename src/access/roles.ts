@@ -11,6 +11,7 @@ export type Permission =
   | "cleanup"
   | "discard"
   | "settings"
+  | "doctor"
   | "mute"
   | "audit"
   | "reingest"
@@ -24,6 +25,7 @@ export const REQUIRED_ROLE: Record<Permission, Role> = {
   cleanup: "admin",
   discard: "admin",
   settings: "admin",
+  doctor: "admin",
   mute: "admin",
   audit: "admin",
   reingest: "operator",
@@ -74,6 +76,7 @@ const WHAT: Record<Permission, string> = {
   cleanup: "Cleaning up provisioned resources",
   discard: "Discarding dead-letter messages",
   settings: "Changing settings",
+  doctor: "Running the preflight checks (doctor)",
   mute: "Muting a digest",
   audit: "Reading the audit trail",
   reingest: "Re-ingesting dead-letter messages",

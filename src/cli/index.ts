@@ -3,6 +3,7 @@
  * its own file and takes (argv, io) so tests run it in-process.
  */
 import { dlqClassify } from "./dlq-classify.js";
+import { createDoctorCommand } from "./doctor.js";
 import { createEnableCommand } from "./enable.js";
 import { type CliCommand, processIo } from "./io.js";
 import { createPlanCommand } from "./plan.js";
@@ -30,6 +31,11 @@ const COMMANDS: Record<string, { usage: string; run: CliCommand }> = {
   status: {
     usage: "status [DOMAIN] [--json]   a domain's settings and counts, or the list of domains",
     run: createStatusCommand(cliEnv),
+  },
+  doctor: {
+    usage:
+      "doctor [--json]   check, changing nothing, the AWS identity and permissions, Slack scopes, Redis and queues",
+    run: createDoctorCommand(cliEnv),
   },
 };
 

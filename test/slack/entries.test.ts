@@ -79,6 +79,7 @@ describe("the subcommand list", () => {
       alerts: "settings",
       audit: "audit",
       enable: "enable",
+      doctor: "doctor",
       help: "public",
     });
     for (const s of SUBCOMMANDS) {

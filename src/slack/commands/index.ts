@@ -6,6 +6,7 @@ import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps.js";
 import { alertsSubcommand } from "./alerts.js";
 import { auditSubcommand } from "./audit.js";
+import { doctorSubcommand } from "./doctor.js";
 import { enableSubcommand } from "./enable.js";
 import { helpSubcommand } from "./help.js";
 import { profilesCommand } from "./profiles.js";
@@ -17,6 +18,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   alertsSubcommand,
   auditSubcommand,
   enableSubcommand,
+  doctorSubcommand,
   helpSubcommand(() => SUBCOMMANDS),
 ];
 
