@@ -132,6 +132,65 @@ describe("scanQueue", () => {
     expect(await depth(url)).toEqual({ visible: 95, hidden: 0 });
   });
 
+  it("keeps the configured number of receives in flight, and still counts each message once", async () => {
+    const { url, expected } = await fill("scan-receivers", 200);
+    let inFlight = 0;
+    let most = 0;
+    const sqs = {
+      receive: async (queueUrl: string, opts: Parameters<Gateways["sqs"]["receive"]>[1]) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          return await gateways.sqs.receive(queueUrl, opts);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      changeVisibilityBatch: gateways.sqs.changeVisibilityBatch.bind(gateways.sqs),
+    };
+    const summary = await scanQueue(
+      { sqs, log },
+      { queueUrl: url, maxMessages: 1000, samplesPerClass: 1, waitSeconds: 0, receivers: 4 },
+    );
+    expect(most).toBe(4);
+    expect(summary.total).toBe(200);
+    expect(summary.complete).toBe(true);
+    const idCounts = Object.fromEntries(
+      Object.entries(summary.messageIds).map(([cls, ids]) => [cls, ids.length]),
+    );
+    expect(idCounts).toEqual(expected);
+    expect(await depth(url)).toEqual({ visible: 200, hidden: 0 });
+  });
+
+  it("records a message received twice (its lease lapsed) under one id", async () => {
+    const message = fixture(FIXTURE_NAMES[0] ?? "not-json");
+    const batches = [
+      [{ ...message, MessageId: "m-1", ReceiptHandle: "h-1" }],
+      [{ ...message, MessageId: "m-1", ReceiptHandle: "h-2" }],
+      [{ ...message, MessageId: "m-2", ReceiptHandle: "h-3" }],
+    ];
+    const returned: string[] = [];
+    const sqs = {
+      receive: async () => batches.shift() ?? [],
+      changeVisibilityBatch: async (_url: string, entries: { receiptHandle: string }[]) => {
+        returned.push(...entries.map((e) => e.receiptHandle));
+        return { ok: entries.map((e) => e.receiptHandle), failed: [] };
+      },
+    };
+    const summary = await scanQueue(
+      { sqs, log },
+      {
+        queueUrl: "https://sqs.us-east-1.amazonaws.com/1/q",
+        maxMessages: 10,
+        samplesPerClass: 1,
+        waitSeconds: 0,
+        receivers: 1,
+      },
+    );
+    expect(Object.values(summary.messageIds).flat().sort()).toEqual(["m-1", "m-2"]);
+    expect(returned.sort()).toEqual(["h-1", "h-2", "h-3"]);
+  });
+
   it("gives back what it received when a receive fails midway", async () => {
     const { url } = await fill("scan-failing", 30);
     let calls = 0;

@@ -506,6 +506,136 @@ describe("batches", () => {
   });
 });
 
+/*
+ * The emulator indexes each queue beside its state (sandbox/aws/services/sqs-index.ts) so that
+ * receives and batch calls cost O(batch) on large queues. These check that the index never
+ * changes what SQS does: every message once per lease, deletes and give-backs exact, direct
+ * writes and purges seen, retention kept, FIFO order kept across deletes.
+ */
+describe("a large queue", () => {
+  const receiveAll = async (QueueUrl: string, lanes = 10) => {
+    const got: { MessageId?: string; ReceiptHandle?: string; count?: string }[] = [];
+    let drained = false;
+    const lane = async () => {
+      while (!drained) {
+        const batch = await receiveOne(QueueUrl, {
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 600,
+        });
+        if (batch.length === 0) drained = true;
+        for (const m of batch) {
+          got.push({ ...m, count: m.Attributes?.ApproximateReceiveCount });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    return got;
+  };
+  const batchesOf = <T>(items: T[]) =>
+    Array.from({ length: Math.ceil(items.length / 10) }, (_, i) =>
+      items.slice(i * 10, i * 10 + 10),
+    );
+
+  it("leases each of 1,200 messages once, then deletes and gives back exactly the ones named", async () => {
+    const QueueUrl = await newQueue();
+    const queue = findQueueByUrl(emu.ctx.state, QueueUrl);
+    if (!queue) throw new Error("queue missing");
+    // Written straight into the state, as Customer Profiles writes its dead-letter queue.
+    for (let i = 0; i < 1_200; i++) enqueueMessage(queue, { body: `m${i}` }, Date.now());
+
+    const first = await receiveAll(QueueUrl);
+    expect(first).toHaveLength(1_200);
+    expect(new Set(first.map((m) => m.MessageId)).size).toBe(1_200);
+
+    const deleted = first.filter((_, i) => i % 3 === 0);
+    const kept = first.filter((_, i) => i % 3 !== 0);
+    for (const part of batchesOf(deleted)) {
+      const out = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+      expect(out.Failed ?? []).toEqual([]);
+    }
+    for (const part of batchesOf(kept)) {
+      const out = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl,
+          Entries: part.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+      expect(out.Failed ?? []).toEqual([]);
+    }
+    expect(queue.messages.map((m) => m.messageId).sort()).toEqual(
+      kept.map((m) => m.MessageId).sort(),
+    );
+    const counts = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }),
+    );
+    expect(counts.Attributes?.ApproximateNumberOfMessages).toBe("800");
+    expect(counts.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe("0");
+
+    // Given back: each comes once more, received twice now; the deleted ones never.
+    const second = await receiveAll(QueueUrl);
+    expect(second.map((m) => m.MessageId).sort()).toEqual(kept.map((m) => m.MessageId).sort());
+    expect(new Set(second.map((m) => m.count))).toEqual(new Set(["2"]));
+  });
+
+  it("sees a purge and the messages written after it", async () => {
+    const QueueUrl = await newQueue();
+    const queue = findQueueByUrl(emu.ctx.state, QueueUrl);
+    if (!queue) throw new Error("queue missing");
+    for (let i = 0; i < 50; i++) enqueueMessage(queue, { body: `old${i}` }, Date.now());
+    expect(await receiveOne(QueueUrl, { MaxNumberOfMessages: 10 })).toHaveLength(10);
+    queue.messages = [];
+    expect(await receiveOne(QueueUrl)).toEqual([]);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "new" }));
+    expect((await receiveOne(QueueUrl)).map((m) => m.Body)).toEqual(["new"]);
+  });
+
+  it("drops messages past the retention period, and only those", async () => {
+    const QueueUrl = await newQueue({ MessageRetentionPeriod: "60" });
+    const queue = findQueueByUrl(emu.ctx.state, QueueUrl);
+    if (!queue) throw new Error("queue missing");
+    enqueueMessage(queue, { body: "expired" }, Date.now() - 61_000);
+    enqueueMessage(queue, { body: "kept" }, Date.now());
+    const got = await receiveOne(QueueUrl, { MaxNumberOfMessages: 10 });
+    expect(got.map((m) => m.Body)).toEqual(["kept"]);
+    expect(queue.messages.map((m) => m.body)).toEqual(["kept"]);
+  });
+
+  it("keeps FIFO order after a delete in the middle of the queue", async () => {
+    const QueueUrl = await newQueue(
+      { FifoQueue: "true", ContentBasedDeduplication: "true" },
+      ".fifo",
+    );
+    for (const body of ["1", "2", "3", "4"]) {
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageGroupId: body }));
+    }
+    const got = await receiveOne(QueueUrl, { MaxNumberOfMessages: 10, VisibilityTimeout: 600 });
+    expect(got.map((m) => m.Body)).toEqual(["1", "2", "3", "4"]);
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl, ReceiptHandle: got[1]?.ReceiptHandle as string }),
+    );
+    for (const m of [got[3], got[0], got[2]]) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl,
+          ReceiptHandle: m?.ReceiptHandle as string,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    const again = await receiveOne(QueueUrl, { MaxNumberOfMessages: 10 });
+    expect(again.map((m) => m.Body)).toEqual(["1", "3", "4"]);
+  });
+});
+
 describe("the Query protocol", () => {
   // The emulator does not verify signatures, only reads the scope to route the call.
   const auth =

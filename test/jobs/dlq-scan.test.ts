@@ -24,7 +24,7 @@ let publisher: MemoryDigestPublisher;
 let digests: RedisDigestStore;
 let now: number;
 
-const scan = () =>
+const scan = (overrides: Partial<Parameters<typeof runScan>[0]> = {}) =>
   runScan(
     {
       gateways: h.gateways,
@@ -37,6 +37,7 @@ const scan = () =>
       log: h.log,
       now: () => now,
       waitSeconds: 0,
+      ...overrides,
     },
     DOMAIN,
   );
@@ -136,6 +137,33 @@ describe("the dlq-scan job, through its publisher port", () => {
     expect(publisher.events.map((e) => e.type)).toEqual(["publish", "publish"]);
     const last = publisher.events.at(-1);
     expect(last?.type === "publish" && last.digest.mutedUntil).toBe(now + 3_600_000);
+  });
+
+  it("scans with DLQ_SCAN_RECEIVERS receives in flight, every message counted and given back", async () => {
+    fail(THROTTLED, 60);
+    let inFlight = 0;
+    let most = 0;
+    const sqs = h.gateways.sqs;
+    const counting = Object.assign(Object.create(sqs) as typeof sqs, {
+      receive: async (...args: Parameters<typeof sqs.receive>) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          return await sqs.receive(...args);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    });
+    const outcome = await scan({
+      gateways: { ...h.gateways, sqs: counting },
+      config: { dlq: { scanMaxMessages: 1_000, scanReceivers: 3 } },
+    });
+    expect(outcome).toMatchObject({ status: "posted", total: 60 });
+    expect(most).toBe(3);
+    const queue = queueOf(h, url);
+    expect(queue.messages).toHaveLength(60);
+    expect(queue.messages.every((m) => m.visibleAt <= Date.now())).toBe(true);
   });
 
   it("skips while another worker holds the domain's lock, and publishes nothing", async () => {
