@@ -488,12 +488,12 @@ describe("provisioning job", () => {
   it("(f) when the SDK's own retries run out, BullMQ retries the job from its checkpoint", async () => {
     const harness = await startHarness();
     h = harness;
-    harness.emulator.ctx.options.faults = { "profile:CreateDomain": { internal: 1 } };
+    harness.emulator.faults.set({ "profile:CreateDomain": { internal: 1 } });
     const worker = harness.startWorker();
     // The first failed attempt: BullMQ schedules the retry, and AWS "recovers" meanwhile.
     const firstFailure = new Promise<void>((resolve) =>
       worker.once("failed", () => {
-        harness.emulator.ctx.options.faults = {};
+        harness.emulator.faults.clear();
         resolve();
       }),
     );
