@@ -114,6 +114,8 @@ export function untagResource(req: AwsRequest, ctx: EmulatorContext): AwsRespons
   return json({});
 }
 
+/** An untagged domain's answer has no `tags`: AWS's model gives the map 1 to 50 entries. */
 export function listTagsForResource(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
-  return json({ tags: { ...taggedDomain(req, ctx).tags } });
+  const tags = { ...taggedDomain(req, ctx).tags };
+  return json(Object.keys(tags).length > 0 ? { tags } : {});
 }
