@@ -1,23 +1,50 @@
 /**
- * Slash-command ack latency of profiles-bot against a bare Bolt app, same machine, same
- * run: thousands of signed `/profiles help` requests, 50 in flight, alternating rounds so
- * both see the same conditions. Target: bot p99 within 1.2x of bare Bolt's.
+ * Slash-command ack latency of profiles-bot against a bare Bolt app, same machine, same run.
+ * Each runs in a process of its own, as `npm start` runs the bot (here with `ROLE=all`, the
+ * default: the Slack listeners and the job workers in one process); this process only sends
+ * signed `/profiles help` requests, 50 in flight, in short rounds that alternate between the
+ * two apps so both see the same conditions on a shared machine.
+ *
+ * 1. Idle: the bot's workers have nothing to do. Targets: bot p50 and p99 within 1.2x of
+ *    bare Bolt's.
+ * 2. Loaded: the same bot process re-ingests a class of throttled objects at 100/s while it
+ *    scans a dead-letter queue of 20,000 messages (again every few seconds), against an AWS
+ *    emulator in a third process. Target: bot p99 within 1.5x of bare Bolt's idle p99. Bare
+ *    Bolt is measured alongside too, to tell the bot's own slowdown from the machine's.
+ * 3. Memory: the bot process's RSS when idle (target <= 150 MB) and after the loaded phase.
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { App } from "@slack/bolt";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import { signSlackRequest, startSlackStandIn } from "../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../sandbox/stack.js";
+import { createAwsClients } from "../src/aws/clients.js";
+import { createGateways } from "../src/aws/gateways.js";
 import { loadConfig } from "../src/config.js";
-import { boltLogger, createLogger } from "../src/logger.js";
-import { startRuntime } from "../src/runtime.js";
+import { RedisDigestStore } from "../src/dlq/digests.js";
+import { DOMAIN_TAGS } from "../src/provision/bindings.js";
+import { createQueues } from "../src/queues/index.js";
+import { lockKey } from "../src/queues/lock.js";
+import { JOBS } from "../src/queues/names.js";
+import { enqueueReingest, reingestJobId } from "../src/queues/reingest.js";
 import type { Benchmark } from "./index.js";
 import { percentile, round, timedPool } from "./lib.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench-token";
-const REQUESTS_PER_ROUND = 1_000;
-const ROUNDS = 3;
 const CONCURRENCY = 50;
+const ROUND = 250;
+const IDLE_ROUNDS = 12;
+const LOADED_ROUNDS = 8;
+/** Messages re-ingested at 100/s: long enough to outlast the loaded phase. */
+const REINGEST_MESSAGES = 6_000;
+const SCAN_MESSAGES = 20_000;
+const CHANNEL = "C0OPS";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,12 +57,84 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A TypeScript file in a process of its own; resolves with the first JSON line it prints
+ * (its address). What it prints later is read and dropped.
+ */
+async function child(
+  file: string,
+  args: string[],
+): Promise<{ proc: ChildProcess; first: Record<string, unknown> }> {
+  const proc = start(file, args);
+  let out = "";
+  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (!line) return;
+      proc.off("exit", onExit);
+      proc.stdout?.off("data", onData);
+      proc.stdout?.resume();
+      resolve(JSON.parse(line) as Record<string, unknown>);
+    };
+    const onExit = (code: number | null) =>
+      reject(new Error(`${file} exited ${code} before it was ready`));
+    proc.stdout?.on("data", onData);
+    proc.once("exit", onExit);
+  });
+  return { proc, first };
+}
+
+function start(file: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", file, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+  });
+}
+
+async function stopChild(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = once(proc, "exit");
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident set size of a process, from the kernel (MB). */
+function rssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return round(kb / 1024, 1);
+}
+
+/** ROLE=all is two processes (src/main.ts): the listeners' and its worker child's RSS. */
+function roleAllRss(pid: number | undefined) {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+  const listeners = rssMb(pid);
+  const workers = children
+    .split(/\s+/)
+    .filter(Boolean)
+    .reduce((sum, child) => sum + rssMb(Number(child)), 0);
+  return { listeners, workers: round(workers, 1), total: round(listeners + workers, 1) };
+}
+
+async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`bench/ack: ${what} did not happen within ${ms / 1000} s`);
+}
+
 function commandBody(i: number): string {
   return new URLSearchParams({
     token: "x",
     team_id: "T0SANDBOX",
     team_domain: "sandbox",
-    channel_id: "C0OPS",
+    channel_id: CHANNEL,
     channel_name: "contact-centre-ops",
     user_id: "U0ADMIN",
     user_name: "sandbox-admin",
@@ -43,7 +142,7 @@ function commandBody(i: number): string {
     text: "help",
     api_app_id: "A0BENCH",
     response_url: "http://127.0.0.1:9/response/x",
-    trigger_id: `bench.${i}`,
+    trigger_id: `bench.${i}.${Math.random().toString(36).slice(2)}`,
   }).toString();
 }
 
@@ -63,85 +162,205 @@ async function send(url: string, i: number): Promise<void> {
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
 }
 
-const boltLoggerSilent = () => boltLogger(createLogger("silent"));
+const stats = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
+};
 
 const bench: Benchmark = {
-  description: "slash-command ack latency, profiles-bot vs bare Bolt (p99 ratio, target <= 1.2)",
+  description:
+    "slash-command ack latency, profiles-bot (ROLE=all) vs bare Bolt, idle and under job load; RSS",
   async run(log) {
     const slack = await startSlackStandIn({ port: 0, signingSecret: SECRET });
     const prefix = testPrefix();
+    const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+    const procs: ChildProcess[] = [];
     const config = loadConfig({
-      ROLE: "bot",
       SLACK_BOT_TOKEN: TOKEN,
       SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
       AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-      HOST: "127.0.0.1",
-      PORT: "0",
       QUEUE_PREFIX: prefix,
-      LOG_LEVEL: "silent",
-      REDIS_URL: process.env.REDIS_URL,
+      REDIS_URL: redisUrl,
     });
-    const silent = createLogger("silent");
-    const bot = await startRuntime(config, silent);
-
-    const barePort = await freePort();
-    const bare = new App({
-      token: TOKEN,
-      signingSecret: SECRET,
-      clientOptions: { slackApiUrl: slack.apiUrl },
-      logger: boltLoggerSilent(),
-    });
-    bare.command("/profiles", async ({ ack }) => {
-      await ack({ response_type: "ephemeral", text: "/profiles help: Show this list." });
-    });
-    await bare.start({ port: barePort, host: "127.0.0.1" });
-
-    const targets = {
-      bare: `http://127.0.0.1:${barePort}/slack/events`,
-      bot: `${bot.url}/slack/events`,
-    };
-    const samples: Record<keyof typeof targets, number[]> = { bare: [], bot: [] };
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queues = createQueues(redis, prefix);
     try {
-      for (const url of Object.values(targets))
-        await timedPool(200, CONCURRENCY, (i) => send(url, i));
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? (["bare", "bot"] as const) : (["bot", "bare"] as const);
-        for (const name of order) {
-          samples[name].push(
-            ...(await timedPool(REQUESTS_PER_ROUND, CONCURRENCY, (i) => send(targets[name], i))),
-          );
+      const emulator = await child(here("./support/ack-emulator.ts"), [
+        String(REINGEST_MESSAGES),
+        String(SCAN_MESSAGES),
+      ]);
+      procs.push(emulator.proc);
+      const awsUrl = emulator.first.url as string;
+      const domains = emulator.first.domains as { reingest: string; scan: string };
+
+      const barePort = await freePort();
+      const bare = await child(here("./support/ack-bare.ts"), [
+        String(barePort),
+        SECRET,
+        slack.apiUrl,
+      ]);
+      procs.push(bare.proc);
+
+      const botPort = await freePort();
+      const bot = start(here("../src/main.ts"), [], {
+        ROLE: "all",
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: awsUrl,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        HOST: "127.0.0.1",
+        PORT: String(botPort),
+        QUEUE_PREFIX: prefix,
+        REDIS_URL: redisUrl,
+        LOG_LEVEL: "warn",
+        PROFILES_ADMINS: "U0ADMIN",
+        DLQ_SCAN_INTERVAL: "5s",
+        DLQ_RECONCILE_INTERVAL: "1s",
+        DLQ_SCAN_MAX_MESSAGES: String(SCAN_MESSAGES),
+        REINGEST_RATE: "100",
+      });
+      procs.push(bot);
+      // Its log lines (warnings and errors only) are read and dropped.
+      bot.stdout?.resume();
+      const targets = {
+        bare: bare.first.url as string,
+        bot: `http://127.0.0.1:${botPort}/slack/events`,
+      };
+      await waitFor("the bot's /healthz", 30_000, async () => {
+        const res = await fetch(`http://127.0.0.1:${botPort}/healthz`);
+        return res.status === 200 ? true : undefined;
+      });
+
+      const rounds = async (
+        count: number,
+        samples: Record<"bare" | "bot", number[]>,
+        until?: () => boolean,
+      ) => {
+        for (let r = 0; r < count && !until?.(); r++) {
+          const order = r % 2 === 0 ? (["bare", "bot"] as const) : (["bot", "bare"] as const);
+          for (const name of order) {
+            samples[name].push(
+              ...(await timedPool(ROUND, CONCURRENCY, (i) => send(targets[name], i))),
+            );
+          }
         }
-      }
+      };
+      for (const url of Object.values(targets))
+        await timedPool(400, CONCURRENCY, (i) => send(url, i));
+
+      // 1. Idle.
+      const idle = { bare: [] as number[], bot: [] as number[] };
+      await rounds(IDLE_ROUNDS, idle);
+      const rssIdle = roleAllRss(bot.pid);
+
+      // 2. Loaded: binding both domains starts their scans at the next reconcile (1 s); the
+      //    re-ingest of the first domain's class starts once its digest names a scan.
+      const aws = createAwsClients({
+        ...config.aws,
+        endpoint: awsUrl,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      const { profiles } = createGateways(aws);
+      const digests = new RedisDigestStore(redis, prefix);
+      await profiles.tagDomain(domains.reingest, { [DOMAIN_TAGS.channel]: CHANNEL });
+      const scanId = await waitFor("the first scan of the re-ingest domain", 120_000, async () => {
+        return (await digests.get(domains.reingest))?.scanId;
+      });
+      const enqueued = await enqueueReingest(queues, {
+        domain: domains.reingest,
+        cls: "throttled",
+        scanId,
+        requestedBy: "U0ADMIN",
+        channel: CHANNEL,
+      });
+      const jobId = reingestJobId(JOBS.reingest, { domain: domains.reingest, cls: "throttled" });
+      await profiles.tagDomain(domains.scan, { [DOMAIN_TAGS.channel]: CHANNEL });
+      // The phase counts from the moment the 20,000-message scan is under way.
+      const scanning = await waitFor("the 20,000-message scan to start", 60_000, async () => {
+        const lock = await redis.exists(lockKey(prefix, "dlq-scan", domains.scan));
+        return lock ? true : undefined;
+      }).catch(() => false);
+      const scansBefore = (await digests.get(domains.scan))?.lastScanAt;
+      // Finished jobs are removed, so a job that is gone has finished.
+      const reingestState = async () => {
+        const job = await queues.reingest.getJob(jobId);
+        return job ? await job.getState() : "gone";
+      };
+      const stateAtStart = await reingestState();
+      const loaded = { bare: [] as number[], bot: [] as number[] };
+      let reingestDone = false;
+      const watch = setInterval(() => {
+        void reingestState().then((s) => {
+          if (s === "gone" || s === "completed" || s === "failed") reingestDone = true;
+        });
+      }, 500);
+      const started = performance.now();
+      await rounds(LOADED_ROUNDS, loaded, () => reingestDone);
+      clearInterval(watch);
+      const loadedSeconds = round((performance.now() - started) / 1000, 1);
+      const stateAtEnd = await reingestState();
+      const scanned = await digests.get(domains.scan);
+      const rssAfter = roleAllRss(bot.pid);
+      aws.destroy();
+
+      const bi = stats(idle.bare);
+      const oi = stats(idle.bot);
+      const bl = stats(loaded.bare);
+      const ol = stats(loaded.bot);
+      const p50Ratio = round(oi.p50 / bi.p50, 3);
+      const p99Ratio = round(oi.p99 / bi.p99, 3);
+      const loadedRatio = round(ol.p99 / bi.p99, 3);
+      const met = (x: number, target: number) => (x <= target ? "met" : "NOT met");
+      log(`requests: idle ${idle.bot.length} per app, ${CONCURRENCY} in flight`);
+      log(`idle  bare Bolt:    p50 ${bi.p50} ms  p99 ${bi.p99} ms`);
+      log(`idle  profiles-bot: p50 ${oi.p50} ms  p99 ${oi.p99} ms`);
+      log(`p50 ratio ${p50Ratio} (target <= 1.2): ${met(p50Ratio, 1.2)}`);
+      log(`p99 ratio ${p99Ratio} (target <= 1.2): ${met(p99Ratio, 1.2)}`);
+      log(
+        `loaded (${loadedSeconds} s, ${loaded.bot.length} requests; re-ingest job ${enqueued.status}, ${stateAtStart} -> ${stateAtEnd}; ` +
+          `scan ${scanning ? "running at the start" : "NOT seen running"}, ${scanned?.lastScanAt !== scansBefore ? `finished during the phase (${scanned?.lastSummary?.total ?? 0} messages)` : "not finished during the phase"})`,
+      );
+      log(`loaded bare Bolt:    p50 ${bl.p50} ms  p99 ${bl.p99} ms`);
+      log(`loaded profiles-bot: p50 ${ol.p50} ms  p99 ${ol.p99} ms`);
+      log(`loaded p99 / idle bare p99 ${loadedRatio} (target <= 1.5): ${met(loadedRatio, 1.5)}`);
+      const rss = (r: typeof rssIdle) =>
+        `${r.total} MB (listeners ${r.listeners} MB + workers ${r.workers} MB)`;
+      log(`ROLE=all RSS idle: ${rss(rssIdle)}; target <= 150: ${met(rssIdle.total, 150)}`);
+      log(`ROLE=all RSS after load: ${rss(rssAfter)}`);
+      return {
+        requests: idle.bot.length,
+        concurrency: CONCURRENCY,
+        bare_p50_ms: bi.p50,
+        bare_p99_ms: bi.p99,
+        bot_p50_ms: oi.p50,
+        bot_p99_ms: oi.p99,
+        p50_ratio: p50Ratio,
+        p99_ratio: p99Ratio,
+        loaded_requests: loaded.bot.length,
+        loaded_seconds: loadedSeconds,
+        loaded_bare_p99_ms: bl.p99,
+        loaded_bot_p50_ms: ol.p50,
+        loaded_bot_p99_ms: ol.p99,
+        loaded_p99_ratio: loadedRatio,
+        rss_idle_mb: rssIdle.total,
+        rss_idle_listeners_mb: rssIdle.listeners,
+        rss_idle_workers_mb: rssIdle.workers,
+        rss_after_load_mb: rssAfter.total,
+        rss_after_load_listeners_mb: rssAfter.listeners,
+        rss_after_load_workers_mb: rssAfter.workers,
+        target_met:
+          p50Ratio <= 1.2 && p99Ratio <= 1.2 && loadedRatio <= 1.5 && rssIdle.total <= 150,
+      };
     } finally {
-      await bare.stop();
-      await bot.stop();
+      for (const proc of procs.reverse()) await stopChild(proc);
+      await queues.close();
       await slack.close();
+      await redis.quit();
       await deletePrefix(config, prefix);
     }
-    const stats = (xs: number[]) => {
-      const sorted = [...xs].sort((a, b) => a - b);
-      return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
-    };
-    const b = stats(samples.bare);
-    const o = stats(samples.bot);
-    const ratio = round(o.p99 / b.p99, 3);
-    log(`requests: ${samples.bot.length} per app, ${CONCURRENCY} in flight`);
-    log(`bare Bolt:   p50 ${b.p50} ms  p99 ${b.p99} ms`);
-    log(`profiles-bot: p50 ${o.p50} ms  p99 ${o.p99} ms`);
-    log(`p99 ratio ${ratio} (target <= 1.2): ${ratio <= 1.2 ? "met" : "NOT met"}`);
-    return {
-      requests: samples.bot.length,
-      concurrency: CONCURRENCY,
-      bare_p50_ms: b.p50,
-      bare_p99_ms: b.p99,
-      bot_p50_ms: o.p50,
-      bot_p99_ms: o.p99,
-      p99_ratio: ratio,
-      p50_ratio: round(o.p50 / b.p50, 3),
-      target_met: ratio <= 1.2,
-    };
   },
 };
 

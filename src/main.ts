@@ -1,10 +1,23 @@
-/** `npm start`: runs the role named by ROLE (bot, worker or all) from the environment. */
-import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./logger.js";
+/**
+ * `npm start`: runs the role named by ROLE (bot, worker or all) from the environment.
+ *
+ * `all` runs the Slack listeners in this process and the job workers in a child process of
+ * their own, at a lower CPU priority: a scan or a re-ingest then never holds up a Slack
+ * request's ack, which must come within 3 seconds (docs/adr/0006). The two stop together:
+ * a signal stops both, and a worker process that dies stops this one, so a supervisor
+ * restarts the whole as it did when both ran in one process.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { setPriority } from "node:os";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
 import { startRuntime } from "./runtime.js";
 
+/** Niceness of the worker process under ROLE=all: it yields the CPU to the listeners. */
+const WORKER_NICENESS = 10;
+
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -15,29 +28,64 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  const worker = config.role === "all" ? startWorkerProcess(log) : undefined;
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
-    runtime = await startRuntime(config, log);
+    runtime = await startRuntime(worker ? { ...config, role: "bot" } : config, log);
   } catch (err) {
     log.fatal({ err }, "start-up failed");
     process.stderr.write(`profiles-bot cannot start: ${(err as Error).message}\n`);
+    await stopWorkerProcess(worker?.child);
     process.exit(1);
   }
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    runtime.stop().then(
-      () => process.exit(0),
+    Promise.all([runtime.stop(), stopWorkerProcess(worker?.child)]).then(
+      () => process.exit(code),
       (err) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   };
+  worker?.exited.then((code) => {
+    if (stopping) return;
+    log.fatal({ code }, "the worker process stopped; stopping the listeners too");
+    shutdown("worker-exit", 1);
+  });
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/**
+ * The same program with ROLE=worker, the same loader flags and environment; its /healthz
+ * listens on a free port, since the listeners' server has the configured one.
+ */
+function startWorkerProcess(log: Logger): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, ROLE: "worker", PORT: "0", HOST: "127.0.0.1" },
+    stdio: "inherit",
+  });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, WORKER_NICENESS);
+  } catch (err) {
+    log.warn({ err }, "could not lower the worker process's CPU priority");
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { child, exited };
+}
+
+/** SIGTERM, and the worker finishes its current step (runtime.stop); SIGKILL after 30 s. */
+async function stopWorkerProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 void main();

@@ -6,7 +6,6 @@
 import type { RequestListener } from "node:http";
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
-import { startWorkers } from "../jobs/index.js";
 import type { Access } from "./access/authorize.js";
 import { CachedGroupDirectory } from "./access/directory.js";
 import { RedisAuditLog } from "./audit/audit.js";
@@ -75,6 +74,8 @@ export async function startRuntime(
 
     let workers: Worker[] = [];
     if (config.role !== "bot") {
+      // Loaded only where jobs run: a listeners-only process stays smaller without them.
+      const { startWorkers } = await import("../jobs/index.js");
       workers = await startWorkers({
         config,
         log,

@@ -1,0 +1,129 @@
+/**
+ * `npm start` with ROLE=all (the default) as two processes (docs/adr/0006): the listeners
+ * answer /healthz and the workers run in a child process at a lower CPU priority; SIGTERM
+ * stops both, and a worker process that dies takes the listeners down with exit code 1.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSeededEmulator } from "../../sandbox/aws/index.js";
+import { startSlackStandIn } from "../../sandbox/slack/index.js";
+import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
+import { loadConfig } from "../../src/config.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const childrenOf = (pid: number | undefined): number[] =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+
+/** The process's niceness: field 19 of /proc/PID/stat, counted after the command's ")". */
+const niceness = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+};
+
+const environOf = (pid: number): string[] =>
+  readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("npm start with ROLE=all", () => {
+  let emulator: Awaited<ReturnType<typeof startSeededEmulator>>;
+  let slack: Awaited<ReturnType<typeof startSlackStandIn>>;
+  const prefix = testPrefix();
+  beforeAll(async () => {
+    emulator = await startSeededEmulator({ port: 0, quotas: false });
+    slack = await startSlackStandIn({ port: 0, signingSecret: "s" });
+  });
+  afterAll(async () => {
+    await slack?.close();
+    await emulator?.close();
+    await deletePrefix(loadConfig({ SLACK_BOT_TOKEN: "xoxb-x", ROLE: "worker" }), prefix);
+  });
+
+  async function start(): Promise<{ bot: ChildProcess; worker: number; output: () => string }> {
+    const port = await freePort();
+    const bot = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        SLACK_BOT_TOKEN: "xoxb-role-all-test",
+        SLACK_SIGNING_SECRET: "s",
+        SLACK_API_URL: slack.apiUrl,
+        AWS_ENDPOINT_URL: emulator.url,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        QUEUE_PREFIX: prefix,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    bot.stdout?.on("data", (d) => {
+      out += d;
+    });
+    bot.stderr?.on("data", (d) => {
+      out += d;
+    });
+    let status = 0;
+    for (let i = 0; i < 150 && status !== 200; i++) {
+      status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status, out).toBe(200);
+    const [worker] = childrenOf(bot.pid);
+    expect(worker, out).toBeDefined();
+    return { bot, worker: worker as number, output: () => out };
+  }
+
+  it("runs the workers in a child process with ROLE=worker at a lower priority; SIGTERM stops both", async () => {
+    const { bot, worker, output } = await start();
+    expect(environOf(worker)).toContain("ROLE=worker");
+    expect(niceness(worker)).toBeGreaterThan(niceness(bot.pid as number));
+    // The worker process is a runtime of its own: it logs its start like the listeners.
+    for (let i = 0; i < 100 && output().split("profiles-bot started").length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output()).toContain('"role":"worker"');
+    const exited = once(bot, "exit");
+    bot.kill("SIGTERM");
+    const [code] = await exited;
+    expect(code, output()).toBe(0);
+    expect(alive(worker)).toBe(false);
+    expect(output().split("profiles-bot stopped").length - 1, output()).toBe(2);
+  });
+
+  it("stops the listeners with exit code 1 when the worker process dies", async () => {
+    const { bot, worker, output } = await start();
+    const exited = once(bot, "exit");
+    process.kill(worker, "SIGKILL");
+    const [code] = await exited;
+    expect(code, output()).toBe(1);
+    expect(output()).toContain("the worker process stopped");
+  });
+});
