@@ -28,17 +28,6 @@ const models: Model[] = (["sqs", "kms", "profile", "connect", "sts", "iam"] as c
   loadModel,
 );
 
-/** The identity gateway's calls, as far as this test drives them. */
-interface IdentityCalls {
-  callerIdentity(): Promise<{ arn: string }>;
-  simulate(
-    principalArn: string,
-    actions: string[],
-    resource: string,
-    context?: { key: string; type: "string" | "boolean"; values: string[] }[],
-  ): Promise<unknown>;
-}
-
 let emulator: EmulatorHandle;
 let recorder: Recorder;
 let clients: AwsClients;
@@ -95,6 +84,8 @@ async function driveEveryCall(): Promise<void> {
   );
   await gw.sqs.queueInfo(queueUrl);
   await gw.sqs.listQueues("amazon-connect-");
+  await gw.sqs.listQueues("nothing-has-this-prefix-");
+  await gw.sqs.receive(queueUrl, { max: 10, visibilityTimeout: 30, waitSeconds: 0 });
   await gw.sqs.send(queueUrl, '{"errorMessage":"contract"}', { ErrorMessage: "contract" });
   await gw.sqs.send(queueUrl, "second");
   const received = await gw.sqs.receive(queueUrl, {
@@ -123,6 +114,8 @@ async function driveEveryCall(): Promise<void> {
   await gw.profiles.getDomain("amazon-connect-never-made");
   await gw.profiles.updateDomain(DOMAIN, { expirationDays: 400 });
   await gw.profiles.domainForInstance(instanceArn(LEGACY_INSTANCE));
+  await gw.profiles.domainForInstance(instanceArn(ACTIVE_INSTANCE));
+  await gw.profiles.listIntegrations(DOMAIN);
   await gw.profiles.linkInstance(DOMAIN, instanceArn(ACTIVE_INSTANCE));
   await gw.profiles.listIntegrations(DOMAIN);
   await gw.profiles.unlinkInstance(DOMAIN, instanceArn(ACTIVE_INSTANCE));
@@ -140,12 +133,12 @@ async function driveEveryCall(): Promise<void> {
   await failing(gw.profiles.putProfileObject("amazon-connect-legacy", "CRM-Contact", "not json"));
   await gw.profiles.tagDomain(DOMAIN, { "profiles-bot:alerts": "C0OPS" });
   await gw.profiles.domainTags(DOMAIN);
-  await gw.profiles.untagDomain(DOMAIN, ["profiles-bot:alerts"]);
+  await gw.profiles.untagDomain(DOMAIN, ["profiles-bot:alerts", "app"]);
+  await gw.profiles.domainTags(DOMAIN);
   await gw.profiles.listDomainTags();
 
-  // STS and IAM: who the bot is and what it may do (profiles-bot doctor), when the
-  // gateways have them.
-  const identity = (gw as { identity?: IdentityCalls }).identity;
+  // STS and IAM: who the bot is and what it may do (profiles-bot doctor).
+  const identity = gw.identity;
   if (identity) {
     const me = await identity.callerIdentity();
     await identity.simulate(me.arn, ["sqs:ReceiveMessage", "kms:DescribeKey"], "*", [
