@@ -126,6 +126,12 @@ describe("checkExchange", () => {
     ]);
   });
 
+  it("names an answer that is not JSON instead of failing on it", () => {
+    expect(checkExchange(models, restExchange({ responseBody: "<html>" })).problems).toEqual([
+      expect.stringMatching(/^profile:GetDomain response cannot be read: /),
+    ]);
+  });
+
   it("accepts declared and common error codes and names any other", () => {
     const failing = (code: string) =>
       restExchange({

@@ -442,12 +442,23 @@ export function checkExchange(
   const { model, operation, labels } = found;
   const name = `${model.service}:${operation.name}`;
   const problems: string[] = [];
-  const input = inputOf(model, operation, ex, labels);
-  const output = ex.status < 300 ? outputOf(model, operation, ex) : undefined;
+  // A body that does not parse is a break of its own, not a crash of the whole check.
+  const read = <T>(side: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      problems.push(`${name} ${side} cannot be read: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const input = read("request", () => inputOf(model, operation, ex, labels));
+  const output =
+    ex.status < 300 ? read("response", () => outputOf(model, operation, ex)) : undefined;
   const inShape = operation.input;
-  if (inShape) {
+  if (inShape && input) {
     problems.push(...checkParts(model, inShape, input).map((p) => `${name} request ${p}`));
   }
+  if (ex.status < 300 && !output) return { operation: name, problems };
   if (output) {
     if (operation.output)
       problems.push(
