@@ -385,22 +385,38 @@ function visit(search: Search, at: Located, scope: Scope): void {
   }
 }
 
-/** An error given as text, as an object or list describing it, or as JSON holding either. */
-function visitError(search: Search, at: Located, scope: Scope, weight: number): void {
+/**
+ * An error given as text, as an object or list describing it, or as JSON (encoded any number
+ * of times, within the bounds) holding either. Inside an object or list given under an error
+ * key, "message" and "code" are the error's (`errorContext`).
+ */
+function visitError(
+  search: Search,
+  at: Located,
+  scope: Scope,
+  weight: number,
+  errorContext: boolean,
+): void {
   const value = unwrapAttribute(at.value);
   if (typeof value === "string") {
     const decoded = decodeString(search, value, scope);
-    if (decoded && typeof decoded.value !== "string") {
-      visit(search, decoded, { ...deeper(scope, true), decodes: scope.decodes + 1 });
+    if (decoded) {
+      visitError(
+        search,
+        decoded,
+        { ...deeper(scope), decodes: scope.decodes + 1 },
+        weight,
+        errorContext,
+      );
       return;
     }
-    const text = nonEmpty(decoded ? decoded.value : value);
+    const text = nonEmpty(value);
     if (text !== undefined)
       search.texts.push({ value: text, score: scoreOf(weight, scope), source: scope.source });
     return;
   }
   if (typeof value === "object" && value !== null)
-    visit(search, { ...at, value }, deeper(scope, true));
+    visit(search, { ...at, value }, deeper(scope, errorContext || scope.inError));
 }
 
 function visitObject(
@@ -418,15 +434,12 @@ function visitObject(
     const k = normaliseKey(key);
     const member = child(at, key, raw);
     const value = unwrapAttribute(raw);
-    if (STRONG_TEXT_KEYS.has(k)) visitError(search, member, scope, 3);
+    if (STRONG_TEXT_KEYS.has(k)) visitError(search, member, scope, 3, true);
     else if (WEAK_TEXT_KEYS.has(k) && (scope.inError || typeof value === "string")) {
-      // A "message" holding JSON may be a whole envelope (SNS wraps bodies this way).
-      const decoded =
-        typeof value === "string" ? decodeObject(search, { ...member, value }, scope) : undefined;
-      if (decoded)
-        visit(search, decoded.at, deeper(decoded.scope, !looksLikeEnvelope(decoded.at.value)));
-      else visitError(search, { ...member, value }, scope, scope.inError ? 3 : 1);
-    } else if (ERROR_KEYS.has(k)) visitError(search, member, scope, 2);
+      // A "message" holding JSON may be a whole envelope (SNS wraps bodies this way), or wrap
+      // one: what it holds is searched, and only inside an error are its fields the error's.
+      visitError(search, { ...member, value }, scope, scope.inError ? 3 : 1, scope.inError);
+    } else if (ERROR_KEYS.has(k)) visitError(search, member, scope, 2, true);
     else if (CODE_KEYS.has(k) || (scope.inError && ERROR_CODE_KEYS.has(k))) {
       const code = scalarText(value);
       if (code !== undefined)
@@ -453,8 +466,9 @@ function push<T>(into: Candidate<T>[], value: T | undefined, scope: Scope, patte
 }
 
 /**
- * `payload`, `data`, `body`...: an envelope to search, or (beside envelope fields) the object
- * itself. Beside none, it is a field of a customer's object and left alone.
+ * `payload`, `data`, `body`...: an envelope to search; or, beside envelope fields, the object
+ * itself (or a wrapper around an envelope); or, beside none, searched further in case it wraps
+ * one.
  */
 function visitContainer(
   search: Search,
@@ -470,10 +484,40 @@ function visitContainer(
   }
   const key = normaliseKey(String(member.key));
   if (looksLikeEnvelope(found.at.value)) visit(search, found.at, deeper(found.scope));
-  // "message" holding a plain object is more likely an error payload than the profile.
-  else if (key === "message") visit(search, found.at, deeper(found.scope, true));
-  else if (marked && scope.source === "body")
+  // "message" holding a plain object is more likely an error payload or a wrapper (SNS) than
+  // the profile: searched, never the object, and not taken for an error's own fields either.
+  else if (key === "message") visit(search, found.at, deeper(found.scope));
+  else if (marked && scope.source === "body") {
+    // The object itself, unless it wraps an envelope further down (then that one's object is
+    // the object): what the search finds in it counts only in that case.
+    const before = lengths(search);
+    visit(search, found.at, deeper(found.scope));
+    if (search.objects.length > before.objects) return;
+    restore(search, before);
     search.objects.push({ at: found.at, score: scoreOf(2, found.scope), weak: marked === "weak" });
+  }
+  // Beside nothing that says "envelope", it may still wrap one further down.
+  else visit(search, found.at, deeper(found.scope));
+}
+
+type Lengths = Record<"texts" | "codes" | "types" | "domains" | "times" | "objects", number>;
+
+const lengths = (search: Search): Lengths => ({
+  texts: search.texts.length,
+  codes: search.codes.length,
+  types: search.types.length,
+  domains: search.domains.length,
+  times: search.times.length,
+  objects: search.objects.length,
+});
+
+/** Forgets the candidates found since `before`: they were a customer's fields. */
+function restore(search: Search, before: Lengths): void {
+  search.texts.length = before.texts;
+  search.codes.length = before.codes;
+  search.types.length = before.types;
+  search.domains.length = before.domains;
+  search.times.length = before.times;
 }
 
 // ---- choosing -----------------------------------------------------------------------------

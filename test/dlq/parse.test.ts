@@ -471,3 +471,67 @@ describe("parseDlqMessage searches the whole message", () => {
     });
   });
 });
+
+describe("parseDlqMessage finds an envelope however it is wrapped", () => {
+  /** mulberry32, seeded, so a failing case can be replayed. */
+  function prng(seed: number) {
+    let state = seed >>> 0;
+    const next = (): number => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    return { next, pick };
+  }
+
+  const ERROR_KEYS = ["ErrorMessage", "errorMessage", "error_message", "failureReason"];
+  const OBJECT_KEYS = ["Object", "object", "ProfileObject", "objectJson"];
+  const WRAPPER_KEYS = ["payload", "data", "body", "detail", "Records", "wrapper", "Message"];
+
+  it("in 500 seeded random wrappings: arrays, containers, unknown keys, JSON strings", () => {
+    const rng = prng(20261130);
+    for (let i = 0; i < 500; i += 1) {
+      const object = { AccountNumber: `ACC-${i}`, Amount: i / 4, Tags: ["a", { b: i }] };
+      const text = `Too many objects ingested on profile per second (${i})`;
+      const inAttributes = rng.next() < 0.25;
+      const envelope: Record<string, unknown> = {
+        ObjectTypeName: "CRM-Contact",
+        [rng.pick(OBJECT_KEYS)]: rng.next() < 0.5 ? JSON.stringify(object) : object,
+      };
+      if (!inAttributes) envelope[rng.pick(ERROR_KEYS)] = text;
+      let wrapped: unknown = envelope;
+      let strings = 0;
+      const layers: string[] = [];
+      for (let level = 0; level < 1 + Math.floor(rng.next() * 5); level += 1) {
+        const how = rng.pick(["array", "key", "string"] as const);
+        if (how === "string" && strings >= 2) continue;
+        if (how === "array") wrapped = [wrapped];
+        else if (how === "key") {
+          // Sometimes beside noise a wrapper may carry: ids, a status, a generic message.
+          const noise = rng.next() < 0.3 ? { requestId: `r-${i}`, status: "FAILED" } : {};
+          const generic = rng.next() < 0.2 ? { message: "Ingestion failed" } : {};
+          wrapped = { ...noise, ...generic, [rng.pick(WRAPPER_KEYS)]: wrapped };
+        } else {
+          wrapped = JSON.stringify(wrapped);
+          strings += 1;
+        }
+        layers.push(how);
+      }
+      const attributes = inAttributes
+        ? { MessageAttributes: { ErrorMessage: stringAttribute(text) } }
+        : {};
+      const body = JSON.stringify(wrapped);
+      const parsed = parseDlqMessage(message(body, attributes));
+      const label = `case ${i}: ${layers.join(" > ")}${inAttributes ? " (error in attributes)" : ""} ${body}`;
+      expect(parsed.kind, label).toBe("readable");
+      if (parsed.kind !== "readable") continue;
+      expect(parsed.errorText, label).toBe(text);
+      expect(parsed.objectTypeName, label).toBe("CRM-Contact");
+      expect(parsed.object, label).toEqual(object);
+      expect(JSON.parse(parsed.objectJson), label).toEqual(object);
+    }
+  });
+});
