@@ -110,9 +110,10 @@ const aliasFor = (typed: string, domainName: string): string => {
  * domain waits for the queue's policy and the key's policy, not just the resources:
  * CreateDomain checks that Customer Profiles may send to the queue, and the domain can only
  * use a key whose policy lets it. The alias is a name for people and waits for nothing else.
- * A new queue and a new key get their policies in the create call, so their policy steps
- * send nothing, and a fresh enable's AWS critical path is CreateQueue beside CreateKey, then
- * CreateDomain, then PutIntegration.
+ * The alert binding needs the domain (it is kept in the domain's tags), not the link, so it
+ * runs beside the link. A new queue and a new key get their policies in the create call, so
+ * their policy steps send nothing, and a fresh enable's AWS critical path is CreateQueue
+ * beside CreateKey, then CreateDomain, then PutIntegration beside the binding's tags.
  */
 export const STEP_GRAPH: Readonly<Record<StepName, readonly StepName[]>> = {
   queue: [],
@@ -122,5 +123,5 @@ export const STEP_GRAPH: Readonly<Record<StepName, readonly StepName[]>> = {
   "key-policy": ["key"],
   domain: ["queue-policy", "key-policy"],
   link: ["domain"],
-  "alert-binding": ["link"],
+  "alert-binding": ["domain"],
 };

@@ -533,9 +533,17 @@ describe("provisioning job", () => {
     expect(inv.keys.map((k) => k.keyState)).toEqual(["PendingDeletion"]);
     expect(inv.aliases).toHaveLength(0);
     expect(inv.domains).toHaveLength(0);
+    // The alert binding runs beside the link, so the job made it before the link failed.
     expect(result.items.map((i) => `${i.resource}:${i.action}`).sort()).toEqual(
-      ["alias:deleted", "domain:deleted", "key:scheduled-deletion", "queue:deleted"].sort(),
+      [
+        "alert-binding:deleted",
+        "alias:deleted",
+        "domain:deleted",
+        "key:scheduled-deletion",
+        "queue:deleted",
+      ].sort(),
     );
+    expect(await h.bindings.get(DOMAIN)).toBeUndefined();
     // Nothing that was there before the job was touched.
     expect(Object.keys(h.emulator.ctx.state.sqs.queues)).toEqual(seededQueues);
     for (const key of seededKeys) expect(key.keyState).toBe("Enabled");
@@ -573,6 +581,7 @@ describe("provisioning job", () => {
     };
     const result = await cleanUpJob(h, jobId);
     expect(result.items.map((i) => `${i.resource}:${i.action}`).sort()).toEqual([
+      "alert-binding:deleted",
       "domain:kept",
       "key:kept",
       "queue:kept",
