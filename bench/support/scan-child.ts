@@ -2,7 +2,9 @@
  * Runs one DLQ scan, or the bare receive loop it is compared with, in a process of its own and
  * prints its time and peak live-heap growth (sampled after a forced GC) as JSON, so the
  * emulator's memory (in the parent) does not count as the scanner's.
- *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES scan|bare RECEIVERS
+ *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES MODE RECEIVERS
+ * MODE is `bare` or `scan` (timed, nothing else running in the process) or `memory` (a scan
+ * whose live heap is sampled after a forced GC every 250 ms, which costs it time).
  *
  * The bare loop is the floor a scan is held to: the same number of ReceiveMessage calls in
  * flight, through the same gateway and client, each asking for 10 messages with the same
@@ -51,16 +53,31 @@ const heap = () => {
 const base = heap();
 let peak = 0;
 // Live memory, not garbage: collect before each sample, so the figure is what the scan holds.
-// Both modes sample, so both pay the same for it.
-const timer = setInterval(() => {
-  peak = Math.max(peak, heap() - base);
-}, 250);
+const timer =
+  mode === "memory"
+    ? setInterval(() => {
+        peak = Math.max(peak, heap() - base);
+      }, 250)
+    : undefined;
+// When the scan gives its messages back (after its last receive): that part is timed apart.
+let giveBackFrom: number | undefined;
+let giveBackTo = 0;
+const timedSqs = Object.assign(Object.create(sqs) as typeof sqs, {
+  changeVisibilityBatch: async (...args: Parameters<typeof sqs.changeVisibilityBatch>) => {
+    giveBackFrom ??= performance.now();
+    try {
+      return await sqs.changeVisibilityBatch(...args);
+    } finally {
+      giveBackTo = performance.now();
+    }
+  },
+});
 const start = performance.now();
 const result =
   mode === "bare"
     ? { total: await bare(Number(max)), messageIds: {} }
     : await scanQueue(
-        { sqs, log: createLogger("silent") },
+        { sqs: timedSqs, log: createLogger("silent") },
         {
           queueUrl,
           maxMessages: Number(max),
@@ -71,6 +88,7 @@ const result =
         },
       );
 const ms = performance.now() - start;
+const giveBackMs = giveBackFrom === undefined ? 0 : giveBackTo - giveBackFrom;
 clearInterval(timer);
 // What the scan returns is part of what it holds: sampled with the result alive.
 const withIds = heap();
@@ -80,4 +98,4 @@ peak = Math.max(peak, withIds - base);
 result.messageIds = {};
 const ids = withIds - heap();
 clients.destroy();
-console.log(JSON.stringify({ ms, peak, ids, total: result.total }));
+console.log(JSON.stringify({ ms, giveBackMs, peak, ids, total: result.total }));
