@@ -47,7 +47,10 @@ export type ParsedDlqMessage = ReadableDlqMessage | UnreadableDlqMessage;
 // ---- bounds -------------------------------------------------------------------------------
 // A hostile body must not make the search slow: every walk below stops at these.
 
-/** Envelope levels (objects, arrays, decoded strings) searched below the body. */
+/**
+ * Envelope levels (objects, arrays, decoded strings) searched below the body; deeper ones are
+ * not (JSON itself may nest 64 levels, but no wrapper does).
+ */
 const MAX_SEARCH_DEPTH = 16;
 /** JSON inside a JSON string inside ...: four levels is more than any encoder we know of. */
 const MAX_STRING_DECODES = 4;
@@ -253,13 +256,13 @@ function scalarText(value: unknown): string | undefined {
 const OBJECT_TYPE_NAME = /^[a-zA-Z_][a-zA-Z_0-9-]*$/;
 const DOMAIN_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-function typeFrom(value: unknown): string | undefined {
+function nameFrom(value: unknown): string | undefined {
   const text = nonEmpty(value);
   return text !== undefined && text.length <= MAX_NAME_CHARS ? text : undefined;
 }
 
 function domainFrom(value: unknown): string | undefined {
-  const text = typeFrom(value);
+  const text = nameFrom(value);
   // An ARN names the domain after "domains/".
   return text?.includes(":domains/") ? text.slice(text.lastIndexOf("/") + 1) : text;
 }
@@ -293,7 +296,7 @@ function unwrapAttribute(value: unknown): unknown {
   return typeof inner === "string" ? inner : value;
 }
 
-/** The first character a JSON object, array or string starts with, after whitespace. */
+/** Whether the text starts (after whitespace) as a JSON object, array or string does. */
 function looksLikeJson(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
@@ -444,7 +447,7 @@ function visitObject(
       const code = scalarText(value);
       if (code !== undefined)
         search.codes.push({ value: code, score: scoreOf(2, scope), source: scope.source });
-    } else if (TYPE_KEYS.has(k)) push(search.types, typeFrom(value), scope, OBJECT_TYPE_NAME);
+    } else if (TYPE_KEYS.has(k)) push(search.types, nameFrom(value), scope, OBJECT_TYPE_NAME);
     else if (DOMAIN_KEYS.has(k)) push(search.domains, domainFrom(value), scope, DOMAIN_NAME);
     else if (TIME_KEYS.has(k)) push(search.times, timeFrom(value), scope);
     else if (OBJECT_KEYS.has(k)) {
