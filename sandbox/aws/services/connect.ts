@@ -165,7 +165,12 @@ export const connect: ServiceModule = {
   },
   errorResponse: (err) => ({
     status: err.status,
-    headers: { "content-type": "application/json", "x-amzn-ErrorType": err.code },
+    // Connect's model names its 500 InternalServiceException, not the core's generic code.
+    headers: {
+      "content-type": "application/json",
+      "x-amzn-ErrorType":
+        err.code === "InternalServerException" ? "InternalServiceException" : err.code,
+    },
     body: JSON.stringify({ Message: err.message }),
   }),
   throttlingError: () => new AwsError("ThrottlingException", "Rate exceeded", 429),

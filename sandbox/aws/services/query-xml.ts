@@ -55,12 +55,14 @@ export function xmlResponse(
 }
 
 export function xmlError(err: AwsError, namespace: string, requestId: string): AwsResponse {
+  // STS's and IAM's models declare no internal error: a 500 is AWS's common InternalFailure.
+  const code = err.code === "InternalServerException" ? "InternalFailure" : err.code;
   return {
     status: err.status,
     headers: { "content-type": "text/xml" },
     body:
       `<ErrorResponse xmlns="${namespace}"><Error><Type>${err.fault}</Type>` +
-      `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+      `<Code>${escapeXml(code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
       `<RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }

@@ -50,6 +50,12 @@ const ERRORS: Record<string, [queryCode: string, status: number]> = {
   InternalServerException: ["InternalError", 500],
 };
 
+/**
+ * The emulator core's generic codes, spelled as AWS's JSON services spell them: SQS's model
+ * declares no internal error, so a 500 is AWS's common InternalFailure.
+ */
+const JSON_CODES: Record<string, string> = { InternalServerException: "InternalFailure" };
+
 const isJson = (req: AwsRequest) => typeof req.headers["x-amz-target"] === "string";
 
 /** The queue URL an old Query client addressed by POSTing to it. */
@@ -116,7 +122,10 @@ export const sqs: ServiceModule = {
         "content-type": "application/x-amz-json-1.0",
         "x-amzn-query-error": `${queryCode};${type}`,
       },
-      body: JSON.stringify({ __type: `com.amazonaws.sqs#${err.code}`, message: err.message }),
+      body: JSON.stringify({
+        __type: `com.amazonaws.sqs#${JSON_CODES[err.code] ?? err.code}`,
+        message: err.message,
+      }),
     };
   },
 
