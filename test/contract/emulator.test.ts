@@ -5,12 +5,14 @@
  * against AWS's published models, so a new emulator feature is held to AWS's shapes as soon
  * as its operation is listed there. The emulator also refuses what AWS's models refuse.
  */
+import { ConnectClient, ListInstancesCommand } from "@aws-sdk/client-connect";
 import {
   BadRequestException,
   CreateDomainCommand,
   CustomerProfilesClient,
   DeleteProfileObjectTypeCommand,
   GetIntegrationCommand,
+  ListDomainsCommand,
   ListProfileObjectsCommand,
   ListProfileObjectTypesCommand,
   PutIntegrationCommand,
@@ -18,6 +20,7 @@ import {
   PutProfileObjectTypeCommand,
   SearchProfilesCommand,
 } from "@aws-sdk/client-customer-profiles";
+import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
@@ -26,6 +29,7 @@ import {
   EnableKeyCommand,
   KMSClient,
   ListKeyPoliciesCommand,
+  ListKeysCommand,
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
@@ -37,6 +41,7 @@ import {
   CreateQueueCommand,
   DeleteMessageCommand,
   ListDeadLetterSourceQueuesCommand,
+  ListQueuesCommand,
   ListQueueTagsCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
@@ -45,10 +50,11 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
-import { checkExchange, loadModel, type Model } from "./model.js";
+import { checkExchange, errorCodeOf, loadModel, type Model } from "./model.js";
 import { type Recorder, startRecorder } from "./recorder.js";
 import { gatewayCalls, MODEL_FILES, type ModelService, SERVED } from "./served.js";
 
@@ -251,5 +257,81 @@ describe("every operation the emulator serves, against AWS's published models", 
       );
     expect(refused).toBeInstanceOf(BadRequestException);
     expect((refused as Error).message).toContain("Member must have length between 1 and 50");
+  });
+});
+
+describe("the faults the emulator injects, against AWS's published models", () => {
+  /** One call per service, each answered with the fault in force; their error codes. */
+  async function failEach(fault: { throttle?: number; internal?: number }) {
+    const faulty = await startSeededEmulator({ port: 0, quotas: false, faults: { "*": fault } });
+    const door = await startRecorder(faulty.url);
+    const config = {
+      endpoint: door.url,
+      region: REGION,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    };
+    const clients = {
+      sqs: new SQSClient(config),
+      kms: new KMSClient(config),
+      profiles: new CustomerProfilesClient(config),
+      connect: new ConnectClient(config),
+      sts: new STSClient(config),
+      iam: new IAMClient(config),
+    };
+    const calls = [
+      () => clients.sqs.send(new ListQueuesCommand({})),
+      () => clients.kms.send(new ListKeysCommand({})),
+      () => clients.profiles.send(new ListDomainsCommand({})),
+      () => clients.connect.send(new ListInstancesCommand({})),
+      () => clients.sts.send(new GetCallerIdentityCommand({})),
+      () =>
+        clients.iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: `arn:aws:iam::${ACCOUNT_ID}:role/profiles-bot`,
+            ActionNames: ["sqs:ReceiveMessage"],
+          }),
+        ),
+    ];
+    try {
+      // One at a time, so the answers are in the order of the calls.
+      for (const call of calls) await call().catch(() => undefined);
+      return door.exchanges.map((ex) => ({
+        status: ex.status,
+        code: errorCodeOf(ex),
+        problems: checkExchange(models, ex).problems,
+      }));
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+      await door.close();
+      await faulty.close();
+    }
+  }
+
+  it("throttles each service with an error code its model declares or AWS's common ones", async () => {
+    const answers = await failEach({ throttle: 1 });
+    expect(answers).toHaveLength(6);
+    expect(answers.map((a) => a.code)).toEqual([
+      "RequestThrottled",
+      "ThrottlingException",
+      "ThrottlingException",
+      "ThrottlingException",
+      "Throttling",
+      "Throttling",
+    ]);
+    expect(answers.flatMap((a) => a.problems)).toEqual([]);
+  });
+
+  it("fails each service's calls with a 500 its model names", async () => {
+    const answers = await failEach({ internal: 1 });
+    expect(answers.map((a) => [a.status, a.code])).toEqual([
+      [500, "InternalFailure"],
+      [500, "KMSInternalException"],
+      [500, "InternalServerException"],
+      [500, "InternalServiceException"],
+      [500, "InternalFailure"],
+      [500, "InternalFailure"],
+    ]);
+    expect(answers.flatMap((a) => a.problems)).toEqual([]);
   });
 });

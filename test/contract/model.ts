@@ -82,8 +82,9 @@ export function loadModel(service: ModelService): Model {
 
 /**
  * Errors any AWS API may answer besides those an operation declares: AWS's list of common
- * errors (authentication, throttling, internal failures), and the JSON protocols' own
- * (a body that does not parse, an unknown target, a failed validation).
+ * errors (authentication, throttling, internal failures), the JSON protocols' own (a body
+ * that does not parse, an unknown target, a failed validation), and `Throttling`, the
+ * throttling code of the Query APIs (STS, IAM), which their models do not declare.
  */
 export const COMMON_ERRORS = new Set([
   "AccessDeniedException",
@@ -98,6 +99,7 @@ export const COMMON_ERRORS = new Set([
   "RequestExpired",
   "SerializationException",
   "ServiceUnavailable",
+  "Throttling",
   "ThrottlingException",
   "UnknownOperationException",
   "UnrecognizedClientException",
