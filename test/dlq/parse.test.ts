@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type JsonPathPart, nestsDeeperThan, sliceAtPath } from "../../src/dlq/json.js";
 import { type ParsedDlqMessage, parseDlqMessage } from "../../src/dlq/parse.js";
 import {
   AWS_TEXT_FIXTURES,
@@ -533,5 +534,64 @@ describe("parseDlqMessage finds an envelope however it is wrapped", () => {
       expect(parsed.object, label).toEqual(object);
       expect(JSON.parse(parsed.objectJson), label).toEqual(object);
     }
+  });
+});
+
+describe("the JSON helpers the search relies on", () => {
+  it("slices the exact source of a value by keys and indices, through escapes and spacing", () => {
+    const text =
+      '{ "a\\"b" : "x\\\\" , "list" : [ 1 , { "k" : "v\\"]}" } , [ 2.50 ] ], "\\u004f": {"n": 1.0} }';
+    expect(sliceAtPath(text, ["list", 1])).toBe('{ "k" : "v\\"]}" }');
+    expect(sliceAtPath(text, ["list", 2, 0])).toBe("2.50");
+    expect(sliceAtPath(text, ["O"])).toBe('{"n": 1.0}');
+    expect(sliceAtPath(text, ['a"b'])).toBe('"x\\\\"');
+    expect(sliceAtPath(text, ["list", 3])).toBeUndefined();
+    expect(sliceAtPath(text, ["list", "0"])).toBeUndefined();
+  });
+
+  it("gives back every nested value as JSON.parse reads it, in seeded random documents", () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const leaf = () =>
+      [() => 'q"uo\\te\\', () => next() * 1e6, () => null, () => "]}{[,:", () => true][
+        Math.floor(next() * 5)
+      ]?.();
+    const build = (depth: number): unknown => {
+      if (depth > 3 || next() < 0.3) return leaf();
+      if (next() < 0.5)
+        return Array.from({ length: Math.floor(next() * 4) }, () => build(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 4) }, (_, i) => [`k${i}"\\`, build(depth + 1)]),
+      );
+    };
+    const paths = (value: unknown, at: JsonPathPart[] = []): JsonPathPart[][] => {
+      if (typeof value !== "object" || value === null) return [at];
+      const entries = Array.isArray(value)
+        ? value.map((v, i) => [i, v] as const)
+        : Object.entries(value);
+      return [at, ...entries.flatMap(([k, v]) => paths(v, [...at, k]))];
+    };
+    for (let doc = 0; doc < 200; doc += 1) {
+      const value = build(0);
+      const text = JSON.stringify(value, null, doc % 3 === 0 ? undefined : " ".repeat(doc % 4));
+      for (const path of paths(value)) {
+        const expected = path.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], value);
+        const slice = sliceAtPath(text, path);
+        expect(slice === undefined ? slice : JSON.parse(slice), `${text} at ${path}`).toEqual(
+          expected,
+        );
+      }
+    }
+  });
+
+  it("counts nesting outside strings only, escaped quotes included", () => {
+    expect(nestsDeeperThan('{"a":"\\"[[[[[[[[[["}', 3)).toBe(false);
+    // The backslash before the closing quote is itself escaped: the string ends there.
+    expect(nestsDeeperThan('[[{"a":"\\\\"}, [[1]]]]', 3)).toBe(true);
+    expect(nestsDeeperThan("[[[[1]]]]", 3)).toBe(true);
+    expect(nestsDeeperThan('["[[[[[", [[1]]]', 3)).toBe(false);
   });
 });
