@@ -144,6 +144,9 @@ async function driveEveryCall(): Promise<void> {
     await identity.simulate(me.arn, ["sqs:ReceiveMessage", "kms:DescribeKey"], "*", [
       { key: "kms:ViaService", type: "string", values: [`profile.${REGION}.amazonaws.com`] },
     ]);
+    await failing(
+      identity.simulate("arn:aws:iam::999999999999:role/elsewhere", ["sqs:ReceiveMessage"], "*"),
+    );
   }
 
   // Clean-up's calls.

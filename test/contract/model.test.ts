@@ -195,8 +195,18 @@ describe("checkExchange", () => {
       responseBody:
         "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>",
     };
-    expect(checkExchange(models, refused).problems).toEqual([
-      expect.stringMatching(/error AccessDenied is neither one of the operation's declared errors/),
+    expect(checkExchange(models, refused).problems).toEqual([]);
+    const missing = {
+      ...refused,
+      responseBody: refused.responseBody.replace("AccessDenied", "NoSuchEntity"),
+    };
+    expect(checkExchange(models, missing).problems).toEqual([]);
+    const unknown = {
+      ...refused,
+      responseBody: refused.responseBody.replace("AccessDenied", "NoSuchRole"),
+    };
+    expect(checkExchange(models, unknown).problems).toEqual([
+      expect.stringMatching(/error NoSuchRole is neither one of the operation's declared errors/),
     ]);
   });
 });

@@ -83,17 +83,24 @@ export function loadModel(service: ModelService): Model {
 /**
  * Errors any AWS API may answer besides those an operation declares: AWS's list of common
  * errors (authentication, throttling, internal failures), the JSON protocols' own (a body
- * that does not parse, an unknown target, a failed validation), and `Throttling`, the
- * throttling code of the Query APIs (STS, IAM), which their models do not declare.
+ * that does not parse, an unknown target, a failed validation), and `Throttling` and
+ * `AccessDenied`, the Query APIs' (STS, IAM) spelling of those, which their models leave out.
  */
 export const COMMON_ERRORS = new Set([
+  "AccessDenied",
   "AccessDeniedException",
   "IncompleteSignature",
   "InternalFailure",
   "InvalidAction",
   "InvalidClientTokenId",
+  "InvalidParameterCombination",
+  "InvalidParameterValue",
+  "InvalidQueryParameter",
   "InvalidSignatureException",
+  "MalformedQueryString",
+  "MissingAction",
   "MissingAuthenticationToken",
+  "MissingParameter",
   "NotAuthorized",
   "OptInRequired",
   "RequestExpired",
@@ -472,7 +479,14 @@ export function checkExchange(
       );
   } else {
     const code = errorCodeOf(ex);
-    const declared = operation.errors.map((e) => e.shape);
+    // Query APIs answer a declared error by its code, which for IAM is the shape's name
+    // without "Exception" (NoSuchEntityException is NoSuchEntity on the wire); these models
+    // keep the names of error shapes but not their codes.
+    const declared = operation.errors.flatMap((e) =>
+      model.metadata.protocol === "query"
+        ? [e.shape, e.shape.replace(/Exception$/, "")]
+        : [e.shape],
+    );
     if (!code) problems.push(`${name} error (HTTP ${ex.status}) names no error code`);
     else if (!declared.includes(code) && !COMMON_ERRORS.has(code))
       problems.push(
