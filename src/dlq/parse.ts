@@ -427,14 +427,19 @@ function visitObject(
   at: Located & { value: Record<string, unknown> },
   scope: Scope,
 ): void {
-  const marked = hasMarker(at.value, STRONG_MARKERS)
+  const keys = Object.keys(at.value);
+  // Normalised once: a hostile object may have tens of thousands of keys.
+  const normal = keys.map(normaliseKey);
+  const marked = normal.some((k) => STRONG_MARKERS.has(k))
     ? "strong"
-    : hasMarker(at.value, WEAK_MARKERS) || hasMarker(at.value, ERROR_KEYS)
+    : normal.some((k) => WEAK_MARKERS.has(k) || ERROR_KEYS.has(k))
       ? "weak"
       : undefined;
-  for (const [key, raw] of Object.entries(at.value)) {
+  for (let i = 0; i < keys.length; i += 1) {
     if (search.cut !== undefined) return;
-    const k = normaliseKey(key);
+    const key = keys[i] as string;
+    const k = normal[i] as string;
+    const raw = at.value[key];
     const member = child(at, key, raw);
     const value = unwrapAttribute(raw);
     if (STRONG_TEXT_KEYS.has(k)) visitError(search, member, scope, 3, true);
