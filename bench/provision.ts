@@ -31,9 +31,9 @@ import type { Benchmark } from "./index.js";
 import { round } from "./lib.js";
 
 const ADDED_MS = 100;
-const CLI_RUNS = 7;
+const CLI_RUNS = 11;
 /** Slack runs are spaced (below), so fewer of them. */
-const SLACK_RUNS = 4;
+const SLACK_RUNS = 6;
 const FLOOR = 4;
 const TARGET = 5;
 const REGION = "us-east-1";
