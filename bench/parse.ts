@@ -4,7 +4,8 @@
  * matters. The messages mix the shapes a queue plausibly holds (the emulator's envelope with
  * the object as a JSON string, a nested envelope with an error object, the object as the body
  * with the error in message attributes, a list of errors, an SNS-style string-wrapped
- * envelope), each around a contact-record-sized object (about 2 KB).
+ * envelope), each around a contact-record-sized object (about 2 KB). Then bodies of about
+ * 1 MiB built to make the search slow, one at a time: the worst shows what the bounds allow.
  *
  *   npm run bench -- parse
  */
@@ -81,6 +82,38 @@ function messageAt(i: number): Message {
   return { MessageId: `m-${i}`, ReceiptHandle: `rh-${i}`, ...shape() };
 }
 
+/** Bodies of about 1 MiB built to make a search slow: the bounds must keep each cheap. */
+function hostileBodies(): Record<string, string> {
+  let nested: string = JSON.stringify({ ErrorMessage: "e", Object: { N: "x".repeat(300_000) } });
+  for (let i = 0; i < 3; i += 1) nested = JSON.stringify(nested);
+  return {
+    "array of small envelopes": JSON.stringify(
+      Array.from({ length: 30_000 }, (_, i) => ({ message: "x", data: { a: i } })),
+    ),
+    "flat array": `[${"0,".repeat(450_000)}0]`,
+    "JSON in every string": JSON.stringify(
+      Object.fromEntries(
+        Array.from({ length: 25_000 }, (_, i) => [`k${i}`, '{"a":"{\\"b\\":1}"}']),
+      ),
+    ),
+    "JSON string four levels deep": nested,
+    "45,000 keys": JSON.stringify(
+      Object.fromEntries(Array.from({ length: 45_000 }, (_, i) => [`Field${i}`, i])),
+    ),
+  };
+}
+
+/** Milliseconds for `work` on one body, best of three. */
+function once(work: () => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r += 1) {
+    const started = performance.now();
+    work();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
 /** Microseconds per message for `work` over every message, best of the rounds. */
 function perMessage(messages: Message[], work: (m: Message) => unknown): number {
   let best = Number.POSITIVE_INFINITY;
@@ -109,12 +142,26 @@ const bench: Benchmark = {
     log(`${MESSAGES} messages, ${round(bytes, 0)} chars of body on average`);
     log(`JSON.parse: ${round(jsonUs)} µs/message`);
     log(`parse + classify: ${round(parseUs)} µs/message (${round(parseUs / jsonUs)}x JSON.parse)`);
+    let worstMs = 0;
+    let worstRatio = 0;
+    for (const [name, body] of Object.entries(hostileBodies())) {
+      const message: Message = { MessageId: "hostile", Body: body };
+      const ms = once(() => classify(parseDlqMessage(message)));
+      const json = once(() => JSON.parse(body));
+      log(
+        `hostile, ${name} (${body.length} chars): ${round(ms)} ms (${round(ms / json)}x JSON.parse)`,
+      );
+      worstMs = Math.max(worstMs, ms);
+      worstRatio = Math.max(worstRatio, ms / json);
+    }
     return {
       messages: MESSAGES,
       avgBodyChars: round(bytes, 0),
       jsonParseUsPerMessage: round(jsonUs),
       parseUsPerMessage: round(parseUs),
       ratioToJsonParse: round(parseUs / jsonUs),
+      hostileWorstMs: round(worstMs),
+      hostileWorstRatioToJsonParse: round(worstRatio),
     };
   },
 };
