@@ -2,9 +2,12 @@
  * Runs one DLQ scan, or the bare receive loop it is compared with, in a process of its own and
  * prints its time and peak live-heap growth (sampled after a forced GC) as JSON, so the
  * emulator's memory (in the parent) does not count as the scanner's.
- *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES MODE RECEIVERS
+ *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES MODE RECEIVERS WARM_UP_URL
  * MODE is `bare` or `scan` (timed, nothing else running in the process) or `memory` (a scan
  * whose live heap is sampled after a forced GC every 250 ms, which costs it time).
+ * Every mode first scans the small WARM_UP_URL queue, untimed: a worker that scans is a
+ * long-running process, and the SDK's lazy loading and the JIT's first passes belong in
+ * neither figure.
  *
  * The bare loop is the floor a scan is held to: the same number of ReceiveMessage calls in
  * flight, through the same gateway and client, each asking for 10 messages with the same
@@ -16,7 +19,8 @@ import { scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 
 const LEASE_SECONDS = 600;
-const [queueUrl = "", max = "0", mode = "scan", lanes = "10"] = process.argv.slice(2);
+const [queueUrl = "", max = "0", mode = "scan", lanes = "10", warmUpUrl = ""] =
+  process.argv.slice(2);
 const endpoint = new URL(queueUrl).origin;
 const clients = createAwsClients({
   region: "us-east-1",
@@ -44,6 +48,14 @@ async function bare(maxMessages: number): Promise<number> {
   };
   await Promise.all(Array.from({ length: receivers }, lane));
   return received;
+}
+
+const log = createLogger("silent");
+if (warmUpUrl) {
+  await scanQueue(
+    { sqs, log },
+    { queueUrl: warmUpUrl, maxMessages: 100, samplesPerClass: 3, waitSeconds: 0, receivers },
+  );
 }
 
 const heap = () => {
@@ -77,7 +89,7 @@ const result =
   mode === "bare"
     ? { total: await bare(Number(max)), messageIds: {} }
     : await scanQueue(
-        { sqs: timedSqs, log: createLogger("silent") },
+        { sqs: timedSqs, log },
         {
           queueUrl,
           maxMessages: Number(max),
