@@ -655,7 +655,10 @@ function attributeValue(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const text = value.StringValue ?? value.stringValue;
   if (text !== undefined) return text;
-  const binary = value.BinaryValue ?? value.binaryValue;
+  let binary = value.BinaryValue ?? value.binaryValue;
+  // A message saved as JSON (the AWS CLI's receive-message output) holds it in base64.
+  if (typeof binary === "string" && binary.length <= MAX_ERROR_CHARS * 8)
+    binary = Buffer.from(binary, "base64");
   // Binary attributes are read only as UTF-8 text the size of an error (4 bytes a character).
   if (binary instanceof Uint8Array && binary.length <= MAX_ERROR_CHARS * 4) {
     try {

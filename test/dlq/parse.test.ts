@@ -399,6 +399,13 @@ describe("parseDlqMessage searches the whole message", () => {
       },
     });
     expect(readable(parseDlqMessage(binary)).errorText).toBe("boom");
+    // As the AWS CLI prints a received message: the bytes in base64.
+    const saved = message(objectJson, {
+      MessageAttributes: {
+        ErrorMessage: { DataType: "Binary", BinaryValue: btoa("boom") as never },
+      },
+    });
+    expect(readable(parseDlqMessage(saved)).errorText).toBe("boom");
   });
 
   it("never takes an object from a message attribute", () => {
