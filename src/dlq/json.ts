@@ -20,6 +20,7 @@ const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 /**
  * Index just past the string literal whose opening quote is at `start`. The search for the
@@ -99,8 +100,6 @@ function skipWhitespace(text: string, start: number): number {
   while (i < text.length && isJsonSpace(text.charCodeAt(i))) i += 1;
   return i;
 }
-
-const COMMA = 0x2c;
 
 /** Index just past the JSON value starting at `start` (the text is known to be valid JSON). */
 function skipValue(text: string, start: number): number {
