@@ -34,6 +34,28 @@ describe("SlackNotifier", () => {
     expect(calls).toBeLessThan(30);
   });
 
+  it("sends edits that queued behind the rate limit as one edit: the newest, read once a token is in hand", async () => {
+    const fresh = new SlackNotifier(
+      new WebClient("xoxb-notifier-test", {
+        slackApiUrl: slack.apiUrl,
+        rejectRateLimitedCalls: true,
+      }),
+      new MemoryRateLimiter(),
+      createLogger("silent"),
+    );
+    const other = await fresh.post("C0OPS", { text: "other" });
+    // chat.update's burst (5) spent on another message: the next edit waits for a token.
+    for (let i = 0; i < 5; i++) await fresh.update(other.channel, other.ts, { text: `o${i}` });
+    const { channel, ts } = await fresh.post("C0OPS", { text: "v0" });
+    const edits = [1, 2, 3].map((v) => fresh.update(channel, ts, { text: `v${v}` }));
+    await Promise.all(edits);
+    const sent = slack.timeline
+      .callsTo("chat.update")
+      .filter((c) => c.args.channel === channel && c.args.ts === ts);
+    expect(sent.map((c) => c.args.text)).toEqual(["v3"]);
+    expect(text(channel, ts)).toBe("v3");
+  });
+
   it("waits out 429s on chat.update and still ends in the final state", async () => {
     const { channel, ts } = await notifier.post("C0OPS", { text: "start" });
     slack.setRateLimit("chat.update", { every: 2, retryAfter: 1 });

@@ -1,7 +1,8 @@
 /**
  * Every Slack call a job makes goes through here. It keeps each method (and each channel,
  * for posts) within Slack's published rate limits using shared token buckets, coalesces
- * edits to the same message so only the latest content is sent, and waits out a 429's
+ * edits to the same message so only the latest content is sent (read when the call's token
+ * is in hand, so edits that queued behind the rate limit go out as one), and waits out a 429's
  * Retry-After for that method alone, so unrelated messages keep flowing.
  */
 import type { KnownBlock } from "@slack/types";
@@ -96,13 +97,25 @@ export class SlackNotifier implements Notifier {
   private async drain(key: string, channel: string, ts: string, edit: PendingEdit) {
     edit.running = true;
     while (edit.latest) {
-      const message = edit.latest;
-      const version = edit.version;
-      edit.latest = undefined;
+      let message: SlackMessage | undefined;
+      let version = 0;
       try {
-        await this.call("chat.update", channel, () =>
-          this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }),
-        );
+        await this.call("chat.update", channel, () => {
+          // The newest content is read once a token is in hand (and again on a 429 retry),
+          // so edits that arrived while this one waited go out as one: the last.
+          if (edit.latest) {
+            message = edit.latest;
+            version = edit.version;
+            edit.latest = undefined;
+          }
+          const content = message as SlackMessage;
+          return this.client.chat.update({
+            channel,
+            ts,
+            text: content.text,
+            blocks: content.blocks,
+          });
+        });
         edit.written = version;
         this.settle(
           edit,
@@ -110,9 +123,13 @@ export class SlackNotifier implements Notifier {
           (w) => w.resolve(),
         );
       } catch (err) {
+        // Versions up to the one tried failed; with none tried (the wait itself failed), all
+        // waiting so far did.
+        const failedUpTo = version || edit.version;
+        edit.latest = undefined;
         this.settle(
           edit,
-          (w) => w.version <= version,
+          (w) => w.version <= failedUpTo,
           (w) => w.reject(err),
         );
       }
