@@ -43,6 +43,9 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const redis = createRedis(config, "client", log);
   const workerConnection = createRedis(config, "worker", log);
+  // Its own connection: a request's replay check never waits behind other commands.
+  const replayConnection =
+    config.role !== "worker" ? createRedis(config, "replay", log) : undefined;
   const aws = createAwsClients({ ...config.aws, credentials: opts.awsCredentials });
   const gateways = createGateways(aws);
   // Rate-limited calls come back to the notifier, which waits for that method alone.
@@ -108,7 +111,7 @@ export async function startRuntime(
       slack: slackEndpoint(
         config,
         slack?.requestListener,
-        new RedisSeenSignatures(redis, config.redis.prefix),
+        new RedisSeenSignatures(replayConnection ?? redis, config.redis.prefix),
         auditRefusedRequest(audit, log),
       ),
       healthy: async () => {
@@ -138,7 +141,7 @@ export async function startRuntime(
         for (const stop of stops) await stop();
         await queues.close();
         aws.destroy();
-        await Promise.all([redis.quit(), workerConnection.quit()]);
+        await Promise.all([redis.quit(), workerConnection.quit(), replayConnection?.quit()]);
         log.info("profiles-bot stopped");
       },
     };
@@ -148,6 +151,7 @@ export async function startRuntime(
     aws.destroy();
     redis.disconnect();
     workerConnection.disconnect();
+    replayConnection?.disconnect();
     throw err;
   }
 }
