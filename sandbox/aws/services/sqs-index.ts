@@ -138,6 +138,11 @@ export function nextVisible(queue: SqsQueue, now: number): SqsMessage | undefine
     const m = ix.ready[ix.head] as SqsMessage;
     ix.ready[ix.head] = undefined;
     ix.head += 1;
+    // A queue that never runs dry would otherwise keep every slot it ever took from.
+    if (ix.head > 1024 && ix.head * 2 > ix.ready.length) {
+      ix.ready = ix.ready.slice(ix.head);
+      ix.head = 0;
+    }
     if (m.visibleAt <= now && present(ix, m)) return m;
   }
   ix.ready = [];
