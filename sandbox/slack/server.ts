@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seeded } from "../seeded.js";
 import { type DriverOptions, SlackDriver } from "./driver.js";
 import { Timeline } from "./timeline.js";
 import type {
@@ -245,18 +246,6 @@ function sendJson(
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(text);
-}
-
-/** A small seeded generator (mulberry32) so `fraction` limits are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function startSlackStandIn(opts: StandInOptions = {}): Promise<SlackStandIn> {

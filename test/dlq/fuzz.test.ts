@@ -1,5 +1,6 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
+import { seeded } from "../../sandbox/seeded.js";
 import { CLASS_INFO, classify, DLQ_CLASSES, isReingestable } from "../../src/dlq/classify.js";
 import { parseDlqMessage } from "../../src/dlq/parse.js";
 import { redact } from "../../src/dlq/redact.js";
@@ -8,14 +9,7 @@ import { FIXTURE_NAMES, fixture } from "./fixtures.js";
 
 /** mulberry32: small, fast and seeded, so a failure can be replayed. */
 function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   const int = (max: number): number => Math.floor(next() * max);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   return { next, int, pick };

@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
+import { seeded } from "../../sandbox/seeded.js";
 import { createPacer } from "../../src/dlq/pacing.js";
 import { reingest } from "../../src/dlq/reingest.js";
 import {
@@ -22,18 +23,6 @@ import {
 
 const DOMAIN = "amazon-connect-comeback";
 const COUNT = 20;
-
-/** mulberry32: the fault rolls are seeded, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let h: DlqHarness | undefined;
 afterEach(async () => {

@@ -29,6 +29,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmulatorHandle, type StartOptions, startEmulator } from "../../sandbox/aws/server.js";
+import { seeded } from "../../sandbox/seeded.js";
 import { clients, startSeeded } from "./profiles-helpers.js";
 
 const open: { close(): Promise<void> | void }[] = [];
@@ -53,18 +54,6 @@ const outcome = (p: Promise<unknown>): Promise<unknown> =>
 
 const createDomain = (name: string) =>
   new CreateDomainCommand({ DomainName: name, DefaultExpirationDays: 366 });
-
-/** A small seeded generator (mulberry32), so a probability's outcomes can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function control(
   emu: EmulatorHandle,

@@ -3,19 +3,9 @@
  * payload shapes with fields replaced or removed. The same seed gives the same requests,
  * so a failure reproduces.
  */
-import { FORM, JSON_TYPE } from "./server.js";
 
-/** mulberry32: small, fast and good enough to spread test inputs. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../../../sandbox/seeded.js";
+import { FORM, JSON_TYPE } from "./server.js";
 
 const KEYS = [
   "type",
