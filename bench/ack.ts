@@ -100,7 +100,8 @@ async function stopChild(proc: ChildProcess | undefined): Promise<void> {
   if (!proc || proc.exitCode !== null) return;
   const exited = once(proc, "exit");
   proc.kill("SIGTERM");
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+  // The bot's listeners wait for its worker process, which finishes its current step.
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 45_000);
   await exited;
   clearTimeout(timer);
 }
