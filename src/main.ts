@@ -4,8 +4,9 @@
  * `all` runs the Slack listeners in this process and the job workers in a child process of
  * their own, at a lower CPU priority: a scan or a re-ingest then never holds up a Slack
  * request's ack, which must come within 3 seconds (docs/adr/0006). The two stop together:
- * a signal stops both, and a worker process that dies stops this one, so a supervisor
- * restarts the whole as it did when both ran in one process.
+ * a signal stops both, a worker process that dies stops this one, so a supervisor restarts
+ * the whole as it did when both ran in one process, and a worker whose listeners were killed
+ * -9 stops itself (its IPC channel to them closes), so none is left running orphaned.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { setPriority } from "node:os";
@@ -17,6 +18,8 @@ import { startRuntime } from "./runtime.js";
 const WORKER_NICENESS = 10;
 
 async function main(): Promise<void> {
+  // Read before anything awaits: the channel may close while the runtime starts.
+  const startedByListeners = typeof process.send === "function";
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -58,6 +61,12 @@ async function main(): Promise<void> {
   });
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+  // A worker process that ROLE=all's listeners started stops when they are gone, even when
+  // they were killed -9 and could not stop it: its IPC channel to them closes.
+  if (config.role === "worker" && startedByListeners) {
+    if (process.connected) process.once("disconnect", () => shutdown("listeners-gone", 1));
+    else shutdown("listeners-gone", 1); // They went while this process was starting.
+  }
 }
 
 /**
@@ -67,7 +76,8 @@ async function main(): Promise<void> {
 function startWorkerProcess(log: Logger): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, ROLE: "worker", PORT: "0", HOST: "127.0.0.1" },
-    stdio: "inherit",
+    // The IPC channel carries no messages: its closing tells the worker its parent is gone.
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
   });
   try {
     if (child.pid !== undefined) setPriority(child.pid, WORKER_NICENESS);

@@ -38,10 +38,11 @@ const niceness = (pid: number): number => {
 const environOf = (pid: number): string[] =>
   readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
 
+/** Running: it exists and is not a zombie waiting for a parent that will never reap it. */
 const alive = (pid: number): boolean => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -126,4 +127,14 @@ describe("npm start with ROLE=all", () => {
     expect(code, output()).toBe(1);
     expect(output()).toContain("the worker process stopped");
   });
+
+  it("stops the worker process when the listeners are killed -9, leaving nothing orphaned", async () => {
+    const { bot, worker, output } = await start();
+    const exited = once(bot, "exit");
+    process.kill(bot.pid as number, "SIGKILL");
+    await exited;
+    // It finishes its current step first (runtime.stop), as on SIGTERM.
+    for (let i = 0; i < 250 && alive(worker); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(worker), output().slice(-3000)).toBe(false);
+  }, 40_000);
 });
