@@ -104,6 +104,12 @@ describe("every step's view", () => {
     expect(problems(reviewView(base(), { kind: "failed", error: "x".repeat(5000) }))).toEqual([]);
     expect(problems(reviewView(base(), { kind: "loading" }))).toEqual([]);
   });
+
+  it("the review names the digests' channel as a mention, which Slack shows by name", () => {
+    const text = JSON.stringify(reviewView(withFacts(base())).blocks);
+    expect(text).toContain("*Dead-letter digests* <#C1>");
+    expect(text).not.toContain("`C1`");
+  });
 });
 
 describe("defaults", () => {

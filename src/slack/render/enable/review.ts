@@ -62,14 +62,21 @@ function noteBlocks(icon: string, text: string): KnownBlock[] {
   return blocks;
 }
 
+/** A step's target in code; the digests' channel as a mention, which Slack shows by name. */
+function targetText(step: Plan["steps"][number]): string {
+  if (step.kind === "alert-binding" && /^[CG][A-Z0-9]{1,20}$/.test(step.target)) {
+    return `<#${step.target}>`;
+  }
+  return `\`${esc(clip(step.target, 200))}\``;
+}
+
 function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   blocks.push(section("*Resources*"));
   blocks.push(
     ...packLines(
       plan.steps.map(
-        (s) =>
-          `• *${STEP_LABEL[s.kind]}* \`${esc(clip(s.target, 200))}\`: ${ACTION[s.action]}. ${esc(s.details)}`,
+        (s) => `• *${STEP_LABEL[s.kind]}* ${targetText(s)}: ${ACTION[s.action]}. ${esc(s.details)}`,
       ),
     ),
   );
