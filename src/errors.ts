@@ -26,6 +26,8 @@ export interface AppErrorOptions {
   call?: string;
   /** AWS's error code, e.g. "AccessDeniedException"; `details` repeat it, so give it here only. */
   awsCode?: string;
+  /** AWS's own message, scrubbed; empty when AWS gave none. Shown beside `call` and `awsCode`. */
+  awsMessage?: string;
   cause?: unknown;
   retryable?: boolean;
   details?: Record<string, unknown>;
@@ -53,6 +55,7 @@ export class AppError extends Error {
   readonly fix: string | undefined;
   readonly call: string | undefined;
   readonly awsCode: string | undefined;
+  readonly awsMessage: string | undefined;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
 
@@ -65,6 +68,7 @@ export class AppError extends Error {
     this.fix = fix;
     this.call = opts.call;
     this.awsCode = opts.awsCode;
+    this.awsMessage = opts.awsMessage === undefined ? undefined : clip(opts.awsMessage, MAX_REASON);
     this.retryable = opts.retryable ?? (code === "aws_throttled" || code === "aws_unavailable");
     // Readers of `details` find the AWS code beside the service and operation; it is copied
     // in from `awsCode`, so the two cannot disagree.

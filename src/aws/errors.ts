@@ -239,6 +239,7 @@ export function toAppError(call: AwsCall, err: unknown): AppError {
     fix,
     call: callName(call),
     awsCode,
+    awsMessage,
     cause: err,
     retryable,
     details: {

@@ -178,6 +178,7 @@ export function toFailure(step: StepName | "cleanup", err: unknown): ProvisionFa
     step,
     ...(appError.call ? { call: appError.call } : {}),
     ...(appError.awsCode ? { awsCode: appError.awsCode } : {}),
+    ...(appError.awsMessage !== undefined ? { awsMessage: appError.awsMessage } : {}),
     reason: appError.reason,
     message: appError.userMessage,
     ...(appError.fix ? { fix: appError.fix } : {}),

@@ -82,6 +82,8 @@ export interface ProvisionFailure {
   /** e.g. "Customer Profiles CreateDomain"; absent when no AWS call failed. */
   call?: string;
   awsCode?: string;
+  /** AWS's own message ("" when it gave none); absent in jobs stored by older versions. */
+  awsMessage?: string;
   /** What failed and why, without the fix. Absent in jobs stored by older versions. */
   reason?: string;
   /** The whole sentence: reason, then fix. */

@@ -205,6 +205,24 @@ describe("provisioning message blocks", () => {
     expect(buttons(message)).toEqual([]);
   });
 
+  it("names the AWS call once: beside the call and the code, AWS's own words, not the call again", () => {
+    const message = renderProvisionMessage(
+      reportFromJobData("enable-x", {
+        ...data(),
+        failure: {
+          ...ACCESS_DENIED,
+          awsMessage:
+            "An Amazon Connect instance cannot be associated with a domain directly from the API.",
+        },
+      }),
+    );
+    const text = textOf(message);
+    expect(text.split("PutIntegration").length - 1).toBe(1);
+    expect(text).toMatch(/AWS said:.*cannot be associated with a domain directly from the API/);
+    expect(text).toContain("AccessDeniedException");
+    expect(text).not.toContain("Why:");
+  });
+
   it("a failure names the step, the AWS call, the error code, why and the fix, with confirmed Retry and Clean up", () => {
     const message = renderProvisionMessage(
       reportFromJobData("enable-x", { ...data(), failure: ACCESS_DENIED }),

@@ -222,6 +222,19 @@ function formatFix(fix: string): string {
   return `${inert(fix.slice(0, at))}\n\`\`\`${statement}\`\`\``;
 }
 
+/**
+ * Why it failed. Beside the call and the code, only AWS's own words are new (data, so in
+ * code); saying "Customer Profiles CreateDomain failed: AccessDeniedException" again under
+ * them only repeats it. Older job records have no `awsMessage`: their reason is shown.
+ */
+function whyLine(failure: ProvisionFailure): string {
+  if (failure.call && failure.awsCode && failure.awsMessage !== undefined) {
+    return failure.awsMessage ? `*AWS said:* ${code(failure.awsMessage, 1500)}` : "";
+  }
+  const reason = reasonOf(failure);
+  return `*Why:* ${failure.awsCode ? code(reason, 1500) : inert(reason, 1500)}`;
+}
+
 export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
   const what =
     failure.step === "cleanup"
@@ -233,8 +246,7 @@ export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
     `❌ ${what}`,
     failure.call ? `*AWS call:* ${esc(failure.call)}` : "",
     failure.awsCode ? `*AWS error code:* ${code(failure.awsCode)}` : "",
-    // An AWS call's reason quotes AWS's message: data, so it is shown as code.
-    `*Why:* ${failure.awsCode ? code(reasonOf(failure), 1500) : inert(reasonOf(failure), 1500)}`,
+    whyLine(failure),
   ].filter(Boolean);
   const blocks: KnownBlock[] = [
     { type: "divider" },
