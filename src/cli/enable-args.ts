@@ -194,5 +194,11 @@ async function resolveKey(
   const ref = spec.slice("existing:".length);
   const info = await gateways.kms.describeKey(ref);
   if (!info) throw notFound(`There is no KMS key ${ref} in this region: check --key.`);
-  return { mode: "existing", keyId: info.keyId, arn: info.arn, updatePolicy: args.updateKeyPolicy };
+  return {
+    mode: "existing",
+    keyId: info.keyId,
+    arn: info.arn,
+    updatePolicy: args.updateKeyPolicy,
+    ...(ref.startsWith("alias/") ? { alias: ref } : {}),
+  };
 }

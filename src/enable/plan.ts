@@ -57,7 +57,14 @@ export type DlqChoice =
 export type KeyChoice =
   | { mode: "aws-owned" }
   | { mode: "new"; alias: string; description?: string }
-  | { mode: "existing"; keyId: string; arn: string; updatePolicy: boolean };
+  | {
+      mode: "existing";
+      keyId: string;
+      arn: string;
+      updatePolicy: boolean;
+      /** An alias the key already has, for the report; the job changes none. */
+      alias?: string;
+    };
 
 export interface EnableInput {
   instance: InstanceChoice;

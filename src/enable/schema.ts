@@ -38,6 +38,10 @@ const keySchema = z.discriminatedUnion("mode", [
     keyId: z.string(),
     arn: z.string(),
     updatePolicy: z.boolean(),
+    alias: z
+      .string()
+      .regex(/^alias\/[a-zA-Z0-9/_-]{1,250}$/)
+      .optional(),
   }),
 ]);
 

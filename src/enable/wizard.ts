@@ -362,6 +362,7 @@ export function enableInputOf(
             keyId: draft.key.keyId ?? "",
             arn: key?.arn ?? pickedKey(draft)?.arn ?? "",
             updatePolicy: draft.key.update === true,
+            ...(pickedKey(draft)?.aliases[0] ? { alias: pickedKey(draft)?.aliases[0] } : {}),
           },
     confirmRelink: draft.confirmRelink,
     channelId: draft.channelId,

@@ -112,6 +112,12 @@ export function report(log: Logger, send: () => void | Promise<void>): void {
   }
 }
 
+/** The alias the job made, or the one an existing key already had. */
+function aliasOfKey(input: ProvisionInput, alias: Checkpoint["alias"]): { alias?: string } {
+  if (alias) return { alias: alias.name };
+  return input.key.mode === "existing" && input.key.alias ? { alias: input.key.alias } : {};
+}
+
 export function summarise(input: ProvisionInput, checkpoint: Checkpoint): ProvisionSummary {
   const { domain, queue, key, alias, link, alertBinding } = checkpoint;
   return {
@@ -121,9 +127,7 @@ export function summarise(input: ProvisionInput, checkpoint: Checkpoint): Provis
       created: domain?.created ?? false,
     },
     ...(queue ? { dlq: { url: queue.url, arn: queue.arn, created: queue.created } } : {}),
-    ...(key
-      ? { key: { arn: key.arn, ...(alias ? { alias: alias.name } : {}), created: key.created } }
-      : {}),
+    ...(key ? { key: { arn: key.arn, ...aliasOfKey(input, alias), created: key.created } } : {}),
     instance: {
       id: input.instance.id,
       arn: input.instance.arn,

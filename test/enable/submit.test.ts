@@ -7,7 +7,18 @@ import { describe, expect, it } from "vitest";
 import type { Draft } from "../../src/enable/drafts.js";
 import { decideEnable } from "../../src/enable/submit.js";
 import { enableInputOf, FACTS_FRESH_MS, reviewState } from "../../src/enable/wizard.js";
-import { ACCOUNT, ARN, base, facts, withFacts as gathered, ID, REGION } from "./fixtures.js";
+import {
+  ACCOUNT,
+  ARN,
+  base,
+  facts,
+  withFacts as gathered,
+  ID,
+  KEY_ARN,
+  KEY_ID,
+  REGION,
+  withLegacyKey,
+} from "./fixtures.js";
 
 const NOW = new Date("2030-06-01T12:00:00.000Z");
 const draft = (over: Partial<Draft> = {}) => base(over, NOW.toISOString());
@@ -98,5 +109,21 @@ describe("decideEnable", () => {
     const again = decideEnable({ input: withFacts(draft()), now: NOW });
     if (again.kind !== "ready") throw new Error(`expected ready, got ${again.kind}`);
     expect(again.data.submissionId).not.toBe(decision.data.submissionId);
+  });
+});
+
+describe("enableInputOf", () => {
+  it("carries the picked existing key's alias, for the report", () => {
+    const draft: Draft = {
+      ...withLegacyKey(),
+      keys: {
+        at: new Date().toISOString(),
+        value: [
+          { keyId: KEY_ID, arn: KEY_ARN, description: "", aliases: ["alias/ops", "alias/z"] },
+        ],
+      },
+    };
+    const input = enableInputOf(draft);
+    expect(input.ok && input.value.key).toMatchObject({ mode: "existing", alias: "alias/ops" });
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "../../src/provision/bindings.js";
 import { runGraph } from "../../src/provision/graph.js";
 import { provisionInput, provisionJobData, STEP_GRAPH } from "../../src/provision/plan-to-job.js";
+import { summarise } from "../../src/provision/run.js";
 import { provisionJobId } from "../../src/queues/provision.js";
 import { EXAMPLECORP, REDIS_URL, removeKeys, request, WHO } from "./helpers.js";
 
@@ -86,6 +87,28 @@ describe("job data", () => {
     expect(provisionInput("j", empty).key).toMatchObject({
       alias: "alias/amazon-connect-examplecorp",
     });
+  });
+
+  it("reports the alias an existing key already has, and the one a new key was given", () => {
+    const arn = "arn:aws:kms:us-east-1:111122223333:key/k-1";
+    const existing = provisionInput(
+      "j",
+      provisionJobData(
+        request({
+          key: { mode: "existing", keyId: "k-1", arn, updatePolicy: false, alias: "alias/ops" },
+        }),
+        WHO,
+      ),
+    );
+    const key = { keyId: "k-1", arn, created: false };
+    expect(summarise(existing, { key }).key).toEqual({ arn, alias: "alias/ops", created: false });
+    const fresh = provisionInput("j", provisionJobData(request({}), WHO));
+    expect(
+      summarise(fresh, {
+        key: { ...key, created: true },
+        alias: { name: "alias/x", created: true },
+      }).key,
+    ).toEqual({ arn, alias: "alias/x", created: true });
   });
 
   it("refuses an instance ARN it cannot read", () => {
