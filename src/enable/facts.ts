@@ -104,11 +104,21 @@ export async function gatherFacts(
     input.domain.mode === "existing" ? profiles.getDomain(domainName) : undefined,
   ]);
 
+  // Linked elsewhere (not the fresh path): how many profiles stay behind, for the warning.
+  const linkedDomainProfiles =
+    linkedTo && linkedTo !== domainName
+      ? await unlessDenied(profiles.getDomain(linkedTo)).then(
+          (d) => d?.stats.profileCount,
+          () => undefined,
+        )
+      : undefined;
+
   return {
     accountId,
     region,
     existingDomains: domains,
     ...(linkedTo ? { instanceLinkedTo: linkedTo } : {}),
+    ...(linkedDomainProfiles !== undefined ? { linkedDomainProfiles } : {}),
     ...(queue?.policy ? { queuePolicy: queue.policy } : {}),
     ...(keyPolicy !== undefined && keyPolicy !== "" ? { keyPolicy } : {}),
     ...(keyInfo

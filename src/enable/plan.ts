@@ -88,6 +88,8 @@ export interface EnableFacts {
   existingDomains: string[];
   /** The domain the instance is linked to now (ListAccountIntegrations), if any. */
   instanceLinkedTo?: string;
+  /** How many profiles that other domain holds (GetDomain Stats), when it could be read. */
+  linkedDomainProfiles?: number;
   /** The existing queue's Policy attribute; absent when the queue has none. */
   queuePolicy?: string;
   /** The existing key's `default` policy; absent when the bot could not read it. */
@@ -691,7 +693,12 @@ const planLink = (context: PlanContext, builder: PlanBuilder): void => {
     return;
   }
   if (current) {
-    const consequence = `its profiles stay in ${current} and will not move to ${domainName}`;
+    const held = facts.linkedDomainProfiles;
+    const profiles =
+      held === undefined
+        ? "its profiles"
+        : `its ${held.toLocaleString("en-US")} profile${held === 1 ? "" : "s"}`;
+    const consequence = `${profiles} stay in ${current} and will not move to ${domainName}`;
     if (!input.confirmRelink) {
       builder.block(
         `Instance ${instanceLabel} is linked to domain ${current}: confirm that you want to link it to ${domainName} instead; ${consequence}.`,

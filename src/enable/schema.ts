@@ -60,6 +60,7 @@ export const enableFactsSchema: z.ZodType<EnableFacts> = z.object({
   region: z.string(),
   existingDomains: z.array(z.string()),
   instanceLinkedTo: z.string().optional(),
+  linkedDomainProfiles: z.number().int().nonnegative().optional(),
   queuePolicy: z.string().optional(),
   keyPolicy: z.string().optional(),
   keyState: z.string().optional(),

@@ -117,7 +117,7 @@ describe("profiles-bot plan", () => {
     expect(code).toBe(0);
     expect(out).toContain("update unlink amazon-connect-legacy");
     expect(out).toContain(
-      "will be unlinked from domain amazon-connect-legacy; its profiles stay in amazon-connect-legacy",
+      "will be unlinked from domain amazon-connect-legacy; its 3 profiles stay in amazon-connect-legacy",
     );
     expect(out).toContain("Add the CustomerProfilesKey statement to its key policy");
   });

@@ -148,6 +148,17 @@ describe("buildPlan: blockers", () => {
     expect(plan.blockers[0]).toContain("will not move to amazon-connect-acme");
   });
 
+  it("says how many profiles stay behind when the other domain's count could be read", () => {
+    const facts = { ...noFacts, instanceLinkedTo: "amazon-connect-other" };
+    const counted = buildPlan(newEverything, { ...facts, linkedDomainProfiles: 12_345 });
+    expect(counted.blockers[0]).toContain("its 12,345 profiles stay in amazon-connect-other");
+    const one = buildPlan(newEverything, { ...facts, linkedDomainProfiles: 1 });
+    expect(one.blockers[0]).toContain("its 1 profile stay");
+    expect(buildPlan(newEverything, facts).blockers[0]).toContain(
+      "its profiles stay in amazon-connect-other",
+    );
+  });
+
   it.each([
     ["disabled", { keyState: "Disabled" }, "is Disabled"],
     ["pending deletion", { keyState: "PendingDeletion" }, "cancel its deletion"],
