@@ -11,9 +11,14 @@
 import { Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
-import { type DigestState, type DigestStore, isMuted } from "../src/dlq/digests.js";
+import {
+  type DigestState,
+  type DigestStore,
+  isMuted,
+  type ScanIdsRecorder,
+} from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
-import { scanQueue } from "../src/dlq/scan.js";
+import { newScanId, scanQueue } from "../src/dlq/scan.js";
 import { diffSummaries } from "../src/dlq/summary.js";
 import type { Logger } from "../src/logger.js";
 import type { BindingStore } from "../src/provision/bindings.js";
@@ -77,11 +82,35 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
   if (!queueUrl) return { status: "no-queue" };
 
   const locked = await withLock(deps.redis, scanLockKey(deps.prefix, domain), LOCK_MS, async () => {
-    // 2. Scan: read-only, every message goes back to the queue.
+    // 2. Scan: read-only, every message goes back to the queue. Its message ids per class go
+    //    to Redis in batches while it runs, under temporary keys: readable only once committed
+    //    (step 5), and deleted if the scan or anything before the commit fails.
+    const scanId = newScanId(Date.now());
+    const recorder = deps.digests.recordScanIds(domain, scanId);
+    let committed = false;
+    try {
+      return await scanAndPublish(scanId, recorder, () => {
+        committed = true;
+      });
+    } finally {
+      if (!committed) await recorder.discard();
+    }
+  });
+  if (!locked.acquired) log.debug("another scan of this domain is running; skipped");
+  return locked.acquired ? locked.value : { status: "locked" };
+
+  async function scanAndPublish(
+    scanId: string,
+    recorder: ScanIdsRecorder,
+    markCommitted: () => void,
+  ): Promise<ScanOutcome> {
+    if (!binding || !queueUrl) return { status: "no-queue" };
     const scan = await scanQueue(
       { sqs: deps.gateways.sqs, log },
       {
         queueUrl,
+        scanId,
+        ids: recorder,
         maxMessages: deps.config.dlq.scanMaxMessages,
         ...(deps.config.dlq.scanReceivers !== undefined && {
           receivers: deps.config.dlq.scanReceivers,
@@ -90,7 +119,13 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
         ...(deps.waitSeconds !== undefined && { waitSeconds: deps.waitSeconds }),
       },
     );
-    const { complete, notReturned: _notReturned, scanId, messageIds, ...summary } = scan;
+    const {
+      complete,
+      notReturned: _notReturned,
+      scanId: _scanId,
+      messageIds: _messageIds,
+      ...summary
+    } = scan;
     const scannedAt = now();
 
     // 3. The last digest: a digest in another channel (re-bound) is left behind.
@@ -122,7 +157,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     // 5. Publish against the previous scan (none on a first digest: no trend, no replies):
     //    edit the digest in place, or post it. The scan's message ids are saved first, so a
     //    button naming this scan always finds what it may act on.
-    await deps.digests.saveScanIds(domain, scanId, messageIds);
+    await recorder.commit();
+    markCommitted();
     const previous = hasMessage ? state?.lastSummary : undefined;
     const ts = await deps.publisher.publish(binding.channelId, hasMessage ? state?.ts : undefined, {
       domain,
@@ -164,9 +200,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       newClasses,
       replies,
     } as const;
-  });
-  if (!locked.acquired) log.debug("another scan of this domain is running; skipped");
-  return locked.acquired ? locked.value : { status: "locked" };
+  }
 }
 
 // ---- the worker ---------------------------------------------------------------------------

@@ -12,10 +12,16 @@
  * The bare loop is the floor a scan is held to: the same number of ReceiveMessage calls in
  * flight, through the same gateway and client, each asking for 10 messages with the same
  * lease, until the queue answers empty. Nothing else: no classification, no ids, no give-back.
+ *
+ * A scan streams its message ids per class into Redis as the job does (REDIS_URL, default
+ * redis://127.0.0.1:6379, under a prefix of its own, removed at the end): the live heap sampled
+ * includes that recorder and the Redis client's buffers. The commit after the scan is not timed.
  */
+import { Redis } from "ioredis";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
-import { scanQueue } from "../../src/dlq/scan.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { newScanId, scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 
 const LEASE_SECONDS = 600;
@@ -51,11 +57,27 @@ async function bare(maxMessages: number): Promise<number> {
 }
 
 const log = createLogger("silent");
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+  maxRetriesPerRequest: 3,
+});
+const digests = new RedisDigestStore(redis, `{bench-scan-${process.pid}}`);
+const DOMAIN = "bench-scan";
 if (warmUpUrl) {
+  const scanId = newScanId(Date.now());
+  const ids = digests.recordScanIds(DOMAIN, scanId);
   await scanQueue(
     { sqs, log },
-    { queueUrl: warmUpUrl, maxMessages: 100, samplesPerClass: 3, waitSeconds: 0, receivers },
+    {
+      queueUrl: warmUpUrl,
+      maxMessages: 100,
+      samplesPerClass: 3,
+      waitSeconds: 0,
+      receivers,
+      scanId,
+      ids,
+    },
   );
+  await ids.commit();
 }
 
 const heap = () => {
@@ -84,8 +106,10 @@ const timedSqs = Object.assign(Object.create(sqs) as typeof sqs, {
     }
   },
 });
+const scanId = newScanId(Date.now());
+const recorder = digests.recordScanIds(DOMAIN, scanId);
 const start = performance.now();
-const result =
+const result: { total: number; messageIds?: unknown } =
   mode === "bare"
     ? { total: await bare(Number(max)), messageIds: {} }
     : await scanQueue(
@@ -97,6 +121,8 @@ const result =
           waitSeconds: 0,
           leaseSeconds: LEASE_SECONDS,
           receivers,
+          scanId,
+          ids: recorder,
         },
       );
 const ms = performance.now() - start;
@@ -105,9 +131,13 @@ clearInterval(timer);
 // What the scan returns is part of what it holds: sampled with the result alive.
 const withIds = heap();
 peak = Math.max(peak, withIds - base);
-// The message ids per class (one per message, the digest's buttons act on them) are the one
-// part of a scan that grows with the queue: measured on their own.
-result.messageIds = {};
+// The message ids per class (one per message, the digest's buttons act on them) used to be the
+// one part of a scan that grows with the queue: measured on their own. They are streamed to
+// Redis now, so the result holds none and this is ~0.
+result.messageIds = undefined;
 const ids = withIds - heap();
+if (mode !== "bare") await recorder.commit();
+await digests.remove(DOMAIN);
+await redis.quit();
 clients.destroy();
 console.log(JSON.stringify({ ms, giveBackMs, peak, ids, total: result.total }));

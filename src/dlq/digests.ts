@@ -5,11 +5,16 @@
  * In Redis each domain is one hash. The scan and the Mute button write different fields
  * (HSET of only their own), so a click during a scan is never overwritten by the scan's save.
  *
- * Each scan's message ids per class are kept beside it (one hash per scan, the last
- * KEPT_SCANS scans of a domain, each expiring after SCAN_IDS_TTL_SECONDS): a Discard or
- * Re-ingest click names its digest's scan and acts on those ids only, so it never touches a
- * message that arrived after the digest was shown. Memory is bounded by KEPT_SCANS × the
- * scan's own bound (`DLQ_SCAN_MAX_MESSAGES` ids).
+ * Each scan's message ids per class are kept beside it (the last KEPT_SCANS scans of a domain,
+ * each expiring after SCAN_IDS_TTL_SECONDS): a Discard or Re-ingest click names its digest's
+ * scan and acts on those ids only, so it never touches a message that arrived after the digest
+ * was shown. Memory is bounded by KEPT_SCANS × the scan's own bound (`DLQ_SCAN_MAX_MESSAGES`).
+ *
+ * The ids are streamed while the scan runs (`recordScanIds`): SADD in batches into a temporary
+ * set per class (a message received twice is one member), then, when the scan succeeded,
+ * `commit` RENAMEs each to its final name and only then writes the scan's marker hash (`at` and
+ * its classes). `scanIds` answers from the marker, so a scan that failed or never committed
+ * leaves nothing a button could act on; its temporary sets are deleted (and expire anyway).
  */
 import type { Redis } from "ioredis";
 import type { DlqClass } from "./classify.js";
@@ -60,10 +65,22 @@ export interface DigestStore {
   /** Keeps a scan's message ids per class; older scans beyond KEPT_SCANS are dropped. */
   saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void>;
   /**
+   * Records a scan's ids as it runs: `add` any number of batches (duplicates allowed), then
+   * `commit` (as `saveScanIds`: readable from then on, older scans dropped) or `discard`.
+   */
+  recordScanIds(domain: string, scanId: string): ScanIdsRecorder;
+  /**
    * The ids of one class that scan saw (`[]` when it saw none); `undefined` when the bot has
    * no record of that scan (too old, or never made).
    */
   scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined>;
+}
+
+export interface ScanIdsRecorder {
+  add(ids: ScanMessageIds): Promise<void>;
+  commit(): Promise<void>;
+  /** Drops what was added, unless committed; never throws (the temporary sets expire anyway). */
+  discard(): Promise<void>;
 }
 
 export const isMuted = (state: Pick<DigestState, "mutedUntil"> | undefined, now: number) =>
@@ -74,9 +91,22 @@ export const digestKey = (prefix: string, domain: string): string =>
   `${prefix}:dlq-digest:${domain}`;
 /** The domain's recent scan ids, newest first. */
 const scansKey = (prefix: string, domain: string) => `${prefix}:dlq-scans:${domain}`;
-/** One scan's ids: a hash with `at` and one JSON list per class. */
+/** One scan's marker: a hash with `at` and `classes` (a JSON list), written last. */
 const scanIdsKey = (prefix: string, domain: string, scanId: string) =>
   `${prefix}:dlq-scan-ids:${domain}:${scanId}`;
+/** One scan's ids of one class, once committed: a set. */
+const scanClassKey = (prefix: string, domain: string, scanId: string, cls: string) =>
+  `${prefix}:dlq-scan-class:${domain}:${scanId}:${cls}`;
+/** The same while the scan runs: never read by `scanIds`. */
+const scanTempKey = (prefix: string, domain: string, scanId: string, cls: string) =>
+  `${prefix}:dlq-scan-tmp:${domain}:${scanId}:${cls}`;
+/** Throws the first error of a pipeline's or transaction's results. */
+function throwFirstError(results: [Error | null, unknown][] | null): void {
+  const failed = (results ?? []).find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+}
+/** SADD arguments per command: large batches are split so no command is huge. */
+const SADD_CHUNK = 1_000;
 
 function idsFrom(raw: string | null): string[] {
   try {
@@ -152,34 +182,104 @@ export class RedisDigestStore implements DigestStore {
     await this.redis.del(
       digestKey(this.prefix, domain),
       scansKey(this.prefix, domain),
-      ...scans.map((id) => scanIdsKey(this.prefix, domain, id)),
+      ...(await this.scanKeys(domain, scans)),
     );
   }
 
+  /** Every key of these scans: their markers and their class sets. */
+  private async scanKeys(domain: string, scans: string[]): Promise<string[]> {
+    const keys: string[] = [];
+    for (const id of scans) {
+      const marker = scanIdsKey(this.prefix, domain, id);
+      const classes = idsFrom(await this.redis.hget(marker, "classes"));
+      keys.push(marker, ...classes.map((cls) => scanClassKey(this.prefix, domain, id, cls)));
+    }
+    return keys;
+  }
+
   async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
-    const key = scanIdsKey(this.prefix, domain, scanId);
-    const list = scansKey(this.prefix, domain);
-    const fields: Record<string, string> = { at: String(Date.now()) };
-    for (const [cls, classIds] of Object.entries(ids)) fields[cls] = JSON.stringify(classIds);
-    await this.redis
-      .multi()
-      .hset(key, fields)
-      .expire(key, SCAN_IDS_TTL_SECONDS)
-      .lpush(list, scanId)
-      .expire(list, SCAN_IDS_TTL_SECONDS)
-      .exec();
-    const old = await this.redis.lrange(list, KEPT_SCANS, -1);
-    if (old.length === 0) return;
-    await this.redis
-      .multi()
-      .ltrim(list, 0, KEPT_SCANS - 1)
-      .del(...old.map((id) => scanIdsKey(this.prefix, domain, id)))
-      .exec();
+    const recorder = this.recordScanIds(domain, scanId);
+    try {
+      await recorder.add(ids);
+      await recorder.commit();
+    } catch (err) {
+      await recorder.discard();
+      throw err;
+    }
+  }
+
+  recordScanIds(domain: string, scanId: string): ScanIdsRecorder {
+    const { redis, prefix } = this;
+    const classes = new Set<string>();
+    const temp = (cls: string) => scanTempKey(prefix, domain, scanId, cls);
+    /** Set once the marker is written: the record is the scan's from then on, never discarded. */
+    let committed = false;
+    return {
+      add: async (ids) => {
+        const pipeline = redis.pipeline();
+        let commands = 0;
+        for (const [cls, list] of Object.entries(ids)) {
+          if (!list || list.length === 0) continue;
+          classes.add(cls);
+          for (let i = 0; i < list.length; i += SADD_CHUNK) {
+            pipeline.sadd(temp(cls), ...list.slice(i, i + SADD_CHUNK));
+            commands += 1;
+          }
+          pipeline.expire(temp(cls), SCAN_IDS_TTL_SECONDS);
+        }
+        if (commands === 0) return;
+        throwFirstError(await pipeline.exec());
+      },
+      commit: async () => {
+        const clsList = [...classes];
+        // The class sets take their final names first; the marker, written last, makes the
+        // scan readable: a commit that fails half-way leaves no marker, so no usable record.
+        if (clsList.length > 0) {
+          const renames = redis.multi();
+          for (const cls of clsList) {
+            const final = scanClassKey(prefix, domain, scanId, cls);
+            renames.rename(temp(cls), final).expire(final, SCAN_IDS_TTL_SECONDS);
+          }
+          throwFirstError(await renames.exec());
+        }
+        const marker = scanIdsKey(prefix, domain, scanId);
+        const list = scansKey(prefix, domain);
+        throwFirstError(
+          await redis
+            .multi()
+            .hset(marker, { at: String(Date.now()), classes: JSON.stringify(clsList) })
+            .expire(marker, SCAN_IDS_TTL_SECONDS)
+            .lpush(list, scanId)
+            .expire(list, SCAN_IDS_TTL_SECONDS)
+            .exec(),
+        );
+        committed = true;
+        const old = await redis.lrange(list, KEPT_SCANS, -1);
+        if (old.length === 0) return;
+        const oldKeys = await this.scanKeys(domain, old);
+        await redis
+          .multi()
+          .ltrim(list, 0, KEPT_SCANS - 1)
+          .del(...oldKeys)
+          .exec();
+      },
+      discard: async () => {
+        if (committed) return;
+        const keys = [...classes].flatMap((cls) => [
+          temp(cls),
+          scanClassKey(prefix, domain, scanId, cls),
+        ]);
+        if (keys.length === 0) return;
+        await redis.del(...keys).catch(() => undefined);
+      },
+    };
   }
 
   async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
-    const [at, ids] = await this.redis.hmget(scanIdsKey(this.prefix, domain, scanId), "at", cls);
-    return at === null ? undefined : idsFrom(ids);
+    const at = await this.redis.hget(scanIdsKey(this.prefix, domain, scanId), "at");
+    if (at === null) return undefined;
+    const ids = await this.redis.smembers(scanClassKey(this.prefix, domain, scanId, cls));
+    return ids.sort();
   }
 }
 
@@ -214,6 +314,28 @@ export class MemoryDigestStore implements DigestStore {
   async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
     const kept = [{ scanId, ids: structuredClone(ids) }, ...(this.scans.get(domain) ?? [])];
     this.scans.set(domain, kept.slice(0, KEPT_SCANS));
+  }
+
+  recordScanIds(domain: string, scanId: string): ScanIdsRecorder {
+    const ids = new Map<string, Set<string>>();
+    return {
+      add: async (batch) => {
+        for (const [cls, list] of Object.entries(batch)) {
+          const seen = ids.get(cls) ?? new Set<string>();
+          for (const id of list ?? []) seen.add(id);
+          ids.set(cls, seen);
+        }
+      },
+      commit: () =>
+        this.saveScanIds(
+          domain,
+          scanId,
+          Object.fromEntries([...ids].map(([cls, set]) => [cls, [...set].sort()])),
+        ),
+      discard: async () => {
+        ids.clear();
+      },
+    };
   }
 
   async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {

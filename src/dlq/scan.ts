@@ -5,7 +5,10 @@
  * Received messages stay invisible (leased) until the scan ends, so the next ReceiveMessage
  * returns new ones instead of the same ten again; at the end they are all made visible at
  * once. The summary is bounded by classes × samples; what grows with the scan is the list of
- * receipt handles (at most MAX_HELD) and the message ids per class, and `maxMessages` bounds both.
+ * receipt handles (at most MAX_HELD), bounded by `maxMessages`. The message ids per class are
+ * streamed to `input.ids` (the digest store's recorder) in batches of FLUSH_IDS while the scan
+ * runs, so the scan holds no list that grows with the queue; without `input.ids` (tests) they
+ * are collected in memory and returned as `messageIds`.
  *
  * Several receives are in flight at once (`receivers`, 10 by default): SQS returns at most 10
  * messages per call, so one receive at a time spends the scan waiting on round trips.
@@ -51,6 +54,19 @@ export interface ScanInput {
   receivers?: number;
   /** For tests: the clock the lease renewal reads. */
   now?: () => number;
+  /** The scan's id; a new one (newScanId) when absent. The recorder below is keyed by it. */
+  scanId?: string;
+  /**
+   * Where the message ids per class go while the scan runs, in batches (each id may come more
+   * than once: a message received again after its lease lapsed; the sink dedupes). A write
+   * that fails fails the scan. Absent: the ids are kept in memory and returned.
+   */
+  ids?: ScanIdSink;
+}
+
+/** Receives a scan's message ids per class in batches, while the scan runs. */
+export interface ScanIdSink {
+  add(ids: ScanMessageIds): Promise<void>;
 }
 
 /** Message ids seen per class, each once (a message delivered twice is one id). */
@@ -59,7 +75,8 @@ export type ScanMessageIds = Partial<Record<DlqClass, string[]>>;
 export interface ScanResult extends ScanSummary {
   /** Unique per scan: what a digest's buttons name, so a click acts on this scan's messages. */
   scanId: string;
-  messageIds: ScanMessageIds;
+  /** Only when no `ids` sink was given (the ids were kept in memory): each id once, sorted. */
+  messageIds?: ScanMessageIds;
   /** False when the scan stopped at `maxMessages`: the queue may hold more than `total`. */
   complete: boolean;
   /** Messages whose lease could not be ended: they reappear when the lease runs out. */
@@ -73,6 +90,10 @@ const DEFAULT_RECEIVERS = 10;
 export const MAX_HELD = 10_000;
 /** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
 const TAIL_LEASE_SECONDS = 15 * 60;
+/** Ids buffered before they are handed to the sink (one pipelined write per batch). */
+export const FLUSH_IDS = 1_000;
+/** Sink writes queued before the receivers wait for them (keeps the buffer bounded). */
+const MAX_QUEUED_WRITES = 4;
 
 /** Sortable by time, unique across workers: base-36 milliseconds and 6 random bytes. */
 export const newScanId = (now: number): string =>
@@ -88,7 +109,13 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   const max = Math.max(0, Math.floor(input.maxMessages));
   const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
   const held: string[] = [];
-  const ids = new Map<DlqClass, string[]>();
+  const scanId = input.scanId ?? newScanId(now());
+  const sink = input.ids;
+  /** Without a sink: every id of the scan. With one: the ids not yet handed to it. */
+  let ids = new Map<DlqClass, string[]>();
+  let buffered = 0;
+  let writes: Promise<void> = Promise.resolve();
+  let queuedWrites = 0;
   /** Messages asked for by receives so far (a short answer gives the rest back). */
   let asked = 0;
   let drained = max === 0;
@@ -105,8 +132,26 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         const seen = ids.get(cls);
         if (seen) seen.push(parsed.messageId);
         else ids.set(cls, [parsed.messageId]);
+        buffered += 1;
       }
     }
+    if (sink && buffered >= FLUSH_IDS) flush();
+  };
+  /** Hands the buffered ids to the sink, after the writes before them (in order, one at a time). */
+  const flush = () => {
+    if (!sink || buffered === 0) return;
+    const batch: ScanMessageIds = Object.fromEntries(ids);
+    ids = new Map();
+    buffered = 0;
+    queuedWrites += 1;
+    writes = writes
+      .then(() => (failure === undefined ? sink.add(batch) : undefined))
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        queuedWrites -= 1;
+      });
   };
   const classifyLater = (messages: SqsMessage[]) =>
     setImmediate(() => {
@@ -127,6 +172,9 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         });
       }
       if (renewing) await renewing;
+      // Redis slower than SQS: wait for the writes rather than buffer ids without bound.
+      if (queuedWrites >= MAX_QUEUED_WRITES) await writes;
+      if (failure !== undefined) break;
       const want = Math.min(BATCH, max - asked);
       asked += want;
       // The first MAX_HELD messages are given back at the end; the rest come back by themselves.
@@ -163,15 +211,18 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   } finally {
     // Also after a failed receive: leased messages must not stay hidden for the whole lease.
     notReturned = await giveBack(deps, queueUrl, held, receivers);
+    // Every write settles before the scan ends, also when it failed: nothing is written after.
+    if (failure === undefined) flush();
+    await writes;
   }
   if (failure) throw failure.error;
   const complete = drained;
   const result = summary.snapshot();
-  const scanId = newScanId(now());
   log.debug(
     { queueUrl, scanId, total: result.total, complete, notReturned },
     "dead-letter queue scanned",
   );
+  if (sink) return { ...result, scanId, complete, notReturned };
   const messageIds: ScanMessageIds = Object.fromEntries(
     [...ids].map(([cls, list]) => [cls, unique(list)]),
   );

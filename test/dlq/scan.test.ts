@@ -98,7 +98,7 @@ describe("scanQueue", () => {
     expect(counts).toEqual(expected);
     // The ids per class are what a click on this scan's digest may act on: one per message.
     const idCounts = Object.fromEntries(
-      Object.entries(summary.messageIds).map(([cls, ids]) => [cls, new Set(ids).size]),
+      Object.entries(summary.messageIds ?? {}).map(([cls, ids]) => [cls, new Set(ids).size]),
     );
     expect(idCounts).toEqual(expected);
     expect(summary.scanId).toMatch(/^[0-9a-z]+-[0-9a-f]{12}$/);
@@ -118,7 +118,7 @@ describe("scanQueue", () => {
     );
     expect(again.total).toBe(250);
     expect(again.scanId).not.toBe(summary.scanId);
-    expect(again.messageIds.unreadable?.sort()).toEqual(summary.messageIds.unreadable?.sort());
+    expect(again.messageIds?.unreadable?.sort()).toEqual(summary.messageIds?.unreadable?.sort());
   });
 
   it("stops at maxMessages and says the scan is incomplete", async () => {
@@ -156,7 +156,7 @@ describe("scanQueue", () => {
     expect(summary.total).toBe(200);
     expect(summary.complete).toBe(true);
     const idCounts = Object.fromEntries(
-      Object.entries(summary.messageIds).map(([cls, ids]) => [cls, ids.length]),
+      Object.entries(summary.messageIds ?? {}).map(([cls, ids]) => [cls, ids.length]),
     );
     expect(idCounts).toEqual(expected);
     expect(await depth(url)).toEqual({ visible: 200, hidden: 0 });
@@ -187,7 +187,11 @@ describe("scanQueue", () => {
         receivers: 1,
       },
     );
-    expect(Object.values(summary.messageIds).flat().sort()).toEqual(["m-1", "m-2"]);
+    expect(
+      Object.values(summary.messageIds ?? {})
+        .flat()
+        .sort(),
+    ).toEqual(["m-1", "m-2"]);
     expect(returned.sort()).toEqual(["h-1", "h-2", "h-3"]);
   });
 

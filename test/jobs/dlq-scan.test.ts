@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runScan } from "../../jobs/dlq-scan.js";
 import { KEPT_SCANS, RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
+import { FLUSH_IDS } from "../../src/dlq/scan.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { scanLockKey } from "../../src/queues/dlq-scan.js";
 import { type DlqHarness, MISSING_KEY, queueOf, THROTTLED } from "../dlq/support/harness.js";
@@ -166,12 +167,84 @@ describe("the dlq-scan job, through its publisher port", () => {
     expect(queue.messages.every((m) => m.visibleAt <= Date.now())).toBe(true);
   });
 
+  it("streams the scan's ids to Redis: recorded per class exactly as seen, each once", async () => {
+    // More than FLUSH_IDS messages, so the ids reach Redis in several batches during the scan.
+    fail(THROTTLED, FLUSH_IDS + 250);
+    fail(MISSING_KEY, 7);
+    expect(await scan({ config: { dlq: { scanMaxMessages: 5_000 } } })).toMatchObject({
+      status: "posted",
+      total: FLUSH_IDS + 257,
+    });
+    const scanId = (await digests.get(DOMAIN))?.scanId ?? "";
+    const inDlq = (errorMessage: string) =>
+      queueOf(h, url)
+        .messages.filter((m) => m.body.includes(errorMessage))
+        .map((m) => m.messageId)
+        .sort();
+    expect(await digests.scanIds(DOMAIN, scanId, "throttled")).toEqual(inDlq(THROTTLED));
+    expect(await digests.scanIds(DOMAIN, scanId, "missing-key")).toEqual(inDlq(MISSING_KEY));
+    expect(await digests.scanIds(DOMAIN, scanId, "kms")).toEqual([]);
+    // Nothing temporary is left behind once the scan is committed.
+    expect(await h.redis.keys(`${h.prefix}:dlq-scan-tmp:${DOMAIN}:*`)).toEqual([]);
+
+    // A message received twice (in two batches) is recorded once.
+    const recorder = digests.recordScanIds(DOMAIN, "twice");
+    await recorder.add({ throttled: ["a", "b"] });
+    await recorder.add({ throttled: ["b", "c"], kms: ["k"] });
+    await recorder.commit();
+    expect(await digests.scanIds(DOMAIN, "twice", "throttled")).toEqual(["a", "b", "c"]);
+    expect(await digests.scanIds(DOMAIN, "twice", "kms")).toEqual(["k"]);
+  });
+
+  it("a scan that fails after writing some ids leaves no record a button could act on", async () => {
+    fail(THROTTLED, FLUSH_IDS + 500);
+    let receives = 0;
+    const sqs = Object.assign(Object.create(h.gateways.sqs) as typeof h.gateways.sqs, {
+      receive: async (...args: Parameters<typeof h.gateways.sqs.receive>) => {
+        // Past the first flush of ids to Redis, then SQS fails.
+        receives += 1;
+        if (receives > (FLUSH_IDS + 200) / 10) throw new Error("SQS is down");
+        return h.gateways.sqs.receive(...args);
+      },
+    });
+    const scanIds: string[] = [];
+    let added = 0;
+    const watched = Object.assign(Object.create(digests) as RedisDigestStore, {
+      recordScanIds: (domain: string, scanId: string) => {
+        scanIds.push(scanId);
+        const recorder = digests.recordScanIds(domain, scanId);
+        return {
+          ...recorder,
+          add: async (ids: Parameters<typeof recorder.add>[0]) => {
+            await recorder.add(ids);
+            added += Object.values(ids).flat().length;
+          },
+        };
+      },
+    });
+    await expect(
+      scan({
+        gateways: { ...h.gateways, sqs },
+        digests: watched,
+        config: { dlq: { scanMaxMessages: 5_000, scanReceivers: 1 } },
+      }),
+    ).rejects.toThrow("SQS is down");
+    // Some ids had reached Redis before the failure; none of them is readable.
+    expect(added).toBeGreaterThanOrEqual(FLUSH_IDS);
+    expect(scanIds).toHaveLength(1);
+    expect(await digests.scanIds(DOMAIN, scanIds[0] ?? "", "throttled")).toBeUndefined();
+    expect(await h.redis.keys(`${h.prefix}:dlq-scan-*:${DOMAIN}:*`)).toEqual([]);
+    expect(publisher.events).toEqual([]);
+    expect((await digests.get(DOMAIN))?.scanId).toBeUndefined();
+  });
+
   it("skips while another worker holds the domain's lock, and publishes nothing", async () => {
     fail(THROTTLED, 1);
     await h.redis.set(scanLockKey(h.prefix, DOMAIN), "another-worker", "PX", 30_000);
     expect(await scan()).toEqual({ status: "locked" });
     expect(publisher.events).toEqual([]);
     expect(await h.redis.get(scanLockKey(h.prefix, DOMAIN))).toBe("another-worker");
+    expect(await h.redis.keys(`${h.prefix}:dlq-scan-*:${DOMAIN}:*`)).toEqual([]);
   });
 
   it("does nothing for a domain that is not bound to a channel", async () => {
