@@ -60,7 +60,8 @@ export interface DlqDraft {
 }
 
 export interface KeyDraft {
-  mode: "new" | "existing";
+  /** A new customer managed key, an existing one, or the AWS owned key Customer Profiles uses. */
+  mode: "new" | "existing" | "aws-owned";
   alias?: string;
   description?: string;
   keyId?: string;

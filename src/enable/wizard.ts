@@ -298,6 +298,7 @@ function validateDlqStep(draft: Draft): FieldErrors {
 
 function validateKeyStep(draft: Draft): FieldErrors {
   const errors: FieldErrors = {};
+  if (draft.key.mode === "aws-owned") return errors;
   if (draft.key.mode === "new") {
     const alias = validateAliasName(aliasOf(draft));
     if (!alias.ok) errors.key_alias = alias.error;
@@ -357,13 +358,15 @@ export function enableInputOf(
     key:
       draft.key.mode === "new"
         ? { mode: "new", alias: aliasOf(draft), description: keyDescriptionOf(draft) }
-        : {
-            mode: "existing",
-            keyId: draft.key.keyId ?? "",
-            arn: key?.arn ?? pickedKey(draft)?.arn ?? "",
-            updatePolicy: draft.key.update === true,
-            ...(pickedKey(draft)?.aliases[0] ? { alias: pickedKey(draft)?.aliases[0] } : {}),
-          },
+        : draft.key.mode === "aws-owned"
+          ? { mode: "aws-owned" }
+          : {
+              mode: "existing",
+              keyId: draft.key.keyId ?? "",
+              arn: key?.arn ?? pickedKey(draft)?.arn ?? "",
+              updatePolicy: draft.key.update === true,
+              ...(pickedKey(draft)?.aliases[0] ? { alias: pickedKey(draft)?.aliases[0] } : {}),
+            },
     confirmRelink: draft.confirmRelink,
     channelId: draft.channelId,
     requestedBy: draft.userId,

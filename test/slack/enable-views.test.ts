@@ -105,6 +105,19 @@ describe("every step's view", () => {
     expect(problems(reviewView(base(), { kind: "loading" }))).toEqual([]);
   });
 
+  it("offers the AWS owned key, which needs nothing more and reaches the review as such", () => {
+    const keyStep = stepView({ ...base(), step: "key" });
+    expect(renderText(keyStep.blocks as Block[])).toContain("Use an AWS owned key");
+    const draft = base({ key: { mode: "aws-owned" } });
+    const chosen = stepView({ ...draft, step: "key" });
+    expect(renderText(chosen.blocks as Block[])).toMatch(/AWS owns and manages/);
+    expect(problems(chosen)).toEqual([]);
+    expect(validateStep("key", draft)).toEqual({});
+    const review = reviewView(withFacts(draft));
+    expect(problems(review)).toEqual([]);
+    expect(renderText(review.blocks as Block[])).toContain("encrypted with a key AWS owns");
+  });
+
   it("the review names the digests' channel as a mention, which Slack shows by name", () => {
     const text = JSON.stringify(reviewView(withFacts(base())).blocks);
     expect(text).toContain("*Dead-letter digests* <#C1>");
@@ -301,6 +314,18 @@ describe("reading typed values back", () => {
       domain: { mode: "new", name: "amazon-connect-x" },
       dlq: { merge: true },
     });
+  });
+});
+
+describe("reading forged radio values", () => {
+  it("keeps only a mode the step offers: a forged one changes nothing", () => {
+    const radio = (field: string, value: string) => ({
+      [field]: { [`enable_${field}`]: { type: "radio_buttons", selected_option: { value } } },
+    });
+    expect(readTyped(radio("key_mode", "aws-owned"))).toEqual({ key: { mode: "aws-owned" } });
+    expect(readTyped(radio("key_mode", "root-key"))).toEqual({});
+    expect(readTyped(radio("dlq_mode", "none"))).toEqual({ dlq: { mode: "none" } });
+    expect(readTyped(radio("domain_mode", "__proto__"))).toEqual({});
   });
 });
 

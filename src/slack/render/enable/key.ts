@@ -1,4 +1,7 @@
-/** Step 4: the KMS key: a new symmetric key, or an existing one whose policy is checked. */
+/**
+ * Step 4: the KMS key: a new symmetric key, an existing one whose policy is checked, or the
+ * AWS owned key.
+ */
 import type { ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, KeyCheck, KeyRow } from "../../../enable/drafts.js";
 import { formatPolicy } from "../../../enable/policies.js";
@@ -11,12 +14,17 @@ import {
   pickedKey,
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
-import { option, searchOptions, textInput } from "./common.js";
+import { context, option, searchOptions, textInput } from "./common.js";
 import { type Lacking, resourceView } from "./resource.js";
 
 const MODES = {
   new: option("Create a new key", "new", "Symmetric, with the Customer Profiles key policy"),
   existing: option("Use an existing key", "existing", "Customer managed, enabled, symmetric"),
+  "aws-owned": option(
+    "Use an AWS owned key",
+    "aws-owned",
+    "No key to create or keep; you can't see or audit its use",
+  ),
 };
 
 const UPDATE = option(
@@ -85,5 +93,10 @@ export function keyView(draft: Draft): ModalView {
       lacking: (check) => lackingStatement(draft, check),
       fine: "Its key policy already lets Customer Profiles use it.",
     },
+    other: [
+      context(
+        "Customer Profiles encrypts the domain with a key AWS owns and manages: nothing to create, no key policy, no KMS charges. You can't see it in KMS, audit its use in CloudTrail, or revoke it; choose a customer managed key when you need to.",
+      ),
+    ],
   });
 }

@@ -70,6 +70,11 @@ export function readTyped(values: StateValues): DraftPatch {
     const v = read(field);
     return v ? (v.selected_option?.value ?? "") : undefined;
   };
+  /** A radio's value only when it is one the step offers: a forged one is left out. */
+  const oneOf = <M extends string>(field: WizardField, modes: readonly M[]): M | undefined => {
+    const v = selected(field);
+    return modes.find((m) => m === v);
+  };
   const ticked = (field: WizardField): boolean | undefined => {
     const v = read(field);
     return v ? (v.selected_options ?? []).length > 0 : undefined;
@@ -81,21 +86,21 @@ export function readTyped(values: StateValues): DraftPatch {
   const instanceId = selected("instance");
   if (instanceId) patch.instanceId = instanceId;
   const domain = defined({
-    mode: selected("domain_mode") as "new" | "existing" | undefined,
+    mode: oneOf("domain_mode", ["new", "existing"] as const),
     name: text("domain_name"),
     days: text("domain_days"),
     existing: selected("domain_existing") || undefined,
   });
   if (Object.keys(domain).length) patch.domain = domain as Draft["domain"];
   const dlq = defined({
-    mode: selected("dlq_mode") as Draft["dlq"]["mode"] | undefined,
+    mode: oneOf("dlq_mode", ["none", "new", "existing"] as const),
     name: text("dlq_name"),
     queue: selected("dlq_queue") || undefined,
     merge: ticked("dlq_merge"),
   });
   if (Object.keys(dlq).length) patch.dlq = dlq as Draft["dlq"];
   const key = defined({
-    mode: selected("key_mode") as Draft["key"]["mode"] | undefined,
+    mode: oneOf("key_mode", ["new", "existing", "aws-owned"] as const),
     alias: text("key_alias"),
     description: text("key_description"),
     keyId: selected("key_existing") || undefined,
