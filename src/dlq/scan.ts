@@ -91,9 +91,9 @@ export const MAX_HELD = 10_000;
 /** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
 const TAIL_LEASE_SECONDS = 15 * 60;
 /** Ids buffered before they are handed to the sink (one pipelined write per batch). */
-export const FLUSH_IDS = 1_000;
+export const FLUSH_IDS = 500;
 /** Sink writes queued before the receivers wait for them (keeps the buffer bounded). */
-const MAX_QUEUED_WRITES = 4;
+const MAX_QUEUED_WRITES = 2;
 
 /** Sortable by time, unique across workers: base-36 milliseconds and 6 random bytes. */
 export const newScanId = (now: number): string =>
