@@ -9,8 +9,7 @@
  *   --region R        default us-east-1
  */
 import { parseArgs } from "node:util";
-import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
-import { KMSClient } from "@aws-sdk/client-kms";
+import { createAwsClients } from "../../src/aws/clients.js";
 import { domainsWithDlq, FailureMakerError, makeFailures } from "./failures.js";
 
 function fail(message: string, code = 1): never {
@@ -34,13 +33,12 @@ async function main(): Promise<void> {
   const endpoint = values.endpoint ?? "http://127.0.0.1:4566";
   if (!URL.canParse(endpoint)) fail(`--endpoint must be a URL, got "${endpoint}".`, 2);
   // The emulator checks no signature; these only let the SDK sign.
-  const common = {
+  const clients = createAwsClients({
     endpoint,
     region: values.region ?? "us-east-1",
     credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" },
     maxAttempts: 3,
-  };
-  const clients = { profiles: new CustomerProfilesClient(common), kms: new KMSClient(common) };
+  });
   try {
     if (!values.domain) {
       const domains = await domainsWithDlq(clients.profiles);
@@ -64,8 +62,7 @@ async function main(): Promise<void> {
     if (err instanceof FailureMakerError) fail(err.message);
     throw err;
   } finally {
-    clients.profiles.destroy();
-    clients.kms.destroy();
+    clients.destroy();
   }
 }
 
