@@ -4,8 +4,6 @@
  * each failure injected names its fix: a permission IAM does not allow, a missing Slack
  * scope, a Redis that evicts (a redis-server of the test's own with allkeys-lru).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identityState } from "../../sandbox/aws/services/sts.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/state.js";
@@ -16,6 +14,7 @@ import { createDoctorCommand } from "../../src/cli/doctor.js";
 import type { DoctorReport } from "../../src/doctor/report.js";
 import { IAM_STATEMENTS } from "../../src/doctor/requirements.js";
 import { startTestStack } from "../support/e2e.js";
+import { freePort, startOwnRedis } from "../support/redis-server.js";
 
 const ALL_ACTIONS = IAM_STATEMENTS.reduce((n, s) => n + s.actions.length, 0);
 let stack: Stack;
@@ -164,7 +163,7 @@ describe("each injected failure names its fix", () => {
   });
 
   it("a Redis that evicts: the policy, why it matters, and the setting", async () => {
-    const redis = await evictingRedis();
+    const redis = await startOwnRedis(["--maxmemory-policy", "allkeys-lru"]);
     try {
       const run = await doctor([], { REDIS_URL: redis.url });
       expect(run.code).toBe(1);
@@ -246,53 +245,3 @@ describe("/profiles doctor", () => {
     expect(await typed("U0VIEWER")).toContain("needs the admin role");
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A redis-server of the test's own, on a free port, with an eviction policy BullMQ must not meet. */
-async function evictingRedis(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--maxmemory-policy",
-      "allkeys-lru",
-    ],
-    { stdio: "ignore" },
-  );
-  const accepts = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-      socket.connect(port, "127.0.0.1");
-    });
-  for (let i = 0; i < 100 && !(await accepts()); i++) await new Promise((r) => setTimeout(r, 50));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}

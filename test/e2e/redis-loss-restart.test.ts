@@ -6,8 +6,7 @@
  * timer: /healthz goes 503, then ok; the binding comes back from the domain's tag; the
  * digest is posted again in the same channel. Skipped when redis-server is not installed.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +17,7 @@ import { createGateways } from "../../src/aws/gateways.js";
 import { createLogger } from "../../src/logger.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
+import { type OwnRedis, startOwnRedis } from "../support/redis-server.js";
 
 const CHANNEL = "C0OPS";
 const DOMAIN = "amazon-connect-redisrestart";
@@ -32,48 +32,6 @@ const hasRedisServer = (() => {
   }
 })();
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A redis-server with nothing on disk: a restart comes back empty. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--maxmemory-policy",
-      "noeviction",
-    ],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Ready to accept connections")) resolve();
-    });
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
-
 async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) {
   const until = Date.now() + ms;
   let last = await probe();
@@ -84,8 +42,7 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms 
   return last;
 }
 
-let port: number;
-let redisServer: ChildProcess | undefined;
+let redis: OwnRedis;
 let stack: Stack;
 let aws: ReturnType<typeof createAwsClients>;
 let queueUrl: string;
@@ -108,8 +65,7 @@ const digests = (): MessageRecord[] =>
 
 beforeAll(async () => {
   if (!hasRedisServer) return;
-  port = await freePort();
-  redisServer = await startRedis(port);
+  redis = await startOwnRedis(["--maxmemory-policy", "noeviction"]);
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
@@ -119,7 +75,7 @@ beforeAll(async () => {
     },
   });
   stack = await startTestStack({
-    env: { REDIS_URL: `redis://127.0.0.1:${port}`, DLQ_SCAN_INTERVAL: "1h" },
+    env: { REDIS_URL: redis.url, DLQ_SCAN_INTERVAL: "1h" },
     log: createLogger("info", sink),
   });
   aws = createAwsClients({
@@ -134,7 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   aws?.destroy();
   await stack?.stop();
-  await stopRedis(redisServer);
+  await redis?.stop("SIGKILL");
 });
 
 describe.skipIf(!hasRedisServer)("Redis restarts empty", () => {
@@ -158,11 +114,11 @@ describe.skipIf(!hasRedisServer)("Redis restarts empty", () => {
     });
     expect((await eventually(health, (h) => h.body.status === "ok")).status).toBe(200);
 
-    await stopRedis(redisServer);
+    await redis.stop("SIGKILL");
     const down = await eventually(health, (h) => h.status === 503);
     expect(down).toEqual({ status: 503, body: { ok: false, status: "down", redis: "down" } });
 
-    redisServer = await startRedis(port);
+    await redis.start();
     const healed = await eventually(health, (h) => h.body.status === "ok");
     expect(healed).toEqual({ status: 200, body: { ok: true, status: "ok", redis: "up" } });
 

@@ -9,13 +9,14 @@ import { createServer, Socket } from "node:net";
 export interface OwnRedis {
   url: string;
   port: number;
-  /** Stops the server (SIGTERM) and waits until it has exited. */
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM unless told, e.g. SIGKILL for a crash) and waits until it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and waits until it accepts connections. */
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on at the moment of asking. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -36,14 +37,15 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
+/** `args` are extra redis-server options, e.g. `["--maxmemory-policy", "allkeys-lru"]`. */
+export async function startOwnRedis(args: string[] = []): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const start = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
       { stdio: "ignore" },
     );
     for (let i = 0; i < 100 && !(await accepts(port)); i++) {
@@ -51,13 +53,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     }
     if (!(await accepts(port))) throw new Error(`redis-server did not start on port ${port}`);
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once("exit", () => resolve());
-      running.kill("SIGTERM");
+      running.kill(signal);
     });
   };
   await start();
