@@ -84,27 +84,25 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
   const locked = await withLock(deps.redis, scanLockKey(deps.prefix, domain), LOCK_MS, async () => {
     // 2. Scan: read-only, every message goes back to the queue. Its message ids per class go
     //    to Redis in batches while it runs, under temporary keys: readable only once committed
-    //    (step 5), and deleted if the scan or anything before the commit fails.
+    //    (step 5), and deleted if the scan or anything before the commit fails (the
+    //    recorder's discard does nothing once it has committed).
     const scanId = newScanId(Date.now());
     const recorder = deps.digests.recordScanIds(domain, scanId);
-    let committed = false;
     try {
-      return await scanAndPublish(scanId, recorder, () => {
-        committed = true;
-      });
+      return await scanAndPublish(queueUrl, binding.channelId, scanId, recorder);
     } finally {
-      if (!committed) await recorder.discard();
+      await recorder.discard();
     }
   });
   if (!locked.acquired) log.debug("another scan of this domain is running; skipped");
   return locked.acquired ? locked.value : { status: "locked" };
 
   async function scanAndPublish(
+    queueUrl: string,
+    channelId: string,
     scanId: string,
     recorder: ScanIdsRecorder,
-    markCommitted: () => void,
   ): Promise<ScanOutcome> {
-    if (!binding || !queueUrl) return { status: "no-queue" };
     const scan = await scanQueue(
       { sqs: deps.gateways.sqs, log },
       {
@@ -131,7 +129,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     // 3. The last digest: a digest in another channel (re-bound) is left behind.
     const stored = await deps.digests.get(domain);
     const state: DigestState | undefined =
-      stored && stored.channel === binding.channelId ? stored : undefined;
+      stored && stored.channel === channelId ? stored : undefined;
     const hasMessage = state?.ts !== undefined && state.ts !== "";
 
     // 4. Empty queue: resolve the digest once, otherwise say nothing.
@@ -139,10 +137,10 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       const was = state?.lastSummary?.total ?? 0;
       const resolveNow = hasMessage && state?.resolvedFrom === undefined && was > 0;
       if (resolveNow && state?.ts) {
-        await deps.publisher.resolve(binding.channelId, state.ts, { domain, was, scannedAt });
+        await deps.publisher.resolve(channelId, state.ts, { domain, was, scannedAt });
       }
       await deps.digests.saveScan(domain, {
-        channel: binding.channelId,
+        channel: channelId,
         ...(hasMessage && state?.ts ? { ts: state.ts } : {}),
         lastSummary: summary,
         lastComplete: complete,
@@ -158,9 +156,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     //    edit the digest in place, or post it. The scan's message ids are saved first, so a
     //    button naming this scan always finds what it may act on.
     await recorder.commit();
-    markCommitted();
     const previous = hasMessage ? state?.lastSummary : undefined;
-    const ts = await deps.publisher.publish(binding.channelId, hasMessage ? state?.ts : undefined, {
+    const ts = await deps.publisher.publish(channelId, hasMessage ? state?.ts : undefined, {
       domain,
       scanId,
       summary,
@@ -171,7 +168,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     });
     const edited = hasMessage && ts === state?.ts;
     await deps.digests.saveScan(domain, {
-      channel: binding.channelId,
+      channel: channelId,
       ts,
       scanId,
       lastSummary: summary,
@@ -187,7 +184,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       for (const cls of newClasses) {
         const count = summary.classes[cls]?.count ?? 0;
         try {
-          await deps.publisher.newClass(binding.channelId, ts, { domain, cls, count, complete });
+          await deps.publisher.newClass(channelId, ts, { domain, cls, count, complete });
           replies += 1;
         } catch (err) {
           log.warn({ err, cls }, "could not post a new class in the digest's thread");
