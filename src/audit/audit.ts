@@ -95,9 +95,8 @@ export class RedisAuditLog implements AuditLog {
     private readonly redis: Redis,
     prefix: string,
     private readonly log: Logger,
-    opts: RedisAuditOptions | number = {},
+    o: RedisAuditOptions = {},
   ) {
-    const o = typeof opts === "number" ? { maxEntries: opts } : opts;
     this.key = `${prefix}:audit`;
     this.maxEntries = o.maxEntries ?? 10_000;
     this.backlogLimit = Math.max(1, o.backlogLimit ?? 1_000);
@@ -123,14 +122,10 @@ export class RedisAuditLog implements AuditLog {
     const clean = cleanEntry(entry);
     this.log.info({ audit: clean }, `audit: ${clean.action} by ${clean.userId}: ${clean.outcome}`);
     const outage = this.backlog.length > 0 || this.dropped !== undefined;
-    this.keep(JSON.stringify(clean), clean.at);
+    this.backlog.push(JSON.stringify(clean));
+    this.bound(clean.at);
     const flushed = this.flush();
     if (!outage) await flushed;
-  }
-
-  private keep(line: string, at: string): void {
-    this.backlog.push(line);
-    this.bound(at);
   }
 
   /** Drops the oldest entries past the limit, remembering how many and when they were made. */

@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("RedisAuditLog", () => {
   it("keeps entries newest first, filters by target, and holds no PII or secrets", async () => {
-    const audit = new RedisAuditLog(redis, prefix, createLogger("silent"), 100);
+    const audit = new RedisAuditLog(redis, prefix, createLogger("silent"), { maxEntries: 100 });
     for (let i = 0; i < 5; i++) {
       await audit.record({
         at: new Date().toISOString(),
@@ -47,7 +47,9 @@ describe("RedisAuditLog", () => {
   });
 
   it("caps the stream near its bound", async () => {
-    const audit = new RedisAuditLog(redis, `${prefix}-cap`, createLogger("silent"), 50);
+    const audit = new RedisAuditLog(redis, `${prefix}-cap`, createLogger("silent"), {
+      maxEntries: 50,
+    });
     for (let i = 0; i < 400; i++) {
       await audit.record({ at: "t", userId: "U1", action: "x", outcome: "succeeded" });
     }
