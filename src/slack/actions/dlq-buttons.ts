@@ -17,6 +17,7 @@
  * (docs/adr/0004).
  */
 import type { BlockAction } from "@slack/bolt";
+import type { DlqClass } from "../../dlq/classify.js";
 import type { DigestState } from "../../dlq/digests.js";
 import type { EnqueueOutcome } from "../../queues/outcome.js";
 import {
@@ -26,10 +27,11 @@ import {
   type ReingestRequest,
 } from "../../queues/reingest.js";
 import { bindingStore, digestStore, type SlackDeps } from "../deps.js";
-import type { ActionArgs } from "../entries.js";
+import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { DLQ_INSPECT_CALLBACK } from "../render/digest.js";
+import { DLQ_INSPECT_CALLBACK, readClassActionValue } from "../render/digest.js";
 import {
+  NO_SCAN_ID,
   renderAlreadyRunning,
   renderMalformedValue,
   renderNotThisDigest,
@@ -219,4 +221,35 @@ export async function startJob(
   if (outcome.status === "already-running") {
     await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), domain);
   }
+}
+
+/**
+ * Re-ingest or Discard on a digest class: acks, reads the value, checks it was clicked on that
+ * domain's digest, refuses a class `refuseClass` names and a value that names no scan, and
+ * starts the job for the messages of the scan the digest showed, replying in its thread.
+ */
+export async function startClassJob(
+  args: ActionArgs,
+  deps: SlackDeps,
+  kind: ReingestKind,
+  refuseClass: (cls: DlqClass) => Refusal | undefined,
+): Promise<void> {
+  await args.ack();
+  const read = readClassActionValue(buttonValue(args));
+  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
+  const { domain, cls, scanId } = read.value;
+  const bound = await digestClicked(args, deps, domain);
+  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
+  const refusal = refuseClass(cls);
+  if (refusal) return refuseClick(args, deps, refusal, domain);
+  if (scanId === undefined) {
+    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, domain);
+  }
+  await startJob(args, deps, kind, {
+    domain,
+    cls,
+    scanId,
+    channel: bound.digest.channel,
+    threadTs: bound.digest.ts,
+  });
 }

@@ -7,30 +7,16 @@
  * them; a crafted value is refused here and in the job).
  */
 import type { SlackDeps } from "../deps.js";
-import { type ActionArgs, buttonValue } from "../entries.js";
-import { readClassActionValue } from "../render/digest.js";
-import { NO_SCAN_ID, UNREADABLE_NOT_DISCARDED } from "../render/dlq-clicks.js";
-import { digestClicked, malformed, refuseClick, startJob } from "./dlq-buttons.js";
+import type { ActionArgs } from "../entries.js";
+import { UNREADABLE_NOT_DISCARDED } from "../render/dlq-clicks.js";
+import { startClassJob } from "./dlq-buttons.js";
 
-export async function onDiscard(args: ActionArgs, deps: SlackDeps): Promise<void> {
-  await args.ack();
-  const read = readClassActionValue(buttonValue(args));
-  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
-  const { domain, cls, scanId } = read.value;
-  const bound = await digestClicked(args, deps, domain);
-  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
-  if (cls === "unreadable") {
-    const reason = "unreadable messages are never discarded by the bot";
-    return refuseClick(args, deps, { reason, text: UNREADABLE_NOT_DISCARDED }, domain);
-  }
-  if (scanId === undefined) {
-    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, domain);
-  }
-  await startJob(args, deps, "discard", {
-    domain,
-    cls,
-    scanId,
-    channel: bound.digest.channel,
-    threadTs: bound.digest.ts,
-  });
-}
+export const onDiscard = (args: ActionArgs, deps: SlackDeps): Promise<void> =>
+  startClassJob(args, deps, "discard", (cls) =>
+    cls === "unreadable"
+      ? {
+          reason: "unreadable messages are never discarded by the bot",
+          text: UNREADABLE_NOT_DISCARDED,
+        }
+      : undefined,
+  );

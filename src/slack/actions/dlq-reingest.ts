@@ -8,38 +8,22 @@
 import { isReingestable } from "../../dlq/classify.js";
 import type { SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
-import { readClassActionValue, readMessageActionValue } from "../render/digest.js";
-import { NO_SCAN_ID, renderNotReingestable } from "../render/dlq-clicks.js";
+import { readMessageActionValue } from "../render/digest.js";
+import { renderNotReingestable } from "../render/dlq-clicks.js";
 import {
-  digestClicked,
   inspectViewClicked,
   malformed,
   refuseClick,
+  startClassJob,
   startJob,
 } from "./dlq-buttons.js";
 
-export async function onReingestClass(args: ActionArgs, deps: SlackDeps): Promise<void> {
-  await args.ack();
-  const read = readClassActionValue(buttonValue(args));
-  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
-  const { domain, cls, scanId } = read.value;
-  const bound = await digestClicked(args, deps, domain);
-  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
-  if (!isReingestable(cls)) {
-    const reason = `${cls} messages are not re-ingestable`;
-    return refuseClick(args, deps, { reason, text: renderNotReingestable(cls) }, domain);
-  }
-  if (scanId === undefined) {
-    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, domain);
-  }
-  await startJob(args, deps, "reingest", {
-    domain,
-    cls,
-    scanId,
-    channel: bound.digest.channel,
-    threadTs: bound.digest.ts,
-  });
-}
+export const onReingestClass = (args: ActionArgs, deps: SlackDeps): Promise<void> =>
+  startClassJob(args, deps, "reingest", (cls) =>
+    isReingestable(cls)
+      ? undefined
+      : { reason: `${cls} messages are not re-ingestable`, text: renderNotReingestable(cls) },
+  );
 
 export async function onReingestMessage(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
