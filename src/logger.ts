@@ -121,7 +121,7 @@ function slackMethod(url: unknown): string | undefined {
  * limit), AWS SDK errors (`$metadata`), fetch and socket errors, AppError, and their causes.
  * Never the client's request or response objects, headers or bodies.
  */
-export function serializeError(value: unknown, depth = 0): LoggedError | unknown {
+function serializeError(value: unknown, depth = 0): LoggedError | unknown {
   if (!isBag(value)) return value;
   const e = value as Bag;
   const out: LoggedError = {

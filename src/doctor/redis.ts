@@ -43,7 +43,7 @@ async function evictionPolicyOf(redis: Redis): Promise<string | undefined> {
 }
 
 /** host:port of a Redis URL, never its password. */
-export function redisAddress(url: string): string {
+function redisAddress(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || "6379"}`;

@@ -30,7 +30,7 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
-export const TITLES: Record<CheckId, string> = {
+const TITLES: Record<CheckId, string> = {
   "aws-identity": "AWS identity and region",
   "aws-permissions": "IAM permissions (iam-policy.json)",
   "aws-services": "Amazon Connect and Customer Profiles",

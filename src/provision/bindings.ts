@@ -24,7 +24,7 @@ export const DOMAIN_TAGS = {
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 
 /** What a domain's tags say about its digest; a malformed value counts as absent. */
-export function readDomainTags(tags: Record<string, string>): {
+function readDomainTags(tags: Record<string, string>): {
   channelId?: string;
   teamId?: string;
   mutedUntil?: number;
@@ -40,7 +40,7 @@ export function readDomainTags(tags: Record<string, string>): {
 }
 
 /** The tags that hold a binding. */
-export const bindingTags = (b: Pick<AlertBinding, "channelId" | "teamId">) => ({
+const bindingTags = (b: Pick<AlertBinding, "channelId" | "teamId">) => ({
   [DOMAIN_TAGS.channel]: b.channelId,
   ...(b.teamId ? { [DOMAIN_TAGS.team]: b.teamId } : {}),
 });
