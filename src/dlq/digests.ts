@@ -62,11 +62,9 @@ export interface DigestStore {
   /** `undefined` unmutes. */
   setMute(domain: string, until: number | undefined): Promise<void>;
   remove(domain: string): Promise<void>;
-  /** Keeps a scan's message ids per class; older scans beyond KEPT_SCANS are dropped. */
-  saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void>;
   /**
    * Records a scan's ids as it runs: `add` any number of batches (duplicates allowed), then
-   * `commit` (as `saveScanIds`: readable from then on, older scans dropped) or `discard`.
+   * `commit` (readable from then on; older scans beyond KEPT_SCANS are dropped) or `discard`.
    */
   recordScanIds(domain: string, scanId: string): ScanIdsRecorder;
   /**
@@ -197,17 +195,6 @@ export class RedisDigestStore implements DigestStore {
     return keys;
   }
 
-  async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
-    const recorder = this.recordScanIds(domain, scanId);
-    try {
-      await recorder.add(ids);
-      await recorder.commit();
-    } catch (err) {
-      await recorder.discard();
-      throw err;
-    }
-  }
-
   recordScanIds(domain: string, scanId: string): ScanIdsRecorder {
     const { redis, prefix } = this;
     const classes = new Set<string>();
@@ -311,7 +298,7 @@ export class MemoryDigestStore implements DigestStore {
     this.scans.delete(domain);
   }
 
-  async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
+  private async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
     const kept = [{ scanId, ids: structuredClone(ids) }, ...(this.scans.get(domain) ?? [])];
     this.scans.set(domain, kept.slice(0, KEPT_SCANS));
   }
