@@ -58,7 +58,7 @@ const STATUS: Record<string, number> = {
 };
 
 /** The HTTP status `service` answers `code` with. */
-export function statusFor(service: ServiceName, code: string): number {
+function statusFor(service: ServiceName, code: string): number {
   const status = STATUS[code] ?? 400;
   return service === "kms" && status < 500 ? 400 : status;
 }

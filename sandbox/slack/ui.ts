@@ -64,7 +64,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, Json>> {
 }
 
 /** Names and the clock as `user` reads them. */
-export function directoryFor(ws: Workspace, user: string): Directory {
+function directoryFor(ws: Workspace, user: string): Directory {
   return {
     userName: (id) => ws.users.get(id)?.name,
     channelName: (id) => ws.channels.get(id)?.name,
@@ -83,7 +83,7 @@ function isObject(v: unknown): v is Record<string, Json> {
  * client shows, safe to insert) and `shown` (the same as plain text, for places that hold
  * no markup, like a select's options).
  */
-export function withRenderedText(value: Json, dir: Directory): Json {
+function withRenderedText(value: Json, dir: Directory): Json {
   if (Array.isArray(value)) return value.map((v) => withRenderedText(v, dir));
   if (!isObject(value)) return value;
   const out: Record<string, Json> = {};
@@ -135,7 +135,7 @@ async function roles(ctx: UiContext): Promise<Record<string, string>> {
 }
 
 /** What the page shows for one user in one channel. */
-export async function sandboxState(
+async function sandboxState(
   ctx: UiContext,
   user: string,
   channel: string,
@@ -193,7 +193,7 @@ const asUser = (body: Record<string, Json>): { user?: string } =>
   typeof body.user === "string" ? { user: body.user } : {};
 
 /** A typed line as Slack's client sends it: `#name` and `@name` become references. */
-export function commandFor(ws: Workspace, line: string): { command: string; text: string } {
+function commandFor(ws: Workspace, line: string): { command: string; text: string } {
   const trimmed = line.trim();
   const space = trimmed.search(/\s/);
   const command = space < 0 ? trimmed : trimmed.slice(0, space);

@@ -86,7 +86,7 @@ export function loadModel(service: ModelService): Model {
  * that does not parse, an unknown target, a failed validation), and `Throttling` and
  * `AccessDenied`, the Query APIs' (STS, IAM) spelling of those, which their models leave out.
  */
-export const COMMON_ERRORS = new Set([
+const COMMON_ERRORS = new Set([
   "AccessDenied",
   "AccessDeniedException",
   "IncompleteSignature",
@@ -353,7 +353,7 @@ const parseJson = (text: string): unknown => (text.trim() === "" ? {} : JSON.par
  * string and headers as the model places them, the rest from the body. Returns the values
  * read from text separately, since they are checked as text.
  */
-export function inputOf(
+function inputOf(
   model: Model,
   operation: Operation,
   ex: Exchange,
@@ -378,7 +378,7 @@ export function inputOf(
 }
 
 /** The output as the model names it (headers and status code members included). */
-export function outputOf(
+function outputOf(
   model: Model,
   operation: Operation,
   ex: Exchange,

@@ -21,7 +21,7 @@ const decode = (text: string) =>
   });
 
 /** Elements and text only: enough for AWS's answers, which use no attributes but xmlns. */
-export function parseXml(xml: string): XmlNode {
+function parseXml(xml: string): XmlNode {
   const root: XmlNode = { name: "", children: [], text: "" };
   const stack = [root];
   const tokens = xml

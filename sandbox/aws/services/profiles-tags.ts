@@ -20,7 +20,7 @@ const invalid = (value: string, member: string, constraint: string) =>
     `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
   );
 
-export function checkTagKey(key: string, member: string): void {
+function checkTagKey(key: string, member: string): void {
   if (key.length < 1 || key.length > 128) {
     throw invalid(key, member, "Member must have length between 1 and 128");
   }

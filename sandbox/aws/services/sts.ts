@@ -11,7 +11,7 @@ import { actionOf, escapeXml, xmlError, xmlResponse } from "./query-xml.js";
 const VERSION = "2011-06-15";
 const NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
-export const DEFAULT_CALLER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/profiles-bot`;
+const DEFAULT_CALLER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/profiles-bot`;
 
 export interface IdentityState {
   /** Who GetCallerIdentity says the caller is. */
