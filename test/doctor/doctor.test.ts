@@ -14,7 +14,8 @@ import { createDoctorCommand } from "../../src/cli/doctor.js";
 import type { DoctorReport } from "../../src/doctor/report.js";
 import { IAM_STATEMENTS } from "../../src/doctor/requirements.js";
 import { startTestStack } from "../support/e2e.js";
-import { freePort, startOwnRedis } from "../support/redis-server.js";
+import { freePort } from "../support/net.js";
+import { startOwnRedis } from "../support/redis-server.js";
 
 const ALL_ACTIONS = IAM_STATEMENTS.reduce((n, s) => n + s.actions.length, 0);
 let stack: Stack;

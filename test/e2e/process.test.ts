@@ -4,12 +4,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSeededEmulator } from "../../sandbox/aws/index.js";
 import { startSlackStandIn } from "../../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { loadConfig } from "../../src/config.js";
+import { freePort } from "../support/net.js";
 
 const MAIN = ["--import", "tsx", "src/main.ts"];
 
@@ -30,15 +30,6 @@ function run(env: Record<string, string>): ChildProcess & { output: () => string
     out += d;
   });
   return Object.assign(child, { output: () => out });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe("npm start", () => {

@@ -6,21 +6,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSeededEmulator } from "../../sandbox/aws/index.js";
 import { startSlackStandIn } from "../../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { loadConfig } from "../../src/config.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../support/net.js";
 
 const childrenOf = (pid: number | undefined): number[] =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")

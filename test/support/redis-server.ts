@@ -4,7 +4,8 @@
  * so a restart comes back empty, as a Redis that lost its data does.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+import { freePort } from "./net.js";
 
 export interface OwnRedis {
   url: string;
@@ -13,15 +14,6 @@ export interface OwnRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and waits until it accepts connections. */
   start(): Promise<void>;
-}
-
-/** A TCP port nothing listens on at the moment of asking. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Whether something accepts TCP connections on the port. */
