@@ -137,6 +137,19 @@ function describe(body: Body): Request | undefined {
   }
 }
 
+/** How the audit trail names a request's action: its kind and id (at most 100 characters). */
+const actionName = (req: Request): string => `${req.kind}:${req.id.slice(0, 100)}`;
+
+/** The audit entry for a request refused before any listener ran, for `userId` and why. */
+const refusedEntry = (req: Request, userId: string, detail: string): AuditEntry => ({
+  at: new Date().toISOString(),
+  userId,
+  teamId: req.teamId,
+  action: actionName(req),
+  outcome: "refused",
+  detail,
+});
+
 export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
   const ruleOf = ruleBook(opts);
   const write = (entry: AuditEntry) =>
@@ -151,14 +164,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     if (!req) return next();
     if (!req.userId || !SLACK_USER_ID.test(req.userId)) {
       // Deny by default has no exception: nobody named means nobody authorised.
-      const audited = write({
-        at: new Date().toISOString(),
-        userId: "(none)",
-        teamId: req.teamId,
-        action: `${req.kind}:${req.id.slice(0, 100)}`,
-        outcome: "refused",
-        detail: "the request names no valid Slack user",
-      });
+      const audited = write(refusedEntry(req, "(none)", "the request names no valid Slack user"));
       await refuse(args, req, NO_USER);
       await audited;
       return;
@@ -173,13 +179,12 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
     ) {
       const where = opts.channels.map((c) => `<#${c}>`).join(", ");
       const audited = write({
-        at: new Date().toISOString(),
-        userId: req.userId,
-        teamId: req.teamId,
-        action: `${req.kind}:${req.id.slice(0, 100)}`,
+        ...refusedEntry(
+          req,
+          req.userId,
+          `the channel ${req.channelId} is not in PROFILES_CHANNELS`,
+        ),
         target: req.channelId,
-        outcome: "refused",
-        detail: `the channel ${req.channelId} is not in PROFILES_CHANNELS`,
       });
       await refuse(args, req, `profiles-bot works in ${where}; this channel is not on its list.`);
       await audited;
@@ -197,7 +202,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
         userId: req.userId as string,
         teamId: req.teamId,
         role: decision.role,
-        action: `${req.kind}:${req.id.slice(0, 100)}`,
+        action: actionName(req),
         target: note.target,
         params: note.params as Record<string, string>,
         outcome,
@@ -251,14 +256,7 @@ export function auditRefusedRequest(audit: AuditLog, log: Logger) {
     const req = describe(parseBody(raw, contentType));
     if (!req) return;
     const named = req.userId && SLACK_USER_ID.test(req.userId) ? req.userId : "(none)";
-    await audit.record({
-      at: new Date().toISOString(),
-      userId: named,
-      teamId: req.teamId,
-      action: `${req.kind}:${req.id.slice(0, 100)}`,
-      outcome: "refused",
-      detail: reason,
-    });
+    await audit.record(refusedEntry(req, named, reason));
   };
   // Never rejects: the HTTP server has answered already and does not wait for this.
   return (raw: Buffer, contentType: string | undefined, reason: string): Promise<void> =>
