@@ -299,6 +299,13 @@ export const ensureKeyPolicy: Step = async (ctx, input, checkpoint) => {
 // ---------------------------------------------------------------------------------------------
 // Domain
 
+/** The checkpoint of a domain this job created (at once, or before its worker died). */
+function createdDomain(name: string, arn: string, deadLetterQueueUrl: string | undefined) {
+  return {
+    domain: { name, arn, created: true, ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}) },
+  };
+}
+
 /**
  * A new domain is created at once; only when CreateDomain refuses is the domain read, to
  * tell one an earlier run of this job made (its tag names the job) from someone else's. An
@@ -322,14 +329,7 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
         ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
         tags: requestTags(input),
       });
-      return {
-        domain: {
-          name,
-          arn,
-          created: true,
-          ...(created.deadLetterQueueUrl ? { deadLetterQueueUrl: created.deadLetterQueueUrl } : {}),
-        },
-      };
+      return createdDomain(name, arn, created.deadLetterQueueUrl);
     } catch (err) {
       // Customer Profiles answers a taken name with a plain BadRequestException: read to see.
       if (!(err instanceof AppError) || err.retryable) throw err;
@@ -351,14 +351,7 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
         "pick it as an existing domain, or choose another name.",
       );
     }
-    return {
-      domain: {
-        name,
-        arn,
-        created: true,
-        ...(existing.deadLetterQueueUrl ? { deadLetterQueueUrl: existing.deadLetterQueueUrl } : {}),
-      },
-    };
+    return createdDomain(name, arn, existing.deadLetterQueueUrl);
   }
 
   // An existing domain: point it at the chosen key and queue, remembering what it used.
