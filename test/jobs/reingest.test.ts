@@ -39,13 +39,9 @@ async function finalReport(jobId: string): Promise<ReingestEvent> {
   throw new Error(`job ${jobId} never reported an end: ${JSON.stringify(reporter.events)}`);
 }
 
-beforeEach(async () => {
-  const bound = await startBoundDomain(DOMAIN, CHANNEL);
-  ({ h, url, fail, scan, bindings } = bound);
-  scanOnce = bound.scanOutcome;
-  queues = createQueues(h.redis, h.prefix);
-  reporter = new MemoryReingestReporter();
-  worker = startReingestWorker({
+/** The reingest worker on this test's domain, at `rate` PutProfileObject calls a second. */
+const startWorker = (rate: number) =>
+  startReingestWorker({
     connection: h.redis,
     prefix: h.prefix,
     gateways: h.gateways,
@@ -53,10 +49,18 @@ beforeEach(async () => {
     digests: new RedisDigestStore(h.redis, h.prefix),
     reporter: reporter.factory,
     limiter: h.limiter,
-    config: { reingest: { rate: 50, profileIntervalMs: 1_000 } },
+    config: { reingest: { rate, profileIntervalMs: 1_000 } },
     log: h.log,
     passOptions: { leaseSeconds: 5, waitSeconds: 0, settleMs: 300 },
   });
+
+beforeEach(async () => {
+  const bound = await startBoundDomain(DOMAIN, CHANNEL);
+  ({ h, url, fail, scan, bindings } = bound);
+  scanOnce = bound.scanOutcome;
+  queues = createQueues(h.redis, h.prefix);
+  reporter = new MemoryReingestReporter();
+  worker = startWorker(50);
 });
 afterEach(async () => {
   await worker?.close();
@@ -71,18 +75,7 @@ describe("the reingest job, through its reporter port", () => {
     const scanId = await scan();
     // Slow enough that the pass is still running when the scan below starts.
     await worker.close();
-    worker = startReingestWorker({
-      connection: h.redis,
-      prefix: h.prefix,
-      gateways: h.gateways,
-      bindings,
-      digests: new RedisDigestStore(h.redis, h.prefix),
-      reporter: reporter.factory,
-      limiter: h.limiter,
-      config: { reingest: { rate: 2, profileIntervalMs: 1_000 } },
-      log: h.log,
-      passOptions: { leaseSeconds: 5, waitSeconds: 0, settleMs: 300 },
-    });
+    worker = startWorker(2);
     const outcome = await enqueueReingest(queues, {
       domain: DOMAIN,
       cls: "throttled",
