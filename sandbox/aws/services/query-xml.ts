@@ -4,21 +4,12 @@
  * Lists in a request are `Name.member.N`, 1-based.
  */
 import type { AwsError, AwsRequest, AwsResponse } from "../types.js";
+import { escapeXml, queryParams } from "./sqs-query.js";
 
-export const escapeXml = (text: string): string =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+export { escapeXml };
 
-/** The request's form parameters: the body's, then the URL's. */
-export function formOf(req: AwsRequest): URLSearchParams {
-  const params = new URLSearchParams(req.body.toString("utf8"));
-  for (const [k, v] of req.query) if (!params.has(k)) params.set(k, v);
-  return params;
-}
+/** The request's form parameters: the body's, then the URL's (as SQS's Query protocol reads them). */
+export const formOf = (req: AwsRequest): URLSearchParams => queryParams(req.body, req.query);
 
 /** `Name.member.1`, `Name.member.2`, … in order; empty when none is given. */
 export function memberList(form: URLSearchParams, name: string): string[] {

@@ -103,7 +103,7 @@ export function queryInput(
   return input;
 }
 
-const escapeXml = (s: string) =>
+export const escapeXml = (s: string) =>
   s
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
