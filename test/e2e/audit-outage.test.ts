@@ -13,6 +13,7 @@ import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { startTestStack } from "../support/e2e.js";
+import { eventually } from "../support/eventually.js";
 import { type OwnRedis, startOwnRedis } from "../support/redis-server.js";
 
 const ADMIN = "U0ADMIN";
@@ -35,15 +36,6 @@ afterAll(async () => {
 
 async function health(): Promise<number> {
   return (await fetch(`${stack.runtime.url}/healthz`)).status;
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  let last = await probe();
-  for (let i = 0; i < 150 && !ok(last); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
 }
 
 /** The audit lines logged so far, as pino wrote them. */
@@ -76,7 +68,7 @@ describe("audit during a Redis outage", () => {
     const message = { channel: "C0OPS", ts: String(posted.ts) };
 
     await own.stop();
-    expect(await until(health, (s) => s === 503)).toBe(503);
+    expect(await eventually(health, (s) => s === 503, 15_000, 100)).toBe(503);
 
     const typed = await stack.slack.driver.type("/profiles alerts amazon-connect-outage off", {
       user: ADMIN,
@@ -93,13 +85,13 @@ describe("audit during a Redis outage", () => {
     expect(logged[1]?.detail).toContain("Redis did not answer");
 
     await own.start();
-    expect(await until(health, (s) => s === 200)).toBe(200);
+    expect(await eventually(health, (s) => s === 200, 15_000, 100)).toBe(200);
     const redis: Redis = createRedis(stack.config, "client");
     try {
       const reader = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
       const refused = async () =>
         (await reader.latest({ limit: 50 })).filter((e) => e.outcome === "refused").reverse();
-      const stream = await until(refused, (e) => e.length >= 2);
+      const stream = await eventually(refused, (e) => e.length >= 2, 15_000, 100);
       expect(stream.map((e) => [e.userId, e.action])).toEqual([
         [ADMIN, "command:alerts"],
         [ADMIN, "action:dlq_mute"],

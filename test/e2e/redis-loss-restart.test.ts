@@ -17,6 +17,7 @@ import { createGateways } from "../../src/aws/gateways.js";
 import { createLogger } from "../../src/logger.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
+import { eventually } from "../support/eventually.js";
 import { type OwnRedis, startOwnRedis } from "../support/redis-server.js";
 
 const CHANNEL = "C0OPS";
@@ -31,16 +32,6 @@ const hasRedisServer = (() => {
     return false;
   }
 })();
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) {
-  const until = Date.now() + ms;
-  let last = await probe();
-  while (!ok(last) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await probe();
-  }
-  return last;
-}
 
 let redis: OwnRedis;
 let stack: Stack;

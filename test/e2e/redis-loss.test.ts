@@ -24,6 +24,7 @@ import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
+import { eventually } from "../support/eventually.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -46,16 +47,6 @@ interface Health {
 async function health(): Promise<Health> {
   const res = await fetch(`${stack.runtime.url}/healthz`);
   return { status: res.status, body: (await res.json()) as Health["body"] };
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) {
-  const until = Date.now() + ms;
-  let last = await probe();
-  while (!ok(last) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await probe();
-  }
-  return last;
 }
 
 const digests = (): MessageRecord[] =>
