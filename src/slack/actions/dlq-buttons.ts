@@ -29,7 +29,7 @@ import {
 import { bindingStore, digestStore, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { DLQ_INSPECT_CALLBACK, readClassActionValue } from "../render/digest.js";
+import { type ClassTarget, DLQ_INSPECT_CALLBACK, readClassActionValue } from "../render/digest.js";
 import {
   NO_SCAN_ID,
   renderAlreadyRunning,
@@ -224,6 +224,27 @@ export async function startJob(
 }
 
 /**
+ * The class a digest button names, read from its value and bound to that domain's current
+ * digest; undefined when the click was refused instead (audited, and the clicker told).
+ */
+export async function classClicked(
+  args: ActionArgs,
+  deps: SlackDeps,
+): Promise<{ target: ClassTarget; digest: Digest } | undefined> {
+  const read = readClassActionValue(buttonValue(args));
+  if (!read.ok) {
+    await refuseClick(args, deps, malformed(read.problem));
+    return undefined;
+  }
+  const bound = await digestClicked(args, deps, read.value.domain);
+  if ("refusal" in bound) {
+    await refuseClick(args, deps, bound.refusal, read.value.domain);
+    return undefined;
+  }
+  return { target: read.value, digest: bound.digest };
+}
+
+/**
  * Re-ingest or Discard on a digest class: acks, reads the value, checks it was clicked on that
  * domain's digest, refuses a class `refuseClass` names and a value that names no scan, and
  * starts the job for the messages of the scan the digest showed, replying in its thread.
@@ -235,11 +256,9 @@ export async function startClassJob(
   refuseClass: (cls: DlqClass) => Refusal | undefined,
 ): Promise<void> {
   await args.ack();
-  const read = readClassActionValue(buttonValue(args));
-  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
-  const { domain, cls, scanId } = read.value;
-  const bound = await digestClicked(args, deps, domain);
-  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
+  const bound = await classClicked(args, deps);
+  if (!bound) return;
+  const { domain, cls, scanId } = bound.target;
   const refusal = refuseClass(cls);
   if (refusal) return refuseClick(args, deps, refusal, domain);
   if (scanId === undefined) {

@@ -6,20 +6,18 @@
  * click in it can be checked against what the bot showed (inspect-views.ts).
  */
 import type { SlackDeps } from "../deps.js";
-import { type ActionArgs, buttonValue } from "../entries.js";
+import type { ActionArgs } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { offeredMessageIds, readClassActionValue, renderInspectModal } from "../render/digest.js";
-import { digestClicked, inspectViews, malformed, refuseClick } from "./dlq-buttons.js";
+import { offeredMessageIds, renderInspectModal } from "../render/digest.js";
+import { classClicked, inspectViews } from "./dlq-buttons.js";
 
 export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void> {
   const { ack, body, client } = args;
   await ack();
-  const read = readClassActionValue(buttonValue(args));
-  if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
-  const { domain, cls } = read.value;
   // Two Redis reads before views.open: well inside the trigger_id's 3 seconds.
-  const bound = await digestClicked(args, deps, domain);
-  if ("refusal" in bound) return refuseClick(args, deps, bound.refusal, domain);
+  const bound = await classClicked(args, deps);
+  if (!bound) return;
+  const { domain, cls } = bound.target;
   noteAudit(args.context, { target: domain, params: { class: cls } });
   const state = bound.digest;
   const entry = state.lastSummary?.classes[cls];
