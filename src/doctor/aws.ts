@@ -21,8 +21,6 @@ export interface Identity {
   region: string;
 }
 
-const failed = (err: unknown) => asAppError(err);
-
 export async function identityCheck(
   identity: IdentityGateway,
 ): Promise<{ check: CheckResult; found?: Identity }> {
@@ -46,7 +44,7 @@ export async function identityCheck(
       found: { caller, region },
     };
   } catch (err) {
-    const e = failed(err);
+    const e = asAppError(err);
     return {
       check: result(
         "aws-identity",
@@ -114,11 +112,11 @@ async function readsCheck(gateways: DoctorGateways, principal: string, why: stri
         await read(gateways);
         return { action, ok: true as const };
       } catch (err) {
-        return { action, ok: false as const, error: failed(err) };
+        return { action, ok: false as const, error: asAppError(err) };
       }
     }),
   );
-  const refused = outcomes.filter((o) => !o.ok);
+  const refused = outcomes.flatMap((o) => (o.ok ? [] : [o]));
   const simulateFix = `to check every permission, let the bot call iam:SimulatePrincipalPolicy on ${principal}.`;
   const details = {
     method: "reads",
@@ -132,9 +130,9 @@ async function readsCheck(gateways: DoctorGateways, principal: string, why: stri
     return result(
       "aws-permissions",
       "fail",
-      `${why}; of one harmless read per service, ${refused.map((r) => r.action).join(", ")} failed: ${refused.map((r) => (r.ok ? "" : r.error.reason)).join(" ")}`,
+      `${why}; of one harmless read per service, ${refused.map((r) => r.action).join(", ")} failed: ${refused.map((r) => r.error.reason).join(" ")}`,
       {
-        fix: `${refused.map((r) => (r.ok ? "" : (r.error.fix ?? ""))).join(" ")} Then ${simulateFix}`,
+        fix: `${refused.map((r) => r.error.fix ?? "").join(" ")} Then ${simulateFix}`,
         details,
       },
     );
@@ -166,7 +164,7 @@ export async function permissionsCheck(
   try {
     simulated = await simulateAll(gateways.identity, principal, parts);
   } catch (err) {
-    const e = failed(err);
+    const e = asAppError(err);
     const why =
       e.code === "aws_access_denied"
         ? "IAM does not let the bot simulate its own policy"
@@ -200,7 +198,7 @@ export async function servicesCheck(gateways: DoctorGateways): Promise<CheckResu
       gateways.profiles.listDomains(),
     ]);
   } catch (err) {
-    const e = failed(err);
+    const e = asAppError(err);
     return result("aws-services", "fail", `${e.call ?? "an AWS call"} failed: ${e.reason}`, {
       fix: e.fix ?? "see the bot's logs.",
       details: { awsCode: e.awsCode },
