@@ -260,7 +260,7 @@ export async function reconcile(
  * lost, from a timer in this process. Not from a BullMQ scheduler alone: a Redis that comes
  * back empty has lost that scheduler too. Returns the stop function.
  */
-export function keepReconciling(
+function keepReconciling(
   deps: Pick<
     DlqScanWorkerDeps,
     "bindings" | "queues" | "redis" | "prefix" | "scanIntervalMs" | "log"
