@@ -86,10 +86,11 @@ async function answer(
     });
   } catch (err) {
     deps.log.error({ err, jobId, userId: args.body.user.id }, `provisioning ${click} failed`);
-    await tell(args, `:warning: ${asAppError(err).userMessage}`, {
+    const error = asAppError(err);
+    await tell(args, `:warning: ${error.userMessage}`, {
       jobId,
       outcome: "failed",
-      detail: asAppError(err).code,
+      detail: error.code,
     });
   }
 }
