@@ -61,7 +61,8 @@ const BLOCK_TYPES = new Set([
 
 const SELECTS_WITH_OPTIONS = new Set(["static_select", "multi_static_select"]);
 
-function isObject(v: unknown): v is Record<string, Json> {
+/** A JSON object (not an array, not null). */
+export function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

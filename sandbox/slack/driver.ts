@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { validateView } from "./blocks.js";
+import { isObject, validateView } from "./blocks.js";
 import type { EphemeralRecord, MessageRecord, ViewRecord } from "./timeline.js";
 import type { Block, Json, OptionObject, SlackView } from "./types.js";
 import { SlackApiError, type Workspace } from "./workspace.js";
@@ -116,10 +116,6 @@ export class SubmitRefused extends Error {
 /** `v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))`, as Slack signs requests. */
 export function signSlackRequest(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-}
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function elementsOf(block: Block): Record<string, Json>[] {

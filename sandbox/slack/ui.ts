@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { renderText } from "./blocks.js";
+import { isObject, renderText } from "./blocks.js";
 import {
   type ElementTarget,
   type Inputs,
@@ -72,10 +72,6 @@ function directoryFor(ws: Workspace, user: string): Directory {
     tz: ws.users.get(user)?.tz ?? "Europe/London",
     now: ws.now(),
   };
-}
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -5,7 +5,13 @@
  * so what the bot's API calls do and what a person's clicks do stay consistent.
  */
 import { randomBytes } from "node:crypto";
-import { type BlockProblem, formatProblems, validateBlocks, validateView } from "./blocks.js";
+import {
+  type BlockProblem,
+  formatProblems,
+  isObject,
+  validateBlocks,
+  validateView,
+} from "./blocks.js";
 import type { EphemeralRecord, MessageRecord, Timeline, ViewRecord } from "./timeline.js";
 import type { Block, Json, SandboxChannel, SandboxUser, SlackView } from "./types.js";
 
@@ -103,10 +109,6 @@ export interface ResponseContext {
   threadTs?: string;
   createdAt: number;
   uses: number;
-}
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export class Workspace {
