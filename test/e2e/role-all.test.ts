@@ -3,14 +3,11 @@
  * answer /healthz and the workers run in a child process at a lower CPU priority; SIGTERM
  * stops both, and a worker process that dies takes the listeners down with exit code 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSeededEmulator } from "../../sandbox/aws/index.js";
-import { startSlackStandIn } from "../../sandbox/slack/index.js";
-import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
-import { loadConfig } from "../../src/config.js";
+import { describe, expect, it } from "vitest";
+import { runMain, useMainSandbox } from "../support/main-process.js";
 import { freePort } from "../support/net.js";
 
 const childrenOf = (pid: number | undefined): number[] =>
@@ -40,45 +37,11 @@ const alive = (pid: number): boolean => {
 };
 
 describe("npm start with ROLE=all", () => {
-  let emulator: Awaited<ReturnType<typeof startSeededEmulator>>;
-  let slack: Awaited<ReturnType<typeof startSlackStandIn>>;
-  const prefix = testPrefix();
-  beforeAll(async () => {
-    emulator = await startSeededEmulator({ port: 0, quotas: false });
-    slack = await startSlackStandIn({ port: 0, signingSecret: "s" });
-  });
-  afterAll(async () => {
-    await slack?.close();
-    await emulator?.close();
-    await deletePrefix(loadConfig({ SLACK_BOT_TOKEN: "xoxb-x", ROLE: "worker" }), prefix);
-  });
+  const sandbox = useMainSandbox();
 
   async function start(): Promise<{ bot: ChildProcess; worker: number; output: () => string }> {
     const port = await freePort();
-    const bot = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        SLACK_BOT_TOKEN: "xoxb-role-all-test",
-        SLACK_SIGNING_SECRET: "s",
-        SLACK_API_URL: slack.apiUrl,
-        AWS_ENDPOINT_URL: emulator.url,
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        QUEUE_PREFIX: prefix,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    bot.stdout?.on("data", (d) => {
-      out += d;
-    });
-    bot.stderr?.on("data", (d) => {
-      out += d;
-    });
+    const bot = runMain(sandbox.env("xoxb-role-all-test", port));
     let status = 0;
     for (let i = 0; i < 150 && status !== 200; i++) {
       status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -87,10 +50,10 @@ describe("npm start with ROLE=all", () => {
       );
       if (status !== 200) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(status, out).toBe(200);
+    expect(status, bot.output()).toBe(200);
     const [worker] = childrenOf(bot.pid);
-    expect(worker, out).toBeDefined();
-    return { bot, worker: worker as number, output: () => out };
+    expect(worker, bot.output()).toBeDefined();
+    return { bot, worker: worker as number, output: bot.output };
   }
 
   it("runs the workers in a child process with ROLE=worker at a lower priority; SIGTERM stops both", async () => {
