@@ -47,3 +47,15 @@ export const profileDomainResource = (domain: string) => `arn:aws:profile:*:*:do
 
 export const domainArn = (region: string, accountId: string, domain: string, partition = "aws") =>
   `arn:${partition}:profile:${region}:${accountId}:domains/${domain}`;
+
+/**
+ * China and GovCloud regions live in their own partitions; every ARN the bot writes into a
+ * policy must carry the right one or the policy silently matches nothing.
+ */
+export const partitionForRegion = (region: string): string => {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  return "aws";
+};

@@ -22,7 +22,7 @@ import {
   UpdateDomainCommand,
 } from "@aws-sdk/client-customer-profiles";
 import { AppError } from "../errors.js";
-import { domainArn, profileDomainResource } from "./arn.js";
+import { domainArn, partitionForRegion, profileDomainResource } from "./arn.js";
 import { type AwsCall, awsCall, callName, undefinedIfNotFound } from "./errors.js";
 import { collectPages } from "./paginate.js";
 
@@ -138,9 +138,6 @@ const accountInQueueUrl = (url: string | undefined): string | undefined => {
     return undefined;
   }
 };
-
-const partitionOf = (region: string): string =>
-  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 
 const NO_ACCOUNT_FIX =
   "set AWS_ACCOUNT_ID next to the bot's AWS credentials (the SDK reads it with them), or give the domain a dead-letter queue in its own account, so the bot can name the domain's ARN.";
@@ -440,6 +437,6 @@ export class ProfilesGateway {
         { fix: NO_ACCOUNT_FIX, call: `Customer Profiles ${operation}`, retryable: false },
       );
     }
-    return domainArn(region, this.accountId, domain, partitionOf(region));
+    return domainArn(region, this.accountId, domain, partitionForRegion(region));
   }
 }

@@ -1,3 +1,4 @@
+import { partitionForRegion } from "../aws/arn.js";
 import { invalid, quoted, type Validation, valid } from "./validation.js";
 
 /** The parts of `arn:<partition>:<service>:<region>:<account>:<resource>`. */
@@ -24,18 +25,6 @@ export interface QueueLocation {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-
-/**
- * China and GovCloud regions live in their own partitions; every ARN the bot writes into a
- * policy must carry the right one or the policy silently matches nothing.
- */
-export const partitionForRegion = (region: string): string => {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  return "aws";
-};
 
 export const parseArn = (arn: string): ArnParts | undefined => {
   const parts = arn.trim().split(":");
