@@ -120,7 +120,7 @@ const isErrorFault = (f: Fault): f is ErrorFault => "code" in f;
  * Validates a fault table (JSON from the CLI, the environment or the control endpoint) for
  * an emulator serving `services`.
  */
-export function parseFaults(input: unknown, services: readonly string[]): FaultTable {
+function parseFaults(input: unknown, services: readonly string[]): FaultTable {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new FaultInputError([
       'faults must be a JSON object of "service:Operation" → fault, e.g. {"profile:CreateDomain":{"code":"AccessDeniedException"}}',

@@ -2,12 +2,9 @@
 import { seed } from "./seed.js";
 import { type EmulatorHandle, type StartOptions, startEmulator } from "./server.js";
 
-export type { Faults, ListedFault } from "./faults.js";
-export { FaultInputError, parseFaults } from "./faults.js";
 export type { EmulatorHandle, StartOptions } from "./server.js";
 export { startEmulator } from "./server.js";
 export { ACCOUNT_ID, loadState, saveState } from "./state.js";
-export type { ErrorFault, Fault, FaultTable, RateFault } from "./types.js";
 
 export interface SeededOptions extends StartOptions {
   /** Seed the starting account (skipped when a loaded state is given, unless forced). */
