@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { webApi } from "@slack/bolt";
@@ -15,8 +14,8 @@ import { ACCOUNT_ID, type EmulatorHandle, startEmulator } from "../../sandbox/aw
 import { type SlackStandIn, startSlackStandIn } from "../../sandbox/slack/index.js";
 import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
 import { toAppError } from "../../src/aws/errors.js";
-import { createLogger } from "../../src/logger.js";
 import { quietLogger } from "../slack-standin/helpers.js";
+import { capture } from "./capture-log.js";
 
 const { WebClient } = webApi;
 
@@ -28,17 +27,6 @@ const REQ_ID = "req-log-7f3a";
 
 /** Everything that must never reach a log line. */
 const SECRETS = [TOKEN, BODY, ACCESS_KEY, SECRET_KEY, "Bearer", "Credential="];
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, log: createLogger("debug", stream) };
-}
 
 /** Logs `err` the way listeners and jobs do, and returns the raw line and its `err`. */
 function logged(err: unknown): { raw: string; err: Record<string, unknown> } {

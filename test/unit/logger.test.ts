@@ -1,19 +1,7 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logger.js";
+import { capture } from "./capture-log.js";
 
 const REDACTED = "[redacted]";
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, log: createLogger("debug", stream) };
-}
 
 /** The one line logged, parsed: no line at all, or more than one, fails here. */
 function onlyLine(lines: string[]): Record<string, unknown> {
