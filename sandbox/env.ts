@@ -64,8 +64,10 @@ export const SANDBOX_DEFAULTS = {
 } as const satisfies Env;
 
 /** The bot's variables from a shell's environment; an empty value counts as unset. */
-export function sandboxBotEnv(shell: Record<string, string | undefined>): Env {
-  const env: Env = { ...SANDBOX_DEFAULTS };
+export function sandboxBotEnv(
+  shell: Record<string, string | undefined>,
+): Env & Record<keyof typeof SANDBOX_DEFAULTS, string> {
+  const env: Env & Record<keyof typeof SANDBOX_DEFAULTS, string> = { ...SANDBOX_DEFAULTS };
   for (const name of PASSED_THROUGH) {
     const value = shell[name];
     if (value !== undefined && value.trim() !== "") env[name] = value;

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     },
   });
   const env = sandboxBotEnv(process.env);
-  const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const redisUrl = env.REDIS_URL;
   const probe = createRedis(
     { redis: { url: redisUrl, prefix: "" } } as Parameters<typeof createRedis>[0],
     "client",
