@@ -25,7 +25,7 @@ import {
   plainToHtml,
 } from "./mrkdwn.js";
 import type { EphemeralRecord, MessageRecord } from "./timeline.js";
-import type { Json, SandboxHooks, SlackView } from "./types.js";
+import type { Json, SandboxHooks } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
 export interface UiContext {
@@ -118,10 +118,6 @@ function messageJson(
   };
 }
 
-function viewJson(view: SlackView, dir: Directory): Json {
-  return withRenderedText(view, dir);
-}
-
 /** Each user's role, from the sandbox when it knows them, else from the workspace's users. */
 async function roles(ctx: UiContext): Promise<Record<string, string>> {
   const fromUsers: Record<string, string> = {};
@@ -162,8 +158,8 @@ async function sandboxState(
     })),
     channels: [...ws.channels.values()],
     messages: timeline,
-    stack: stack.map((r) => ({ view: viewJson(r.view, dir), errors: r.errors ?? null })),
-    home: home ? viewJson(home, dir) : null,
+    stack: stack.map((r) => ({ view: withRenderedText(r.view, dir), errors: r.errors ?? null })),
+    home: home ? withRenderedText(home, dir) : null,
     sandbox: { failures: Boolean(ctx.hooks?.makeFailures) },
     calls: tl.calls
       .slice(-20)
