@@ -5,6 +5,7 @@
  * test/doctor/requirements.test.ts fails when this and those files disagree.
  */
 import type { SimulationContext } from "../aws/identity-gateway.js";
+import { CREATED_BY, TAG_CREATED_BY } from "../provision/steps.js";
 
 export interface ResourceParts {
   partition: string;
@@ -41,14 +42,18 @@ const viaService = (services: string[]) => (p: ResourceParts) => [
   },
 ];
 
+/** The created-by tag as a condition key: on the request (create) or on the resource (delete). */
+const createdBy = (scope: "RequestTag" | "ResourceTag") => (): SimulationContext[] => [
+  { key: `aws:${scope}/${TAG_CREATED_BY}`, type: "string", values: [CREATED_BY] },
+];
+
+/** iam-policy.json's Allow statements (its Deny ones take nothing away the bot needs). */
 export const IAM_STATEMENTS: readonly PermissionStatement[] = [
   {
     sid: "CustomerProfilesDomains",
     actions: [
       "profile:GetDomain",
-      "profile:CreateDomain",
       "profile:UpdateDomain",
-      "profile:DeleteDomain",
       "profile:TagResource",
       "profile:UntagResource",
       "profile:ListTagsForResource",
@@ -62,6 +67,20 @@ export const IAM_STATEMENTS: readonly PermissionStatement[] = [
     sampleResource: domainArn,
   },
   {
+    sid: "CustomerProfilesCreateDomainsTaggedAsTheBots",
+    actions: ["profile:CreateDomain"],
+    resourcePattern: "arn:aws:profile:*:*:domains/*",
+    sampleResource: domainArn,
+    context: createdBy("RequestTag"),
+  },
+  {
+    sid: "CustomerProfilesDeleteOnlyDomainsTheBotCreated",
+    actions: ["profile:DeleteDomain"],
+    resourcePattern: "arn:aws:profile:*:*:domains/*",
+    sampleResource: domainArn,
+    context: createdBy("ResourceTag"),
+  },
+  {
     sid: "CustomerProfilesAccountWideLists",
     actions: ["profile:ListDomains", "profile:ListAccountIntegrations"],
     resourcePattern: "*",
@@ -71,11 +90,8 @@ export const IAM_STATEMENTS: readonly PermissionStatement[] = [
     sid: "DeadLetterQueues",
     actions: [
       "sqs:GetQueueUrl",
-      "sqs:CreateQueue",
-      "sqs:TagQueue",
       "sqs:GetQueueAttributes",
       "sqs:SetQueueAttributes",
-      "sqs:DeleteQueue",
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
       "sqs:ChangeMessageVisibility",
@@ -85,6 +101,20 @@ export const IAM_STATEMENTS: readonly PermissionStatement[] = [
     sampleResource: queueArn,
   },
   {
+    sid: "SqsCreateQueuesTaggedAsTheBots",
+    actions: ["sqs:CreateQueue", "sqs:TagQueue"],
+    resourcePattern: "arn:aws:sqs:*:*:*",
+    sampleResource: queueArn,
+    context: createdBy("RequestTag"),
+  },
+  {
+    sid: "SqsDeleteOnlyQueuesTheBotCreated",
+    actions: ["sqs:DeleteQueue"],
+    resourcePattern: "arn:aws:sqs:*:*:*",
+    sampleResource: queueArn,
+    context: createdBy("ResourceTag"),
+  },
+  {
     sid: "SqsListQueues",
     actions: ["sqs:ListQueues"],
     resourcePattern: "*",
@@ -92,23 +122,36 @@ export const IAM_STATEMENTS: readonly PermissionStatement[] = [
   },
   {
     sid: "KmsAccountWide",
-    actions: ["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"],
+    actions: ["kms:ListKeys", "kms:ListAliases"],
     resourcePattern: "*",
     sampleResource: () => "*",
   },
   {
-    sid: "KmsKeys",
-    actions: [
-      "kms:DescribeKey",
-      "kms:GetKeyPolicy",
-      "kms:PutKeyPolicy",
-      "kms:TagResource",
-      "kms:CreateAlias",
-      "kms:DeleteAlias",
-      "kms:ScheduleKeyDeletion",
-    ],
+    sid: "KmsCreateKeysTaggedAsTheBots",
+    actions: ["kms:CreateKey"],
+    resourcePattern: "*",
+    sampleResource: () => "*",
+    context: createdBy("RequestTag"),
+  },
+  {
+    sid: "KmsTagKeysOnlyAsCreateKeyDoes",
+    actions: ["kms:TagResource"],
     resourcePattern: "arn:aws:kms:*:*:key/*",
     sampleResource: keyArn,
+    context: createdBy("RequestTag"),
+  },
+  {
+    sid: "KmsKeys",
+    actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:CreateAlias"],
+    resourcePattern: "arn:aws:kms:*:*:key/*",
+    sampleResource: keyArn,
+  },
+  {
+    sid: "KmsDeleteOnlyKeysTheBotCreated",
+    actions: ["kms:DeleteAlias", "kms:ScheduleKeyDeletion"],
+    resourcePattern: "arn:aws:kms:*:*:key/*",
+    sampleResource: keyArn,
+    context: createdBy("ResourceTag"),
   },
   {
     sid: "KmsAliases",

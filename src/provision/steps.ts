@@ -51,9 +51,16 @@ export type Step = (
 
 export const TAG_REQUESTED_BY = "profiles-bot:requested-by";
 export const TAG_JOB = "profiles-bot:job";
+/**
+ * iam-policy.json lets the bot delete only what carries this tag, and lets it create only
+ * with it: a pre-existing domain, queue or key never has it (README, "IAM").
+ */
+export const TAG_CREATED_BY = "profiles-bot:created-by";
+export const CREATED_BY = "profiles-bot";
 
 /** Tags on everything the job creates, naming who asked and which job made it. */
 export const requestTags = (input: ProvisionInput): Record<string, string> => ({
+  [TAG_CREATED_BY]: CREATED_BY,
   [TAG_REQUESTED_BY]: input.requestedBy,
   [TAG_JOB]: input.jobId,
 });

@@ -1,8 +1,8 @@
 /**
  * The emulator's STS and IAM, through the real SDK clients and the bot's identity gateway:
- * GetCallerIdentity names the account and caller; SimulatePrincipalPolicy allows everything
- * but the denied actions, follows its pages, refuses itself when denied, and checks its input
- * as IAM does.
+ * GetCallerIdentity names the account and caller; SimulatePrincipalPolicy evaluates
+ * iam-policy.json with the context entries given, takes the denied actions away, follows its
+ * pages, refuses itself when denied, and checks its input as IAM does.
  */
 import {
   IAMClient,
@@ -62,6 +62,25 @@ describe("STS GetCallerIdentity", () => {
 });
 
 describe("IAM SimulatePrincipalPolicy", () => {
+  it("evaluates iam-policy.json: a tag passed as a context entry decides a delete", async () => {
+    const domain = "arn:aws:profile:eu-west-2:111122223333:domains/amazon-connect-legacy";
+    const tagged = [
+      {
+        key: "aws:ResourceTag/profiles-bot:created-by",
+        type: "string" as const,
+        values: ["profiles-bot"],
+      },
+    ];
+    const [untaggedDelete] = await gateway.simulate(USER, ["profile:DeleteDomain"], domain);
+    expect(untaggedDelete?.decision).toBe("implicitDeny");
+    const [taggedDelete] = await gateway.simulate(USER, ["profile:DeleteDomain"], domain, tagged);
+    expect(taggedDelete?.decision).toBe("allowed");
+    const [addTag] = await gateway.simulate(USER, ["profile:TagResource"], domain, [
+      { key: "aws:TagKeys", type: "string", values: ["profiles-bot:created-by"] },
+    ]);
+    expect(addTag?.decision).toBe("explicitDeny");
+  });
+
   it("allows every action but the denied ones, on the resource asked", async () => {
     identityState(emulator.ctx.state).deniedActions = ["profile:PutIntegration", "kms:*"];
     const decisions = await gateway.simulate(

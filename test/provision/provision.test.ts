@@ -91,6 +91,7 @@ describe("provisioning job", () => {
     expect(inv.queues).toHaveLength(1);
     const queue = inv.queues[0];
     expect(queue?.tags).toMatchObject({
+      "profiles-bot:created-by": "profiles-bot",
       "profiles-bot:requested-by": WHO.requestedBy,
       "profiles-bot:job": jobId,
     });
@@ -99,6 +100,10 @@ describe("provisioning job", () => {
 
     expect(inv.keys).toHaveLength(1);
     const key = inv.keys[0];
+    expect(key?.tags).toContainEqual({
+      TagKey: "profiles-bot:created-by",
+      TagValue: "profiles-bot",
+    });
     expect(key).toMatchObject({
       keyState: "Enabled",
       keySpec: "SYMMETRIC_DEFAULT",
@@ -132,7 +137,11 @@ describe("provisioning job", () => {
       defaultExpirationDays: 366,
       defaultEncryptionKey: key?.arn,
       deadLetterQueueUrl: queue?.url,
-      tags: { "profiles-bot:requested-by": WHO.requestedBy, "profiles-bot:job": jobId },
+      tags: {
+        "profiles-bot:created-by": "profiles-bot",
+        "profiles-bot:requested-by": WHO.requestedBy,
+        "profiles-bot:job": jobId,
+      },
     });
     expect(inv.domain?.integrations.map((i) => [i.uri, i.objectTypeName])).toEqual([
       [EXAMPLECORP.arn, "CTR"],

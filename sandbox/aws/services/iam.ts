@@ -1,11 +1,15 @@
 /**
- * IAM, as far as the bot's `doctor` needs it: a minimal SimulatePrincipalPolicy. It does not
- * evaluate policies; it answers `allowed` for every action except those in
- * `identityState(state).deniedActions` (exact, case-insensitive, or `service:*`), which get
- * `implicitDeny`, so a test can take one permission away. With "iam:SimulatePrincipalPolicy"
- * in that list the call itself is refused with AccessDenied, as for a role that may not
- * simulate. Conditions and context entries are accepted and ignored.
+ * IAM, as far as the bot's `doctor` needs it: SimulatePrincipalPolicy. Every principal of the
+ * account holds the bot's own iam-policy.json, which ../policy.ts evaluates for each action on
+ * the one resource with the request's ContextEntries as condition keys (as AWS does, the
+ * simulation reads no resource's tags: a test passes `aws:ResourceTag/...` as a context entry).
+ * On top, the actions in `identityState(state).deniedActions` (exact, case-insensitive, or
+ * `service:*`) get `implicitDeny`, so a test can take one permission away; with
+ * "iam:SimulatePrincipalPolicy" in that list the call itself is refused with AccessDenied, as
+ * for a role that may not simulate.
  */
+import { readFileSync } from "node:fs";
+import { evaluate, type RequestContext } from "../policy.js";
 import { ACCOUNT_ID } from "../state.js";
 import { AwsError, type AwsRequest, type ServiceModule } from "../types.js";
 import { actionOf, escapeXml, formOf, memberList, xmlError, xmlResponse } from "./query-xml.js";
@@ -19,6 +23,22 @@ const SIMULATE = "iam:SimulatePrincipalPolicy";
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(user|group|role)\/(?:[^/]+\/)*[^/]+$/;
 
 const invalid = (message: string) => new AwsError("InvalidInput", message, 400);
+
+/** The policy every principal holds: the one the README tells people to attach to the bot. */
+export const BOT_POLICY = readFileSync(
+  new URL("../../../iam-policy.json", import.meta.url),
+  "utf8",
+);
+
+/** ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M}: condition keys by name. */
+function contextOf(form: URLSearchParams): RequestContext {
+  const context: RequestContext = {};
+  for (let n = 1; form.has(`ContextEntries.member.${n}.ContextKeyName`); n++) {
+    const name = form.get(`ContextEntries.member.${n}.ContextKeyName`) as string;
+    context[name] = memberList(form, `ContextEntries.member.${n}.ContextKeyValues`);
+  }
+  return context;
+}
 
 const isDenied = (denied: string[], action: string): boolean => {
   const wanted = action.toLowerCase();
@@ -70,9 +90,12 @@ function simulate(req: AwsRequest, denied: string[], callerArn: string) {
   }
   const page = actions.slice(start, start + maxItems);
   const next = start + page.length;
+  const context = contextOf(form);
   const members = page
     .map((action) => {
-      const decision = isDenied(denied, action) ? "implicitDeny" : "allowed";
+      const decision = isDenied(denied, action)
+        ? "implicitDeny"
+        : evaluate(BOT_POLICY, { action, resource, context });
       return (
         `<member><EvalActionName>${escapeXml(action)}</EvalActionName>` +
         `<EvalResourceName>${escapeXml(resource)}</EvalResourceName>` +

@@ -1,9 +1,10 @@
 /**
- * Whether Customer Profiles may use a customer's KMS key or SQS queue: a small IAM
- * resource-policy evaluator and the checks built on it. CreateDomain/UpdateDomain refuse a
+ * Whether Customer Profiles may use a customer's KMS key or SQS queue: the checks built on
+ * the emulator's policy evaluator. CreateDomain/UpdateDomain refuse a
  * dead-letter queue the service cannot write to; ingestion re-checks at write time, since a
- * policy or key can be withdrawn after the domain exists.
+ * policy or key can be withdrawn after the domain exists. The evaluator is ../policy.ts.
  */
+import { evaluate } from "../policy.js";
 import {
   ACCOUNT_ID,
   type EmulatorState,
@@ -40,94 +41,15 @@ export function checkEncryptionKey(state: EmulatorState, ref: string, region: st
   }
 }
 
-interface PolicyStatement {
-  Effect?: string;
-  Principal?: unknown;
-  Action?: unknown;
-  Resource?: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-
-/** IAM's wildcard match: `*` any run of characters, `?` one character, case-sensitive. */
-function globMatch(pattern: string, value: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${re}$`).test(value);
-}
-
-function principalIsService(principal: unknown, service: string): boolean {
-  if (principal === "*") return true;
-  if (!principal || typeof principal !== "object") return false;
-  const p = principal as Record<string, unknown>;
-  return asList(p.AWS).includes("*") || asList(p.Service).includes(service);
-}
-
-function actionAllows(actions: unknown, action: string): boolean {
-  return asList(actions).some(
-    (a) => typeof a === "string" && globMatch(a.toLowerCase(), action.toLowerCase()),
-  );
-}
-
-/**
- * Whether a statement's conditions hold for a service call with the given context. Only
- * the operators DLQ and key policies use are understood; any other makes the statement not
- * apply, so the emulator never grants more than AWS would.
- */
-function conditionsHold(
-  condition: PolicyStatement["Condition"],
-  context: Record<string, string>,
-): boolean {
-  if (!condition) return true;
-  const lowered = Object.fromEntries(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  return Object.entries(condition).every(([operator, entries]) =>
-    Object.entries(entries ?? {}).every(([rawKey, expected]) => {
-      const actual = lowered[rawKey.toLowerCase()];
-      if (actual === undefined) return false;
-      const values = asList(expected).map(String);
-      switch (operator) {
-        case "StringEquals":
-        case "ArnEquals":
-          return values.includes(actual);
-        case "StringLike":
-        case "ArnLike":
-          return values.some((v) => globMatch(v, actual));
-        default:
-          return false;
-      }
-    }),
-  );
-}
-
 /** Whether a resource policy lets `service` call `action` on `resource` in this context. */
-function policyAllows(
+const policyAllows = (
   policyJson: string | undefined,
   service: string,
   action: string,
   resource: string,
   context: Record<string, string>,
-): boolean {
-  if (!policyJson) return false;
-  let statements: PolicyStatement[];
-  try {
-    statements = asList(
-      (JSON.parse(policyJson) as { Statement?: unknown }).Statement,
-    ) as PolicyStatement[];
-  } catch {
-    return false;
-  }
-  const applies = (s: PolicyStatement) =>
-    principalIsService(s.Principal, service) &&
-    actionAllows(s.Action, action) &&
-    (s.Resource === undefined ||
-      asList(s.Resource).some((r) => typeof r === "string" && globMatch(r, resource))) &&
-    conditionsHold(s.Condition, context);
-  const matching = statements.filter(applies);
-  return matching.some((s) => s.Effect === "Allow") && !matching.some((s) => s.Effect === "Deny");
-}
+): boolean =>
+  evaluate(policyJson, { servicePrincipal: service, action, resource, context }) === "allowed";
 
 const serviceContext = (region: string, domainName: string) => ({
   "aws:SourceAccount": ACCOUNT_ID,
