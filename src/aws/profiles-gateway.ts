@@ -37,6 +37,8 @@ export interface DomainSettings {
   expirationDays: number;
   encryptionKey?: string;
   deadLetterQueueUrl?: string;
+  /** The console's Data store (DataStore.Enabled); absent when AWS did not say. */
+  dataStore?: boolean;
   tags: Record<string, string>;
 }
 
@@ -49,6 +51,8 @@ export interface CreateDomainInput {
   expirationDays: number;
   encryptionKey?: string;
   deadLetterQueueUrl?: string;
+  /** Sends `DataStore: {Enabled: true}`; without it CreateDomain gets no DataStore at all. */
+  dataStore?: boolean;
   tags: Record<string, string>;
 }
 
@@ -90,13 +94,16 @@ function toSettings(out: {
   DefaultExpirationDays?: number | undefined;
   DefaultEncryptionKey?: string | undefined;
   DeadLetterQueueUrl?: string | undefined;
+  DataStore?: { Enabled?: boolean | undefined } | undefined;
   Tags?: Record<string, string> | undefined;
 }): DomainSettings {
+  const dataStore = out.DataStore?.Enabled;
   return {
     name: out.DomainName ?? "",
     expirationDays: out.DefaultExpirationDays ?? 0,
     ...(out.DefaultEncryptionKey ? { encryptionKey: out.DefaultEncryptionKey } : {}),
     ...(out.DeadLetterQueueUrl ? { deadLetterQueueUrl: out.DeadLetterQueueUrl } : {}),
+    ...(dataStore !== undefined ? { dataStore } : {}),
     tags: out.Tags ?? {},
   };
 }
@@ -203,6 +210,7 @@ export class ProfilesGateway {
             DefaultExpirationDays: input.expirationDays,
             DefaultEncryptionKey: input.encryptionKey,
             DeadLetterQueueUrl: input.deadLetterQueueUrl,
+            DataStore: input.dataStore ? { Enabled: true } : undefined,
             // AWS's model allows 1 to 50 tags: an empty map is refused, so none is sent.
             Tags: Object.keys(input.tags).length > 0 ? input.tags : undefined,
           }),

@@ -33,6 +33,15 @@ export interface QueueInfo {
   approximateNotVisible: number;
   kmsKeyId?: string;
   sqsManagedSse?: boolean;
+  /** MessageRetentionPeriod: how long SQS keeps a message before deleting it unseen. */
+  retentionSeconds?: number;
+  /** The queue's own RedrivePolicy: where SQS moves a message received too often. */
+  redrive?: RedriveTarget;
+}
+
+export interface RedriveTarget {
+  targetArn: string;
+  maxReceiveCount: number;
 }
 
 export interface CreateQueueOptions {
@@ -45,6 +54,8 @@ export interface CreateQueueOptions {
   policy?: string;
   kmsKeyId?: string;
   retentionSeconds?: number;
+  /** SqsManagedSseEnabled: encrypted at rest with keys SQS owns; no KMS key policy involved. */
+  sqsManagedSse?: boolean;
 }
 
 export interface ReceiveOptions {
@@ -70,6 +81,19 @@ const BATCH_SIZE = 10;
 const LIST_PAGE_SIZE = 1000;
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Math.trunc(n)));
+
+/** A RedrivePolicy we can't read is left out rather than guessed at. */
+const redriveOf = (json: string | undefined): { redrive: RedriveTarget } | undefined => {
+  if (!json) return undefined;
+  try {
+    const p = JSON.parse(json) as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
+    const count = Number(p.maxReceiveCount);
+    if (typeof p.deadLetterTargetArn !== "string" || !Number.isInteger(count)) return undefined;
+    return { redrive: { targetArn: p.deadLetterTargetArn, maxReceiveCount: count } };
+  } catch {
+    return undefined;
+  }
+};
 
 const queueNameOf = (url: string) => new URL(url).pathname.split("/").filter(Boolean).pop() ?? "";
 
@@ -106,6 +130,7 @@ export class SqsGateway {
     if (opts.kmsKeyId) attributes.KmsMasterKeyId = opts.kmsKeyId;
     if (opts.retentionSeconds !== undefined)
       attributes.MessageRetentionPeriod = String(opts.retentionSeconds);
+    if (opts.sqsManagedSse) attributes.SqsManagedSseEnabled = "true";
     const out = await this.call("CreateQueue", `arn:aws:sqs:*:*:${name}`, () =>
       this.client.send(
         new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags: opts.tags }),
@@ -136,6 +161,8 @@ export class SqsGateway {
       ...(a.SqsManagedSseEnabled !== undefined
         ? { sqsManagedSse: a.SqsManagedSseEnabled === "true" }
         : {}),
+      ...(a.MessageRetentionPeriod ? { retentionSeconds: Number(a.MessageRetentionPeriod) } : {}),
+      ...(redriveOf(a.RedrivePolicy) ?? {}),
     };
   }
 

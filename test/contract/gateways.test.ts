@@ -69,6 +69,7 @@ async function driveEveryCall(): Promise<void> {
   const queueUrl = await gw.sqs.createQueue(QUEUE, {
     tags: { app: "profiles-bot" },
     retentionSeconds: 1_209_600,
+    sqsManagedSse: true,
   });
   await gw.sqs.setPolicy(
     queueUrl,
@@ -107,6 +108,7 @@ async function driveEveryCall(): Promise<void> {
     expirationDays: 366,
     encryptionKey: key.arn,
     deadLetterQueueUrl: queueUrl,
+    dataStore: true,
     tags: { app: "profiles-bot" },
   });
   await failing(gw.profiles.createDomain({ name: DOMAIN, expirationDays: 366, tags: {} }));

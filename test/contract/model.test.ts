@@ -4,7 +4,16 @@
  */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { check, checkExchange, type Exchange, loadModel, type Model } from "./model.js";
+import {
+  type Additions,
+  check,
+  checkExchange,
+  type Exchange,
+  loadAdditions,
+  loadModel,
+  loadPublishedModel,
+  type Model,
+} from "./model.js";
 import { MODEL_FILES, type ModelService } from "./served.js";
 
 const services = Object.keys(MODEL_FILES) as ModelService[];
@@ -261,7 +270,7 @@ describe("the kept models", () => {
   }
 
   it.each(services)("%s agrees with the aws-sdk package's minified model", (service) => {
-    const kept = model(service);
+    const kept = loadPublishedModel(service);
     const min = require(`aws-sdk/apis/${MODEL_FILES[service]}.min.json`) as {
       operations: Record<
         string,
@@ -287,5 +296,42 @@ describe("the kept models", () => {
         ).toEqual(minRef ? outline(fromMin, minRef, 0) : undefined);
       }
     }
+  });
+});
+
+/**
+ * Each member models/additions.json adds is one the SDK v3 client of that service has: its
+ * schema for the structure (exported as `<Structure>$`, member names at index 4) names it.
+ */
+describe("the additions", () => {
+  const require = createRequire(import.meta.url);
+  const CLIENTS: Partial<Record<ModelService, string>> = {
+    profile: "@aws-sdk/client-customer-profiles",
+  };
+  const added = Object.entries(loadAdditions()) as [ModelService, Additions][];
+
+  it.each(added)("%s: every added member is in the SDK v3 client's schema", (service, add) => {
+    const client = require(CLIENTS[service] ?? "") as Record<string, unknown[] | undefined>;
+    const structures: [string, string[]][] = [
+      ...Object.entries(add.members).map(([name, m]): [string, string[]] => [name, Object.keys(m)]),
+      ...Object.entries(add.shapes)
+        .filter(([, shape]) => shape.type === "structure")
+        .map(([name, shape]): [string, string[]] => [name, Object.keys(shape.members ?? {})]),
+    ];
+    for (const [name, members] of structures) {
+      const schema = client[`${name}$`];
+      expect(schema, `${CLIENTS[service]} ${name}$`).toBeDefined();
+      expect(schema?.[4], name).toEqual(expect.arrayContaining(members));
+    }
+  });
+
+  it("are merged into the model the contract tests check against", () => {
+    expect(
+      check(
+        profile,
+        { shape: "CreateDomainRequest" },
+        { DomainName: "d", DefaultExpirationDays: 1, DataStore: { Enabled: "yes" } },
+      ),
+    ).toEqual([expect.stringMatching(/^DataStore\.Enabled: expected a boolean/)]);
   });
 });

@@ -26,10 +26,21 @@ function domainBody(d: Domain) {
     ...(d.defaultEncryptionKey ? { DefaultEncryptionKey: d.defaultEncryptionKey } : {}),
     ...(d.deadLetterQueueUrl ? { DeadLetterQueueUrl: d.deadLetterQueueUrl } : {}),
     ...(d.matching ? { Matching: d.matching } : {}),
+    ...(d.dataStore !== undefined ? { DataStore: { Enabled: d.dataStore } } : {}),
     CreatedAt: seconds(d.createdAt),
     LastUpdatedAt: seconds(d.lastUpdatedAt),
     ...tagsMember(d.tags),
   };
+}
+
+/** `DataStore: {Enabled}` (AWS's DataStoreRequest); undefined when the request has none. */
+function dataStoreEnabled(value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  const enabled = typeof value === "object" ? (value as { Enabled?: unknown }).Enabled : value;
+  if (Array.isArray(value) || (enabled !== undefined && typeof enabled !== "boolean")) {
+    throw bad("DataStore must be an object whose Enabled is a boolean.");
+  }
+  return enabled === true;
 }
 
 export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
@@ -40,6 +51,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   const key = optionalString(body, "DefaultEncryptionKey") || undefined;
   const dlq = optionalString(body, "DeadLetterQueueUrl") || undefined;
   const tags = checkTags(body.Tags, "Tags", false);
+  const dataStore = dataStoreEnabled(body.DataStore);
   const { domains } = profileState(ctx.state);
   if (domains[`${req.region}/${name}`]) throw bad(`Domain ${name} already exists.`);
   const inRegion = Object.values(domains).filter((d) => d.region === req.region).length;
@@ -62,6 +74,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
     ...(key ? { defaultEncryptionKey: key } : {}),
     ...(dlq ? { deadLetterQueueUrl: dlq } : {}),
     ...(body.Matching ? { matching: body.Matching } : {}),
+    ...(dataStore !== undefined ? { dataStore } : {}),
     tags,
     createdAt: now,
     lastUpdatedAt: now,
@@ -112,6 +125,7 @@ export function updateDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   const key = optionalString(body, "DefaultEncryptionKey");
   const dlq = optionalString(body, "DeadLetterQueueUrl");
   const tags = checkTags(body.Tags, "Tags", false);
+  const dataStore = dataStoreEnabled(body.DataStore);
   // Validate everything before changing anything: a failed update leaves the domain as it was.
   if (key) checkEncryptionKey(ctx.state, key, req.region);
   if (dlq) {
@@ -124,6 +138,7 @@ export function updateDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   if (dlq === "") delete domain.deadLetterQueueUrl;
   else if (dlq) domain.deadLetterQueueUrl = dlq;
   if (body.Matching) domain.matching = body.Matching;
+  if (dataStore !== undefined) domain.dataStore = dataStore;
   Object.assign(domain.tags, tags);
   domain.lastUpdatedAt = ctx.now();
   return json(domainBody(domain));

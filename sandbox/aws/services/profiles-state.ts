@@ -75,6 +75,8 @@ export interface Domain {
   defaultEncryptionKey?: string;
   deadLetterQueueUrl?: string;
   matching?: unknown;
+  /** DataStore.Enabled as CreateDomain or UpdateDomain last set it; absent when never sent. */
+  dataStore?: boolean;
   tags: Record<string, string>;
   createdAt: number;
   lastUpdatedAt: number;
