@@ -4,7 +4,13 @@
  * domain is "existing" when one by that name exists and "new" otherwise.
  */
 import type { Gateways } from "../aws/gateways.js";
-import { defaultAliasName, defaultDomainName, defaultQueueName } from "../enable/names.js";
+import {
+  DEFAULT_RETENTION_DAYS,
+  defaultAliasName,
+  defaultDomainName,
+  defaultQueueName,
+  validateRetentionDays,
+} from "../enable/names.js";
 import type { DlqChoice, EnableInput, KeyChoice } from "../enable/plan.js";
 import { AppError } from "../errors.js";
 
@@ -15,12 +21,18 @@ export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect inst
                             the dead-letter queue (default new:<domain>-dlq); an existing
                             queue may be named by URL; its policy gets the Customer Profiles
                             statement merged in unless --no-merge-queue-policy
+  --retention-days N        days a new dead-letter queue keeps failed objects, 1-14
+                            (default 14; SQS's own default of 4 loses a long weekend's)
+  --confirm-redrive         accept an existing queue's own RedrivePolicy: SQS moves a
+                            message on after maxReceiveCount receives, and scans count
   --key new:ALIAS|existing:ID-OR-ALIAS|aws-owned
                             the KMS key (default new:alias/<domain>)
   --update-key-policy       let the bot add the Customer Profiles statement to an existing
                             key's policy (otherwise a missing statement blocks the plan)
   --no-merge-queue-policy   never change an existing queue's policy
   --expiration-days N       days profile data is kept, 1-1098 (default 366)
+  --data-store              turn on a new domain's Data store (the long-term store
+                            segmentation and predictive insights use); off by default
   --confirm-relink          the instance may move from the domain it is linked to now
                             (its profiles stay there)
   --json                    print one JSON object
@@ -32,6 +44,9 @@ export interface EnableArgs {
   dlq?: string;
   key?: string;
   expirationDays: number;
+  retentionDays: number;
+  dataStore: boolean;
+  confirmRedrive: boolean;
   confirmRelink: boolean;
   updateKeyPolicy: boolean;
   mergeQueuePolicy: boolean;
@@ -48,10 +63,13 @@ const VALUE_FLAGS = new Set([
   "--dlq",
   "--key",
   "--expiration-days",
+  "--retention-days",
   "--checkpoint",
 ]);
 const BOOLEAN_FLAGS = new Set([
   "--confirm-relink",
+  "--confirm-redrive",
+  "--data-store",
   "--update-key-policy",
   "--no-merge-queue-policy",
   "--json",
@@ -88,6 +106,9 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
   if (!/^\d+$/.test(daysText)) {
     return { ok: false, help: false, error: `--expiration-days must be a whole number of days` };
   }
+  const retentionText = values.get("--retention-days") ?? String(DEFAULT_RETENTION_DAYS);
+  const retention = validateRetentionDays(retentionText);
+  if (!retention.ok) return { ok: false, help: false, error: `--retention-days: ${retention.error}` };
   const dlq = values.get("--dlq");
   if (dlq && !/^(none|new:.+|existing:.+)$/.test(dlq)) {
     return { ok: false, help: false, error: "--dlq takes none, new:NAME or existing:NAME" };
@@ -109,6 +130,9 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
       ...(key ? { key } : {}),
       ...(values.has("--checkpoint") ? { checkpoint: values.get("--checkpoint") } : {}),
       expirationDays: Number(daysText),
+      retentionDays: retention.value,
+      dataStore: flags.has("--data-store"),
+      confirmRedrive: flags.has("--confirm-redrive"),
       confirmRelink: flags.has("--confirm-relink"),
       updateKeyPolicy: flags.has("--update-key-policy"),
       mergeQueuePolicy: !flags.has("--no-merge-queue-policy"),
@@ -160,7 +184,12 @@ export async function resolveEnableInput(
       },
       domain: exists
         ? { mode: "existing", name: domainName }
-        : { mode: "new", name: domainName, expirationDays: args.expirationDays },
+        : {
+            mode: "new",
+            name: domainName,
+            expirationDays: args.expirationDays,
+            dataStore: args.dataStore,
+          },
       dlq,
       key,
       confirmRelink: args.confirmRelink,
@@ -175,12 +204,20 @@ async function resolveDlq(
 ): Promise<DlqChoice> {
   const spec = args.dlq ?? `new:${defaultQueueName(domainName)}`;
   if (spec === "none") return { mode: "none" };
-  if (spec.startsWith("new:")) return { mode: "new", name: spec.slice("new:".length) };
+  if (spec.startsWith("new:")) {
+    return { mode: "new", name: spec.slice("new:".length), retentionDays: args.retentionDays };
+  }
   const ref = spec.slice("existing:".length);
   const url = /^https?:\/\//.test(ref) ? ref : await gateways.sqs.findQueueUrl(ref);
   const info = url ? await gateways.sqs.queueInfo(url) : undefined;
   if (!url || !info) throw notFound(`There is no SQS queue ${ref} in this region: check --dlq.`);
-  return { mode: "existing", url, arn: info.arn, mergePolicy: args.mergeQueuePolicy };
+  return {
+    mode: "existing",
+    url,
+    arn: info.arn,
+    mergePolicy: args.mergeQueuePolicy,
+    confirmRedrive: args.confirmRedrive,
+  };
 }
 
 async function resolveKey(

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { InstanceStatus } from "../aws/connect-gateway.js";
+import type { RedriveTarget } from "../aws/sqs-gateway.js";
 import type { Redis } from "../redis.js";
 import type { EnableFacts } from "./plan.js";
 
@@ -49,14 +50,20 @@ export interface DomainDraft {
   name?: string;
   days?: string;
   existing?: string;
+  /** A new domain's Data store box; off unless ticked. */
+  dataStore?: boolean;
 }
 
 export interface DlqDraft {
   mode: "none" | "new" | "existing";
   name?: string;
+  /** Days a new queue keeps failed objects, as typed. */
+  retention?: string;
   /** The picked queue's name (its URL comes from the queue list). */
   queue?: string;
   merge?: boolean;
+  /** The box confirming the picked queue's own RedrivePolicy. */
+  redrive?: boolean;
 }
 
 export interface KeyDraft {
@@ -83,6 +90,10 @@ export interface QueueCheck {
   arn?: string;
   /** The queue's Policy attribute; absent when it has none. */
   policy?: string;
+  /** MessageRetentionPeriod in seconds. */
+  retentionSeconds?: number;
+  /** Its own RedrivePolicy; absent when it has none. */
+  redrive?: RedriveTarget;
   error?: string;
 }
 

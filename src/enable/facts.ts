@@ -120,6 +120,10 @@ export async function gatherFacts(
     ...(linkedTo ? { instanceLinkedTo: linkedTo } : {}),
     ...(linkedDomainProfiles !== undefined ? { linkedDomainProfiles } : {}),
     ...(queue?.policy ? { queuePolicy: queue.policy } : {}),
+    ...(queue?.retentionSeconds !== undefined
+      ? { queueRetentionSeconds: queue.retentionSeconds }
+      : {}),
+    ...(queue?.redrive ? { queueRedrive: queue.redrive } : {}),
     ...(keyPolicy !== undefined && keyPolicy !== "" ? { keyPolicy } : {}),
     ...(keyInfo
       ? {

@@ -5,6 +5,12 @@ export const DOMAIN_NAME_MAX = 64;
 export const EXPIRATION_DAYS_MIN = 1;
 export const EXPIRATION_DAYS_MAX = 1098;
 export const QUEUE_NAME_MAX = 80;
+/** SQS keeps a message at most 14 days (MessageRetentionPeriod 1,209,600 s); its default is 4. */
+export const RETENTION_DAYS_MIN = 1;
+export const RETENTION_DAYS_MAX = 14;
+export const SECONDS_PER_DAY = 86_400;
+/** Long enough that failures from a Friday night outlast a long weekend. */
+export const DEFAULT_RETENTION_DAYS = RETENTION_DAYS_MAX;
 export const ALIAS_NAME_MAX = 256;
 /** The prefix AWS's managed policy AmazonConnect_FullAccess lets Connect write to. */
 export const CONNECT_DOMAIN_PREFIX = "amazon-connect-";
@@ -52,6 +58,21 @@ export const validateExpirationDays = (input: string): Validation<number> => {
   const days = Number(text);
   if (days < EXPIRATION_DAYS_MIN || days > EXPIRATION_DAYS_MAX) {
     return invalid(`${rule}: ${quoted(text)} is out of range.`);
+  }
+  return valid(days);
+};
+
+/** How long a new dead-letter queue keeps failed objects; SQS allows at most 14 days. */
+export const validateRetentionDays = (input: string): Validation<number> => {
+  const text = input.trim();
+  const rule = `Enter a whole number of days from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX}`;
+  if (text.length === 0) return invalid(`${rule} to keep failed objects in the queue.`);
+  if (!/^\d+$/.test(text)) return invalid(`${rule}: ${quoted(text)} is not a whole number.`);
+  const days = Number(text);
+  if (days < RETENTION_DAYS_MIN || days > RETENTION_DAYS_MAX) {
+    return invalid(
+      `${rule}: ${quoted(text)} is out of range (SQS keeps a message at most ${RETENTION_DAYS_MAX} days).`,
+    );
   }
   return valid(days);
 };

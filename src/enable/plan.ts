@@ -1,3 +1,4 @@
+import type { RedriveTarget } from "../aws/sqs-gateway.js";
 import { STEP_ORDER } from "../provision/step-names.js";
 import {
   type InstanceArn,
@@ -10,12 +11,16 @@ import {
 } from "./arns.js";
 import { isEnableError } from "./errors.js";
 import {
+  DEFAULT_RETENTION_DAYS,
   defaultAliasName,
   domainNameWarnings,
+  RETENTION_DAYS_MAX,
+  SECONDS_PER_DAY,
   validateAliasName,
   validateDomainName,
   validateExpirationDays,
   validateQueueName,
+  validateRetentionDays,
 } from "./names.js";
 import {
   checkKeyPolicy,
@@ -38,7 +43,8 @@ export interface InstanceChoice {
 }
 
 export type DomainChoice =
-  | { mode: "new"; name: string; expirationDays: number }
+  /** `dataStore`: CreateDomain turns on the console's Data store; off when absent. */
+  | { mode: "new"; name: string; expirationDays: number; dataStore?: boolean }
   | { mode: "existing"; name: string };
 
 /**
@@ -47,8 +53,16 @@ export type DomainChoice =
  */
 export type DlqChoice =
   | { mode: "none" }
-  | { mode: "new"; name: string }
-  | { mode: "existing"; url: string; arn: string; mergePolicy: boolean };
+  /** `retentionDays`: how long the new queue keeps failed objects (DEFAULT_RETENTION_DAYS when absent). */
+  | { mode: "new"; name: string; retentionDays?: number }
+  | {
+      mode: "existing";
+      url: string;
+      arn: string;
+      mergePolicy: boolean;
+      /** The person read that the queue's own RedrivePolicy moves often-received messages on. */
+      confirmRedrive?: boolean;
+    };
 
 /**
  * "aws-owned" sends no DefaultEncryptionKey, as the console does when no key is chosen; for an
@@ -92,6 +106,10 @@ export interface EnableFacts {
   linkedDomainProfiles?: number;
   /** The existing queue's Policy attribute; absent when the queue has none. */
   queuePolicy?: string;
+  /** The existing queue's MessageRetentionPeriod, in seconds; absent when it could not be read. */
+  queueRetentionSeconds?: number;
+  /** The existing queue's own RedrivePolicy; absent when it has none. */
+  queueRedrive?: RedriveTarget;
   /** The existing key's `default` policy; absent when the bot could not read it. */
   keyPolicy?: string;
   /** From DescribeKey; absent when the bot could not describe the key. */
@@ -250,7 +268,7 @@ const planDomain = (context: PlanContext, builder: PlanBuilder): void => {
   if (!name.ok) builder.block(name.error);
   builder.warn(...domainNameWarnings(domainName));
   if (input.domain.mode === "new") {
-    planNewDomain(context, input.domain.expirationDays, builder);
+    planNewDomain(context, input.domain, builder);
     return;
   }
   if (!facts.existingDomains.includes(domainName)) {
@@ -263,7 +281,7 @@ const planDomain = (context: PlanContext, builder: PlanBuilder): void => {
 
 const planNewDomain = (
   context: PlanContext,
-  expirationDays: number,
+  { expirationDays, dataStore }: Extract<DomainChoice, { mode: "new" }>,
   builder: PlanBuilder,
 ): void => {
   const { facts, domainName } = context;
@@ -282,7 +300,7 @@ const planNewDomain = (
     "domain",
     "create",
     domainName,
-    `Create domain ${domainName}, keeping profile data ${expirationDays} days, ${describeEncryption(context)}, ${describeDlq(context)}.`,
+    `Create domain ${domainName}, keeping profile data ${expirationDays} days, ${dataStore ? "with" : "without"} the Data store, ${describeEncryption(context)}, ${describeDlq(context)}.`,
   );
 };
 
@@ -366,7 +384,7 @@ const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
       planNoQueue(context, builder);
       return;
     case "new":
-      planNewQueue(context, dlq.name, builder);
+      planNewQueue(context, dlq, builder);
       return;
     case "existing":
       planExistingQueue(context, dlq, builder);
@@ -384,18 +402,31 @@ const planNoQueue = (context: PlanContext, builder: PlanBuilder): void => {
   builder.step("queue", "none", "none", "No dead-letter queue.");
   // For an existing domain we only know it has none when GetDomain told us so.
   if (!keepsCurrent || context.facts.existingDomain) {
-    builder.warn(
-      "Without a dead-letter queue, objects Customer Profiles fails to ingest are lost silently: nobody is told and nothing can be re-ingested.",
-    );
+    builder.warn(NO_DLQ_WARNING);
   }
 };
 
-const planNewQueue = (context: PlanContext, rawName: string, builder: PlanBuilder): void => {
+/** Shown in the DLQ step and the review: without a queue, failures leave no trace. */
+export const NO_DLQ_WARNING =
+  "Without a dead-letter queue, ingestion failures are invisible: Customer Profiles drops every object it can't ingest, nothing tells you, and nothing can be re-ingested.";
+
+const planNewQueue = (
+  context: PlanContext,
+  { name: rawName, retentionDays = DEFAULT_RETENTION_DAYS }: Extract<DlqChoice, { mode: "new" }>,
+  builder: PlanBuilder,
+): void => {
   const name = validateQueueName(rawName);
   if (!name.ok) builder.block(name.error);
+  const days = validateRetentionDays(String(retentionDays));
+  if (!days.ok) builder.block(days.error);
   const queueName = rawName.trim();
   const arn = queueArn(context.region, context.accountId, queueName);
-  builder.step("queue", "create", queueName, `Create the standard SQS queue ${queueName}.`);
+  builder.step(
+    "queue",
+    "create",
+    queueName,
+    `Create the standard SQS queue ${queueName}, keeping failed objects ${plural(retentionDays, "day")}, encrypted at rest with keys SQS manages (SSE-SQS).`,
+  );
   builder.step(
     "queue-policy",
     "create",
@@ -427,7 +458,13 @@ const planExistingQueue = (
       `Queue ${location.name} is in ${queueRegion}, not ${context.region} like the domain; Customer Profiles may refuse it.`,
     );
   }
-  builder.step("queue", "use", dlq.url, `Use the existing queue ${location.name}.`);
+  const retention = context.facts.queueRetentionSeconds;
+  const keeps =
+    retention === undefined ? "" : `, which keeps messages ${describeRetention(retention)}`;
+  builder.step("queue", "use", dlq.url, `Use the existing queue ${location.name}${keeps}.`);
+  const short = retentionWarning(location.name, dlq.url, retention);
+  if (short) builder.warn(short);
+  planRedrive(context, location.name, dlq, builder);
   const statement = dlqPolicyStatement({ ...domainRef(context), queueArn: arn });
   const check = checkQueuePolicy(context.facts.queuePolicy, statement);
   if (check.ok) {
@@ -448,6 +485,54 @@ const planExistingQueue = (
   }
   planQueuePolicyMerge(context, location.name, arn, statement, builder);
 };
+
+const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? "" : "s"}`;
+
+/** Whole days when it is whole days; SQS counts in seconds, from 60 up. */
+const describeRetention = (seconds: number): string =>
+  seconds % SECONDS_PER_DAY === 0
+    ? plural(seconds / SECONDS_PER_DAY, "day")
+    : seconds % 3600 === 0
+      ? plural(seconds / 3600, "hour")
+      : plural(seconds, "second");
+
+/** How long an existing queue keeps messages, as the DLQ step and the review say it. */
+export const retentionText = (seconds: number): string =>
+  `It keeps messages ${describeRetention(seconds)}.`;
+
+/** Undefined when the queue keeps messages the most SQS allows; else what to do about it. */
+export const retentionWarning = (
+  name: string,
+  url: string,
+  seconds: number | undefined,
+): string | undefined => {
+  const most = RETENTION_DAYS_MAX * SECONDS_PER_DAY;
+  if (seconds === undefined || seconds >= most) return undefined;
+  return `Queue ${name} keeps messages only ${describeRetention(seconds)}: failures older than that are deleted unseen, for instance over a long weekend. Raise its message retention period to ${RETENTION_DAYS_MAX} days in the SQS console (Edit), or with: aws sqs set-queue-attributes --queue-url ${url} --attributes MessageRetentionPeriod=${most}`;
+};
+
+/** The queue's own RedrivePolicy moves a message on after maxReceiveCount receives. */
+const planRedrive = (
+  context: PlanContext,
+  name: string,
+  dlq: Extract<DlqChoice, { mode: "existing" }>,
+  builder: PlanBuilder,
+): void => {
+  const redrive = context.facts.queueRedrive;
+  if (!redrive) return;
+  const text = redriveText(name, redrive);
+  if (dlq.confirmRedrive) builder.warn(text);
+  else
+    builder.block(
+      `${text} Go Back to step 3 and tick the box to accept that (--confirm-redrive from the command line), or pick another queue.`,
+    );
+};
+
+/** What a RedrivePolicy on the dead-letter queue means for the bot, naming the target. */
+export const redriveText = (name: string, redrive: RedriveTarget): string =>
+  `Queue ${name} has a redrive policy of its own: after ${plural(redrive.maxReceiveCount, "receive")} SQS moves a message on to ${queueNameOfArn(redrive.targetArn)}, and every scan of the bot counts as a receive. The bot stops scanning a message short of that, so its digests may pause.`;
+
+export const queueNameOfArn = (arn: string): string => arn.split(":").pop() || arn;
 
 const planQueuePolicyMerge = (
   context: PlanContext,

@@ -15,18 +15,24 @@ const instanceSchema = z.object({
 });
 
 const domainSchema = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("new"), name: z.string(), expirationDays: z.number() }),
+  z.object({
+    mode: z.literal("new"),
+    name: z.string(),
+    expirationDays: z.number(),
+    dataStore: z.boolean().optional(),
+  }),
   z.object({ mode: z.literal("existing"), name: z.string() }),
 ]);
 
 const dlqSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("none") }),
-  z.object({ mode: z.literal("new"), name: z.string() }),
+  z.object({ mode: z.literal("new"), name: z.string(), retentionDays: z.number().optional() }),
   z.object({
     mode: z.literal("existing"),
     url: z.string(),
     arn: z.string(),
     mergePolicy: z.boolean(),
+    confirmRedrive: z.boolean().optional(),
   }),
 ]);
 
@@ -62,6 +68,10 @@ export const enableFactsSchema: z.ZodType<EnableFacts> = z.object({
   instanceLinkedTo: z.string().optional(),
   linkedDomainProfiles: z.number().int().nonnegative().optional(),
   queuePolicy: z.string().optional(),
+  queueRetentionSeconds: z.number().int().nonnegative().optional(),
+  queueRedrive: z
+    .object({ targetArn: z.string(), maxReceiveCount: z.number().int().positive() })
+    .optional(),
   keyPolicy: z.string().optional(),
   keyState: z.string().optional(),
   keyManager: z.string().optional(),

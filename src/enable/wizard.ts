@@ -23,6 +23,7 @@ import {
 } from "./drafts.js";
 import { gatherFacts } from "./facts.js";
 import {
+  DEFAULT_RETENTION_DAYS,
   defaultAliasName,
   defaultDomainName,
   defaultQueueName,
@@ -30,6 +31,7 @@ import {
   validateDomainName,
   validateExpirationDays,
   validateQueueName,
+  validateRetentionDays,
 } from "./names.js";
 import { buildPlan, type EnableInput, type Plan } from "./plan.js";
 import {
@@ -55,10 +57,13 @@ export type WizardField =
   | "domain_name"
   | "domain_days"
   | "domain_existing"
+  | "domain_datastore"
   | "dlq_mode"
   | "dlq_name"
+  | "dlq_retention"
   | "dlq_queue"
   | "dlq_merge"
+  | "dlq_redrive"
   | "key_mode"
   | "key_alias"
   | "key_description"
@@ -106,6 +111,9 @@ export const keyDescriptionOf = (draft: Draft): string =>
 
 export const daysOf = (draft: Draft): string =>
   draft.domain.days ?? String(DEFAULT_EXPIRATION_DAYS);
+
+export const retentionOf = (draft: Draft): string =>
+  draft.dlq.retention ?? String(DEFAULT_RETENTION_DAYS);
 
 /**
  * How a picker names a queue: its name, or (for names longer than a Slack option value may
@@ -193,6 +201,8 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
     }
     next.confirmRelink = false;
   }
+  // A redrive confirmation names one queue's target: picking another queue asks again.
+  if (next.dlq.queue !== draft.dlq.queue) next.dlq = { ...next.dlq, redrive: false };
   const oldDomain = domainNameOf(draft);
   const newDomain = domainNameOf(next);
   if (newDomain !== oldDomain) {
@@ -278,6 +288,8 @@ function validateDlqStep(draft: Draft): FieldErrors {
   if (draft.dlq.mode === "new") {
     const name = validateQueueName(queueNameOf(draft));
     if (!name.ok) errors.dlq_name = name.error;
+    const days = validateRetentionDays(retentionOf(draft));
+    if (!days.ok) errors.dlq_retention = days.error;
   }
   if (draft.dlq.mode === "existing") {
     if (!draft.dlq.queue) return { dlq_queue: "Pick the queue to use as the dead-letter queue." };
@@ -291,6 +303,9 @@ function validateDlqStep(draft: Draft): FieldErrors {
     } else if (queuePolicyStatus(draft)?.ok === false && !draft.dlq.merge) {
       errors.dlq_merge =
         "This queue's policy doesn't let Customer Profiles send to it: tick the box to merge the statement in, or pick another queue.";
+    }
+    if (check?.redrive && !draft.dlq.redrive) {
+      errors.dlq_redrive = `This queue moves a message on to another queue after ${check.redrive.maxReceiveCount} receives, and scans count as receives: tick the box to use it anyway, or pick another queue.`;
     }
   }
   return errors;
@@ -332,6 +347,7 @@ export function enableInputOf(
   if (!instance) return { ok: false, error: "Pick an instance first (go Back to step 1)." };
   const domainName = domainNameOf(draft);
   const days = validateExpirationDays(daysOf(draft));
+  const retention = validateRetentionDays(retentionOf(draft));
   const queue = currentQueueCheck(draft);
   const key = currentKeyCheck(draft);
   const raw: EnableInput = {
@@ -343,17 +359,27 @@ export function enableInputOf(
     domain:
       draft.domain.mode === "existing"
         ? { mode: "existing", name: domainName }
-        : { mode: "new", name: domainName, expirationDays: days.ok ? days.value : Number.NaN },
+        : {
+            mode: "new",
+            name: domainName,
+            expirationDays: days.ok ? days.value : Number.NaN,
+            dataStore: draft.domain.dataStore === true,
+          },
     dlq:
       draft.dlq.mode === "none"
         ? { mode: "none" }
         : draft.dlq.mode === "new"
-          ? { mode: "new", name: queueNameOf(draft) }
+          ? {
+              mode: "new",
+              name: queueNameOf(draft),
+              retentionDays: retention.ok ? retention.value : Number.NaN,
+            }
           : {
               mode: "existing",
               url: queue?.url ?? "",
               arn: queue?.arn ?? "",
               mergePolicy: draft.dlq.merge === true,
+              confirmRedrive: draft.dlq.redrive === true,
             },
     key:
       draft.key.mode === "new"
@@ -372,6 +398,7 @@ export function enableInputOf(
     requestedBy: draft.userId,
   };
   if (raw.domain.mode === "new" && !days.ok) return { ok: false, error: days.error };
+  if (raw.dlq.mode === "new" && !retention.ok) return { ok: false, error: retention.error };
   if (raw.dlq.mode === "existing" && !raw.dlq.url)
     return { ok: false, error: "Pick the dead-letter queue again (go Back to step 3)." };
   if (raw.key.mode === "existing" && !raw.key.arn)
@@ -482,6 +509,8 @@ export async function loadQueueCheck(
       url: info.url,
       arn: info.arn,
       ...(info.policy ? { policy: info.policy } : {}),
+      ...(info.retentionSeconds !== undefined ? { retentionSeconds: info.retentionSeconds } : {}),
+      ...(info.redrive ? { redrive: info.redrive } : {}),
     };
   } catch (err) {
     return { name, at: stamp(), error: asAppError(err).userMessage };

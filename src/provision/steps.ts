@@ -9,6 +9,7 @@
 import type { Gateways } from "../aws/gateways.js";
 import { domainArn, queueArn } from "../enable/arns.js";
 import { isEnableError } from "../enable/errors.js";
+import { DEFAULT_RETENTION_DAYS, SECONDS_PER_DAY } from "../enable/names.js";
 import {
   type DomainRef,
   dlqPolicyStatement,
@@ -103,9 +104,12 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
   const { sqs } = ctx.gateways;
   try {
     // Created with its policy: CreateDomain can follow at once, with no SetQueueAttributes.
+    // Retention and encryption go in the same call: a fresh enable stays one round trip here.
     const url = await sqs.createQueue(name, {
       tags: { ...requestTags(input), "profiles-bot:domain": input.domain.name },
       policy: newQueuePolicy(input, arn),
+      retentionSeconds: (dlq.retentionDays ?? DEFAULT_RETENTION_DAYS) * SECONDS_PER_DAY,
+      sqsManagedSse: true,
     });
     // Success means a new queue, or one whose policy names this very submission: ours.
     return { queue: { url, arn, name, created: true, policySet: true } };
@@ -332,6 +336,7 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
       const created = await profiles.createDomain({
         name,
         expirationDays: input.domain.expirationDays,
+        ...(input.domain.dataStore ? { dataStore: true } : {}),
         ...(keyArn ? { encryptionKey: keyArn } : {}),
         ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
         tags: requestTags(input),

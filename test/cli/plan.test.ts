@@ -94,6 +94,7 @@ describe("profiles-bot plan", () => {
       mode: "new",
       name: "amazon-connect-legacy-support",
       expirationDays: 366,
+      dataStore: false,
     });
     expect(parsed.blockers).toHaveLength(2);
     expect(parsed.blockers[0]).toContain("Ask the key's administrator to add this statement");

@@ -8,6 +8,7 @@ import {
   validateDomainName,
   validateExpirationDays,
   validateQueueName,
+  validateRetentionDays,
 } from "../../src/enable/names.js";
 
 const errorOf = (result: { ok: true } | { ok: false; error: string }): string =>
@@ -32,6 +33,27 @@ describe("validateDomainName", () => {
   it("rejects empty and too-long names with one sentence each", () => {
     expect(errorOf(validateDomainName("   "))).toMatch(/^Use 1–64 .*\.$/);
     expect(errorOf(validateDomainName("a".repeat(65)))).toContain("65 characters long");
+  });
+});
+
+describe("validateRetentionDays", () => {
+  it("parses whole numbers of days from 1 to 14", () => {
+    expect(validateRetentionDays(" 10 ")).toEqual({ ok: true, value: 10 });
+    expect(validateRetentionDays("1")).toEqual({ ok: true, value: 1 });
+    expect(validateRetentionDays("14")).toEqual({ ok: true, value: 14 });
+  });
+
+  it("says what to enter, and why, for a value SQS would refuse", () => {
+    expect(errorOf(validateRetentionDays("15"))).toBe(
+      "Enter a whole number of days from 1 to 14: '15' is out of range (SQS keeps a message at most 14 days).",
+    );
+    expect(errorOf(validateRetentionDays("0"))).toContain("out of range");
+    expect(errorOf(validateRetentionDays("two weeks"))).toBe(
+      "Enter a whole number of days from 1 to 14: 'two weeks' is not a whole number.",
+    );
+    expect(errorOf(validateRetentionDays(" "))).toBe(
+      "Enter a whole number of days from 1 to 14 to keep failed objects in the queue.",
+    );
   });
 });
 

@@ -271,9 +271,13 @@ describe("buildPlan: warnings", () => {
     ]);
   });
 
-  it("warns that without a DLQ failed ingestions are lost silently", () => {
+  it("warns that without a DLQ ingestion failures are invisible", () => {
     const plan = buildPlan({ ...newEverything, dlq: { mode: "none" } }, noFacts);
-    expect(plan.warnings).toEqual([expect.stringContaining("lost silently")]);
+    expect(plan.warnings).toEqual([
+      expect.stringContaining(
+        "ingestion failures are invisible: Customer Profiles drops every object it can't ingest, nothing tells you",
+      ),
+    ]);
     expect(stepsOf(plan)).toContain("none queue");
     expect(stepsOf(plan)).toContain("none alert-binding");
   });
@@ -444,7 +448,7 @@ describe("plan output", () => {
       kind: "queue",
       action: "create",
       target: QUEUE,
-      details: `Create the standard SQS queue ${QUEUE}.`,
+      details: `Create the standard SQS queue ${QUEUE}, keeping failed objects 14 days, encrypted at rest with keys SQS manages (SSE-SQS).`,
     });
   });
 });
@@ -469,5 +473,103 @@ describe("buildPlan: an existing domain already set up", () => {
     );
     expect(plan.steps.find((step) => step.kind === "domain")?.action).toBe("use");
     expect(plan.warnings).toEqual([]);
+  });
+});
+
+describe("buildPlan: the dead-letter queue's retention, encryption and redrive", () => {
+  const queueStep = (plan: Plan) => plan.steps.find((s) => s.kind === "queue");
+  const policyOk = JSON.stringify({
+    Statement: [dlqPolicyStatement({ ...domainRef, queueArn: QUEUE_ARN })],
+  });
+
+  it("creates a new queue keeping failed objects the days chosen, with SSE-SQS", () => {
+    const plan = buildPlan(
+      { ...newEverything, dlq: { mode: "new", name: QUEUE, retentionDays: 10 } },
+      noFacts,
+    );
+    expect(queueStep(plan)?.details).toBe(
+      `Create the standard SQS queue ${QUEUE}, keeping failed objects 10 days, encrypted at rest with keys SQS manages (SSE-SQS).`,
+    );
+    expect(planIsReady(plan)).toBe(true);
+  });
+
+  it("blocks a retention SQS does not allow, saying what to enter", () => {
+    const plan = buildPlan(
+      { ...newEverything, dlq: { mode: "new", name: QUEUE, retentionDays: 15 } },
+      noFacts,
+    );
+    expect(plan.blockers).toEqual([
+      "Enter a whole number of days from 1 to 14: '15' is out of range (SQS keeps a message at most 14 days).",
+    ]);
+  });
+
+  it("shows an existing queue's retention and warns, with the fix, when it is under 14 days", () => {
+    const plan = buildPlan(existingQueue(false), {
+      ...noFacts,
+      queuePolicy: policyOk,
+      queueRetentionSeconds: 345_600,
+    });
+    expect(queueStep(plan)?.details).toBe(
+      `Use the existing queue ${QUEUE}, which keeps messages 4 days.`,
+    );
+    expect(plan.warnings).toEqual([
+      `Queue ${QUEUE} keeps messages only 4 days: failures older than that are deleted unseen, for instance over a long weekend. Raise its message retention period to 14 days in the SQS console (Edit), or with: aws sqs set-queue-attributes --queue-url ${QUEUE_URL} --attributes MessageRetentionPeriod=1209600`,
+    ]);
+    const fortnight = buildPlan(existingQueue(false), {
+      ...noFacts,
+      queuePolicy: policyOk,
+      queueRetentionSeconds: 1_209_600,
+    });
+    expect(fortnight.warnings).toEqual([]);
+  });
+
+  it("blocks on the queue's own RedrivePolicy until it is confirmed, naming the target", () => {
+    const facts: EnableFacts = {
+      ...noFacts,
+      queuePolicy: policyOk,
+      queueRedrive: {
+        targetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:parking-lot`,
+        maxReceiveCount: 5,
+      },
+    };
+    const blocked = buildPlan(existingQueue(false), facts);
+    expect(blocked.blockers).toHaveLength(1);
+    expect(blocked.blockers[0]).toContain(
+      `Queue ${QUEUE} has a redrive policy of its own: after 5 receives SQS moves a message on to parking-lot, and every scan of the bot counts as a receive.`,
+    );
+    expect(blocked.blockers[0]).toContain("tick the box");
+    const confirmed = buildPlan(
+      {
+        ...newEverything,
+        dlq: {
+          mode: "existing",
+          url: QUEUE_URL,
+          arn: QUEUE_ARN,
+          mergePolicy: false,
+          confirmRedrive: true,
+        },
+      },
+      facts,
+    );
+    expect(confirmed.blockers).toEqual([]);
+    expect(confirmed.warnings).toEqual([
+      expect.stringContaining("moves a message on to parking-lot"),
+    ]);
+  });
+});
+
+describe("buildPlan: the Data store", () => {
+  const domainStep = (plan: Plan) => plan.steps.find((s) => s.kind === "domain")?.details ?? "";
+
+  it("says a new domain gets the Data store only when it was chosen", () => {
+    const on = buildPlan(
+      {
+        ...newEverything,
+        domain: { mode: "new", name: DOMAIN, expirationDays: 366, dataStore: true },
+      },
+      noFacts,
+    );
+    expect(domainStep(on)).toContain("keeping profile data 366 days, with the Data store,");
+    expect(domainStep(buildPlan(newEverything, noFacts))).toContain("without the Data store");
   });
 });

@@ -1,7 +1,15 @@
 /** Step 3: the dead-letter queue: none, a new standard queue, or an existing one (policy checked). */
-import type { ModalView, PlainTextOption } from "@slack/types";
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { parseInstanceArn } from "../../../enable/arns.js";
 import type { Draft, QueueCheck, QueueRow } from "../../../enable/drafts.js";
+import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../../../enable/names.js";
+import {
+  NO_DLQ_WARNING,
+  queueNameOfArn,
+  redriveText,
+  retentionText,
+  retentionWarning,
+} from "../../../enable/plan.js";
 import { dlqPolicyStatement, formatPolicy } from "../../../enable/policies.js";
 import {
   chosenInstance,
@@ -11,9 +19,10 @@ import {
   queueNameOf,
   queuePolicyStatus,
   queueRef,
+  retentionOf,
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
-import { context, option, searchOptions, textInput } from "./common.js";
+import { context, option, searchOptions, section, textInput, tickBox } from "./common.js";
 import { type Lacking, resourceView } from "./resource.js";
 
 const MODES = {
@@ -58,6 +67,33 @@ function lackingStatement(draft: Draft, check: QueueCheck): Lacking | undefined 
   };
 }
 
+/** The picked queue's retention, and its own RedrivePolicy with the box that accepts it. */
+function queueFindings(draft: Draft, check: QueueCheck): KnownBlock[] {
+  const name = pickedQueue(draft)?.name ?? check.name;
+  const blocks: KnownBlock[] = [];
+  if (check.retentionSeconds !== undefined) {
+    const short = retentionWarning(name, check.url ?? "", check.retentionSeconds);
+    blocks.push(
+      short
+        ? section(`:warning: ${esc(short)}`)
+        : context(`:calendar: ${esc(retentionText(check.retentionSeconds))}`),
+    );
+  }
+  if (check.redrive) {
+    const target = queueNameOfArn(check.redrive.targetArn);
+    blocks.push(
+      section(`:warning: ${esc(redriveText(name, check.redrive))}`),
+      tickBox({
+        field: "dlq_redrive",
+        label: `Messages received ${check.redrive.maxReceiveCount} times move on to ${target}`,
+        option: option(`Use it anyway; messages may move to ${target}`, "redrive"),
+        ticked: draft.dlq.redrive,
+      }),
+    );
+  }
+  return blocks;
+}
+
 export function dlqView(draft: Draft): ModalView {
   const ref = draft.dlq.queue;
   return resourceView(draft, {
@@ -73,6 +109,12 @@ export function dlqView(draft: Draft): ModalView {
       textInput("dlq_name", "Queue name", queueNameOf(draft), {
         hint: "1–80 letters, digits, hyphens or underscores; a standard queue (no .fifo). It gets the Customer Profiles access policy.",
       }),
+      textInput("dlq_retention", "Keep failed objects for (days)", retentionOf(draft), {
+        hint: `From ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX} days: SQS deletes a message unseen after this (its own default, 4 days, loses failures over a long weekend).`,
+      }),
+      context(
+        ":lock: Encrypted at rest with keys SQS manages (SSE-SQS): nothing to set up, and Customer Profiles can still send to it.",
+      ),
     ],
     existing: {
       field: "dlq_queue",
@@ -85,11 +127,8 @@ export function dlqView(draft: Draft): ModalView {
       exists: (check) => Boolean(check.url && check.arn),
       lacking: (check) => lackingStatement(draft, check),
       fine: "Its access policy already lets Customer Profiles send to it.",
+      more: (check) => queueFindings(draft, check),
     },
-    other: [
-      context(
-        "Without a dead-letter queue, objects that fail ingestion are lost and there is nothing for the bot to digest or re-ingest.",
-      ),
-    ],
+    other: [section(`:warning: ${esc(NO_DLQ_WARNING)}`)],
   });
 }

@@ -23,7 +23,10 @@ import {
   searchOptions,
   section,
   textInput,
+  tickBox,
 } from "./common.js";
+
+const DATA_STORE = option("Turn on the Data store", "datastore");
 
 const MODES = {
   new: option("Create a new domain", "new"),
@@ -51,6 +54,13 @@ function chosenDomainBlocks(draft: Draft): KnownBlock[] {
     }),
     textInput("domain_days", "Keep profile data for (days)", daysOf(draft), {
       hint: `From ${EXPIRATION_DAYS_MIN} to ${EXPIRATION_DAYS_MAX} days; objects older than this are deleted.`,
+    }),
+    tickBox({
+      field: "domain_datastore",
+      label: "Data store",
+      hint: "A long-term store of the domain's data that segmentation and predictive insights read from; turn it on only if you use them.",
+      option: DATA_STORE,
+      ticked: draft.domain.dataStore,
     }),
   ];
 }

@@ -41,6 +41,8 @@ export interface Existing<C extends { error?: string }> {
   /** Undefined when its policy already lets Customer Profiles in. */
   lacking: (check: C) => Lacking | undefined;
   fine: string;
+  /** What else the look-up found that the person should see (and perhaps confirm). */
+  more?: (check: C) => KnownBlock[];
 }
 
 export interface ResourceStep<M extends string, C extends { error?: string }> {
@@ -63,12 +65,14 @@ function existingBlocks<C extends { error?: string }>(e: Existing<C>): KnownBloc
   if (!e.exists(e.check))
     return line(`:warning: This ${e.noun} no longer exists: pick another one.`);
   const lacking = e.lacking(e.check);
-  if (!lacking) return line(`:white_check_mark: ${e.fine}`);
+  const more = e.more?.(e.check) ?? [];
+  if (!lacking) return [...line(`:white_check_mark: ${e.fine}`), ...more];
   return [
     pickerBlock,
     section(`:warning: ${lacking.text}`),
     ...(lacking.statement ? [section(codeBlock(lacking.statement))] : []),
     tickBox(lacking.tick),
+    ...more,
   ];
 }
 

@@ -90,13 +90,16 @@ export function readTyped(values: StateValues): DraftPatch {
     name: text("domain_name"),
     days: text("domain_days"),
     existing: selected("domain_existing") || undefined,
+    dataStore: ticked("domain_datastore"),
   });
   if (Object.keys(domain).length) patch.domain = domain as Draft["domain"];
   const dlq = defined({
     mode: oneOf("dlq_mode", ["none", "new", "existing"] as const),
     name: text("dlq_name"),
+    retention: text("dlq_retention"),
     queue: selected("dlq_queue") || undefined,
     merge: ticked("dlq_merge"),
+    redrive: ticked("dlq_redrive"),
   });
   if (Object.keys(dlq).length) patch.dlq = dlq as Draft["dlq"];
   const key = defined({
