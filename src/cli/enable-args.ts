@@ -22,7 +22,7 @@ export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect inst
                             queue may be named by URL; its policy gets the Customer Profiles
                             statement merged in unless --no-merge-queue-policy
   --retention-days N        days a new dead-letter queue keeps failed objects, 1-14
-                            (default 14; SQS's own default of 4 loses a long weekend's)
+                            (default 14; SQS's own 4 can lose a long weekend's failures)
   --confirm-redrive         accept an existing queue's own RedrivePolicy: SQS moves a
                             message on after maxReceiveCount receives, and scans count
   --key new:ALIAS|existing:ID-OR-ALIAS|aws-owned

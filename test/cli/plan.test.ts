@@ -154,6 +154,28 @@ describe("profiles-bot plan", () => {
     expect(noQueue.err).toContain("There is no SQS queue nope");
   });
 
+  it("takes the retention of a new queue and the Data store, and refuses a retention SQS can't keep", async () => {
+    const { code, out } = await run(plan, [
+      "--instance",
+      EXAMPLECORP,
+      "--retention-days",
+      "7",
+      "--data-store",
+      "--json",
+    ]);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out);
+    expect(parsed.input.dlq).toEqual({ mode: "new", name: `${DOMAIN}-dlq`, retentionDays: 7 });
+    expect(parsed.input.domain.dataStore).toBe(true);
+    const queue = parsed.steps.find((s: { kind: string }) => s.kind === "queue");
+    expect(queue.details).toContain("keeping failed objects 7 days");
+    const tooLong = await run(plan, ["--instance", EXAMPLECORP, "--retention-days", "30"]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.err).toContain(
+      "--retention-days: Enter a whole number of days from 1 to 14: '30' is out of range",
+    );
+  });
+
   it("blocks an instance that is not ACTIVE", async () => {
     const { code, out } = await run(plan, [
       "--instance",
