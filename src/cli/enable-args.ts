@@ -108,7 +108,8 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
   }
   const retentionText = values.get("--retention-days") ?? String(DEFAULT_RETENTION_DAYS);
   const retention = validateRetentionDays(retentionText);
-  if (!retention.ok) return { ok: false, help: false, error: `--retention-days: ${retention.error}` };
+  if (!retention.ok)
+    return { ok: false, help: false, error: `--retention-days: ${retention.error}` };
   const dlq = values.get("--dlq");
   if (dlq && !/^(none|new:.+|existing:.+)$/.test(dlq)) {
     return { ok: false, help: false, error: "--dlq takes none, new:NAME or existing:NAME" };

@@ -98,7 +98,9 @@ describe("an existing dead-letter queue", () => {
 
   it("forgets the redrive tick when another queue is picked", () => {
     const ticked = legacy({ redrive: REDRIVE }, { redrive: true });
-    const { draft } = applyTyped(ticked, { dlq: { mode: "existing", queue: "other-dlq", redrive: true } });
+    const { draft } = applyTyped(ticked, {
+      dlq: { mode: "existing", queue: "other-dlq", redrive: true },
+    });
     expect(draft.dlq.redrive).toBe(false);
     const same = applyTyped(ticked, { dlq: { mode: "existing", redrive: true } });
     expect(same.draft.dlq.redrive).toBe(true);
