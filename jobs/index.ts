@@ -18,6 +18,7 @@ import type { ProvisionReporter } from "../src/provision/reporter.js";
 import type { CleanupResult } from "../src/provision/types.js";
 import { scheduleDomainScan } from "../src/queues/dlq-scan.js";
 import type { JobQueues } from "../src/queues/index.js";
+import { keepLinkCheck } from "../src/queues/link-check.js";
 import { JOBS } from "../src/queues/names.js";
 import type { CleanupJobData } from "../src/queues/provision.js";
 import type { ReingestJobData } from "../src/queues/reingest.js";
@@ -70,6 +71,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     jobReporter: deps.reporters.provision,
     stillAllowed: (userId) => authorize(deps.access, userId, "enable"),
     scheduleScan: (domain) => scheduleDomainScan(deps.queues, domain, config.dlq.scanIntervalMs),
+    keepLinkCheck: (jobId, data) => keepLinkCheck(deps.queues, jobId, data),
   });
   const dlqScan = await startDlqScanWorker({
     connection: deps.connection,
@@ -156,6 +158,7 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
         instance: data.request.instance.id,
       };
       if (data.failure) counts.failedStep = data.failure.step;
+      if (data.checkpoint?.link?.linked === false) counts.link = "by hand";
       return { requestedBy: data.requestedBy, target: data.request.domain.name, counts };
     }
     case JOBS.cleanup: {

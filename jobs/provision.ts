@@ -53,6 +53,12 @@ export interface ProvisionDeps {
    * schedules the domain anyway.
    */
   scheduleScan?: (domain: string) => Promise<void>;
+  /**
+   * Keeps the job's data for Check again when the instance is left to be linked by hand: the
+   * job itself is removed an hour after it completes. A failure fails the attempt, and the
+   * retry (every step already done) keeps it again.
+   */
+  keepLinkCheck?: (jobId: string, data: ProvisionJobData) => Promise<void>;
 }
 
 /** The processor for both job names on the `provision` queue. */
@@ -86,7 +92,7 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
     throw new UnrecoverableError(failure.message);
   }
   try {
-    const { summary } = await runProvision({
+    const { summary, checkpoint } = await runProvision({
       ctx: { gateways: deps.gateways, bindings: deps.bindings, log },
       input,
       checkpoint: job.data.checkpoint ?? {},
@@ -94,6 +100,7 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
       reporter,
     });
     log.info({ summary }, "provisioning completed");
+    if (summary.instance.byHand) await deps.keepLinkCheck?.(jobId, { ...job.data, checkpoint });
     if (summary.alertChannelId && deps.scheduleScan) {
       await deps.scheduleScan(input.domain.name).catch((err: unknown) => {
         log.warn({ err }, "could not schedule the new domain's scans; the reconcile will");

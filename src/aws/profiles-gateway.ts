@@ -129,6 +129,7 @@ function asLinkRefusal(err: unknown): unknown {
     fix: LINK_IN_CONSOLE,
     call: err.call,
     awsCode: err.awsCode,
+    awsMessage: err.awsMessage,
     cause: err.cause,
     retryable: false,
     details: { ...err.details, linkInConsole: true },

@@ -9,6 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { renderPlanText } from "../enable/plan.js";
 import { AppError } from "../errors.js";
 import { MemoryBindingStore } from "../provision/bindings.js";
+import { linkByHandSteps } from "../provision/link-by-hand.js";
 import {
   type ProvisionRequest,
   provisionInput,
@@ -18,6 +19,7 @@ import type { ProvisionReporter } from "../provision/reporter.js";
 import { runProvision, StepError, toFailure } from "../provision/run.js";
 import type {
   Checkpoint,
+  LinkRefusal,
   ProvisionFailure,
   ProvisionSummary,
   StepName,
@@ -39,7 +41,8 @@ ${ENABLE_FLAGS}
   --checkpoint FILE         keep what was created in FILE, so a failed run can resume
 
 Exit codes: 0 enabled, 1 blocked, refused (no --yes) or a step failed, 2 bad usage or
-configuration, 3 an AWS call failed before any step ran.`;
+configuration, 3 an AWS call failed before any step ran, 4 everything is done but the
+instance link, which AWS refused: link it by hand with the console steps printed.`;
 
 /** Who the CLI says asked, in the tags on what it creates. */
 const CLI_REQUESTER = "cli";
@@ -73,7 +76,8 @@ function printer(io: CliIo, json: boolean): ProvisionReporter {
   const say = json ? io.err : io.out;
   return {
     stepStarted: (step) => say(`… ${step}`),
-    stepDone: (step, summary) => say(`✓ ${step}: ${CLI_STEP_TEXT[step] ?? summary}`),
+    stepDone: (step, summary, outcome) =>
+      say(`${outcome === "by-hand" ? "✋" : "✓"} ${step}: ${CLI_STEP_TEXT[step] ?? summary}`),
     completed: () => {},
     failed: () => {},
   };
@@ -82,15 +86,29 @@ function printer(io: CliIo, json: boolean): ProvisionReporter {
 export function summaryLines(summary: ProvisionSummary): string[] {
   const { domain, dlq, key, instance } = summary;
   return [
-    "Customer Profiles is enabled.",
+    instance.byHand
+      ? "Customer Profiles is set up, but the instance is not linked to the domain yet."
+      : "Customer Profiles is enabled.",
     `  Domain:           ${domain.name} (${domain.created ? "created" : "existing"})`,
     `  Domain ARN:       ${domain.arn}`,
     `  DLQ URL:          ${dlq?.url ?? "none"}`,
     `  DLQ ARN:          ${dlq?.arn ?? "none"}`,
     `  KMS key ARN:      ${key?.arn ?? "AWS owned key"}`,
     `  KMS key alias:    ${key?.alias ?? "none"}`,
-    `  Linked instance:  ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
+    `  ${instance.byHand ? "Not linked yet: " : "Linked instance: "} ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
     ...(instance.unlinkedFrom ? [`  Unlinked from:    ${instance.unlinkedFrom}`] : []),
+    ...(instance.byHand ? ["", ...linkByHandLines(summary, instance.byHand)] : []),
+  ];
+}
+
+/** Why AWS refused the link, and the console steps that make it. */
+function linkByHandLines(summary: ProvisionSummary, refusal: LinkRefusal): string[] {
+  const steps = linkByHandSteps({ instance: summary.instance, domain: summary.domain.name });
+  return [
+    `Link the instance by hand: ${refusal.call} was refused (${refusal.awsCode}${refusal.awsMessage ? `: ${refusal.awsMessage}` : ""}).`,
+    "AWS lets some accounts link an instance to a domain only from the Amazon Connect console:",
+    ...steps.map((step, i) => `  ${i + 1}. ${step}`),
+    "Then `profiles-bot doctor` shows which domain each instance is linked to.",
   ];
 }
 
@@ -171,9 +189,19 @@ export const createEnableCommand =
             },
             reporter: printer(io, args.json),
           });
-          if (args.json) io.out(JSON.stringify({ ok: true, summary }, null, 2));
-          else io.out(["", ...summaryLines(summary)].join("\n"));
-          return EXIT.ok;
+          const byHand = summary.instance.byHand;
+          if (args.json) {
+            const linkSteps = byHand
+              ? {
+                  linkSteps: linkByHandSteps({
+                    instance: summary.instance,
+                    domain: summary.domain.name,
+                  }),
+                }
+              : {};
+            io.out(JSON.stringify({ ok: true, summary, ...linkSteps }, null, 2));
+          } else io.out(["", ...summaryLines(summary)].join("\n"));
+          return byHand ? EXIT.linkByHand : EXIT.ok;
         } catch (err) {
           if (!(err instanceof StepError)) throw err;
           const failure = toFailure(err.step, err);

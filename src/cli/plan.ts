@@ -35,7 +35,8 @@ ${ENABLE_FLAGS}
 Exit codes: 0 ready, 1 blocked (the blockers say what to change), 2 bad usage or
 configuration, 3 an AWS call failed.`;
 
-export const EXIT = { ok: 0, blocked: 1, usage: 2, aws: 3 } as const;
+/** `linkByHand`: enable did everything but the instance link, which AWS left to the console. */
+export const EXIT = { ok: 0, blocked: 1, usage: 2, aws: 3, linkByHand: 4 } as const;
 
 export interface CliPlan {
   input: EnableInput;

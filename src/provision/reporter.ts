@@ -3,12 +3,21 @@
  * (one message, edited in place); tests use the in-memory one. The processor never waits on
  * a reporter and never fails because one did.
  */
-import type { CleanupResult, ProvisionFailure, ProvisionSummary, StepName } from "./types.js";
+import type {
+  CleanupResult,
+  ProvisionFailure,
+  ProvisionSummary,
+  StepName,
+  StepOutcome,
+} from "./types.js";
 
 export interface ProvisionReporter {
   stepStarted(step: StepName): void | Promise<void>;
-  /** `summary`: one sentence, e.g. "Created queue amazon-connect-acme-dlq." */
-  stepDone(step: StepName, summary: string): void | Promise<void>;
+  /**
+   * `summary`: one sentence, e.g. "Created queue amazon-connect-acme-dlq." `outcome` is
+   * "by-hand" when the step finished but left work for a person (the refused link).
+   */
+  stepDone(step: StepName, summary: string, outcome?: StepOutcome): void | Promise<void>;
   completed(summary: ProvisionSummary): void | Promise<void>;
   /** Only for a failure that is final: permanent, or the last attempt. */
   failed(failure: ProvisionFailure): void | Promise<void>;
@@ -38,7 +47,7 @@ export const noopReporter: ProvisionReporter = {
 
 export type ReportEvent =
   | { type: "stepStarted"; jobId: string; step: StepName }
-  | { type: "stepDone"; jobId: string; step: StepName; summary: string }
+  | { type: "stepDone"; jobId: string; step: StepName; summary: string; outcome?: StepOutcome }
   | { type: "completed"; jobId: string; summary: ProvisionSummary }
   | { type: "failed"; jobId: string; failure: ProvisionFailure }
   | { type: "cleanedUp"; jobId: string; result: CleanupResult };
@@ -51,8 +60,14 @@ export class MemoryReporter {
     stepStarted: (step) => {
       this.events.push({ type: "stepStarted", jobId: job.id, step });
     },
-    stepDone: (step, summary) => {
-      this.events.push({ type: "stepDone", jobId: job.id, step, summary });
+    stepDone: (step, summary, outcome) => {
+      this.events.push({
+        type: "stepDone",
+        jobId: job.id,
+        step,
+        summary,
+        ...(outcome === "by-hand" ? { outcome } : {}),
+      });
     },
     completed: (summary) => {
       this.events.push({ type: "completed", jobId: job.id, summary });

@@ -16,6 +16,7 @@ import type {
   ProvisionInput,
   ProvisionSummary,
   StepName,
+  StepOutcome,
 } from "./types.js";
 
 export interface RunOptions {
@@ -73,7 +74,8 @@ export async function runProvision(
     checkpoint.creating = (checkpoint.creating ?? []).filter((s) => s !== step);
     await save();
     log.debug({ step, ms: Date.now() - started }, "provisioning step done");
-    report(log, () => reporter.stepDone(step, describeStep(step, input, checkpoint)));
+    const summary = describeStep(step, input, checkpoint);
+    report(log, () => reporter.stepDone(step, summary, stepOutcome(step, checkpoint)));
   });
 
   const summary = summarise(input, checkpoint);
@@ -133,9 +135,15 @@ export function summarise(input: ProvisionInput, checkpoint: Checkpoint): Provis
       arn: input.instance.arn,
       ...(input.instance.alias ? { alias: input.instance.alias } : {}),
       ...(link?.unlinkedFrom ? { unlinkedFrom: link.unlinkedFrom } : {}),
+      ...(link?.refused && !link.linked ? { byHand: link.refused } : {}),
     },
     ...(alertBinding ? { alertChannelId: alertBinding.channelId } : {}),
   };
+}
+
+/** How a finished step ended: the link may be left to be made by hand. */
+export function stepOutcome(step: StepName, c: Checkpoint): StepOutcome {
+  return step === "link" && c.link && !c.link.linked ? "by-hand" : "done";
 }
 
 /** One sentence per finished step, for the message that is edited as the job goes. */
@@ -162,9 +170,7 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
     case "domain":
       return `${c.domain?.created ? "Created" : "Updated"} domain ${input.domain.name}.`;
     case "link":
-      return c.link?.unlinkedFrom
-        ? `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name} (unlinked from ${c.link.unlinkedFrom}).`
-        : `Linked instance ${input.instance.alias ?? input.instance.id} to ${input.domain.name}.`;
+      return linkSentence(input, c.link);
     case "alert-binding":
       // Step texts are plain and escaped when shown, so no Slack mention: the report is
       // posted in the bound channel, and its summary links it.
@@ -172,6 +178,18 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
         ? `Dead-letter digests for ${input.domain.name} go to this channel.`
         : "No dead-letter queue, so no digests.";
   }
+}
+
+function linkSentence(input: ProvisionInput, link: Checkpoint["link"]): string {
+  const instance = input.instance.alias ?? input.instance.id;
+  const domain = input.domain.name;
+  if (link?.refused && !link.linked) {
+    const { call, awsCode } = link.refused;
+    return `${call} was refused (${awsCode}): link instance ${instance} to ${domain} by hand in the Amazon Connect console, then press Check again.`;
+  }
+  const how = link?.refused ? " by hand" : "";
+  const unlinked = link?.unlinkedFrom ? ` (unlinked from ${link.unlinkedFrom})` : "";
+  return `Linked instance ${instance} to ${domain}${how}${unlinked}.`;
 }
 
 /** The structured failure kept in the job's data and shown with Retry and Clean up. */

@@ -22,7 +22,7 @@ import {
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { BindingStore } from "./bindings.js";
-import type { Checkpoint, ProvisionInput, StepName } from "./types.js";
+import type { Checkpoint, LinkRefusal, ProvisionInput, StepName } from "./types.js";
 
 /** The gateways provisioning calls. */
 export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
@@ -401,6 +401,11 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
  * Reads which domain the instance is linked to before linking, so a link elsewhere is never
  * moved without the confirmation. The read is the one the job started with (StepContext
  * `instanceLink`), so on the critical path the step costs only PutIntegration.
+ *
+ * AWS's model says an instance is linked from the Amazon Connect admin website, not the API,
+ * and some accounts do refuse PutIntegration. That refusal ends the step in a "link it by
+ * hand" state rather than failing the job: everything else the job made is usable, and the
+ * report gives the console steps and a Check again button (docs/aws/connect.md).
  */
 export const ensureLink: Step = async (ctx, input, checkpoint) => {
   const { profiles } = ctx.gateways;
@@ -422,10 +427,31 @@ export const ensureLink: Step = async (ctx, input, checkpoint) => {
     }
     await profiles.unlinkInstance(current, instanceArn);
   }
-  await profiles.linkInstance(domain, instanceArn);
   const unlinkedFrom = current ?? earlier;
-  return { link: { instanceArn, domain, linked: true, ...(unlinkedFrom ? { unlinkedFrom } : {}) } };
+  const link = { instanceArn, domain, ...(unlinkedFrom ? { unlinkedFrom } : {}) };
+  try {
+    await profiles.linkInstance(domain, instanceArn);
+  } catch (err) {
+    const refused = linkRefusal(err);
+    if (!refused) throw err;
+    ctx.log.warn({ refused }, "PutIntegration was refused: the instance is to be linked by hand");
+    return { link: { ...link, linked: false, refused } };
+  }
+  return { link: { ...link, linked: true } };
 };
+
+/**
+ * The gateway marks the refusals that mean "link it in the console" (access denied or a
+ * request AWS calls invalid); throttling, 5xx and not-found stay errors the job retries.
+ */
+function linkRefusal(err: unknown): LinkRefusal | undefined {
+  if (!(err instanceof AppError) || err.details.linkInConsole !== true) return undefined;
+  return {
+    call: err.call ?? "Customer Profiles PutIntegration",
+    awsCode: err.awsCode ?? "UnknownError",
+    awsMessage: err.awsMessage ?? "",
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // DLQ alert binding

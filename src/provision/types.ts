@@ -9,6 +9,9 @@ import type { StepName } from "./step-names.js";
 export type { StepName } from "./step-names.js";
 export { STEP_LABEL, STEP_ORDER } from "./step-names.js";
 
+/** How a finished step ended: done, or (the link only) left for a person to do by hand. */
+export type StepOutcome = "done" | "by-hand";
+
 /** Everything a step needs to know, derived once from the job's data. */
 export interface ProvisionInput {
   jobId: string;
@@ -55,6 +58,28 @@ export interface DomainCheckpoint {
 }
 
 /**
+ * AWS's refusal of PutIntegration for the instance (its model says the link is made from the
+ * Amazon Connect admin website): the link is then made by hand, and the job goes on.
+ */
+export interface LinkRefusal {
+  /** e.g. "Customer Profiles PutIntegration". */
+  call: string;
+  awsCode: string;
+  /** AWS's own message, "" when it gave none. */
+  awsMessage: string;
+}
+
+export interface LinkCheckpoint {
+  instanceArn: string;
+  domain: string;
+  /** False while the link is left to be made by hand (`refused` says why). */
+  linked: boolean;
+  unlinkedFrom?: string;
+  /** Set when AWS refused the link; kept once Check again finds it made by hand. */
+  refused?: LinkRefusal;
+}
+
+/**
  * What the job created or chose so far. Each step records its part before the next starts,
  * so a retry or a re-run after a crash finds its own resources instead of making new ones.
  */
@@ -72,7 +97,7 @@ export interface Checkpoint {
   alias?: { name: string; created: boolean };
   keyPolicy?: { changed: boolean };
   domain?: DomainCheckpoint;
-  link?: { instanceArn: string; domain: string; linked: boolean; unlinkedFrom?: string };
+  link?: LinkCheckpoint;
   alertBinding?: { domain: string; channelId: string; created: boolean };
 }
 
@@ -97,7 +122,14 @@ export interface ProvisionSummary {
   domain: { name: string; arn: string; created: boolean };
   dlq?: { url: string; arn: string; created: boolean };
   key?: { arn: string; alias?: string; created: boolean };
-  instance: { id: string; arn: string; alias?: string; unlinkedFrom?: string };
+  instance: {
+    id: string;
+    arn: string;
+    alias?: string;
+    unlinkedFrom?: string;
+    /** Present while the instance is still to be linked by hand: why AWS refused. */
+    byHand?: LinkRefusal;
+  };
   alertChannelId?: string;
 }
 

@@ -8,7 +8,7 @@ import { onDiscard } from "./actions/dlq-discard.js";
 import { onInspect } from "./actions/dlq-inspect.js";
 import { onMute } from "./actions/dlq-mute.js";
 import { onReingestClass, onReingestMessage } from "./actions/dlq-reingest.js";
-import { onCleanup, onRetry } from "./actions/provision.js";
+import { onCheckLink, onCleanup, onRetry } from "./actions/provision.js";
 import type { Entry, Requirement } from "./entries.js";
 import { onRefresh, onScanNow } from "./events/home.js";
 import {
@@ -19,7 +19,7 @@ import {
   DLQ_REINGEST_ONE_ACTION,
 } from "./render/digest.js";
 import { HOME_REFRESH_ACTION, HOME_SCAN_ACTION } from "./render/home.js";
-import { CLEANUP_ACTION, RETRY_ACTION } from "./render/provision.js";
+import { CHECK_LINK_ACTION, CLEANUP_ACTION, RETRY_ACTION } from "./render/provision.js";
 import { ENABLE_ENTRIES } from "./views/enable/entries.js";
 
 type ActionHandler = Extract<Entry, { kind: "action" }>["handler"];
@@ -34,9 +34,11 @@ const action = (id: string, permission: Requirement, handler: ActionHandler): En
 });
 
 export const ENTRIES: readonly Entry[] = [
-  // A failed provisioning job's message.
+  // A provisioning job's message.
   action(RETRY_ACTION, "enable", onRetry),
   action(CLEANUP_ACTION, "cleanup", onCleanup),
+  // A report whose instance link is left to be made by hand: who may enable may check it.
+  action(CHECK_LINK_ACTION, "enable", onCheckLink),
   // A dead-letter digest, and its Inspect modal.
   action(DLQ_REINGEST_ACTION, "reingest", onReingestClass),
   action(DLQ_REINGEST_ONE_ACTION, "reingest", onReingestMessage),

@@ -27,6 +27,7 @@ describe("the entry table", () => {
       home.HOME_SCAN_ACTION,
       provision.RETRY_ACTION,
       provision.CLEANUP_ACTION,
+      provision.CHECK_LINK_ACTION,
     ];
     const actions = ENTRIES.filter((e) => e.kind === "action").map((e) => e.id);
     for (const id of rendered) expect(actions).toContain(id);
@@ -48,6 +49,7 @@ describe("the entry table", () => {
     expect(roles).toMatchObject({
       provision_retry: "admin",
       provision_cleanup: "admin",
+      provision_check_link: "admin",
       dlq_reingest: "operator",
       dlq_reingest_one: "operator",
       dlq_inspect: "operator",

@@ -2,15 +2,18 @@
  * The provisioning job's one Slack message, as pure block builders: a checklist of steps
  * while it runs, then the console's "completed" page, or the failure (which step, which AWS
  * call, the AWS error code, why, and the fix) with Retry and Clean up buttons, and finally
- * what Clean up removed or kept. The reporter (../reporters/provision.ts) keeps the state and
+ * what Clean up removed or kept. When AWS refused the instance link, the summary comes with
+ * the console steps to link it by hand and a Check again button. The reporter (../reporters/provision.ts) keeps the state and
  * calls these; tests check them against Slack's Block Kit limits.
  */
 import type { KnownBlock } from "@slack/types";
+import { linkByHandSteps } from "../../provision/link-by-hand.js";
 import type { ProvisionRequest } from "../../provision/plan-to-job.js";
 import { STEP_LABEL } from "../../provision/step-names.js";
 import type {
   CleanupItem,
   CleanupResult,
+  LinkRefusal,
   ProvisionFailure,
   ProvisionSummary,
   StepName,
@@ -20,9 +23,11 @@ import { clip, code, esc, inert } from "./text.js";
 
 export const RETRY_ACTION = "provision_retry";
 export const CLEANUP_ACTION = "provision_cleanup";
+export const CHECK_LINK_ACTION = "provision_check_link";
 export const PROVISION_ACTIONS_BLOCK = "provision_actions";
 
-export type StepStatus = "pending" | "running" | "done" | "skipped" | "failed";
+/** "by-hand": finished, leaving a person something to do (the refused instance link). */
+export type StepStatus = "pending" | "running" | "done" | "by-hand" | "skipped" | "failed";
 
 export interface StepLine {
   step: StepName;
@@ -50,6 +55,7 @@ const STATUS_ICON: Record<StepStatus, string> = {
   pending: "▫️",
   running: "⏳",
   done: "✅",
+  "by-hand": "✋",
   skipped: "⏭",
   failed: "❌",
 };
@@ -120,6 +126,9 @@ export function renderProvisionMessage(report: ProvisionReport): SlackMessage {
 
 function headline(report: ProvisionReport): string {
   const who = report.instanceLabel;
+  if (report.completed?.instance.byHand) {
+    return `Customer Profiles set up for ${who}: link the instance by hand`;
+  }
   if (report.completed) return `Customer Profiles enabled for ${who}`;
   if (report.cleanupFailure) return `Clean up after enabling ${who} failed`;
   if (report.cleanup) return `Cleaned up after enabling ${who}`;
@@ -130,6 +139,9 @@ function headline(report: ProvisionReport): string {
 /** The notification text, and what screen readers and search see. */
 function fallbackText(report: ProvisionReport): string {
   const head = headline(report);
+  if (report.completed?.instance.byHand) {
+    return `${head}. Domain ${report.completed.domain.name} is ready; the report says how.`;
+  }
   if (report.completed) return `${head}: domain ${report.completed.domain.name}.`;
   if (report.failure && !report.cleanup) {
     return clip(
@@ -137,7 +149,7 @@ function fallbackText(report: ProvisionReport): string {
       3000,
     );
   }
-  const finished = report.steps.filter((s) => s.status === "done" || s.status === "skipped");
+  const finished = report.steps.filter((s) => s.status !== "pending" && s.status !== "running");
   return `${head}: ${finished.length} of ${report.steps.length} steps done.`;
 }
 
@@ -176,7 +188,7 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
     field("KMS key ARN", key ? `${code(key.arn)}${madeOrUsed(key.created)}` : "AWS owned key"),
     field("KMS key alias", key?.alias ? code(key.alias) : "None"),
     field(
-      "Linked instance",
+      instance.byHand ? "Instance (not linked yet)" : "Linked instance",
       `${esc(instance.alias ?? instance.id)}${instance.alias ? ` (${code(instance.id)})` : ""}`,
     ),
     field("Instance ARN", code(instance.arn)),
@@ -192,6 +204,7 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
         : "No dead-letter queue: objects Customer Profiles fails to ingest are not kept.",
   ].filter(Boolean);
   return [
+    ...(instance.byHand ? linkByHandBlocks(summary, instance.byHand) : []),
     { type: "divider" },
     { type: "section", block_id: "provision_summary", fields },
     ...(notes.length
@@ -202,6 +215,32 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
           },
         ]
       : []),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The instance link, left to be made by hand
+
+/** Why AWS refused the link and the console steps, for the completed report and Check again. */
+export function linkByHandText(summary: ProvisionSummary, refusal: LinkRefusal): string {
+  const { instance, domain } = summary;
+  const steps = linkByHandSteps({ instance, domain: domain.name });
+  const said = refusal.awsMessage ? ` AWS said: ${code(refusal.awsMessage, 600)}` : "";
+  return [
+    `✋ *Link the instance by hand.* ${esc(refusal.call)} was refused with ${code(refusal.awsCode)}: AWS lets some accounts link an instance to a domain only from the Amazon Connect console.${said}`,
+    ...steps.map((step, i) => `${i + 1}. ${inert(step)}`),
+    "Then press *Check again*: the bot reads the link and completes this report. Everything else is done and in use.",
+  ].join("\n");
+}
+
+function linkByHandBlocks(summary: ProvisionSummary, refusal: LinkRefusal): KnownBlock[] {
+  return [
+    { type: "divider" },
+    {
+      type: "section",
+      block_id: "provision_link_by_hand",
+      text: { type: "mrkdwn", text: clip(linkByHandText(summary, refusal), SECTION_TEXT) },
+    },
   ];
 }
 
@@ -323,6 +362,21 @@ const hasLeftovers = (result: CleanupResult): boolean =>
   result.items.some((i) => i.action === "kept" && i.resource !== "link");
 
 function actionButtons(report: ProvisionReport): KnownBlock | undefined {
+  if (report.completed?.instance.byHand) {
+    return {
+      type: "actions",
+      block_id: PROVISION_ACTIONS_BLOCK,
+      elements: [
+        {
+          type: "button",
+          action_id: CHECK_LINK_ACTION,
+          text: { type: "plain_text", text: "Check again" },
+          value: report.jobId,
+          style: "primary",
+        },
+      ],
+    };
+  }
   if (report.completed || !report.failure) return undefined;
   const showCleanup = !report.cleanup || report.cleanupFailure || hasLeftovers(report.cleanup);
   const retry = {

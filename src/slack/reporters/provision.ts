@@ -16,13 +16,14 @@ import {
   type StatusMessageRef,
 } from "../../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../../provision/reporter.js";
-import { describeStep } from "../../provision/run.js";
+import { describeStep, stepOutcome, summarise } from "../../provision/run.js";
 import { STEP_ORDER } from "../../provision/step-names.js";
 import type {
   CleanupResult,
   ProvisionFailure,
   ProvisionSummary,
   StepName,
+  StepOutcome,
 } from "../../provision/types.js";
 import type { Notifier } from "../notifier/notifier.js";
 import {
@@ -55,7 +56,7 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
   const steps: StepLine[] = STEP_ORDER.map((step) => {
     if (done.has(step)) {
       const text = stepText(step, describeStep(step, input, checkpoint), request);
-      return { step, status: skipped.has(step) ? "skipped" : "done", text };
+      return { step, status: doneStatus(skipped.has(step), stepOutcome(step, checkpoint)), text };
     }
     return { step, status: skipped.has(step) ? "skipped" : "pending" };
   });
@@ -73,6 +74,20 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
     ...(data.cleanup ? { cleanup: data.cleanup } : {}),
   };
 }
+
+/**
+ * The report of a job that completed, from its data alone: Check again rebuilds it once the
+ * link is made, when the job itself may be gone.
+ */
+export function completedReport(jobId: string, data: ProvisionJobData): ProvisionReport {
+  return {
+    ...reportFromJobData(jobId, data),
+    completed: summarise(provisionInput(jobId, data), data.checkpoint),
+  };
+}
+
+const doneStatus = (skipped: boolean, outcome: StepOutcome | undefined): StepLine["status"] =>
+  skipped ? "skipped" : outcome === "by-hand" ? "by-hand" : "done";
 
 /** The message the wizard posts when it enqueues, before any step has run. */
 export const initialProvisionMessage = (jobId: string, data: ProvisionJobData) =>
@@ -106,9 +121,9 @@ export class SlackProvisionReporter implements ProvisionReporter {
     return this.push();
   }
 
-  stepDone(step: StepName, summary: string): Promise<void> {
+  stepDone(step: StepName, summary: string, outcome?: StepOutcome): Promise<void> {
     const text = stepText(step, summary, this.job.data.request);
-    this.setStep(step, this.skipped.has(step) ? "skipped" : "done", text);
+    this.setStep(step, doneStatus(this.skipped.has(step), outcome), text);
     return this.push();
   }
 
