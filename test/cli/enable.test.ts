@@ -10,6 +10,7 @@ import { ACCOUNT_ID, type EmulatorHandle } from "../../sandbox/aws/index.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { createEnableCommand } from "../../src/cli/enable.js";
 import type { CliCommand } from "../../src/cli/io.js";
+import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 import {
   cliEnv,
   EXAMPLECORP,
@@ -134,16 +135,16 @@ describe("profiles-bot enable", () => {
     const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
     const file = join(dir, "checkpoint.json");
     try {
-      profileState(emulator.ctx.state).refuseConnectLinks = true;
+      emulator.faults.set(LINK_QUOTA_FAULT);
       const failed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
       expect(failed.code).toBe(1);
       expect(failed.err).toContain("✗ link failed.");
       expect(failed.err).toContain("AWS call:  Customer Profiles PutIntegration");
-      expect(failed.err).toContain("AWS code:  AccessDeniedException");
-      expect(failed.err).toContain("Fix:       link the instance in the Amazon Connect console");
+      expect(failed.err).toContain("AWS code:  BadRequestException");
+      expect(failed.err).toContain("Fix:       the account reached the");
       expect(JSON.parse(await readFile(file, "utf8")).checkpoint.done).toContain("domain");
 
-      profileState(emulator.ctx.state).refuseConnectLinks = false;
+      emulator.faults.clear();
       const resumed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
       expect(resumed.code, resumed.err).toBe(0);
       const held = holdings();
@@ -153,5 +154,51 @@ describe("profiles-bot enable", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("when AWS refuses the link, it prints the console steps naming the instance and domain, and exits 4", async () => {
+    profileState(emulator.ctx.state).refuseConnectLinks = true;
+    const { code, out } = await run(enable, ["--instance", EXAMPLECORP, "--yes"]);
+    expect(code, out).toBe(4);
+    expect(out).toContain(
+      "✋ link: Customer Profiles PutIntegration was refused (AccessDeniedException)",
+    );
+    expect(out).toContain(
+      "Customer Profiles is set up, but the instance is not linked to the domain yet.",
+    );
+    expect(out).not.toContain("Customer Profiles is enabled.");
+    expect(out).toContain(`Domain ARN:       ${DOMAIN_ARN}`);
+    expect(out).toContain("cannot be associated with a domain directly from the API");
+    expect(out).toContain(
+      `1. Open the Amazon Connect console (https://console.aws.amazon.com/connect/) in region ${REGION}`,
+    );
+    expect(out).toContain(
+      `2. On the instances page, choose the instance alias examplecorp (instance ID ${EXAMPLECORP}).`,
+    );
+    expect(out).toContain("3. In the navigation pane, choose Customer profiles.");
+    expect(out).toContain(
+      `4. Choose Enable Customer Profiles, choose to use an existing domain, select ${DOMAIN} and submit.`,
+    );
+    // Everything but the link was made; the instance is linked to nothing yet.
+    const held = holdings();
+    expect(held.domain?.integrations).toHaveLength(0);
+    expect(held.queues).toHaveLength(1);
+    expect(held.keys).toHaveLength(1);
+
+    // With --json, the steps come with the result (another domain: the first one is taken now).
+    const other = `${DOMAIN}-json`;
+    const json = await run(enable, [
+      "--instance",
+      EXAMPLECORP,
+      "--domain",
+      other,
+      "--yes",
+      "--json",
+    ]);
+    expect(json.code, json.err).toBe(4);
+    const result = JSON.parse(json.out);
+    expect(result.summary.instance.byHand).toMatchObject({ awsCode: "AccessDeniedException" });
+    expect(result.linkSteps).toHaveLength(4);
+    expect(result.linkSteps[3]).toContain(`select ${other} and submit`);
   });
 });

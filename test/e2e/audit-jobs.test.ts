@@ -9,7 +9,6 @@ import { Queue, Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditJobOutcomes } from "../../jobs/index.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
-import { profileState } from "../../sandbox/aws/services/profiles.js";
 import {
   deletePrefix,
   SANDBOX_AWS_CREDENTIALS,
@@ -33,6 +32,7 @@ import { enqueueReingest } from "../../src/queues/reingest.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq, putDeadLetter, queueOf, THROTTLED } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
+import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 
 const USER = "U0ADMIN";
 
@@ -116,7 +116,7 @@ describe("job outcomes from the stack's worker", () => {
   it("a provisioning job that fails: failed, with the step and the reason, once", async () => {
     const instanceId = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
     const domain = "amazon-connect-audit-provision";
-    profileState(stack.emulator.ctx.state).refuseConnectLinks = true;
+    stack.emulator.faults.set(LINK_QUOTA_FAULT);
     const data = provisionJobData(
       {
         instance: {
@@ -143,7 +143,7 @@ describe("job outcomes from the stack's worker", () => {
     });
     expect(entry?.params?.failedStep).toBeTypeOf("string");
     expect(entry?.params?.steps).toBeTypeOf("number");
-    expect(entry?.detail).toContain("AccessDenied");
+    expect(entry?.detail).toContain("maximum number of integrations");
 
     // Its clean-up names only the failed job; the entry still names the domain.
     const clicked = await cleanUpProvision(queues, outcome.jobId, USER, { attempts: 1 });

@@ -7,7 +7,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
-import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
@@ -18,6 +18,7 @@ import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 
 const REGION = "us-east-1";
 const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
@@ -144,14 +145,14 @@ describe("the provisioning message", () => {
 
   it("a failure shows the call, code and fix with Retry and Clean up; Clean up removes what the job made", async () => {
     const { stack: s, queue: q } = await start();
-    profileState(s.emulator.ctx.state).refuseConnectLinks = true;
+    s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue(q);
 
     const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
     const text = read(failed);
     expect(text).toContain("Customer Profiles PutIntegration");
-    expect(text).toContain("AccessDeniedException");
-    expect(text).toContain("Amazon Connect console");
+    expect(text).toContain("BadRequestException");
+    expect(text).toContain("Service Quotas");
     expect(text).toContain("[Retry] [Clean up]");
     const before = holdings(s);
     expect(before.domain).toBeDefined();
@@ -180,13 +181,12 @@ describe("the provisioning message", () => {
 
   it("Retry after the cause is fixed resumes and completes, creating nothing twice; a second click starts nothing", async () => {
     const { stack: s, queue: q } = await start();
-    const profiles = profileState(s.emulator.ctx.state);
-    profiles.refuseConnectLinks = true;
+    s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue(q);
     const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
     const ref = { channel: failed.channel, ts: failed.ts };
 
-    profiles.refuseConnectLinks = false;
+    s.emulator.faults.clear();
     const [first, second] = await Promise.all([
       s.slack.driver.clickButton(RETRY_ACTION, { message: ref }),
       s.slack.driver.clickButton(RETRY_ACTION, { message: ref }),

@@ -11,12 +11,14 @@ import { provisionInput } from "../../src/provision/plan-to-job.js";
 import { noopReporter } from "../../src/provision/reporter.js";
 import { runProvision } from "../../src/provision/run.js";
 import type { Checkpoint, CleanupResult, StepName } from "../../src/provision/types.js";
+import { STEP_ORDER } from "../../src/provision/types.js";
 import {
   cleanUpProvision,
   cleanupJobId,
   enqueueProvision,
   retryProvision,
 } from "../../src/queues/provision.js";
+import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 import {
   awsOwnedKey,
   EXAMPLECORP,
@@ -419,25 +421,25 @@ describe("provisioning job", () => {
 
   it("(e) a permanent AWS error fails at once with the call, the code and the fix; Retry resumes", async () => {
     h = await startHarness();
-    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.emulator.faults.set(LINK_QUOTA_FAULT);
     h.startWorker();
     const { jobId, job, state } = await provision(h, jobData(), ["failed"]);
     expect(state).toBe("failed");
     expect(job.attemptsStarted).toBe(1);
-    expect(job.failedReason).toMatch(/PutIntegration failed: AccessDeniedException/);
-    expect(job.failedReason).toContain("Fix: link the instance in the Amazon Connect console");
+    expect(job.failedReason).toMatch(/PutIntegration failed: BadRequestException/);
+    expect(job.failedReason).toContain("Fix: the account reached the");
     const failure = (job.data as ProvisionJobData).failure;
     expect(failure).toMatchObject({
       step: "link",
       call: "Customer Profiles PutIntegration",
-      awsCode: "AccessDeniedException",
+      awsCode: "BadRequestException",
       retryable: false,
     });
-    expect(failure?.fix).toContain("Amazon Connect console");
+    expect(failure?.fix).toContain("Service Quotas");
     expect(h.reporter.of("failed")).toHaveLength(1);
 
     // Everything before the link stays recorded; Retry creates nothing twice.
-    profileState(h.emulator.ctx.state).refuseConnectLinks = false;
+    h.emulator.faults.clear();
     const creates = () =>
       ["sqs:CreateQueue", "kms:CreateKey", "profile:CreateDomain"].map((op) =>
         h?.emulator.calls.get(op),
@@ -449,6 +451,35 @@ describe("provisioning job", () => {
     expect((retried.data as ProvisionJobData).failure).toBeUndefined();
     expect(creates()).toEqual(before);
     expect(await h.gateways.profiles.domainForInstance(EXAMPLECORP.arn)).toBe(DOMAIN);
+  });
+
+  it("(e) a refused link completes the job with the link left to be made by hand", async () => {
+    h = await startHarness();
+    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.startWorker();
+    const { job, state } = await provision(h, jobData());
+    expect(state, job.failedReason).toBe("completed");
+    const { checkpoint, failure } = job.data as ProvisionJobData;
+    expect(failure).toBeUndefined();
+    expect(checkpoint.link).toMatchObject({
+      linked: false,
+      refused: {
+        call: "Customer Profiles PutIntegration",
+        awsCode: "AccessDeniedException",
+        awsMessage: expect.stringContaining("cannot be associated with a domain directly"),
+      },
+    });
+    // Every other step is done and its resources stand; the binding did not wait for the link.
+    expect(checkpoint.done).toEqual(expect.arrayContaining([...STEP_ORDER]));
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)).toBeDefined();
+    expect((await h.bindings.get(DOMAIN))?.channelId).toBe(WHO.channelId);
+    expect(await h.gateways.profiles.domainForInstance(EXAMPLECORP.arn)).toBeUndefined();
+    const link = h.reporter.of("stepDone").find((e) => e.step === "link");
+    expect(link?.outcome).toBe("by-hand");
+    expect(link?.summary).toContain("by hand in the Amazon Connect console");
+    expect(h.reporter.of("completed")[0]?.summary.instance.byHand?.awsCode).toBe(
+      "AccessDeniedException",
+    );
   });
 
   it("(e) a DLQ whose policy the bot may not change fails before the domain is made", async () => {
@@ -527,7 +558,7 @@ describe("provisioning job", () => {
 
   it("(g) clean-up removes only what the job created", async () => {
     h = await startHarness();
-    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.emulator.faults.set(LINK_QUOTA_FAULT);
     h.startWorker();
     const { jobId, state } = await provision(h, jobData(), ["failed"]);
     expect(state).toBe("failed");
@@ -560,7 +591,7 @@ describe("provisioning job", () => {
 
     // Retry after clean-up starts over and ends with one of each again. SQS keeps a deleted
     // queue's name for 60 s (the job would back off and retry); skip the wait here.
-    profileState(h.emulator.ctx.state).refuseConnectLinks = false;
+    h.emulator.faults.clear();
     delete h.emulator.ctx.state.sqs.deletedAt?.[QUEUE];
     expect(await retryProvision(h.queues, jobId)).toEqual({ status: "started", jobId });
     const retried = await waitForState(h.queue, jobId, ["completed", "failed"]);
@@ -576,7 +607,7 @@ describe("provisioning job", () => {
 
   it("(g) clean-up keeps a domain that holds profiles, and the queue and key it uses", async () => {
     h = await startHarness();
-    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.emulator.faults.set(LINK_QUOTA_FAULT);
     h.startWorker();
     const { jobId } = await provision(h, jobData(), ["failed"]);
     const domain = findDomain(h.emulator.ctx.state, DOMAIN);
@@ -603,7 +634,7 @@ describe("provisioning job", () => {
   it("(g) clean-up of an existing queue's job leaves the queue", async () => {
     h = await startHarness();
     h.startWorker();
-    profileState(h.emulator.ctx.state).refuseConnectLinks = true;
+    h.emulator.faults.set(LINK_QUOTA_FAULT);
     const { jobId } = await provision(h, jobData({ dlq: existingLegacyQueue(h) }), ["failed"]);
     const result = await cleanUpJob(h, jobId);
     expect(result.items.some((i) => i.resource === "queue")).toBe(false);

@@ -140,7 +140,7 @@ function headline(report: ProvisionReport): string {
 function fallbackText(report: ProvisionReport): string {
   const head = headline(report);
   if (report.completed?.instance.byHand) {
-    return `${head}. Domain ${report.completed.domain.name} is ready; the report says how.`;
+    return `${head}. Domain ${report.completed.domain.name} is ready; the message gives the console steps.`;
   }
   if (report.completed) return `${head}: domain ${report.completed.domain.name}.`;
   if (report.failure && !report.cleanup) {
