@@ -20,6 +20,7 @@ import type {
 } from "../../src/provision/types.js";
 import type { Notifier, SlackMessage } from "../../src/slack/notifier/notifier.js";
 import {
+  CHECK_LINK_ACTION,
   CLEANUP_ACTION,
   type ProvisionReport,
   RETRY_ACTION,
@@ -74,6 +75,17 @@ const ACCESS_DENIED: ProvisionFailure = {
     "Customer Profiles PutIntegration failed: AccessDeniedException (An Amazon Connect instance cannot be associated with a domain directly from the API.). Fix: link the instance in the Amazon Connect console instead.",
   fix: "link the instance in the Amazon Connect console instead.",
   retryable: false,
+};
+
+const REFUSAL = {
+  call: "Customer Profiles PutIntegration",
+  awsCode: "AccessDeniedException",
+  awsMessage: "An Amazon Connect instance cannot be associated with a domain *directly* <!channel>",
+};
+
+const BY_HAND_SUMMARY: ProvisionSummary = {
+  ...SUMMARY,
+  instance: { ...SUMMARY.instance, byHand: REFUSAL },
 };
 
 const POLICY_FIX: ProvisionFailure = {
@@ -137,6 +149,16 @@ describe("provisioning message blocks", () => {
       }),
     ],
     ["completed", report({ completed: SUMMARY })],
+    ["completed, link by hand", report({ completed: BY_HAND_SUMMARY })],
+    [
+      "completed, link by hand, AWS's message absurdly long",
+      report({
+        completed: {
+          ...SUMMARY,
+          instance: { ...SUMMARY.instance, byHand: { ...REFUSAL, awsMessage: LONG } },
+        },
+      }),
+    ],
     ["failed (access denied)", report({ failure: ACCESS_DENIED })],
     ["failed (policy statement)", report({ failure: POLICY_FIX })],
     ["cleaned up", report({ failure: ACCESS_DENIED, cleanup: CLEANUP })],
@@ -203,6 +225,26 @@ describe("provisioning message blocks", () => {
       expect(text).toContain(value);
     }
     expect(buttons(message)).toEqual([]);
+  });
+
+  it("a link left to be made by hand: the console steps naming instance and domain, AWS's words inert, and Check again", () => {
+    const message = renderProvisionMessage(report({ completed: BY_HAND_SUMMARY }));
+    const text = textOf(message);
+    expect(text).toContain("Customer Profiles set up for examplecorp: link the instance by hand");
+    expect(text).not.toContain("Customer Profiles enabled");
+    expect(text).toContain("Instance (not linked yet)");
+    expect(text).toContain(`choose the instance alias examplecorp (instance ID ${INSTANCE_ID})`);
+    expect(text).toContain(`select ${DOMAIN} and submit`);
+    expect(text).toContain("in region us-east-1");
+    // AWS's words are data: in a code span, escaped, so they neither format nor mention.
+    const raw = JSON.stringify(message.blocks);
+    expect(raw).toContain(
+      "`An Amazon Connect instance cannot be associated with a domain *directly* &lt;!channel&gt;`",
+    );
+    expect(raw).not.toContain("<!channel>");
+    expect(buttons(message)).toEqual([
+      expect.objectContaining({ action_id: CHECK_LINK_ACTION, value: "enable-x" }),
+    ]);
   });
 
   it("names the AWS call once: beside the call and the code, AWS's own words, not the call again", () => {
