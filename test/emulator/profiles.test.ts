@@ -145,6 +145,48 @@ describe("domains", () => {
   });
 });
 
+describe("Data store", () => {
+  it("keeps DataStore.Enabled as CreateDomain and UpdateDomain set it, and refuses a malformed one", async () => {
+    const enabled = async (name: string) =>
+      (await aws.profiles.send(new GetDomainCommand({ DomainName: name }))).DataStore?.Enabled;
+    const created = await aws.profiles.send(
+      new CreateDomainCommand({
+        DomainName: "amazon-connect-datastore",
+        DefaultExpirationDays: 30,
+        DataStore: { Enabled: true },
+      }),
+    );
+    expect(created.DataStore?.Enabled).toBe(true);
+    expect(await enabled("amazon-connect-datastore")).toBe(true);
+    await aws.profiles.send(
+      new UpdateDomainCommand({
+        DomainName: "amazon-connect-datastore",
+        DataStore: { Enabled: false },
+      }),
+    );
+    expect(await enabled("amazon-connect-datastore")).toBe(false);
+    // A domain created without one has none to report.
+    await aws.profiles.send(
+      new CreateDomainCommand({
+        DomainName: "amazon-connect-no-datastore",
+        DefaultExpirationDays: 30,
+      }),
+    );
+    expect(await enabled("amazon-connect-no-datastore")).toBeUndefined();
+    await rejectsWith(
+      aws.profiles.send(
+        new CreateDomainCommand({
+          DomainName: "amazon-connect-bad-datastore",
+          DefaultExpirationDays: 30,
+          DataStore: { Enabled: "yes" as unknown as boolean },
+        }),
+      ),
+      BadRequestException,
+      "DataStore",
+    );
+  });
+});
+
 describe("encryption key", () => {
   it("accepts an enabled key, refuses a missing or disabled one, and clears with an empty string", async () => {
     const { KeyMetadata } = await aws.kms.send(new CreateKeyCommand({ Description: "profiles" }));

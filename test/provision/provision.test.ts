@@ -203,6 +203,32 @@ describe("provisioning job", () => {
     const policy = JSON.parse(h.emulator.ctx.state.sqs.queues[QUEUE]?.attributes.Policy ?? "{}");
     expect(policy.Id).toBe(`profiles-bot:${job.id}:${data.submissionId}`);
     expect(policy.Statement).toEqual([FACTS_DLQ_STATEMENT]);
+    // The same CreateQueue kept failed objects 14 days and turned on SSE-SQS.
+    expect(h.emulator.ctx.state.sqs.queues[QUEUE]?.attributes).toMatchObject({
+      MessageRetentionPeriod: "1209600",
+      SqsManagedSseEnabled: "true",
+    });
+    // No Data store unless chosen: CreateDomain got no DataStore at all.
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.dataStore).toBeUndefined();
+  });
+
+  it("(a) the chosen retention and the Data store go in the one CreateQueue and CreateDomain", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const data = jobData({
+      dlq: { mode: "new", name: QUEUE, retentionDays: 3 },
+      domain: { mode: "new", name: DOMAIN, expirationDays: 366, dataStore: true },
+    });
+    const { job, state } = await provision(h, data);
+    expect(state, job.failedReason).toBe("completed");
+    expect(h.emulator.calls.get("sqs:CreateQueue")).toBe(1);
+    expect(h.emulator.calls.get("sqs:SetQueueAttributes")).toBeUndefined();
+    expect(h.emulator.calls.get("profile:CreateDomain")).toBe(1);
+    expect(h.emulator.ctx.state.sqs.queues[QUEUE]?.attributes).toMatchObject({
+      MessageRetentionPeriod: String(3 * 86_400),
+      SqsManagedSseEnabled: "true",
+    });
+    expect(findDomain(h.emulator.ctx.state, DOMAIN)?.dataStore).toBe(true);
   });
 
   it("(b) a queue an earlier run created without its policy is adopted and gets the policy", async () => {
