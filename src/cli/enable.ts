@@ -83,7 +83,8 @@ function printer(io: CliIo, json: boolean): ProvisionReporter {
   };
 }
 
-export function summaryLines(summary: ProvisionSummary): string[] {
+/** `checkpointFile`: where this run was recorded, so a re-run can check the link. */
+export function summaryLines(summary: ProvisionSummary, checkpointFile?: string): string[] {
   const { domain, dlq, key, instance } = summary;
   return [
     instance.byHand
@@ -97,18 +98,24 @@ export function summaryLines(summary: ProvisionSummary): string[] {
     `  KMS key alias:    ${key?.alias ?? "none"}`,
     `  ${instance.byHand ? "Not linked yet: " : "Linked instance: "} ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
     ...(instance.unlinkedFrom ? [`  Unlinked from:    ${instance.unlinkedFrom}`] : []),
-    ...(instance.byHand ? ["", ...linkByHandLines(summary, instance.byHand)] : []),
+    ...(instance.byHand ? ["", ...linkByHandLines(summary, instance.byHand, checkpointFile)] : []),
   ];
 }
 
 /** Why AWS refused the link, and the console steps that make it. */
-function linkByHandLines(summary: ProvisionSummary, refusal: LinkRefusal): string[] {
+function linkByHandLines(
+  summary: ProvisionSummary,
+  refusal: LinkRefusal,
+  checkpointFile: string | undefined,
+): string[] {
   const steps = linkByHandSteps({ instance: summary.instance, domain: summary.domain.name });
   return [
     `Link the instance by hand: ${refusal.call} was refused (${refusal.awsCode}${refusal.awsMessage ? `: ${refusal.awsMessage}` : ""}).`,
     "AWS lets some accounts link an instance to a domain only from the Amazon Connect console:",
     ...steps.map((step, i) => `  ${i + 1}. ${step}`),
-    "Then `profiles-bot doctor` shows which domain each instance is linked to.",
+    checkpointFile
+      ? `Then run this command again with --checkpoint ${checkpointFile}: it reads the link and finishes.`
+      : "Then `profiles-bot doctor` shows which domain each instance is linked to.",
   ];
 }
 
@@ -200,7 +207,7 @@ export const createEnableCommand =
                 }
               : {};
             io.out(JSON.stringify({ ok: true, summary, ...linkSteps }, null, 2));
-          } else io.out(["", ...summaryLines(summary)].join("\n"));
+          } else io.out(["", ...summaryLines(summary, checkpointFile)].join("\n"));
           return byHand ? EXIT.linkByHand : EXIT.ok;
         } catch (err) {
           if (!(err instanceof StepError)) throw err;

@@ -48,7 +48,7 @@ export async function runProvision(
   const { input, reporter } = opts;
   const log = opts.ctx.log;
   // One object all steps write into; JS runs one callback at a time, so merges don't race.
-  const checkpoint: Checkpoint = structuredClone(opts.checkpoint);
+  const checkpoint: Checkpoint = retryLinkByHand(structuredClone(opts.checkpoint));
   const save = serialised(() => opts.save(structuredClone(checkpoint)));
   const ctx: StepContext = {
     ...opts.ctx,
@@ -81,6 +81,16 @@ export async function runProvision(
   const summary = summarise(input, checkpoint);
   report(log, () => reporter.completed(summary));
   return { summary, checkpoint };
+}
+
+/**
+ * A link left to be made by hand is tried again when the job runs again (Retry after a later
+ * step failed, or the CLI resuming from its checkpoint): it may have been made since, and if
+ * not, the step ends the same way.
+ */
+function retryLinkByHand(checkpoint: Checkpoint): Checkpoint {
+  if (!checkpoint.link || checkpoint.link.linked) return checkpoint;
+  return { ...checkpoint, done: (checkpoint.done ?? []).filter((step) => step !== "link") };
 }
 
 /**

@@ -414,8 +414,16 @@ export const ensureLink: Step = async (ctx, input, checkpoint) => {
   const earlier = checkpoint.link?.unlinkedFrom;
   const current = await (ctx.instanceLink ?? profiles.domainForInstance(instanceArn));
   if (current === domain) {
+    // Made by hand since an earlier run was refused: the refusal stays, to say how.
+    const refused = checkpoint.link?.refused;
     return {
-      link: { instanceArn, domain, linked: true, ...(earlier ? { unlinkedFrom: earlier } : {}) },
+      link: {
+        instanceArn,
+        domain,
+        linked: true,
+        ...(earlier ? { unlinkedFrom: earlier } : {}),
+        ...(refused ? { refused } : {}),
+      },
     };
   }
   if (current) {

@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CustomerProfilesClient, PutIntegrationCommand } from "@aws-sdk/client-customer-profiles";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACCOUNT_ID, type EmulatorHandle } from "../../sandbox/aws/index.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
@@ -200,5 +201,46 @@ describe("profiles-bot enable", () => {
     expect(result.summary.instance.byHand).toMatchObject({ awsCode: "AccessDeniedException" });
     expect(result.linkSteps).toHaveLength(4);
     expect(result.linkSteps[3]).toContain(`select ${other} and submit`);
+  });
+
+  it("with --checkpoint, a run after the link was made by hand reads it and finishes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
+    const file = join(dir, "checkpoint.json");
+    try {
+      profileState(emulator.ctx.state).refuseConnectLinks = true;
+      const refused = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
+      expect(refused.code, refused.err).toBe(4);
+      expect(refused.out).toContain(`Then run this command again with --checkpoint ${file}`);
+
+      // Still not linked: the re-run says so again.
+      const again = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
+      expect(again.code, again.err).toBe(4);
+
+      // The console's link, then the re-run finishes without creating anything twice.
+      profileState(emulator.ctx.state).refuseConnectLinks = false;
+      const client = new CustomerProfilesClient({
+        region: REGION,
+        endpoint: emulator.url,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      await client.send(
+        new PutIntegrationCommand({
+          DomainName: DOMAIN,
+          Uri: instanceArn(EXAMPLECORP),
+          ObjectTypeName: "CTR",
+        }),
+      );
+      client.destroy();
+      const done = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
+      expect(done.code, done.err).toBe(0);
+      expect(done.out).toContain("Customer Profiles is enabled.");
+      expect(done.out).toContain(`✓ link: Linked instance examplecorp to ${DOMAIN} by hand.`);
+      const held = holdings();
+      expect(held.queues).toHaveLength(1);
+      expect(held.keys).toHaveLength(1);
+      expect(held.domain?.integrations).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
