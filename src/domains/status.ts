@@ -7,6 +7,7 @@ import { parseArn } from "../aws/arn.js";
 import type { Gateways } from "../aws/gateways.js";
 import { mapLimit } from "../aws/paginate.js";
 import { AppError } from "../errors.js";
+import { checkKeyPolicyOf, type KeyCheck, type KeyPolicyVerdict } from "./key-check.js";
 
 export type StatusGateways = Pick<Gateways, "profiles" | "sqs" | "kms" | "connect">;
 
@@ -33,6 +34,8 @@ export interface DomainStatus {
     aliases: string[];
     state?: string;
     problem?: string;
+    /** Whether its policy lets Customer Profiles use it (key-check.ts); absent when the key is gone. */
+    policy?: KeyPolicyVerdict;
   };
   instances: LinkedInstance[];
   profileCount: number;
@@ -100,15 +103,17 @@ async function queueStatus(
 async function keyStatus(
   gateways: StatusGateways,
   arn: string,
+  domain: string,
 ): Promise<NonNullable<DomainStatus["key"]>> {
   try {
-    const [info, pickable] = await Promise.all([
+    const [info, pickable, policy] = await Promise.all([
       gateways.kms.describeKey(arn),
       gateways.kms.listCustomerKeys(),
+      checkKeyPolicyOf(gateways, arn, domain),
     ]);
     if (!info) return { arn, aliases: [], problem: "The key no longer exists." };
     const aliases = pickable.find((k) => k.arn === info.arn || k.keyId === info.keyId)?.aliases;
-    return { arn: info.arn || arn, aliases: aliases ?? [], state: info.state };
+    return { arn: info.arn || arn, aliases: aliases ?? [], state: info.state, policy };
   } catch (err) {
     return { arn, aliases: [], problem: problemOf(err) };
   }
@@ -126,7 +131,9 @@ export async function domainStatus(gateways: StatusGateways, name: string): Prom
   const [aliases, deadLetterQueue, key] = await Promise.all([
     instanceAliases(gateways),
     domain.deadLetterQueueUrl ? queueStatus(gateways, domain.deadLetterQueueUrl) : undefined,
-    domain.encryptionKey ? keyStatus(gateways, domain.encryptionKey) : undefined,
+    domain.encryptionKey
+      ? keyStatus(gateways, domain.encryptionKey, domain.name || name)
+      : undefined,
   ]);
   const instances = await linkedInstances(gateways, name, aliases);
   return {
@@ -161,3 +168,10 @@ export function domainArnOf(status: Pick<DomainStatus, "name" | "instances">): s
     ? `arn:${arn.partition}:profile:${arn.region}:${arn.accountId}:domains/${status.name}`
     : undefined;
 }
+
+/** What a status look-up found about the domain's key, as the App Home keeps it. */
+export const keyCheckOf = (status: DomainStatus, now = Date.now()): KeyCheck => ({
+  domain: status.name,
+  checkedAt: now,
+  ...(status.key?.policy ? { key: { arn: status.key.arn, policy: status.key.policy } } : {}),
+});

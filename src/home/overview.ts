@@ -1,10 +1,11 @@
 /**
- * What the App Home shows, gathered from Redis only (bindings, digest state, recent jobs,
- * the audit stream), so opening the Home tab never waits on AWS. Which jobs are worth
+ * What the App Home shows, gathered from Redis only (bindings, digest state, the last key
+ * check, recent jobs, the audit stream), so opening the Home tab never waits on AWS. Which jobs are worth
  * showing is decided where the queues are read (src/queues/recent-jobs.ts).
  */
 import type { AuditEntry, AuditLog } from "../audit/audit.js";
 import type { DigestStore } from "../dlq/digests.js";
+import type { KeyCheck, KeyCheckStore } from "../domains/key-check.js";
 import type { BindingStore } from "../provision/bindings.js";
 
 export interface DomainOverview {
@@ -15,6 +16,8 @@ export interface DomainOverview {
   depth?: number;
   lastScanAt?: number;
   mutedUntil?: number;
+  /** The last check of the domain's KMS key policy; absent until one ran (key-checks.ts). */
+  keyCheck?: KeyCheck;
 }
 
 export interface JobOverview {
@@ -36,6 +39,7 @@ export interface Overview {
 export async function gatherOverview(deps: {
   bindings: BindingStore;
   digests: DigestStore;
+  keyChecks: Pick<KeyCheckStore, "get">;
   /** Listed in the order given: newest first. */
   jobs: () => Promise<JobOverview[]>;
   audit?: AuditLog;
@@ -43,7 +47,10 @@ export async function gatherOverview(deps: {
   const bindings = await deps.bindings.list();
   const domains = await Promise.all(
     bindings.map(async (b): Promise<DomainOverview> => {
-      const digest = await deps.digests.get(b.domain);
+      const [digest, keyCheck] = await Promise.all([
+        deps.digests.get(b.domain),
+        deps.keyChecks.get(b.domain),
+      ]);
       return {
         domain: b.domain,
         channelId: b.channelId,
@@ -51,6 +58,7 @@ export async function gatherOverview(deps: {
         depth: digest?.lastSummary?.total,
         lastScanAt: digest?.lastScanAt,
         mutedUntil: digest?.mutedUntil,
+        ...(keyCheck ? { keyCheck } : {}),
       };
     }),
   );

@@ -8,6 +8,7 @@ import type { Gateways } from "../aws/gateways.js";
 import type { Config } from "../config.js";
 import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
+import { RedisKeyCheckStore } from "../domains/key-check.js";
 import type { Logger } from "../logger.js";
 import { TaggedBindingStore } from "../provision/bindings.js";
 import { scheduleDomainScan, unscheduleDomainScan } from "../queues/dlq-scan.js";
@@ -31,6 +32,10 @@ export interface SlackDeps {
 
 export const digestStore = (deps: SlackDeps) =>
   new RedisDigestStore(deps.redis, deps.config.redis.prefix);
+
+/** The last check of each domain's KMS key policy, which the App Home shows. */
+export const keyCheckStore = (deps: SlackDeps) =>
+  new RedisKeyCheckStore(deps.redis, deps.config.redis.prefix);
 
 /** Bindings live in the domains' tags, cached in Redis (src/provision/bindings.ts). */
 export const bindingStore = (deps: SlackDeps) =>

@@ -4,6 +4,7 @@ import { renderText } from "../../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { RedisKeyCheckStore } from "../../src/domains/key-check.js";
 import { gatherOverview } from "../../src/home/overview.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { scheduleDomainScan, scheduleReconcile } from "../../src/queues/dlq-scan.js";
@@ -99,6 +100,7 @@ describe("App Home's jobs", () => {
     const overview = await gatherOverview({
       bindings: new RedisBindingStore(f.client, prefix),
       digests: new RedisDigestStore(f.client, prefix),
+      keyChecks: new RedisKeyCheckStore(f.client, prefix),
       jobs: () => recentJobs(f.queues),
     });
     const shown = overview.jobs.map((j) => `${j.queue} ${j.name} ${j.subject} ${j.state}`);

@@ -1,11 +1,14 @@
 /**
  * `/profiles status [domain]`: acks at once, then looks the domain (or all domains) up and
  * answers through `respond`, since the AWS calls can take longer than Slack's 3 seconds.
- * A domain that does not exist is audited as refused; a failed look-up as failed.
+ * A domain that does not exist is audited as refused; a failed look-up as failed. The key
+ * check it makes is kept for the App Home (src/domains/key-check.ts).
  */
-import { domainStatus, listDomainStatus } from "../../domains/status.js";
+import { domainStatus, keyCheckOf, listDomainStatus } from "../../domains/status.js";
 import { asAppError } from "../../errors.js";
+import { keyCheckStore } from "../deps.js";
 import { noteAudit } from "../middleware/guard.js";
+import type { SlackMessage } from "../notifier/notifier.js";
 import { renderDomainList, renderDomainStatus, renderLookingUp } from "../render/status.js";
 import type { Subcommand } from "./subcommand.js";
 
@@ -19,9 +22,13 @@ export const statusSubcommand: Subcommand = {
     if (name) noteAudit(context, { target: name.slice(0, 100) });
     await ack({ response_type: "ephemeral", text: renderLookingUp(name) });
     try {
-      const message = name
-        ? renderDomainStatus(await domainStatus(deps.gateways, name))
-        : renderDomainList(await listDomainStatus(deps.gateways));
+      let message: SlackMessage;
+      if (name) {
+        const status = await domainStatus(deps.gateways, name);
+        // The App Home shows this key check until a later one replaces it.
+        await keyCheckStore(deps).set(keyCheckOf(status));
+        message = renderDomainStatus(status);
+      } else message = renderDomainList(await listDomainStatus(deps.gateways));
       await respond({ response_type: "ephemeral", ...message });
     } catch (err) {
       const appError = asAppError(err);

@@ -1,35 +1,53 @@
 /**
- * The App Home: published when a user opens it, and again on Refresh or Scan now. Admins
- * also see the latest audit entries. `register` wires the event; the buttons are in the
- * entry table (src/slack/table.ts).
+ * The App Home: published when a user opens it, and again on Refresh, Scan now or a key's
+ * Check again. Admins also see the latest audit entries. Opening it also re-checks, after
+ * it is shown, the KMS keys not checked within the hour, and shows it again when any were.
+ * `register` wires the event; the buttons are in the entry table (src/slack/table.ts).
  */
 import type { App } from "@slack/bolt";
 import { authorize } from "../../access/authorize.js";
 import { roleAtLeast } from "../../access/roles.js";
+import { checkDomainKey } from "../../domains/key-check.js";
 import { validateDomainName } from "../../enable/names.js";
-import { gatherOverview } from "../../home/overview.js";
+import { asAppError } from "../../errors.js";
+import { refreshKeyChecks, staleKeyChecks } from "../../home/key-checks.js";
+import { gatherOverview, type Overview } from "../../home/overview.js";
 import { enqueueScanNow } from "../../queues/dlq-scan.js";
 import { recentJobs } from "../../queues/recent-jobs.js";
-import { bindingStore, digestStore, type SlackDeps } from "../deps.js";
+import { bindingStore, digestStore, keyCheckStore, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
-import { renderHome } from "../render/home.js";
+import { MAX_DOMAINS, renderHome } from "../render/home.js";
 
-export async function publishHome(deps: SlackDeps, userId: string): Promise<void> {
+export async function publishHome(deps: SlackDeps, userId: string): Promise<Overview> {
   const { role } = await authorize(deps.access, userId, "status");
   const overview = await gatherOverview({
     bindings: bindingStore(deps),
     digests: digestStore(deps),
+    keyChecks: keyCheckStore(deps),
     jobs: () => recentJobs(deps.queues),
     audit: roleAtLeast(role, "admin") ? deps.audit : undefined,
   });
   await deps.notifier.publishHome(userId, renderHome(overview, role));
+  return overview;
+}
+
+/** Shows the Home, then checks the keys it showed stale results for, and shows it again. */
+async function openHome(deps: SlackDeps, userId: string): Promise<void> {
+  const overview = await publishHome(deps, userId);
+  // Only the domains the Home lists one by one show a key.
+  const stale = staleKeyChecks(overview.domains.slice(0, MAX_DOMAINS), Date.now());
+  if (stale.length === 0) return;
+  const stored = await refreshKeyChecks(deps.gateways, keyCheckStore(deps), stale, (domain, err) =>
+    deps.log.warn({ err, domain }, "could not check the domain's KMS key"),
+  );
+  if (stored > 0) await publishHome(deps, userId);
 }
 
 export function register(app: App, deps: SlackDeps): void {
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
-    await publishHome(deps, event.user).catch((err) =>
+    await openHome(deps, event.user).catch((err) =>
       deps.log.warn({ err }, "could not publish the App Home"),
     );
   });
@@ -47,5 +65,32 @@ export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void
   const domain = name.value;
   const { jobId } = await enqueueScanNow(deps.queues, domain);
   noteAudit(args.context, { target: domain, jobId, outcome: "accepted" });
+  await publishHome(deps, args.body.user.id);
+}
+
+/**
+ * Check again under a domain's key: reads the key's policy again, keeps the result and shows
+ * the Home with it. The value carries only a domain name, read with the wizard's rule; the
+ * guard has authorised the clicker for `status` afresh and audits the click; nothing changes.
+ */
+export async function onHomeKeyCheck(args: ActionArgs, deps: SlackDeps): Promise<void> {
+  await args.ack();
+  const name = validateDomainName(buttonValue(args) ?? "");
+  if (!name.ok) {
+    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${name.error}` });
+    return;
+  }
+  const domain = name.value;
+  noteAudit(args.context, { target: domain });
+  try {
+    await keyCheckStore(deps).set(await checkDomainKey(deps.gateways, domain));
+  } catch (err) {
+    const e = asAppError(err);
+    deps.log.warn({ err, code: e.code, domain }, "key check failed");
+    noteAudit(args.context, {
+      outcome: e.code === "not_found" ? "refused" : "failed",
+      detail: e.reason,
+    });
+  }
   await publishHome(deps, args.body.user.id);
 }

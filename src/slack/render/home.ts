@@ -1,14 +1,16 @@
 /**
- * The App Home: domains (DLQ depth, last scan, muted), jobs, and for admins the audit
- * trail. Long lists are summarised so the view stays far inside Slack's 100-block limit.
+ * The App Home: domains (DLQ depth, last scan, muted, whether their KMS key policy lets
+ * Customer Profiles use the key), jobs, and for admins the audit trail. Long lists are summarised so the view stays far inside Slack's 100-block limit.
  */
 import type { KnownBlock } from "@slack/types";
 import type { Overview } from "../../home/overview.js";
 import { auditLine } from "./audit.js";
+import { keyFindingBlock, keyVerdictLine } from "./status.js";
 import { clip, code, esc } from "./text.js";
 
 export const HOME_REFRESH_ACTION = "home_refresh";
 export const HOME_SCAN_ACTION = "home_scan_now";
+export const HOME_KEY_CHECK_ACTION = "home_key_check";
 export const MAX_DOMAINS = 20;
 export const MAX_JOBS = 10;
 
@@ -74,11 +76,13 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
       d.mutedUntil && d.mutedUntil > now
         ? `, :zipper_mouth_face: muted until ${date(d.mutedUntil)}`
         : "";
+    const key = d.keyCheck?.key;
+    const keyLine = key ? `\nKMS key ${code(key.arn)}: ${keyVerdictLine(key.policy)}` : "";
     blocks.push({
       type: "section",
       text: {
         type: "mrkdwn",
-        text: `*${esc(clip(d.domain, 100))}*  ${depth}${scanned}${muted}\nDigests in <#${d.channelId}>`,
+        text: `*${esc(clip(d.domain, 100))}*  ${depth}${scanned}${muted}\nDigests in <#${d.channelId}>${keyLine}`,
       },
       ...(d.hasQueue
         ? {
@@ -91,6 +95,8 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
           }
         : {}),
     });
+    const finding = key && keyFindingBlock(d.domain, key.arn, key.policy, HOME_KEY_CHECK_ACTION);
+    if (finding) blocks.push(finding);
   }
   if (overview.domains.length > MAX_DOMAINS) {
     blocks.push({

@@ -3,6 +3,7 @@
  * the instance each is linked to. Pure, so tests check them against Block Kit's limits.
  */
 import type { KnownBlock } from "@slack/types";
+import type { KeyPolicyVerdict } from "../../domains/key-check.js";
 import {
   type DomainListEntry,
   type DomainStatus,
@@ -11,6 +12,9 @@ import {
 } from "../../domains/status.js";
 import type { SlackMessage } from "../notifier/notifier.js";
 import { clip, code, esc, inert } from "./text.js";
+
+/** "Check again" on a key whose policy is unverified or lacks the statement; value: the domain. */
+export const KEY_CHECK_ACTION = "key_check_again";
 
 const SECTION_TEXT = 3000;
 const FIELD_TEXT = 2000;
@@ -24,6 +28,44 @@ const field = (title: string, value: string) => ({
   type: "mrkdwn" as const,
   text: clip(`*${title}*\n${value}`, FIELD_TEXT),
 });
+
+/** One line under the key: what its policy says about Customer Profiles. */
+export const keyVerdictLine = (v: KeyPolicyVerdict): string =>
+  v.verdict === "verified"
+    ? ":white_check_mark: Its policy lets Customer Profiles use it."
+    : v.verdict === "missing"
+      ? ":warning: Its policy lacks the statement Customer Profiles needs (below)."
+      : ":grey_question: Unverified: the bot cannot read its policy (below).";
+
+/**
+ * Why a key is not verified and what to do, with Check again: undefined for a verified key.
+ * The statement is the one the enable wizard adds, shown to paste into the key policy.
+ */
+export function keyFindingBlock(
+  domain: string,
+  keyArn: string,
+  v: KeyPolicyVerdict,
+  actionId = KEY_CHECK_ACTION,
+): KnownBlock | undefined {
+  if (v.verdict === "verified") return undefined;
+  const statement = `\`\`\`${esc(v.statement.replace(/```/g, "'''"))}\`\`\``;
+  const name = esc(clip(domain, 100));
+  const text =
+    v.verdict === "missing"
+      ? `:warning: *The KMS key of ${name} lacks the Customer Profiles statement.* ${inert(v.problems.join(" "), 800)}\nAdd this statement to the key policy of ${code(keyArn)} (or send it to the key's administrator), then press Check again:\n${statement}`
+      : `:grey_question: *The KMS key of ${name} is unverified.* ${inert(v.reason, 800)}\nThe key's administrator must make sure the key policy of ${code(keyArn)} has this statement (or let the bot call kms:GetKeyPolicy on the key); then press Check again:\n${statement}`;
+  return {
+    type: "section",
+    block_id: `key-check-${domain}`.slice(0, 255),
+    text: { type: "mrkdwn", text: clip(text, SECTION_TEXT) },
+    accessory: {
+      type: "button",
+      action_id: actionId,
+      value: domain,
+      text: { type: "plain_text", text: "Check again" },
+    },
+  };
+}
 
 const instanceText = (i: LinkedInstance): string =>
   i.alias ? `${esc(i.alias)} (${code(i.id)})` : code(i.id);
@@ -43,6 +85,7 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
         key.aliases.length ? key.aliases.map((a) => code(a)).join(", ") : "no alias",
         key.state && key.state !== "Enabled" ? `:warning: ${esc(key.state)}` : "",
         key.problem ? `:warning: ${inert(key.problem, 1000)}` : "",
+        key.policy ? keyVerdictLine(key.policy) : "",
       ]
         .filter(Boolean)
         .join("\n");
@@ -64,6 +107,8 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
     { type: "header", text: { type: "plain_text", text: clip(`Domain ${status.name}`, 150) } },
     { type: "section", block_id: "domain_status", fields },
   ];
+  const finding = key?.policy && keyFindingBlock(status.name, key.arn, key.policy);
+  if (finding) blocks.push(finding);
   if (arn) {
     blocks.push({
       type: "context",
@@ -126,6 +171,10 @@ export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
     blocks,
   };
 }
+
+/** A Check again click whose value is not a domain name: nothing was looked up. */
+export const renderKeyCheckRefused = (problem: string): string =>
+  `:warning: This button carries a value the bot can't read (${esc(problem)}). Nothing was checked; type \`/profiles status <domain>\` to check the domain's key again.`;
 
 /** The ack, shown while the AWS calls run. */
 export const renderLookingUp = (domain: string | undefined): string =>
