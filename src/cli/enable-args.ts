@@ -1,7 +1,8 @@
 /**
  * The flags `plan` and `enable` share, and how they become the wizard's choices
  * (EnableInput): the instance, queue and key are looked up in AWS by id, name or alias, the
- * domain is "existing" when one by that name exists and "new" otherwise.
+ * domain is "existing" when one by that name exists and "new" otherwise. An existing domain
+ * keeps its queue and key unless --dlq or --key says otherwise, as the wizard pre-selects.
  */
 import type { Gateways } from "../aws/gateways.js";
 import {
@@ -15,20 +16,30 @@ import type { DlqChoice, EnableInput, KeyChoice } from "../enable/plan.js";
 import { AppError } from "../errors.js";
 
 export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect instance (id or ARN); required
-  --domain NAME             the domain; used as it is when it exists, created otherwise
+  --domain NAME             the domain; used when it exists, created otherwise
                             (default amazon-connect-<instance alias>)
   --dlq none|new:NAME|existing:NAME
-                            the dead-letter queue (default new:<domain>-dlq); an existing
-                            queue may be named by URL; its policy gets the Customer Profiles
-                            statement merged in unless --no-merge-queue-policy
+                            the dead-letter queue (default: an existing domain keeps its
+                            own, a new one gets new:<domain>-dlq); an existing queue may be
+                            named by URL; its policy gets the Customer Profiles statement
+                            merged in unless --no-merge-queue-policy; none removes an
+                            existing domain's queue
+  --keep-dlq                keep the existing domain's current queue (the default for it)
   --retention-days N        days a new dead-letter queue keeps failed objects, 1-14
                             (default 14; SQS's own 4 can lose a long weekend's failures)
   --confirm-redrive         accept an existing queue's own RedrivePolicy: SQS moves a
                             message on after maxReceiveCount receives, and scans count
   --key new:ALIAS|existing:ID-OR-ALIAS|aws-owned
-                            the KMS key (default new:alias/<domain>)
+                            the KMS key (default: an existing domain keeps its own, a new
+                            one gets new:alias/<domain>); aws-owned clears an existing
+                            domain's customer managed key
+  --keep-key                keep the existing domain's current key (the default for it)
   --update-key-policy       let the bot add the Customer Profiles statement to an existing
                             key's policy (otherwise a missing statement blocks the plan)
+  --confirm-key-statement   the key's administrator added the CustomerProfilesKey statement
+                            the plan shows, to a key whose policy the bot can't read
+  --confirm-reencrypt       change the key of an existing domain that holds profiles
+                            (they are re-encrypted; keep the old key enabled)
   --no-merge-queue-policy   never change an existing queue's policy
   --expiration-days N       days profile data is kept, 1-1098 (default 366)
   --data-store              turn on a new domain's Data store (the long-term store
@@ -48,6 +59,8 @@ export interface EnableArgs {
   dataStore: boolean;
   confirmRedrive: boolean;
   confirmRelink: boolean;
+  confirmReencrypt: boolean;
+  confirmKeyStatement: boolean;
   updateKeyPolicy: boolean;
   mergeQueuePolicy: boolean;
   json: boolean;
@@ -70,6 +83,10 @@ const BOOLEAN_FLAGS = new Set([
   "--confirm-relink",
   "--confirm-redrive",
   "--data-store",
+  "--confirm-reencrypt",
+  "--confirm-key-statement",
+  "--keep-dlq",
+  "--keep-key",
   "--update-key-policy",
   "--no-merge-queue-policy",
   "--json",
@@ -110,18 +127,28 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
   const retention = validateRetentionDays(retentionText);
   if (!retention.ok)
     return { ok: false, help: false, error: `--retention-days: ${retention.error}` };
-  const dlq = values.get("--dlq");
-  if (dlq && !/^(none|new:.+|existing:.+)$/.test(dlq)) {
+  const dlqFlag = values.get("--dlq");
+  if (dlqFlag && !/^(none|new:.+|existing:.+)$/.test(dlqFlag)) {
     return { ok: false, help: false, error: "--dlq takes none, new:NAME or existing:NAME" };
   }
-  const key = values.get("--key");
-  if (key && !/^(aws-owned|new:.+|existing:.+)$/.test(key)) {
+  const keyFlag = values.get("--key");
+  if (keyFlag && !/^(aws-owned|new:.+|existing:.+)$/.test(keyFlag)) {
     return {
       ok: false,
       help: false,
       error: "--key takes new:ALIAS, existing:ID-OR-ALIAS or aws-owned",
     };
   }
+  for (const [keep, other] of [
+    ["--keep-dlq", "--dlq"],
+    ["--keep-key", "--key"],
+  ] as const) {
+    if (flags.has(keep) && values.has(other)) {
+      return { ok: false, help: false, error: `${keep} and ${other} can't be used together` };
+    }
+  }
+  const dlq = flags.has("--keep-dlq") ? "keep" : dlqFlag;
+  const key = flags.has("--keep-key") ? "keep" : keyFlag;
   return {
     ok: true,
     value: {
@@ -135,6 +162,8 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
       dataStore: flags.has("--data-store"),
       confirmRedrive: flags.has("--confirm-redrive"),
       confirmRelink: flags.has("--confirm-relink"),
+      confirmReencrypt: flags.has("--confirm-reencrypt"),
+      confirmKeyStatement: flags.has("--confirm-key-statement"),
       updateKeyPolicy: flags.has("--update-key-policy"),
       mergeQueuePolicy: !flags.has("--no-merge-queue-policy"),
       json: flags.has("--json"),
@@ -168,12 +197,14 @@ export async function resolveEnableInput(
     );
   }
   const domainName = (args.domain ?? defaultDomainName(instance.alias)).trim();
-  const [exists, dlq, key] = await Promise.all([
-    domains
-      ? domains.then((names) => names.includes(domainName))
-      : gateways.profiles.getDomain(domainName).then((d) => d !== undefined),
-    resolveDlq(gateways, args, domainName),
-    resolveKey(gateways, args, domainName),
+  const exists = domains
+    ? domains.then((names) => names.includes(domainName))
+    : gateways.profiles.getDomain(domainName).then((d) => d !== undefined);
+  // An existing domain keeps what it has unless a flag says otherwise.
+  const [existing, dlq, key] = await Promise.all([
+    exists,
+    exists.then((e) => resolveDlq(gateways, args, domainName, e)),
+    exists.then((e) => resolveKey(gateways, args, domainName, e)),
   ]);
   return {
     instanceStatus: instance.status,
@@ -183,7 +214,7 @@ export async function resolveEnableInput(
         arn: instance.arn,
         ...(instance.alias ? { alias: instance.alias } : {}),
       },
-      domain: exists
+      domain: existing
         ? { mode: "existing", name: domainName }
         : {
             mode: "new",
@@ -194,6 +225,7 @@ export async function resolveEnableInput(
       dlq,
       key,
       confirmRelink: args.confirmRelink,
+      confirmReencrypt: args.confirmReencrypt,
     },
   };
 }
@@ -202,8 +234,10 @@ async function resolveDlq(
   gateways: Pick<Gateways, "sqs">,
   args: EnableArgs,
   domainName: string,
+  domainExists: boolean,
 ): Promise<DlqChoice> {
-  const spec = args.dlq ?? `new:${defaultQueueName(domainName)}`;
+  const spec = args.dlq ?? (domainExists ? "keep" : `new:${defaultQueueName(domainName)}`);
+  if (spec === "keep") return { mode: "keep" };
   if (spec === "none") return { mode: "none" };
   if (spec.startsWith("new:")) {
     return { mode: "new", name: spec.slice("new:".length), retentionDays: args.retentionDays };
@@ -225,8 +259,10 @@ async function resolveKey(
   gateways: Pick<Gateways, "kms">,
   args: EnableArgs,
   domainName: string,
+  domainExists: boolean,
 ): Promise<KeyChoice> {
-  const spec = args.key ?? `new:${defaultAliasName(domainName)}`;
+  const spec = args.key ?? (domainExists ? "keep" : `new:${defaultAliasName(domainName)}`);
+  if (spec === "keep") return { mode: "keep" };
   if (spec === "aws-owned") return { mode: "aws-owned" };
   if (spec.startsWith("new:")) return { mode: "new", alias: spec.slice("new:".length) };
   const ref = spec.slice("existing:".length);
@@ -237,6 +273,7 @@ async function resolveKey(
     keyId: info.keyId,
     arn: info.arn,
     updatePolicy: args.updateKeyPolicy,
+    confirmedStatement: args.confirmKeyStatement,
     ...(ref.startsWith("alias/") ? { alias: ref } : {}),
   };
 }

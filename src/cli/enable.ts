@@ -172,8 +172,8 @@ export const createEnableCommand =
             io.err("\nNothing was changed: run again with --yes to make these changes.");
             return EXIT.blocked;
           }
-          const { instance, domain, dlq, key, confirmRelink } = input;
-          request = { instance, domain, dlq, key, confirmRelink };
+          const { instance, domain, dlq, key, confirmRelink, confirmReencrypt } = input;
+          request = { instance, domain, dlq, key, confirmRelink, confirmReencrypt };
         }
 
         const data = provisionJobData(request, {

@@ -8,8 +8,10 @@ import { ConfigError } from "../config.js";
 import { gatherFacts, startEarlyReads } from "../enable/facts.js";
 import {
   buildPlan,
+  type DlqChoice,
   type EnableFacts,
   type EnableInput,
+  type KeyChoice,
   type Plan,
   planToJson,
   renderPlanText,
@@ -75,14 +77,42 @@ export async function planFromArgs(
   return { input, facts, plan };
 }
 
+const dlqText = (dlq: DlqChoice): string => {
+  switch (dlq.mode) {
+    case "keep":
+      return "keep the domain's current queue";
+    case "none":
+      return "none";
+    case "new":
+      return `new queue ${dlq.name}`;
+    case "existing":
+      return `existing ${dlq.url}`;
+  }
+};
+
+const keyText = (key: KeyChoice): string => {
+  switch (key.mode) {
+    case "keep":
+      return "keep the domain's current key";
+    case "aws-owned":
+      return "AWS owned";
+    case "new":
+      return `new key ${key.alias}`;
+    case "existing":
+      return `existing ${key.arn}`;
+  }
+};
+
 /** The choices the flags resolved to, so a reader knows what the plan is for. */
-export function describeInput(input: EnableInput): string[] {
+export function describeInput(
+  input: Pick<EnableInput, "instance" | "domain" | "dlq" | "key">,
+): string[] {
   const { instance, domain, dlq, key } = input;
   return [
     `Instance: ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
     `Domain:   ${domain.name} (${domain.mode === "new" ? `new, ${domain.expirationDays} days` : "existing"})`,
-    `DLQ:      ${dlq.mode === "none" ? "none" : dlq.mode === "new" ? `new queue ${dlq.name}` : `existing ${dlq.url}`}`,
-    `Key:      ${key.mode === "aws-owned" ? "AWS owned" : key.mode === "new" ? `new key ${key.alias}` : `existing ${key.arn}`}`,
+    `DLQ:      ${dlqText(dlq)}`,
+    `Key:      ${keyText(key)}`,
   ];
 }
 

@@ -55,7 +55,8 @@ export interface DomainDraft {
 }
 
 export interface DlqDraft {
-  mode: "none" | "new" | "existing";
+  /** "keep": an existing domain's own queue (or none), as it is. */
+  mode: "keep" | "none" | "new" | "existing";
   name?: string;
   /** Days a new queue keeps failed objects, as typed. */
   retention?: string;
@@ -67,12 +68,17 @@ export interface DlqDraft {
 }
 
 export interface KeyDraft {
-  /** A new customer managed key, an existing one, or the AWS owned key Customer Profiles uses. */
-  mode: "new" | "existing" | "aws-owned";
+  /**
+   * A new customer managed key, an existing one, the AWS owned key Customer Profiles uses, or
+   * (an existing domain only) the key the domain uses now.
+   */
+  mode: "keep" | "new" | "existing" | "aws-owned";
   alias?: string;
   description?: string;
   keyId?: string;
   update?: boolean;
+  /** The review's box: the key's administrator added the statement the bot can't check. */
+  confirmed?: boolean;
 }
 
 export interface LinkCheck {
@@ -110,6 +116,18 @@ export interface KeyCheck {
   error?: string;
 }
 
+/** What an existing domain uses now (GetDomain), for the queue and key steps' "keep". */
+export interface DomainCheck {
+  name: string;
+  at: string;
+  /** False when the domain no longer exists. */
+  found?: boolean;
+  deadLetterQueueUrl?: string;
+  encryptionKey?: string;
+  profileCount?: number;
+  error?: string;
+}
+
 export interface FactsCheck {
   /** Which input the facts were gathered for (see factsKey in wizard.ts). */
   for: string;
@@ -132,6 +150,8 @@ export interface Draft {
   dlq: DlqDraft;
   key: KeyDraft;
   confirmRelink: boolean;
+  /** The review's box for changing the key of a domain that holds profiles (absent: not ticked). */
+  confirmReencrypt?: boolean;
   // What the bot looked up, each written by one background load.
   instances?: Loaded<InstanceRow[]>;
   domains?: Loaded<string[]>;
@@ -140,6 +160,7 @@ export interface Draft {
   linked?: LinkCheck;
   queueCheck?: QueueCheck;
   keyCheck?: KeyCheck;
+  domainCheck?: DomainCheck;
   facts?: FactsCheck;
 }
 

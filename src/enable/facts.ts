@@ -141,6 +141,8 @@ export async function gatherFacts(
               ? { deadLetterQueueUrl: existing.deadLetterQueueUrl }
               : {}),
             ...(existing.encryptionKey ? { defaultEncryptionKey: existing.encryptionKey } : {}),
+            // The same Stats read the relink warning's count comes from (linkedDomainProfiles).
+            profileCount: existing.stats.profileCount,
           },
         }
       : {}),

@@ -28,6 +28,7 @@ import {
   type DomainRef,
   dlqPolicyStatement,
   formatPolicy,
+  KEY_STATEMENT_SID,
   newKeyPolicy,
   type PolicyStatement,
 } from "./policies.js";
@@ -48,10 +49,12 @@ export type DomainChoice =
   | { mode: "existing"; name: string };
 
 /**
- * For an existing domain, "none" keeps whatever queue the domain has; "new" and "existing"
- * set the domain's queue with UpdateDomain.
+ * "keep" (an existing domain only) leaves the domain's queue as it is, whatever it is. For an
+ * existing domain, "new" and "existing" set the domain's queue with UpdateDomain, and "none"
+ * removes the one it has.
  */
 export type DlqChoice =
+  | { mode: "keep" }
   | { mode: "none" }
   /** `retentionDays`: how long the new queue keeps failed objects (DEFAULT_RETENTION_DAYS when absent). */
   | { mode: "new"; name: string; retentionDays?: number }
@@ -65,10 +68,12 @@ export type DlqChoice =
     };
 
 /**
- * "aws-owned" sends no DefaultEncryptionKey, as the console does when no key is chosen; for an
- * existing domain it keeps the domain's current key.
+ * "keep" (an existing domain only) leaves the domain's key as it is, whatever it is.
+ * "aws-owned" sends no DefaultEncryptionKey to a new domain, as the console does when no key
+ * is chosen; an existing domain with a customer managed key has it cleared (`""`).
  */
 export type KeyChoice =
+  | { mode: "keep" }
   | { mode: "aws-owned" }
   | { mode: "new"; alias: string; description?: string }
   | {
@@ -76,6 +81,12 @@ export type KeyChoice =
       keyId: string;
       arn: string;
       updatePolicy: boolean;
+      /**
+       * The person confirmed that the key's administrator added the CustomerProfilesKey
+       * statement, which the bot could not check (kms:GetKeyPolicy denied). The job's report
+       * says such a policy was not verified.
+       */
+      confirmedStatement: boolean;
       /** An alias the key already has, for the report; the job changes none. */
       alias?: string;
     };
@@ -87,6 +98,8 @@ export interface EnableInput {
   key: KeyChoice;
   /** The user read that the instance's current domain keeps its profiles and still wants to move. */
   confirmRelink: boolean;
+  /** The user read what changing the key of a domain that holds profiles means, and wants it. */
+  confirmReencrypt: boolean;
   channelId?: string;
   requestedBy?: string;
 }
@@ -119,8 +132,12 @@ export interface EnableFacts {
   keyUsage?: string;
   /** Aliases already in the region (ListAliases), to catch a taken name before CreateAlias. */
   existingAliases?: string[];
-  /** For an existing domain: what GetDomain says it uses now. */
-  existingDomain?: { deadLetterQueueUrl?: string; defaultEncryptionKey?: string };
+  /** For an existing domain: what GetDomain says it uses now, and how many profiles it holds. */
+  existingDomain?: {
+    deadLetterQueueUrl?: string;
+    defaultEncryptionKey?: string;
+    profileCount?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,12 +171,29 @@ export interface PlanStatement {
   statement: PolicyStatement;
 }
 
+/** What a person confirms by ticking a box (on the review; a flag in the CLI). */
+export type ConfirmationKind = "relink" | "key-statement" | "reencrypt";
+
+export interface PlanConfirmation {
+  kind: ConfirmationKind;
+  /** What ticking the box says, as one sentence. */
+  text: string;
+  confirmed: boolean;
+  /** Why it is asked and what to do, as the blocker says it while the box is unticked. */
+  blocker: string;
+}
+
 export interface Plan {
   steps: PlanStep[];
   statements: PlanStatement[];
   warnings: string[];
   /** Any blocker stops submission; each says what to change. */
   blockers: string[];
+  /**
+   * The boxes this plan needs ticked. Each one not ticked is also a blocker (its sentence in
+   * `blockers`), so `planIsReady` needs no special case.
+   */
+  confirmations: PlanConfirmation[];
 }
 
 export const DOMAINS_PER_REGION = 100;
@@ -171,7 +205,13 @@ const PLAN_ORDER: readonly PlanStepKind[] = STEP_ORDER.flatMap((step) =>
 
 /** Local mutation while one plan is being built; nothing escapes but the finished plan. */
 class PlanBuilder {
-  readonly plan: Plan = { steps: [], statements: [], warnings: [], blockers: [] };
+  readonly plan: Plan = {
+    steps: [],
+    statements: [],
+    warnings: [],
+    blockers: [],
+    confirmations: [],
+  };
 
   step(kind: PlanStepKind, action: PlanAction, target: string, details: string): void {
     this.plan.steps.push({ kind, action, target, details });
@@ -187,6 +227,12 @@ class PlanBuilder {
 
   block(text: string): void {
     this.plan.blockers.push(text);
+  }
+
+  /** A box to tick; until it is, `blocker` blocks the plan. */
+  confirmation(kind: ConfirmationKind, text: string, confirmed: boolean, blocker: string): void {
+    this.plan.confirmations.push({ kind, text, confirmed, blocker });
+    if (!confirmed) this.block(blocker);
   }
 
   finish(): Plan {
@@ -221,8 +267,9 @@ export const buildPlan = (input: EnableInput, facts: EnableFacts): Plan => {
     domainName,
     instanceLabel: input.instance.alias ?? input.instance.id,
     hasDlq:
-      input.dlq.mode !== "none" ||
-      (input.domain.mode === "existing" && Boolean(facts.existingDomain?.deadLetterQueueUrl)),
+      input.dlq.mode === "new" ||
+      input.dlq.mode === "existing" ||
+      (input.dlq.mode === "keep" && Boolean(facts.existingDomain?.deadLetterQueueUrl)),
   };
   planDomain(context, builder);
   planQueue(context, builder);
@@ -268,6 +315,11 @@ const planDomain = (context: PlanContext, builder: PlanBuilder): void => {
   if (!name.ok) builder.block(name.error);
   builder.warn(...domainNameWarnings(domainName));
   if (input.domain.mode === "new") {
+    if (input.dlq.mode === "keep" || input.key.mode === "keep") {
+      builder.block(
+        `Domain ${domainName} is new, so it has no current queue or key to keep: choose what it should use.`,
+      );
+    }
     planNewDomain(context, input.domain, builder);
     return;
   }
@@ -307,23 +359,16 @@ const planNewDomain = (
 const planExistingDomain = (context: PlanContext, builder: PlanBuilder): void => {
   const { input, facts, domainName } = context;
   const current = facts.existingDomain;
-  const queueUrl = chosenQueueUrl(context);
-  const keyArn = chosenKeyArn(context);
-  // Without GetDomain's answer we can't tell "already set" from "different", so we set it.
-  const changesDlq =
-    input.dlq.mode !== "none" && (!queueUrl || current?.deadLetterQueueUrl !== queueUrl);
-  const changesKey =
-    input.key.mode !== "aws-owned" && (!keyArn || current?.defaultEncryptionKey !== keyArn);
+  const changesDlq = changesDomainQueue(context);
+  const changesKey = changesDomainKey(context);
   if (changesDlq && current?.deadLetterQueueUrl) {
     builder.warn(
-      `Domain ${domainName} sends failed objects to ${current.deadLetterQueueUrl} now; this plan points it at another queue, and messages already in the old one stay there.`,
+      input.dlq.mode === "none"
+        ? `Domain ${domainName} sends failed objects to ${current.deadLetterQueueUrl} now; this plan removes that queue from the domain (the queue itself stays, with its messages).`
+        : `Domain ${domainName} sends failed objects to ${current.deadLetterQueueUrl} now; this plan points it at another queue, and messages already in the old one stay there.`,
     );
   }
-  if (changesKey && current?.defaultEncryptionKey) {
-    builder.warn(
-      `Domain ${domainName} is encrypted with ${current.defaultEncryptionKey} now; this plan switches it to another key, so keep the old key enabled.`,
-    );
-  }
+  if (changesKey) planReencryption(context, builder);
   if (!changesDlq && !changesKey) {
     builder.step("domain", "use", domainName, `Use domain ${domainName} as it is.`);
     return;
@@ -340,14 +385,77 @@ const planExistingDomain = (context: PlanContext, builder: PlanBuilder): void =>
   );
 };
 
-const chosenQueueUrl = ({ input }: PlanContext): string | undefined =>
-  input.dlq.mode === "existing" ? input.dlq.url : undefined;
+/**
+ * Does the plan change the queue of the existing domain? Without GetDomain's answer we can't
+ * tell "already set" from "different", so a chosen queue counts as a change.
+ */
+const changesDomainQueue = ({ input, facts }: PlanContext): boolean => {
+  const current = facts.existingDomain?.deadLetterQueueUrl;
+  switch (input.dlq.mode) {
+    case "keep":
+      return false;
+    case "none":
+      return Boolean(current);
+    case "new":
+      return true;
+    case "existing":
+      return current !== input.dlq.url;
+  }
+};
 
-const chosenKeyArn = ({ input }: PlanContext): string | undefined =>
-  input.key.mode === "existing" ? input.key.arn : undefined;
-
-const describeEncryption = ({ input }: PlanContext): string => {
+/** Does the plan change the key of the existing domain? (As above, unknown counts as a change.) */
+const changesDomainKey = ({ input, facts }: PlanContext): boolean => {
+  const current = facts.existingDomain?.defaultEncryptionKey;
   switch (input.key.mode) {
+    case "keep":
+      return false;
+    case "aws-owned":
+      return Boolean(current);
+    case "new":
+      return true;
+    case "existing":
+      return current !== input.key.arn;
+  }
+};
+
+/**
+ * A new key for a domain that holds profiles touches every one of them (docs/aws/
+ * customer-profiles.md, "Changing a domain's key"): a box to tick, with the count.
+ */
+const planReencryption = (context: PlanContext, builder: PlanBuilder): void => {
+  const { input, facts, domainName } = context;
+  const current = facts.existingDomain?.defaultEncryptionKey;
+  const from = current ? `key ${current}` : "a key AWS owns";
+  const to = input.key.mode === "aws-owned" ? "a key AWS owns" : "another key";
+  const keepOld = current
+    ? ` Keep ${current} enabled, with its policy, and don't schedule its deletion: data written under it may still need it.`
+    : "";
+  const count = facts.existingDomain?.profileCount ?? 0;
+  if (count === 0) {
+    if (current) {
+      builder.warn(
+        `Domain ${domainName} is encrypted with ${from} now; this plan switches it to ${to}.${keepOld}`,
+      );
+    }
+    return;
+  }
+  const profiles = `${count.toLocaleString("en-US")} profile${count === 1 ? "" : "s"}`;
+  const meaning = `Domain ${domainName} holds ${profiles}, stored encrypted with ${from}. Customer Profiles encrypts everything it stores with the domain's key, so switching it to ${to} means re-encrypting all of them; AWS doesn't document how long that takes or when the old key stops being needed.${keepOld}`;
+  builder.confirmation(
+    "reencrypt",
+    `Change the key of ${domainName}: its ${profiles} are re-encrypted, and the old key must stay usable.`,
+    input.confirmReencrypt,
+    `${meaning} Confirm that you want to change its key, or keep the domain's current key.`,
+  );
+  if (input.confirmReencrypt) builder.warn(meaning);
+};
+
+const describeEncryption = ({ input, facts }: PlanContext): string => {
+  switch (input.key.mode) {
+    case "keep": {
+      const current = facts.existingDomain?.defaultEncryptionKey;
+      return current ? `keeping its key ${current}` : "keeping the key AWS owns";
+    }
     case "aws-owned":
       return "encrypted with a key AWS owns";
     case "new":
@@ -357,8 +465,12 @@ const describeEncryption = ({ input }: PlanContext): string => {
   }
 };
 
-const describeDlq = ({ input }: PlanContext): string => {
+const describeDlq = ({ input, facts }: PlanContext): string => {
   switch (input.dlq.mode) {
+    case "keep": {
+      const current = facts.existingDomain?.deadLetterQueueUrl;
+      return current ? `keeping its dead-letter queue ${current}` : "keeping no dead-letter queue";
+    }
     case "none":
       return "with no dead-letter queue";
     case "new":
@@ -380,6 +492,9 @@ const domainRef = (context: PlanContext): DomainRef => ({
 const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
   const { dlq } = context.input;
   switch (dlq.mode) {
+    case "keep":
+      planKeptQueue(context, builder);
+      return;
     case "none":
       planNoQueue(context, builder);
       return;
@@ -392,18 +507,22 @@ const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
   }
 };
 
-const planNoQueue = (context: PlanContext, builder: PlanBuilder): void => {
-  const keepsCurrent = context.input.domain.mode === "existing";
-  const current = context.facts.existingDomain?.deadLetterQueueUrl;
-  if (keepsCurrent && current) {
+const planNoQueue = (_context: PlanContext, builder: PlanBuilder): void => {
+  builder.step("queue", "none", "none", "No dead-letter queue.");
+  builder.warn(NO_DLQ_WARNING);
+};
+
+/** The existing domain's queue, whatever it is, left alone. */
+const planKeptQueue = (context: PlanContext, builder: PlanBuilder): void => {
+  const known = context.facts.existingDomain;
+  const current = known?.deadLetterQueueUrl;
+  if (current) {
     builder.step("queue", "none", current, `Keep the domain's dead-letter queue ${current}.`);
     return;
   }
-  builder.step("queue", "none", "none", "No dead-letter queue.");
-  // For an existing domain we only know it has none when GetDomain told us so.
-  if (!keepsCurrent || context.facts.existingDomain) {
-    builder.warn(NO_DLQ_WARNING);
-  }
+  builder.step("queue", "none", "none", "Keep the domain without a dead-letter queue.");
+  // We only know it has none when GetDomain told us so.
+  if (known) builder.warn(NO_DLQ_WARNING);
 };
 
 /** Shown in the DLQ step and the review: without a queue, failures leave no trace. */
@@ -585,6 +704,9 @@ const aliasOf = (raw: string): string => {
 const planKey = (context: PlanContext, builder: PlanBuilder): void => {
   const { key } = context.input;
   switch (key.mode) {
+    case "keep":
+      planKeptKey(context, builder);
+      return;
     case "aws-owned":
       planAwsOwnedKey(context, builder);
       return;
@@ -597,12 +719,22 @@ const planKey = (context: PlanContext, builder: PlanBuilder): void => {
   }
 };
 
-const planAwsOwnedKey = (context: PlanContext, builder: PlanBuilder): void => {
+/** The existing domain's key, whatever it is, left alone. */
+const planKeptKey = (context: PlanContext, builder: PlanBuilder): void => {
   const current = context.facts.existingDomain?.defaultEncryptionKey;
-  if (context.input.domain.mode === "existing" && current) {
+  if (current) {
     builder.step("key", "none", current, `Keep the domain's encryption key ${current}.`);
     return;
   }
+  builder.step(
+    "key",
+    "none",
+    "aws-owned",
+    "Keep encrypting the domain with the key AWS owns that it uses now.",
+  );
+};
+
+const planAwsOwnedKey = (_context: PlanContext, builder: PlanBuilder): void => {
   builder.step(
     "key",
     "none",
@@ -736,7 +868,11 @@ const planKeyPolicy = (
   );
 };
 
-/** Keys administered by someone else often hide their policy from us; that alone proves nothing. */
+/**
+ * Keys administered by someone else often hide their policy from us; that alone proves
+ * nothing, but it proves nothing the other way either: the plan waits until the person
+ * confirms that the administrator added the statement shown.
+ */
 const planUnreadableKeyPolicy = (
   context: PlanContext,
   key: Extract<KeyChoice, { mode: "existing" }>,
@@ -751,16 +887,30 @@ const planUnreadableKeyPolicy = (
     );
     return;
   }
+  builder.confirmation(
+    "key-statement",
+    keyStatementText(key),
+    key.confirmedStatement,
+    `The bot can't read key ${key.arn}'s policy (kms:GetKeyPolicy), so it can't check that Customer Profiles may use the key: send this statement to the key's administrator, and confirm once they added it:\n${formatPolicy(statement)}`,
+  );
   builder.step(
     "key-policy",
     "none",
     key.arn,
-    "The bot can't read the key policy; its administrator keeps it.",
+    key.confirmedStatement
+      ? `You confirmed its administrator added the ${KEY_STATEMENT_SID} statement; the bot can't read the policy to verify it.`
+      : "The bot can't read the key policy; its administrator keeps it.",
   );
-  builder.warn(
-    `The bot can't read key ${key.keyId}'s policy, so it can't confirm Customer Profiles may use it; make sure its administrator added:\n${formatPolicy(statement)}`,
-  );
+  if (key.confirmedStatement) {
+    builder.warn(
+      `The bot can't read key ${key.keyId}'s policy, so the ${KEY_STATEMENT_SID} statement is not verified: if it is missing, Customer Profiles can't use the key and the domain's ingestion fails.`,
+    );
+  }
 };
+
+/** What the key-statement box says: the statement's Sid and the key. */
+export const keyStatementText = (key: { arn: string; alias?: string }): string =>
+  `The key's administrator added the ${KEY_STATEMENT_SID} statement shown to the policy of key ${key.alias ? `${key.alias} (${key.arn})` : key.arn}.`;
 
 // ---------------------------------------------------------------------------------------------
 // Instance link and alerts
@@ -784,11 +934,13 @@ const planLink = (context: PlanContext, builder: PlanBuilder): void => {
         ? "its profiles"
         : `its ${held.toLocaleString("en-US")} profile${held === 1 ? "" : "s"}`;
     const consequence = `${profiles} stay in ${current} and will not move to ${domainName}`;
-    if (!input.confirmRelink) {
-      builder.block(
-        `Instance ${instanceLabel} is linked to domain ${current}: confirm that you want to link it to ${domainName} instead; ${consequence}.`,
-      );
-    } else {
+    builder.confirmation(
+      "relink",
+      `Link instance ${instanceLabel} to ${domainName} anyway: ${consequence}.`,
+      input.confirmRelink,
+      `Instance ${instanceLabel} is linked to domain ${current}: confirm that you want to link it to ${domainName} instead; ${consequence}.`,
+    );
+    if (input.confirmRelink) {
       builder.warn(
         `Instance ${instanceLabel} will be unlinked from domain ${current}; ${consequence}.`,
       );
@@ -833,6 +985,11 @@ const planAlerts = (context: PlanContext, builder: PlanBuilder): void => {
 // Output forms
 
 export const planIsReady = (plan: Plan): boolean => plan.blockers.length === 0;
+
+/** True when ticking boxes is all the plan still needs: every blocker is an unticked box. */
+export const blockedOnlyByConfirmations = (plan: Plan): boolean =>
+  plan.blockers.length > 0 &&
+  plan.blockers.length === plan.confirmations.filter((c) => !c.confirmed).length;
 
 const indent = (text: string, prefix: string): string =>
   text

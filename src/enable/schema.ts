@@ -25,6 +25,7 @@ const domainSchema = z.discriminatedUnion("mode", [
 ]);
 
 const dlqSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("keep") }),
   z.object({ mode: z.literal("none") }),
   z.object({ mode: z.literal("new"), name: z.string(), retentionDays: z.number().optional() }),
   z.object({
@@ -37,6 +38,7 @@ const dlqSchema = z.discriminatedUnion("mode", [
 ]);
 
 const keySchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("keep") }),
   z.object({ mode: z.literal("aws-owned") }),
   z.object({ mode: z.literal("new"), alias: z.string(), description: z.string().optional() }),
   z.object({
@@ -44,6 +46,7 @@ const keySchema = z.discriminatedUnion("mode", [
     keyId: z.string(),
     arn: z.string(),
     updatePolicy: z.boolean(),
+    confirmedStatement: z.boolean().default(false),
     alias: z
       .string()
       .regex(/^alias\/[a-zA-Z0-9/_-]{1,250}$/)
@@ -57,6 +60,7 @@ export const enableInputSchema: z.ZodType<EnableInput> = z.object({
   dlq: dlqSchema,
   key: keySchema,
   confirmRelink: z.boolean().default(false),
+  confirmReencrypt: z.boolean().default(false),
   channelId: z.string().optional(),
   requestedBy: z.string().optional(),
 });
@@ -82,6 +86,7 @@ export const enableFactsSchema: z.ZodType<EnableFacts> = z.object({
     .object({
       deadLetterQueueUrl: z.string().optional(),
       defaultEncryptionKey: z.string().optional(),
+      profileCount: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

@@ -1,18 +1,19 @@
 /**
  * What pressing Enable on the wizard's review comes to, from the draft alone: look AWS up
- * again (the facts are old or missing, or the plan is blocked), ask for the relink
- * confirmation (the plan's only blocker), or the provisioning job to queue. Nothing here
+ * again (the facts are old or missing, or the plan is blocked), ask for the boxes still
+ * unticked (the plan's only blockers), or the provisioning job to queue. Nothing here
  * calls AWS or the queue; the listener does what the decision says.
  */
 import { type ProvisionJobData, provisionJobData } from "../provision/plan-to-job.js";
 import type { Draft, DraftPatch } from "./drafts.js";
-import { blockedOnlyByRelink, reviewState } from "./wizard.js";
+import { blockedOnlyByConfirmations, type ConfirmationKind } from "./plan.js";
+import { reviewState } from "./wizard.js";
 
 export type EnableDecision =
   /** Save `patch`, show the review loading, and gather the facts again. */
   | { kind: "check-again"; patch: DraftPatch }
-  /** The instance is linked to another domain and the box saying so is not ticked. */
-  | { kind: "confirm-relink" }
+  /** Boxes the review shows (relink, key statement, re-encryption) are not ticked. */
+  | { kind: "confirm"; missing: ConfirmationKind[] }
   /** Nothing blocks the plan: queue this job. */
   | { kind: "ready"; data: ProvisionJobData };
 
@@ -32,7 +33,10 @@ export function decideEnable({
   const state = reviewState({ ...draft, step: "review" }, now.getTime());
   if (state.kind !== "ready") return { kind: "check-again", patch: staleFacts(now) };
   const { plan, input } = state;
-  if (blockedOnlyByRelink(plan, input)) return { kind: "confirm-relink" };
+  if (blockedOnlyByConfirmations(plan)) {
+    const missing = plan.confirmations.filter((c) => !c.confirmed).map((c) => c.kind);
+    return { kind: "confirm", missing };
+  }
   if (plan.blockers.length > 0) return { kind: "check-again", patch: staleFacts(now) };
   // No blockers means the instance ARN parsed, so building the job data cannot refuse it.
   const who = { requestedBy: draft.userId, channelId: draft.channelId, teamId: draft.teamId };

@@ -9,6 +9,7 @@ import type { Gateways } from "../aws/gateways.js";
 import { asAppError } from "../errors.js";
 import { parseInstanceArn } from "./arns.js";
 import {
+  type DomainCheck,
   type Draft,
   type DraftPatch,
   type InstanceRow,
@@ -33,7 +34,7 @@ import {
   validateQueueName,
   validateRetentionDays,
 } from "./names.js";
-import { buildPlan, type EnableInput, type Plan } from "./plan.js";
+import { buildPlan, type ConfirmationKind, type EnableInput, type Plan } from "./plan.js";
 import {
   checkKeyPolicy,
   checkQueuePolicy,
@@ -69,7 +70,9 @@ export type WizardField =
   | "key_description"
   | "key_existing"
   | "key_update"
-  | "review_confirm";
+  | "review_confirm"
+  | "review_key_statement"
+  | "review_reencrypt";
 
 export type FieldErrors = Partial<Record<WizardField, string>>;
 
@@ -140,6 +143,14 @@ export const currentQueueCheck = (draft: Draft): QueueCheck | undefined =>
     ? draft.queueCheck
     : undefined;
 
+/** What the existing domain uses now, once read for the domain picked now. */
+export const currentDomainCheck = (draft: Draft): DomainCheck | undefined =>
+  draft.domain.mode === "existing" &&
+  draft.domain.existing &&
+  draft.domainCheck?.name === draft.domain.existing
+    ? draft.domainCheck
+    : undefined;
+
 export const currentKeyCheck = (draft: Draft): KeyCheck | undefined =>
   draft.key.mode === "existing" && draft.key.keyId && draft.keyCheck?.keyId === draft.key.keyId
     ? draft.keyCheck
@@ -203,8 +214,24 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
   }
   // A redrive confirmation names one queue's target: picking another queue asks again.
   if (next.dlq.queue !== draft.dlq.queue) next.dlq = { ...next.dlq, redrive: false };
+  if (next.domain.mode !== draft.domain.mode) keepFollowsDomain(next);
   const oldDomain = domainNameOf(draft);
   const newDomain = domainNameOf(next);
+  // Ticks were for one key: another key is checked, and confirmed, afresh.
+  if (typed.key?.keyId !== undefined && typed.key.keyId !== draft.key.keyId) {
+    next.key = {
+      ...next.key,
+      confirmed: typed.key.confirmed ?? false,
+      update: typed.key.update ?? false,
+    };
+  }
+  if (
+    newDomain !== oldDomain ||
+    next.key.mode !== draft.key.mode ||
+    next.key.keyId !== draft.key.keyId
+  ) {
+    next.confirmReencrypt = false;
+  }
   if (newDomain !== oldDomain) {
     if (next.dlq.name !== undefined && next.dlq.name.trim() === defaultQueueName(oldDomain)) {
       next.dlq = { ...next.dlq, name: defaultQueueName(newDomain) };
@@ -220,8 +247,21 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
     dlq: next.dlq,
     key: next.key,
     confirmRelink: next.confirmRelink,
+    confirmReencrypt: next.confirmReencrypt === true,
   };
   return { draft: next, patch };
+}
+
+/**
+ * An existing domain already has a queue and a key (or none): the queue and key steps start
+ * at keeping them. Back to a new domain, there is nothing to keep.
+ */
+function keepFollowsDomain(next: Draft): void {
+  const existing = next.domain.mode === "existing";
+  const from = existing ? "new" : "keep";
+  const to = existing ? "keep" : "new";
+  if (next.dlq.mode === from) next.dlq = { ...next.dlq, mode: to };
+  if (next.key.mode === from) next.key = { ...next.key, mode: to };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,8 +323,18 @@ function validateDomainStep(draft: Draft): FieldErrors {
   return errors;
 }
 
+/** "Keep" is offered for an existing domain only; a forged or stale one gets a sentence. */
+const keepWithoutDomain = (draft: Draft): string | undefined =>
+  draft.domain.mode === "existing"
+    ? undefined
+    : "A new domain has nothing to keep: choose what it should use.";
+
 function validateDlqStep(draft: Draft): FieldErrors {
   const errors: FieldErrors = {};
+  if (draft.dlq.mode === "keep") {
+    const wrong = keepWithoutDomain(draft);
+    return wrong ? { dlq_mode: wrong } : {};
+  }
   if (draft.dlq.mode === "new") {
     const name = validateQueueName(queueNameOf(draft));
     if (!name.ok) errors.dlq_name = name.error;
@@ -313,6 +363,10 @@ function validateDlqStep(draft: Draft): FieldErrors {
 
 function validateKeyStep(draft: Draft): FieldErrors {
   const errors: FieldErrors = {};
+  if (draft.key.mode === "keep") {
+    const wrong = keepWithoutDomain(draft);
+    return wrong ? { key_mode: wrong } : {};
+  }
   if (draft.key.mode === "aws-owned") return errors;
   if (draft.key.mode === "new") {
     const alias = validateAliasName(aliasOf(draft));
@@ -366,8 +420,8 @@ export function enableInputOf(
             dataStore: draft.domain.dataStore === true,
           },
     dlq:
-      draft.dlq.mode === "none"
-        ? { mode: "none" }
+      draft.dlq.mode === "keep" || draft.dlq.mode === "none"
+        ? { mode: draft.dlq.mode }
         : draft.dlq.mode === "new"
           ? {
               mode: "new",
@@ -384,16 +438,18 @@ export function enableInputOf(
     key:
       draft.key.mode === "new"
         ? { mode: "new", alias: aliasOf(draft), description: keyDescriptionOf(draft) }
-        : draft.key.mode === "aws-owned"
-          ? { mode: "aws-owned" }
+        : draft.key.mode === "aws-owned" || draft.key.mode === "keep"
+          ? { mode: draft.key.mode }
           : {
               mode: "existing",
               keyId: draft.key.keyId ?? "",
               arn: key?.arn ?? pickedKey(draft)?.arn ?? "",
               updatePolicy: draft.key.update === true,
+              confirmedStatement: draft.key.confirmed === true,
               ...(pickedKey(draft)?.aliases[0] ? { alias: pickedKey(draft)?.aliases[0] } : {}),
             },
     confirmRelink: draft.confirmRelink,
+    confirmReencrypt: draft.confirmReencrypt === true,
     channelId: draft.channelId,
     requestedBy: draft.userId,
   };
@@ -438,9 +494,12 @@ export function reviewState(draft: Draft, now = Date.now()): ReviewState {
   };
 }
 
-/** True when the plan's only blocker is the relink confirmation the review asks for. */
-export const blockedOnlyByRelink = (plan: Plan, input: EnableInput): boolean =>
-  plan.blockers.length === 1 && !input.confirmRelink && plan.steps.some((s) => s.kind === "unlink");
+/** The review's box for each confirmation a plan can ask for. */
+export const CONFIRMATION_FIELD: Record<ConfirmationKind, WizardField> = {
+  relink: "review_confirm",
+  "key-statement": "review_key_statement",
+  reencrypt: "review_reencrypt",
+};
 
 // ---------------------------------------------------------------------------------------------
 // Look-ups (each returns the draft section to store; none throws)
@@ -517,6 +576,26 @@ export async function loadQueueCheck(
   }
 }
 
+export async function loadDomainCheck(
+  gateways: WizardGateways,
+  name: string,
+): Promise<DomainCheck> {
+  try {
+    const domain = await gateways.profiles.getDomain(name);
+    if (!domain) return { name, at: stamp(), found: false };
+    return {
+      name,
+      at: stamp(),
+      found: true,
+      ...(domain.deadLetterQueueUrl ? { deadLetterQueueUrl: domain.deadLetterQueueUrl } : {}),
+      ...(domain.encryptionKey ? { encryptionKey: domain.encryptionKey } : {}),
+      profileCount: domain.stats.profileCount,
+    };
+  } catch (err) {
+    return { name, at: stamp(), error: asAppError(err).userMessage };
+  }
+}
+
 export async function loadKeyCheck(gateways: WizardGateways, keyId: string): Promise<KeyCheck> {
   try {
     const info = await gateways.kms.describeKey(keyId);
@@ -559,11 +638,31 @@ export async function loadFacts(
 /**
  * What the current step still needs looked up, as a draft patch once done (undefined when
  * nothing is missing). The listener shows the step first, then runs this and shows it again.
+ * The queue and key steps of an existing domain also read what it uses now, beside their own.
  */
 export function pendingLoad(
   draft: Draft,
   gateways: WizardGateways,
 ): (() => Promise<DraftPatch>) | undefined {
+  const own = stepLoad(draft, gateways);
+  const name = draft.domain.existing;
+  const check = currentDomainCheck(draft);
+  const needsDomain =
+    (draft.step === "dlq" || draft.step === "key") &&
+    draft.domain.mode === "existing" &&
+    name &&
+    (!check || check.error);
+  if (!needsDomain) return own;
+  return async () => {
+    const [patch, domainCheck] = await Promise.all([
+      own ? own() : Promise.resolve({}),
+      loadDomainCheck(gateways, name),
+    ]);
+    return { ...patch, domainCheck };
+  };
+}
+
+function stepLoad(draft: Draft, gateways: WizardGateways): (() => Promise<DraftPatch>) | undefined {
   switch (draft.step) {
     case "instance": {
       if (!draft.instanceId) return undefined;

@@ -22,11 +22,15 @@ export interface Requester {
   teamId: string;
 }
 
-/** What the wizard chose, without who asked (that is kept beside it). */
+/**
+ * What the wizard chose, without who asked (that is kept beside it). Jobs queued before the
+ * re-encryption confirmation existed carry none: read as not confirmed.
+ */
 export type ProvisionRequest = Pick<
   EnableInput,
   "instance" | "domain" | "dlq" | "key" | "confirmRelink"
->;
+> &
+  Partial<Pick<EnableInput, "confirmReencrypt">>;
 
 export interface ProvisionJobData extends Requester {
   version: 1;
@@ -60,11 +64,18 @@ export function provisionJobData(
 ): ProvisionJobData {
   const parsed = parseInstanceArn(choice.instance.arn);
   if (!parsed.ok) throw new AppError("invalid_input", parsed.error);
-  const { instance, domain, dlq, key, confirmRelink } = choice;
+  const { instance, domain, dlq, key, confirmRelink, confirmReencrypt } = choice;
   return {
     version: 1,
     // Copied field by field so nothing from the wizard's draft (or a class) leaks in.
-    request: structuredClone({ instance, domain, dlq, key, confirmRelink }),
+    request: structuredClone({
+      instance,
+      domain,
+      dlq,
+      key,
+      confirmRelink,
+      confirmReencrypt: confirmReencrypt ?? false,
+    }),
     requestedBy: who.requestedBy,
     channelId: who.channelId,
     teamId: who.teamId,
@@ -96,6 +107,7 @@ export function provisionInput(jobId: string, data: ProvisionJobData): Provision
         ? { ...request.key, alias: aliasFor(request.key.alias, domainName) }
         : request.key,
     confirmRelink: request.confirmRelink,
+    confirmReencrypt: request.confirmReencrypt ?? false,
   };
 }
 

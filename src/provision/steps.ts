@@ -90,7 +90,7 @@ const conflict = (what: string, fix: string, details: Record<string, unknown> = 
 
 export const ensureQueue: Step = async (ctx, input, checkpoint) => {
   const { dlq } = input;
-  if (dlq.mode === "none") return {};
+  if (dlq.mode === "none" || dlq.mode === "keep") return {};
   if (checkpoint.queue) return { queue: checkpoint.queue };
   if (dlq.mode === "existing") {
     const name = dlq.url.split("/").filter(Boolean).pop() ?? dlq.url;
@@ -236,7 +236,7 @@ const aliasName = (input: ProvisionInput): string | undefined =>
  */
 export const ensureKey: Step = async (ctx, input, checkpoint) => {
   const { key } = input;
-  if (key.mode === "aws-owned") return {};
+  if (key.mode === "aws-owned" || key.mode === "keep") return {};
   if (checkpoint.key) return { key: checkpoint.key };
   if (key.mode === "existing") return { key: { keyId: key.keyId, arn: key.arn, created: false } };
 
@@ -366,23 +366,32 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
     return createdDomain(name, arn, existing.deadLetterQueueUrl);
   }
 
-  // An existing domain: point it at the chosen key and queue, remembering what it used.
-  const changes = {
-    ...(keyArn && existing.encryptionKey !== keyArn ? { encryptionKey: keyArn } : {}),
-    ...(queueUrl && existing.deadLetterQueueUrl !== queueUrl
-      ? { deadLetterQueueUrl: queueUrl }
-      : {}),
-  };
+  // An existing domain: change only what the person chose to, remembering what it used.
+  const changes = existingDomainChanges(input, existing, keyArn, queueUrl);
+  if (
+    changes.encryptionKey !== undefined &&
+    existing.stats.profileCount > 0 &&
+    !input.confirmReencrypt
+  ) {
+    // The plan asks for this confirmation; profiles may have arrived since it was shown.
+    throw conflict(
+      `Domain ${name} holds ${existing.stats.profileCount} profiles, and changing its key means re-encrypting them; that was not confirmed.`,
+      "run the wizard again and confirm the key change, or keep the domain's current key.",
+    );
+  }
   const previous = checkpoint.domain?.previous ?? {
-    ...(changes.encryptionKey && existing.encryptionKey
+    ...(changes.encryptionKey !== undefined && existing.encryptionKey
       ? { encryptionKey: existing.encryptionKey }
       : {}),
-    ...(changes.deadLetterQueueUrl && existing.deadLetterQueueUrl
+    ...(changes.deadLetterQueueUrl !== undefined && existing.deadLetterQueueUrl
       ? { deadLetterQueueUrl: existing.deadLetterQueueUrl }
       : {}),
   };
   if (Object.keys(changes).length > 0) await profiles.updateDomain(name, changes);
-  const dlqUrl = queueUrl ?? existing.deadLetterQueueUrl;
+  const dlqUrl =
+    changes.deadLetterQueueUrl !== undefined
+      ? changes.deadLetterQueueUrl
+      : existing.deadLetterQueueUrl;
   return {
     domain: {
       name,
@@ -391,6 +400,27 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
       ...(dlqUrl ? { deadLetterQueueUrl: dlqUrl } : {}),
       ...(Object.keys(previous).length > 0 ? { previous } : {}),
     },
+  };
+};
+
+/**
+ * What UpdateDomain must send to an existing domain: the chosen key and queue where they
+ * differ from what it uses, `""` to clear a key (AWS owned) or a queue (none) it has, and
+ * nothing for what the person kept.
+ */
+const existingDomainChanges = (
+  input: ProvisionInput,
+  existing: { encryptionKey?: string; deadLetterQueueUrl?: string },
+  keyArn: string | undefined,
+  queueUrl: string | undefined,
+): { encryptionKey?: string; deadLetterQueueUrl?: string } => {
+  const key = input.key.mode === "aws-owned" ? "" : input.key.mode === "keep" ? undefined : keyArn;
+  const dlq = input.dlq.mode === "none" ? "" : input.dlq.mode === "keep" ? undefined : queueUrl;
+  return {
+    ...(key !== undefined && (existing.encryptionKey ?? "") !== key ? { encryptionKey: key } : {}),
+    ...(dlq !== undefined && (existing.deadLetterQueueUrl ?? "") !== dlq
+      ? { deadLetterQueueUrl: dlq }
+      : {}),
   };
 };
 

@@ -29,6 +29,8 @@ export interface ProvisionInput {
   dlq: DlqChoice;
   key: KeyChoice;
   confirmRelink: boolean;
+  /** The person confirmed changing the key of a domain that holds profiles. */
+  confirmReencrypt: boolean;
 }
 
 export interface QueueCheckpoint {

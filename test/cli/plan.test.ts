@@ -123,20 +123,71 @@ describe("profiles-bot plan", () => {
     expect(out).toContain("Add the CustomerProfilesKey statement to its key policy");
   });
 
-  it("uses an existing domain as it is", async () => {
-    const { code, out } = await run(plan, [
+  it("keeps an existing domain's queue and key by default, and uses it as it is", async () => {
+    for (const flags of [[], ["--keep-dlq", "--keep-key"]]) {
+      const { code, out } = await run(plan, [
+        "--instance",
+        LEGACY_SUPPORT,
+        "--domain",
+        "amazon-connect-legacy",
+        ...flags,
+      ]);
+      expect(code).toBe(0);
+      expect(out).toContain("Domain:   amazon-connect-legacy (existing)");
+      expect(out).toContain("DLQ:      keep the domain's current queue");
+      expect(out).toContain("Key:      keep the domain's current key");
+      expect(out).toContain(
+        "use domain amazon-connect-legacy: Use domain amazon-connect-legacy as it is.",
+      );
+      expect(out).toContain("is already linked to amazon-connect-legacy");
+    }
+    const both = await run(plan, [
+      "--instance",
+      LEGACY_SUPPORT,
+      "--keep-key",
+      "--key",
+      "aws-owned",
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain("--keep-key and --key can't be used together");
+  });
+
+  it("blocks a new key for the populated existing domain until --confirm-reencrypt", async () => {
+    const args = [
       "--instance",
       LEGACY_SUPPORT,
       "--domain",
       "amazon-connect-legacy",
-      "--dlq",
-      "none",
       "--key",
-      "aws-owned",
+      "new:alias/legacy-rekeyed",
+    ];
+    const blocked = await run(plan, [...args, "--json"]);
+    expect(blocked.code).toBe(1);
+    const parsed = JSON.parse(blocked.out);
+    expect(parsed.blockers).toEqual([
+      expect.stringMatching(/holds 3 profiles.*re-encrypting all of them/),
     ]);
-    expect(code).toBe(0);
-    expect(out).toContain("Domain:   amazon-connect-legacy (existing)");
-    expect(out).toContain("is already linked to amazon-connect-legacy");
+    expect(parsed.input.dlq).toEqual({ mode: "keep" });
+    const confirmed = await run(plan, [...args, "--confirm-reencrypt"]);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out).toContain("update domain amazon-connect-legacy");
+    expect(confirmed.out).toContain("re-encrypting all of them");
+  });
+
+  it("blocks a key whose policy the bot can't read until --confirm-key-statement", async () => {
+    emulator.faults.set({ "kms:GetKeyPolicy": { code: "AccessDeniedException" } });
+    try {
+      const args = ["--instance", EXAMPLECORP, "--key", "existing:alias/legacy-profiles"];
+      const blocked = await run(plan, args);
+      expect(blocked.code).toBe(1);
+      expect(blocked.out).toMatch(/can't read key .*kms:GetKeyPolicy.*confirm once they added it/);
+      expect(blocked.out).toContain('"Sid": "CustomerProfilesKey"');
+      const confirmed = await run(plan, [...args, "--confirm-key-statement"]);
+      expect(confirmed.code).toBe(0);
+      expect(confirmed.out).toContain("statement is not verified");
+    } finally {
+      emulator.faults.clear();
+    }
   });
 
   it("says what is wrong with bad usage or an unknown instance, exiting 2", async () => {

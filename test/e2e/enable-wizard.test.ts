@@ -12,8 +12,11 @@ import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
 import type { OptionObject, SlackView } from "../../sandbox/slack/types.js";
 import type { Stack } from "../../sandbox/stack.js";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { createGateways } from "../../src/aws/gateways.js";
 import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
 import { createRedis } from "../../src/redis.js";
+import { waitForState } from "../provision/helpers.js";
 import { startTestStack } from "../support/e2e.js";
 
 const USER = "U0ADMIN";
@@ -566,6 +569,166 @@ describe("when the modal can't open", () => {
       expect(told.text).toContain("run `/profiles enable` again");
     } finally {
       stack.slack.setRateLimit("views.open", undefined);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// An existing domain that holds profiles, and a key someone else administers
+
+describe("an existing domain and keys someone else runs", () => {
+  const updateDomainCalls = () => stack.emulator.calls.get("profile:UpdateDomain") ?? 0;
+  /** Read back through the SDK, as anyone with the account's credentials would see it. */
+  const sdkDomain = () =>
+    createGateways(
+      createAwsClients({
+        region: "us-east-1",
+        endpoint: stack.emulator.url,
+        maxAttempts: 1,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      }),
+    ).profiles.getDomain(LEGACY_DOMAIN);
+
+  /** A fresh instance through to the DLQ step, on the seeded domain that holds 3 profiles. */
+  async function toLegacyDomainDlqStep(alias: string): Promise<string> {
+    const id = addInstance(alias);
+    await openWizard();
+    await pickInstance(id);
+    await waitForView("enable_instance", (t) => t.includes("Not linked"));
+    await submit();
+    await driver.select("enable_domain_mode", "existing");
+    await waitForView("enable_domain", (_t, v) =>
+      v.blocks.some((b) => b.block_id === "domain_existing"),
+    );
+    const domains = await driver.requestOptions("enable_domain_existing", "legacy");
+    const legacy = domains.options.find((o) => o.value === LEGACY_DOMAIN);
+    await driver.select("enable_domain_existing", legacy as OptionObject);
+    expect((await submit()).responseAction).toBe("update");
+    return id;
+  }
+
+  const finished = async (id: string) => {
+    const job = await waitForState(queue, `enable-${id}`, ["completed", "failed"]);
+    expect(job.failedReason).toBeUndefined();
+    return job as Job<ProvisionJobData>;
+  };
+
+  it("keeps the domain's queue and key by default, and the job changes nothing on the domain", async () => {
+    const id = await toLegacyDomainDlqStep("keeps-everything");
+    const dlq = await waitForSettledView("enable_dlq", (t) =>
+      t.includes("has no dead-letter queue now"),
+    );
+    expect(inputValue(dlq, "dlq_mode")).toBe("keep");
+    expect(textOf(dlq)).toContain("Keep the domain's current queue");
+    await submit();
+    const key = await waitForSettledView("enable_key", (t) =>
+      t.includes("is encrypted with a key AWS owns now"),
+    );
+    expect(inputValue(key, "key_mode")).toBe("keep");
+    await submit();
+
+    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+    const text = textOf(review);
+    expect(review.submit?.text).toBe("Enable");
+    expect(text).toContain(`Use domain ${LEGACY_DOMAIN} as it is.`);
+    expect(text).toContain("Keep encrypting the domain with the key AWS owns");
+    expect(text).not.toMatch(/Update domain|re-encrypt/);
+
+    const before = updateDomainCalls();
+    expect((await submit()).responseAction).toBe("clear");
+    const job = await finished(id);
+    expect(job.data.request).toMatchObject({ dlq: { mode: "keep" }, key: { mode: "keep" } });
+    expect(updateDomainCalls()).toBe(before);
+    const domain = await sdkDomain();
+    expect(domain?.encryptionKey).toBeUndefined();
+    expect(domain?.deadLetterQueueUrl).toBeUndefined();
+    expect(domain?.stats.profileCount).toBe(3);
+  });
+
+  it("blocks a new key for the populated domain until re-encryption is confirmed, then re-points it", async () => {
+    const id = await toLegacyDomainDlqStep("rekeys");
+    await waitForSettledView("enable_dlq", (t) => t.includes("has no dead-letter queue now"));
+    await submit();
+    await waitForSettledView("enable_key", (t) =>
+      t.includes("is encrypted with a key AWS owns now"),
+    );
+    await driver.select("enable_key_mode", "new");
+    const newKey = await waitForView("enable_key", (t) => t.includes("holds 3 profiles"));
+    expect(inputValue(newKey, "key_alias")).toBe(`alias/${LEGACY_DOMAIN}`);
+    await submit();
+
+    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+    const text = textOf(review);
+    // Only the box blocks, so Enable is offered; the warning says what the tick means.
+    expect(review.submit?.text).toBe("Enable");
+    expect(text).toMatch(/holds 3 profiles, stored encrypted with a key AWS owns/);
+    expect(text).toContain("re-encrypting all of them");
+    const box = review.blocks.find((b) => b.block_id === "review_reencrypt");
+    expect(box?.label?.text).toMatch(/Change the key of amazon-connect-legacy: its 3 profiles/);
+
+    const before = updateDomainCalls();
+    const refused = await submit();
+    expect(refused.responseAction).toBe("errors");
+    expect(refused.errors?.review_reencrypt).toMatch(/Tick the box to change the key/);
+    expect(await jobOf(id)).toBeUndefined();
+
+    expect((await submit({ review_reencrypt: ["reencrypt"] })).responseAction).toBe("clear");
+    const job = await finished(id);
+    expect(job.data.request.confirmReencrypt).toBe(true);
+    expect(updateDomainCalls()).toBe(before + 1);
+    const alias = stack.emulator.ctx.state.kms.aliases[`alias/${LEGACY_DOMAIN}`];
+    const created = stack.emulator.ctx.state.kms.keys[alias?.targetKeyId ?? ""];
+    expect(created?.arn).toBeDefined();
+    expect((await sdkDomain())?.encryptionKey).toBe(created?.arn);
+  });
+
+  it("blocks a key whose policy the bot can't read until the statement is confirmed, then completes", async () => {
+    stack.emulator.faults.set({ "kms:GetKeyPolicy": { code: "AccessDeniedException" } });
+    try {
+      const id = addInstance("otherteamkey");
+      await openWizard();
+      await pickInstance(id);
+      await waitForView("enable_instance", (t) => t.includes("Not linked"));
+      await submit();
+      await submit();
+      await submit();
+      await driver.select("enable_key_mode", "existing");
+      await waitForView("enable_key", (_t, v) =>
+        v.blocks.some((b) => b.block_id === "key_existing"),
+      );
+      const keys = await driver.requestOptions("enable_key_existing", "legacy");
+      const legacyKey = keys.options.find((o) => o.text.text.startsWith(LEGACY_KEY_ALIAS));
+      await driver.select("enable_key_existing", legacyKey as OptionObject);
+      const unreadable = await waitForView("enable_key", (t) =>
+        t.includes("can't read its key policy"),
+      );
+      expect(textOf(unreadable)).toContain('"Sid": "CustomerProfilesKey"');
+      // Updating a policy it can't read is not offered.
+      expect(unreadable.blocks.some((b) => b.block_id === "key_update")).toBe(false);
+      await submit();
+
+      const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+      expect(review.submit?.text).toBe("Enable");
+      expect(textOf(review)).toMatch(/can't read key .*kms:GetKeyPolicy/);
+      expect(textOf(review)).toContain('"Sid": "CustomerProfilesKey"');
+      const box = review.blocks.find((b) => b.block_id === "review_key_statement");
+      expect(box?.label?.text).toMatch(
+        new RegExp(`CustomerProfilesKey statement shown to the policy of key ${LEGACY_KEY_ALIAS}`),
+      );
+      const refused = await submit();
+      expect(refused.responseAction).toBe("errors");
+      expect(refused.errors?.review_key_statement).toMatch(
+        /Tick the box once the key's administrator/,
+      );
+      expect(await jobOf(id)).toBeUndefined();
+
+      expect((await submit({ review_key_statement: ["added"] })).responseAction).toBe("clear");
+      const job = await finished(id);
+      expect(job.data.request.key).toMatchObject({ mode: "existing", confirmedStatement: true });
+      const domain = findDomain(stack.emulator.ctx.state, "amazon-connect-otherteamkey");
+      expect(domain?.defaultEncryptionKey).toContain(":key/");
+    } finally {
+      stack.emulator.faults.clear();
     }
   });
 });

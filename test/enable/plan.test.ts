@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  blockedOnlyByConfirmations,
   buildPlan,
   type EnableFacts,
   type EnableInput,
+  type KeyChoice,
+  NO_DLQ_WARNING,
   type Plan,
   planIsReady,
   planToJson,
@@ -36,6 +39,7 @@ const newEverything: EnableInput = {
   dlq: { mode: "new", name: QUEUE },
   key: { mode: "new", alias: "alias/amazon-connect-acme", description: "Customer Profiles: acme" },
   confirmRelink: false,
+  confirmReencrypt: false,
   channelId: "C0123456789",
   requestedBy: "U0123456789",
 };
@@ -48,7 +52,7 @@ const noFacts: EnableFacts = {
 
 const existingKey = (updatePolicy: boolean): EnableInput => ({
   ...newEverything,
-  key: { mode: "existing", keyId: KEY_ID, arn: KEY_ARN, updatePolicy },
+  key: { mode: "existing", keyId: KEY_ID, arn: KEY_ARN, updatePolicy, confirmedStatement: false },
 });
 
 const healthyKeyFacts: EnableFacts = {
@@ -178,6 +182,7 @@ describe("buildPlan: blockers", () => {
         keyId: KEY_ID,
         arn: KEY_ARN.replace(REGION, "eu-west-1"),
         updatePolicy: true,
+        confirmedStatement: false,
       },
     };
     expect(buildPlan(input, healthyKeyFacts).blockers).toEqual([
@@ -185,16 +190,37 @@ describe("buildPlan: blockers", () => {
     ]);
   });
 
-  it("blocks updating a key policy the bot can't read, but only warns when the admin keeps it", () => {
+  it("blocks updating a key policy the bot can't read, and blocks keeping it until the statement is confirmed", () => {
     const unreadable = { ...healthyKeyFacts, keyPolicy: undefined };
     expect(buildPlan(existingKey(true), unreadable).blockers).toEqual([
       expect.stringContaining("kms:GetKeyPolicy"),
     ]);
-    const kept = buildPlan(existingKey(false), unreadable);
-    expect(kept.blockers).toEqual([]);
-    expect(kept.warnings).toEqual([
-      expect.stringContaining(formatPolicy(kmsKeyStatement(domainRef))),
+    const statement = formatPolicy(kmsKeyStatement(domainRef));
+    const unconfirmed = buildPlan(existingKey(false), unreadable);
+    expect(unconfirmed.blockers).toEqual([expect.stringContaining(statement)]);
+    expect(unconfirmed.blockers[0]).toMatch(/can't read key .* confirm once they added it/);
+    expect(unconfirmed.confirmations).toEqual([
+      expect.objectContaining({ kind: "key-statement", confirmed: false }),
     ]);
+    // The box names the statement's Sid and the key.
+    expect(unconfirmed.confirmations[0]?.text).toContain("CustomerProfilesKey");
+    expect(unconfirmed.confirmations[0]?.text).toContain(KEY_ARN);
+    expect(unconfirmed.statements.map((s) => s.resource)).toEqual([QUEUE_ARN, KEY_ARN]);
+    expect(blockedOnlyByConfirmations(unconfirmed)).toBe(true);
+
+    const input = existingKey(false);
+    const confirmed = buildPlan(
+      { ...input, key: { ...input.key, confirmedStatement: true } as KeyChoice },
+      unreadable,
+    );
+    expect(confirmed.blockers).toEqual([]);
+    expect(confirmed.confirmations).toEqual([
+      expect.objectContaining({ kind: "key-statement", confirmed: true }),
+    ]);
+    expect(confirmed.warnings).toEqual([expect.stringMatching(/statement is not verified/)]);
+    expect(confirmed.steps.find((s) => s.kind === "key-policy")?.details).toMatch(
+      /You confirmed its administrator added the CustomerProfilesKey statement/,
+    );
   });
 
   it("blocks an existing queue without the statement when merging is off, quoting it", () => {
@@ -367,7 +393,68 @@ describe("buildPlan: nothing to change", () => {
     ]);
   });
 
-  it("keeps an existing domain's own queue and key when none are chosen", () => {
+  it("keeps an existing domain's own queue and key when keep is chosen", () => {
+    const plan = buildPlan(
+      {
+        ...newEverything,
+        domain: { mode: "existing", name: DOMAIN },
+        dlq: { mode: "keep" },
+        key: { mode: "keep" },
+      },
+      {
+        ...noFacts,
+        existingDomains: [DOMAIN],
+        existingDomain: {
+          deadLetterQueueUrl: QUEUE_URL,
+          defaultEncryptionKey: KEY_ARN,
+          profileCount: 3,
+        },
+      },
+    );
+    expect(plan.warnings).toEqual([]);
+    expect(plan.blockers).toEqual([]);
+    // Keeping the key of a domain that holds profiles asks nothing.
+    expect(plan.confirmations).toEqual([]);
+    expect(stepsOf(plan)).toEqual([
+      "none queue",
+      "none key",
+      "use domain",
+      "create link",
+      "create alert-binding",
+    ]);
+    expect(plan.steps.find((s) => s.kind === "key")?.details).toBe(
+      `Keep the domain's encryption key ${KEY_ARN}.`,
+    );
+    expect(plan.steps.find((s) => s.kind === "queue")?.details).toBe(
+      `Keep the domain's dead-letter queue ${QUEUE_URL}.`,
+    );
+  });
+
+  it("says what an existing domain without a key or queue keeps", () => {
+    const plan = buildPlan(
+      {
+        ...newEverything,
+        domain: { mode: "existing", name: DOMAIN },
+        dlq: { mode: "keep" },
+        key: { mode: "keep" },
+      },
+      { ...noFacts, existingDomains: [DOMAIN], existingDomain: { profileCount: 3 } },
+    );
+    expect(plan.blockers).toEqual([]);
+    expect(stepsOf(plan)).toContain("use domain");
+    expect(plan.steps.find((s) => s.kind === "key")?.details).toMatch(/key AWS owns/);
+    expect(plan.steps.find((s) => s.kind === "queue")?.details).toMatch(/without a dead-letter/);
+    expect(plan.warnings).toEqual([expect.stringContaining(NO_DLQ_WARNING)]);
+    // Nothing to watch, so no digests.
+    expect(plan.steps.find((s) => s.kind === "alert-binding")?.action).toBe("none");
+  });
+
+  it("blocks keep for a new domain, which has nothing to keep", () => {
+    const plan = buildPlan({ ...newEverything, key: { mode: "keep" } }, noFacts);
+    expect(plan.blockers).toEqual([expect.stringContaining("has no current queue or key to keep")]);
+  });
+
+  it("clears an existing domain's key and queue for AWS owned and none", () => {
     const plan = buildPlan(
       {
         ...newEverything,
@@ -378,17 +465,59 @@ describe("buildPlan: nothing to change", () => {
       {
         ...noFacts,
         existingDomains: [DOMAIN],
-        existingDomain: { deadLetterQueueUrl: QUEUE_URL, defaultEncryptionKey: KEY_ARN },
+        existingDomain: {
+          deadLetterQueueUrl: QUEUE_URL,
+          defaultEncryptionKey: KEY_ARN,
+          profileCount: 0,
+        },
       },
     );
-    expect(plan.warnings).toEqual([]);
-    expect(stepsOf(plan)).toEqual([
-      "none queue",
-      "none key",
-      "use domain",
-      "create link",
-      "create alert-binding",
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps.find((s) => s.kind === "domain")).toMatchObject({
+      action: "update",
+      details: `Update domain ${DOMAIN}: encrypted with a key AWS owns, with no dead-letter queue.`,
+    });
+    expect(plan.warnings).toEqual([
+      expect.stringContaining("removes that queue from the domain"),
+      expect.stringMatching(/switches it to a key AWS owns\. Keep .* enabled/),
+      expect.stringContaining(NO_DLQ_WARNING),
     ]);
+  });
+
+  it("blocks a new key for a domain that holds profiles until re-encryption is confirmed", () => {
+    const input: EnableInput = { ...newEverything, domain: { mode: "existing", name: DOMAIN } };
+    const facts: EnableFacts = {
+      ...noFacts,
+      existingDomains: [DOMAIN],
+      existingDomain: { deadLetterQueueUrl: QUEUE_URL, profileCount: 1234 },
+    };
+    const blocked = buildPlan({ ...input, dlq: { mode: "keep" } }, facts);
+    expect(blocked.blockers).toEqual([
+      expect.stringMatching(
+        /holds 1,234 profiles, stored encrypted with a key AWS owns\..*re-encrypting all of them/,
+      ),
+    ]);
+    expect(blocked.confirmations).toEqual([
+      expect.objectContaining({ kind: "reencrypt", confirmed: false }),
+    ]);
+    expect(blocked.confirmations[0]?.text).toContain("1,234 profiles are re-encrypted");
+    expect(blockedOnlyByConfirmations(blocked)).toBe(true);
+    expect(planIsReady(blocked)).toBe(false);
+
+    const confirmed = buildPlan({ ...input, dlq: { mode: "keep" }, confirmReencrypt: true }, facts);
+    expect(confirmed.blockers).toEqual([]);
+    expect(confirmed.warnings).toEqual([expect.stringContaining("re-encrypting all of them")]);
+    expect(confirmed.steps.find((s) => s.kind === "domain")).toMatchObject({
+      action: "update",
+      details: expect.stringContaining("encrypted with the new key alias/amazon-connect-acme"),
+    });
+    // Switching a populated domain from a customer key to AWS owned is a key change too.
+    const toAwsOwned = buildPlan(
+      { ...input, dlq: { mode: "keep" }, key: { mode: "aws-owned" } },
+      { ...facts, existingDomain: { defaultEncryptionKey: KEY_ARN, profileCount: 2 } },
+    );
+    expect(toAwsOwned.confirmations.map((c) => c.kind)).toEqual(["reencrypt"]);
+    expect(toAwsOwned.blockers[0]).toMatch(/Keep .*key\/1234abcd.* enabled/);
   });
 
   it("warns when an existing domain's queue or key is replaced", () => {

@@ -14,10 +14,10 @@ const input = {
 };
 
 describe("parseEnableInput", () => {
-  it("accepts a well-formed input and defaults confirmRelink to false", () => {
+  it("accepts a well-formed input and defaults the confirmations to false", () => {
     expect(parseEnableInput(input)).toEqual({
       ok: true,
-      value: { ...input, confirmRelink: false },
+      value: { ...input, confirmRelink: false, confirmReencrypt: false },
     });
   });
 

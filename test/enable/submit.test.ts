@@ -74,7 +74,8 @@ describe("decideEnable", () => {
 
   it("asks for the relink tick when the link to another domain is the only blocker", () => {
     expect(decideEnable({ input: withFacts(draft(), LINKED), now: NOW })).toEqual({
-      kind: "confirm-relink",
+      kind: "confirm",
+      missing: ["relink"],
     });
   });
 

@@ -95,7 +95,14 @@ describe("job data", () => {
       "j",
       provisionJobData(
         request({
-          key: { mode: "existing", keyId: "k-1", arn, updatePolicy: false, alias: "alias/ops" },
+          key: {
+            mode: "existing",
+            keyId: "k-1",
+            arn,
+            updatePolicy: false,
+            confirmedStatement: false,
+            alias: "alias/ops",
+          },
         }),
         WHO,
       ),

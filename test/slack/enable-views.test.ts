@@ -14,13 +14,18 @@ import {
   WIZARD_STEPS,
   type WizardStep,
 } from "../../src/enable/drafts.js";
+import { decideEnable } from "../../src/enable/submit.js";
 import { invalid } from "../../src/enable/validation.js";
 import { applyTyped, validateStep } from "../../src/enable/wizard.js";
 import { errorsForSlack } from "../../src/slack/render/enable/common.js";
 import { queueOptions } from "../../src/slack/render/enable/dlq.js";
 import { stepView } from "../../src/slack/render/enable/index.js";
 import { instanceOption, instanceOptions } from "../../src/slack/render/enable/instance.js";
-import { alreadyRunningText, reviewView } from "../../src/slack/render/enable/review.js";
+import {
+  alreadyRunningText,
+  confirmationErrors,
+  reviewView,
+} from "../../src/slack/render/enable/review.js";
 import { readTyped } from "../../src/slack/views/enable/draft.js";
 import {
   ARN,
@@ -61,6 +66,29 @@ describe("every step's view", () => {
       base({ domain: { mode: "existing", existing: "amazon-connect-legacy" } }),
     ],
     ["no dead-letter queue", base({ dlq: { mode: "none" } })],
+    [
+      "an existing domain kept as it is, still being read",
+      base({
+        domain: { mode: "existing", existing: "amazon-connect-legacy" },
+        dlq: { mode: "keep" },
+        key: { mode: "keep" },
+      }),
+    ],
+    [
+      "an existing domain that holds profiles, getting a new key",
+      base({
+        domain: { mode: "existing", existing: "amazon-connect-legacy" },
+        dlq: { mode: "keep" },
+        domainCheck: {
+          name: "amazon-connect-legacy",
+          at: NOW,
+          found: true,
+          deadLetterQueueUrl: QUEUE_URL,
+          encryptionKey: KEY_ARN,
+          profileCount: 12_345,
+        },
+      }),
+    ],
     ["an existing queue lacking the statement", withLegacyQueue()],
     ["an existing key lacking the statement", withLegacyKey()],
     [
@@ -278,6 +306,147 @@ describe("step errors", () => {
   });
 });
 
+describe("an existing domain", () => {
+  const LEGACY = "amazon-connect-legacy";
+  const picked = () => applyTyped(base(), { domain: { mode: "existing", existing: LEGACY } }).draft;
+  const read = (over: Partial<NonNullable<Draft["domainCheck"]>> = {}) => ({
+    domainCheck: { name: LEGACY, at: NOW, found: true, ...over },
+  });
+  const options = (view: { blocks: unknown[] }, blockId: string) =>
+    (view.blocks as Block[])
+      .find((b) => b.block_id === blockId)
+      ?.element?.options?.map((o: { value: string }) => o.value);
+
+  it("pre-selects keeping its queue and key, showing what it uses now", () => {
+    const draft = picked();
+    expect(draft.dlq.mode).toBe("keep");
+    expect(draft.key.mode).toBe("keep");
+    const loading = stepView(draft, "dlq");
+    expect(initial(loading, "dlq_mode")).toBe("keep");
+    expect(text(loading)).toContain(`Reading what domain *${LEGACY}* uses now`);
+
+    const dlq = stepView({ ...draft, ...read({ deadLetterQueueUrl: QUEUE_URL }) }, "dlq");
+    expect(options(dlq, "dlq_mode")).toEqual(["keep", "none", "new", "existing"]);
+    expect(text(dlq)).toContain("Keep the domain's current queue");
+    expect(text(dlq)).toContain(`sends failed objects to \`${QUEUE_URL}\` now`);
+    const none = stepView({ ...draft, ...read() }, "dlq");
+    expect(text(none)).toContain("has no dead-letter queue now (none)");
+
+    const key = stepView({ ...draft, ...read({ encryptionKey: KEY_ARN }) }, "key");
+    expect(initial(key, "key_mode")).toBe("keep");
+    expect(text(key)).toContain(`is encrypted with \`${KEY_ARN}\` now`);
+    const awsOwned = stepView({ ...draft, ...read() }, "key");
+    expect(text(awsOwned)).toContain("is encrypted with a key AWS owns now");
+    expect(validateStep("dlq", draft)).toEqual({});
+    expect(validateStep("key", draft)).toEqual({});
+    for (const step of ["dlq", "key"] as const) {
+      expect(problems(stepView({ ...draft, ...read() }, step))).toEqual([]);
+    }
+
+    // Back to a new domain: nothing to keep, so the steps start at new ones again.
+    const back = applyTyped(draft, { domain: { mode: "new" } }).draft;
+    expect([back.dlq.mode, back.key.mode]).toEqual(["new", "new"]);
+  });
+
+  it("offers no keep for a new domain, and refuses a forged one", () => {
+    const view = stepView(base(), "key");
+    expect(options(view, "key_mode")).toEqual(["new", "existing", "aws-owned"]);
+    expect(validateStep("key", base({ key: { mode: "keep" } })).key_mode).toMatch(
+      /new domain has nothing to keep/,
+    );
+    expect(validateStep("dlq", base({ dlq: { mode: "keep" } })).dlq_mode).toMatch(
+      /new domain has nothing to keep/,
+    );
+  });
+
+  it("says on the key step that another key re-encrypts its profiles", () => {
+    const draft = { ...picked(), ...read({ profileCount: 1234 }) };
+    expect(text(stepView(draft, "key"))).not.toContain("re-encrypting");
+    const other = { ...draft, key: { mode: "aws-owned" as const } };
+    expect(text(stepView(other, "key"))).toContain(
+      `Domain *${LEGACY}* holds 1,234 profiles: another key means re-encrypting all of them`,
+    );
+  });
+
+  it("the review asks for the re-encryption tick, and Enable without it says what to do", () => {
+    const draft = withFacts(
+      { ...picked(), key: { mode: "new" } },
+      facts({ existingDomain: { profileCount: 7 } }),
+    );
+    const view = reviewView(draft);
+    expect(view.submit?.text).toBe("Enable");
+    expect(problems(view)).toEqual([]);
+    expect(text(view)).toContain(`Domain ${LEGACY} holds 7 profiles, stored encrypted`);
+    const box = (view.blocks as Block[]).find((b) => b.block_id === "review_reencrypt");
+    expect(box?.label?.text).toMatch(/its 7 profiles are re-encrypted/);
+    const decision = decideEnable({ input: draft });
+    expect(decision).toEqual({ kind: "confirm", missing: ["reencrypt"] });
+    expect(confirmationErrors(draft, ["reencrypt"]).review_reencrypt).toMatch(
+      /Tick the box to change the key of amazon-connect-legacy/,
+    );
+
+    const ticked = { ...draft, confirmReencrypt: true };
+    expect(decideEnable({ input: ticked })).toMatchObject({ kind: "ready" });
+    expect(text(reviewView(ticked))).not.toContain("Blocked");
+    // A different key must be confirmed again.
+    expect(applyTyped(ticked, { key: { mode: "existing" } }).draft.confirmReencrypt).toBe(false);
+  });
+});
+
+describe("a key whose policy the bot can't read", () => {
+  const unreadable = (): Draft => {
+    const draft = withLegacyKey();
+    const { policy: _hidden, ...check } = draft.keyCheck ?? { keyId: KEY_ID, at: NOW };
+    return { ...draft, keyCheck: check };
+  };
+
+  it("shows the statement on the key step, without offering to update the policy", () => {
+    const view = stepView(unreadable(), "key");
+    expect(text(view)).toContain("can't read its key policy (kms:GetKeyPolicy)");
+    expect(text(view)).toContain('"Sid": "CustomerProfilesKey"');
+    expect((view.blocks as Block[]).some((b) => b.block_id === "key_update")).toBe(false);
+    expect(validateStep("key", unreadable())).toEqual({});
+  });
+
+  it("the review blocks on a box naming the statement and the key until it is ticked", () => {
+    const draft = withFacts(
+      unreadable(),
+      facts({
+        keyState: "Enabled",
+        keyManager: "CUSTOMER",
+        keySpec: "SYMMETRIC_DEFAULT",
+        keyUsage: "ENCRYPT_DECRYPT",
+      }),
+    );
+    const view = reviewView(draft);
+    expect(view.submit?.text).toBe("Enable");
+    expect(text(view)).toContain("confirm once they added it");
+    const box = (view.blocks as Block[]).find((b) => b.block_id === "review_key_statement");
+    expect(box?.label?.text).toBe(
+      `The key's administrator added the CustomerProfilesKey statement shown to the policy of key ${KEY_ARN}.`,
+    );
+    expect(decideEnable({ input: draft })).toEqual({ kind: "confirm", missing: ["key-statement"] });
+
+    const patch = readTyped({
+      review_key_statement: {
+        enable_review_key_statement: { type: "checkboxes", selected_options: [{ value: "added" }] },
+      },
+    });
+    expect(patch).toEqual({ key: { confirmed: true } });
+    const ticked = applyTyped(draft, patch).draft;
+    const ready = decideEnable({ input: ticked });
+    expect(ready.kind).toBe("ready");
+    expect(ready.kind === "ready" && ready.data.request.key).toMatchObject({
+      mode: "existing",
+      confirmedStatement: true,
+    });
+    // Picking another key clears the tick.
+    expect(
+      applyTyped(ticked, { key: { keyId: "other" } as Draft["key"] }).draft.key.confirmed,
+    ).toBe(false);
+  });
+});
+
 describe("what Enable answers when the instance has a job already", () => {
   const job = jobFor("<corp>");
 
@@ -325,6 +494,7 @@ describe("reading forged radio values", () => {
     expect(readTyped(radio("key_mode", "aws-owned"))).toEqual({ key: { mode: "aws-owned" } });
     expect(readTyped(radio("key_mode", "root-key"))).toEqual({});
     expect(readTyped(radio("dlq_mode", "none"))).toEqual({ dlq: { mode: "none" } });
+    expect(readTyped(radio("key_mode", "keep"))).toEqual({ key: { mode: "keep" } });
     expect(readTyped(radio("domain_mode", "__proto__"))).toEqual({});
   });
 });

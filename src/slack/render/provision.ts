@@ -70,8 +70,12 @@ const FIELD_TEXT = 2000;
  */
 export function skippedSteps(request: Pick<ProvisionRequest, "dlq" | "key">): Set<StepName> {
   const skipped = new Set<StepName>();
-  if (request.dlq.mode === "none") skipped.add("queue").add("queue-policy");
-  if (request.key.mode === "aws-owned") skipped.add("key").add("alias").add("key-policy");
+  if (request.dlq.mode === "none" || request.dlq.mode === "keep") {
+    skipped.add("queue").add("queue-policy");
+  }
+  if (request.key.mode === "aws-owned" || request.key.mode === "keep") {
+    skipped.add("key").add("alias").add("key-policy");
+  }
   if (request.key.mode === "existing") {
     skipped.add("alias");
     if (!request.key.updatePolicy) skipped.add("key-policy");

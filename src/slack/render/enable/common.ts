@@ -196,18 +196,23 @@ function input(
   } as KnownBlock;
 }
 
-/** How a step's resource comes about (create it, pick one, none): one radio per mode. */
+/**
+ * How a step's resource comes about (keep it, create it, pick one, none): one radio per mode
+ * offered; none is selected when the current mode is not one of them.
+ */
 export const modeRadios = <M extends string>(
   field: WizardField,
   label: string,
-  modes: Record<M, PlainTextOption>,
+  modes: Partial<Record<M, PlainTextOption>>,
   current: M,
-): KnownBlock =>
-  input(field, label, {
+): KnownBlock => {
+  const selected = modes[current];
+  return input(field, label, {
     type: "radio_buttons",
-    options: Object.values(modes),
-    initial_option: modes[current],
+    options: Object.values(modes).filter(Boolean),
+    ...(selected ? { initial_option: selected } : {}),
   });
+};
 
 export const textInput = (
   field: WizardField,

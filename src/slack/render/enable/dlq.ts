@@ -1,4 +1,7 @@
-/** Step 3: the dead-letter queue: none, a new standard queue, or an existing one (policy checked). */
+/**
+ * Step 3: the dead-letter queue: for an existing domain, the queue it uses now (pre-selected);
+ * none, a new standard queue, or an existing one (policy checked).
+ */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { parseInstanceArn } from "../../../enable/arns.js";
 import type { Draft, QueueCheck, QueueRow } from "../../../enable/drafts.js";
@@ -23,7 +26,9 @@ import {
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
 import { context, option, searchOptions, section, textInput, tickBox } from "./common.js";
-import { type Lacking, resourceView } from "./resource.js";
+import { keptBlocks, type Lacking, resourceView } from "./resource.js";
+
+const KEEP = option("Keep the domain's current queue", "keep", "Failures go where they go now");
 
 const MODES = {
   none: option("No dead-letter queue", "none", "Objects that fail ingestion are dropped"),
@@ -102,9 +107,14 @@ export function dlqView(draft: Draft): ModalView {
     mode: {
       field: "dlq_mode",
       label: "Dead-letter queue",
-      options: MODES,
+      options: draft.domain.mode === "existing" ? { keep: KEEP, ...MODES } : MODES,
       current: draft.dlq.mode,
     },
+    keep: keptBlocks(draft, (check) =>
+      check.deadLetterQueueUrl
+        ? `Domain *${esc(check.name)}* sends failed objects to \`${esc(check.deadLetterQueueUrl)}\` now; that stays as it is.`
+        : `Domain *${esc(check.name)}* has no dead-letter queue now (none), so objects that fail ingestion are lost; keeping that adds none.`,
+    ),
     create: [
       textInput("dlq_name", "Queue name", queueNameOf(draft), {
         hint: "1–80 letters, digits, hyphens or underscores; a standard queue (no .fifo). It gets the Customer Profiles access policy.",

@@ -1,12 +1,13 @@
 /**
- * Step 4: the KMS key: a new symmetric key, an existing one whose policy is checked, or the
- * AWS owned key.
+ * Step 4: the KMS key: for an existing domain, the key it uses now (pre-selected); a new
+ * symmetric key, an existing one whose policy is checked, or the AWS owned key.
  */
 import type { ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, KeyCheck, KeyRow } from "../../../enable/drafts.js";
 import { formatPolicy } from "../../../enable/policies.js";
 import {
   aliasOf,
+  currentDomainCheck,
   currentKeyCheck,
   domainNameOf,
   keyDescriptionOf,
@@ -15,7 +16,9 @@ import {
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
 import { context, option, searchOptions, textInput } from "./common.js";
-import { type Lacking, resourceView } from "./resource.js";
+import { keptBlocks, type Lacking, resourceView } from "./resource.js";
+
+const KEEP = option("Keep the domain's current key", "keep", "Its encryption stays as it is");
 
 const MODES = {
   new: option("Create a new key", "new", "Symmetric, with the Customer Profiles key policy"),
@@ -52,9 +55,14 @@ function lackingStatement(draft: Draft, check: KeyCheck): Lacking | undefined {
   const status = keyPolicyStatus(draft);
   if (status?.ok) return undefined;
   const problems = status?.problems.length ? ` (${esc(status.problems.join(" "))})` : "";
-  const why = check.policy
-    ? `Its key policy doesn't let Customer Profiles use it${problems}.`
-    : "The bot can't read its key policy (kms:GetKeyPolicy), so it can't tell whether Customer Profiles may use it.";
+  if (!check.policy) {
+    // The bot can't add to a policy it can't read: the review asks for a confirmation instead.
+    return {
+      text: "The bot can't read its key policy (kms:GetKeyPolicy), so it can't tell whether Customer Profiles may use it. Send this statement to the key's administrator; the review asks you to confirm they added it:",
+      ...(status?.statementToAdd ? { statement: formatPolicy(status.statementToAdd) } : {}),
+    };
+  }
+  const why = `Its key policy doesn't let Customer Profiles use it${problems}.`;
   return {
     text: `${why} Send this statement to the key's administrator to add, or let the bot add it:`,
     ...(status?.statementToAdd ? { statement: formatPolicy(status.statementToAdd) } : {}),
@@ -68,13 +76,32 @@ function lackingStatement(draft: Draft, check: KeyCheck): Lacking | undefined {
   };
 }
 
+/** For an existing domain that holds profiles: what choosing another key means. */
+function reencryptLine(draft: Draft): string {
+  const count = currentDomainCheck(draft)?.profileCount ?? 0;
+  if (draft.key.mode === "keep" || count === 0) return "";
+  const profiles = `${count.toLocaleString("en-US")} profile${count === 1 ? "" : "s"}`;
+  return `\n:warning: Domain *${esc(domainNameOf(draft))}* holds ${profiles}: another key means re-encrypting all of them, which the review asks you to confirm.`;
+}
+
 export function keyView(draft: Draft): ModalView {
   const { keyId } = draft.key;
   const picked = pickedKey(draft);
+  const existingDomain = draft.domain.mode === "existing";
   return resourceView(draft, {
     step: "key",
-    intro: `*Step 4 of 5 · KMS key*\nDomain *${esc(domainNameOf(draft))}* encrypts its profiles with this key; Customer Profiles needs the key policy statement that lets it use the key.`,
-    mode: { field: "key_mode", label: "Encryption key", options: MODES, current: draft.key.mode },
+    intro: `*Step 4 of 5 · KMS key*\nDomain *${esc(domainNameOf(draft))}* encrypts its profiles with this key; Customer Profiles needs the key policy statement that lets it use the key.${reencryptLine(draft)}`,
+    mode: {
+      field: "key_mode",
+      label: "Encryption key",
+      options: existingDomain ? { keep: KEEP, ...MODES } : MODES,
+      current: draft.key.mode,
+    },
+    keep: keptBlocks(draft, (check) =>
+      check.encryptionKey
+        ? `Domain *${esc(check.name)}* is encrypted with \`${esc(check.encryptionKey)}\` now; nothing about its encryption changes.`
+        : `Domain *${esc(check.name)}* is encrypted with a key AWS owns now; nothing about its encryption changes.`,
+    ),
     create: [
       textInput("key_alias", "Alias", aliasOf(draft), {
         hint: "Starts with alias/ (added if you leave it out); not alias/aws/.",

@@ -1,13 +1,13 @@
 /**
- * Steps 3 and 4 have the same shape: a mode radio (create the resource, pick an existing one,
- * or none), the fields for a new one, or a picker followed by what the look-up of the picked
- * one found: checking, gone, fine, or a policy that lacks the Customer Profiles statement,
- * shown with the box that lets the bot add it.
+ * Steps 3 and 4 have the same shape: a mode radio (keep what an existing domain uses, create
+ * the resource, pick an existing one, or none), the fields for a new one, or a picker
+ * followed by what the look-up of the picked one found: checking, gone, fine, or a policy
+ * that lacks the Customer Profiles statement, shown with the box that lets the bot add it.
  */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import type { Draft } from "../../../enable/drafts.js";
-import type { WizardField } from "../../../enable/wizard.js";
-import { inert } from "../text.js";
+import type { DomainCheck, Draft } from "../../../enable/drafts.js";
+import { currentDomainCheck, domainNameOf, type WizardField } from "../../../enable/wizard.js";
+import { esc, inert } from "../text.js";
 import {
   codeBlock,
   context,
@@ -23,7 +23,8 @@ import {
 export interface Lacking {
   text: string;
   statement?: string;
-  tick: TickBox;
+  /** Absent when the bot can't add it (the review then asks for a confirmation). */
+  tick?: TickBox;
 }
 
 /** The existing resource: its picker, and what the look-up of the picked one found. */
@@ -48,7 +49,15 @@ export interface Existing<C extends { error?: string }> {
 export interface ResourceStep<M extends string, C extends { error?: string }> {
   step: "dlq" | "key";
   intro: string;
-  mode: { field: WizardField; label: string; options: Record<M, PlainTextOption>; current: M };
+  /** Only the modes offered; "keep" is offered for an existing domain only. */
+  mode: {
+    field: WizardField;
+    label: string;
+    options: Partial<Record<M, PlainTextOption>>;
+    current: M;
+  };
+  /** What "keep" shows: what the existing domain uses now. */
+  keep?: KnownBlock[];
   /** What "new" shows: the fields of the resource the job creates. */
   create: KnownBlock[];
   existing: Existing<C>;
@@ -71,9 +80,27 @@ function existingBlocks<C extends { error?: string }>(e: Existing<C>): KnownBloc
     pickerBlock,
     section(`:warning: ${lacking.text}`),
     ...(lacking.statement ? [section(codeBlock(lacking.statement))] : []),
-    tickBox(lacking.tick),
+    ...(lacking.tick ? [tickBox(lacking.tick)] : []),
     ...more,
   ];
+}
+
+/** What "keep" shows: what the existing domain uses now, once GetDomain answered. */
+export function keptBlocks(draft: Draft, describe: (check: DomainCheck) => string): KnownBlock[] {
+  const check = currentDomainCheck(draft);
+  const name = esc(domainNameOf(draft));
+  if (!check) return [context(`:hourglass_flowing_sand: Reading what domain *${name}* uses now…`)];
+  if (check.error) {
+    return [
+      context(
+        `:warning: The bot couldn't read domain *${name}*: ${inert(check.error, 1000)} The review reads it again.`,
+      ),
+    ];
+  }
+  if (check.found === false) {
+    return [context(`:warning: Domain *${name}* no longer exists: go Back and pick another.`)];
+  }
+  return [context(describe(check))];
 }
 
 export function resourceView<M extends string, C extends { error?: string }>(
@@ -86,7 +113,9 @@ export function resourceView<M extends string, C extends { error?: string }>(
       ? spec.create
       : mode.current === "existing"
         ? existingBlocks(spec.existing)
-        : (spec.other ?? []);
+        : mode.current === "keep"
+          ? (spec.keep ?? [])
+          : (spec.other ?? []);
   return middleStep(spec.step, draft, [
     section(spec.intro),
     modeRadios(mode.field, mode.label, mode.options, mode.current),

@@ -1,15 +1,23 @@
 /**
  * Step 5: the plan as buildPlan made it: every resource and what happens to it, the exact
- * policy statements, every warning and blocker. An instance linked to another domain needs
- * the confirmation box ticked; its label says the profiles do not move.
+ * policy statements, every warning and blocker. What a person must confirm has a box instead
+ * of a blocker: an instance linked to another domain (its label says the profiles do not
+ * move), a key whose policy the bot can't read (the statement's Sid and the key), a new key
+ * for a domain that holds profiles (their count, and what re-encryption means).
  */
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { Draft } from "../../../enable/drafts.js";
-import type { Plan, PlanStep } from "../../../enable/plan.js";
+import {
+  blockedOnlyByConfirmations,
+  type ConfirmationKind,
+  type Plan,
+  type PlanConfirmation,
+  type PlanStep,
+} from "../../../enable/plan.js";
 import { formatPolicy } from "../../../enable/policies.js";
 import { MAX_FIELD_ERROR } from "../../../enable/validation.js";
 import {
-  blockedOnlyByRelink,
+  CONFIRMATION_FIELD,
   chosenInstance,
   domainNameOf,
   instanceLabel,
@@ -70,7 +78,40 @@ function targetText(step: Plan["steps"][number]): string {
   return `\`${esc(clip(step.target, 200))}\``;
 }
 
-function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBlock[] {
+/** The review's box for a confirmation, ticked as the draft has it. */
+function confirmationBox(draft: Draft, plan: Plan, c: PlanConfirmation): KnownBlock[] {
+  const field = CONFIRMATION_FIELD[c.kind];
+  if (c.kind === "relink") {
+    const unlink = plan.steps.find((s) => s.kind === "unlink");
+    const instance = chosenInstance(draft);
+    return [
+      tickBox({
+        field,
+        label: `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink?.target ?? ""}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink?.target ?? ""}; its profiles stay there and will not move to the new domain.`,
+        option: option("Link it anyway: its profiles will not move to the new domain", "relink"),
+        ticked: c.confirmed,
+      }),
+    ];
+  }
+  const box =
+    c.kind === "key-statement"
+      ? option("Yes, the statement is in the key policy", "added")
+      : option("Change the key and re-encrypt the profiles", "reencrypt");
+  const ticked = c.kind === "key-statement" ? draft.key.confirmed : draft.confirmReencrypt;
+  return [
+    tickBox({
+      field,
+      label: c.text,
+      ...(c.kind === "key-statement"
+        ? { hint: "The statement is under Policy statements above; the bot can't check it." }
+        : {}),
+      option: box,
+      ticked,
+    }),
+  ];
+}
+
+function planBlocks(draft: Draft, plan: Plan, onlyBoxes: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   blocks.push(section("*Resources*"));
   blocks.push(
@@ -96,24 +137,20 @@ function planBlocks(draft: Draft, plan: Plan, blockedOnRelink: boolean): KnownBl
     blocks.push(section("*Warnings*"));
     for (const w of plan.warnings) blocks.push(...noteBlocks(":warning:", w));
   }
-  const blockers = blockedOnRelink ? [] : plan.blockers;
+  // A box's own sentence is shown above it; only when nothing but boxes blocks is that all.
+  const blockers = onlyBoxes ? [] : plan.blockers;
   if (blockers.length) {
     blocks.push(
       section("*Blocked: fix these first* (Back changes your choices; Check again re-reads AWS)"),
     );
     for (const b of blockers) blocks.push(...noteBlocks(":no_entry:", b));
   }
-  const unlink = plan.steps.find((s) => s.kind === "unlink");
-  if (unlink) {
-    const instance = chosenInstance(draft);
-    blocks.push(
-      tickBox({
-        field: "review_confirm",
-        label: `Instance ${instance ? instanceLabel(instance) : ""} is linked to domain ${unlink.target}. Linking it to ${domainNameOf(draft)} unlinks it from ${unlink.target}; its profiles stay there and will not move to the new domain.`,
-        option: option("Link it anyway: its profiles will not move to the new domain", "relink"),
-        ticked: draft.confirmRelink,
-      }),
-    );
+  if (plan.confirmations.length) {
+    blocks.push(section("*Confirm before Enable*"));
+    for (const c of plan.confirmations) {
+      if (onlyBoxes && !c.confirmed) blocks.push(...noteBlocks(":warning:", c.blocker));
+      blocks.push(...confirmationBox(draft, plan, c));
+    }
   }
   return blocks;
 }
@@ -145,9 +182,9 @@ export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)
       },
     );
   }
-  const onlyRelink = blockedOnlyByRelink(state.plan, state.input);
-  const ready = state.plan.blockers.length === 0 || onlyRelink;
-  const blocks = [intro, ...planBlocks(draft, state.plan, onlyRelink)];
+  const onlyBoxes = blockedOnlyByConfirmations(state.plan);
+  const ready = state.plan.blockers.length === 0 || onlyBoxes;
+  const blocks = [intro, ...planBlocks(draft, state.plan, onlyBoxes)];
   blocks.push(
     context(
       `Checked against AWS at <!date^${Math.floor(Date.parse(state.factsAt) / 1000)}^{time}|${state.factsAt}>.`,
@@ -160,15 +197,21 @@ export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)
   });
 }
 
-/** Enable was pressed without ticking the relink box: the error next to it. */
-export function relinkErrors(draft: Draft): Record<string, string> {
+/** Enable was pressed with boxes unticked: the error next to each. */
+export function confirmationErrors(
+  draft: Draft,
+  missing: ConfirmationKind[],
+): Record<string, string> {
   const instance = chosenInstance(draft);
-  return {
-    review_confirm: clip(
-      `Tick the box to link ${instance ? instanceLabel(instance) : "the instance"} to the new domain: its profiles will not move with it.`,
-      MAX_FIELD_ERROR,
-    ),
+  const text: Record<ConfirmationKind, string> = {
+    relink: `Tick the box to link ${instance ? instanceLabel(instance) : "the instance"} to the new domain: its profiles will not move with it.`,
+    "key-statement":
+      "Tick the box once the key's administrator has added the CustomerProfilesKey statement, or go Back and pick another key.",
+    reencrypt: `Tick the box to change the key of ${domainNameOf(draft)} and re-encrypt its profiles, or go Back and keep its current key.`,
   };
+  return Object.fromEntries(
+    missing.map((kind) => [CONFIRMATION_FIELD[kind], clip(text[kind], MAX_FIELD_ERROR)]),
+  );
 }
 
 /** The job could not be queued: the review again, with the reason and Check again. */

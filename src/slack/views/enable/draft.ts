@@ -94,7 +94,7 @@ export function readTyped(values: StateValues): DraftPatch {
   });
   if (Object.keys(domain).length) patch.domain = domain as Draft["domain"];
   const dlq = defined({
-    mode: oneOf("dlq_mode", ["none", "new", "existing"] as const),
+    mode: oneOf("dlq_mode", ["keep", "none", "new", "existing"] as const),
     name: text("dlq_name"),
     retention: text("dlq_retention"),
     queue: selected("dlq_queue") || undefined,
@@ -103,14 +103,17 @@ export function readTyped(values: StateValues): DraftPatch {
   });
   if (Object.keys(dlq).length) patch.dlq = dlq as Draft["dlq"];
   const key = defined({
-    mode: oneOf("key_mode", ["new", "existing", "aws-owned"] as const),
+    mode: oneOf("key_mode", ["keep", "new", "existing", "aws-owned"] as const),
     alias: text("key_alias"),
     description: text("key_description"),
     keyId: selected("key_existing") || undefined,
     update: ticked("key_update"),
+    confirmed: ticked("review_key_statement"),
   });
   if (Object.keys(key).length) patch.key = key as Draft["key"];
   const confirm = ticked("review_confirm");
   if (confirm !== undefined) patch.confirmRelink = confirm;
+  const reencrypt = ticked("review_reencrypt");
+  if (reencrypt !== undefined) patch.confirmReencrypt = reencrypt;
   return patch;
 }

@@ -1,8 +1,10 @@
 /**
- * Enable on the review: saves the relink tick, then does what decideEnable (src/enable/submit.ts)
- * says: look AWS up again, ask for the tick, or queue the job (src/queues/provision.ts).
+ * Enable on the review: saves the review's ticks, then does what decideEnable
+ * (src/enable/submit.ts) says: look AWS up again, ask for the ticks, or queue the job
+ * (src/queues/provision.ts).
  */
 import type { WebClient } from "@slack/web-api";
+import type { ConfirmationKind } from "../../../enable/plan.js";
 import { decideEnable } from "../../../enable/submit.js";
 import { asAppError } from "../../../errors.js";
 import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
@@ -14,13 +16,20 @@ import type { AuditNote } from "../../middleware/guard.js";
 import { expiredView } from "../../render/enable/common.js";
 import {
   alreadyRunningView,
+  confirmationErrors,
   queueFailedView,
-  relinkErrors,
   reviewView,
 } from "../../render/enable/review.js";
 import { draftStore, saveTyped } from "./draft.js";
 import { loadAndRefresh } from "./refresh.js";
 import { postStatusAndStart } from "./start.js";
+
+/** The audit's words for each box left unticked. */
+const UNCONFIRMED: Record<ConfirmationKind, string> = {
+  relink: "moving the instance to another domain",
+  "key-statement": "that the key's administrator added the key policy statement",
+  reencrypt: "re-encrypting the domain's profiles under another key",
+};
 
 export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
   const { ack, view } = args;
@@ -33,9 +42,9 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     return ack({ response_action: "update", view: expiredView() });
   }
   const decision = decideEnable({ input: draft });
-  if (decision.kind === "confirm-relink") {
-    refused("moving the instance to another domain was not confirmed");
-    return ack({ response_action: "errors", errors: relinkErrors(draft) });
+  if (decision.kind === "confirm") {
+    refused(`not confirmed: ${decision.missing.map((m) => UNCONFIRMED[m]).join("; ")}`);
+    return ack({ response_action: "errors", errors: confirmationErrors(draft, decision.missing) });
   }
   if (decision.kind === "check-again") {
     refused("what the review showed no longer matched AWS; it was looked up again");
