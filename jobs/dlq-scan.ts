@@ -1,5 +1,6 @@
 /**
- * The `dlq-scan` queue's processor. A scan job reads like its steps: binding → lock → scan →
+ * The `dlq-scan` queue's processor. A scan job reads like its steps: binding → lock → the
+ * queue's retention and RedrivePolicy (paused: the last digest says why, nothing is received) → scan →
  * digest state → the scan's message ids → publish (post or edit, naming the scan) → thread replies for new classes (unless muted) →
  * resolved state when empty. It publishes through the DigestPublisher port
  * (src/dlq/publisher.ts). A reconcile rebuilds the bindings' cache from the domains' tags and
@@ -18,6 +19,14 @@ import {
   type ScanIdsRecorder,
 } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
+import {
+  afterPass,
+  parseRedrivePolicy,
+  pauseOf,
+  type ReceiveCounts,
+  type RedriveLimit,
+  scanMayReceive,
+} from "../src/dlq/receive-budget.js";
 import { newScanId, scanQueue } from "../src/dlq/scan.js";
 import { diffSummaries } from "../src/dlq/summary.js";
 import type { Logger } from "../src/logger.js";
@@ -58,7 +67,9 @@ export interface DlqScanDeps {
 export type ScanOutcome =
   | { status: "unbound" | "no-queue" | "locked" }
   | { status: "posted" | "edited"; total: number; newClasses: string[]; replies: number }
-  | { status: "resolved" | "quiet"; total: 0 };
+  | { status: "resolved" | "quiet"; total: 0 }
+  /** The receive budget is spent: nothing was received, the last digest says why. */
+  | { status: "paused"; highest: number };
 
 /**
  * One scan at a time per domain, whatever the number of workers: a Redis lock rather than a
@@ -82,14 +93,30 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
   if (!queueUrl) return { status: "no-queue" };
 
   const locked = await withLock(deps.redis, scanLockKey(deps.prefix, domain), LOCK_MS, async () => {
-    // 2. Scan: read-only, every message goes back to the queue. Its message ids per class go
+    // 2. The queue's retention (for the expiry warning) and its own RedrivePolicy, read once
+    //    per scan. With a policy, every receive counts towards moving a message on: a scan
+    //    that could take a message's last spare receive does not start (src/dlq/receive-budget.ts).
+    const settings = await deps.gateways.sqs.receiveSettings(queueUrl);
+    const limit = parseRedrivePolicy(settings?.redrivePolicy);
+    const before = await deps.digests.get(domain);
+    // An empty queue has no receive counts left to protect. (SQS's counts are approximate:
+    // a wrong zero only lets the scan start, and it stops at the first counts it sees.)
+    const known = settings?.messages === 0 ? undefined : before?.receives;
+    if (limit && !scanMayReceive(limit, known)) {
+      return showPaused(binding.channelId, limit, known, before);
+    }
+    // 3. Scan: read-only, every message goes back to the queue. Its message ids per class go
     //    to Redis in batches while it runs, under temporary keys: readable only once committed
     //    (step 5), and deleted if the scan or anything before the commit fails (the
     //    recorder's discard does nothing once it has committed).
     const scanId = newScanId(Date.now());
     const recorder = deps.digests.recordScanIds(domain, scanId);
     try {
-      return await scanAndPublish(queueUrl, binding.channelId, scanId, recorder);
+      return await scanAndPublish(queueUrl, binding.channelId, scanId, recorder, {
+        ...(settings && { retentionSeconds: settings.retentionSeconds }),
+        ...(limit && { limit }),
+        ...(known && { known }),
+      });
     } finally {
       await recorder.discard();
     }
@@ -97,11 +124,47 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
   if (!locked.acquired) log.debug("another scan of this domain is running; skipped");
   return locked.acquired ? locked.value : { status: "locked" };
 
+  /** Scans paused: the last digest, edited (or posted) to say why; nothing is received. */
+  async function showPaused(
+    channelId: string,
+    limit: RedriveLimit,
+    known: ReceiveCounts | undefined,
+    state: DigestState | undefined,
+  ): Promise<ScanOutcome> {
+    const highest = known?.highest ?? 0;
+    log.info({ highest, maxReceiveCount: limit.maxReceiveCount }, "dead-letter scan paused");
+    const shown = state?.lastSummary;
+    if (!shown || shown.total === 0) return { status: "paused", highest };
+    const ts = state?.channel === channelId ? state?.ts || undefined : undefined;
+    const posted = await deps.publisher.publish(channelId, ts, {
+      domain,
+      ...(state?.scanId && { scanId: state.scanId }),
+      summary: shown,
+      complete: state?.lastComplete ?? false,
+      scannedAt: state?.lastScanAt ?? now(),
+      paused: pauseOf(limit, known),
+      ...(state?.mutedUntil !== undefined && { mutedUntil: state.mutedUntil }),
+    });
+    if (posted !== ts) {
+      await deps.digests.saveScan(domain, {
+        channel: channelId,
+        ts: posted,
+        ...(state?.scanId && { scanId: state.scanId }),
+        lastSummary: shown,
+        lastComplete: state?.lastComplete ?? false,
+        lastScanAt: state?.lastScanAt ?? now(),
+        ...(known && { receives: known }),
+      });
+    }
+    return { status: "paused", highest };
+  }
+
   async function scanAndPublish(
     queueUrl: string,
     channelId: string,
     scanId: string,
     recorder: ScanIdsRecorder,
+    budget: { retentionSeconds?: number; limit?: RedriveLimit; known?: ReceiveCounts },
   ): Promise<ScanOutcome> {
     const scan = await scanQueue(
       { sqs: deps.gateways.sqs, log },
@@ -115,6 +178,12 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
         }),
         samplesPerClass: SAMPLES_PER_CLASS,
         ...(deps.waitSeconds !== undefined && { waitSeconds: deps.waitSeconds }),
+        ...(budget.retentionSeconds !== undefined && {
+          retention: { seconds: budget.retentionSeconds, scannedAt: now() },
+        }),
+        ...(budget.limit && {
+          redrive: { limit: budget.limit, ...(budget.known && { known: budget.known }) },
+        }),
       },
     );
     const {
@@ -122,17 +191,25 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       notReturned: _notReturned,
       scanId: _scanId,
       messageIds: _messageIds,
+      receives: tally,
+      stoppedShort,
       ...summary
     } = scan;
     const scannedAt = now();
+    // What the next scan starts from; the digest says when it may not.
+    const receives = afterPass(budget.known, tally, complete);
+    const paused =
+      budget.limit && (stoppedShort || !scanMayReceive(budget.limit, receives))
+        ? pauseOf(budget.limit, receives)
+        : undefined;
 
-    // 3. The last digest: a digest in another channel (re-bound) is left behind.
+    // 4. The last digest: a digest in another channel (re-bound) is left behind.
     const stored = await deps.digests.get(domain);
     const state: DigestState | undefined =
       stored && stored.channel === channelId ? stored : undefined;
     const hasMessage = state?.ts !== undefined && state.ts !== "";
 
-    // 4. Empty queue: resolve the digest once, otherwise say nothing.
+    // 5. Empty queue: resolve the digest once, otherwise say nothing.
     if (summary.total === 0) {
       const was = state?.lastSummary?.total ?? 0;
       const resolveNow = hasMessage && state?.resolvedFrom === undefined && was > 0;
@@ -145,6 +222,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
         lastSummary: summary,
         lastComplete: complete,
         lastScanAt: scannedAt,
+        receives,
         ...(resolveNow
           ? { resolvedFrom: was }
           : state?.resolvedFrom !== undefined && { resolvedFrom: state.resolvedFrom }),
@@ -152,7 +230,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       return { status: resolveNow ? "resolved" : "quiet", total: 0 } as const;
     }
 
-    // 5. Publish against the previous scan (none on a first digest: no trend, no replies):
+    // 6. Publish against the previous scan (none on a first digest: no trend, no replies):
     //    edit the digest in place, or post it. The scan's message ids are saved first, so a
     //    button naming this scan always finds what it may act on.
     await recorder.commit();
@@ -164,6 +242,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       complete,
       ...(previous && { previous }),
       scannedAt,
+      ...(paused && { paused }),
       ...(state?.mutedUntil !== undefined && { mutedUntil: state.mutedUntil }),
     });
     const edited = hasMessage && ts === state?.ts;
@@ -174,9 +253,10 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       lastSummary: summary,
       lastComplete: complete,
       lastScanAt: scannedAt,
+      receives,
     });
 
-    // 6. New classes get a reply in the thread, unless someone muted it.
+    // 7. New classes get a reply in the thread, unless someone muted it.
     const diff = diffSummaries(previous, summary);
     const newClasses = edited ? diff.newClasses : [];
     let replies = 0;

@@ -13,6 +13,10 @@
  * later arrivals; without that record it stops before any change and says to use the current
  * digest. One message by id is one message.
  *
+ * When the DLQ has a RedrivePolicy of its own, a pass keeps within the receive budget
+ * (src/dlq/receive-budget.ts): it starts from the receive counts the digest knows, and what
+ * it saw of them is saved back for the next scan.
+ *
  * A retry, or a job BullMQ recovers after its worker was killed, resumes from the job's
  * checkpoint in Redis (RedisPassCheckpoint below): the leases the dead attempt held are made
  * visible again and what it had accepted is counted, so the final report adds up to the
@@ -23,6 +27,7 @@ import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import type { DigestState, DigestStore } from "../src/dlq/digests.js";
 import { createPacer, type Pacer } from "../src/dlq/pacing.js";
+import { afterPass, parseRedrivePolicy, type ReceiveTally } from "../src/dlq/receive-budget.js";
 import {
   type CheckpointLease,
   discard,
@@ -50,7 +55,7 @@ export interface ReingestWorkerDeps {
   prefix: string;
   gateways: Pick<Gateways, "sqs" | "profiles">;
   bindings: BindingStore;
-  digests: Pick<DigestStore, "get" | "scanIds">;
+  digests: Pick<DigestStore, "get" | "scanIds" | "saveReceives">;
   reporter: ReingestReporterFactory;
   /** Shared by every process: the global and per-profile pace hold across all of them. */
   limiter: RateLimiter;
@@ -156,6 +161,31 @@ async function locate(
   return { queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }), digest };
 }
 
+/**
+ * Runs a pass within the receive budget, holding the domain (so no scan changes the counts
+ * meanwhile): the DLQ's own RedrivePolicy, read as the pass starts, and the receive counts
+ * the digest knows; then what the pass saw of them goes back to the digest, for the next scan.
+ */
+async function withinBudget<R extends { receives: ReceiveTally }>(
+  deps: ReingestWorkerDeps,
+  domain: string,
+  queueUrl: string,
+  pass: (redrive: PassOptions["redrive"]) => Promise<R>,
+): Promise<R> {
+  const settings = await deps.gateways.sqs.receiveSettings(queueUrl);
+  const limit = parseRedrivePolicy(settings?.redrivePolicy);
+  const known = (await deps.digests.get(domain))?.receives;
+  const result = await pass(limit && { limit, ...(known && { known }) });
+  if (Object.keys(result.receives).length > 0) {
+    await deps.digests
+      .saveReceives(domain, afterPass(known, result.receives, false))
+      .catch((err: unknown) =>
+        deps.log.warn({ err, domain }, "could not save the receive counts a pass saw"),
+      );
+  }
+  return result;
+}
+
 const USE_CURRENT_DIGEST =
   "Stopped before any change: the bot has no record of the digest this button came from (it is more than a day old, or was replaced several scans ago). Use the buttons on the current digest, which show what they will act on.";
 
@@ -204,25 +234,28 @@ async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: Reingest
     const ids = await scanIdsFor(deps, data);
     const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
       await reporter.started(pacer.rate);
-      return reingest(
-        {
-          sqs: deps.gateways.sqs,
-          profiles: deps.gateways.profiles,
-          pacer,
-          log,
-          progress: reporter.progress,
-          checkpoint,
-        },
-        {
-          domain: data.domain,
-          queueUrl: where.queueUrl,
-          selection: data.messageId
-            ? { messageId: data.messageId }
-            : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
-          maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
-          expected: data.messageId ? 1 : (ids?.size ?? 0),
-          ...deps.passOptions,
-        },
+      return withinBudget(deps, data.domain, where.queueUrl, (redrive) =>
+        reingest(
+          {
+            sqs: deps.gateways.sqs,
+            profiles: deps.gateways.profiles,
+            pacer,
+            log,
+            progress: reporter.progress,
+            checkpoint,
+          },
+          {
+            domain: data.domain,
+            queueUrl: where.queueUrl,
+            selection: data.messageId
+              ? { messageId: data.messageId }
+              : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
+            maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
+            expected: data.messageId ? 1 : (ids?.size ?? 0),
+            ...deps.passOptions,
+            ...(redrive && { redrive }),
+          },
+        ),
       );
     });
     await reporter.reingested(result);
@@ -247,15 +280,18 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
     const ids = (await scanIdsFor(deps, data)) ?? new Set<string>();
     const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
       await reporter.started(0);
-      return discard(
-        { sqs: deps.gateways.sqs, log, checkpoint },
-        {
-          queueUrl: where.queueUrl,
-          cls,
-          messageIds: ids,
-          maxMessages: ids.size,
-          ...deps.passOptions,
-        },
+      return withinBudget(deps, data.domain, where.queueUrl, (redrive) =>
+        discard(
+          { sqs: deps.gateways.sqs, log, checkpoint },
+          {
+            queueUrl: where.queueUrl,
+            cls,
+            messageIds: ids,
+            maxMessages: ids.size,
+            ...deps.passOptions,
+            ...(redrive && { redrive }),
+          },
+        ),
       );
     });
     log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");

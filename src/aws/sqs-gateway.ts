@@ -12,6 +12,7 @@ import {
   GetQueueUrlCommand,
   ListQueuesCommand,
   type Message,
+  type QueueAttributeName,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -57,6 +58,17 @@ export interface CreateQueueOptions {
   /** SqsManagedSseEnabled: encrypted at rest with keys SQS owns; no KMS key policy involved. */
   sqsManagedSse?: boolean;
 }
+
+export interface QueueReceiveSettings {
+  retentionSeconds: number;
+  /** The queue's own RedrivePolicy, as SQS returns it (JSON). */
+  redrivePolicy?: string;
+  /** Visible, in flight and delayed: every message the queue holds, approximately. */
+  messages: number;
+}
+
+/** SQS keeps a message 4 days unless MessageRetentionPeriod says otherwise. */
+const DEFAULT_RETENTION_SECONDS = 345_600;
 
 export interface ReceiveOptions {
   /** 1–10; SQS returns at most 10 per call. */
@@ -163,6 +175,42 @@ export class SqsGateway {
         : {}),
       ...(a.MessageRetentionPeriod ? { retentionSeconds: Number(a.MessageRetentionPeriod) } : {}),
       ...(redriveOf(a.RedrivePolicy) ?? {}),
+    };
+  }
+
+  /**
+   * What bounds how long and how often the queue's messages may be read: its retention, its
+   * own RedrivePolicy (raw JSON, absent when none) and how many messages it holds. Undefined
+   * when the queue no longer exists.
+   */
+  async receiveSettings(url: string): Promise<QueueReceiveSettings | undefined> {
+    const out = await undefinedIfNotFound(
+      this.call("GetQueueAttributes", queueArnFromUrl(url), () =>
+        this.client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: [
+              "MessageRetentionPeriod",
+              "RedrivePolicy",
+              "ApproximateNumberOfMessages",
+              "ApproximateNumberOfMessagesNotVisible",
+              "ApproximateNumberOfMessagesDelayed",
+            ],
+          }),
+        ),
+      ),
+    );
+    if (!out) return undefined;
+    const a = out.Attributes ?? {};
+    const count = (name: QueueAttributeName) => Number(a[name] ?? 0) || 0;
+    return {
+      // SQS's default when the attribute is missing: 4 days.
+      retentionSeconds: Number(a.MessageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS),
+      ...(a.RedrivePolicy ? { redrivePolicy: a.RedrivePolicy } : {}),
+      messages:
+        count("ApproximateNumberOfMessages") +
+        count("ApproximateNumberOfMessagesNotVisible") +
+        count("ApproximateNumberOfMessagesDelayed"),
     };
   }
 

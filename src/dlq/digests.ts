@@ -10,6 +10,10 @@
  * scan and acts on those ids only, so it never touches a message that arrived after the digest
  * was shown. Memory is bounded by KEPT_SCANS × the scan's own bound (`DLQ_SCAN_MAX_MESSAGES`).
  *
+ * The receive counts the bot knows of (src/dlq/receive-budget.ts) are one more field, written
+ * by each scan and by each re-ingest or discard pass (`saveReceives`): what decides whether
+ * the next scan may receive from a queue that has a RedrivePolicy of its own.
+ *
  * The ids are streamed while the scan runs (`recordScanIds`): SADD in batches into a temporary
  * set per class (a message received twice is one member), then, when the scan succeeded,
  * `commit` RENAMEs each to its final name and only then writes the scan's marker hash (`at` and
@@ -18,6 +22,7 @@
  */
 import type { Redis } from "ioredis";
 import type { DlqClass } from "./classify.js";
+import { type ReceiveCounts, readReceiveCounts } from "./receive-budget.js";
 import type { ScanMessageIds } from "./scan.js";
 import { readScanSummary, type ScanSummary } from "./summary.js";
 
@@ -42,6 +47,8 @@ export interface DigestState {
   resolvedFrom?: number;
   /** Epoch ms; thread replies are held back until then. */
   mutedUntil?: number;
+  /** The highest ApproximateReceiveCount known in the queue (the receive budget's input). */
+  receives?: ReceiveCounts;
 }
 
 export interface ScanRecord {
@@ -53,12 +60,15 @@ export interface ScanRecord {
   lastComplete: boolean;
   lastScanAt: number;
   resolvedFrom?: number;
+  receives?: ReceiveCounts;
 }
 
 export interface DigestStore {
   get(domain: string): Promise<DigestState | undefined>;
   /** Writes the scan's fields only; the mute is left as it is. */
   saveScan(domain: string, record: ScanRecord): Promise<void>;
+  /** What a re-ingest or discard pass learnt of the receive counts; the rest is left as it is. */
+  saveReceives(domain: string, receives: ReceiveCounts): Promise<void>;
   /** `undefined` unmutes. */
   setMute(domain: string, until: number | undefined): Promise<void>;
   remove(domain: string): Promise<void>;
@@ -121,6 +131,15 @@ const num = (raw: string | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
+function receivesFrom(raw: string | undefined): ReceiveCounts | undefined {
+  if (!raw) return undefined;
+  try {
+    return readReceiveCounts(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
+
 function summaryFrom(raw: string | undefined): ScanSummary | undefined {
   if (!raw) return undefined;
   try {
@@ -152,6 +171,8 @@ export class RedisDigestStore implements DigestStore {
     if (resolvedFrom !== undefined) state.resolvedFrom = resolvedFrom;
     const mutedUntil = num(h.mutedUntil);
     if (mutedUntil !== undefined) state.mutedUntil = mutedUntil;
+    const receives = receivesFrom(h.receives);
+    if (receives) state.receives = receives;
     return state;
   }
 
@@ -165,8 +186,13 @@ export class RedisDigestStore implements DigestStore {
       ts: record.ts ?? "",
       scanId: record.scanId ?? "",
       resolvedFrom: record.resolvedFrom === undefined ? "" : String(record.resolvedFrom),
+      receives: record.receives ? JSON.stringify(record.receives) : "",
     };
     await this.redis.hset(key, fields);
+  }
+
+  async saveReceives(domain: string, receives: ReceiveCounts): Promise<void> {
+    await this.redis.hset(digestKey(this.prefix, domain), "receives", JSON.stringify(receives));
   }
 
   async setMute(domain: string, until: number | undefined): Promise<void> {
@@ -284,6 +310,11 @@ export class MemoryDigestStore implements DigestStore {
     const next: DigestState = { domain, ...structuredClone(record) };
     if (current?.mutedUntil !== undefined) next.mutedUntil = current.mutedUntil;
     this.states.set(domain, next);
+  }
+
+  async saveReceives(domain: string, receives: ReceiveCounts): Promise<void> {
+    const current = this.states.get(domain) ?? { domain };
+    this.states.set(domain, { ...current, receives: { ...receives } });
   }
 
   async setMute(domain: string, until: number | undefined): Promise<void> {

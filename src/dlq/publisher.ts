@@ -4,12 +4,13 @@
  * edited in place, with new classes as replies in its thread; tests use the in-memory one.
  */
 import type { DlqClass } from "./classify.js";
+import type { ScanPause } from "./receive-budget.js";
 import type { ScanSummary } from "./summary.js";
 
 export interface DigestView {
   domain: string;
   /** The scan shown: the digest's Discard and Re-ingest buttons name it. */
-  scanId: string;
+  scanId?: string;
   summary: ScanSummary;
   /** False when the scan stopped at its bound: counts are lower bounds. */
   complete: boolean;
@@ -17,6 +18,8 @@ export interface DigestView {
   previous?: ScanSummary;
   scannedAt: number;
   mutedUntil?: number;
+  /** Set when scans are paused to keep within the queue's RedrivePolicy: the digest says why. */
+  paused?: ScanPause;
 }
 
 export interface DigestPublisher {

@@ -33,6 +33,13 @@
  * `settleMs` has passed since its last accepted put. The result's `done` counts objects that
  * were accepted and did not come back.
  *
+ * RedrivePolicy. When the DLQ has one of its own, every receive counts towards moving a
+ * message on to the policy's target queue (src/dlq/receive-budget.ts). A pass then holds
+ * every message it receives until it ends, instead of giving non-selected ones back at once,
+ * so it receives each message once; and before each receive it checks the budget and stops
+ * (`receive-limit`) rather than make the receive that would move a message away. What it saw
+ * of the receive counts (`receives`) goes back to the digest, for the next scan's budget.
+ *
  * Pacing (src/dlq/pacing.ts) spaces objects per profile. Received messages wait in a small
  * buffer, and workers pick the first one whose profile is not still inside its interval, so a
  * burst of objects for one profile does not hold up the others.
@@ -45,6 +52,14 @@ import type { Logger } from "../logger.js";
 import { classify, DLQ_CLASSES, type DlqClass } from "./classify.js";
 import { type ObjectTypeKeys, type Pacer, profileKeyOf, profilePaceKey } from "./pacing.js";
 import { type ParsedDlqMessage, parseDlqMessage, type ReadableDlqMessage } from "./parse.js";
+import {
+  type ReceiveCounts,
+  type ReceiveTally,
+  type RedriveLimit,
+  reingestMayReceive,
+  tallyDeleted,
+  tallyReceived,
+} from "./receive-budget.js";
 
 export type ReingestSelection =
   | { class: DlqClass; messageIds?: ReadonlySet<string> }
@@ -78,9 +93,11 @@ export interface ReingestFailure {
 
 /**
  * `done`: every id given was accounted for; `in-flight`: some of them are still hidden by
- * another reader, so the pass cannot say what became of them (they stay in the DLQ).
+ * another reader, so the pass cannot say what became of them (they stay in the DLQ);
+ * `receive-limit`: one more receive could have moved a message to the RedrivePolicy's target.
  */
 export type StopReason =
+  | "receive-limit"
   | "drained"
   | "done"
   | "in-flight"
@@ -108,6 +125,10 @@ export interface ReingestResult extends ReingestProgress {
   inFlight: number;
   /** Leases of a killed predecessor made visible again, and objects it had accepted. */
   resumed?: { returned: number; acceptedBefore: number };
+  /** The receive counts this pass saw, per count (for the digest's receive budget). */
+  receives: ReceiveTally;
+  /** The DLQ's own RedrivePolicy, when it has one: what `receive-limit` refers to. */
+  redrive?: RedriveLimit;
 }
 
 /** A lease a pass holds: enough to end it from another process. */
@@ -156,6 +177,8 @@ export interface PassOptions {
   inFlightWaitMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The DLQ's own RedrivePolicy and the receive counts known before: the receive budget. */
+  redrive?: { limit: RedriveLimit; known?: ReceiveCounts };
 }
 
 export interface ReingestInput extends PassOptions {
@@ -190,6 +213,8 @@ interface Leased {
   id: string;
   handle: string;
   leasedAt: number;
+  /** ApproximateReceiveCount after this receive, when SQS gave it. */
+  receiveCount?: number;
 }
 
 /** What identifies an object coming back: its type and its JSON with sorted keys, hashed. */
@@ -227,6 +252,12 @@ class QueuePass {
   skipped = 0;
   /** The last receive answered nothing. */
   drained = false;
+  /** Receive counts seen, per count; and the highest. */
+  readonly receives: ReceiveTally = {};
+  private seenHighest = 0;
+  /** Set when the receive budget stopped the pass before a receive. */
+  limited = false;
+  private readonly redrive: PassOptions["redrive"];
   readonly lease: number;
   private readonly waitSeconds: number;
   private readonly now: () => number;
@@ -241,6 +272,7 @@ class QueuePass {
     this.lease = Math.max(2, Math.floor(opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
     this.waitSeconds = opts.waitSeconds ?? 1;
     this.now = opts.now ?? Date.now;
+    this.redrive = opts.redrive;
   }
 
   /** Whether this pass received the message before (as anything but a selected one). */
@@ -279,6 +311,11 @@ class QueuePass {
   async receive(
     isSelected: (parsed: ParsedDlqMessage, cls: DlqClass) => boolean,
   ): Promise<{ parsed: ParsedDlqMessage; cls: DlqClass; leased: Leased }[]> {
+    const { redrive } = this;
+    if (redrive && !reingestMayReceive(redrive.limit, redrive.known, this.seenHighest)) {
+      this.limited = true;
+      return [];
+    }
     const messages = await this.sqs.receive(this.queueUrl, {
       max: BATCH,
       visibilityTimeout: this.lease,
@@ -293,6 +330,10 @@ class QueuePass {
     for (const message of messages) {
       const leased = leasedOf(message, at);
       if (!leased) continue; // No receipt handle: nothing can be done to it, and it was not leased.
+      if (leased.receiveCount !== undefined) {
+        tallyReceived(this.receives, leased.receiveCount);
+        this.seenHighest = Math.max(this.seenHighest, leased.receiveCount);
+      }
       const parsed = parseDlqMessage(message);
       const cls = classify(parsed);
       if (
@@ -307,7 +348,8 @@ class QueuePass {
         continue;
       }
       this.skip(leased.id, cls);
-      if (this.returnedOnce.has(leased.id)) {
+      // Under a RedrivePolicy, giving it back would cost it another receive when it comes again.
+      if (this.returnedOnce.has(leased.id) || redrive) {
         this.held.set(leased.id, leased);
         kept.push(leased);
       } else {
@@ -350,6 +392,11 @@ class QueuePass {
       items.map((i) => i.handle),
     );
     for (const item of items) this.working.delete(item.id);
+    const failed = new Set(out.failed.map((f) => f.id));
+    for (const item of items) {
+      if (item.receiveCount !== undefined && !failed.has(item.handle))
+        tallyDeleted(this.receives, item.receiveCount);
+    }
     await this.checkpoint?.released(items.map((i) => i.id));
     if (out.failed.length > 0) {
       this.log.warn(
@@ -415,10 +462,12 @@ class QueuePass {
 
 function leasedOf(message: SqsMessage, at: number): Leased | undefined {
   if (!message.ReceiptHandle) return undefined;
+  const count = Number(message.Attributes?.ApproximateReceiveCount);
   return {
     id: message.MessageId ?? message.ReceiptHandle,
     handle: message.ReceiptHandle,
     leasedAt: at,
+    ...(Number.isInteger(count) && count > 0 && { receiveCount: count }),
   };
 }
 
@@ -617,6 +666,10 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
         // Past the bound: an original goes back untouched like any other message.
         return isOriginal(parsed, cls) && picked + bufferedOriginals < max && !stoppedBy;
       });
+      if (pass.limited) {
+        stoppedBy ??= "receive-limit";
+        return;
+      }
       for (const { parsed, cls, leased } of batch) {
         if (parsed.kind !== "readable") continue;
         const work = await workOf(parsed, cls, leased);
@@ -849,7 +902,9 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
     await pass.end();
   }
   const notFound = unaccounted();
-  if ("messageId" in selection) stoppedBy = accepted.size + failed === 0 ? "not-found" : "found";
+  if (pass.limited && (notFound > 0 || !ids)) stoppedBy = "receive-limit";
+  else if ("messageId" in selection)
+    stoppedBy = accepted.size + failed === 0 ? "not-found" : "found";
   else if (ids)
     stoppedBy = notFound > 0 && othersInFlight > 0 ? "in-flight" : (stoppedBy ?? "done");
   else stoppedBy ??= picked >= max ? "max-messages" : "drained";
@@ -868,6 +923,8 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
     notFound,
     inFlight: notFound > 0 ? othersInFlight : 0,
     ...(resumed && { resumed }),
+    receives: pass.receives,
+    ...(input.redrive && { redrive: input.redrive.limit }),
   };
   log.info(
     {
@@ -902,6 +959,8 @@ export interface DiscardResult {
   stoppedBy: StopReason;
   /** Ids given that the pass never found (re-ingested, deleted or expired meanwhile). */
   notFound: number;
+  receives: ReceiveTally;
+  redrive?: RedriveLimit;
 }
 
 /**
@@ -943,6 +1002,10 @@ export async function discard(
       }
       await pass.renew();
       const batch = await pass.receive(isSelected);
+      if (pass.limited) {
+        stoppedBy = "receive-limit";
+        break;
+      }
       if (pass.drained) break;
       const room = max - deleted - deleteFailures;
       const now_ = batch.slice(0, room);
@@ -962,6 +1025,8 @@ export async function discard(
     left: pass.left,
     stoppedBy,
     notFound,
+    receives: pass.receives,
+    ...(input.redrive && { redrive: input.redrive.limit }),
   };
 }
 

@@ -17,6 +17,13 @@
  * requests are on the wire. That backlog cannot grow past one batch per receiver, since each
  * turn of the loop classifies every batch handed over before it.
  *
+ * A queue with a RedrivePolicy of its own moves a message on after `maxReceiveCount`
+ * receives, and every scan is a receive: the scan reads each message's ApproximateReceiveCount
+ * and stops receiving before the receive budget (src/dlq/receive-budget.ts) would let a message
+ * lose the receive kept for its re-ingest (`stoppedShort`). Receives already in flight when it
+ * decides finish (at most `receivers` − 1 batches). It also counts, without a list, the
+ * messages that expire within a day (src/dlq/expiry.ts), from their SentTimestamp.
+ *
  * Every scan has a `scanId`, and its message ids per class are what a digest's Discard or
  * Re-ingest may act on (src/dlq/digests.ts keeps them): a click acts on what the digest showed,
  * never on messages that arrived after the scan.
@@ -26,7 +33,14 @@ import type { SqsGateway, SqsMessage } from "../aws/sqs-gateway.js";
 import type { Logger } from "../logger.js";
 import { classify, type DlqClass } from "./classify.js";
 import { parseDlqMessage } from "./parse.js";
-import { createScanSummary, type ScanSummary } from "./summary.js";
+import {
+  type ReceiveCounts,
+  type ReceiveTally,
+  type RedriveLimit,
+  scanMayReceive,
+  tallyReceived,
+} from "./receive-budget.js";
+import { createScanSummary, type ScanSummary, type SummaryOptions } from "./summary.js";
 
 export interface ScanDeps {
   sqs: Pick<SqsGateway, "receive" | "changeVisibilityBatch">;
@@ -52,6 +66,10 @@ export interface ScanInput {
    * standard queue allows. Default 10.
    */
   receivers?: number;
+  /** The queue's MessageRetentionPeriod and the scan's time: the summary counts what expires soon. */
+  retention?: SummaryOptions["retention"];
+  /** The queue's own RedrivePolicy and the receive counts known before: the receive budget. */
+  redrive?: { limit: RedriveLimit; known?: ReceiveCounts };
   /** For tests: the clock the lease renewal reads. */
   now?: () => number;
   /** The scan's id; a new one (newScanId) when absent. The recorder below is keyed by it. */
@@ -81,6 +99,10 @@ export interface ScanResult extends ScanSummary {
   complete: boolean;
   /** Messages whose lease could not be ended: they reappear when the lease runs out. */
   notReturned: number;
+  /** The receive counts the scan saw (after its own receive), per count. */
+  receives: ReceiveTally;
+  /** True when the scan stopped receiving to stay within the receive budget. */
+  stoppedShort: boolean;
 }
 
 const BATCH = 10;
@@ -107,7 +129,22 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
   const receivers = Math.max(1, Math.floor(input.receivers ?? DEFAULT_RECEIVERS));
   const now = input.now ?? Date.now;
   const max = Math.max(0, Math.floor(input.maxMessages));
-  const summary = createScanSummary({ samplesPerClass: input.samplesPerClass });
+  const summary = createScanSummary({
+    samplesPerClass: input.samplesPerClass,
+    ...(input.retention && { retention: input.retention }),
+  });
+  const receives: ReceiveTally = {};
+  let seenHighest = 0;
+  let stoppedShort = false;
+  /** Tallies each message's count as it arrives, so the next receive is decided on it. */
+  const countReceives = (messages: SqsMessage[]) => {
+    for (const m of messages) {
+      const count = Number(m.Attributes?.ApproximateReceiveCount);
+      if (!Number.isInteger(count) || count < 1) continue;
+      tallyReceived(receives, count);
+      seenHighest = Math.max(seenHighest, count);
+    }
+  };
   const held: string[] = [];
   const scanId = input.scanId ?? newScanId(now());
   const sink = input.ids;
@@ -175,6 +212,10 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
       // Redis slower than SQS: wait for the writes rather than buffer ids without bound.
       if (queuedWrites >= MAX_QUEUED_WRITES) await writes;
       if (failure !== undefined) break;
+      if (input.redrive && !scanMayReceive(input.redrive.limit, input.redrive.known, seenHighest)) {
+        stoppedShort = true;
+        break;
+      }
       const want = Math.min(BATCH, max - asked);
       asked += want;
       // The first MAX_HELD messages are given back at the end; the rest come back by themselves.
@@ -185,6 +226,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         waitSeconds,
       });
       asked -= want - messages.length;
+      countReceives(messages);
       if (held.length === 0) leasedAt = now();
       if (holding) {
         for (const m of messages) if (m.ReceiptHandle) held.push(m.ReceiptHandle);
@@ -216,17 +258,18 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     await writes;
   }
   if (failure) throw failure.error;
-  const complete = drained;
+  const complete = drained && !stoppedShort;
   const result = summary.snapshot();
   log.debug(
-    { queueUrl, scanId, total: result.total, complete, notReturned },
+    { queueUrl, scanId, total: result.total, complete, notReturned, stoppedShort },
     "dead-letter queue scanned",
   );
-  if (sink) return { ...result, scanId, complete, notReturned };
+  const outcome = { scanId, complete, notReturned, receives, stoppedShort };
+  if (sink) return { ...result, ...outcome };
   const messageIds: ScanMessageIds = Object.fromEntries(
     [...ids].map(([cls, list]) => [cls, unique(list)]),
   );
-  return { ...result, scanId, messageIds, complete, notReturned };
+  return { ...result, ...outcome, messageIds };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DLQ_CLASSES, type DlqClass, isDlqClass } from "./classify.js";
+import { expiresSoon } from "./expiry.js";
 import { isPlainObject } from "./json.js";
 import type { ParsedDlqMessage } from "./parse.js";
 import { type PreviewMode, redact, redactText } from "./redact.js";
@@ -40,6 +41,12 @@ export interface ScanSummary {
   total: number;
   samplesPerClass: number;
   classes: Partial<Record<DlqClass, ClassSummary>>;
+  /** The oldest SentTimestamp seen, whatever the class (epoch ms). */
+  oldestSentAt?: number;
+  /** The queue's MessageRetentionPeriod at the scan, when it was read. */
+  retentionSeconds?: number;
+  /** Messages that expire within a day of the scan (src/dlq/expiry.ts). */
+  expiringSoon?: number;
 }
 
 export interface ScanSummaryBuilder {
@@ -106,13 +113,32 @@ function addTo(entry: ClassSummary, parsed: ParsedDlqMessage, samplesPerClass: n
   if (entry.samples.length < samplesPerClass && !seen) entry.samples.push(sampleOf(parsed));
 }
 
-export function createScanSummary(options: { samplesPerClass: number }): ScanSummaryBuilder {
+export interface SummaryOptions {
+  samplesPerClass: number;
+  /** The queue's retention and the scan's time: count what expires soon (src/dlq/expiry.ts). */
+  retention?: { seconds: number; scannedAt: number };
+}
+
+export function createScanSummary(options: SummaryOptions): ScanSummaryBuilder {
   const samplesPerClass = Math.max(0, Math.floor(options.samplesPerClass));
-  const summary: ScanSummary = { total: 0, samplesPerClass, classes: {} };
+  const { retention } = options;
+  const summary: ScanSummary = {
+    total: 0,
+    samplesPerClass,
+    classes: {},
+    ...(retention && { retentionSeconds: retention.seconds, expiringSoon: 0 }),
+  };
   const snapshot = (): ScanSummary => structuredClone(summary);
   return {
     add(parsed, cls) {
       summary.total += 1;
+      const { sentAt } = parsed;
+      if (sentAt !== undefined) {
+        if (summary.oldestSentAt === undefined || sentAt < summary.oldestSentAt)
+          summary.oldestSentAt = sentAt;
+        if (retention && expiresSoon(sentAt, retention.seconds, retention.scannedAt))
+          summary.expiringSoon = (summary.expiringSoon ?? 0) + 1;
+      }
       const entry = summary.classes[cls] ?? { count: 0, samples: [] };
       summary.classes[cls] = entry;
       addTo(entry, parsed, samplesPerClass);
@@ -137,7 +163,16 @@ export function readScanSummary(value: unknown): ScanSummary | undefined {
     };
   }
   const samplesPerClass = typeof value.samplesPerClass === "number" ? value.samplesPerClass : 0;
-  return { total: value.total, samplesPerClass, classes };
+  const optional = (name: "oldestSentAt" | "retentionSeconds" | "expiringSoon") =>
+    typeof value[name] === "number" ? { [name]: value[name] } : {};
+  return {
+    total: value.total,
+    samplesPerClass,
+    classes,
+    ...optional("oldestSentAt"),
+    ...optional("retentionSeconds"),
+    ...optional("expiringSoon"),
+  };
 }
 
 export interface CountChange {

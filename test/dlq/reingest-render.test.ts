@@ -26,6 +26,7 @@ function result(over: Partial<ReingestResult>): ReingestResult {
     retriedCameBacks: 0,
     notFound: 0,
     inFlight: 0,
+    receives: {},
     ...over,
   };
 }

@@ -1,13 +1,16 @@
 /**
  * The dead-letter digest as pure block builders: one message per domain (counts per class,
  * what each class means and its fix, oldest and newest, the trend since the last scan, a
- * redacted sample, and the class's buttons), its resolved state, the thread replies, and the
+ * redacted sample, and the class's buttons; the oldest message's age, a warning when messages
+ * are about to expire, and why scans are paused when the queue's RedrivePolicy stops them), its resolved state, the thread replies, and the
  * Inspect modal. The scan job and the DLQ actions call these; tests check them against
  * Slack's Block Kit limits.
  */
 import type { Button, KnownBlock, ModalView, Overflow, PlainTextOption } from "@slack/types";
 import { z } from "zod";
 import { CLASS_INFO, DLQ_CLASSES, type DlqClass, isReingestable } from "../../dlq/classify.js";
+import { type ExpiryWarning, expiryWarning, MAX_RETENTION_SECONDS } from "../../dlq/expiry.js";
+import type { ScanPause } from "../../dlq/receive-budget.js";
 import type { PreviewMode } from "../../dlq/redact.js";
 import { redactText } from "../../dlq/redact.js";
 import {
@@ -196,6 +199,57 @@ function trend(delta: number | undefined, isNew: boolean): string {
 const atLeast = (count: number, complete: boolean) =>
   complete ? n(count) : `at least ${n(count)}`;
 
+/** How long ago, in the largest whole unit that reads naturally: "3 days", "5 hours", "12 minutes". */
+export function ageText(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  if (days >= 2) return plural(days, "day");
+  if (hours >= 1) return plural(hours, "hour");
+  return minutes < 1 ? "less than a minute" : plural(minutes, "minute");
+}
+
+/** 345600 → "4 days"; a retention that is no whole number of days in hours. */
+const retentionText = (seconds: number) =>
+  seconds % 86_400 === 0
+    ? plural(seconds / 86_400, "day")
+    : plural(Math.round(seconds / 3600), "hour");
+
+/** The queue's name from its ARN (the last part), for a reader who knows queues by name. */
+const queueNameOfArn = (arn: string) => arn.split(":").pop() || arn;
+
+/** The oldest message's age at the scan, from its SentTimestamp. */
+export function oldestText(summary: ScanSummary, scannedAt: number): string | undefined {
+  const oldest = summary.oldestSentAt;
+  if (oldest === undefined) return undefined;
+  return `The oldest has waited ${ageText(scannedAt - oldest)} (sent ${slackDate(oldest)}).`;
+}
+
+/** Messages about to be dropped by SQS: how many, when the first goes, and what to do. */
+export function expiryText(warning: ExpiryWarning): string {
+  const they = warning.count === 1 ? "It" : "They";
+  const raise =
+    warning.retentionSeconds < MAX_RETENTION_SECONDS
+      ? ` To keep messages longer, raise the queue's \`MessageRetentionPeriod\` to 14 days (\`${MAX_RETENTION_SECONDS}\` seconds) with SetQueueAttributes.`
+      : "";
+  return `:hourglass_flowing_sand: *${plural(warning.count, "message")} ${warning.count === 1 ? "expires" : "expire"} within a day.* The queue keeps messages ${retentionText(warning.retentionSeconds)}, then SQS deletes them without notice; the first goes ${slackDate(warning.firstAt)}. ${they} cannot be recovered after that: re-ingest ${warning.count === 1 ? "it" : "them"}, or fix the cause and re-ingest, before ${slackDate(warning.firstAt)}.${raise}`;
+}
+
+/** Why scans are paused, and the way out. */
+export function pausedText(pause: ScanPause): string {
+  const target = code(queueNameOfArn(pause.targetArn), 100);
+  const head = `:double_vertical_bar: *Scans paused:* the queue's RedrivePolicy moves a message to ${target} after ${plural(pause.maxReceiveCount, "receive")}`;
+  const how =
+    pause.atHighest !== undefined && pause.atHighest > 0
+      ? `${plural(pause.atHighest, "message has", "messages have")} been received ${plural(pause.highest, "time")}`
+      : `messages have been received up to ${plural(pause.highest, "time")}`;
+  const counts = `${how}, and every scan is one more receive.`;
+  if (pause.reingestPossible) {
+    return `${head}; ${counts} Re-ingest them, or remove the RedrivePolicy from the dead-letter queue. Scans resume once they are gone or the policy is.`;
+  }
+  return `${head}; ${counts} Their next receive would move them, so Re-ingest cannot read them either: remove the RedrivePolicy from the dead-letter queue (or raise its \`maxReceiveCount\`), and scans resume at the next interval.`;
+}
+
 // ---- the digest ---------------------------------------------------------------------------
 
 export interface DigestInput {
@@ -213,6 +267,8 @@ export interface DigestInput {
   now?: number;
   /** The global re-ingest pace (objects per second), when configured. */
   reingestRate?: number;
+  /** Scans are paused to keep within the queue's RedrivePolicy: why, and what to do. */
+  paused?: ScanPause;
 }
 
 /** The pace sentence a Re-ingest confirmation states. */
@@ -350,6 +406,12 @@ export function renderDigest(input: DigestInput): SlackMessage {
       accessory: muteOverflow(input.domain, muted),
     },
   ];
+  const notes = [
+    oldestText(summary, input.scannedAt),
+    ...[expiryWarning(summary)].flatMap((w) => (w ? [expiryText(w)] : [])),
+    input.paused && pausedText(input.paused),
+  ].filter((text): text is string => typeof text === "string");
+  if (notes.length > 0) head.push({ type: "section", text: mrkdwn(notes.join("\n\n")) });
   const status = [`Scanned ${slackDate(input.scannedAt)}`];
   if (!input.complete) status.push(`this scan stopped at ${n(summary.total)} messages`);
   if (muted && input.mutedUntil !== undefined) {

@@ -8,6 +8,7 @@
  */
 import type { KnownBlock } from "@slack/types";
 import { CLASS_INFO, type DlqClass } from "../../dlq/classify.js";
+import type { RedriveLimit } from "../../dlq/receive-budget.js";
 import {
   leftByClass,
   MAX_CAMEBACK_RETRIES,
@@ -82,6 +83,8 @@ export function renderReingestProgress(target: ReingestTarget, p: ReingestProgre
 }
 
 const STOP_WORDS: Record<StopReason, string> = {
+  // The numbers come from the result (redriveNote).
+  "receive-limit": "",
   drained: "No more matching messages in the DLQ.",
   done: "",
   "in-flight": "",
@@ -92,21 +95,39 @@ const STOP_WORDS: Record<StopReason, string> = {
     "The message was not in the DLQ: it was re-ingested or deleted already, or a scan is reading it (try again in a minute).",
 };
 
+/**
+ * Why a pass stopped receiving: the DLQ's own RedrivePolicy would have moved a message on at
+ * its next receive, and the bot never makes that receive.
+ */
+function redriveNote(r: { stoppedBy: StopReason; redrive?: RedriveLimit }): string | undefined {
+  if (r.stoppedBy !== "receive-limit") return undefined;
+  const policy = r.redrive
+    ? `moves a message to ${code(r.redrive.targetArn.split(":").pop() ?? "", 100)} after ${plural(r.redrive.maxReceiveCount, "receive")}`
+    : "moves a message to another queue after too many receives";
+  return `Stopped before receiving again: the dead-letter queue's RedrivePolicy ${policy}, every receive counts, and one more could have been the one that moves a message away. The messages not reached stay in the DLQ; remove the RedrivePolicy from the dead-letter queue (or raise its \`maxReceiveCount\`), then click again on the next digest.`;
+}
+
 export function renderReingestDone(target: ReingestTarget, r: ReingestResult): SlackMessage {
   const came = leftByClass(r.cameBack);
   const inFlight = r.stoppedBy === "in-flight";
+  const limited = r.stoppedBy === "receive-limit";
   const icon =
-    r.failed > 0 || r.stoppedBy === "not-found" || came.length > 0 || inFlight || r.notFound > 0
+    r.failed > 0 ||
+    r.stoppedBy === "not-found" ||
+    came.length > 0 ||
+    inFlight ||
+    limited ||
+    r.notFound > 0
       ? ":warning:"
       : ":white_check_mark:";
   const cameText = came
     .map(([cls, count]) => `*${n(count)}* came back as ${CLASS_INFO[cls].label.toLowerCase()}, `)
     .join("");
-  const state = inFlight ? "is not finished" : "finished";
+  const state = inFlight || limited ? "is not finished" : "finished";
   const head = `${icon} Re-ingest of ${what(target)} into \`${target.domain}\` ${state} (started by <@${target.requestedBy}>): *${n(r.done)}* accepted, ${cameText}*${n(r.failed)}* failed, in ${Math.max(1, Math.round(r.elapsedMs / 1000))} s (${r.rate.toFixed(1)} objects/s).`;
   const blocks: KnownBlock[] = [section(head)];
   const stop = STOP_WORDS[r.stoppedBy];
-  const notes = [stop];
+  const notes = [stop, redriveNote(r) ?? ""];
   if (came.length > 0)
     notes.push(
       `Accepted objects that came back to the DLQ after ingestion are there again now; throttled ones were put again, more slowly, up to ${MAX_CAMEBACK_RETRIES} times.`,
@@ -119,7 +140,7 @@ export function renderReingestDone(target: ReingestTarget, r: ReingestResult): S
     notes.push(
       `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "is" : "are"} held by another reader of the DLQ; ${r.notFound === 1 ? "it stays" : "they stay"} there. Click Re-ingest on the next digest for ${r.notFound === 1 ? "it" : "them"}.`,
     );
-  else if (r.notFound > 0)
+  else if (r.notFound > 0 && !limited)
     notes.push(
       `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "was" : "were"} no longer in the DLQ (re-ingested or deleted meanwhile).`,
     );
@@ -172,7 +193,13 @@ export function renderDiscardDone(
   domain: string,
   cls: DlqClass,
   requestedBy: string,
-  r: { deleted: number; deleteFailures: number; stoppedBy: StopReason; notFound?: number },
+  r: {
+    deleted: number;
+    deleteFailures: number;
+    stoppedBy: StopReason;
+    notFound?: number;
+    redrive?: RedriveLimit;
+  },
 ): SlackMessage {
   const label = CLASS_INFO[cls].label.toLowerCase();
   const text = `:wastebasket: <@${requestedBy}> discarded ${plural(r.deleted, `${label} message`)} from \`${domain}\`'s dead-letter queue; their objects were not re-ingested.`;
@@ -181,6 +208,8 @@ export function renderDiscardDone(
     notes.push(`${plural(r.deleteFailures, "message")} could not be deleted and stay in the DLQ.`);
   if (r.stoppedBy === "max-messages")
     notes.push("Stopped at the limit for one run; more may remain.");
+  const redrive = redriveNote(r);
+  if (redrive) notes.push(redrive);
   if (r.notFound)
     notes.push(
       `${plural(r.notFound, "message")} the digest showed ${r.notFound === 1 ? "was" : "were"} no longer in the DLQ.`,
