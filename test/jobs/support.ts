@@ -23,6 +23,9 @@ export interface BoundDomain {
   scan(): Promise<string>;
   /** The same, answering what the scan did (posted, edited, locked, …). */
   scanOutcome(): Promise<ScanOutcome>;
+  /** What the scans published, and the digest state they keep. */
+  publisher: MemoryDigestPublisher;
+  digests: RedisDigestStore;
 }
 
 export async function startBoundDomain(
@@ -74,5 +77,5 @@ export async function startBoundDomain(
     if (!scanId) throw new Error(`the scan of ${domain} recorded no scan id`);
     return scanId;
   };
-  return { h, url, bindings, fail, scan, scanOutcome };
+  return { h, url, bindings, fail, scan, scanOutcome, publisher, digests };
 }
