@@ -84,6 +84,7 @@ async function driveEveryCall(): Promise<void> {
     }),
   );
   await gw.sqs.queueInfo(queueUrl);
+  await gw.sqs.receiveSettings(queueUrl);
   await gw.sqs.listQueues("amazon-connect-");
   await gw.sqs.listQueues("nothing-has-this-prefix-");
   await gw.sqs.receive(queueUrl, { max: 10, visibilityTimeout: 30, waitSeconds: 0 });
