@@ -384,6 +384,33 @@ describe("messages", () => {
     expect(dead?.Attributes?.DeadLetterQueueSourceArn).toMatch(/^arn:aws:sqs:/);
   });
 
+  it("delivers a message maxReceiveCount times, counting each receive, then moves it on with its SentTimestamp", async () => {
+    const dlqUrl = await newQueue();
+    const dlq = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+    );
+    const RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: dlq.Attributes?.QueueArn,
+      maxReceiveCount: 3,
+    });
+    const QueueUrl = await newQueue({ RedrivePolicy });
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "poison" }));
+    const counts: string[] = [];
+    let sentAt: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const [m] = await receiveOne(QueueUrl, { VisibilityTimeout: 0 });
+      counts.push(m?.Attributes?.ApproximateReceiveCount ?? "none");
+      sentAt ??= m?.Attributes?.SentTimestamp;
+    }
+    expect(counts).toEqual(["1", "2", "3"]);
+    // The fourth receive moves it instead of delivering it.
+    expect(await receiveOne(QueueUrl)).toEqual([]);
+    const [moved] = await receiveOne(dlqUrl);
+    expect(moved?.Body).toBe("poison");
+    expect(moved?.Attributes?.SentTimestamp).toBe(sentAt);
+    expect(moved?.Attributes?.ApproximateReceiveCount).toBe("1");
+  });
+
   it("keeps FIFO order and deduplicates", async () => {
     const QueueUrl = await newQueue({ FifoQueue: "true" }, ".fifo");
     const send = (body: string, id: string) =>
