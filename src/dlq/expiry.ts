@@ -1,11 +1,9 @@
 /**
  * Retention: SQS drops a message `MessageRetentionPeriod` after it was first sent, without
  * notice, so a dead-letter queue loses failed objects that nobody re-ingests in time. The
- * scan counts, as it goes, the messages that expire within EXPIRY_WARNING_MS of the scan
+ * scan's summary (src/dlq/summary.ts) counts, as it goes, the messages that expire within EXPIRY_WARNING_MS of the scan
  * (a count and the oldest send time, never a list), and the digest warns about them.
  */
-import type { ScanSummary } from "./summary.js";
-
 /** Warn about messages that expire within this of the scan: a day to act. */
 export const EXPIRY_WARNING_MS = 24 * 3_600_000;
 /** The longest retention SQS allows (14 days), which the warning suggests. */
@@ -28,7 +26,11 @@ export interface ExpiryWarning {
 }
 
 /** The digest's expiry warning for a scan, or undefined when nothing expires soon. */
-export function expiryWarning(summary: ScanSummary): ExpiryWarning | undefined {
+export function expiryWarning(summary: {
+  oldestSentAt?: number;
+  retentionSeconds?: number;
+  expiringSoon?: number;
+}): ExpiryWarning | undefined {
   const { retentionSeconds, expiringSoon, oldestSentAt } = summary;
   if (retentionSeconds === undefined || oldestSentAt === undefined || !expiringSoon)
     return undefined;
