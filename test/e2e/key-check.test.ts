@@ -4,10 +4,11 @@
  * needs; after the fault is cleared, Check again replaces the answer (and the Home) with a
  * verified key. Every click is authorised and audited like the command.
  */
+import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
-import { SANDBOX_AWS_CREDENTIALS } from "../../sandbox/stack.js";
+import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createEnableCommand } from "../../src/cli/enable.js";
 import { createLogger } from "../../src/logger.js";
@@ -126,6 +127,49 @@ describe("a key whose policy the bot may not read", () => {
       async () =>
         (await auditedClicks(KEY_CHECK_ACTION)).some(
           (e) => e.userId === USER && e.target === DOMAIN && e.outcome === "succeeded",
+        ),
+      { timeout: 10_000, interval: 50 },
+    );
+  });
+
+  it("a forged value that is not a domain name checks nothing, is refused and audited", async () => {
+    const bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
+    const posted = await bot.chat.postMessage({
+      channel: CHANNEL,
+      text: "Check the key",
+      blocks: [
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: KEY_CHECK_ACTION,
+              text: { type: "plain_text", text: "Check again" },
+              value: "amazon-connect-x <!channel>",
+            },
+          ],
+        },
+      ],
+    });
+    const seen = stack.slack.timeline.ephemerals(USER).length;
+    await stack.slack.driver.clickButton(KEY_CHECK_ACTION, {
+      message: { channel: CHANNEL, ts: String(posted.ts) },
+      user: USER,
+    });
+    const told = await stack.slack.timeline.waitFor(
+      (t) =>
+        t
+          .ephemerals(USER)
+          .slice(seen)
+          .find((e) => e.text.includes("Nothing was checked")),
+      { timeoutMs: 10_000, description: "the clicker told" },
+    );
+    expect(told.text).not.toContain("<!channel>");
+    await vi.waitUntil(
+      async () =>
+        (await auditedClicks(KEY_CHECK_ACTION)).some(
+          (e) =>
+            e.userId === USER && e.outcome === "refused" && /malformed value/.test(e.detail ?? ""),
         ),
       { timeout: 10_000, interval: 50 },
     );
