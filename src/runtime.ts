@@ -19,7 +19,6 @@ import { scanScheduleProblems } from "./queues/dlq-scan.js";
 import { createQueues } from "./queues/index.js";
 import { RedisRateLimiter } from "./ratelimit.js";
 import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
-import { createSlackApp } from "./slack/app.js";
 import { auditRefusedRequest } from "./slack/middleware/guard.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 import { createSlackReporters } from "./slack/reporters/index.js";
@@ -99,9 +98,19 @@ export async function startRuntime(
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }
 
+    // Likewise, the Slack app (its commands, views and Bolt's App) only where listeners run.
     const slack =
       config.role !== "worker"
-        ? createSlackApp({ config, log, redis, gateways, notifier, queues, access, audit })
+        ? (await import("./slack/app.js")).createSlackApp({
+            config,
+            log,
+            redis,
+            gateways,
+            notifier,
+            queues,
+            access,
+            audit,
+          })
         : undefined;
     if (slack) await slack.start();
     const http = await startHttpServer({

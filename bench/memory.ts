@@ -1,0 +1,162 @@
+/**
+ * Start-up time and idle memory of `ROLE=all` (the listeners and their worker child process,
+ * docs/adr/0006), run three ways (docs/adr/0008): from the TypeScript sources through tsx
+ * (`node --import tsx src/main.ts`, as `npm start` ran before the build), compiled
+ * (`npm run build`, then `node dist/src/main.js`), and as `npm start` and the Docker image run
+ * the compiled main (with their Node flags, read from package.json).
+ *
+ * Each way is started RUNS times, in turn, against an AWS emulator and a Slack stand-in in
+ * this process. Start-up is from spawn to the listeners' /healthz answering 200 and to the
+ * worker process logging its start; memory is read from the kernel after IDLE_MS with nothing
+ * to do. RSS counts the pages the two processes share (node's own code) twice; PSS shares
+ * them out, so the sum of PSS is what ROLE=all takes from the machine. Figures are medians.
+ * Target: ROLE=all idle RSS <= 150 MB.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { startSeededEmulator } from "../sandbox/aws/index.js";
+import { startSlackStandIn } from "../sandbox/slack/index.js";
+import { deletePrefix, testPrefix } from "../sandbox/stack.js";
+import { loadConfig } from "../src/config.js";
+import { freePort } from "../test/support/net.js";
+import type { Benchmark, Figures } from "./index.js";
+import { percentile, round } from "./lib.js";
+import { buildDist, repoRoot, roleAllMemory, stopChild, waitFor } from "./support/processes.js";
+
+const RUNS = 3;
+const IDLE_MS = 10_000;
+/** `npm start`'s command line after `node` (package.json): the compiled main with its flags. */
+const startArgs = (
+  JSON.parse(readFileSync(`${repoRoot}package.json`, "utf8")) as { scripts: { start: string } }
+).scripts.start
+  .split(" ")
+  .slice(1);
+const WAYS = {
+  tsx: ["--import", "tsx", "src/main.ts"],
+  compiled: ["dist/src/main.js"],
+  start: startArgs,
+};
+type Way = keyof typeof WAYS;
+
+interface Sample {
+  readyMs: number;
+  workersReadyMs: number;
+  memory: ReturnType<typeof roleAllMemory>;
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+/** One start of ROLE=all: until both processes are up, then IDLE_MS idle; then stopped. */
+async function measure(way: Way, env: Record<string, string>): Promise<Sample> {
+  const port = await freePort();
+  const started = performance.now();
+  const bot: ChildProcess = spawn(process.execPath, [...WAYS[way]], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port), ROLE: "all" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let workersReadyMs: number | undefined;
+  let out = "";
+  bot.stdout?.on("data", (d: Buffer) => {
+    out += d;
+    // pino's line for the worker process's start (src/runtime.ts).
+    if (workersReadyMs === undefined && /"role":"worker".*"msg":"profiles-bot started"/.test(out))
+      workersReadyMs = performance.now() - started;
+  });
+  try {
+    const readyMs = await waitFor(`${way}: the listeners' /healthz`, 60_000, async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return res.status === 200 ? performance.now() - started : undefined;
+    });
+    await waitFor(`${way}: the worker process's start`, 60_000, async () => workersReadyMs);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const memory = roleAllMemory(bot.pid);
+    return { readyMs, workersReadyMs: workersReadyMs as number, memory };
+  } finally {
+    await stopChild(bot);
+  }
+}
+
+const bench: Benchmark = {
+  description:
+    "ROLE=all start-up time and idle memory: through tsx, compiled (npm run build), as npm start runs it",
+  async run(log) {
+    const buildSeconds = buildDist();
+    log(`npm run build: ${buildSeconds} s`);
+    const emulator = await startSeededEmulator({ port: 0, quotas: false });
+    const slack = await startSlackStandIn({ port: 0, signingSecret: "bench-secret" });
+    const prefix = testPrefix();
+    const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+    const env = {
+      SLACK_BOT_TOKEN: "xoxb-bench-token",
+      SLACK_SIGNING_SECRET: "bench-secret",
+      SLACK_API_URL: slack.apiUrl,
+      AWS_ENDPOINT_URL: emulator.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      HOST: "127.0.0.1",
+      QUEUE_PREFIX: prefix,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: "info",
+    };
+    const ways = Object.keys(WAYS) as Way[];
+    const samples = Object.fromEntries(ways.map((w) => [w, [] as Sample[]])) as Record<
+      Way,
+      Sample[]
+    >;
+    try {
+      // In turn, every other run in the opposite order, so that no way always goes first.
+      for (let run = 0; run < RUNS; run++) {
+        for (const way of run % 2 === 0 ? ways : [...ways].reverse()) {
+          samples[way].push(await measure(way, env));
+        }
+      }
+    } finally {
+      await slack.close();
+      await emulator.close();
+      await deletePrefix(
+        loadConfig({ SLACK_BOT_TOKEN: "xoxb-x", ROLE: "worker", REDIS_URL: redisUrl }),
+        prefix,
+      );
+    }
+
+    const figures: Figures = {
+      runs: RUNS,
+      idle_seconds: IDLE_MS / 1000,
+      build_seconds: buildSeconds,
+    };
+    for (const way of ways) {
+      const s = samples[way];
+      const m = (pick: (x: Sample) => number) => round(median(s.map(pick)), 1);
+      const f = {
+        ready_ms: round(median(s.map((x) => x.readyMs)), 0),
+        workers_ready_ms: round(median(s.map((x) => x.workersReadyMs)), 0),
+        rss_idle_mb: m((x) => x.memory.total.rss),
+        rss_idle_listeners_mb: m((x) => x.memory.listeners.rss),
+        rss_idle_workers_mb: m((x) => x.memory.workers.rss),
+        pss_idle_mb: m((x) => x.memory.total.pss),
+        pss_idle_listeners_mb: m((x) => x.memory.listeners.pss),
+        pss_idle_workers_mb: m((x) => x.memory.workers.pss),
+      };
+      log(
+        `${way.padEnd(8)} ready ${f.ready_ms} ms (workers ${f.workers_ready_ms} ms); idle RSS ${f.rss_idle_mb} MB ` +
+          `(listeners ${f.rss_idle_listeners_mb} + workers ${f.rss_idle_workers_mb}), PSS ${f.pss_idle_mb} MB ` +
+          `(${f.pss_idle_listeners_mb} + ${f.pss_idle_workers_mb})`,
+      );
+      for (const [k, v] of Object.entries(f)) figures[`${way}_${k}`] = v;
+    }
+    const rss = figures.start_rss_idle_mb as number;
+    log(
+      `npm start's ROLE=all idle RSS ${rss} MB; target <= 150: ${rss <= 150 ? "met" : "NOT met"}`,
+    );
+    return { ...figures, target_met: rss <= 150 };
+  },
+};
+
+export default bench;

@@ -1,0 +1,93 @@
+/**
+ * Processes the benchmarks start and measure: the compiled bot (`npm run build`), a
+ * process's memory from the kernel, and stopping one the way a supervisor does.
+ */
+import { type ChildProcess, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { round } from "../lib.js";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** `npm run build` (tsc -p tsconfig.build.json into dist/); returns how long it took (s). */
+export function buildDist(): number {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  if (result.status !== 0)
+    throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
+  return round((performance.now() - started) / 1000, 1);
+}
+
+/** Memory of one process from the kernel (MB): resident, and its proportional share (PSS). */
+export interface ProcessMemory {
+  rss: number;
+  pss: number;
+}
+
+/**
+ * RSS counts pages shared with other processes (the node binary's code, libraries) once per
+ * process, so two processes' RSS added up overstates what they take; PSS divides each shared
+ * page among the processes that map it, so PSS adds up.
+ */
+export function processMemory(pid: number | undefined): ProcessMemory {
+  const kb = (text: string, field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? Number.NaN);
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  return { rss: round(kb(status, "VmRSS") / 1024, 1), pss: round(kb(rollup, "Pss") / 1024, 1) };
+}
+
+export const childrenOf = (pid: number | undefined): number[] =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+
+/** ROLE=all is two processes (src/main.ts): the listeners' and its worker child's memory. */
+export function roleAllMemory(pid: number | undefined) {
+  const listeners = processMemory(pid);
+  const workers = childrenOf(pid)
+    .map(processMemory)
+    .reduce((sum, m) => ({ rss: sum.rss + m.rss, pss: sum.pss + m.pss }), { rss: 0, pss: 0 });
+  return {
+    listeners,
+    workers: { rss: round(workers.rss, 1), pss: round(workers.pss, 1) },
+    total: {
+      rss: round(listeners.rss + workers.rss, 1),
+      pss: round(listeners.pss + workers.pss, 1),
+    },
+  };
+}
+
+/** SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped after 45 s. */
+export async function stopChild(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, "exit");
+  proc.kill("SIGTERM");
+  // The bot's listeners wait for its worker process, which finishes its current step.
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 45_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `probe` every 200 ms until it returns a value; throws after `ms`. */
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`bench: ${what} did not happen within ${ms / 1000} s`);
+}
