@@ -1,14 +1,26 @@
 # The AWS SDK's releases from January 2027 need Node >= 22; the code also runs on 20.
+
+# Build stage: every dependency (tsc is a development one), then `npm run build` compiles
+# src/ and jobs/ into dist/ (tsconfig.build.json). Nothing of this stage but dist/ is kept.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY jobs ./jobs
+RUN npm run build
+
+# Runtime: the production dependencies only (no tsx, no TypeScript) and the compiled code.
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
-COPY src ./src
-COPY jobs ./jobs
+COPY --from=build /app/dist ./dist
 COPY bin ./bin
-COPY tsconfig.json ./
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "src/main.ts"]
+HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "bin/healthcheck.mjs"]
+# npm start's command (package.json): the young generation capped at 2 MB, docs/adr/0008.
+CMD ["node", "--max-semi-space-size=2", "dist/src/main.js"]

@@ -1,9 +1,9 @@
 /**
  * Slash-command ack latency of profiles-bot against a bare Bolt app, same machine, same run.
- * Each runs in a process of its own, as `npm start` runs the bot (here with `ROLE=all`, the
- * default: the Slack listeners, with the job workers in a child process, docs/adr/0006). This
- * process only sends signed `/profiles help` requests, 50 in flight, in short rounds that
- * alternate between the two apps.
+ * Each runs in a process of its own, the bot compiled as `npm start` runs it (here with
+ * `ROLE=all`, the default: the Slack listeners, with the job workers in a child process,
+ * docs/adr/0006). This process only sends signed `/profiles help` requests, 50 in flight, in
+ * short rounds that alternate between the two apps.
  *
  * 1. Idle: the bot's workers have nothing to do. Targets: bot p50 and p99 within 1.2x of
  *    bare Bolt's.
@@ -16,8 +16,6 @@
  *    <= 150 MB) and after the loaded phase.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -35,6 +33,14 @@ import { JOBS } from "../src/queues/names.js";
 import { enqueueReingest, reingestJobId } from "../src/queues/reingest.js";
 import type { Benchmark } from "./index.js";
 import { percentile, round, timedPool } from "./lib.js";
+import {
+  buildDist,
+  repoRoot,
+  roleAllMemory,
+  startArgs,
+  stopChild,
+  waitFor,
+} from "./support/processes.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench-token";
@@ -69,7 +75,7 @@ async function child(
   file: string,
   args: string[],
 ): Promise<{ proc: ChildProcess; first: Record<string, unknown> }> {
-  const proc = start(file, args);
+  const proc = start(["--import", "tsx", file, ...args]);
   let out = "";
   const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -89,49 +95,13 @@ async function child(
   return { proc, first };
 }
 
-function start(file: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", file, ...args], {
+/** Node with these arguments, from the repository's root. */
+function start(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, nodeArgs, {
+    cwd: repoRoot,
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
   });
-}
-
-async function stopChild(proc: ChildProcess | undefined): Promise<void> {
-  if (!proc || proc.exitCode !== null) return;
-  const exited = once(proc, "exit");
-  proc.kill("SIGTERM");
-  // The bot's listeners wait for its worker process, which finishes its current step.
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 45_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Resident set size of a process, from the kernel (MB). */
-function rssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return round(kb / 1024, 1);
-}
-
-/** ROLE=all is two processes (src/main.ts): the listeners' and its worker child's RSS. */
-function roleAllRss(pid: number | undefined) {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-  const listeners = rssMb(pid);
-  const workers = children
-    .split(/\s+/)
-    .filter(Boolean)
-    .reduce((sum, child) => sum + rssMb(Number(child)), 0);
-  return { listeners, workers: round(workers, 1), total: round(listeners + workers, 1) };
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`bench/ack: ${what} did not happen within ${ms / 1000} s`);
 }
 
 function commandBody(i: number): string {
@@ -166,6 +136,12 @@ async function send(url: string, i: number): Promise<void> {
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
 }
+
+/** ROLE=all's resident memory (MB): the listeners', its worker process's and their sum. */
+const rssOf = (pid: number | undefined) => {
+  const m = roleAllMemory(pid);
+  return { listeners: m.listeners.rss, workers: m.workers.rss, total: m.total.rss };
+};
 
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -210,7 +186,9 @@ const bench: Benchmark = {
       procs.push(bare.proc);
 
       const botPort = await freePort();
-      const bot = start(here("../src/main.ts"), [], {
+      // As `npm start` runs it: built, then the compiled main with its flags (docs/adr/0008).
+      buildDist();
+      const bot = start(startArgs, {
         ROLE: "all",
         SLACK_BOT_TOKEN: TOKEN,
         SLACK_SIGNING_SECRET: SECRET,
@@ -261,14 +239,14 @@ const bench: Benchmark = {
       // Started, nothing asked of it yet; the worker process answers no port, so it gets a
       // few seconds to load.
       await new Promise((r) => setTimeout(r, 5_000));
-      const rssStarted = roleAllRss(bot.pid);
+      const rssStarted = rssOf(bot.pid);
       for (const url of Object.values(targets))
         await timedPool(400, CONCURRENCY, (i) => send(url, i));
 
       // 1. Idle.
       const idle = { bare: [] as number[], bot: [] as number[] };
       await rounds(IDLE_ROUNDS, idle);
-      const rssIdle = roleAllRss(bot.pid);
+      const rssIdle = rssOf(bot.pid);
 
       // 2. Loaded: binding both domains starts their scans at the next reconcile (1 s); the
       //    re-ingest of the first domain's class starts once its digest names a scan.
@@ -317,7 +295,7 @@ const bench: Benchmark = {
       const loadedSeconds = round((performance.now() - started) / 1000, 1);
       const stateAtEnd = await reingestState();
       const scanned = await digests.get(domains.scan);
-      const rssAfter = roleAllRss(bot.pid);
+      const rssAfter = rssOf(bot.pid);
       aws.destroy();
 
       const bi = stats(idle.bare);

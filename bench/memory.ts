@@ -13,7 +13,6 @@
  * Target: ROLE=all idle RSS <= 150 MB.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { startSeededEmulator } from "../sandbox/aws/index.js";
 import { startSlackStandIn } from "../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../sandbox/stack.js";
@@ -21,16 +20,17 @@ import { loadConfig } from "../src/config.js";
 import { freePort } from "../test/support/net.js";
 import type { Benchmark, Figures } from "./index.js";
 import { percentile, round } from "./lib.js";
-import { buildDist, repoRoot, roleAllMemory, stopChild, waitFor } from "./support/processes.js";
+import {
+  buildDist,
+  repoRoot,
+  roleAllMemory,
+  startArgs,
+  stopChild,
+  waitFor,
+} from "./support/processes.js";
 
 const RUNS = 3;
 const IDLE_MS = 10_000;
-/** `npm start`'s command line after `node` (package.json): the compiled main with its flags. */
-const startArgs = (
-  JSON.parse(readFileSync(`${repoRoot}package.json`, "utf8")) as { scripts: { start: string } }
-).scripts.start
-  .split(" ")
-  .slice(1);
 const WAYS = {
   tsx: ["--import", "tsx", "src/main.ts"],
   compiled: ["dist/src/main.js"],

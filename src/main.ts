@@ -1,5 +1,6 @@
 /**
- * `npm start`: runs the role named by ROLE (bot, worker or all) from the environment.
+ * `npm start` (compiled: `node dist/src/main.js`): runs the role named by ROLE (bot, worker or
+ * all) from the environment.
  *
  * `all` runs the Slack listeners in this process and the job workers in a child process of
  * their own, at a lower CPU priority: a scan or a re-ingest then never holds up a Slack
@@ -70,8 +71,10 @@ async function main(): Promise<void> {
 }
 
 /**
- * The same program with ROLE=worker, the same loader flags and environment; its /healthz
- * listens on a free port, since the listeners' server has the configured one.
+ * The same program with ROLE=worker, the same Node flags and environment: the compiled
+ * dist/src/main.js with npm start's flags (docs/adr/0008), or src/main.ts with tsx's loader
+ * where the tests start it so. Its /healthz listens on a free port, since the listeners'
+ * server has the configured one.
  */
 function startWorkerProcess(log: Logger): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {

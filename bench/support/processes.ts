@@ -11,6 +11,13 @@ import { round } from "../lib.js";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
+/** `npm start`'s command line after `node` (package.json): the compiled main and its flags. */
+export const startArgs = (
+  JSON.parse(readFileSync(`${repoRoot}package.json`, "utf8")) as { scripts: { start: string } }
+).scripts.start
+  .split(" ")
+  .slice(1);
+
 /** `npm run build` (tsc -p tsconfig.build.json into dist/); returns how long it took (s). */
 export function buildDist(): number {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");

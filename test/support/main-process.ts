@@ -9,9 +9,16 @@ import { startSlackStandIn } from "../../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { loadConfig } from "../../src/config.js";
 
-/** src/main.ts with PATH and `env` only; its stdout and stderr together in output(). */
-export function runMain(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * src/main.ts through tsx with PATH and `env` only; its stdout and stderr together in output().
+ * `command` runs another main instead (node's arguments, e.g. a compiled one), from `cwd`.
+ */
+export function runMain(
+  env: Record<string, string>,
+  command: { args: string[]; cwd?: string } = { args: ["--import", "tsx", "src/main.ts"] },
+): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     env: {
       PATH: process.env.PATH ?? "",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
