@@ -72,6 +72,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     stillAllowed: (userId) => authorize(deps.access, userId, "enable"),
     scheduleScan: (domain) => scheduleDomainScan(deps.queues, domain, config.dlq.scanIntervalMs),
     keepLinkCheck: (jobId, data) => keepLinkCheck(deps.queues, jobId, data),
+    propagationWaitMs: config.provision.propagationWaitMs,
   });
   const dlqScan = await startDlqScanWorker({
     connection: deps.connection,

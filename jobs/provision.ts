@@ -59,6 +59,8 @@ export interface ProvisionDeps {
    * retry (every step already done) keeps it again.
    */
   keepLinkCheck?: (jobId: string, data: ProvisionJobData) => Promise<void>;
+  /** PROPAGATION_WAIT_SECONDS in ms: how long calls wait for AWS to spread a change. */
+  propagationWaitMs?: number;
 }
 
 /** The processor for both job names on the `provision` queue. */
@@ -93,7 +95,12 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
   }
   try {
     const { summary, checkpoint } = await runProvision({
-      ctx: { gateways: deps.gateways, bindings: deps.bindings, log },
+      ctx: {
+        gateways: deps.gateways,
+        bindings: deps.bindings,
+        log,
+        ...(deps.propagationWaitMs ? { settling: { boundMs: deps.propagationWaitMs } } : {}),
+      },
       input,
       checkpoint: job.data.checkpoint ?? {},
       save: (checkpoint) => job.updateData({ ...job.data, checkpoint }),

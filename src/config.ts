@@ -61,6 +61,12 @@ const envSchema = z.object({
     .min(1, "must be from 1 to 20")
     .max(20, "must be from 1 to 20")
     .default(6),
+  PROPAGATION_WAIT_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .int("must be a whole number of seconds")
+    .min(0, "must be from 0 to 900 seconds (0: never wait)")
+    .max(900, "must be from 0 to 900 seconds (0: never wait)")
+    .default(90),
   REDIS_URL: z
     .string()
     .default("redis://127.0.0.1:6379")
@@ -139,6 +145,14 @@ const awsOf = (e: ParsedEnv) => ({
   maxAttempts: e.AWS_MAX_ATTEMPTS,
 });
 
+const provisionOf = (e: ParsedEnv) => ({
+  /**
+   * How long after the job made or changed a resource a call naming it may fail as AWS's
+   * eventual consistency explains, and be tried again (src/provision/settle.ts).
+   */
+  propagationWaitMs: e.PROPAGATION_WAIT_SECONDS * 1_000,
+});
+
 const configSchema = envSchema.transform((e, ctx) => {
   if (!e.SLACK_BOT_TOKEN) {
     ctx.addIssue({
@@ -171,6 +185,7 @@ const configSchema = envSchema.transform((e, ctx) => {
       ...(e.SLACK_API_URL !== undefined ? { apiUrl: e.SLACK_API_URL } : {}),
     },
     aws: awsOf(e),
+    provision: provisionOf(e),
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     dlq: {
       preview: e.DLQ_PREVIEW,
@@ -226,10 +241,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  */
 export function loadAwsConfig(
   env: Record<string, string | undefined>,
-): Pick<Config, "aws" | "logLevel"> {
+): Pick<Config, "aws" | "logLevel" | "provision"> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw configErrorOf(parsed.error);
-  return { logLevel: parsed.data.LOG_LEVEL, aws: awsOf(parsed.data) };
+  const e = parsed.data;
+  return { logLevel: e.LOG_LEVEL, aws: awsOf(e), provision: provisionOf(e) };
 }
 
 /**

@@ -17,7 +17,7 @@ export interface CliEnv {
 }
 
 export interface CliAws {
-  config: Pick<Config, "aws" | "logLevel">;
+  config: Pick<Config, "aws" | "logLevel" | "provision">;
   gateways: Gateways;
   log: Logger;
   close(): void;

@@ -17,6 +17,7 @@ import {
 } from "../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../provision/reporter.js";
 import { runProvision, StepError, toFailure } from "../provision/run.js";
+import { describeWait } from "../provision/settle.js";
 import type {
   Checkpoint,
   LinkRefusal,
@@ -78,6 +79,7 @@ function printer(io: CliIo, json: boolean): ProvisionReporter {
     stepStarted: (step) => say(`… ${step}`),
     stepDone: (step, summary, outcome) =>
       say(`${outcome === "by-hand" ? "✋" : "✓"} ${step}: ${CLI_STEP_TEXT[step] ?? summary}`),
+    waiting: (step, wait) => say(`… ${step}: ${describeWait(wait)}`),
     completed: () => {},
     failed: () => {},
   };
@@ -186,7 +188,12 @@ export const createEnableCommand =
         say("");
         try {
           const { summary } = await runProvision({
-            ctx: { gateways: aws.gateways, bindings: new MemoryBindingStore(), log: aws.log },
+            ctx: {
+              gateways: aws.gateways,
+              bindings: new MemoryBindingStore(),
+              log: aws.log,
+              settling: { boundMs: aws.config.provision.propagationWaitMs },
+            },
             input: provisionInput(jobId, data),
             checkpoint: saved?.checkpoint ?? {},
             save: async (checkpoint) => {

@@ -3,6 +3,7 @@
  * (one message, edited in place); tests use the in-memory one. The processor never waits on
  * a reporter and never fails because one did.
  */
+import type { PropagationWait } from "./settle.js";
 import type {
   CleanupResult,
   ProvisionFailure,
@@ -18,6 +19,11 @@ export interface ProvisionReporter {
    * "by-hand" when the step finished but left work for a person (the refused link).
    */
   stepDone(step: StepName, summary: string, outcome?: StepOutcome): void | Promise<void>;
+  /**
+   * The running step waits for AWS to spread a change this job made (settle.ts); called
+   * before each wait, with how long it has waited. A reporter without it says nothing then.
+   */
+  waiting?(step: StepName, wait: PropagationWait): void | Promise<void>;
   completed(summary: ProvisionSummary): void | Promise<void>;
   /** Only for a failure that is final: permanent, or the last attempt. */
   failed(failure: ProvisionFailure): void | Promise<void>;
@@ -40,6 +46,7 @@ export type ReporterFactory = (job: ReportedJob) => ProvisionReporter;
 export const noopReporter: ProvisionReporter = {
   stepStarted: () => {},
   stepDone: () => {},
+  waiting: () => {},
   completed: () => {},
   failed: () => {},
   cleanedUp: () => {},
@@ -48,6 +55,7 @@ export const noopReporter: ProvisionReporter = {
 export type ReportEvent =
   | { type: "stepStarted"; jobId: string; step: StepName }
   | { type: "stepDone"; jobId: string; step: StepName; summary: string; outcome?: StepOutcome }
+  | { type: "waiting"; jobId: string; step: StepName; wait: PropagationWait }
   | { type: "completed"; jobId: string; summary: ProvisionSummary }
   | { type: "failed"; jobId: string; failure: ProvisionFailure }
   | { type: "cleanedUp"; jobId: string; result: CleanupResult };
@@ -68,6 +76,9 @@ export class MemoryReporter {
         summary,
         ...(outcome === "by-hand" ? { outcome } : {}),
       });
+    },
+    waiting: (step, wait) => {
+      this.events.push({ type: "waiting", jobId: job.id, step, wait });
     },
     completed: (summary) => {
       this.events.push({ type: "completed", jobId: job.id, summary });

@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import { runGraph } from "./graph.js";
 import { STEP_GRAPH } from "./plan-to-job.js";
 import type { ProvisionReporter } from "./reporter.js";
+import { describeWait, type PropagationWait } from "./settle.js";
 import { STEPS, type StepContext } from "./steps.js";
 import type {
   Checkpoint,
@@ -65,7 +66,7 @@ export async function runProvision(
     const started = Date.now();
     let part: Partial<Checkpoint>;
     try {
-      part = await STEPS[step](ctx, input, checkpoint);
+      part = await STEPS[step](reportingWaits(ctx, step, reporter), input, checkpoint);
     } catch (err) {
       throw new StepError(step, err);
     }
@@ -81,6 +82,20 @@ export async function runProvision(
   const summary = summarise(input, checkpoint);
   report(log, () => reporter.completed(summary));
   return { summary, checkpoint };
+}
+
+/** The step's context, whose waits for AWS to spread a change are reported as the step's. */
+function reportingWaits(
+  ctx: StepContext,
+  step: StepName,
+  reporter: ProvisionReporter,
+): StepContext {
+  if (!ctx.settling) return ctx;
+  const waiting = (wait: PropagationWait) => {
+    ctx.log.info({ step, waitingFor: wait.what, waitedMs: wait.waitedMs }, describeWait(wait));
+    report(ctx.log, () => reporter.waiting?.(step, wait));
+  };
+  return { ...ctx, settling: { ...ctx.settling, waiting } };
 }
 
 /**

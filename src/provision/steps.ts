@@ -22,6 +22,14 @@ import {
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { BindingStore } from "./bindings.js";
+import {
+  domainDependencies,
+  domainDependency,
+  keyDependencies,
+  queueDependencies,
+  type Settling,
+  settled,
+} from "./settle.js";
 import type { Checkpoint, LinkRefusal, ProvisionInput, StepName } from "./types.js";
 
 /** The gateways provisioning calls. */
@@ -41,6 +49,8 @@ export interface StepContext {
    * read beside the first creates rather than after the domain; absent means read it then.
    */
   instanceLink?: Promise<string | undefined>;
+  /** How long calls naming a resource this job just made wait for it to spread (settle.ts). */
+  settling?: Settling;
   now?: () => Date;
 }
 
@@ -78,6 +88,9 @@ const domainRefOf = (input: ProvisionInput): DomainRef => ({
   domainName: input.domain.name,
 });
 
+/** Now, as the checkpoint records it. */
+const nowIso = (ctx: StepContext): string => (ctx.now?.() ?? new Date()).toISOString();
+
 const intending = (checkpoint: Checkpoint, step: StepName): boolean =>
   checkpoint.creating?.includes(step) ?? false;
 
@@ -112,7 +125,7 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
       sqsManagedSse: true,
     });
     // Success means a new queue, or one whose policy names this very submission: ours.
-    return { queue: { url, arn, name, created: true, policySet: true } };
+    return { queue: { url, arn, name, created: true, policySet: true, changedAt: nowIso(ctx) } };
   } catch (err) {
     if (!isAwsCode(err, "QueueNameExists")) throw retryableIfDeletedRecently(err);
     const found = await sqs.findQueueUrl(name);
@@ -127,7 +140,7 @@ export const ensureQueue: Step = async (ctx, input, checkpoint) => {
     // An earlier run of this job sent CreateQueue (its policy may differ, e.g. an older
     // version's): the queue-policy step writes the policy again.
     ctx.log.info({ queueUrl: found }, "found the queue an earlier run of this job created");
-    return { queue: { url: found, arn, name, created: true } };
+    return { queue: { url: found, arn, name, created: true, changedAt: nowIso(ctx) } };
   }
 };
 
@@ -198,8 +211,10 @@ export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
       `add this statement to the queue's policy, or let the bot merge it:\n${formatPolicy(statement)}`,
     );
   }
-  await ctx.gateways.sqs.setPolicy(queue.url, merged.policy);
-  return { queuePolicy: { changed: true } };
+  await settled(ctx, queueDependencies(checkpoint), () =>
+    ctx.gateways.sqs.setPolicy(queue.url, merged.policy),
+  );
+  return { queuePolicy: { changed: true, changedAt: nowIso(ctx) } };
 };
 
 const mergeOrExplain = (
@@ -245,7 +260,9 @@ export const ensureKey: Step = async (ctx, input, checkpoint) => {
   if (intending(checkpoint, "key")) {
     // An earlier run sent CreateKey but died before recording the answer: find that key.
     const mine = (await kms.listCustomerKeys()).find((k) => k.description.includes(marker));
-    if (mine) return { key: { keyId: mine.keyId, arn: mine.arn, created: true } };
+    if (mine) {
+      return { key: { keyId: mine.keyId, arn: mine.arn, created: true, changedAt: nowIso(ctx) } };
+    }
   }
   await ctx.intend?.("key");
   const description = `${key.description?.trim() || `Customer Profiles domain ${input.domain.name}`} ${marker}`;
@@ -254,7 +271,9 @@ export const ensureKey: Step = async (ctx, input, checkpoint) => {
     policy: JSON.stringify(newKeyPolicy(domainRefOf(input))),
     tags: requestTags(input),
   });
-  return { key: { keyId: created.keyId, arn: created.arn, created: true } };
+  return {
+    key: { keyId: created.keyId, arn: created.arn, created: true, changedAt: nowIso(ctx) },
+  };
 };
 
 /** Off the critical path (the domain uses the key's ARN), and created before it is looked up. */
@@ -265,7 +284,7 @@ export const ensureAlias: Step = async (ctx, input, checkpoint) => {
   if (checkpoint.alias) return { alias: checkpoint.alias };
   const { kms } = ctx.gateways;
   try {
-    await kms.createAlias(name, key.keyId);
+    await settled(ctx, keyDependencies(checkpoint), () => kms.createAlias(name, key.keyId));
     return { alias: { name, created: true } };
   } catch (err) {
     if (!isAwsCode(err, "AlreadyExistsException")) throw err;
@@ -304,17 +323,21 @@ export const ensureKeyPolicy: Step = async (ctx, input, checkpoint) => {
   );
   if (!merged.changed) return { keyPolicy: { changed: false } };
   await kms.putKeyPolicy(checkpoint.key.keyId, merged.policy);
-  return { keyPolicy: { changed: true } };
+  return { keyPolicy: { changed: true, changedAt: nowIso(ctx) } };
 };
 
 // ---------------------------------------------------------------------------------------------
 // Domain
 
 /** The checkpoint of a domain this job created (at once, or before its worker died). */
-function createdDomain(name: string, arn: string, deadLetterQueueUrl: string | undefined) {
-  return {
-    domain: { name, arn, created: true, ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}) },
-  };
+function createdDomain(
+  ctx: StepContext,
+  name: string,
+  arn: string,
+  deadLetterQueueUrl: string | undefined,
+) {
+  const dlq = deadLetterQueueUrl ? { deadLetterQueueUrl } : {};
+  return { domain: { name, arn, created: true, ...dlq, changedAt: nowIso(ctx) } };
 }
 
 /**
@@ -333,15 +356,18 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
   if (input.domain.mode === "new") {
     await ctx.intend?.("domain");
     try {
-      const created = await profiles.createDomain({
-        name,
-        expirationDays: input.domain.expirationDays,
-        ...(input.domain.dataStore ? { dataStore: true } : {}),
-        ...(keyArn ? { encryptionKey: keyArn } : {}),
-        ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
-        tags: requestTags(input),
-      });
-      return createdDomain(name, arn, created.deadLetterQueueUrl);
+      const { expirationDays, dataStore } = input.domain;
+      const created = await settled(ctx, domainDependencies(checkpoint), () =>
+        profiles.createDomain({
+          name,
+          expirationDays,
+          ...(dataStore ? { dataStore: true } : {}),
+          ...(keyArn ? { encryptionKey: keyArn } : {}),
+          ...(queueUrl ? { deadLetterQueueUrl: queueUrl } : {}),
+          tags: requestTags(input),
+        }),
+      );
+      return createdDomain(ctx, name, arn, created.deadLetterQueueUrl);
     } catch (err) {
       // Customer Profiles answers a taken name with a plain BadRequestException: read to see.
       if (!(err instanceof AppError) || err.retryable) throw err;
@@ -363,7 +389,7 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
         "pick it as an existing domain, or choose another name.",
       );
     }
-    return createdDomain(name, arn, existing.deadLetterQueueUrl);
+    return createdDomain(ctx, name, arn, existing.deadLetterQueueUrl);
   }
 
   // An existing domain: change only what the person chose to, remembering what it used.
@@ -387,7 +413,9 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
       ? { deadLetterQueueUrl: existing.deadLetterQueueUrl }
       : {}),
   };
-  if (Object.keys(changes).length > 0) await profiles.updateDomain(name, changes);
+  if (Object.keys(changes).length > 0) {
+    await settled(ctx, domainDependencies(checkpoint), () => profiles.updateDomain(name, changes));
+  }
   const dlqUrl =
     changes.deadLetterQueueUrl !== undefined
       ? changes.deadLetterQueueUrl
@@ -468,7 +496,9 @@ export const ensureLink: Step = async (ctx, input, checkpoint) => {
   const unlinkedFrom = current ?? earlier;
   const link = { instanceArn, domain, ...(unlinkedFrom ? { unlinkedFrom } : {}) };
   try {
-    await profiles.linkInstance(domain, instanceArn);
+    await settled(ctx, domainDependency(checkpoint), () =>
+      profiles.linkInstance(domain, instanceArn),
+    );
   } catch (err) {
     const refused = linkRefusal(err);
     if (!refused) throw err;
@@ -511,7 +541,7 @@ export const ensureAlertBinding: Step = async (ctx, input, checkpoint) => {
     teamId: input.teamId,
     queueUrl,
     boundBy: input.requestedBy,
-    boundAt: (ctx.now?.() ?? new Date()).toISOString(),
+    boundAt: nowIso(ctx),
   });
   return { alertBinding: { domain, channelId: input.channelId, created: !current } };
 };

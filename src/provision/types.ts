@@ -41,12 +41,22 @@ export interface QueueCheckpoint {
   created: boolean;
   /** CreateQueue set its policy, so the queue-policy step has nothing to send. */
   policySet?: boolean;
+  /** When this job made the queue: calls naming it wait for it to spread (settle.ts). */
+  changedAt?: string;
+}
+
+/** Whether a step changed a policy, and when: calls that rely on it wait for it to spread. */
+export interface PolicyCheckpoint {
+  changed: boolean;
+  changedAt?: string;
 }
 
 export interface KeyCheckpoint {
   keyId: string;
   arn: string;
   created: boolean;
+  /** When this job made the key: calls naming it wait for it to spread (settle.ts). */
+  changedAt?: string;
 }
 
 export interface DomainCheckpoint {
@@ -57,6 +67,8 @@ export interface DomainCheckpoint {
   deadLetterQueueUrl?: string;
   /** What an existing domain used before this job changed it, so clean-up can put it back. */
   previous?: { encryptionKey?: string; deadLetterQueueUrl?: string };
+  /** When this job made the domain: linking waits for it to spread (settle.ts). */
+  changedAt?: string;
 }
 
 /**
@@ -94,10 +106,10 @@ export interface Checkpoint {
    */
   creating?: StepName[];
   queue?: QueueCheckpoint;
-  queuePolicy?: { changed: boolean };
+  queuePolicy?: PolicyCheckpoint;
   key?: KeyCheckpoint;
   alias?: { name: string; created: boolean };
-  keyPolicy?: { changed: boolean };
+  keyPolicy?: PolicyCheckpoint;
   domain?: DomainCheckpoint;
   link?: LinkCheckpoint;
   alertBinding?: { domain: string; channelId: string; created: boolean };

@@ -50,6 +50,7 @@ describe("loadConfig", () => {
       AWS_REGION: "eu-west-1",
       AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
       AWS_MAX_ATTEMPTS: "3",
+      PROPAGATION_WAIT_SECONDS: "30",
       REDIS_URL: "redis://redis:6379",
       QUEUE_PREFIX: "{test}",
       DLQ_PREVIEW: "off",
@@ -73,6 +74,7 @@ describe("loadConfig", () => {
         apiUrl: "http://127.0.0.1:3001/api/",
       },
       aws: { region: "eu-west-1", endpoint: "http://127.0.0.1:4566", maxAttempts: 3 },
+      provision: { propagationWaitMs: 30_000 },
       redis: { url: "redis://redis:6379", prefix: "{test}" },
       dlq: {
         preview: "off",
@@ -100,6 +102,7 @@ describe("loadConfig", () => {
       http: { host: string; port: number };
       slack: { botToken: string; appToken?: string; signingSecret?: string; apiUrl?: string };
       aws: { region?: string; endpoint?: string; maxAttempts: number };
+      provision: { propagationWaitMs: number };
       redis: { url: string; prefix: string };
       dlq: {
         preview: "off" | "redacted" | "full";
@@ -128,6 +131,8 @@ describe("loadConfig", () => {
     ],
     [{ DLQ_RECONCILE_INTERVAL: "soon" }, /DLQ_RECONCILE_INTERVAL must be a duration/],
     [{ DLQ_SCAN_RECEIVERS: "0" }, /DLQ_SCAN_RECEIVERS must be from 1 to 50/],
+    [{ PROPAGATION_WAIT_SECONDS: "-1" }, /PROPAGATION_WAIT_SECONDS must be from 0 to 900 seconds/],
+    [{ PROPAGATION_WAIT_SECONDS: "1.5" }, /PROPAGATION_WAIT_SECONDS must be a whole number/],
     [
       { PROFILES_ADMINS: "alice" },
       /PROFILES_ADMINS must be a comma-separated list of Slack user ids/,
@@ -154,6 +159,7 @@ describe("loadAwsConfig", () => {
     expect(loadAwsConfig({ AWS_REGION: "us-east-1", LOG_LEVEL: "warn" })).toStrictEqual({
       logLevel: "warn",
       aws: { region: "us-east-1", maxAttempts: 6 },
+      provision: { propagationWaitMs: 90_000 },
     });
   });
 

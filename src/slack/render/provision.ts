@@ -9,6 +9,7 @@
 import type { KnownBlock } from "@slack/types";
 import { linkByHandSteps } from "../../provision/link-by-hand.js";
 import type { ProvisionRequest } from "../../provision/plan-to-job.js";
+import { describeWait, type PropagationWait } from "../../provision/settle.js";
 import { STEP_LABEL } from "../../provision/step-names.js";
 import type {
   CleanupItem,
@@ -34,6 +35,8 @@ export interface StepLine {
   status: StepStatus;
   /** What the step created or used, once it finished. */
   text?: string;
+  /** What the running step waits for AWS to spread, if it waits. */
+  waiting?: PropagationWait;
 }
 
 /** Everything the message shows; the reporter rebuilds it from the job's data after a restart. */
@@ -163,7 +166,9 @@ function checklist(steps: StepLine[]): string {
     const detail = s.text
       ? ` ${esc(s.text)}`
       : s.status === "running"
-        ? " working…"
+        ? s.waiting
+          ? ` ${esc(describeWait(s.waiting))}`
+          : " working…"
         : s.status === "skipped"
           ? " nothing to do."
           : "";

@@ -17,6 +17,7 @@ import {
 } from "../../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../../provision/reporter.js";
 import { describeStep, stepOutcome, summarise } from "../../provision/run.js";
+import type { PropagationWait } from "../../provision/settle.js";
 import { STEP_ORDER } from "../../provision/step-names.js";
 import type {
   CleanupResult,
@@ -93,6 +94,12 @@ const doneStatus = (skipped: boolean, outcome: StepOutcome | undefined): StepLin
 export const initialProvisionMessage = (jobId: string, data: ProvisionJobData) =>
   renderProvisionMessage(reportFromJobData(jobId, data));
 
+/**
+ * Waits are retried every few seconds and each shows how long the job has waited: at most
+ * one such edit per step this often, so a long wait costs chat.update a handful of calls.
+ */
+export const WAIT_EDIT_INTERVAL_MS = 5_000;
+
 export class SlackProvisionReporter implements ProvisionReporter {
   private readonly report: ProvisionReport;
   private readonly skipped: Set<StepName>;
@@ -101,6 +108,7 @@ export class SlackProvisionReporter implements ProvisionReporter {
   /** Goes up with every change; the first post records which one it showed. */
   private version = 0;
   private postedVersion = -1;
+  private readonly waitShownAt = new Map<StepName, number>();
 
   constructor(
     private readonly deps: ReportDeps,
@@ -127,6 +135,18 @@ export class SlackProvisionReporter implements ProvisionReporter {
     return this.push();
   }
 
+  waiting(step: StepName, wait: PropagationWait): Promise<void> {
+    const line = this.report.steps.find((s) => s.step === step);
+    if (!line || line.status !== "running") return Promise.resolve();
+    line.waiting = wait;
+    const shown = this.waitShownAt.get(step);
+    const now = Date.now();
+    // Kept for the next edit when too soon: the line is current whenever anything is sent.
+    if (shown !== undefined && now - shown < WAIT_EDIT_INTERVAL_MS) return Promise.resolve();
+    this.waitShownAt.set(step, now);
+    return this.push();
+  }
+
   completed(summary: ProvisionSummary): Promise<void> {
     delete this.report.failure;
     this.report.completed = summary;
@@ -140,7 +160,11 @@ export class SlackProvisionReporter implements ProvisionReporter {
       this.report.failure = failure;
       if (failure.step !== "authorisation") this.setStep(failure.step, "failed");
       // Steps that never finished are not running any more.
-      for (const line of this.report.steps) if (line.status === "running") line.status = "pending";
+      for (const line of this.report.steps) {
+        if (line.status !== "running") continue;
+        line.status = "pending";
+        delete line.waiting;
+      }
     }
     return this.push();
   }
@@ -155,6 +179,7 @@ export class SlackProvisionReporter implements ProvisionReporter {
     const line = this.report.steps.find((s) => s.step === step);
     if (!line) return;
     line.status = status;
+    delete line.waiting;
     if (text !== undefined) line.text = text;
   }
 
