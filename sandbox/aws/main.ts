@@ -9,12 +9,16 @@
  *   --faults JSON     e.g. '{"sqs:SendMessage":{"throttle":0.2}}' or
  *                     '{"profile:CreateDomain":{"code":"AccessDeniedException","count":1}}'
  *                     (env AWS_EMULATOR_FAULTS); change them later at /_emulator/faults
+ *   --propagation JSON  per kind, ms a new or changed resource stays invisible to dependent
+ *                     calls, e.g. '{"key":5000,"queue-policy":5000}' (env AWS_EMULATOR_PROPAGATION);
+ *                     change them later at /_emulator/propagation
  *   --no-quotas       don't enforce the default TPS quotas
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FaultInputError } from "./faults.js";
 import { loadState, startSeededEmulator } from "./index.js";
+import { type PropagationDelays, PropagationInputError } from "./propagation.js";
 import type { FaultTable } from "./types.js";
 
 function fail(message: string): never {
@@ -30,14 +34,12 @@ function number(value: string | undefined, name: string, fallback: number): numb
 }
 
 /** Parsed here, checked by the emulator as it starts (main's catch names the flag). */
-function faults(value: string | undefined): FaultTable {
-  if (!value) return {};
+function jsonFlag<T>(value: string | undefined, flag: string, example: string): T | undefined {
+  if (!value) return undefined;
   try {
-    return JSON.parse(value) as FaultTable;
+    return JSON.parse(value) as T;
   } catch {
-    return fail(
-      `--faults (or AWS_EMULATOR_FAULTS) must be JSON like {"sqs:SendMessage":{"throttle":0.2}}, got ${value}`,
-    );
+    return fail(`${flag} must be JSON like ${example}, got ${value}`);
   }
 }
 
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       "no-seed": { type: "boolean", default: false },
       latency: { type: "string" },
       faults: { type: "string" },
+      propagation: { type: "string" },
       "no-quotas": { type: "boolean", default: false },
     },
   });
@@ -60,7 +63,18 @@ async function main(): Promise<void> {
     host: values.host ?? env.AWS_EMULATOR_HOST ?? "127.0.0.1",
     port: number(values.port ?? env.AWS_EMULATOR_PORT, "--port", 4566),
     latencyMs: number(values.latency ?? env.AWS_EMULATOR_LATENCY_MS, "--latency", 0),
-    faults: faults(values.faults ?? env.AWS_EMULATOR_FAULTS),
+    faults:
+      jsonFlag<FaultTable>(
+        values.faults ?? env.AWS_EMULATOR_FAULTS,
+        "--faults (or AWS_EMULATOR_FAULTS)",
+        '{"sqs:SendMessage":{"throttle":0.2}}',
+      ) ?? {},
+    propagationMs:
+      jsonFlag<PropagationDelays>(
+        values.propagation ?? env.AWS_EMULATOR_PROPAGATION,
+        "--propagation (or AWS_EMULATOR_PROPAGATION)",
+        '{"key":5000}',
+      ) ?? {},
     quotas: !values["no-quotas"],
     seed: !loaded && !values["no-seed"],
     ...(loaded ? { state: loaded } : {}),
@@ -85,6 +99,8 @@ main().catch((err: Error) =>
   fail(
     err instanceof FaultInputError
       ? `--faults (or AWS_EMULATOR_FAULTS): ${err.message}.`
-      : err.message,
+      : err instanceof PropagationInputError
+        ? `--propagation (or AWS_EMULATOR_PROPAGATION): ${err.message}.`
+        : err.message,
   ),
 );

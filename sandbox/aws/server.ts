@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FaultInputError, Faults } from "./faults.js";
+import { Propagation, PropagationInputError } from "./propagation.js";
 import { QuotaBuckets } from "./quotas.js";
 import { connect } from "./services/connect.js";
 import { iam } from "./services/iam.js";
@@ -44,6 +45,8 @@ export interface EmulatorHandle {
   calls: Map<string, number>;
   /** The faults in force, changeable while the emulator runs (also at /_emulator/faults). */
   faults: Faults;
+  /** The propagation delays in force (also at /_emulator/propagation). */
+  propagation: Propagation;
   save(file: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -82,6 +85,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const CONTROL = "/_emulator/";
 const FAULTS_PATH = "/_emulator/faults";
+const PROPAGATION_PATH = "/_emulator/propagation";
 
 const json = (status: number, value: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -90,19 +94,26 @@ const json = (status: number, value: unknown, headers: Record<string, string> = 
 });
 
 /**
- * The control endpoint: GET lists the faults, POST adds or replaces those in its JSON body
- * (the `faults` option's form), DELETE clears them all or the one named by `?key=`. A request
- * signed or targeted for AWS is refused, so no SDK call can reach it by accident.
+ * The control endpoints. /_emulator/faults: GET lists the faults, POST adds or replaces those
+ * in its JSON body (the `faults` option's form), DELETE clears them all or the one named by
+ * `?key=`. /_emulator/propagation: the same for the propagation delays (propagation.ts). A
+ * request signed or targeted for AWS is refused, so no SDK call can reach them by accident.
  */
-function control(http: IncomingMessage, url: URL, body: Buffer, faults: Faults): AwsResponse {
+function control(
+  http: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  { faults, propagation }: { faults: Faults; propagation: Propagation },
+): AwsResponse {
   if (http.headers["x-amz-target"] || /^AWS4-/.test(String(http.headers.authorization ?? ""))) {
     return json(400, {
       error: `${url.pathname} is the emulator's control endpoint, not an AWS API: send plain JSON without AWS signing.`,
     });
   }
+  if (url.pathname === PROPAGATION_PATH) return propagationControl(http, body, propagation);
   if (url.pathname !== FAULTS_PATH) {
     return json(404, {
-      error: `No control endpoint ${url.pathname}; the only one is ${FAULTS_PATH}.`,
+      error: `No control endpoint ${url.pathname}; they are ${FAULTS_PATH} and ${PROPAGATION_PATH}.`,
     });
   }
   const listing = () => json(200, { faults: faults.list() });
@@ -148,9 +159,54 @@ function control(http: IncomingMessage, url: URL, body: Buffer, faults: Faults):
   }
 }
 
+/** GET lists the delays, POST adds or replaces those in its body, DELETE clears them all. */
+function propagationControl(
+  http: IncomingMessage,
+  body: Buffer,
+  propagation: Propagation,
+): AwsResponse {
+  const listing = () => json(200, { propagation: propagation.list() });
+  switch (http.method) {
+    case "GET":
+      return listing();
+    case "POST": {
+      try {
+        propagation.set(JSON.parse(body.toString("utf8")));
+      } catch (err) {
+        if (err instanceof PropagationInputError) {
+          return json(400, {
+            error: `No delay was changed: ${err.message}.`,
+            problems: err.problems,
+          });
+        }
+        if (!(err instanceof SyntaxError)) throw err;
+        return json(400, { error: 'The body must be JSON like {"key":5000,"key-policy":5000}.' });
+      }
+      return listing();
+    }
+    case "DELETE":
+      propagation.clear();
+      return listing();
+    default:
+      return json(
+        405,
+        {
+          error: `${http.method} is not served here: use GET, POST or DELETE ${PROPAGATION_PATH}.`,
+        },
+        { allow: "GET, POST, DELETE" },
+      );
+  }
+}
+
 export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHandle> {
   const options: EmulatorOptions = { ...defaultOptions(), ...opts };
-  const ctx: EmulatorContext = { state: opts.state ?? emptyState(), options, now: Date.now };
+  const ctx: EmulatorContext = {
+    state: opts.state ?? emptyState(),
+    options,
+    now: Date.now,
+    // Reads ctx.now at each call, so a test that replaces the clock moves propagation too.
+    propagation: new Propagation(() => ctx.now(), options.propagationMs),
+  };
   const quotas = new QuotaBuckets(opts.quotaTable);
   // Aborted on close so that pending long polls end instead of holding the process open.
   const closing = new AbortController();
@@ -168,7 +224,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
   ): Promise<AwsResponse> {
     const url = new URL(http.url ?? "/", "http://emulator");
     const body = await readBody(http);
-    if (url.pathname.startsWith(CONTROL)) return control(http, url, body, faults);
+    if (url.pathname.startsWith(CONTROL)) {
+      return control(http, url, body, { faults, propagation: ctx.propagation });
+    }
     const found = serviceOf(http, body);
     if (!found) {
       return {
@@ -253,6 +311,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     ctx,
     calls,
     faults,
+    propagation: ctx.propagation,
     save: (file) => saveState(ctx.state, file),
     close: () =>
       new Promise<void>((resolve) => {

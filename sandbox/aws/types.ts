@@ -4,6 +4,7 @@
  * in the Authorization header (or X-Amz-Target), applies latency, faults and TPS
  * quotas per operation, then hands the request to the service.
  */
+import type { Propagation, PropagationDelays } from "./propagation.js";
 import type { EmulatorState } from "./state.js";
 
 export type ServiceName = "sqs" | "kms" | "profile" | "connect" | "sts" | "iam";
@@ -50,6 +51,8 @@ export interface EmulatorContext {
   state: EmulatorState;
   options: EmulatorOptions;
   now(): number;
+  /** What was made or changed too recently for dependent calls to see (propagation.ts). */
+  propagation: Propagation;
 }
 
 export interface ServiceModule {
@@ -97,6 +100,8 @@ export interface EmulatorOptions {
   faults: FaultTable;
   /** Enforce the default per-operation TPS quotas (docs/aws/customer-profiles.md, connect.md). */
   quotas: boolean;
+  /** Per kind, how long a new or changed resource stays invisible to dependent calls (ms). */
+  propagationMs: PropagationDelays;
   /** Customer Profiles ingestion: max objects per profile per second before the DLQ. */
   profileObjectsPerSecond: number;
   /** Customer Profiles ingestion: max object size in bytes. */
@@ -109,6 +114,7 @@ export const defaultOptions = (): EmulatorOptions => ({
   latencyMs: 0,
   faults: {},
   quotas: true,
+  propagationMs: {},
   profileObjectsPerSecond: 1,
   maxObjectBytes: 256_000,
   random: Math.random,

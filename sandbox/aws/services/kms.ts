@@ -200,6 +200,7 @@ function createKey(input: Input, env: Env) {
     tags: checkTags(input.Tags),
   };
   env.ctx.state.kms.keys[keyId] = key;
+  env.ctx.propagation.changed("key", key.arn);
   return { KeyMetadata: keyMetadata(key, accountId) };
 }
 
@@ -299,7 +300,7 @@ function targetKey(input: Input, env: Env): KmsKey {
     );
   }
   const key = findKey(env.ctx.state, ref);
-  if (!key) throw notFound(ref);
+  if (!key || env.ctx.propagation.hidden("key", key.arn)) throw notFound(ref);
   if (key.keyState === "PendingDeletion") throw invalidState(key);
   return key;
 }
@@ -382,6 +383,8 @@ function getKeyPolicy(input: Input, env: Env) {
 function putKeyPolicy(input: Input, env: Env) {
   checkPolicyName(input);
   const key = keyOf(input, env);
+  // A key made moments ago, under a propagation delay, is not visible here yet.
+  if (env.ctx.propagation.hidden("key", key.arn)) throw notFound(String(input.KeyId));
   if (key.keyState === "PendingDeletion") throw invalidState(key);
   if (key.keyManager === "AWS")
     throw new AwsError(
@@ -390,6 +393,7 @@ function putKeyPolicy(input: Input, env: Env) {
     );
   if (input.Policy === undefined) requireString(input, "Policy");
   key.policy = checkPolicy(input, env.req.accountId) as string;
+  env.ctx.propagation.changed("key-policy", key.arn);
   return {};
 }
 

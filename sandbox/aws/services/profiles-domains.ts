@@ -1,6 +1,6 @@
 /** Customer Profiles domain operations: create, get (with stats), list, update and delete. */
 import type { AwsRequest, AwsResponse, EmulatorContext } from "../types.js";
-import { checkEncryptionKey, deadLetterProblem } from "./profiles-policy.js";
+import { checkEncryptionKey, checkPropagated, deadLetterProblem } from "./profiles-policy.js";
 import { type Domain, domainArn, profileState } from "./profiles-state.js";
 import {
   bad,
@@ -60,6 +60,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
       `You have reached the maximum number of domains (${MAX_DOMAINS_PER_REGION}) in ${req.region}.`,
     );
   }
+  checkPropagated(ctx, key, dlq, req.region);
   if (key) checkEncryptionKey(ctx.state, key, req.region);
   if (dlq) {
     const problem = deadLetterProblem(ctx.state, dlq, req.region, name);
@@ -85,6 +86,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
     droppedDeadLetters: 0,
   };
   domains[`${req.region}/${name}`] = domain;
+  ctx.propagation.changed("domain", domain.arn);
   return json(domainBody(domain));
 }
 
@@ -127,6 +129,7 @@ export function updateDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   const tags = checkTags(body.Tags, "Tags", false);
   const dataStore = dataStoreEnabled(body.DataStore);
   // Validate everything before changing anything: a failed update leaves the domain as it was.
+  checkPropagated(ctx, key, dlq, req.region);
   if (key) checkEncryptionKey(ctx.state, key, req.region);
   if (dlq) {
     const problem = deadLetterProblem(ctx.state, dlq, req.region, domain.name);

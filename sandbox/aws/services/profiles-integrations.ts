@@ -47,6 +47,10 @@ function checkObjectTypeExists(domain: Domain, name: string): void {
 
 export function putIntegration(req: AwsRequest, ctx: EmulatorContext): AwsResponse {
   const domain = domainOf(req, ctx.state);
+  // A domain made moments ago, under a propagation delay, is not visible here yet.
+  if (ctx.propagation.hidden("domain", domain.arn)) {
+    throw notFound(`Domain ${domain.name} does not exist.`);
+  }
   const body = bodyOf(req);
   const uri = optionalString(body, "Uri");
   if (!uri)

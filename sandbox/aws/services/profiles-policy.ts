@@ -13,6 +13,7 @@ import {
   type KmsKey,
   type SqsQueue,
 } from "../state.js";
+import { AwsError, type EmulatorContext } from "../types.js";
 import { type Domain, domainArn } from "./profiles-state.js";
 import { bad, lengthBetween } from "./profiles-support.js";
 
@@ -38,6 +39,40 @@ export function checkEncryptionKey(state: EmulatorState, ref: string, region: st
   }
   if (key.keyUsage !== "ENCRYPT_DECRYPT" || key.keySpec !== "SYMMETRIC_DEFAULT") {
     throw bad(`KMS key is invalid: ${key.arn} is not a symmetric encryption key.`);
+  }
+}
+
+/**
+ * A key or queue made or changed moments ago, under a propagation delay, is not visible to
+ * Customer Profiles yet: CreateDomain and UpdateDomain answer as for one that is missing or
+ * whose policy does not allow the service (sandbox/aws/propagation.ts).
+ */
+export function checkPropagated(
+  ctx: EmulatorContext,
+  keyRef: string | undefined,
+  dlqUrl: string | undefined,
+  region: string,
+): void {
+  const { propagation, state } = ctx;
+  const key = keyRef ? findKey(state, keyRef) : undefined;
+  if (key && propagation.hidden("key", key.arn)) {
+    throw bad(`KMS key is invalid: ${keyRef} does not exist in ${region}.`);
+  }
+  if (key && propagation.hidden("key-policy", key.arn)) {
+    throw new AwsError(
+      "AccessDeniedException",
+      `Customer Profiles is not allowed to use the KMS key ${key.arn}: its key policy does not grant profile.amazonaws.com kms:GenerateDataKey and kms:Decrypt.`,
+      403,
+    );
+  }
+  const queue = dlqUrl ? findQueueByUrl(state, dlqUrl) : undefined;
+  if (queue && propagation.hidden("queue", queue.arn)) {
+    throw bad(`The dead letter queue ${dlqUrl} does not exist or is not in ${region}.`);
+  }
+  if (queue && propagation.hidden("queue-policy", queue.arn)) {
+    throw bad(
+      `Customer Profiles does not have permission to send messages to the dead letter queue ${dlqUrl}.`,
+    );
   }
 }
 

@@ -93,6 +93,8 @@ function createQueue(input: Input, env: Env) {
     messages: [],
   };
   state.sqs.queues[name] = queue;
+  env.ctx.propagation.changed("queue", queue.arn);
+  if (given.Policy) env.ctx.propagation.changed("queue-policy", queue.arn);
   return { QueueUrl: queueUrl(env, queue) };
 }
 
@@ -160,6 +162,10 @@ function getQueueAttributes(input: Input, env: Env) {
 
 function setQueueAttributes(input: Input, env: Env) {
   const queue = queueOf(input, env);
+  // A queue made moments ago, under a propagation delay, is not visible here yet.
+  if (env.ctx.propagation.hidden("queue", queue.arn)) {
+    throw new AwsError("QueueDoesNotExist", "The specified queue does not exist.");
+  }
   const given = stringMap(input.Attributes);
   if ("FifoQueue" in given)
     throw new AwsError("InvalidAttributeName", "Unknown Attribute FifoQueue.");
@@ -175,6 +181,7 @@ function setQueueAttributes(input: Input, env: Env) {
     }
   }
   if (given.KmsMasterKeyId) queue.attributes.SqsManagedSseEnabled = "false";
+  if ("Policy" in given) env.ctx.propagation.changed("queue-policy", queue.arn);
   queue.lastModifiedTimestamp = env.ctx.now();
   return {};
 }

@@ -137,7 +137,7 @@ export class SlackProvisionReporter implements ProvisionReporter {
 
   waiting(step: StepName, wait: PropagationWait): Promise<void> {
     const line = this.report.steps.find((s) => s.step === step);
-    if (!line || line.status !== "running") return Promise.resolve();
+    if (line?.status !== "running") return Promise.resolve();
     line.waiting = wait;
     const shown = this.waitShownAt.get(step);
     const now = Date.now();
