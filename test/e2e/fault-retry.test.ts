@@ -10,11 +10,11 @@ import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import type { SlackView } from "../../sandbox/slack/types.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { keyMarker } from "../../src/provision/steps.js";
 import { RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { enableWithDefaults } from "../support/enable.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -46,21 +46,6 @@ async function faults(method: string, body?: unknown, query = "") {
   return { status: res.status, json: (await res.json()) as { faults: Record<string, unknown> } };
 }
 
-const waitForView = (callbackId: string, ready: (v: SlackView) => boolean = () => true) =>
-  stack.slack.timeline.waitFor(
-    (t) => {
-      const v = t.currentView(USER);
-      return v && v.callback_id === callbackId && ready(v) ? v : undefined;
-    },
-    { description: `the ${callbackId} view`, timeoutMs: 8000 },
-  );
-
-async function submit(): Promise<string | undefined> {
-  const res = await driver.submitView({}, { user: USER });
-  expect(res.problems).toEqual([]);
-  return res.responseAction;
-}
-
 /** What a person reads in the message, without mrkdwn markers. */
 const read = (m: MessageRecord | undefined): string =>
   renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
@@ -86,17 +71,7 @@ describe("a fault cleared before Retry", () => {
     const set = await faults("POST", { [FAULT_KEY]: { code: "AccessDeniedException" } });
     expect(set.status).toBe(200);
 
-    // Enable examplecorp through the wizard with its defaults.
-    expect((await driver.type("/profiles enable", { user: USER })).status).toBe(200);
-    await waitForView("enable_instance");
-    const listed = await driver.requestOptions("enable_instance", "", { user: USER });
-    const picked = listed.options.find((o) => o.value === EXAMPLECORP);
-    if (!picked) throw new Error(`examplecorp is not offered: ${JSON.stringify(listed.options)}`);
-    await driver.select("enable_instance", picked, { user: USER });
-    await waitForView("enable_instance", (v) => renderText(v.blocks).includes("Not linked"));
-    for (let step = 0; step < 4; step++) expect(await submit()).toBe("update");
-    await waitForView("enable_review", (v) => v.submit?.text === "Enable");
-    expect(await submit()).toBe("clear");
+    await enableWithDefaults(stack, USER, EXAMPLECORP);
 
     const failed = await waitForStatus("Enabling Customer Profiles for examplecorp failed");
     const text = read(failed);
