@@ -3,7 +3,7 @@
  * failure naming call, code, fix and offering confirmed buttons) and the reporter's one
  * message per job, over an in-memory notifier.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderText, validateBlocks } from "../../sandbox/slack/blocks.js";
 import { mrkdwnToHtml } from "../../sandbox/slack/mrkdwn.js";
 import type { Block } from "../../sandbox/slack/types.js";
@@ -472,5 +472,40 @@ describe("SlackProvisionReporter", () => {
     const text = textOf(update?.message as SlackMessage);
     expect(text).toContain(`✅ Dead-letter queue Created queue ${DOMAIN}-dlq.`);
     expect(text).toContain("AccessDeniedException");
+  });
+
+  it("shows what a step waits for AWS to spread, at most one such edit per step every 5 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-01-01T00:00:00Z") });
+    try {
+      const notifier = new MemoryNotifier();
+      const jobData = { ...data(), message: { channel: "C0OPS", ts: "1699999999.000100" } };
+      const reporter = new SlackProvisionReporter({ notifier, log }, fakeJob(jobData));
+      const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`;
+      const wait = (waitedMs: number) => ({
+        what: `the new KMS key ${keyArn}`,
+        reader: "KMS",
+        waitedMs,
+        boundMs: 90_000,
+      });
+      const lastText = () => textOf(notifier.updates.at(-1)?.message as SlackMessage);
+      await reporter.stepStarted("alias");
+      await reporter.waiting("alias", wait(400));
+      expect(lastText()).toContain(
+        `⏳ Key alias Waiting for the new KMS key ${keyArn} to reach KMS (AWS is eventually consistent): 0 s of up to 90 s.`,
+      );
+      const edits = notifier.updates.length;
+      vi.advanceTimersByTime(1_000);
+      await reporter.waiting("alias", wait(1_400));
+      expect(notifier.updates).toHaveLength(edits);
+      vi.advanceTimersByTime(5_000);
+      await reporter.waiting("alias", wait(6_400));
+      expect(notifier.updates).toHaveLength(edits + 1);
+      expect(lastText()).toContain("6 s of up to 90 s.");
+      await reporter.stepDone("alias", `The key is named alias/${DOMAIN}.`);
+      expect(lastText()).not.toContain("Waiting for");
+      expect(lastText()).toContain(`✅ Key alias The key is named alias/${DOMAIN}.`);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
