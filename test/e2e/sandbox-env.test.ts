@@ -51,6 +51,7 @@ describe("sandboxBotEnv", () => {
       REINGEST_RATE: "5",
       REINGEST_PROFILE_INTERVAL_MS: "2000",
       AWS_MAX_ATTEMPTS: "2",
+      PROPAGATION_WAIT_SECONDS: "30",
       LOG_LEVEL: "warn",
       QUEUE_PREFIX: "{mine}",
       REDIS_URL: "redis://127.0.0.1:6390",
@@ -72,6 +73,7 @@ describe("sandboxBotEnv", () => {
     });
     expect(config.reingest).toEqual({ rate: 5, profileIntervalMs: 2000 });
     expect(config.aws.maxAttempts).toBe(2);
+    expect(config.provision).toEqual({ propagationWaitMs: 30_000 });
     expect(config.logLevel).toBe("warn");
     expect(config.redis).toEqual({ url: "redis://127.0.0.1:6390", prefix: "{mine}" });
   });
