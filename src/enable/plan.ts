@@ -496,7 +496,7 @@ const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
       planKeptQueue(context, builder);
       return;
     case "none":
-      planNoQueue(context, builder);
+      planNoQueue(builder);
       return;
     case "new":
       planNewQueue(context, dlq, builder);
@@ -507,7 +507,7 @@ const planQueue = (context: PlanContext, builder: PlanBuilder): void => {
   }
 };
 
-const planNoQueue = (_context: PlanContext, builder: PlanBuilder): void => {
+const planNoQueue = (builder: PlanBuilder): void => {
   builder.step("queue", "none", "none", "No dead-letter queue.");
   builder.warn(NO_DLQ_WARNING);
 };
@@ -708,7 +708,7 @@ const planKey = (context: PlanContext, builder: PlanBuilder): void => {
       planKeptKey(context, builder);
       return;
     case "aws-owned":
-      planAwsOwnedKey(context, builder);
+      planAwsOwnedKey(builder);
       return;
     case "new":
       planNewKey(context, key, builder);
@@ -734,7 +734,7 @@ const planKeptKey = (context: PlanContext, builder: PlanBuilder): void => {
   );
 };
 
-const planAwsOwnedKey = (_context: PlanContext, builder: PlanBuilder): void => {
+const planAwsOwnedKey = (builder: PlanBuilder): void => {
   builder.step(
     "key",
     "none",

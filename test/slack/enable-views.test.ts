@@ -366,6 +366,11 @@ describe("an existing domain", () => {
     expect(text(stepView(other, "key"))).toContain(
       `Domain *${LEGACY}* holds 1,234 profiles: another key means re-encrypting all of them`,
     );
+    // Switching a customer managed key to AWS owned says the key leaves the domain.
+    const withKey = { ...other, ...read({ profileCount: 1234, encryptionKey: KEY_ARN }) };
+    expect(text(stepView(withKey, "key"))).toContain(
+      `uses \`${KEY_ARN}\` now: the job removes that key from the domain`,
+    );
   });
 
   it("the review asks for the re-encryption tick, and Enable without it says what to do", () => {

@@ -2,7 +2,7 @@
  * Step 4: the KMS key: for an existing domain, the key it uses now (pre-selected); a new
  * symmetric key, an existing one whose policy is checked, or the AWS owned key.
  */
-import type { ModalView, PlainTextOption } from "@slack/types";
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, KeyCheck, KeyRow } from "../../../enable/drafts.js";
 import { formatPolicy } from "../../../enable/policies.js";
 import {
@@ -124,6 +124,18 @@ export function keyView(draft: Draft): ModalView {
       context(
         "Customer Profiles encrypts the domain with a key AWS owns and manages: nothing to create, no key policy, no KMS charges. You can't see it in KMS, audit its use in CloudTrail, or revoke it; choose a customer managed key when you need to.",
       ),
+      ...clearedKey(draft),
     ],
   });
+}
+
+/** An existing domain with a customer managed key: AWS owned removes that key from it. */
+function clearedKey(draft: Draft): KnownBlock[] {
+  const current = currentDomainCheck(draft)?.encryptionKey;
+  if (!current) return [];
+  return [
+    context(
+      `Domain *${esc(domainNameOf(draft))}* uses \`${esc(current)}\` now: the job removes that key from the domain (the key itself stays in KMS; keep it enabled).`,
+    ),
+  ];
 }
