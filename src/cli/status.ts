@@ -2,6 +2,7 @@
  * `profiles-bot status [DOMAIN] [--json]`: what `/profiles status` shows, from a terminal.
  */
 import { ConfigError } from "../config.js";
+import type { KeyPolicyVerdict } from "../domains/key-check.js";
 import { type DomainStatus, domainStatus, listDomainStatus } from "../domains/status.js";
 import { asAppError } from "../errors.js";
 import { type CliEnv, openAws } from "./aws.js";
@@ -10,10 +11,22 @@ import type { CliCommand } from "./io.js";
 const USAGE = `Usage: profiles-bot status [DOMAIN] [--json]
 
 Without DOMAIN, lists the Customer Profiles domains with their linked instances. With
-DOMAIN, shows its expiration, dead-letter queue (and depth), KMS key, linked instance(s)
-and profile and object counts. Reads only.
+DOMAIN, shows its expiration, dead-letter queue (and depth), KMS key (and whether its
+policy lets Customer Profiles use it), linked instance(s) and profile and object counts.
+Reads only.
 
 Exit codes: 0 done, 2 bad usage, configuration or no such domain, 3 an AWS call failed.`;
+
+/** The key policy's verdict, and for a key not verified what it must hold. */
+const keyPolicyLines = (v: KeyPolicyVerdict): string[] =>
+  v.verdict === "verified"
+    ? ["KMS key policy:    verified: it lets Customer Profiles use the key"]
+    : [
+        v.verdict === "missing"
+          ? `KMS key policy:    missing the Customer Profiles statement: ${v.problems.join(" ")} Add this statement:`
+          : `KMS key policy:    unverified: ${v.reason} The key's administrator must keep this statement:`,
+        v.statement,
+      ];
 
 function statusLines(s: DomainStatus): string[] {
   const dlq = s.deadLetterQueue;
@@ -30,6 +43,7 @@ function statusLines(s: DomainStatus): string[] {
     `KMS key:           ${s.key ? s.key.arn : "AWS owned key"}`,
     ...(s.key ? [`KMS key alias:     ${s.key.aliases.join(", ") || "none"}`] : []),
     ...(s.key?.problem ? [`KMS key problem:   ${s.key.problem}`] : []),
+    ...(s.key?.policy ? keyPolicyLines(s.key.policy) : []),
     `Linked instances:  ${s.instances.map((i) => (i.alias ? `${i.alias} (${i.arn})` : i.arn)).join(", ") || "none"}`,
     `Profiles:          ${s.profileCount}`,
     `Objects:           ${s.objectCount}`,

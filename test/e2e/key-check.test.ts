@@ -11,6 +11,7 @@ import type { Stack } from "../../sandbox/stack.js";
 import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createEnableCommand } from "../../src/cli/enable.js";
+import { createStatusCommand } from "../../src/cli/status.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createRedis, type Redis } from "../../src/redis.js";
@@ -172,6 +173,33 @@ describe("a key whose policy the bot may not read", () => {
             e.userId === USER && e.outcome === "refused" && /malformed value/.test(e.detail ?? ""),
         ),
       { timeout: 10_000, interval: 50 },
+    );
+  });
+
+  it("profiles-bot status says the same from a terminal", async () => {
+    const env = {
+      AWS_ENDPOINT_URL: stack.emulator.url,
+      AWS_REGION: "us-east-1",
+      LOG_LEVEL: "silent",
+    };
+    const run = async () => {
+      const out: string[] = [];
+      const code = await createStatusCommand({ env, awsCredentials: SANDBOX_AWS_CREDENTIALS })(
+        [DOMAIN],
+        { stdin: process.stdin, out: (l) => out.push(l), err: () => {} },
+      );
+      expect(code).toBe(0);
+      return out.join("\n");
+    };
+    await faults("POST", { "kms:GetKeyPolicy": { code: "AccessDeniedException" } });
+    const denied = await run();
+    expect(denied).toContain(
+      "KMS key policy:    unverified: The bot may not read this key's policy",
+    );
+    expect(denied).toContain('"Service": "profile.amazonaws.com"');
+    await faults("DELETE");
+    expect(await run()).toContain(
+      "KMS key policy:    verified: it lets Customer Profiles use the key",
     );
   });
 
