@@ -8,9 +8,11 @@ import {
   POLICY_VERSION,
   type PolicyStatement,
   parsePolicyDocument,
+  type StoredStatement,
+  sameStatement,
 } from "./policy-document.js";
 
-export type { MergeResult, PolicyStatement } from "./policy-document.js";
+export type { MergeResult, PolicyStatement, StoredStatement } from "./policy-document.js";
 
 export const PROFILE_SERVICE_PRINCIPAL = "profile.amazonaws.com";
 export const DLQ_STATEMENT_SID = "CustomerProfilesDLQ";
@@ -138,6 +140,45 @@ export const mergeQueuePolicy = (
 /** A key always has a policy, so there is nothing to create here: only to add to. */
 export const mergeKeyPolicy = (existingPolicyJson: string, domain: DomainRef): MergeResult =>
   mergeStatement(existingPolicyJson, kmsKeyStatement(domain), { ignoreResource: true });
+
+export type RemovalResult =
+  /** `remaining` counts the statements left: a queue policy left with none can go entirely. */
+  | { outcome: "removed"; policy: string; remaining: number }
+  /** The statement is not there (never written, or already taken out). */
+  | { outcome: "absent" }
+  /** A statement under that Sid differs from what was written: someone changed it since. */
+  | { outcome: "changed"; found: StoredStatement };
+
+/**
+ * Undoes a merge: takes out the statement it wrote (found by its Sid, or by its whole text
+ * when it has none), or puts back the one it replaced. Every other statement and field stays
+ * as it was; one someone edited since is left alone. Throws EnableError when the policy
+ * isn't a JSON policy, as the merge does.
+ */
+export const removeStatement = (
+  existingPolicyJson: string | undefined,
+  written: StoredStatement,
+  replaced?: StoredStatement,
+): RemovalResult => {
+  const document = parsePolicyDocument(existingPolicyJson);
+  if (!document) return { outcome: "absent" };
+  const statements = document.Statement;
+  const sid = typeof written.Sid === "string" && written.Sid !== "" ? written.Sid : undefined;
+  const index = statements.findIndex((statement) =>
+    sid ? statement.Sid === sid : sameStatement(statement, written),
+  );
+  const found = statements[index];
+  if (!found) return { outcome: "absent" };
+  if (!sameStatement(found, written)) return { outcome: "changed", found };
+  const rest = replaced
+    ? statements.map((statement, i) => (i === index ? replaced : statement))
+    : statements.filter((_, i) => i !== index);
+  return {
+    outcome: "removed",
+    policy: JSON.stringify({ ...document, Statement: rest }),
+    remaining: rest.length,
+  };
+};
 
 export const checkQueuePolicy = (
   policyJson: string | undefined,

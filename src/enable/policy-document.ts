@@ -341,6 +341,10 @@ const principalService = (principal: Principal): string => {
 export interface MergeResult {
   policy: string;
   changed: boolean;
+  /** When changed: the statement as written, so it can be found again by its Sid. */
+  statement?: StoredStatement;
+  /** A statement of ours for the same domain that it replaced, so it can be put back. */
+  replaced?: StoredStatement;
 }
 
 const canonical = (value: unknown): string => {
@@ -354,7 +358,7 @@ const canonical = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
-const sameStatement = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+export const sameStatement = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 /** A statement that protects the same source (domain) as ours may be replaced; any other may not. */
 const conditionValues = (statement: StoredStatement, key: string): string[] => {
@@ -424,6 +428,7 @@ export const mergeStatement = (
     return {
       policy: JSON.stringify({ Version: POLICY_VERSION, Statement: [ours] }),
       changed: true,
+      statement: { ...ours },
     };
   }
   const statements = document.Statement;
@@ -439,8 +444,11 @@ export const mergeStatement = (
     replaceAt === -1
       ? [...statements, statement]
       : statements.map((existing, index) => (index === replaceAt ? statement : existing));
+  const replaced = replaceAt === -1 ? undefined : statements[replaceAt];
   return {
     policy: JSON.stringify({ Version: POLICY_VERSION, ...document, Statement: merged }),
     changed: true,
+    statement,
+    ...(replaced ? { replaced } : {}),
   };
 };

@@ -9,6 +9,7 @@ import {
   mergeKeyPolicy,
   mergeQueuePolicy,
   newKeyPolicy,
+  removeStatement,
 } from "../../src/enable/policies.js";
 
 const ACCOUNT = "123456789012";
@@ -134,6 +135,84 @@ describe("mergeQueuePolicy", () => {
     expect(() => mergeQueuePolicy('"a string"', ours)).toThrow(
       expect.objectContaining({ reason: "policy-invalid" }),
     );
+  });
+});
+
+describe("removeStatement", () => {
+  it("undoes a merge into a policy with other statements: the rest stays as it was", () => {
+    const other = {
+      ...unrelated,
+      Sid: "AllowAudit",
+      Condition: { Bool: { "aws:SecureTransport": "true" } },
+    };
+    const before = JSON.stringify({
+      Version: "2012-10-17",
+      Id: "ops",
+      Statement: [unrelated, other],
+    });
+    const merged = mergeQueuePolicy(before, ours);
+    expect(merged.statement?.Sid).toBe("CustomerProfilesDLQ");
+    const removed = removeStatement(merged.policy, merged.statement ?? {});
+    expect(removed.outcome).toBe("removed");
+    if (removed.outcome !== "removed") return;
+    expect(removed.policy).toBe(before);
+    expect(removed.remaining).toBe(2);
+  });
+
+  it("puts back the statement the merge replaced for the same domain", () => {
+    const stale = variant({ Condition: { StringEquals: { "aws:SourceArn": DOMAIN_ARN } } });
+    const before = policy(unrelated, stale);
+    const merged = mergeQueuePolicy(before, ours);
+    expect(merged.replaced).toEqual(stale);
+    const removed = removeStatement(merged.policy, merged.statement ?? {}, merged.replaced);
+    expect(removed).toMatchObject({ outcome: "removed", policy: before });
+  });
+
+  it("takes out only our Sid, leaving another domain's statement that shares the base Sid", () => {
+    const otherDomain = variant({
+      Condition: {
+        StringEquals: {
+          "aws:SourceAccount": ACCOUNT,
+          "aws:SourceArn": `arn:aws:profile:${REGION}:${ACCOUNT}:domains/amazon-connect-other`,
+        },
+      },
+    });
+    const merged = mergeQueuePolicy(policy(otherDomain), ours);
+    expect(merged.statement?.Sid).not.toBe("CustomerProfilesDLQ");
+    const removed = removeStatement(merged.policy, merged.statement ?? {});
+    expect(removed).toMatchObject({ outcome: "removed", policy: policy(otherDomain) });
+  });
+
+  it("leaves a statement someone changed since under our Sid, and says so", () => {
+    const merged = mergeQueuePolicy(policy(unrelated), ours);
+    const edited = policy(unrelated, { ...ours, Action: ["sqs:SendMessage", "sqs:GetQueueUrl"] });
+    const removed = removeStatement(edited, merged.statement ?? {});
+    expect(removed.outcome).toBe("changed");
+  });
+
+  it("reports a statement that is not there (never written, or removed already) as absent", () => {
+    expect(removeStatement(policy(unrelated), ours).outcome).toBe("absent");
+    expect(removeStatement(undefined, ours).outcome).toBe("absent");
+  });
+
+  it("finds a statement without a Sid by its whole text", () => {
+    const { Sid: _sid, ...noSid } = ours;
+    const removed = removeStatement(policy(unrelated, noSid), noSid);
+    expect(removed).toMatchObject({ outcome: "removed", policy: policy(unrelated), remaining: 1 });
+  });
+
+  it("refuses a policy that is not JSON, as the merge does", () => {
+    expect(() => removeStatement("{oops", ours)).toThrow(EnableError);
+  });
+
+  it("undoes a key policy merge, keeping the root statement", () => {
+    const root = newKeyPolicy(domain).Statement[0];
+    const before = policy(root as object);
+    const merged = mergeKeyPolicy(before, domain);
+    expect(removeStatement(merged.policy, merged.statement ?? {})).toMatchObject({
+      outcome: "removed",
+      policy: before,
+    });
   });
 });
 
