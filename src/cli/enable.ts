@@ -16,7 +16,7 @@ import {
   provisionJobData,
 } from "../provision/plan-to-job.js";
 import type { ProvisionReporter } from "../provision/reporter.js";
-import { runProvision, StepError, toFailure } from "../provision/run.js";
+import { keyPolicyNotVerified, runProvision, StepError, toFailure } from "../provision/run.js";
 import { describeWait } from "../provision/settle.js";
 import type {
   Checkpoint,
@@ -24,6 +24,7 @@ import type {
   ProvisionFailure,
   ProvisionSummary,
   StepName,
+  StepOutcome,
 } from "../provision/types.js";
 import { provisionJobId } from "../queues/provision.js";
 import type { CliEnv } from "./aws.js";
@@ -72,13 +73,16 @@ const CLI_STEP_TEXT: Partial<Record<StepName, string>> = {
   "alert-binding": "No Slack channel from the CLI: bind the domain's digests from Slack.",
 };
 
+/** A finished step's mark: a tick only for what is done and checked. */
+const CLI_MARK: Record<StepOutcome, string> = { done: "✓", "by-hand": "✋", unverified: "!" };
+
 function printer(io: CliIo, json: boolean): ProvisionReporter {
   // With --json, standard output carries only the final JSON object.
   const say = json ? io.err : io.out;
   return {
     stepStarted: (step) => say(`… ${step}`),
     stepDone: (step, summary, outcome) =>
-      say(`${outcome === "by-hand" ? "✋" : "✓"} ${step}: ${CLI_STEP_TEXT[step] ?? summary}`),
+      say(`${CLI_MARK[outcome ?? "done"]} ${step}: ${CLI_STEP_TEXT[step] ?? summary}`),
     waiting: (step, wait) => say(`… ${step}: ${describeWait(wait)}`),
     completed: () => {},
     failed: () => {},
@@ -98,6 +102,9 @@ export function summaryLines(summary: ProvisionSummary, checkpointFile?: string)
     `  DLQ ARN:          ${dlq?.arn ?? "none"}`,
     `  KMS key ARN:      ${key?.arn ?? "AWS owned key"}`,
     `  KMS key alias:    ${key?.alias ?? "none"}`,
+    ...(key?.policyNotVerified !== undefined
+      ? [`  ${keyPolicyNotVerified(key.policyNotVerified)}`]
+      : []),
     `  ${instance.byHand ? "Not linked yet: " : "Linked instance: "} ${instance.alias ? `${instance.alias} ` : ""}(${instance.arn})`,
     ...(instance.unlinkedFrom ? [`  Unlinked from:    ${instance.unlinkedFrom}`] : []),
     ...(instance.byHand ? ["", ...linkByHandLines(summary, instance.byHand, checkpointFile)] : []),

@@ -157,7 +157,7 @@ export type RemovalResult =
  */
 export const removeStatement = (
   existingPolicyJson: string | undefined,
-  written: StoredStatement,
+  written: StoredStatement | PolicyStatement,
   replaced?: StoredStatement,
 ): RemovalResult => {
   const document = parsePolicyDocument(existingPolicyJson);

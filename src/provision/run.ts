@@ -12,6 +12,7 @@ import type { ProvisionReporter } from "./reporter.js";
 import { describeWait, type PropagationWait } from "./settle.js";
 import { STEPS, type StepContext } from "./steps.js";
 import type {
+  AddedStatement,
   Checkpoint,
   ProvisionFailure,
   ProvisionInput,
@@ -54,9 +55,11 @@ export async function runProvision(
   const ctx: StepContext = {
     ...opts.ctx,
     ...(checkpoint.done?.includes("link") ? {} : { instanceLink: readInstanceLink(opts, input) }),
-    intend: async (step) => {
-      if (checkpoint.creating?.includes(step)) return;
-      checkpoint.creating = [...(checkpoint.creating ?? []), step];
+    intend: async (step, record) => {
+      const known = checkpoint.creating?.includes(step) ?? false;
+      if (known && !record) return;
+      if (record) Object.assign(checkpoint, record);
+      if (!known) checkpoint.creating = [...(checkpoint.creating ?? []), step];
       await save();
     },
   };
@@ -154,7 +157,18 @@ export function summarise(input: ProvisionInput, checkpoint: Checkpoint): Provis
       created: domain?.created ?? false,
     },
     ...(queue ? { dlq: { url: queue.url, arn: queue.arn, created: queue.created } } : {}),
-    ...(key ? { key: { arn: key.arn, ...aliasOfKey(input, alias), created: key.created } } : {}),
+    ...(key
+      ? {
+          key: {
+            arn: key.arn,
+            ...aliasOfKey(input, alias),
+            created: key.created,
+            ...(checkpoint.keyPolicy?.verified === false
+              ? { policyNotVerified: checkpoint.keyPolicy.why ?? "" }
+              : {}),
+          },
+        }
+      : {}),
     instance: {
       id: input.instance.id,
       arn: input.instance.arn,
@@ -166,10 +180,25 @@ export function summarise(input: ProvisionInput, checkpoint: Checkpoint): Provis
   };
 }
 
-/** How a finished step ended: the link may be left to be made by hand. */
+/**
+ * How a finished step ended: the link may be left to be made by hand, and an existing key's
+ * policy may be unverified (the bot may not read it).
+ */
 export function stepOutcome(step: StepName, c: Checkpoint): StepOutcome {
-  return step === "link" && c.link && !c.link.linked ? "by-hand" : "done";
+  if (step === "link" && c.link && !c.link.linked) return "by-hand";
+  if (step === "key-policy" && c.keyPolicy?.verified === false) return "unverified";
+  return "done";
 }
+
+/** The Sid a recorded statement went in under, for people to find it in the policy. */
+export const sidOf = (added: AddedStatement): string =>
+  typeof added.statement.Sid === "string" && added.statement.Sid !== ""
+    ? added.statement.Sid
+    : "(without a Sid)";
+
+/** The one wording of an unchecked key policy, for the step, the summary and the CLI. */
+export const keyPolicyNotVerified = (why: string | undefined): string =>
+  `Key policy not verified: ${why ?? "the bot could not read it."}`;
 
 /** One sentence per finished step, for the message that is edited as the job goes. */
 export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoint): string {
@@ -179,6 +208,9 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
       return c.queue ? `${made(c.queue.created)} queue ${c.queue.name}.` : "No dead-letter queue.";
     case "queue-policy":
       if (!c.queue) return "No queue policy to set.";
+      if (c.queuePolicy?.added) {
+        return `Added statement ${sidOf(c.queuePolicy.added)} to queue ${c.queue.name}'s policy, keeping its other statements, so Customer Profiles can send failed objects to it.`;
+      }
       return c.queuePolicy?.changed
         ? `Queue ${c.queue.name} lets Customer Profiles send failed objects to it.`
         : `Queue ${c.queue.name}'s policy already allowed Customer Profiles.`;
@@ -189,8 +221,13 @@ export function describeStep(step: StepName, input: ProvisionInput, c: Checkpoin
     case "alias":
       return c.alias ? `The key is named ${c.alias.name}.` : "No alias to create.";
     case "key-policy":
-      return c.keyPolicy?.changed
-        ? "Added the Customer Profiles statement to the key policy."
+      if (c.keyPolicy?.verified === false) return keyPolicyNotVerified(c.keyPolicy.why);
+      if (c.keyPolicy?.added) {
+        return `Added statement ${sidOf(c.keyPolicy.added)} to the key policy, keeping its other statements.`;
+      }
+      if (c.keyPolicy?.changed) return "Added the Customer Profiles statement to the key policy.";
+      return c.keyPolicy?.verified
+        ? "The key policy already has the Customer Profiles statement."
         : "The key policy needed no change.";
     case "domain":
       return `${c.domain?.created ? "Created" : "Updated"} domain ${input.domain.name}.`;

@@ -11,10 +11,12 @@ import { domainArn, queueArn } from "../enable/arns.js";
 import { isEnableError } from "../enable/errors.js";
 import { DEFAULT_RETENTION_DAYS, SECONDS_PER_DAY } from "../enable/names.js";
 import {
+  checkKeyPolicy,
   type DomainRef,
   dlqPolicyStatement,
   formatPolicy,
   kmsKeyStatement,
+  type MergeResult,
   mergeKeyPolicy,
   mergeQueuePolicy,
   newKeyPolicy,
@@ -30,7 +32,7 @@ import {
   type Settling,
   settled,
 } from "./settle.js";
-import type { Checkpoint, LinkRefusal, ProvisionInput, StepName } from "./types.js";
+import type { AddedStatement, Checkpoint, LinkRefusal, ProvisionInput, StepName } from "./types.js";
 
 /** The gateways provisioning calls. */
 export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
@@ -42,8 +44,10 @@ export interface StepContext {
   /**
    * Records that `step` is about to send a create, before it does: if the worker dies
    * before the answer is checkpointed, the re-run knows the resource it finds is its own.
+   * `record` is saved with it: what the step is about to change on a resource that existed
+   * before, so clean-up can undo it even when the answer was never recorded.
    */
-  intend?: (step: StepName) => Promise<void>;
+  intend?: (step: StepName, record?: Partial<Checkpoint>) => Promise<void>;
   /**
    * The domain the instance was linked to when this run started (ListAccountIntegrations),
    * read beside the first creates rather than after the domain; absent means read it then.
@@ -179,7 +183,9 @@ const retryableIfDeletedRecently = (err: unknown): unknown =>
  * Merges the Customer Profiles statement into the queue's policy, keeping every other
  * statement, and writes only when that changes something. A queue this job created got its
  * policy from CreateQueue, so nothing is sent; one an earlier run created (and whose answer
- * was lost) has no policy but ours, so it is written without reading it first.
+ * was lost) has no policy but ours, so it is written without reading it first. On a queue
+ * that existed before, the statement is recorded before the write, so clean-up can take it
+ * out again.
  */
 export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
   const queue = checkpoint.queue;
@@ -203,7 +209,7 @@ export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
     () => mergeQueuePolicy(current, statement),
     formatPolicy(statement),
   );
-  if (!merged.changed) return { queuePolicy: { changed: false } };
+  if (!merged.changed) return { queuePolicy: unchangedSince(ctx, checkpoint.queuePolicy) };
   const allowed = queue.created || (input.dlq.mode === "existing" && input.dlq.mergePolicy);
   if (!allowed) {
     throw conflict(
@@ -211,11 +217,38 @@ export const ensureQueuePolicy: Step = async (ctx, input, checkpoint) => {
       `add this statement to the queue's policy, or let the bot merge it:\n${formatPolicy(statement)}`,
     );
   }
-  await settled(ctx, queueDependencies(checkpoint), () =>
-    ctx.gateways.sqs.setPolicy(queue.url, merged.policy),
-  );
-  return { queuePolicy: { changed: true, changedAt: nowIso(ctx) } };
+  const write = () =>
+    settled(ctx, queueDependencies(checkpoint), () =>
+      ctx.gateways.sqs.setPolicy(queue.url, merged.policy),
+    );
+  if (queue.created) {
+    await write();
+    return { queuePolicy: { changed: true, changedAt: nowIso(ctx) } };
+  }
+  const added = addedStatement(queue.url, merged);
+  await ctx.intend?.("queue-policy", { queuePolicy: { changed: true, added } });
+  await write();
+  return { queuePolicy: { changed: true, added, changedAt: nowIso(ctx) } };
 };
+
+/**
+ * A policy that needs no change may hold the statement an earlier run of this job recorded
+ * and wrote before its worker died: that is still this job's change, for clean-up to undo.
+ */
+const unchangedSince = (
+  ctx: StepContext,
+  earlier: { added?: AddedStatement; changedAt?: string } | undefined,
+): { changed: boolean; added?: AddedStatement; changedAt?: string } =>
+  earlier?.added
+    ? // When the write landed is unknown: counting from now lets dependent calls wait for it.
+      { changed: true, added: earlier.added, changedAt: earlier.changedAt ?? nowIso(ctx) }
+    : { changed: false };
+
+const addedStatement = (resource: string, merged: MergeResult): AddedStatement => ({
+  resource,
+  statement: merged.statement ?? {},
+  ...(merged.replaced ? { replaced: merged.replaced } : {}),
+});
 
 const mergeOrExplain = (
   merge: () => { policy: string; changed: boolean },
@@ -306,25 +339,51 @@ export const ensureAlias: Step = async (ctx, input, checkpoint) => {
 };
 
 /**
- * A new key is created with the right policy, so only an existing key whose policy the
- * user let the bot change is touched here.
+ * A new key is created with the right policy. An existing key's policy is read: the bot adds
+ * the statement where the user let it (recorded before the write, so clean-up can take it out
+ * again), and otherwise checks it is there. A policy the bot may not read (the usual case for
+ * a key another team runs) is reported as not verified rather than as needing no change.
  */
 export const ensureKeyPolicy: Step = async (ctx, input, checkpoint) => {
   const { key } = input;
-  if (key.mode !== "existing" || !key.updatePolicy || !checkpoint.key) {
-    return { keyPolicy: { changed: false } };
-  }
+  if (key.mode !== "existing" || !checkpoint.key) return { keyPolicy: { changed: false } };
   const { kms } = ctx.gateways;
-  const current = await kms.getKeyPolicy(checkpoint.key.keyId);
+  const keyId = checkpoint.key.keyId;
   const ref = domainRefOf(input);
-  const merged = mergeOrExplain(
-    () => mergeKeyPolicy(current, ref),
-    formatPolicy(kmsKeyStatement(ref)),
-  );
-  if (!merged.changed) return { keyPolicy: { changed: false } };
-  await kms.putKeyPolicy(checkpoint.key.keyId, merged.policy);
-  return { keyPolicy: { changed: true, changedAt: nowIso(ctx) } };
+  const statement = formatPolicy(kmsKeyStatement(ref));
+  let current: string;
+  try {
+    current = await kms.getKeyPolicy(keyId);
+  } catch (err) {
+    if (key.updatePolicy || !(err instanceof AppError) || err.code !== "aws_access_denied") {
+      throw err;
+    }
+    return { keyPolicy: { changed: false, verified: false, why: unverifiedWhy(key) } };
+  }
+  if (!key.updatePolicy) {
+    const check = checkKeyPolicy(current, ref);
+    if (check.ok) return { keyPolicy: { changed: false, verified: true } };
+    throw conflict(
+      `Key ${key.arn}'s policy doesn't let Customer Profiles use it (${check.problems.join(" ")}), and the bot was not asked to change it.`,
+      `ask the key's administrator to add this statement, or let the bot update the policy, then retry:\n${statement}`,
+    );
+  }
+  const merged = mergeOrExplain(() => mergeKeyPolicy(current, ref), statement);
+  if (!merged.changed) {
+    return { keyPolicy: { ...unchangedSince(ctx, checkpoint.keyPolicy), verified: true } };
+  }
+  const added = addedStatement(keyId, merged);
+  await ctx.intend?.("key-policy", { keyPolicy: { changed: true, added, verified: true } });
+  await kms.putKeyPolicy(keyId, merged.policy);
+  return { keyPolicy: { changed: true, added, verified: true, changedAt: nowIso(ctx) } };
 };
+
+const unverifiedWhy = (key: Extract<ProvisionInput["key"], { mode: "existing" }>): string =>
+  `the bot may not read key ${key.arn}'s policy (kms:GetKeyPolicy was denied), so it did not check that Customer Profiles may use the key${
+    key.confirmedStatement
+      ? "; you confirmed in the wizard that its administrator added the statement"
+      : "; make sure its administrator added the Customer Profiles statement"
+  }.`;
 
 // ---------------------------------------------------------------------------------------------
 // Domain
@@ -405,30 +464,30 @@ export const ensureDomain: Step = async (ctx, input, checkpoint) => {
       "run the wizard again and confirm the key change, or keep the domain's current key.",
     );
   }
+  // Every field this job changes, "" where the domain had none. An earlier run's record wins:
+  // after a crash the domain may already show this job's values.
   const previous = checkpoint.domain?.previous ?? {
-    ...(changes.encryptionKey !== undefined && existing.encryptionKey
-      ? { encryptionKey: existing.encryptionKey }
-      : {}),
-    ...(changes.deadLetterQueueUrl !== undefined && existing.deadLetterQueueUrl
-      ? { deadLetterQueueUrl: existing.deadLetterQueueUrl }
+    ...(changes.encryptionKey !== undefined ? { encryptionKey: existing.encryptionKey ?? "" } : {}),
+    ...(changes.deadLetterQueueUrl !== undefined
+      ? { deadLetterQueueUrl: existing.deadLetterQueueUrl ?? "" }
       : {}),
   };
-  if (Object.keys(changes).length > 0) {
-    await settled(ctx, domainDependencies(checkpoint), () => profiles.updateDomain(name, changes));
-  }
   const dlqUrl =
     changes.deadLetterQueueUrl !== undefined
       ? changes.deadLetterQueueUrl
       : existing.deadLetterQueueUrl;
-  return {
-    domain: {
-      name,
-      arn,
-      created: false,
-      ...(dlqUrl ? { deadLetterQueueUrl: dlqUrl } : {}),
-      ...(Object.keys(previous).length > 0 ? { previous } : {}),
-    },
+  const domain = {
+    name,
+    arn,
+    created: false,
+    ...(dlqUrl ? { deadLetterQueueUrl: dlqUrl } : {}),
+    ...(Object.keys(previous).length > 0 ? { previous } : {}),
   };
+  if (Object.keys(changes).length > 0) {
+    await ctx.intend?.("domain", { domain });
+    await settled(ctx, domainDependencies(checkpoint), () => profiles.updateDomain(name, changes));
+  }
+  return { domain };
 };
 
 /**

@@ -9,8 +9,11 @@ import type { StepName } from "./step-names.js";
 export type { StepName } from "./step-names.js";
 export { STEP_LABEL, STEP_ORDER } from "./step-names.js";
 
-/** How a finished step ended: done, or (the link only) left for a person to do by hand. */
-export type StepOutcome = "done" | "by-hand";
+/**
+ * How a finished step ended: done; (the link only) left for a person to do by hand; or (the
+ * key policy only) not verified, because the bot may not read an existing key's policy.
+ */
+export type StepOutcome = "done" | "by-hand" | "unverified";
 
 /** Everything a step needs to know, derived once from the job's data. */
 export interface ProvisionInput {
@@ -65,7 +68,12 @@ export interface DomainCheckpoint {
   created: boolean;
   /** The DLQ the domain sends to after this step (kept or set), for the alert binding. */
   deadLetterQueueUrl?: string;
-  /** What an existing domain used before this job changed it, so clean-up can put it back. */
+  /**
+   * What an existing domain used before this job changed it, so clean-up can put it back: a
+   * field is here exactly when the job changed it, "" when the domain had none. Recorded
+   * before UpdateDomain is sent. (Jobs stored by older versions left out fields that had no
+   * value before; clean-up still recognises the key and queue such a job created.)
+   */
   previous?: { encryptionKey?: string; deadLetterQueueUrl?: string };
   /** When this job made the domain: linking waits for it to spread (settle.ts). */
   changedAt?: string;
@@ -88,9 +96,23 @@ export interface LinkCheckpoint {
   domain: string;
   /** False while the link is left to be made by hand (`refused` says why). */
   linked: boolean;
+  /** The domain the instance was linked to before this job moved it (recorded before unlinking). */
   unlinkedFrom?: string;
   /** Set when AWS refused the link; kept once Check again finds it made by hand. */
   refused?: LinkRefusal;
+}
+
+/**
+ * A statement the job added to the policy of a queue or key it did not create, recorded
+ * before the policy is written: clean-up finds it again by its Sid and takes it out.
+ */
+export interface AddedStatement {
+  /** The queue URL, or the key id. */
+  resource: string;
+  /** The statement as written. */
+  statement: Record<string, unknown>;
+  /** A statement of ours for the same domain that this one replaced; clean-up puts it back. */
+  replaced?: Record<string, unknown>;
 }
 
 /**
@@ -106,10 +128,18 @@ export interface Checkpoint {
    */
   creating?: StepName[];
   queue?: QueueCheckpoint;
-  queuePolicy?: PolicyCheckpoint;
+  queuePolicy?: PolicyCheckpoint & { added?: AddedStatement };
   key?: KeyCheckpoint;
   alias?: { name: string; created: boolean };
-  keyPolicy?: PolicyCheckpoint;
+  keyPolicy?: PolicyCheckpoint & {
+    added?: AddedStatement;
+    /**
+     * False when the bot could not read an existing key's policy, so nothing checked that it
+     * lets Customer Profiles use the key; `why` says so. True when it read the statement there.
+     */
+    verified?: boolean;
+    why?: string;
+  };
   domain?: DomainCheckpoint;
   link?: LinkCheckpoint;
   alertBinding?: { domain: string; channelId: string; created: boolean };
@@ -135,7 +165,7 @@ export interface ProvisionFailure {
 export interface ProvisionSummary {
   domain: { name: string; arn: string; created: boolean };
   dlq?: { url: string; arn: string; created: boolean };
-  key?: { arn: string; alias?: string; created: boolean };
+  key?: { arn: string; alias?: string; created: boolean; policyNotVerified?: string };
   instance: {
     id: string;
     arn: string;
@@ -147,14 +177,33 @@ export interface ProvisionSummary {
   alertChannelId?: string;
 }
 
-export type CleanupAction = "deleted" | "scheduled-deletion" | "restored" | "kept" | "gone";
+export type CleanupAction =
+  | "deleted"
+  | "scheduled-deletion"
+  | "restored"
+  | "statement-removed"
+  | "kept"
+  | "gone";
 
 export interface CleanupItem {
-  resource: "alert-binding" | "domain" | "queue" | "alias" | "key" | "link";
+  resource:
+    | "alert-binding"
+    | "domain"
+    | "queue"
+    | "queue-policy"
+    | "alias"
+    | "key"
+    | "key-policy"
+    | "link";
+  /** The resource's name, URL or ARN (for a policy, its queue's or key's). */
   id: string;
   action: CleanupAction;
   /** Why something was kept, or what a person may want to do next. */
   reason?: string;
+  /** A key's deletion date (YYYY-MM-DD), when KMS gave one. */
+  date?: string;
+  /** The Sid of the statement taken out of (or left in) a policy. */
+  sid?: string;
 }
 
 export interface CleanupResult {

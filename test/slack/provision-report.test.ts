@@ -104,7 +104,22 @@ const CLEANUP: CleanupResult = {
       resource: "key",
       id: SUMMARY.key?.arn ?? "",
       action: "scheduled-deletion",
-      reason: "KMS deletes it on 2026-12-05; cancel the deletion in the KMS console to keep it.",
+      date: "2026-12-05",
+      reason: "KMS never deletes a key at once; cancel the deletion in the KMS console to keep it.",
+    },
+    {
+      resource: "queue-policy",
+      id: "https://sqs.eu-west-2.amazonaws.com/123456789012/shared-dlq",
+      action: "statement-removed",
+      sid: "CustomerProfilesDLQ",
+      reason: "every other statement is as it was.",
+    },
+    {
+      resource: "link",
+      id: "arn:aws:connect:eu-west-2:123456789012:instance/x",
+      action: "kept",
+      reason:
+        "instance x stays linked to the new domain; it was linked to amazon-connect-old before.",
     },
   ],
   checkpoint: {},
@@ -129,6 +144,13 @@ function report(extra: Partial<ProvisionReport> = {}): ProvisionReport {
 const blocksOf = (m: SlackMessage) => m.blocks as unknown as Block[];
 /** What a person reads, without mrkdwn markers. */
 const textOf = (m: SlackMessage) => renderText(blocksOf(m)).replace(/[*`]/g, "");
+/** The text of the Clean up button's confirmation dialog. */
+const cleanupConfirm = (job: ReportedJobData): string => {
+  const button = buttons(renderProvisionMessage(reportFromJobData("enable-x", job))).find(
+    (b) => b.action_id === CLEANUP_ACTION,
+  );
+  return String((button?.confirm as { text?: { text?: string } } | undefined)?.text?.text);
+};
 const buttons = (m: SlackMessage) =>
   blocksOf(m)
     .filter((b) => b.type === "actions")
@@ -289,6 +311,49 @@ describe("provisioning message blocks", () => {
     }
   });
 
+  it("the Clean up dialog lists what it will undo on resources that existed before, and the relink it leaves", () => {
+    const queueUrl = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/shared-dlq`;
+    const job = {
+      ...data(),
+      failure: ACCESS_DENIED,
+      checkpoint: {
+        done: ["queue", "queue-policy", "key", "alias", "domain"] as StepName[],
+        queue: {
+          url: queueUrl,
+          arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:shared-dlq`,
+          name: "shared-dlq",
+          created: false,
+        },
+        queuePolicy: {
+          changed: true,
+          added: { resource: queueUrl, statement: { Sid: "CustomerProfilesDLQ" } },
+        },
+        key: { keyId: "k-1", arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k-1`, created: true },
+        alias: { name: `alias/${DOMAIN}`, created: true },
+        domain: { name: DOMAIN, arn: SUMMARY.domain.arn, created: true },
+        link: {
+          instanceArn: INSTANCE_ARN,
+          domain: DOMAIN,
+          linked: true,
+          unlinkedFrom: "amazon-connect-old",
+        },
+      },
+    };
+    const text = cleanupConfirm(job);
+    expect(text).toContain("remove statement CustomerProfilesDLQ from queue shared-dlq's policy");
+    expect(text).toContain("delete the new domain if it holds no profiles");
+    expect(text).toContain("schedule the new KMS key's deletion (7 days)");
+    expect(text).toContain("It leaves the instance off amazon-connect-old");
+    expect(text).not.toContain("only what this job created");
+    expect(text.length).toBeLessThanOrEqual(300);
+
+    // However long the names, what it leaves in place survives the 300-character cut.
+    const queue = { ...job.checkpoint.queue, name: "q".repeat(80) };
+    const longText = cleanupConfirm({ ...job, checkpoint: { ...job.checkpoint, queue } });
+    expect(longText.length).toBeLessThanOrEqual(300);
+    expect(longText).toContain("It leaves the instance off amazon-connect-old");
+  });
+
   it("shows a policy statement the fix asks for as a block to copy", () => {
     const message = renderProvisionMessage(report({ failure: POLICY_FIX }));
     const fix = JSON.stringify(blocksOf(message).find((b) => b.block_id === "provision_fix"));
@@ -299,12 +364,19 @@ describe("provisioning message blocks", () => {
   it("after clean-up lists what was deleted, scheduled for deletion and kept, and offers Retry", () => {
     const cleaned = renderProvisionMessage(report({ failure: ACCESS_DENIED, cleanup: CLEANUP }));
     const text = textOf(cleaned);
-    expect(text).toContain(`Deleted domain ${DOMAIN}`);
-    expect(text).toContain("Scheduled for deletion: KMS key");
+    expect(text).toContain(`Domain ${DOMAIN}: deleted.`);
+    expect(text).toContain(`KMS key ${SUMMARY.key?.arn}: scheduled for deletion on 2026-12-05`);
+    expect(text).toContain(
+      "The policy of queue https://sqs.eu-west-2.amazonaws.com/123456789012/shared-dlq: statement CustomerProfilesDLQ removed: every other statement is as it was.",
+    );
+    expect(text).toContain("left in place: instance x stays linked to the new domain");
+    // The checklist of what the job did is gone: it no longer describes what AWS holds.
+    expect(blocksOf(cleaned).some((b) => b.block_id === "provision_steps")).toBe(false);
+    expect(text).not.toContain("✅");
     expect(buttons(cleaned).map((b) => b.action_id)).toEqual([RETRY_ACTION]);
 
     const kept = renderProvisionMessage(report({ failure: ACCESS_DENIED, cleanup: KEPT }));
-    expect(textOf(kept)).toContain(`Kept domain ${DOMAIN}: it holds 3 profiles`);
+    expect(textOf(kept)).toContain(`Domain ${DOMAIN}: left in place: it holds 3 profiles`);
     // Something stayed, so Clean up is offered again for after it was dealt with.
     expect(buttons(kept).map((b) => b.action_id)).toEqual([RETRY_ACTION, CLEANUP_ACTION]);
   });

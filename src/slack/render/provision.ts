@@ -7,8 +7,10 @@
  * calls these; tests check them against Slack's Block Kit limits.
  */
 import type { KnownBlock } from "@slack/types";
+import type { CleanupPreview } from "../../provision/cleanup.js";
 import { linkByHandSteps } from "../../provision/link-by-hand.js";
 import type { ProvisionRequest } from "../../provision/plan-to-job.js";
+import { keyPolicyNotVerified } from "../../provision/run.js";
 import { describeWait, type PropagationWait } from "../../provision/settle.js";
 import { STEP_LABEL } from "../../provision/step-names.js";
 import type {
@@ -27,8 +29,18 @@ export const CLEANUP_ACTION = "provision_cleanup";
 export const CHECK_LINK_ACTION = "provision_check_link";
 export const PROVISION_ACTIONS_BLOCK = "provision_actions";
 
-/** "by-hand": finished, leaving a person something to do (the refused instance link). */
-export type StepStatus = "pending" | "running" | "done" | "by-hand" | "skipped" | "failed";
+/**
+ * "by-hand": finished, leaving a person something to do (the refused instance link);
+ * "warning": finished, but something could not be checked (an unreadable key policy).
+ */
+export type StepStatus =
+  | "pending"
+  | "running"
+  | "done"
+  | "by-hand"
+  | "warning"
+  | "skipped"
+  | "failed";
 
 export interface StepLine {
   step: StepName;
@@ -52,6 +64,8 @@ export interface ProvisionReport {
   cleanup?: CleanupResult;
   /** Clean-up itself failed (after its retries). */
   cleanupFailure?: ProvisionFailure;
+  /** What Clean up would do now, for its confirmation dialog. */
+  cleanupPreview?: CleanupPreview;
 }
 
 const STATUS_ICON: Record<StepStatus, string> = {
@@ -59,6 +73,7 @@ const STATUS_ICON: Record<StepStatus, string> = {
   running: "⏳",
   done: "✅",
   "by-hand": "✋",
+  warning: "⚠️",
   skipped: "⏭",
   failed: "❌",
 };
@@ -79,10 +94,8 @@ export function skippedSteps(request: Pick<ProvisionRequest, "dlq" | "key">): Se
   if (request.key.mode === "aws-owned" || request.key.mode === "keep") {
     skipped.add("key").add("alias").add("key-policy");
   }
-  if (request.key.mode === "existing") {
-    skipped.add("alias");
-    if (!request.key.updatePolicy) skipped.add("key-policy");
-  }
+  // An existing key's policy is read either way, to add the statement or to check it is there.
+  if (request.key.mode === "existing") skipped.add("alias");
   return skipped;
 }
 
@@ -116,15 +129,19 @@ export function renderProvisionMessage(report: ProvisionReport): SlackMessage {
         },
       ],
     },
-    {
+  ];
+  // After Clean up the checklist no longer describes AWS: what is true now replaces it.
+  if (report.cleanup && !report.cleanupFailure) {
+    blocks.push(...cleanupBlocks(report.cleanup));
+  } else {
+    blocks.push({
       type: "section",
       block_id: "provision_steps",
       text: { type: "mrkdwn", text: checklist(report.steps) },
-    },
-  ];
+    });
+  }
   if (report.completed) blocks.push(...completedBlocks(report.completed));
   if (report.failure) blocks.push(...failureBlocks(report.failure));
-  if (report.cleanup) blocks.push(...cleanupBlocks(report.cleanup));
   if (report.cleanupFailure) blocks.push(...failureBlocks(report.cleanupFailure));
   const buttons = actionButtons(report);
   if (buttons) blocks.push(buttons);
@@ -156,6 +173,7 @@ function fallbackText(report: ProvisionReport): string {
       3000,
     );
   }
+  if (report.cleanup) return `${head}: ${report.cleanup.items.length} resources listed.`;
   const finished = report.steps.filter((s) => s.status !== "pending" && s.status !== "running");
   return `${head}: ${finished.length} of ${report.steps.length} steps done.`;
 }
@@ -203,6 +221,9 @@ export function completedBlocks(summary: ProvisionSummary): KnownBlock[] {
     field("Instance ARN", code(instance.arn)),
   ];
   const notes = [
+    key?.policyNotVerified !== undefined
+      ? `⚠️ ${esc(keyPolicyNotVerified(key.policyNotVerified))}`
+      : "",
     instance.unlinkedFrom
       ? `The instance was unlinked from ${code(instance.unlinkedFrom)}; its profiles stay there.`
       : "",
@@ -328,40 +349,78 @@ export function failureBlocks(failure: ProvisionFailure): KnownBlock[] {
 // ---------------------------------------------------------------------------------------------
 // Cleaned up
 
-const CLEANUP_VERB: Record<CleanupItem["action"], string> = {
-  deleted: "🗑 Deleted",
-  "scheduled-deletion": "⏲ Scheduled for deletion:",
-  restored: "↩️ Restored",
-  kept: "📌 Kept",
-  gone: "➖ Already gone:",
+const CLEANUP_ICON: Record<CleanupItem["action"], string> = {
+  deleted: "🗑",
+  "scheduled-deletion": "⏲",
+  restored: "↩️",
+  "statement-removed": "✂️",
+  kept: "📌",
+  gone: "➖",
 };
 
 const RESOURCE_LABEL: Record<CleanupItem["resource"], string> = {
-  "alert-binding": "the dead-letter digest binding for",
-  domain: "domain",
-  queue: "queue",
-  alias: "alias",
+  "alert-binding": "Dead-letter digests for",
+  domain: "Domain",
+  queue: "Queue",
+  "queue-policy": "The policy of queue",
+  alias: "Alias",
   key: "KMS key",
-  link: "the instance link of",
+  "key-policy": "The policy of KMS key",
+  link: "The link of instance",
 };
 
+/** Where a resource is now, as a person would say it. */
+function stateNow(item: CleanupItem): string {
+  switch (item.action) {
+    case "deleted":
+      return "deleted";
+    case "scheduled-deletion":
+      return item.date ? `scheduled for deletion on ${item.date}` : "scheduled for deletion";
+    case "restored":
+      return "restored";
+    case "statement-removed":
+      return `statement ${code(item.sid ?? "")} removed`;
+    case "kept":
+      return item.sid ? `statement ${code(item.sid)} left in place` : "left in place";
+    case "gone":
+      return "already gone";
+  }
+}
+
+/** After Clean up: one line per resource the job made or changed, saying its state now. */
 export function cleanupBlocks(result: CleanupResult): KnownBlock[] {
   const lines = result.items.map((item) => {
-    const line = `${CLEANUP_VERB[item.action]} ${RESOURCE_LABEL[item.resource]} ${code(item.id)}`;
-    return item.reason ? `${line}: ${inert(item.reason, 500)}` : `${line}.`;
+    const line = `${CLEANUP_ICON[item.action]} ${RESOURCE_LABEL[item.resource]} ${code(item.id)}: ${stateNow(item)}`;
+    return item.reason ? `${line}: ${inert(item.reason, 600)}` : `${line}.`;
   });
   const text =
     lines.length > 0
-      ? `*Clean up*\n${lines.join("\n")}`
-      : "*Clean up*\nThis job had created nothing, so nothing was removed.";
+      ? `*After Clean up*\n${lines.join("\n")}`
+      : "*After Clean up*\nThis job had created or changed nothing, so nothing was undone.";
   return [
-    { type: "divider" },
     {
       type: "section",
       block_id: "provision_cleanup",
       text: { type: "mrkdwn", text: clip(text, SECTION_TEXT) },
     },
   ];
+}
+
+/** Slack cuts a confirmation dialog's text at 300 characters. */
+const CONFIRM_TEXT = 300;
+
+/**
+ * The Clean up dialog says precisely what it will do, and what it leaves in place; when the
+ * whole list doesn't fit, what it leaves is kept and what it does is cut short.
+ */
+export function cleanupConfirmText(preview: CleanupPreview | undefined): string {
+  if (!preview) return "Removes what this job created and undoes what it changed.";
+  const leaves = preview.leaves.length > 0 ? ` It leaves ${esc(preview.leaves.join("; "))}.` : "";
+  const will =
+    preview.will.length > 0
+      ? `Clean up will ${esc(preview.will.join("; "))}.`
+      : "This job created or changed nothing Clean up can undo.";
+  return `${clip(will, CONFIRM_TEXT - leaves.length)}${leaves}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,7 +475,7 @@ function actionButtons(report: ProvisionReport): KnownBlock | undefined {
       title: { type: "plain_text" as const, text: "Clean up this job?" },
       text: {
         type: "mrkdwn" as const,
-        text: "Removes only what this job created: its queue is deleted, its KMS key scheduled for deletion (7 days), and its domain deleted only if it holds no profiles.",
+        text: cleanupConfirmText(report.cleanupPreview),
       },
       confirm: { type: "plain_text" as const, text: "Clean up" },
       deny: { type: "plain_text" as const, text: "Cancel" },

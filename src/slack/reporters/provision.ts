@@ -10,6 +10,7 @@
  * restarted worker picks up where the message left off.
  */
 import type { Logger } from "../../logger.js";
+import { cleanupPreview } from "../../provision/cleanup.js";
 import {
   type ProvisionJobData,
   provisionInput,
@@ -73,6 +74,7 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
     steps,
     ...(data.failure ? { failure: data.failure } : {}),
     ...(data.cleanup ? { cleanup: data.cleanup } : {}),
+    cleanupPreview: cleanupPreview(checkpoint),
   };
 }
 
@@ -87,8 +89,14 @@ export function completedReport(jobId: string, data: ProvisionJobData): Provisio
   };
 }
 
+const OUTCOME_STATUS: Record<StepOutcome, StepLine["status"]> = {
+  done: "done",
+  "by-hand": "by-hand",
+  unverified: "warning",
+};
+
 const doneStatus = (skipped: boolean, outcome: StepOutcome | undefined): StepLine["status"] =>
-  skipped ? "skipped" : outcome === "by-hand" ? "by-hand" : "done";
+  skipped ? "skipped" : OUTCOME_STATUS[outcome ?? "done"];
 
 /** The message the wizard posts when it enqueues, before any step has run. */
 export const initialProvisionMessage = (jobId: string, data: ProvisionJobData) =>
@@ -154,6 +162,8 @@ export class SlackProvisionReporter implements ProvisionReporter {
   }
 
   failed(failure: ProvisionFailure): Promise<void> {
+    // The dialog behind Clean up lists what the checkpoint says it would undo now.
+    this.report.cleanupPreview = cleanupPreview(this.job.data.checkpoint);
     if (failure.step === "cleanup") {
       this.report.cleanupFailure = failure;
     } else {
@@ -171,7 +181,15 @@ export class SlackProvisionReporter implements ProvisionReporter {
 
   cleanedUp(result: CleanupResult): Promise<void> {
     this.report.cleanup = result;
+    this.report.cleanupPreview = cleanupPreview(result.checkpoint);
     delete this.report.cleanupFailure;
+    // Steps whose work was undone start again on a Retry: their old lines no longer hold.
+    const done = new Set(result.checkpoint.done ?? []);
+    for (const line of this.report.steps) {
+      if (done.has(line.step) || line.status === "failed") continue;
+      line.status = this.skipped.has(line.step) ? "skipped" : "pending";
+      delete line.text;
+    }
     return this.push();
   }
 
