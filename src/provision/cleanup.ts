@@ -341,7 +341,12 @@ async function undoStatement(
   }
   switch (outcome.outcome) {
     case "absent":
-      return { ...base, action: "gone", reason: "the statement is no longer in the policy." };
+      return {
+        ...base,
+        action: "gone",
+        reason:
+          "the statement is not in the policy (it was never written, or was taken out already).",
+      };
     case "changed":
       return {
         ...base,
@@ -377,9 +382,11 @@ function linkItem(
   if (!link?.unlinkedFrom) return undefined;
   const instance = input.instance.alias ?? input.instance.id;
   const before = link.unlinkedFrom;
-  const reason = domainDeleted
-    ? `this job moved instance ${instance} from domain ${before} to ${link.domain}, and deleting ${link.domain} took that link with it: the instance is linked to no domain now (it was linked to ${before} before). Clean up doesn't link it back by itself; to do so, run /profiles enable and pick ${before} as an existing domain.`
-    : `instance ${instance} stays linked to ${link.domain}; it was linked to ${before} before this job. Clean up never moves a link back by itself, because that changes which profiles agents see; to move it back, run /profiles enable, pick ${before} as an existing domain and confirm the relink.`;
+  const reason = !link.linked
+    ? `this job unlinked instance ${instance} from domain ${before}, and linking it to ${link.domain} did not happen: the instance is linked to no domain now. Clean up doesn't link it back by itself; to do so, run /profiles enable and pick ${before} as an existing domain.`
+    : domainDeleted
+      ? `this job moved instance ${instance} from domain ${before} to ${link.domain}, and deleting ${link.domain} took that link with it: the instance is linked to no domain now (it was linked to ${before} before). Clean up doesn't link it back by itself; to do so, run /profiles enable and pick ${before} as an existing domain.`
+      : `instance ${instance} stays linked to ${link.domain}; it was linked to ${before} before this job. Clean up never moves a link back by itself, because that changes which profiles agents see; to move it back, run /profiles enable, pick ${before} as an existing domain and confirm the relink.`;
   return { resource: "link", id: input.instance.arn, action: "kept", reason };
 }
 

@@ -550,6 +550,11 @@ export const ensureLink: Step = async (ctx, input, checkpoint) => {
         `confirm in the wizard that it should move to ${domain}; its profiles stay in ${current}.`,
       );
     }
+    // Recorded first: if the link below fails or the worker dies, clean-up still knows the
+    // instance was taken off `current`, and says so.
+    await ctx.intend?.("link", {
+      link: { instanceArn, domain, linked: false, unlinkedFrom: current },
+    });
     await profiles.unlinkInstance(current, instanceArn);
   }
   const unlinkedFrom = current ?? earlier;

@@ -171,10 +171,16 @@ describe("the provisioning message", () => {
     expect(held.alias).toBeUndefined();
     expect(held.keys).toHaveLength(1);
     expect(held.liveKeys).toHaveLength(0);
+    // Before Clean up the checklist ticked the queue it created.
+    expect(text).toContain(`✅ Dead-letter queue Created queue ${QUEUE}`);
     const after = read(cleaned);
-    expect(after).toContain(`Deleted domain ${DOMAIN}`);
-    expect(after).toContain(`Deleted queue ${queueUrl}`);
-    expect(after).toContain("Scheduled for deletion: KMS key");
+    expect(after).toContain(`Domain ${DOMAIN}: deleted.`);
+    expect(after).toContain(`Queue ${queueUrl}: deleted.`);
+    expect(after).toMatch(/KMS key arn:aws:kms:\S+: scheduled for deletion on \d{4}-\d{2}-\d{2}: /);
+    expect(after).toContain(`Alias ${ALIAS}: deleted.`);
+    // (c) What is true now replaces the checklist: no tick for the queue that is gone.
+    expect(after).not.toContain("Created queue");
+    expect(after).not.toContain("✅");
     const thread = s.slack.timeline.thread(CHANNEL, failed.ts).map((m) => m.text);
     expect(thread.filter((t) => t.startsWith(`<@${USER}> clicked Clean up`))).toHaveLength(1);
   });

@@ -4,8 +4,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
-import { LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
+import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import { cleanUp } from "../../src/provision/cleanup.js";
 import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
 import { provisionInput } from "../../src/provision/plan-to-job.js";
 import { noopReporter } from "../../src/provision/reporter.js";
@@ -666,6 +667,139 @@ describe("provisioning job", () => {
     expect(result.items.some((i) => i.resource === "queue")).toBe(false);
     expect(h.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME]).toBeDefined();
     expect(findDomain(h.emulator.ctx.state, DOMAIN)).toBeUndefined();
+  });
+});
+
+describe("clean-up of changes to resources that existed before", () => {
+  const legacyKey = (harness: Harness) => {
+    const { kms } = harness.emulator.ctx.state;
+    const keyId = kms.aliases[LEGACY_KEY_ALIAS]?.targetKeyId;
+    const key = keyId ? kms.keys[keyId] : undefined;
+    if (!key) throw new Error("the seed has no legacy key");
+    return key;
+  };
+
+  it("puts an existing domain back on its earlier key and queue, and takes the statement out of an existing key", async () => {
+    h = await startHarness();
+    h.startWorker();
+    const state = h.emulator.ctx.state;
+    profileState(state).refuseConnectLinks = true;
+    const key = legacyKey(h);
+    const policyBefore = JSON.parse(key.policy);
+    const { jobId } = await provision(
+      h,
+      jobData({
+        domain: { mode: "existing", name: LEGACY_DOMAIN },
+        key: { mode: "existing", keyId: key.keyId, arn: key.arn, updatePolicy: true },
+      }),
+      ["failed"],
+    );
+    const legacy = findDomain(state, LEGACY_DOMAIN);
+    expect(legacy?.defaultEncryptionKey).toBe(key.arn);
+    const queueName = `${LEGACY_DOMAIN}-dlq`;
+    expect(state.sqs.queues[queueName]).toBeDefined();
+    expect(legacy?.deadLetterQueueUrl).toBe(state.sqs.queues[queueName]?.url);
+    expect(JSON.parse(key.policy).Statement.map((st: { Sid: string }) => st.Sid)).toContain(
+      "CustomerProfilesKey",
+    );
+
+    const result = await cleanUpJob(h, jobId);
+    // The domain had neither before this job: it has neither again.
+    expect(legacy?.defaultEncryptionKey).toBeUndefined();
+    expect(legacy?.deadLetterQueueUrl).toBeUndefined();
+    expect(JSON.parse(key.policy)).toEqual(policyBefore);
+    expect(state.sqs.queues[queueName]).toBeUndefined();
+    expect(result.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resource: "domain", id: LEGACY_DOMAIN, action: "restored" }),
+        expect.objectContaining({ resource: "queue", action: "deleted" }),
+        expect.objectContaining({
+          resource: "key-policy",
+          id: key.keyId,
+          action: "statement-removed",
+          sid: "CustomerProfilesKey",
+        }),
+      ]),
+    );
+    // A Retry after this adds the statement again: the step is no longer done.
+    const target = await h.queue.getJob(jobId);
+    const left = (target?.data as ProvisionJobData | undefined)?.checkpoint;
+    expect(left?.done ?? []).not.toContain("key-policy");
+    expect(left?.keyPolicy).toBeUndefined();
+  });
+
+  it("a statement recorded but never written (the worker died in between) is reported, not invented", async () => {
+    h = await startHarness();
+    const key = legacyKey(h);
+    const policyBefore = key.policy;
+    const data = jobData({
+      dlq: { mode: "none" },
+      key: { mode: "existing", keyId: key.keyId, arn: key.arn, updatePolicy: true },
+    });
+    let saved: Checkpoint = {};
+    const kms = Object.create(h.gateways.kms) as typeof h.gateways.kms;
+    kms.putKeyPolicy = async () => {
+      throw new Error("the worker died here");
+    };
+    await expect(
+      runProvision({
+        ctx: { gateways: { ...h.gateways, kms }, bindings: h.bindings, log: h.log },
+        input: provisionInput("enable-crash", data),
+        checkpoint: {},
+        save: async (checkpoint) => {
+          saved = checkpoint;
+        },
+        reporter: noopReporter,
+      }),
+    ).rejects.toThrow("the worker died here");
+    expect(saved.creating).toContain("key-policy");
+    expect(saved.keyPolicy?.added?.statement.Sid).toBe("CustomerProfilesKey");
+
+    const result = await cleanUp(
+      { gateways: h.gateways, bindings: h.bindings, log: h.log },
+      provisionInput("enable-crash", data),
+      saved,
+    );
+    expect(key.policy).toBe(policyBefore);
+    expect(result.items).toContainEqual(
+      expect.objectContaining({ resource: "key-policy", action: "gone" }),
+    );
+  });
+
+  it("a relinked instance stays on the new domain while that domain is kept, and the item says how to move it back", async () => {
+    h = await startHarness();
+    const data = jobData({
+      instance: LEGACY_SUPPORT,
+      confirmRelink: true,
+      dlq: { mode: "none" },
+      key: awsOwnedKey,
+    });
+    const input = provisionInput("enable-relink", data);
+    const { checkpoint } = await runProvision({
+      ctx: { gateways: h.gateways, bindings: h.bindings, log: h.log },
+      input,
+      checkpoint: {},
+      save: async () => {},
+      reporter: noopReporter,
+    });
+    expect(checkpoint.link?.unlinkedFrom).toBe(LEGACY_DOMAIN);
+    // The new domain took in a profile, so Clean up keeps it (and so the link).
+    const created = findDomain(h.emulator.ctx.state, DOMAIN);
+    if (!created) throw new Error("the job made no domain");
+    created.profiles.p1 = { profileId: "p1", keys: {}, fields: {}, attributes: {}, createdAt: 0 };
+
+    const result = await cleanUp(
+      { gateways: h.gateways, bindings: h.bindings, log: h.log },
+      input,
+      checkpoint,
+    );
+    const link = result.items.find((i) => i.resource === "link");
+    expect(link).toMatchObject({ action: "kept", id: LEGACY_SUPPORT.arn });
+    expect(link?.reason).toContain(
+      `stays linked to ${DOMAIN}; it was linked to ${LEGACY_DOMAIN} before`,
+    );
+    expect(link?.reason).toContain("confirm the relink");
+    expect(await h.gateways.profiles.domainForInstance(LEGACY_SUPPORT.arn)).toBe(DOMAIN);
   });
 });
 
