@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
-import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack, StackOptions } from "../../sandbox/stack.js";
@@ -18,6 +18,7 @@ import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 import { CLEANUP_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 
 const REGION = "us-east-1";
 const CHANNEL = "C0OPS";
@@ -118,7 +119,8 @@ describe("Clean up on resources that existed before", () => {
       Resource: legacy.arn,
     });
     legacy.attributes.Policy = JSON.stringify(before);
-    profileState(s.emulator.ctx.state).refuseConnectLinks = true;
+    // The link step fails for good after the domain was made.
+    s.emulator.faults.set(LINK_QUOTA_FAULT);
 
     await enqueue({
       dlq: { mode: "existing", url: legacy.url, arn: legacy.arn, mergePolicy: true },
@@ -152,7 +154,8 @@ describe("Clean up on resources that existed before", () => {
     const { stack: s } = await start();
     const legacy = s.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME];
     if (!legacy) throw new Error("the seed has no legacy queue");
-    profileState(s.emulator.ctx.state).refuseConnectLinks = true;
+    // The link step fails for good after the domain was made.
+    s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue({
       dlq: { mode: "existing", url: legacy.url, arn: legacy.arn, mergePolicy: true },
     });
@@ -172,8 +175,8 @@ describe("Clean up on resources that existed before", () => {
   it("(b) after a relink, says where the instance is now, where it was, and how to move it back", async () => {
     const { stack: s } = await start();
     const state = s.emulator.ctx.state;
-    // AWS refuses the link after the bot took the instance off its domain.
-    profileState(state).refuseConnectLinks = true;
+    // The link fails for good after the bot took the instance off its domain.
+    s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue({ instance: LEGACY_SUPPORT, confirmRelink: true });
     const failed = await waitForStatus(s, "Enabling Customer Profiles for legacy-support failed");
     expect(findDomain(state, LEGACY_DOMAIN, REGION)?.integrations).toEqual([]);

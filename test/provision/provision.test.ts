@@ -683,7 +683,7 @@ describe("clean-up of changes to resources that existed before", () => {
     h = await startHarness();
     h.startWorker();
     const state = h.emulator.ctx.state;
-    profileState(state).refuseConnectLinks = true;
+    h.emulator.faults.set(LINK_QUOTA_FAULT);
     const key = legacyKey(h);
     const policyBefore = JSON.parse(key.policy);
     const { jobId } = await provision(
