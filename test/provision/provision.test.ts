@@ -690,7 +690,15 @@ describe("clean-up of changes to resources that existed before", () => {
       h,
       jobData({
         domain: { mode: "existing", name: LEGACY_DOMAIN },
-        key: { mode: "existing", keyId: key.keyId, arn: key.arn, updatePolicy: true },
+        // The domain holds profiles: moving them to another key was confirmed.
+        confirmReencrypt: true,
+        key: {
+          mode: "existing",
+          keyId: key.keyId,
+          arn: key.arn,
+          updatePolicy: true,
+          confirmedStatement: false,
+        },
       }),
       ["failed"],
     );
@@ -734,7 +742,13 @@ describe("clean-up of changes to resources that existed before", () => {
     const policyBefore = key.policy;
     const data = jobData({
       dlq: { mode: "none" },
-      key: { mode: "existing", keyId: key.keyId, arn: key.arn, updatePolicy: true },
+      key: {
+        mode: "existing",
+        keyId: key.keyId,
+        arn: key.arn,
+        updatePolicy: true,
+        confirmedStatement: false,
+      },
     });
     let saved: Checkpoint = {};
     const kms = Object.create(h.gateways.kms) as typeof h.gateways.kms;
