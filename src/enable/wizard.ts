@@ -254,14 +254,17 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
 
 /**
  * An existing domain already has a queue and a key (or none): the queue and key steps start
- * at keeping them. Back to a new domain, there is nothing to keep.
+ * at keeping them, whatever was chosen for a new domain, since "none" or "AWS owned" would
+ * now remove what it has. Back to a new domain, there is nothing to keep.
  */
 function keepFollowsDomain(next: Draft): void {
-  const existing = next.domain.mode === "existing";
-  const from = existing ? "new" : "keep";
-  const to = existing ? "keep" : "new";
-  if (next.dlq.mode === from) next.dlq = { ...next.dlq, mode: to };
-  if (next.key.mode === from) next.key = { ...next.key, mode: to };
+  if (next.domain.mode === "existing") {
+    next.dlq = { ...next.dlq, mode: "keep" };
+    next.key = { ...next.key, mode: "keep" };
+    return;
+  }
+  if (next.dlq.mode === "keep") next.dlq = { ...next.dlq, mode: "new" };
+  if (next.key.mode === "keep") next.key = { ...next.key, mode: "new" };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -346,6 +346,10 @@ describe("an existing domain", () => {
     // Back to a new domain: nothing to keep, so the steps start at new ones again.
     const back = applyTyped(draft, { domain: { mode: "new" } }).draft;
     expect([back.dlq.mode, back.key.mode]).toEqual(["new", "new"]);
+    // "None" and "AWS owned" chosen for a new domain would remove what an existing one has.
+    const chosen = base({ dlq: { mode: "none" }, key: { mode: "aws-owned" } });
+    const existing = applyTyped(chosen, { domain: { mode: "existing", existing: LEGACY } });
+    expect([existing.draft.dlq.mode, existing.draft.key.mode]).toEqual(["keep", "keep"]);
   });
 
   it("offers no keep for a new domain, and refuses a forged one", () => {
