@@ -243,4 +243,16 @@ describe("profiles-bot enable", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("says what it waits for while AWS spreads a change, then finishes", async () => {
+    // The emulator hides the new domain from PutIntegration for 1.5 s, as AWS may.
+    emulator.propagation.set({ domain: 1_500 });
+    const { code, out } = await run(enable, ["--instance", EXAMPLECORP, "--yes"]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(
+      /… link: Waiting for the new domain amazon-connect-examplecorp to reach Customer Profiles \(AWS is eventually consistent\): \d+ s of up to 90 s\./,
+    );
+    expect(out).toContain("Customer Profiles is enabled.");
+    expect(holdings().domain?.integrations).toHaveLength(1);
+  });
 });
