@@ -406,8 +406,16 @@ export function cleanupPreview(checkpoint: Checkpoint): CleanupPreview {
   const leaves: string[] = [];
   if (alertBinding?.created) will.push("stop the digests here");
   if (domain?.created) will.push("delete the new domain if it holds no profiles");
-  else if (domain && (domain.previous || queue?.created || key?.created)) {
-    will.push(`put domain ${domain.name} back on its earlier key and queue`);
+  else if (domain) {
+    // The fields the record names; older records leave out ones that had no value, but a
+    // key or queue the job created can only have been set by it.
+    const restores = [
+      ...(domain.previous?.encryptionKey !== undefined || key?.created ? ["key"] : []),
+      ...(domain.previous?.deadLetterQueueUrl !== undefined || queue?.created ? ["queue"] : []),
+    ];
+    if (restores.length > 0) {
+      will.push(`put domain ${domain.name} back on its earlier ${restores.join(" and ")}`);
+    }
   }
   if (queue?.created) will.push("delete the new queue");
   else if (queuePolicy?.added && queue) {

@@ -354,6 +354,31 @@ describe("provisioning message blocks", () => {
     expect(longText).toContain("It leaves the instance off amazon-connect-old");
   });
 
+  it("the Clean up dialog names only the domain fields the job changed", () => {
+    const queueUrl = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/shared-dlq`;
+    const text = cleanupConfirm({
+      ...data({ domain: { mode: "existing", name: "amazon-connect-legacy" } }),
+      failure: ACCESS_DENIED,
+      checkpoint: {
+        done: ["queue", "queue-policy", "domain"],
+        queue: {
+          url: queueUrl,
+          arn: "arn:aws:sqs:us-east-1:1:shared-dlq",
+          name: "shared-dlq",
+          created: false,
+        },
+        domain: {
+          name: "amazon-connect-legacy",
+          arn: "arn:aws:profile:us-east-1:1:domains/amazon-connect-legacy",
+          created: false,
+          previous: { deadLetterQueueUrl: "" },
+        },
+      },
+    });
+    expect(text).toContain("put domain amazon-connect-legacy back on its earlier queue.");
+    expect(text).not.toContain("key");
+  });
+
   it("shows a policy statement the fix asks for as a block to copy", () => {
     const message = renderProvisionMessage(report({ failure: POLICY_FIX }));
     const fix = JSON.stringify(blocksOf(message).find((b) => b.block_id === "provision_fix"));
