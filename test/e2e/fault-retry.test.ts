@@ -14,6 +14,7 @@ import type { Stack } from "../../sandbox/stack.js";
 import { keyMarker } from "../../src/provision/steps.js";
 import { RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { emulatorControl } from "../support/emulator-control.js";
 import { enableWithDefaults } from "../support/enable.js";
 
 const USER = "U0ADMIN";
@@ -37,14 +38,8 @@ afterAll(async () => {
 });
 
 /** The emulator's control endpoint, over plain HTTP as a person or script would use it. */
-async function faults(method: string, body?: unknown, query = "") {
-  const res = await fetch(`${stack.emulator.url}/_emulator/faults${query}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as { faults: Record<string, unknown> } };
-}
+const faults = (method: string, body?: unknown, query = "") =>
+  emulatorControl(stack.emulator.url, "faults", method, body, query);
 
 /** What a person reads in the message, without mrkdwn markers. */
 const read = (m: MessageRecord | undefined): string =>
@@ -82,7 +77,7 @@ describe("a fault cleared before Retry", () => {
     expect(text).toContain("[Retry]");
     // The denied call was made once and not retried on its own; what came before it stands.
     const during = await faults("GET");
-    expect(during.json.faults[FAULT_KEY]).toMatchObject({ injected: 1 });
+    expect(during.json.faults?.[FAULT_KEY]).toMatchObject({ injected: 1 });
     const before = holdings();
     expect(before.domain).toBeUndefined();
     expect(before.queues).toHaveLength(1);

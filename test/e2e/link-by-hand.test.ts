@@ -22,6 +22,7 @@ import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { CHECK_LINK_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { emulatorControl } from "../support/emulator-control.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -50,15 +51,8 @@ afterAll(async () => {
 });
 
 /** The emulator's control endpoint, over plain HTTP. */
-async function faults(method: string, body?: unknown, query = ""): Promise<number> {
-  const res = await fetch(`${stack.emulator.url}/_emulator/faults${query}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const faults = async (method: string, body?: unknown, query = ""): Promise<number> =>
+  (await emulatorControl(stack.emulator.url, "faults", method, body, query)).status;
 
 const waitForView = (callbackId: string, ready: (v: SlackView) => boolean = () => true) =>
   stack.slack.timeline.waitFor(

@@ -13,6 +13,7 @@ import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
+import { emulatorControl } from "../support/emulator-control.js";
 import { enableWithDefaults } from "../support/enable.js";
 
 const USER = "U0ADMIN";
@@ -40,13 +41,8 @@ const waitForStatus = (s: Stack, contains: string): Promise<MessageRecord> =>
 const versions = (m: MessageRecord): string[] => [...m.history.map(read), read(m)];
 
 /** The emulator's propagation control endpoint, over plain HTTP as a script would use it. */
-async function propagation(s: Stack, method: string, body?: unknown) {
-  const res = await fetch(`${s.emulator.url}/_emulator/propagation`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const propagation = (s: Stack, method: string, body?: unknown) =>
+  emulatorControl(s.emulator.url, "propagation", method, body);
 
 const keyOf = (s: Stack) => Object.values(s.emulator.ctx.state.kms.keys).at(-1);
 

@@ -30,6 +30,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmulatorHandle, type StartOptions, startEmulator } from "../../sandbox/aws/server.js";
 import { seeded } from "../../sandbox/seeded.js";
+import { emulatorControl } from "../support/emulator-control.js";
 import { clients, startSeeded } from "./profiles-helpers.js";
 
 const open: { close(): Promise<void> | void }[] = [];
@@ -55,19 +56,8 @@ const outcome = (p: Promise<unknown>): Promise<unknown> =>
 const createDomain = (name: string) =>
   new CreateDomainCommand({ DomainName: name, DefaultExpirationDays: 366 });
 
-async function control(
-  emu: EmulatorHandle,
-  method: string,
-  body?: unknown,
-  query = "",
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${emu.url}/_emulator/faults${query}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const control = (emu: EmulatorHandle, method: string, body?: unknown, query = "") =>
+  emulatorControl(emu.url, "faults", method, body, query);
 
 describe("a count fault", () => {
   it("fails exactly the next N calls with the code, then the operation works again", async () => {

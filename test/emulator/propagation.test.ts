@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, StartOptions } from "../../sandbox/aws/server.js";
+import { emulatorControl } from "../support/emulator-control.js";
 import { clients, dlqPolicy, REGION, startSeeded } from "./profiles-helpers.js";
 
 const INSTANCE_ARN =
@@ -50,10 +51,8 @@ const outcome = (p: Promise<unknown>): Promise<unknown> =>
     (e: unknown) => e,
   );
 
-async function control(emu: EmulatorHandle, method: string, body?: string) {
-  const res = await fetch(`${emu.url}/_emulator/propagation`, { method, body });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const control = (emu: EmulatorHandle, method: string, body?: string) =>
+  emulatorControl(emu.url, "propagation", method, body);
 
 describe("propagation delays", () => {
   it("a new key is not found by CreateAlias or PutKeyPolicy, nor usable by CreateDomain, until its delay passed", async () => {
