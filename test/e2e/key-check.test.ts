@@ -10,7 +10,6 @@ import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
-import { createEnableCommand } from "../../src/cli/enable.js";
 import { createStatusCommand } from "../../src/cli/status.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
@@ -18,6 +17,8 @@ import { createRedis, type Redis } from "../../src/redis.js";
 import { HOME_KEY_CHECK_ACTION } from "../../src/slack/render/home.js";
 import { KEY_CHECK_ACTION } from "../../src/slack/render/status.js";
 import { startTestStack } from "../support/e2e.js";
+import { emulatorControl } from "../support/emulator-control.js";
+import { enableByCli } from "../support/enable.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -28,30 +29,14 @@ let stack: Stack;
 let redis: Redis;
 
 async function faults(method: "POST" | "DELETE", body?: unknown) {
-  const res = await fetch(`${stack.emulator.url}/_emulator/faults`, {
-    method,
-    ...(body
-      ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
-      : {}),
-  });
-  expect(res.status).toBe(200);
+  expect((await emulatorControl(stack.emulator.url, "faults", method, body)).status).toBe(200);
 }
 
 beforeAll(async () => {
   stack = await startTestStack();
   redis = createRedis(stack.config, "client");
-  const env = {
-    AWS_ENDPOINT_URL: stack.emulator.url,
-    AWS_REGION: "us-east-1",
-    LOG_LEVEL: "silent",
-  };
-  const quiet = { stdin: process.stdin, out: () => {}, err: () => {} };
   // A domain with a customer-managed key whose policy has the Customer Profiles statement.
-  const code = await createEnableCommand({ env, awsCredentials: SANDBOX_AWS_CREDENTIALS })(
-    ["--instance", EXAMPLECORP, "--yes"],
-    quiet,
-  );
-  expect(code).toBe(0);
+  await enableByCli(stack, EXAMPLECORP);
 }, 60_000);
 afterAll(async () => {
   redis?.disconnect();

@@ -10,8 +10,8 @@ import type { Stack } from "../../sandbox/stack.js";
 import { SANDBOX_AWS_CREDENTIALS } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
-import { createEnableCommand } from "../../src/cli/enable.js";
 import { startTestStack } from "../support/e2e.js";
+import { enableByCli } from "../support/enable.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -21,17 +21,7 @@ const DOMAIN = "amazon-connect-examplecorp";
 let stack: Stack;
 beforeAll(async () => {
   stack = await startTestStack();
-  const env = {
-    AWS_ENDPOINT_URL: stack.emulator.url,
-    AWS_REGION: "us-east-1",
-    LOG_LEVEL: "silent",
-  };
-  const quiet = { stdin: process.stdin, out: () => {}, err: () => {} };
-  const code = await createEnableCommand({ env, awsCredentials: SANDBOX_AWS_CREDENTIALS })(
-    ["--instance", EXAMPLECORP, "--yes"],
-    quiet,
-  );
-  expect(code).toBe(0);
+  await enableByCli(stack, EXAMPLECORP);
   // Three failed objects waiting in the new domain's dead-letter queue.
   const clients = createAwsClients({
     region: "us-east-1",

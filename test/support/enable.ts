@@ -1,11 +1,13 @@
 /**
- * The enable wizard driven through the Slack stand-in as a person would: /profiles enable,
- * an instance picked, every later step's defaults kept, and Enable pressed.
+ * Customer Profiles enabled for a test: the enable wizard driven through the Slack stand-in as
+ * a person would (/profiles enable, an instance picked, every later step's defaults kept, and
+ * Enable pressed), or the `profiles-bot enable` command run against the stack's emulator.
  */
 import { expect } from "vitest";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackView } from "../../sandbox/slack/types.js";
-import type { Stack } from "../../sandbox/stack.js";
+import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
+import { createEnableCommand } from "../../src/cli/enable.js";
 
 const waitForView = (
   stack: Stack,
@@ -45,4 +47,16 @@ export async function enableWithDefaults(
   for (let step = 0; step < 4; step++) expect(await submit()).toBe("update");
   await waitForView(stack, user, "enable_review", (v) => v.submit?.text === "Enable");
   expect(await submit()).toBe("clear");
+}
+
+/** Enables Customer Profiles for `instanceId` with `profiles-bot enable --yes`, quietly. */
+export async function enableByCli(stack: Stack, instanceId: string): Promise<void> {
+  const env = {
+    AWS_ENDPOINT_URL: stack.emulator.url,
+    AWS_REGION: "us-east-1",
+    LOG_LEVEL: "silent",
+  };
+  const quiet = { stdin: process.stdin, out: () => {}, err: () => {} };
+  const enable = createEnableCommand({ env, awsCredentials: SANDBOX_AWS_CREDENTIALS });
+  expect(await enable(["--instance", instanceId, "--yes"], quiet)).toBe(0);
 }
