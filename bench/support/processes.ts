@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { childrenOf } from "../../test/support/proc.js";
 import { round } from "../lib.js";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -49,13 +50,6 @@ export function processMemory(pid: number | undefined): ProcessMemory {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
   return { rss: round(kb(status, "VmRSS") / 1024, 1), pss: round(kb(rollup, "Pss") / 1024, 1) };
 }
-
-export const childrenOf = (pid: number | undefined): number[] =>
-  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
 
 /** ROLE=all is two processes (src/main.ts): the listeners' and its worker child's memory. */
 export function roleAllMemory(pid: number | undefined) {

@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain, useMainSandbox } from "../support/main-process.js";
 import { freePort } from "../support/net.js";
+import { childrenOf } from "../support/proc.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -54,13 +55,6 @@ function linkProductionDependencies(app: string): void {
 /** The process's command line, from the kernel. */
 const cmdline = (pid: number): string[] =>
   readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-
-const childrenOf = (pid: number | undefined): number[] =>
-  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
 
 describe("npm run build", () => {
   let app: string;

@@ -9,13 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runMain, useMainSandbox } from "../support/main-process.js";
 import { freePort } from "../support/net.js";
-
-const childrenOf = (pid: number | undefined): number[] =>
-  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
+import { childrenOf } from "../support/proc.js";
 
 /** The process's niceness: field 19 of /proc/PID/stat, counted after the command's ")". */
 const niceness = (pid: number): number => {
