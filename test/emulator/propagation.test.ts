@@ -25,6 +25,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, StartOptions } from "../../sandbox/aws/server.js";
 import { emulatorControl } from "../support/emulator-control.js";
+import { ROOT_ONLY_KEY_POLICY } from "../support/key-policies.js";
 import { clients, dlqPolicy, REGION, startSeeded } from "./profiles-helpers.js";
 
 const INSTANCE_ARN =
@@ -85,19 +86,8 @@ describe("propagation delays", () => {
     const { kms, profiles, pass } = await emulator({ propagationMs: { "key-policy": 3_000 } });
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     const arn = KeyMetadata?.Arn as string;
-    const rootOnly = JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::111122223333:root" },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    });
     await kms.send(
-      new PutKeyPolicyCommand({ KeyId: arn, PolicyName: "default", Policy: rootOnly }),
+      new PutKeyPolicyCommand({ KeyId: arn, PolicyName: "default", Policy: ROOT_ONLY_KEY_POLICY }),
     );
     const create = () =>
       profiles.send(

@@ -13,22 +13,12 @@ import { AppError } from "../../src/errors.js";
 import { KEY_CHECK_MAX_AGE_MS, staleKeyChecks } from "../../src/home/key-checks.js";
 import { HOME_KEY_CHECK_ACTION, renderHome } from "../../src/slack/render/home.js";
 import { KEY_CHECK_ACTION, renderDomainStatus } from "../../src/slack/render/status.js";
+import { ROOT_ONLY_KEY_POLICY } from "../support/key-policies.js";
 
 const DOMAIN = "amazon-connect-examplecorp";
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/0f8e2a56-1c1b-4a58-9d0e-2b7c1e0b7a11";
 const REF = { accountId: "111122223333", region: "us-east-1", domainName: DOMAIN };
 const STATEMENT = formatPolicy(kmsKeyStatement(REF));
-const ROOT_ONLY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Principal: { AWS: "arn:aws:iam::111122223333:root" },
-      Action: "kms:*",
-      Resource: "*",
-    },
-  ],
-});
 const denied = new AppError("aws_access_denied", "User profiles-bot is not authorized.", {
   awsCode: "AccessDeniedException",
 });
@@ -40,7 +30,7 @@ describe("keyPolicyVerdict", () => {
   });
 
   it("a readable policy without it is missing, with the problems and the statement to add", () => {
-    const v = keyPolicyVerdict({ policy: ROOT_ONLY }, KEY, DOMAIN);
+    const v = keyPolicyVerdict({ policy: ROOT_ONLY_KEY_POLICY }, KEY, DOMAIN);
     expect(v.verdict).toBe("missing");
     if (v.verdict !== "missing") return;
     expect(v.problems.length).toBeGreaterThan(0);
@@ -96,7 +86,7 @@ describe("/profiles status shows the key's verdict", () => {
   });
 
   it("missing: what to add; verified: one line and no button", () => {
-    const missing = keyPolicyVerdict({ policy: ROOT_ONLY }, KEY, DOMAIN);
+    const missing = keyPolicyVerdict({ policy: ROOT_ONLY_KEY_POLICY }, KEY, DOMAIN);
     const m = renderDomainStatus(status({ arn: KEY, aliases: [], policy: missing }));
     expect(textOf(m.blocks ?? [])).toContain("lacks the Customer Profiles statement");
     expect(textOf(m.blocks ?? [])).toContain("Add this statement to the key policy");

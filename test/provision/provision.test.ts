@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
+import type { KeyChoice } from "../../src/enable/plan.js";
 import { cleanUp } from "../../src/provision/cleanup.js";
 import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
 import { provisionInput } from "../../src/provision/plan-to-job.js";
@@ -19,6 +20,7 @@ import {
   enqueueProvision,
   retryProvision,
 } from "../../src/queues/provision.js";
+import { ROOT_ONLY_KEY_POLICY } from "../support/key-policies.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 import {
   awsOwnedKey,
@@ -352,20 +354,9 @@ describe("provisioning job", () => {
 
   it("(b) an alias another key holds stops the job and stays on that key", async () => {
     h = await startHarness();
-    const rootOnly = {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    };
     const other = await h.gateways.kms.createKey({
       description: "not ours",
-      policy: JSON.stringify(rootOnly),
+      policy: ROOT_ONLY_KEY_POLICY,
       tags: {},
     });
     await h.gateways.kms.createAlias(ALIAS, other.keyId);
@@ -678,6 +669,14 @@ describe("clean-up of changes to resources that existed before", () => {
     if (!key) throw new Error("the seed has no legacy key");
     return key;
   };
+  /** The choice of an existing key whose policy the job adds the statement to. */
+  const addingStatementTo = (key: { keyId: string; arn: string }): KeyChoice => ({
+    mode: "existing",
+    keyId: key.keyId,
+    arn: key.arn,
+    updatePolicy: true,
+    confirmedStatement: false,
+  });
 
   it("puts an existing domain back on its earlier key and queue, and takes the statement out of an existing key", async () => {
     h = await startHarness();
@@ -692,13 +691,7 @@ describe("clean-up of changes to resources that existed before", () => {
         domain: { mode: "existing", name: LEGACY_DOMAIN },
         // The domain holds profiles: moving them to another key was confirmed.
         confirmReencrypt: true,
-        key: {
-          mode: "existing",
-          keyId: key.keyId,
-          arn: key.arn,
-          updatePolicy: true,
-          confirmedStatement: false,
-        },
+        key: addingStatementTo(key),
       }),
       ["failed"],
     );
@@ -742,13 +735,7 @@ describe("clean-up of changes to resources that existed before", () => {
     const policyBefore = key.policy;
     const data = jobData({
       dlq: { mode: "none" },
-      key: {
-        mode: "existing",
-        keyId: key.keyId,
-        arn: key.arn,
-        updatePolicy: true,
-        confirmedStatement: false,
-      },
+      key: addingStatementTo(key),
     });
     let saved: Checkpoint = {};
     const kms = Object.create(h.gateways.kms) as typeof h.gateways.kms;
