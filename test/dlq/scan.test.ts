@@ -8,41 +8,21 @@ import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmulatorHandle, startEmulator } from "../../sandbox/aws/index.js";
-import { emptyState } from "../../sandbox/aws/state.js";
-import { createAwsClients } from "../../src/aws/clients.js";
-import { createGateways, type Gateways } from "../../src/aws/gateways.js";
+import { describe, expect, it } from "vitest";
+import type { Gateways } from "../../src/aws/gateways.js";
 import { classify, type DlqClass } from "../../src/dlq/classify.js";
 import { parseDlqMessage } from "../../src/dlq/parse.js";
 import { scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 import { FIXTURE_NAMES, fixture } from "./fixtures.js";
+import { useEmptyEmulator } from "./support/empty-emulator.js";
 
 const log = createLogger("silent");
-let emulator: EmulatorHandle;
-let aws: ReturnType<typeof createAwsClients>;
-let gateways: Gateways;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, quotas: false, state: emptyState() });
-  aws = createAwsClients({
-    region: "us-east-1",
-    endpoint: emulator.url,
-    maxAttempts: 1,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  gateways = createGateways(aws);
-});
-
-afterAll(async () => {
-  aws.destroy();
-  await emulator.close();
-});
+const env = useEmptyEmulator();
 
 /** Fills a new queue with `count` messages cycling through the fixtures; returns expected counts. */
 async function fill(name: string, count: number) {
-  const { QueueUrl } = await aws.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { QueueUrl } = await env.aws.sqs.send(new CreateQueueCommand({ QueueName: name }));
   const url = QueueUrl ?? "";
   const expected: Partial<Record<DlqClass, number>> = {};
   const entries = Array.from({ length: count }, (_, i) => {
@@ -56,7 +36,7 @@ async function fill(name: string, count: number) {
     return { Id: String(i), MessageBody: message.Body ?? "", MessageAttributes: attributes };
   });
   for (let i = 0; i < entries.length; i += 10) {
-    const out = await aws.sqs.send(
+    const out = await env.aws.sqs.send(
       new SendMessageBatchCommand({ QueueUrl: url, Entries: entries.slice(i, i + 10) }),
     );
     expect(out.Failed ?? []).toEqual([]);
@@ -65,7 +45,7 @@ async function fill(name: string, count: number) {
 }
 
 async function depth(url: string) {
-  const { Attributes } = await aws.sqs.send(
+  const { Attributes } = await env.aws.sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
       AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
@@ -85,7 +65,7 @@ describe("scanQueue", () => {
     expect(expected.unreadable).toBeGreaterThan(0);
 
     const summary = await scanQueue(
-      { sqs: gateways.sqs, log },
+      { sqs: env.gateways.sqs, log },
       { queueUrl: url, maxMessages: 1000, samplesPerClass: 2, waitSeconds: 0 },
     );
 
@@ -107,13 +87,13 @@ describe("scanQueue", () => {
     }
     // Nothing deleted, nothing left hidden: the next reader sees all 250 at once.
     expect(await depth(url)).toEqual({ visible: 250, hidden: 0 });
-    expect(emulator.calls.get("sqs:ReceiveMessage")).toBeGreaterThan(25);
-    expect(emulator.calls.get("sqs:DeleteMessage") ?? 0).toBe(0);
-    expect(emulator.calls.get("sqs:DeleteMessageBatch") ?? 0).toBe(0);
+    expect(env.emulator.calls.get("sqs:ReceiveMessage")).toBeGreaterThan(25);
+    expect(env.emulator.calls.get("sqs:DeleteMessage") ?? 0).toBe(0);
+    expect(env.emulator.calls.get("sqs:DeleteMessageBatch") ?? 0).toBe(0);
 
     // A second scan finds the same: the first one really gave them back.
     const again = await scanQueue(
-      { sqs: gateways.sqs, log },
+      { sqs: env.gateways.sqs, log },
       { queueUrl: url, maxMessages: 1000, samplesPerClass: 2, waitSeconds: 0 },
     );
     expect(again.total).toBe(250);
@@ -124,7 +104,7 @@ describe("scanQueue", () => {
   it("stops at maxMessages and says the scan is incomplete", async () => {
     const { url } = await fill("scan-bounded", 95);
     const summary = await scanQueue(
-      { sqs: gateways.sqs, log },
+      { sqs: env.gateways.sqs, log },
       { queueUrl: url, maxMessages: 42, samplesPerClass: 1, waitSeconds: 0 },
     );
     expect(summary.total).toBe(42);
@@ -141,12 +121,12 @@ describe("scanQueue", () => {
         inFlight += 1;
         most = Math.max(most, inFlight);
         try {
-          return await gateways.sqs.receive(queueUrl, opts);
+          return await env.gateways.sqs.receive(queueUrl, opts);
         } finally {
           inFlight -= 1;
         }
       },
-      changeVisibilityBatch: gateways.sqs.changeVisibilityBatch.bind(gateways.sqs),
+      changeVisibilityBatch: env.gateways.sqs.changeVisibilityBatch.bind(env.gateways.sqs),
     };
     const summary = await scanQueue(
       { sqs, log },
@@ -202,9 +182,9 @@ describe("scanQueue", () => {
       receive: (queueUrl: string, opts: Parameters<Gateways["sqs"]["receive"]>[1]) => {
         calls += 1;
         if (calls === 3) return Promise.reject(new Error("network went away"));
-        return gateways.sqs.receive(queueUrl, opts);
+        return env.gateways.sqs.receive(queueUrl, opts);
       },
-      changeVisibilityBatch: gateways.sqs.changeVisibilityBatch.bind(gateways.sqs),
+      changeVisibilityBatch: env.gateways.sqs.changeVisibilityBatch.bind(env.gateways.sqs),
     };
     await expect(
       scanQueue(
