@@ -4,21 +4,17 @@
  * is clicked through the Slack stand-in, and the emulator and the message show what is true
  * now. Also the key-policy step on a key whose policy the bot may not read: "not verified".
  */
-import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import type { Stack, StackOptions } from "../../sandbox/stack.js";
+import type { Stack } from "../../sandbox/stack.js";
 import { type ProvisionRequest, provisionJobData } from "../../src/provision/plan-to-job.js";
-import { createQueues, type JobQueues } from "../../src/queues/index.js";
-import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 import { CLEANUP_ACTION } from "../../src/slack/render/provision.js";
-import { startTestStack } from "../support/e2e.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
+import { useProvisionStack } from "../support/provision-stack.js";
 
 const REGION = "us-east-1";
 const CHANNEL = "C0OPS";
@@ -36,30 +32,10 @@ const LEGACY_SUPPORT = {
 };
 const LEGACY_DOMAIN = "amazon-connect-legacy";
 const DOMAIN = "amazon-connect-examplecorp";
-const FAST = { ...PROVISION_JOB_OPTIONS, backoff: { type: "fixed", delay: 100 } };
 
-let stack: Stack | undefined;
-let redis: Redis | undefined;
-let queues: JobQueues | undefined;
+const jobs = useProvisionStack();
 
-afterEach(async () => {
-  await queues?.close();
-  await redis?.quit();
-  await stack?.stop();
-  stack = undefined;
-  redis = undefined;
-  queues = undefined;
-});
-
-async function start(opts: StackOptions = {}): Promise<{ stack: Stack; queue: Queue }> {
-  stack = await startTestStack(opts);
-  redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
-  queues = createQueues(redis, stack.config.redis.prefix);
-  return { stack, queue: queues.provision };
-}
-
-async function enqueue(choice: Partial<ProvisionRequest>) {
-  if (!queues) throw new Error("start() first");
+function enqueue(choice: Partial<ProvisionRequest>) {
   const data = provisionJobData(
     {
       instance: EXAMPLECORP,
@@ -71,7 +47,7 @@ async function enqueue(choice: Partial<ProvisionRequest>) {
     },
     { requestedBy: USER, channelId: CHANNEL, teamId: "T0SANDBOX" },
   );
-  return enqueueProvision(queues, data, { jobOptions: FAST });
+  return jobs.enqueue(data);
 }
 
 /** What a person reads in the message, without mrkdwn markers. */
@@ -106,7 +82,7 @@ async function cleanUpAfterFailure(s: Stack): Promise<{ failed: MessageRecord; a
 
 describe("Clean up on resources that existed before", () => {
   it("(a) takes its statement out of an existing queue's policy, leaves the others as they were, and lists it", async () => {
-    const { stack: s } = await start();
+    const { stack: s } = await jobs.start();
     const legacy = s.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME];
     if (!legacy) throw new Error("the seed has no legacy queue");
     // Two statements of someone else's, one with a condition of its own.
@@ -151,7 +127,7 @@ describe("Clean up on resources that existed before", () => {
   });
 
   it("(a) leaves a statement someone changed since in place, and says why", async () => {
-    const { stack: s } = await start();
+    const { stack: s } = await jobs.start();
     const legacy = s.emulator.ctx.state.sqs.queues[LEGACY_QUEUE_NAME];
     if (!legacy) throw new Error("the seed has no legacy queue");
     // The link step fails for good after the domain was made.
@@ -173,7 +149,7 @@ describe("Clean up on resources that existed before", () => {
   });
 
   it("(b) after a relink, says where the instance is now, where it was, and how to move it back", async () => {
-    const { stack: s } = await start();
+    const { stack: s } = await jobs.start();
     const state = s.emulator.ctx.state;
     // The link fails for good after the bot took the instance off its domain.
     s.emulator.faults.set(LINK_QUOTA_FAULT);
@@ -202,7 +178,7 @@ describe("Clean up on resources that existed before", () => {
 
 describe("the key-policy step on a key whose policy the bot may not read", () => {
   it("(d) reports the key policy as not verified, with why, instead of 'needed no change'", async () => {
-    const { stack: s } = await start({
+    const { stack: s } = await jobs.start({
       emulator: { faults: { "kms:GetKeyPolicy": { code: "AccessDeniedException" } } },
     });
     const { kms } = s.emulator.ctx.state;

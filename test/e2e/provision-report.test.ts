@@ -3,9 +3,7 @@
  * runs in the stack's worker against the emulator, and the Slack stand-in shows one message,
  * edited in place. Retry and Clean up are clicked through the driver, signed as Slack would.
  */
-import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
@@ -14,11 +12,9 @@ import type { Stack } from "../../sandbox/stack.js";
 import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { keyMarker } from "../../src/provision/steps.js";
-import { createQueues, type JobQueues } from "../../src/queues/index.js";
-import { enqueueProvision, PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
 import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
-import { startTestStack } from "../support/e2e.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
+import { useProvisionStack } from "../support/provision-stack.js";
 
 const REGION = "us-east-1";
 const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
@@ -29,30 +25,11 @@ const ALIAS = `alias/${DOMAIN}`;
 const CHANNEL = "C0OPS";
 const USER = "U0ADMIN";
 const JOB_ID = `enable-${INSTANCE_ID}`;
-/** Fast retries: the production backoff starts at 1 s. */
-const FAST = { ...PROVISION_JOB_OPTIONS, backoff: { type: "fixed", delay: 100 } };
 
-let stack: Stack | undefined;
-let redis: Redis | undefined;
-let queues: JobQueues | undefined;
+const jobs = useProvisionStack();
 
-afterEach(async () => {
-  await queues?.close();
-  await redis?.quit();
-  await stack?.stop();
-  stack = undefined;
-  redis = undefined;
-  queues = undefined;
-});
-
-async function start(): Promise<{ stack: Stack; queue: Queue }> {
-  stack = await startTestStack();
-  redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
-  queues = createQueues(redis, stack.config.redis.prefix);
-  return { stack, queue: queues.provision };
-}
-
-async function enqueue(q: Queue) {
+/** The job for a new domain, queue and key; its message in CHANNEL. */
+function enqueue() {
   const data = provisionJobData(
     {
       instance: { id: INSTANCE_ID, arn: INSTANCE_ARN, alias: "examplecorp" },
@@ -63,8 +40,7 @@ async function enqueue(q: Queue) {
     },
     { requestedBy: USER, channelId: CHANNEL, teamId: "T0SANDBOX" },
   );
-  if (!queues || q !== queues.provision) throw new Error("start() first");
-  return enqueueProvision(queues, data, { jobOptions: FAST });
+  return jobs.enqueue(data);
 }
 
 /** What a person reads in the message, without mrkdwn markers. */
@@ -97,8 +73,8 @@ function holdings(s: Stack) {
 
 describe("the provisioning message", () => {
   it("is one message, edited in place, ending in the summary with what the emulator holds", async () => {
-    const { stack: s, queue: q } = await start();
-    const { jobId, status } = await enqueue(q);
+    const { stack: s, queues } = await jobs.start();
+    const { jobId, status } = await enqueue();
     expect(status).toBe("started");
 
     const message = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
@@ -130,12 +106,12 @@ describe("the provisioning message", () => {
 
     // The new domain's scans start with the job, not at the next reconcile (60 s away here).
     await vi.waitFor(
-      async () => expect(await queues?.dlqScan.getJobScheduler(`scan-${DOMAIN}`)).toBeDefined(),
+      async () => expect(await queues.dlqScan.getJobScheduler(`scan-${DOMAIN}`)).toBeDefined(),
       { timeout: 10_000, interval: 100 },
     );
 
     // The message's place is kept in the job, so a retry or clean-up edits the same one.
-    const job = await q.getJob(jobId);
+    const job = await queues.provision.getJob(jobId);
     expect(job).toBeDefined();
     expect((job?.data as ReportedJobData | undefined)?.message).toEqual({
       channel: CHANNEL,
@@ -144,9 +120,9 @@ describe("the provisioning message", () => {
   });
 
   it("a failure shows the call, code and fix with Retry and Clean up; Clean up removes what the job made", async () => {
-    const { stack: s, queue: q } = await start();
+    const { stack: s } = await jobs.start();
     s.emulator.faults.set(LINK_QUOTA_FAULT);
-    await enqueue(q);
+    await enqueue();
 
     const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
     const text = read(failed);
@@ -186,9 +162,9 @@ describe("the provisioning message", () => {
   });
 
   it("Retry after the cause is fixed resumes and completes, creating nothing twice; a second click starts nothing", async () => {
-    const { stack: s, queue: q } = await start();
+    const { stack: s } = await jobs.start();
     s.emulator.faults.set(LINK_QUOTA_FAULT);
-    await enqueue(q);
+    await enqueue();
     const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
     const ref = { channel: failed.channel, ts: failed.ts };
 
