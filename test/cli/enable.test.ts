@@ -47,6 +47,24 @@ function holdings() {
   };
 }
 
+/** After every run: one queue and one key made in all, and the domain linked `links` times. */
+function expectMadeOnce(links: number) {
+  const held = holdings();
+  expect(held.queues).toHaveLength(1);
+  expect(held.keys).toHaveLength(1);
+  expect(held.domain?.integrations).toHaveLength(links);
+}
+
+/** `test` with the path of a --checkpoint file in a directory of its own, removed after. */
+async function withCheckpointFile(test: (file: string) => Promise<void>) {
+  const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
+  try {
+    await test(join(dir, "checkpoint.json"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe("profiles-bot enable", () => {
   it("without --yes prints the plan and changes nothing", async () => {
     const before = snapshot(emulator);
@@ -133,9 +151,7 @@ describe("profiles-bot enable", () => {
   });
 
   it("a failed step says the call, code and fix; with --checkpoint a re-run resumes without duplicates", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
-    const file = join(dir, "checkpoint.json");
-    try {
+    await withCheckpointFile(async (file) => {
       emulator.faults.set(LINK_QUOTA_FAULT);
       const failed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
       expect(failed.code).toBe(1);
@@ -148,13 +164,8 @@ describe("profiles-bot enable", () => {
       emulator.faults.clear();
       const resumed = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
       expect(resumed.code, resumed.err).toBe(0);
-      const held = holdings();
-      expect(held.queues).toHaveLength(1);
-      expect(held.keys).toHaveLength(1);
-      expect(held.domain?.integrations).toHaveLength(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+      expectMadeOnce(1);
+    });
   });
 
   it("when AWS refuses the link, it prints the console steps naming the instance and domain, and exits 4", async () => {
@@ -181,10 +192,7 @@ describe("profiles-bot enable", () => {
       `4. Choose Enable Customer Profiles, choose to use an existing domain, select ${DOMAIN} and submit.`,
     );
     // Everything but the link was made; the instance is linked to nothing yet.
-    const held = holdings();
-    expect(held.domain?.integrations).toHaveLength(0);
-    expect(held.queues).toHaveLength(1);
-    expect(held.keys).toHaveLength(1);
+    expectMadeOnce(0);
 
     // With --json, the steps come with the result (another domain: the first one is taken now).
     const other = `${DOMAIN}-json`;
@@ -204,9 +212,7 @@ describe("profiles-bot enable", () => {
   });
 
   it("with --checkpoint, a run after the link was made by hand reads it and finishes", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "pb-enable-"));
-    const file = join(dir, "checkpoint.json");
-    try {
+    await withCheckpointFile(async (file) => {
       profileState(emulator.ctx.state).refuseConnectLinks = true;
       const refused = await run(enable, ["--instance", EXAMPLECORP, "--yes", "--checkpoint", file]);
       expect(refused.code, refused.err).toBe(4);
@@ -235,13 +241,8 @@ describe("profiles-bot enable", () => {
       expect(done.code, done.err).toBe(0);
       expect(done.out).toContain("Customer Profiles is enabled.");
       expect(done.out).toContain(`✓ link: Linked instance examplecorp to ${DOMAIN} by hand.`);
-      const held = holdings();
-      expect(held.queues).toHaveLength(1);
-      expect(held.keys).toHaveLength(1);
-      expect(held.domain?.integrations).toHaveLength(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+      expectMadeOnce(1);
+    });
   });
 
   it("says what it waits for while AWS spreads a change, then finishes", async () => {
