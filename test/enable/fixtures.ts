@@ -64,6 +64,14 @@ export const withLegacyKey = (at = new Date().toISOString()): Draft =>
     at,
   );
 
+/** What KMS tells of a customer managed key Customer Profiles can use; its policy aside. */
+export const USABLE_KEY = {
+  keyState: "Enabled",
+  keyManager: "CUSTOMER",
+  keySpec: "SYMMETRIC_DEFAULT",
+  keyUsage: "ENCRYPT_DECRYPT",
+} as const satisfies Partial<EnableFacts>;
+
 export const facts = (over: Partial<EnableFacts> = {}): EnableFacts => ({
   accountId: ACCOUNT,
   region: REGION,

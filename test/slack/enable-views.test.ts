@@ -37,6 +37,7 @@ import {
   KEY_ARN,
   KEY_ID,
   QUEUE_URL,
+  USABLE_KEY,
   withFacts,
   withLegacyKey,
   withLegacyQueue,
@@ -281,13 +282,7 @@ describe("step errors", () => {
         key: { mode: "existing", keyId: KEY_ID },
         keyCheck: { keyId: KEY_ID, at: NOW, arn: KEY_ARN },
       }),
-      facts({
-        keyPolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
-        keyState: "Enabled",
-        keyManager: "CUSTOMER",
-        keySpec: "SYMMETRIC_DEFAULT",
-        keyUsage: "ENCRYPT_DECRYPT",
-      }),
+      facts({ ...USABLE_KEY, keyPolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }),
     );
     const view = reviewView(draft);
     expect(view.submit?.text).toBe("Check again");
@@ -418,15 +413,7 @@ describe("a key whose policy the bot can't read", () => {
   });
 
   it("the review blocks on a box naming the statement and the key until it is ticked", () => {
-    const draft = withFacts(
-      unreadable(),
-      facts({
-        keyState: "Enabled",
-        keyManager: "CUSTOMER",
-        keySpec: "SYMMETRIC_DEFAULT",
-        keyUsage: "ENCRYPT_DECRYPT",
-      }),
-    );
+    const draft = withFacts(unreadable(), facts(USABLE_KEY));
     const view = reviewView(draft);
     expect(view.submit?.text).toBe("Enable");
     expect(text(view)).toContain("confirm once they added it");
