@@ -309,31 +309,26 @@ describe("the emulator's policy evaluator", () => {
     expect(evaluate(p, { action: "sqs:SendMessage", resource: `${q}1` })).toBe("implicitDeny");
   });
 
-  it("StringEquals, StringLike, ArnLike and Null on tag and ARN keys", () => {
+  describe("StringEquals, StringLike, ArnLike and Null on tag and ARN keys", () => {
     const ctx = { "aws:ResourceTag/owner": "profiles-bot", "aws:SourceArn": q };
-    const run = (p: object) =>
-      evaluate(p, { action: "sqs:DeleteQueue", resource: q, context: ctx });
-    expect(run(allowTagged("StringEquals", "aws:ResourceTag/owner", "profiles-bot"))).toBe(
-      "allowed",
-    );
-    expect(run(allowTagged("StringEquals", "aws:ResourceTag/owner", "Profiles-Bot"))).toBe(
-      "implicitDeny",
-    );
-    expect(run(allowTagged("StringLike", "aws:ResourceTag/owner", "profiles-*"))).toBe("allowed");
-    expect(run(allowTagged("StringNotEquals", "aws:ResourceTag/owner", "x"))).toBe("allowed");
-    expect(run(allowTagged("ArnLike", "aws:SourceArn", "arn:aws:sqs:*:111122223333:*"))).toBe(
-      "allowed",
-    );
-    expect(run(allowTagged("ArnLike", "aws:SourceArn", "arn:aws:sqs:*:999999999999:*"))).toBe(
-      "implicitDeny",
-    );
-    expect(run(allowTagged("Null", "aws:ResourceTag/owner", "false"))).toBe("allowed");
-    expect(run(allowTagged("Null", "aws:ResourceTag/absent", "true"))).toBe("allowed");
-    expect(run(allowTagged("StringEquals", "aws:ResourceTag/absent", "x"))).toBe("implicitDeny");
-    expect(run(allowTagged("StringEqualsIfExists", "aws:ResourceTag/absent", "x"))).toBe("allowed");
-    expect(run(allowTagged("DateGreaterThan", "aws:CurrentTime", "2020-01-01"))).toBe(
-      "implicitDeny",
-    );
+    it.each([
+      ["StringEquals", "aws:ResourceTag/owner", "profiles-bot", "allowed"],
+      ["StringEquals", "aws:ResourceTag/owner", "Profiles-Bot", "implicitDeny"],
+      ["StringLike", "aws:ResourceTag/owner", "profiles-*", "allowed"],
+      ["StringNotEquals", "aws:ResourceTag/owner", "x", "allowed"],
+      ["ArnLike", "aws:SourceArn", "arn:aws:sqs:*:111122223333:*", "allowed"],
+      ["ArnLike", "aws:SourceArn", "arn:aws:sqs:*:999999999999:*", "implicitDeny"],
+      ["Null", "aws:ResourceTag/owner", "false", "allowed"],
+      ["Null", "aws:ResourceTag/absent", "true", "allowed"],
+      ["StringEquals", "aws:ResourceTag/absent", "x", "implicitDeny"],
+      ["StringEqualsIfExists", "aws:ResourceTag/absent", "x", "allowed"],
+      ["DateGreaterThan", "aws:CurrentTime", "2020-01-01", "implicitDeny"],
+    ])("%s on %s, %s: %s", (operator, key, value, verdict) => {
+      const policy = allowTagged(operator, key, value);
+      expect(evaluate(policy, { action: "sqs:DeleteQueue", resource: q, context: ctx })).toBe(
+        verdict,
+      );
+    });
   });
 
   it("ForAnyValue and ForAllValues over a list of tag keys", () => {
