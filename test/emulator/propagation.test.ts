@@ -8,6 +8,7 @@ import {
   AccessDeniedException,
   BadRequestException,
   CreateDomainCommand,
+  type CreateDomainCommandInput,
   PutIntegrationCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-customer-profiles";
@@ -43,7 +44,12 @@ async function emulator(opts: StartOptions = {}) {
   emu.ctx.now = () => now;
   const c = clients(emu.url);
   open.push(emu, ...Object.values(c).map((client) => ({ close: () => client.destroy() })));
-  return { emu, ...c, pass: (ms: number) => (now += ms) };
+  /** CreateDomain for `name`, with `more` of its parameters. */
+  const createDomain = (name: string, more: Partial<CreateDomainCommandInput> = {}) =>
+    c.profiles.send(
+      new CreateDomainCommand({ DomainName: name, DefaultExpirationDays: 366, ...more }),
+    );
+  return { emu, ...c, createDomain, pass: (ms: number) => (now += ms) };
 }
 
 const outcome = (p: Promise<unknown>): Promise<unknown> =>
@@ -57,7 +63,7 @@ const control = (emu: EmulatorHandle, method: string, body?: string) =>
 
 describe("propagation delays", () => {
   it("a new key is not found by CreateAlias or PutKeyPolicy, nor usable by CreateDomain, until its delay passed", async () => {
-    const { kms, profiles, pass } = await emulator({ propagationMs: { key: 5_000 } });
+    const { kms, createDomain, pass } = await emulator({ propagationMs: { key: 5_000 } });
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     const arn = KeyMetadata?.Arn as string;
     const keyId = KeyMetadata?.KeyId as string;
@@ -67,15 +73,7 @@ describe("propagation delays", () => {
     const policy = () =>
       kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: "{}" }));
     expect(await outcome(policy())).toBeInstanceOf(NotFoundException);
-    const domain = await outcome(
-      profiles.send(
-        new CreateDomainCommand({
-          DomainName: "young-key",
-          DefaultExpirationDays: 366,
-          DefaultEncryptionKey: arn,
-        }),
-      ),
-    );
+    const domain = await outcome(createDomain("young-key", { DefaultEncryptionKey: arn }));
     expect(domain).toBeInstanceOf(BadRequestException);
     expect((domain as Error).message).toContain(arn);
     pass(5_000);
@@ -83,20 +81,13 @@ describe("propagation delays", () => {
   });
 
   it("a changed key policy keeps Customer Profiles out, naming the key, until its delay passed", async () => {
-    const { kms, profiles, pass } = await emulator({ propagationMs: { "key-policy": 3_000 } });
+    const { kms, createDomain, pass } = await emulator({ propagationMs: { "key-policy": 3_000 } });
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     const arn = KeyMetadata?.Arn as string;
     await kms.send(
       new PutKeyPolicyCommand({ KeyId: arn, PolicyName: "default", Policy: ROOT_ONLY_KEY_POLICY }),
     );
-    const create = () =>
-      profiles.send(
-        new CreateDomainCommand({
-          DomainName: "young-policy",
-          DefaultExpirationDays: 366,
-          DefaultEncryptionKey: arn,
-        }),
-      );
+    const create = () => createDomain("young-policy", { DefaultEncryptionKey: arn });
     const refused = await outcome(create());
     expect(refused).toBeInstanceOf(AccessDeniedException);
     expect((refused as Error).message).toContain(arn);
@@ -105,7 +96,7 @@ describe("propagation delays", () => {
   });
 
   it("a new queue, and its policy, are not visible to SetQueueAttributes and CreateDomain until their delays passed", async () => {
-    const { sqs, profiles, pass } = await emulator({
+    const { sqs, createDomain, pass } = await emulator({
       propagationMs: { queue: 1_000, "queue-policy": 4_000 },
     });
     const name = "young-dlq";
@@ -121,14 +112,7 @@ describe("propagation delays", () => {
         new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "60" } }),
       );
     expect(await outcome(set())).toBeInstanceOf(QueueDoesNotExist);
-    const create = () =>
-      profiles.send(
-        new CreateDomainCommand({
-          DomainName: "young",
-          DefaultExpirationDays: 366,
-          DeadLetterQueueUrl: QueueUrl,
-        }),
-      );
+    const create = () => createDomain("young", { DeadLetterQueueUrl: QueueUrl });
     const hidden = await outcome(create());
     expect(hidden).toBeInstanceOf(BadRequestException);
     expect((hidden as Error).message).toContain(QueueUrl);
@@ -143,10 +127,8 @@ describe("propagation delays", () => {
   });
 
   it("a new domain is not found by PutIntegration until its delay passed", async () => {
-    const { profiles, pass } = await emulator({ propagationMs: { domain: 2_000 } });
-    await profiles.send(
-      new CreateDomainCommand({ DomainName: "young", DefaultExpirationDays: 366 }),
-    );
+    const { profiles, createDomain, pass } = await emulator({ propagationMs: { domain: 2_000 } });
+    await createDomain("young");
     const link = () =>
       profiles.send(
         new PutIntegrationCommand({
