@@ -30,6 +30,7 @@ import {
   queueOf,
   THROTTLED,
 } from "../dlq/support/harness.js";
+import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
 const USER = "U0ADMIN";
@@ -327,26 +328,8 @@ describe("a value copied into an Inspect modal opened for A", () => {
 
 describe("Retry on a provisioning job", () => {
   /** A message with a Retry button for `jobId`, as the job's report shows it. */
-  async function retryMessage(jobId: string): Promise<{ channel: string; ts: string }> {
-    const posted = await bot.chat.postMessage({
-      channel: CHANNEL,
-      text: "Provisioning",
-      blocks: [
-        {
-          type: "actions",
-          elements: [
-            {
-              type: "button",
-              action_id: "provision_retry",
-              text: { type: "plain_text", text: "Retry" },
-              value: jobId,
-            },
-          ],
-        },
-      ],
-    });
-    return { channel: CHANNEL, ts: String(posted.ts) };
-  }
+  const retryMessage = (jobId: string) =>
+    postButton(stack, CHANNEL, { actionId: "provision_retry", label: "Retry", value: jobId });
 
   it("acts only on the message that reports on that job", async () => {
     const jobId = "enable-values-test";

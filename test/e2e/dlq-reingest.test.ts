@@ -6,12 +6,11 @@
  * failure that arrived after the scan is left for the next digest; a second click runs no
  * second job.
  */
-import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN, type Stack } from "../../sandbox/stack.js";
+import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
@@ -26,6 +25,7 @@ import {
   storedObjects,
   THROTTLED,
 } from "../dlq/support/harness.js";
+import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
 const DOMAIN = "amazon-connect-e2e-reingest";
@@ -180,33 +180,17 @@ describe("Re-ingest through Slack", () => {
 
   it("answers a malformed button value with an ephemeral, and starts nothing", async () => {
     stack = await startTestStack({ env: { PROFILES_ADMINS: USER } });
-    const bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
-    const digest = await bot.chat.postMessage({
-      channel: CHANNEL,
-      text: "digest",
-      blocks: [
-        {
-          type: "actions",
-          elements: [
-            {
-              type: "button",
-              action_id: DLQ_REINGEST_ACTION,
-              text: { type: "plain_text", text: "Re-ingest" },
-              value: '{"d":"bad domain!","c":"nope"}',
-            },
-          ],
-        },
-      ],
+    const digest = await postButton(stack, CHANNEL, {
+      actionId: DLQ_REINGEST_ACTION,
+      label: "Re-ingest",
+      value: '{"d":"bad domain!","c":"nope"}',
     });
-    await stack.slack.driver.clickButton(DLQ_REINGEST_ACTION, {
-      message: { channel: CHANNEL, ts: String(digest.ts) },
-      user: USER,
-    });
+    await stack.slack.driver.clickButton(DLQ_REINGEST_ACTION, { message: digest, user: USER });
     await stack.slack.timeline.waitFor(
       (t) => t.ephemerals(USER).find((e) => /can't read/.test(e.text)),
       { timeoutMs: 5_000, description: "the malformed-value ephemeral" },
     );
-    const thread = stack.slack.timeline.thread(CHANNEL, String(digest.ts));
+    const thread = stack.slack.timeline.thread(CHANNEL, digest.ts);
     expect(thread.filter((m) => /Re-ingest of|re-ingesting/i.test(m.text))).toEqual([]);
   }, 30_000);
 });

@@ -11,6 +11,7 @@ import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { SUBCOMMANDS } from "../../src/slack/commands/index.js";
 import { ENTRIES } from "../../src/slack/table.js";
+import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
 let stack: Stack;
@@ -32,25 +33,11 @@ beforeAll(async () => {
   redis = createRedis(stack.config, "client");
   audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
   // A message with a Clean up button, as the provisioning report posts it.
-  const bot = new WebClient("xoxb-test", { slackApiUrl: stack.slack.apiUrl });
-  const posted = await bot.chat.postMessage({
-    channel: "C0OPS",
-    text: "Provisioning failed",
-    blocks: [
-      {
-        type: "actions",
-        elements: [
-          {
-            type: "button",
-            action_id: "provision_cleanup",
-            value: "enable-missing",
-            text: { type: "plain_text", text: "Clean up" },
-          },
-        ],
-      },
-    ],
+  message = await postButton(stack, "C0OPS", {
+    actionId: "provision_cleanup",
+    label: "Clean up",
+    value: "enable-missing",
   });
-  message = { channel: "C0OPS", ts: String(posted.ts) };
 });
 afterAll(async () => {
   redis?.disconnect();

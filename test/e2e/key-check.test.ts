@@ -4,11 +4,10 @@
  * needs; after the fault is cleared, Check again replaces the answer (and the Home) with a
  * verified key. Every click is authorised and audited like the command.
  */
-import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
-import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN } from "../../sandbox/stack.js";
+import { SANDBOX_AWS_CREDENTIALS } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createStatusCommand } from "../../src/cli/status.js";
 import { createLogger } from "../../src/logger.js";
@@ -16,6 +15,7 @@ import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { HOME_KEY_CHECK_ACTION } from "../../src/slack/render/home.js";
 import { KEY_CHECK_ACTION } from "../../src/slack/render/status.js";
+import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
 import { enableByCli } from "../support/enable.js";
@@ -119,29 +119,13 @@ describe("a key whose policy the bot may not read", () => {
   });
 
   it("a forged value that is not a domain name checks nothing, is refused and audited", async () => {
-    const bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
-    const posted = await bot.chat.postMessage({
-      channel: CHANNEL,
-      text: "Check the key",
-      blocks: [
-        {
-          type: "actions",
-          elements: [
-            {
-              type: "button",
-              action_id: KEY_CHECK_ACTION,
-              text: { type: "plain_text", text: "Check again" },
-              value: "amazon-connect-x <!channel>",
-            },
-          ],
-        },
-      ],
+    const message = await postButton(stack, CHANNEL, {
+      actionId: KEY_CHECK_ACTION,
+      label: "Check again",
+      value: "amazon-connect-x <!channel>",
     });
     const seen = stack.slack.timeline.ephemerals(USER).length;
-    await stack.slack.driver.clickButton(KEY_CHECK_ACTION, {
-      message: { channel: CHANNEL, ts: String(posted.ts) },
-      user: USER,
-    });
+    await stack.slack.driver.clickButton(KEY_CHECK_ACTION, { message, user: USER });
     const told = await stack.slack.timeline.waitFor(
       (t) =>
         t

@@ -8,7 +8,6 @@
  * Check again values are refused and audited.
  */
 import { CustomerProfilesClient, PutIntegrationCommand } from "@aws-sdk/client-customer-profiles";
-import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
@@ -16,11 +15,12 @@ import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { SlackView } from "../../sandbox/slack/types.js";
-import { SANDBOX_AWS_CREDENTIALS, SANDBOX_BOT_TOKEN, type Stack } from "../../sandbox/stack.js";
+import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { CHECK_LINK_ACTION } from "../../src/slack/render/provision.js";
+import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
 
@@ -210,27 +210,8 @@ describe("an instance link AWS refuses", () => {
   });
 
   it("refuses a Check again value copied onto another message, or naming a job without a check", async () => {
-    const bot = new WebClient(SANDBOX_BOT_TOKEN, { slackApiUrl: stack.slack.apiUrl });
-    const forge = async (value: string) => {
-      const posted = await bot.chat.postMessage({
-        channel: CHANNEL,
-        text: "Check the link",
-        blocks: [
-          {
-            type: "actions",
-            elements: [
-              {
-                type: "button",
-                action_id: CHECK_LINK_ACTION,
-                text: { type: "plain_text", text: "Check again" },
-                value,
-              },
-            ],
-          },
-        ],
-      });
-      return { channel: CHANNEL, ts: String(posted.ts) };
-    };
+    const forge = (value: string) =>
+      postButton(stack, CHANNEL, { actionId: CHECK_LINK_ACTION, label: "Check again", value });
 
     let before = (await checkClicks()).length;
     let seen = stack.slack.timeline.ephemerals(USER).length;
