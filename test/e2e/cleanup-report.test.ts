@@ -8,12 +8,12 @@ import { describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { type ProvisionRequest, provisionJobData } from "../../src/provision/plan-to-job.js";
 import { CLEANUP_ACTION } from "../../src/slack/render/provision.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
+import { readMessage, waitForMessage } from "../support/messages.js";
 import { useProvisionStack } from "../support/provision-stack.js";
 
 const REGION = "us-east-1";
@@ -50,17 +50,6 @@ function enqueue(choice: Partial<ProvisionRequest>) {
   return jobs.enqueue(data);
 }
 
-/** What a person reads in the message, without mrkdwn markers. */
-const read = (m: MessageRecord | undefined): string =>
-  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
-
-function waitForStatus(s: Stack, contains: string, timeoutMs = 20_000): Promise<MessageRecord> {
-  return s.slack.timeline.waitFor(
-    (t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)),
-    { timeoutMs, description: `the status message to say "${contains}"` },
-  );
-}
-
 /** The text of the Clean up button's confirmation dialog, as the message carries it. */
 function cleanupConfirmText(m: MessageRecord): string {
   const button = (m.blocks ?? [])
@@ -71,13 +60,17 @@ function cleanupConfirmText(m: MessageRecord): string {
 }
 
 async function cleanUpAfterFailure(s: Stack): Promise<{ failed: MessageRecord; after: string }> {
-  const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+  const failed = await waitForMessage(
+    s,
+    CHANNEL,
+    "Enabling Customer Profiles for examplecorp failed",
+  );
   const click = await s.slack.driver.clickButton(CLEANUP_ACTION, {
     message: { channel: failed.channel, ts: failed.ts },
   });
   expect(click.status).toBe(200);
-  const cleaned = await waitForStatus(s, "Cleaned up after enabling");
-  return { failed, after: read(cleaned) };
+  const cleaned = await waitForMessage(s, CHANNEL, "Cleaned up after enabling");
+  return { failed, after: readMessage(cleaned) };
 }
 
 describe("Clean up on resources that existed before", () => {
@@ -101,7 +94,11 @@ describe("Clean up on resources that existed before", () => {
     await enqueue({
       dlq: { mode: "existing", url: legacy.url, arn: legacy.arn, mergePolicy: true },
     });
-    const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+    const failed = await waitForMessage(
+      s,
+      CHANNEL,
+      "Enabling Customer Profiles for examplecorp failed",
+    );
     const merged = JSON.parse(legacy.attributes.Policy ?? "{}");
     expect(merged.Statement.map((st: { Sid: string }) => st.Sid)).toEqual([
       "AllowOpsAlarmsTopic",
@@ -135,7 +132,7 @@ describe("Clean up on resources that existed before", () => {
     await enqueue({
       dlq: { mode: "existing", url: legacy.url, arn: legacy.arn, mergePolicy: true },
     });
-    await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+    await waitForMessage(s, CHANNEL, "Enabling Customer Profiles for examplecorp failed");
     const edited = JSON.parse(legacy.attributes.Policy ?? "{}");
     const ours = edited.Statement.find((st: { Sid: string }) => st.Sid === "CustomerProfilesDLQ");
     ours.Action = ["sqs:SendMessage", "sqs:GetQueueUrl"];
@@ -154,7 +151,11 @@ describe("Clean up on resources that existed before", () => {
     // The link fails for good after the bot took the instance off its domain.
     s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue({ instance: LEGACY_SUPPORT, confirmRelink: true });
-    const failed = await waitForStatus(s, "Enabling Customer Profiles for legacy-support failed");
+    const failed = await waitForMessage(
+      s,
+      CHANNEL,
+      "Enabling Customer Profiles for legacy-support failed",
+    );
     expect(findDomain(state, LEGACY_DOMAIN, REGION)?.integrations).toEqual([]);
     expect(cleanupConfirmText(failed)).toContain(
       `It leaves the instance off ${LEGACY_DOMAIN}, where it was linked before`,
@@ -164,7 +165,9 @@ describe("Clean up on resources that existed before", () => {
       message: { channel: failed.channel, ts: failed.ts },
     });
     expect(click.status).toBe(200);
-    const after = read(await waitForStatus(s, "Cleaned up after enabling legacy-support"));
+    const after = readMessage(
+      await waitForMessage(s, CHANNEL, "Cleaned up after enabling legacy-support"),
+    );
     expect(after).toContain(`The link of instance ${LEGACY_SUPPORT.arn}: left in place:`);
     expect(after).toContain(
       `this job unlinked instance legacy-support from domain ${LEGACY_DOMAIN}`,
@@ -194,8 +197,8 @@ describe("the key-policy step on a key whose policy the bot may not read", () =>
         confirmedStatement: true,
       },
     });
-    const done = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
-    const text = read(done);
+    const done = await waitForMessage(s, CHANNEL, "Customer Profiles enabled for examplecorp");
+    const text = readMessage(done);
     expect(text).toContain(
       `⚠️ Key policy Key policy not verified: the bot may not read key ${key.arn}'s policy (kms:GetKeyPolicy was denied)`,
     );

@@ -23,7 +23,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../../jobs/dlq-scan.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { CRM_CONTACT_TYPE, ingestionIdle } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
@@ -33,6 +32,7 @@ import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis } from "../../src/redis.js";
 import { startTestStack } from "../support/e2e.js";
+import { readMessage } from "../support/messages.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -141,8 +141,6 @@ function theDigest(): MessageRecord {
   return all[0] as MessageRecord;
 }
 
-const textOf = (m: MessageRecord) => renderText(m.blocks, m.text).replace(/[*`]/g, "");
-
 const replies = (digest: MessageRecord) =>
   stack.slack.timeline.thread(CHANNEL, digest.ts).filter((m) => m.ts !== digest.ts);
 
@@ -203,7 +201,7 @@ describe("dead-letter digest", () => {
     const outcome = await scanNow();
     expect(["posted", "edited"]).toContain(outcome.status);
     const digest = theDigest();
-    const text = textOf(digest);
+    const text = readMessage(digest);
     expect(text).toContain("5 failed objects");
     expect(text).toMatch(/Throttled: 3\b/);
     expect(text).toMatch(/Missing key: 2\b/);
@@ -230,7 +228,7 @@ describe("dead-letter digest", () => {
     const digest = theDigest();
     expect(digest.ts).toBe(before.ts);
     expect(digest.history.length).toBeGreaterThan(versions);
-    const text = textOf(digest);
+    const text = readMessage(digest);
     expect(text).toMatch(/Throttled: 5 \(↑ 2\)/);
     expect(text).toMatch(/Missing key: 2 \(no change\)/);
     expect(text).toMatch(/Several profiles: 1 \(new\)/);
@@ -275,7 +273,7 @@ describe("dead-letter digest", () => {
     );
     const outcome = await scanNow();
     expect(outcome).toMatchObject({ status: "edited", newClasses: ["unreadable"], replies: 0 });
-    const text = textOf(theDigest());
+    const text = readMessage(theDigest());
     expect(text).toMatch(/Unreadable: 1 \(new\)/);
     expect(text).toContain("thread muted until");
     expect(replies(digest)).toHaveLength(repliesBefore);
@@ -299,7 +297,7 @@ describe("dead-letter digest", () => {
       .messages(CHANNEL)
       .filter((m) => !m.thread_ts && m.text.startsWith(`Dead-letter queue of ${DOMAIN}`));
     expect(resolved).toHaveLength(1);
-    expect(textOf(resolved[0] as MessageRecord)).toContain(
+    expect(readMessage(resolved[0] as MessageRecord)).toContain(
       "The dead-letter queue is empty (was 9)",
     );
     // A second empty scan changes nothing and posts nothing.

@@ -7,15 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
-import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { keyMarker } from "../../src/provision/steps.js";
 import { RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
 import { enableWithDefaults } from "../support/enable.js";
+import { readMessage, waitForMessage } from "../support/messages.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -41,16 +40,6 @@ afterAll(async () => {
 const faults = (method: string, body?: unknown, query = "") =>
   emulatorControl(stack.emulator.url, "faults", method, body, query);
 
-/** What a person reads in the message, without mrkdwn markers. */
-const read = (m: MessageRecord | undefined): string =>
-  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
-
-const waitForStatus = (contains: string): Promise<MessageRecord> =>
-  stack.slack.timeline.waitFor((t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)), {
-    timeoutMs: 20_000,
-    description: `the status message to say "${contains}"`,
-  });
-
 /** What the emulator holds that this job made. */
 function holdings() {
   const { state } = stack.emulator.ctx;
@@ -68,8 +57,12 @@ describe("a fault cleared before Retry", () => {
 
     await enableWithDefaults(stack, USER, EXAMPLECORP);
 
-    const failed = await waitForStatus("Enabling Customer Profiles for examplecorp failed");
-    const text = read(failed);
+    const failed = await waitForMessage(
+      stack,
+      CHANNEL,
+      "Enabling Customer Profiles for examplecorp failed",
+    );
+    const text = readMessage(failed);
     expect(text).toContain("CreateDomain");
     expect(text).toContain("AccessDeniedException");
     expect(text).toContain("allow profile:CreateDomain");
@@ -90,7 +83,7 @@ describe("a fault cleared before Retry", () => {
     const click = await driver.clickButton(RETRY_ACTION, { message: ref, user: USER });
     expect(click.status).toBe(200);
 
-    const done = await waitForStatus("Customer Profiles enabled for examplecorp");
+    const done = await waitForMessage(stack, CHANNEL, "Customer Profiles enabled for examplecorp");
     expect(done.ts).toBe(failed.ts);
     expect(stack.slack.timeline.messages(CHANNEL)).toHaveLength(1);
     const after = holdings();
@@ -105,6 +98,6 @@ describe("a fault cleared before Retry", () => {
     ]);
     expect(stack.emulator.calls.get("sqs:CreateQueue")).toBe(1);
     expect(stack.emulator.calls.get("kms:CreateKey")).toBe(1);
-    expect(read(done)).toContain(after.domain?.arn);
+    expect(readMessage(done)).toContain(after.domain?.arn);
   });
 });

@@ -23,6 +23,7 @@ import { CHECK_LINK_ACTION } from "../../src/slack/render/provision.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
+import { readMessage, waitForMessage } from "../support/messages.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -62,16 +63,6 @@ const waitForView = (callbackId: string, ready: (v: SlackView) => boolean = () =
     },
     { description: `the ${callbackId} view`, timeoutMs: 8000 },
   );
-
-/** What a person reads in the message, without mrkdwn markers. */
-const read = (m: MessageRecord | undefined): string =>
-  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
-
-const waitForStatus = (contains: string): Promise<MessageRecord> =>
-  stack.slack.timeline.waitFor((t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)), {
-    timeoutMs: 20_000,
-    description: `the status message to say "${contains}"`,
-  });
 
 const toldClicker = (pattern: RegExp, after = 0) =>
   stack.slack.timeline.waitFor(
@@ -125,9 +116,9 @@ describe("an instance link AWS refuses", () => {
     expect(await faults("POST", { [FAULT_KEY]: { code: "AccessDeniedException" } })).toBe(200);
     await enableExamplecorp();
 
-    report = await waitForStatus(BY_HAND);
+    report = await waitForMessage(stack, CHANNEL, BY_HAND);
     ref = { channel: report.channel, ts: report.ts };
-    const text = read(report);
+    const text = readMessage(report);
     expect(text).toContain("✋ Instance link Customer Profiles PutIntegration was refused");
     expect(text).toContain("AccessDeniedException");
     expect(text).toContain(
@@ -165,7 +156,7 @@ describe("an instance link AWS refuses", () => {
     expect(entry).toMatchObject({ outcome: "succeeded", jobId: JOB_ID });
     expect(entry?.detail).toContain(`linked to no domain, not to ${DOMAIN}`);
     const current = stack.slack.timeline.messages(CHANNEL).find((m) => m.ts === ref.ts);
-    expect(read(current)).toContain(BY_HAND);
+    expect(readMessage(current)).toContain(BY_HAND);
   });
 
   it("once linked by hand, Check again completes the report in place; a double click does it once", async () => {
@@ -192,10 +183,10 @@ describe("an instance link AWS refuses", () => {
     ]);
     expect(clicks.map((c) => c.status)).toEqual([200, 200]);
 
-    const done = await waitForStatus("Customer Profiles enabled for examplecorp");
+    const done = await waitForMessage(stack, CHANNEL, "Customer Profiles enabled for examplecorp");
     expect(done.ts).toBe(ref.ts);
     expect(stack.slack.timeline.messages(CHANNEL)).toHaveLength(1);
-    const text = read(done);
+    const text = readMessage(done);
     expect(text).toContain(`✅ Instance link Linked instance examplecorp to ${DOMAIN} by hand.`);
     expect(text).toContain("Linked instance");
     expect(text).not.toContain("Check again");
@@ -231,6 +222,6 @@ describe("an instance link AWS refuses", () => {
 
     // Neither click touched the job's report.
     const current = stack.slack.timeline.messages(CHANNEL).find((m) => m.ts === ref.ts);
-    expect(read(current)).toContain("Customer Profiles enabled for examplecorp");
+    expect(readMessage(current)).toContain("Customer Profiles enabled for examplecorp");
   });
 });

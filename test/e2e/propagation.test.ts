@@ -8,13 +8,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
 import { enableWithDefaults } from "../support/enable.js";
+import { readMessage, waitForMessage } from "../support/messages.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -27,18 +27,8 @@ afterEach(async () => {
   stack = undefined;
 });
 
-/** What a person reads in a version of the message, without mrkdwn markers. */
-const read = (m: Pick<MessageRecord, "blocks" | "text"> | undefined): string =>
-  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
-
-const waitForStatus = (s: Stack, contains: string): Promise<MessageRecord> =>
-  s.slack.timeline.waitFor((t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)), {
-    timeoutMs: 60_000,
-    description: `the status message to say "${contains}"`,
-  });
-
 /** Every version of the message the job edited, oldest first. */
-const versions = (m: MessageRecord): string[] => [...m.history.map(read), read(m)];
+const versions = (m: MessageRecord): string[] => [...m.history.map(readMessage), readMessage(m)];
 
 /** The emulator's propagation control endpoint, over plain HTTP as a script would use it. */
 const propagation = (s: Stack, method: string, body?: unknown) =>
@@ -54,7 +44,12 @@ describe("provisioning waits for AWS to spread what it made", () => {
     });
     await enableWithDefaults(stack, USER, EXAMPLECORP);
 
-    const done = await waitForStatus(stack, "Customer Profiles enabled for examplecorp");
+    const done = await waitForMessage(
+      stack,
+      CHANNEL,
+      "Customer Profiles enabled for examplecorp",
+      60_000,
+    );
     const key = keyOf(stack);
     const shown = versions(done);
     expect(
@@ -82,8 +77,13 @@ describe("provisioning waits for AWS to spread what it made", () => {
     expect(set).toEqual({ status: 200, json: { propagation: { key: 30_000 } } });
     await enableWithDefaults(stack, USER, EXAMPLECORP);
 
-    const failed = await waitForStatus(stack, "Enabling Customer Profiles for examplecorp failed");
-    const text = read(failed);
+    const failed = await waitForMessage(
+      stack,
+      CHANNEL,
+      "Enabling Customer Profiles for examplecorp failed",
+      60_000,
+    );
+    const text = readMessage(failed);
     const key = keyOf(stack);
     expect(text).toMatch(
       new RegExp(
@@ -99,7 +99,12 @@ describe("provisioning waits for AWS to spread what it made", () => {
     const ref = { channel: failed.channel, ts: failed.ts };
     const click = await stack.slack.driver.clickButton(RETRY_ACTION, { message: ref, user: USER });
     expect(click.status).toBe(200);
-    const done = await waitForStatus(stack, "Customer Profiles enabled for examplecorp");
+    const done = await waitForMessage(
+      stack,
+      CHANNEL,
+      "Customer Profiles enabled for examplecorp",
+      60_000,
+    );
     expect(done.ts).toBe(failed.ts);
     expect(stack.emulator.calls.get("kms:CreateKey")).toBe(1);
     expect(findDomain(stack.emulator.ctx.state, DOMAIN, "us-east-1")?.defaultEncryptionKey).toBe(

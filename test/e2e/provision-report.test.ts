@@ -7,13 +7,13 @@ import { describe, expect, it, vi } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
-import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { keyMarker } from "../../src/provision/steps.js";
 import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
+import { readMessage, waitForMessage } from "../support/messages.js";
 import { useProvisionStack } from "../support/provision-stack.js";
 
 const REGION = "us-east-1";
@@ -43,18 +43,7 @@ function enqueue() {
   return jobs.enqueue(data);
 }
 
-/** What a person reads in the message, without mrkdwn markers. */
-const read = (m: MessageRecord | undefined): string =>
-  renderText(m?.blocks, m?.text).replace(/[*`]/g, "");
-
 const statusMessages = (s: Stack) => s.slack.timeline.messages(CHANNEL);
-
-function waitForStatus(s: Stack, contains: string, timeoutMs = 20_000): Promise<MessageRecord> {
-  return s.slack.timeline.waitFor(
-    (t) => t.messages(CHANNEL).find((m) => read(m).includes(contains)),
-    { timeoutMs, description: `the status message to say "${contains}"` },
-  );
-}
 
 /** What the emulator holds that this job made. */
 function holdings(s: Stack) {
@@ -77,7 +66,7 @@ describe("the provisioning message", () => {
     const { jobId, status } = await enqueue();
     expect(status).toBe("started");
 
-    const message = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
+    const message = await waitForMessage(s, CHANNEL, "Customer Profiles enabled for examplecorp");
     expect(statusMessages(s)).toHaveLength(1);
     // Posted once, then edited as steps went: the earlier versions show the checklist growing.
     expect(message.history.length).toBeGreaterThan(0);
@@ -87,7 +76,7 @@ describe("the provisioning message", () => {
     const held = holdings(s);
     expect(held.queues).toHaveLength(1);
     expect(held.keys).toHaveLength(1);
-    const text = read(message);
+    const text = readMessage(message);
     for (const value of [
       DOMAIN,
       held.domain?.arn,
@@ -124,8 +113,12 @@ describe("the provisioning message", () => {
     s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue();
 
-    const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
-    const text = read(failed);
+    const failed = await waitForMessage(
+      s,
+      CHANNEL,
+      "Enabling Customer Profiles for examplecorp failed",
+    );
+    const text = readMessage(failed);
     expect(text).toContain("Customer Profiles PutIntegration");
     expect(text).toContain("BadRequestException");
     expect(text).toContain("Service Quotas");
@@ -137,7 +130,7 @@ describe("the provisioning message", () => {
     const ref = { channel: failed.channel, ts: failed.ts };
     const click = await s.slack.driver.clickButton(CLEANUP_ACTION, { message: ref });
     expect(click.status).toBe(200);
-    const cleaned = await waitForStatus(s, "Cleaned up after enabling examplecorp");
+    const cleaned = await waitForMessage(s, CHANNEL, "Cleaned up after enabling examplecorp");
     expect(cleaned.ts).toBe(failed.ts);
     expect(statusMessages(s)).toHaveLength(1);
 
@@ -149,7 +142,7 @@ describe("the provisioning message", () => {
     expect(held.liveKeys).toHaveLength(0);
     // Before Clean up the checklist ticked the queue it created.
     expect(text).toContain(`✅ Dead-letter queue Created queue ${QUEUE}`);
-    const after = read(cleaned);
+    const after = readMessage(cleaned);
     expect(after).toContain(`Domain ${DOMAIN}: deleted.`);
     expect(after).toContain(`Queue ${queueUrl}: deleted.`);
     expect(after).toMatch(/KMS key arn:aws:kms:\S+: scheduled for deletion on \d{4}-\d{2}-\d{2}: /);
@@ -165,7 +158,11 @@ describe("the provisioning message", () => {
     const { stack: s } = await jobs.start();
     s.emulator.faults.set(LINK_QUOTA_FAULT);
     await enqueue();
-    const failed = await waitForStatus(s, "Enabling Customer Profiles for examplecorp failed");
+    const failed = await waitForMessage(
+      s,
+      CHANNEL,
+      "Enabling Customer Profiles for examplecorp failed",
+    );
     const ref = { channel: failed.channel, ts: failed.ts };
 
     s.emulator.faults.clear();
@@ -175,14 +172,14 @@ describe("the provisioning message", () => {
     ]);
     expect([first.status, second.status]).toEqual([200, 200]);
 
-    const done = await waitForStatus(s, "Customer Profiles enabled for examplecorp");
+    const done = await waitForMessage(s, CHANNEL, "Customer Profiles enabled for examplecorp");
     expect(done.ts).toBe(failed.ts);
     expect(statusMessages(s)).toHaveLength(1);
     const held = holdings(s);
     expect(held.queues).toHaveLength(1);
     expect(held.keys).toHaveLength(1);
     expect(held.domain?.integrations.map((i) => i.uri)).toContain(INSTANCE_ARN);
-    expect(read(done)).toContain(held.domain?.arn);
+    expect(readMessage(done)).toContain(held.domain?.arn);
 
     const replies = s.slack.timeline.thread(CHANNEL, failed.ts).map((m) => m.text);
     expect(replies.filter((r) => r.startsWith(`<@${USER}> clicked Retry`))).toHaveLength(1);

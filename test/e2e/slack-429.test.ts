@@ -7,7 +7,6 @@ import { QueueEvents } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../../jobs/dlq-scan.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
@@ -20,6 +19,7 @@ import { createRedis } from "../../src/redis.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { createDomainWithDlq, queueOf, storedObjects } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
+import { readMessage } from "../support/messages.js";
 
 const DOMAIN = "amazon-connect-e2e-429";
 const CHANNEL = "C0OPS";
@@ -31,8 +31,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   cleanups.length = 0;
 });
-
-const textOf = (m: MessageRecord) => renderText(m.blocks, m.text).replace(/[*`]/g, "");
 
 describe("Slack rate-limiting chat.update", () => {
   it("still leaves the digest and the re-ingest reply in their final state", async () => {
@@ -108,7 +106,7 @@ describe("Slack rate-limiting chat.update", () => {
         .filter((m) => !m.thread_ts && m.text.startsWith(`Dead-letter queue of ${DOMAIN}`));
     /** The one digest once its text shows `final`, and still so a moment later. */
     const settledDigest = async (final: RegExp, description: string) => {
-      await timeline.waitFor(() => digests().find((m) => final.test(textOf(m))), {
+      await timeline.waitFor(() => digests().find((m) => final.test(readMessage(m))), {
         timeoutMs: 20_000,
         description,
       });
@@ -116,7 +114,7 @@ describe("Slack rate-limiting chat.update", () => {
       const all = digests();
       expect(all).toHaveLength(1);
       const digest = all[0] as MessageRecord;
-      expect(textOf(digest)).toMatch(final);
+      expect(readMessage(digest)).toMatch(final);
       return digest;
     };
 
