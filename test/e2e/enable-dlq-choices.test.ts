@@ -20,6 +20,7 @@ import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
 import { dlqPolicyStatement } from "../../src/enable/policies.js";
 import { startTestStack } from "../support/e2e.js";
+import { waitForView as waitForViewOf } from "../support/enable.js";
 
 const USER = "U0ADMIN";
 const CHANNEL = "C0OPS";
@@ -51,14 +52,8 @@ afterEach(() => {
 
 const textOf = (v: SlackView | undefined): string => (v ? renderText(v.blocks) : "");
 
-const waitForView = (callbackId: string, ready: (text: string) => boolean = () => true) =>
-  stack.slack.timeline.waitFor(
-    (t) => {
-      const v = t.currentView(USER);
-      return v && v.callback_id === callbackId && ready(renderText(v.blocks)) ? v : undefined;
-    },
-    { description: `the ${callbackId} view`, timeoutMs: 8000 },
-  );
+const waitForView = (callbackId: string, ready?: (text: string) => boolean) =>
+  waitForViewOf(stack, USER, callbackId, ready);
 
 async function submit(inputs: Parameters<SlackDriver["submitView"]>[0] = {}) {
   const res = await driver.submitView(inputs);

@@ -18,6 +18,7 @@ import type { ProvisionJobData } from "../../src/provision/plan-to-job.js";
 import { createRedis } from "../../src/redis.js";
 import { waitForState } from "../provision/helpers.js";
 import { startTestStack } from "../support/e2e.js";
+import { waitForView as waitForViewOf } from "../support/enable.js";
 
 const USER = "U0ADMIN";
 const OTHER = "U0AGENT";
@@ -56,19 +57,11 @@ const view = (user = USER): SlackView => {
 
 const textOf = (v: SlackView | undefined): string => (v ? renderText(v.blocks) : "");
 
-/** Waits until the user's modal is the given step and `ready` holds for its text. */
 const waitForView = (
   callbackId: string,
-  ready: (text: string, v: SlackView) => boolean = () => true,
+  ready?: (text: string, v: SlackView) => boolean,
   user = USER,
-): Promise<SlackView> =>
-  stack.slack.timeline.waitFor(
-    (t) => {
-      const v = t.currentView(user);
-      return v && v.callback_id === callbackId && ready(renderText(v.blocks), v) ? v : undefined;
-    },
-    { description: `the ${callbackId} view`, timeoutMs: 8000 },
-  );
+): Promise<SlackView> => waitForViewOf(stack, user, callbackId, ready);
 
 /** Nothing changed the modal for this long: the bot's updates for the last click have landed. */
 const SETTLE_MS = 250;

@@ -11,10 +11,8 @@ import { CustomerProfilesClient, PutIntegrationCommand } from "@aws-sdk/client-c
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
-import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import type { SlackView } from "../../sandbox/slack/types.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
@@ -23,6 +21,7 @@ import { CHECK_LINK_ACTION } from "../../src/slack/render/provision.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
+import { enableWithDefaults } from "../support/enable.js";
 import { readMessage, waitForMessage } from "../support/messages.js";
 
 const USER = "U0ADMIN";
@@ -55,15 +54,6 @@ afterAll(async () => {
 const faults = async (method: string, body?: unknown, query = ""): Promise<number> =>
   (await emulatorControl(stack.emulator.url, "faults", method, body, query)).status;
 
-const waitForView = (callbackId: string, ready: (v: SlackView) => boolean = () => true) =>
-  stack.slack.timeline.waitFor(
-    (t) => {
-      const v = t.currentView(USER);
-      return v && v.callback_id === callbackId && ready(v) ? v : undefined;
-    },
-    { description: `the ${callbackId} view`, timeoutMs: 8000 },
-  );
-
 const toldClicker = (pattern: RegExp, after = 0) =>
   stack.slack.timeline.waitFor(
     (t) =>
@@ -91,30 +81,13 @@ async function auditsAfter(since: number, count: number) {
 
 const auditAfter = async (since: number) => (await auditsAfter(since, 1))[0];
 
-/** Enables examplecorp through the wizard, keeping every default. */
-async function enableExamplecorp(): Promise<void> {
-  expect((await driver.type("/profiles enable", { user: USER })).status).toBe(200);
-  await waitForView("enable_instance");
-  const listed = await driver.requestOptions("enable_instance", "", { user: USER });
-  const picked = listed.options.find((o) => o.value === EXAMPLECORP);
-  if (!picked) throw new Error(`examplecorp is not offered: ${JSON.stringify(listed.options)}`);
-  await driver.select("enable_instance", picked, { user: USER });
-  await waitForView("enable_instance", (v) => renderText(v.blocks).includes("Not linked"));
-  for (let step = 0; step < 4; step++) {
-    const res = await driver.submitView({}, { user: USER });
-    expect(res.problems).toEqual([]);
-  }
-  await waitForView("enable_review", (v) => v.submit?.text === "Enable");
-  expect((await driver.submitView({}, { user: USER })).responseAction).toBe("clear");
-}
-
 describe("an instance link AWS refuses", () => {
   let report: MessageRecord;
   let ref: { channel: string; ts: string };
 
   it("completes everything else; the report gives the console steps and Check again", async () => {
     expect(await faults("POST", { [FAULT_KEY]: { code: "AccessDeniedException" } })).toBe(200);
-    await enableExamplecorp();
+    await enableWithDefaults(stack, USER, EXAMPLECORP);
 
     report = await waitForMessage(stack, CHANNEL, BY_HAND);
     ref = { channel: report.channel, ts: report.ts };

@@ -9,16 +9,17 @@ import type { SlackView } from "../../sandbox/slack/types.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createEnableCommand } from "../../src/cli/enable.js";
 
-const waitForView = (
+/** Waits until `user`'s modal is the `callbackId` step and `ready` holds for its text. */
+export const waitForView = (
   stack: Stack,
   user: string,
   callbackId: string,
-  ready: (v: SlackView) => boolean = () => true,
-) =>
+  ready: (text: string, v: SlackView) => boolean = () => true,
+): Promise<SlackView> =>
   stack.slack.timeline.waitFor(
     (t) => {
       const v = t.currentView(user);
-      return v && v.callback_id === callbackId && ready(v) ? v : undefined;
+      return v && v.callback_id === callbackId && ready(renderText(v.blocks), v) ? v : undefined;
     },
     { description: `the ${callbackId} view`, timeoutMs: 8000 },
   );
@@ -41,11 +42,9 @@ export async function enableWithDefaults(
   const picked = listed.options.find((o) => o.value === instanceId);
   if (!picked) throw new Error(`${instanceId} is not offered: ${JSON.stringify(listed.options)}`);
   await driver.select("enable_instance", picked, { user });
-  await waitForView(stack, user, "enable_instance", (v) =>
-    renderText(v.blocks).includes("Not linked"),
-  );
+  await waitForView(stack, user, "enable_instance", (text) => text.includes("Not linked"));
   for (let step = 0; step < 4; step++) expect(await submit()).toBe("update");
-  await waitForView(stack, user, "enable_review", (v) => v.submit?.text === "Enable");
+  await waitForView(stack, user, "enable_review", (_text, v) => v.submit?.text === "Enable");
   expect(await submit()).toBe("clear");
 }
 
