@@ -52,6 +52,11 @@ export interface DomainDraft {
   existing?: string;
   /** A new domain's Data store box; off unless ticked. */
   dataStore?: boolean;
+  /**
+   * True once the person answered the domain step with a domain other than the one the
+   * wizard proposes (wizard.ts `proposeDomain`); until then the proposal follows the instance.
+   */
+  chosen?: boolean;
 }
 
 export interface DlqDraft {

@@ -10,6 +10,7 @@ import { asAppError } from "../errors.js";
 import { parseInstanceArn } from "./arns.js";
 import {
   type DomainCheck,
+  type DomainDraft,
   type Draft,
   type DraftPatch,
   type InstanceRow,
@@ -212,11 +213,12 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
     }
     next.confirmRelink = false;
   }
+  // The domain step was answered: anything but the proposal is the person's own choice.
+  if (typed.domain?.mode !== undefined) {
+    next.domain = { ...next.domain, chosen: !isProposedDomain(next) };
+  }
   // A redrive confirmation names one queue's target: picking another queue asks again.
   if (next.dlq.queue !== draft.dlq.queue) next.dlq = { ...next.dlq, redrive: false };
-  if (next.domain.mode !== draft.domain.mode) keepFollowsDomain(next);
-  const oldDomain = domainNameOf(draft);
-  const newDomain = domainNameOf(next);
   // Ticks were for one key: another key is checked, and confirmed, afresh.
   if (typed.key?.keyId !== undefined && typed.key.keyId !== draft.key.keyId) {
     next.key = {
@@ -225,6 +227,29 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
       update: typed.key.update ?? false,
     };
   }
+  followDomain(draft, next);
+  // The input sections are small and only the person's own requests write them.
+  return { draft: next, patch: { ...typed, ...inputSections(next) } };
+}
+
+/** The sections a person's request writes whole (Draft's doc: loads never write them). */
+const inputSections = (draft: Draft): DraftPatch => ({
+  domain: draft.domain,
+  dlq: draft.dlq,
+  key: draft.key,
+  confirmRelink: draft.confirmRelink,
+  confirmReencrypt: draft.confirmReencrypt === true,
+});
+
+/**
+ * What follows from the domain changing between `draft` and `next` (in place on `next`):
+ * the queue and key modes, the re-encryption tick, and the queue and alias names still at
+ * the old domain's default.
+ */
+function followDomain(draft: Draft, next: Draft): void {
+  if (next.domain.mode !== draft.domain.mode) keepFollowsDomain(next);
+  const oldDomain = domainNameOf(draft);
+  const newDomain = domainNameOf(next);
   if (
     newDomain !== oldDomain ||
     next.key.mode !== draft.key.mode ||
@@ -240,16 +265,45 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
       next.key = { ...next.key, alias: defaultAliasName(newDomain) };
     }
   }
-  // The input sections are small and only the person's own requests write them.
-  const patch: DraftPatch = {
-    ...typed,
-    domain: next.domain,
-    dlq: next.dlq,
-    key: next.key,
-    confirmRelink: next.confirmRelink,
-    confirmReencrypt: next.confirmReencrypt === true,
-  };
-  return { draft: next, patch };
+}
+
+/**
+ * The domain the wizard proposes for the picked instance: the one it is linked to now, as
+ * the AWS console does when Customer Profiles is already on for an instance (a new domain
+ * would move the instance away from its profiles), else a new one.
+ */
+export const proposedDomain = (draft: Draft): string | undefined => currentLink(draft)?.domain;
+
+/** Is the domain step at the proposal: the linked domain, or a new one at its default name? */
+function isProposedDomain(draft: Draft): boolean {
+  const linked = proposedDomain(draft);
+  const { mode, name, existing } = draft.domain;
+  if (linked) return mode === "existing" && existing === linked;
+  return mode === "new" && (name === undefined || name.trim() === defaultDomainFor(draft));
+}
+
+/**
+ * Next, from `step`: the step it moves to and what that step starts at. The domain step
+ * starts at the proposal (proposedDomain) unless the person chose a domain themselves, so
+ * going Back and picking another instance proposes that instance's domain. The instance
+ * step only lets Next through once the link was looked up (validateInstanceStep).
+ */
+export function advance(draft: Draft, step: WizardStep): { draft: Draft; patch: DraftPatch } {
+  const to = nextStep(step);
+  if (to !== "domain" || draft.domain.chosen) {
+    return { draft: { ...draft, step: to }, patch: { step: to } };
+  }
+  const next: Draft = { ...draft, step: to, domain: proposeDomain(draft) };
+  followDomain(draft, next);
+  return { draft: next, patch: { ...inputSections(next), step: to } };
+}
+
+function proposeDomain(draft: Draft): DomainDraft {
+  const linked = proposedDomain(draft);
+  if (linked) return { ...draft.domain, mode: "existing", existing: linked, chosen: false };
+  // An existing domain proposed for the instance picked before is not this one's.
+  const existing = draft.domain.mode === "existing" ? undefined : draft.domain.existing;
+  return { ...draft.domain, mode: "new", existing, chosen: false };
 }
 
 /**
@@ -301,6 +355,13 @@ function validateInstanceStep(draft: Draft): FieldErrors {
   }
   if (!parseInstanceArn(instance.arn).ok) {
     return { instance: `The instance's ARN '${instance.arn}' can't be read: pick it again.` };
+  }
+  // The domain step proposes the domain the instance is linked to, so it needs the answer.
+  if (!currentLink(draft)) {
+    return {
+      instance:
+        "The bot is still checking which domain this instance is linked to: wait a moment and press Next again.",
+    };
   }
   return {};
 }

@@ -16,7 +16,7 @@ import {
 } from "../../src/enable/drafts.js";
 import { decideEnable } from "../../src/enable/submit.js";
 import { invalid } from "../../src/enable/validation.js";
-import { applyTyped, validateStep } from "../../src/enable/wizard.js";
+import { advance, applyTyped, enableInputOf, validateStep } from "../../src/enable/wizard.js";
 import { errorsForSlack } from "../../src/slack/render/enable/common.js";
 import { queueOptions } from "../../src/slack/render/enable/dlq.js";
 import { stepView } from "../../src/slack/render/enable/index.js";
@@ -394,6 +394,107 @@ describe("an existing domain", () => {
     expect(text(reviewView(ticked))).not.toContain("Blocked");
     // A different key must be confirmed again.
     expect(applyTyped(ticked, { key: { mode: "existing" } }).draft.confirmReencrypt).toBe(false);
+  });
+});
+
+describe("an instance already linked to a domain", () => {
+  const LEGACY = "amazon-connect-legacy";
+  const OTHER_ID = "0c8f3d2e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+  const OTHER_ARN = ARN.replace(ID, OTHER_ID);
+  const both = {
+    at: NOW,
+    value: [
+      ...instances,
+      { ...instances[0], id: OTHER_ID, arn: OTHER_ARN, alias: "sales" } as InstanceRow,
+    ],
+  };
+  const linkedTo = (domain?: string, instanceArn = ARN) => ({
+    linked: { instanceArn, at: NOW, ...(domain ? { domain } : {}) },
+  });
+  /** Next on the instance step, as the listener applies it. */
+  const next = (draft: Draft) => advance({ ...draft, step: "instance" }, "instance").draft;
+
+  it("waits on the instance step until the bot knows which domain it is linked to", () => {
+    expect(validateStep("instance", base()).instance).toMatch(
+      /still checking which domain this instance is linked to: wait a moment and press Next again/,
+    );
+    expect(validateStep("instance", base(linkedTo(LEGACY)))).toEqual({});
+    expect(validateStep("instance", base(linkedTo()))).toEqual({});
+  });
+
+  it("starts the domain step at the linked domain, kept with its queue and key, and no relink", () => {
+    const draft = next(base(linkedTo(LEGACY)));
+    expect(draft.step).toBe("domain");
+    expect(draft.domain).toMatchObject({ mode: "existing", existing: LEGACY, chosen: false });
+    const view = stepView(draft, "domain");
+    expect(problems(view)).toEqual([]);
+    expect(initial(view, "domain_mode")).toBe("existing");
+    expect(initial(view, "domain_existing")).toBe(LEGACY);
+    expect(text(view)).toContain(
+      `*${LEGACY}* is pre-selected because the instance is linked to it`,
+    );
+    expect(text(view)).toContain("A new domain would move the instance to it without its profiles");
+    expect(initial(stepView(draft, "dlq"), "dlq_mode")).toBe("keep");
+    expect(initial(stepView(draft, "key"), "key_mode")).toBe("keep");
+
+    // Keeping every default: the domain as it is, nothing to confirm.
+    const input = enableInputOf(draft);
+    expect(input.ok && input.value).toMatchObject({
+      domain: { mode: "existing", name: LEGACY },
+      dlq: { mode: "keep" },
+      key: { mode: "keep" },
+      confirmRelink: false,
+    });
+    const review = reviewView(
+      withFacts(draft, facts({ instanceLinkedTo: LEGACY, existingDomain: { profileCount: 3 } })),
+    );
+    expect(review.submit?.text).toBe("Enable");
+    expect(text(review)).toContain(`Use domain ${LEGACY} as it is.`);
+    expect((review.blocks as Block[]).some((b) => b.block_id === "review_confirm")).toBe(false);
+  });
+
+  it("proposes a new domain for an unlinked instance, as before", () => {
+    const draft = next(base(linkedTo()));
+    expect(draft.domain.mode).toBe("new");
+    expect(initial(stepView(draft, "domain"), "domain_name")).toBe("amazon-connect-examplecorp");
+    expect(text(stepView(draft, "domain"))).not.toContain("pre-selected");
+  });
+
+  it("keeps a domain the person chose, saying what a new one does to the instance", () => {
+    const proposed = next(base(linkedTo(LEGACY)));
+    // The domain step answered with the radio switched to a new domain.
+    const chosen = applyTyped(proposed, { domain: { mode: "new" } }).draft;
+    expect(chosen.domain).toMatchObject({ mode: "new", chosen: true });
+    expect([chosen.dlq.mode, chosen.key.mode]).toEqual(["new", "new"]);
+    expect(initial(stepView(chosen, "domain"), "domain_name")).toBe("amazon-connect-examplecorp");
+    expect(text(stepView(chosen, "domain"))).toContain(
+      `linked to *${LEGACY}* now, which holds its profiles. This choice moves the instance without them`,
+    );
+    // Back to the instance step and Next again: the choice stays.
+    expect(next(chosen).domain).toMatchObject({ mode: "new", chosen: true });
+    // Answering the step with the proposal again is no choice of the person's.
+    const again = applyTyped(chosen, { domain: { mode: "existing", existing: LEGACY } }).draft;
+    expect(again.domain.chosen).toBe(false);
+  });
+
+  it("proposes afresh for another instance picked after Back, unless a domain was chosen", () => {
+    const linked = base({ instances: both, ...linkedTo(LEGACY) });
+    const onDomain = applyTyped(next(linked), {
+      domain: { mode: "existing", existing: LEGACY },
+    }).draft;
+    // Another instance, not linked: a new domain named after it, with a new queue and key.
+    const picked = applyTyped(onDomain, { instanceId: OTHER_ID }).draft;
+    const unlinked = next({ ...picked, ...linkedTo(undefined, OTHER_ARN) });
+    expect(unlinked.domain).toMatchObject({ mode: "new", chosen: false });
+    expect(unlinked.domain.existing).toBeUndefined();
+    expect([unlinked.dlq.mode, unlinked.key.mode]).toEqual(["new", "new"]);
+    expect(initial(stepView(unlinked, "domain"), "domain_name")).toBe("amazon-connect-sales");
+
+    // A name the person typed for the unlinked one is a choice: the linked one keeps it.
+    const typed = applyTyped(unlinked, { domain: { mode: "new", name: "amazon-connect-mine" } });
+    const back = applyTyped(typed.draft, { instanceId: ID }).draft;
+    const kept = next({ ...back, ...linkedTo(LEGACY) });
+    expect(kept.domain).toMatchObject({ mode: "new", name: "amazon-connect-mine", chosen: true });
   });
 });
 

@@ -8,10 +8,10 @@ import {
 } from "../../../enable/names.js";
 import {
   chosenInstance,
-  currentLink,
   daysOf,
   defaultDomainFor,
   instanceLabel,
+  proposedDomain,
 } from "../../../enable/wizard.js";
 import { esc, inert } from "../text.js";
 import {
@@ -78,20 +78,31 @@ function domainsLine(draft: Draft): KnownBlock[] {
   ];
 }
 
+/**
+ * Why the step starts at the instance's current domain (wizard.ts `proposedDomain`), or,
+ * once another was chosen, what that does to the instance and how to keep the current one.
+ */
+function linkLine(draft: Draft): KnownBlock[] {
+  const linked = proposedDomain(draft);
+  if (!linked) return [];
+  const name = `*${esc(linked)}*`;
+  const kept = draft.domain.mode === "existing" && draft.domain.existing === linked;
+  return [
+    context(
+      kept
+        ? `:link: ${name} is pre-selected because the instance is linked to it: its profiles are there. A new domain would move the instance to it without its profiles, which stay in ${name}.`
+        : `:link: The instance is linked to ${name} now, which holds its profiles. This choice moves the instance without them; to keep ${name}, pick it under "Use an existing domain".`,
+    ),
+  ];
+}
+
 export function domainView(draft: Draft): ModalView {
   const instance = chosenInstance(draft);
-  const link = currentLink(draft);
   return middleStep("domain", draft, [
     section(
       `*Step 2 of 5 · Customer Profiles domain*\nThe domain holds the profiles of instance *${esc(instance ? instanceLabel(instance) : "?")}*. Its name can't be changed later: a new name means a new domain.`,
     ),
-    ...(link?.domain
-      ? [
-          context(
-            `:link: The instance is linked to *${esc(link.domain)}* now. Pick it under "Use an existing domain" to keep it; a new domain does not get its profiles.`,
-          ),
-        ]
-      : []),
+    ...linkLine(draft),
     modeRadios("domain_mode", "Domain", MODES, draft.domain.mode),
     ...chosenDomainBlocks(draft),
     ...domainsLine(draft),

@@ -41,7 +41,7 @@ function linkLine(draft: Draft): string | undefined {
     return ":hourglass_flowing_sand: Checking which Customer Profiles domain it is linked to…";
   if (link.error) return `:warning: Couldn't check its current domain: ${inert(link.error, 1000)}`;
   if (!link.domain) return ":white_circle: Not linked to a Customer Profiles domain yet.";
-  return `:link: Linked to domain *${esc(link.domain)}* now. Linking it to another domain later asks you to confirm: its profiles stay in *${esc(link.domain)}*.`;
+  return `:link: Linked to domain *${esc(link.domain)}* now, which the next step keeps. Linking it to another domain asks you to confirm: its profiles stay in *${esc(link.domain)}*.`;
 }
 
 export function instanceView(draft: Draft): ModalView {

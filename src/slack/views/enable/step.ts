@@ -1,11 +1,11 @@
 /**
  * Next on steps 1 to 4: saves what was typed before anything else, validates the step
- * (src/enable/wizard.ts) and answers with errors next to the fields or with the next step;
- * the next step's look-up runs after the ack.
+ * (src/enable/wizard.ts) and answers with errors next to the fields or with the next step, at
+ * what that step starts at (wizard.ts `advance`); the next step's look-up runs after the ack.
  */
 import type { WebClient } from "@slack/web-api";
-import type { Draft, WizardStep } from "../../../enable/drafts.js";
-import { nextStep, validateStep } from "../../../enable/wizard.js";
+import type { WizardStep } from "../../../enable/drafts.js";
+import { advance, validateStep } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
 import type { ViewArgs } from "../../entries.js";
 import { errorsForSlack, expiredView } from "../../render/enable/common.js";
@@ -23,8 +23,8 @@ export const onStepSubmit =
     if (Object.values(errors).some(Boolean)) {
       return ack({ response_action: "errors", errors: errorsForSlack(errors, view) });
     }
-    const next: Draft = { ...draft, step: nextStep(step) };
-    await drafts.patch(draft.id, { step: next.step });
+    const { draft: next, patch } = advance(draft, step);
+    await drafts.patch(draft.id, patch);
     await ack({ response_action: "update", view: stepView(next) });
     await loadAndRefresh({
       deps,
