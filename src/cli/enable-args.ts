@@ -1,10 +1,12 @@
 /**
  * The flags `plan` and `enable` share, and how they become the wizard's choices
  * (EnableInput): the instance, queue and key are looked up in AWS by id, name or alias, the
- * domain is "existing" when one by that name exists and "new" otherwise. An existing domain
+ * domain is "existing" when one by that name exists and "new" otherwise. Without --domain it
+ * is the domain the instance is linked to now, else amazon-connect-<alias>. An existing domain
  * keeps its queue and key unless --dlq or --key says otherwise, as the wizard pre-selects.
  */
 import type { Gateways } from "../aws/gateways.js";
+import { type EarlyReads, withLinkRead } from "../enable/facts.js";
 import {
   DEFAULT_RETENTION_DAYS,
   defaultAliasName,
@@ -17,7 +19,9 @@ import { AppError } from "../errors.js";
 
 export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect instance (id or ARN); required
   --domain NAME             the domain; used when it exists, created otherwise
-                            (default amazon-connect-<instance alias>)
+                            (default: the domain the instance is linked to now, kept
+                            as it is; for an unlinked instance a new
+                            amazon-connect-<instance alias>)
   --dlq none|new:NAME|existing:NAME
                             the dead-letter queue (default: an existing domain keeps its
                             own, a new one gets new:<domain>-dlq); an existing queue may be
@@ -181,25 +185,27 @@ export interface ResolvedInput {
 const notFound = (text: string) => new AppError("not_found", text, { retryable: false });
 
 /**
- * Looks the named resources up (read-only) and returns the choices the wizard would make.
- * With `domains` (every domain's name, listed while the instance is looked up) the domain's
- * mode costs no read of its own.
+ * Looks the named resources up (read-only) and returns the choices the wizard would make,
+ * with the reads it used (`early` and the instance's link, which gatherFacts then reuses).
+ * The domain list in `early` makes the domain's mode cost no read of its own.
  */
 export async function resolveEnableInput(
   gateways: Pick<Gateways, "connect" | "profiles" | "sqs" | "kms">,
   args: EnableArgs,
-  domains?: Promise<string[]>,
-): Promise<ResolvedInput> {
+  early: EarlyReads,
+): Promise<ResolvedInput & { reads: EarlyReads }> {
   const instance = await gateways.connect.describeInstance(args.instance);
   if (!instance) {
     throw notFound(
       `There is no Amazon Connect instance ${args.instance} in this region: check --instance and AWS_REGION.`,
     );
   }
-  const domainName = (args.domain ?? defaultDomainName(instance.alias)).trim();
-  const exists = domains
-    ? domains.then((names) => names.includes(domainName))
-    : gateways.profiles.getDomain(domainName).then((d) => d !== undefined);
+  const reads = withLinkRead(gateways, early, instance.arn);
+  // Without --domain, as the wizard proposes: keep the domain the instance is linked to,
+  // since a new one would move the instance away from its profiles.
+  const linked = args.domain === undefined ? await reads.linkedTo?.domain : undefined;
+  const domainName = (args.domain ?? linked ?? defaultDomainName(instance.alias)).trim();
+  const exists = reads.domains.then((names) => names.includes(domainName));
   // An existing domain keeps what it has unless a flag says otherwise.
   const [existing, dlq, key] = await Promise.all([
     exists,
@@ -208,6 +214,7 @@ export async function resolveEnableInput(
   ]);
   return {
     instanceStatus: instance.status,
+    reads,
     input: {
       instance: {
         id: instance.id,

@@ -50,7 +50,7 @@ export interface CliPlan {
  * Resolves the flags, gathers the facts and builds the plan: reads only. The reads that
  * need no choice start with the instance's look-up, so a fresh enable's plan costs one
  * round of reads when --instance is an ARN, and two when it is an id (the instance's link
- * is asked by ARN).
+ * is asked by ARN; without --domain one more, since the link picks the domain).
  */
 export async function planFromArgs(
   gateways: Gateways,
@@ -61,8 +61,8 @@ export async function planFromArgs(
     gateways,
     args.instance.startsWith("arn:") ? { instanceArn: args.instance } : {},
   );
-  const { input, instanceStatus } = await resolveEnableInput(gateways, args, early.domains);
-  const facts = await gatherFacts(gateways, input, { ...(region ? { region } : {}), early });
+  const { input, instanceStatus, reads } = await resolveEnableInput(gateways, args, early);
+  const facts = await gatherFacts(gateways, input, { ...(region ? { region } : {}), early: reads });
   const built = buildPlan(input, facts);
   const plan =
     instanceStatus === "ACTIVE"

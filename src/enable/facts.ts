@@ -27,28 +27,37 @@ export interface EarlyReads {
   linkedTo?: { instanceArn: string; domain: Promise<string | undefined> };
 }
 
+const handled = <T>(read: Promise<T>): Promise<T> => {
+  read.catch(() => {});
+  return read;
+};
+
 export function startEarlyReads(
   gateways: FactGateways,
   opts: { instanceArn?: string } = {},
 ): EarlyReads {
-  const handled = <T>(read: Promise<T>): Promise<T> => {
-    read.catch(() => {});
-    return read;
-  };
-  const { instanceArn } = opts;
-  const arnOk = instanceArn !== undefined && parseInstanceArn(instanceArn).ok;
-  return {
+  const early: EarlyReads = {
     domains: handled(gateways.profiles.listDomains().then((ds) => ds.map((d) => d.name))),
     aliases: handled(gateways.kms.listAliasNames()),
-    ...(arnOk
-      ? {
-          linkedTo: {
-            instanceArn,
-            domain: handled(gateways.profiles.domainForInstance(instanceArn)),
-          },
-        }
-      : {}),
   };
+  return opts.instanceArn ? withLinkRead(gateways, early, opts.instanceArn) : early;
+}
+
+/**
+ * `early` with the instance's current domain asked for, unless it already is (or the ARN
+ * can't be read): a caller that learns the ARN later (the CLI looks the instance up by id)
+ * starts it then, and gatherFacts uses it instead of asking again.
+ */
+export function withLinkRead(
+  gateways: FactGateways,
+  early: EarlyReads,
+  instanceArn: string,
+): EarlyReads {
+  if (early.linkedTo?.instanceArn === instanceArn || !parseInstanceArn(instanceArn).ok) {
+    return early;
+  }
+  const domain = handled(gateways.profiles.domainForInstance(instanceArn));
+  return { ...early, linkedTo: { instanceArn, domain } };
 }
 
 export interface FactOptions {
