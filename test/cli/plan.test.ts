@@ -81,6 +81,8 @@ describe("profiles-bot plan", () => {
     const { code, out } = await run(plan, [
       "--instance",
       LEGACY_SUPPORT,
+      "--domain",
+      "amazon-connect-legacy-support",
       "--dlq",
       "existing:legacy-profiles-dlq",
       "--key",
@@ -110,6 +112,7 @@ describe("profiles-bot plan", () => {
     const { code, out } = await run(plan, [
       "--instance",
       LEGACY_SUPPORT,
+      "--domain=amazon-connect-legacy-support",
       "--dlq=existing:legacy-profiles-dlq",
       "--key=existing:alias/legacy-profiles",
       "--confirm-relink",
@@ -124,15 +127,17 @@ describe("profiles-bot plan", () => {
   });
 
   it("keeps an existing domain's queue and key by default, and uses it as it is", async () => {
-    for (const flags of [[], ["--keep-dlq", "--keep-key"]]) {
-      const { code, out } = await run(plan, [
-        "--instance",
-        LEGACY_SUPPORT,
-        "--domain",
-        "amazon-connect-legacy",
-        ...flags,
-      ]);
-      expect(code).toBe(0);
+    const domain = ["--domain", "amazon-connect-legacy"];
+    for (const args of [
+      ["--instance", LEGACY_SUPPORT, ...domain],
+      ["--instance", LEGACY_SUPPORT, ...domain, "--keep-dlq", "--keep-key"],
+      // Without --domain: the domain the instance is linked to, by id or by ARN.
+      ["--instance", LEGACY_SUPPORT],
+      ["--instance", instanceArn(LEGACY_SUPPORT)],
+    ]) {
+      const { code, out } = await run(plan, args);
+      expect(code, args.join(" ")).toBe(0);
+      expect(out).not.toContain("unlink");
       expect(out).toContain("Domain:   amazon-connect-legacy (existing)");
       expect(out).toContain("DLQ:      keep the domain's current queue");
       expect(out).toContain("Key:      keep the domain's current key");
