@@ -120,7 +120,8 @@ async function submit(inputs: Parameters<SlackDriver["submitView"]>[0] = {}, use
 async function throughDefaults(instanceId: string, user = USER): Promise<SlackView> {
   await openWizard(user);
   await pickInstance(instanceId, user);
-  await waitForView("enable_instance", (t) => /linked|Linked/.test(t), user);
+  // Next waits for the link check ("Checking which … it is linked to…" is still looking).
+  await waitForView("enable_instance", (t) => /Not linked|Linked to domain/.test(t), user);
   expect((await submit({}, user)).responseAction).toBe("update");
   expect((await submit({}, user)).responseAction).toBe("update");
   expect((await submit({}, user)).responseAction).toBe("update");
@@ -141,6 +142,37 @@ function addInstance(alias: string): string {
   instances[id] = { ...template, id, alias, arn: String(template.arn).replace(EXAMPLECORP, id) };
   return id;
 }
+
+const instanceArnOf = (id: string): string =>
+  String(
+    (stack.emulator.ctx.state.connect as { instances: Record<string, { arn?: string }> }).instances[
+      id
+    ]?.arn,
+  );
+
+/** A fresh ACTIVE instance linked to the existing `domain`, as the console would link it. */
+function addLinkedInstance(alias: string, domain: string): string {
+  const id = addInstance(alias);
+  const linked = findDomain(stack.emulator.ctx.state, domain);
+  if (!linked) throw new Error(`no domain ${domain}`);
+  const now = Date.now();
+  linked.integrations.push({
+    uri: instanceArnOf(id),
+    objectTypeName: "CTR",
+    tags: {},
+    createdAt: now,
+    lastUpdatedAt: now,
+  });
+  return id;
+}
+
+/** The domains an instance is linked to, as the emulator holds them. */
+const domainsLinkedTo = (id: string): string[] =>
+  Object.values(profileState(stack.emulator.ctx.state).domains)
+    .filter((d) => d.integrations.some((i) => i.uri.endsWith(`instance/${id}`)))
+    .map((d) => d.name);
+
+const calls = (operation: string): number => stack.emulator.calls.get(operation) ?? 0;
 
 const awsCounts = () => {
   const state = stack.emulator.ctx.state;
@@ -407,9 +439,76 @@ describe("existing queue and key", () => {
   });
 });
 
-describe("an instance linked to another domain", () => {
-  it("needs the confirmation that its profiles will not move, then relinks it", async () => {
-    const review = await throughDefaults(LEGACY_SUPPORT);
+describe("an instance already linked to a domain", () => {
+  it("starts at that domain, keeping its queue and key, and the job neither updates nor relinks", async () => {
+    const before = ["UpdateDomain", "PutIntegration", "DeleteIntegration"].map((op) =>
+      calls(`profile:${op}`),
+    );
+    await openWizard();
+    await pickInstance(LEGACY_SUPPORT);
+    await waitForView("enable_instance", (t) => t.includes("Linked to domain"));
+    await submit();
+    const domainStep = view();
+    expect(domainStep.callback_id).toBe("enable_domain");
+    expect(inputValue(domainStep, "domain_mode")).toBe("existing");
+    expect(inputValue(domainStep, "domain_existing")).toBe(LEGACY_DOMAIN);
+    expect(textOf(domainStep)).toContain(
+      `*${LEGACY_DOMAIN}* is pre-selected because the instance is linked to it`,
+    );
+    await submit();
+    const dlq = await waitForSettledView("enable_dlq", (t) =>
+      t.includes("has no dead-letter queue now"),
+    );
+    expect(inputValue(dlq, "dlq_mode")).toBe("keep");
+    await submit();
+    const key = await waitForSettledView("enable_key", (t) =>
+      t.includes("is encrypted with a key AWS owns now"),
+    );
+    expect(inputValue(key, "key_mode")).toBe("keep");
+    await submit();
+
+    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+    const text = textOf(review);
+    expect(review.submit?.text).toBe("Enable");
+    expect(text).toContain(`Use domain ${LEGACY_DOMAIN} as it is.`);
+    expect(text).not.toMatch(/unlink|Update domain/i);
+    expect(review.blocks.some((b) => b.block_id === "review_confirm")).toBe(false);
+
+    expect((await submit()).responseAction).toBe("clear");
+    const job = await waitForState(queue, `enable-${LEGACY_SUPPORT}`, ["completed", "failed"]);
+    expect(job.failedReason).toBeUndefined();
+    expect(job.data.request).toMatchObject({
+      domain: { mode: "existing", name: LEGACY_DOMAIN },
+      dlq: { mode: "keep" },
+      key: { mode: "keep" },
+      confirmRelink: false,
+    });
+    expect(
+      ["UpdateDomain", "PutIntegration", "DeleteIntegration"].map((op) => calls(`profile:${op}`)),
+    ).toEqual(before);
+    expect(domainsLinkedTo(LEGACY_SUPPORT)).toEqual([LEGACY_DOMAIN]);
+    expect(findDomain(stack.emulator.ctx.state, LEGACY_DOMAIN)?.profiles).not.toEqual({});
+  });
+
+  it("moves it to a new domain only when chosen and confirmed, its profiles staying behind", async () => {
+    const id = addLinkedInstance("relinked", LEGACY_DOMAIN);
+    await openWizard();
+    await pickInstance(id);
+    await waitForView("enable_instance", (t) => t.includes("Linked to domain"));
+    await submit();
+    expect(inputValue(view(), "domain_existing")).toBe(LEGACY_DOMAIN);
+    await driver.select("enable_domain_mode", "new");
+    const chosen = await waitForView("enable_domain", (_t, v) =>
+      v.blocks.some((b) => b.block_id === "domain_name"),
+    );
+    expect(inputValue(chosen, "domain_name")).toBe("amazon-connect-relinked");
+    expect(textOf(chosen)).toContain("This choice moves the instance without them");
+    await submit();
+    expect(inputValue(view(), "dlq_mode")).toBe("new");
+    await submit();
+    expect(inputValue(view(), "key_mode")).toBe("new");
+    await submit();
+    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
     const confirm = review.blocks.find((b) => b.block_id === "review_confirm");
     expect(confirm?.label?.text).toMatch(
       /linked to domain amazon-connect-legacy.*will not move to the new domain/,
@@ -419,27 +518,25 @@ describe("an instance linked to another domain", () => {
     const refused = await submit();
     expect(refused.responseAction).toBe("errors");
     expect(refused.errors?.review_confirm).toMatch(/Tick the box .*profiles will not move/);
-    expect(await jobOf(LEGACY_SUPPORT)).toBeUndefined();
+    expect(await jobOf(id)).toBeUndefined();
 
     const done = await submit({ review_confirm: ["relink"] });
     expect(done.responseAction).toBe("clear");
-    const job = await jobOf(LEGACY_SUPPORT);
+    const job = await jobOf(id);
     expect(job?.data.request.confirmRelink).toBe(true);
-    expect(job?.data.request.domain.name).toBe("amazon-connect-legacy-support");
+    expect(job?.data.request.domain.name).toBe("amazon-connect-relinked");
 
     await stack.slack.timeline
       .waitFor(
         () => {
-          const linkedTo = Object.values(profileState(stack.emulator.ctx.state).domains)
-            .filter((d) => d.integrations.some((i) => i.uri.endsWith(`instance/${LEGACY_SUPPORT}`)))
-            .map((d) => d.name);
-          return linkedTo.length === 1 && linkedTo[0] === "amazon-connect-legacy-support";
+          const linkedTo = domainsLinkedTo(id);
+          return linkedTo.length === 1 && linkedTo[0] === "amazon-connect-relinked";
         },
         { timeoutMs: 20_000, description: "the instance linked to the new domain only" },
       )
       .catch(async () => {
         // waitFor re-checks on Slack changes; the job's message edits are those changes.
-        throw new Error(`job state: ${await (await jobOf(LEGACY_SUPPORT))?.getState()}`);
+        throw new Error(`job state: ${await (await jobOf(id))?.getState()}`);
       });
     expect(findDomain(stack.emulator.ctx.state, LEGACY_DOMAIN)).toBeDefined();
   });

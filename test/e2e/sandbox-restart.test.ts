@@ -72,7 +72,8 @@ async function pressEnable(s: Stack): Promise<{ started: boolean; text: string }
   const picked = found.find((o) => o.value === EXAMPLECORP);
   if (!picked) throw new Error(`examplecorp is not offered: ${JSON.stringify(found)}`);
   await driver.select("enable_instance", picked, { user: USER });
-  await waitForView(s, (v, t) => v.callback_id === "enable_instance" && /linked/i.test(t));
+  // Next waits for the link check, which the line says is done.
+  await waitForView(s, (v, t) => v.callback_id === "enable_instance" && /Not linked/.test(t));
   for (const step of ["enable_domain", "enable_dlq", "enable_key", "enable_review"]) {
     const res = await driver.submitView({}, { user: USER });
     expect(res.problems, step).toEqual([]);
