@@ -131,19 +131,11 @@ const num = (raw: string | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
-function receivesFrom(raw: string | undefined): ReceiveCounts | undefined {
+/** A field stored as JSON, checked by `read`: undefined when absent, not JSON, or not its shape. */
+function jsonField<T>(raw: string | undefined, read: (value: unknown) => T | undefined) {
   if (!raw) return undefined;
   try {
-    return readReceiveCounts(JSON.parse(raw));
-  } catch {
-    return undefined;
-  }
-}
-
-function summaryFrom(raw: string | undefined): ScanSummary | undefined {
-  if (!raw) return undefined;
-  try {
-    return readScanSummary(JSON.parse(raw));
+    return read(JSON.parse(raw));
   } catch {
     return undefined;
   }
@@ -162,7 +154,7 @@ export class RedisDigestStore implements DigestStore {
     if (h.channel) state.channel = h.channel;
     if (h.ts) state.ts = h.ts;
     if (h.scanId) state.scanId = h.scanId;
-    const summary = summaryFrom(h.lastSummary);
+    const summary = jsonField(h.lastSummary, readScanSummary);
     if (summary) state.lastSummary = summary;
     if (h.lastComplete) state.lastComplete = h.lastComplete === "1";
     const lastScanAt = num(h.lastScanAt);
@@ -171,7 +163,7 @@ export class RedisDigestStore implements DigestStore {
     if (resolvedFrom !== undefined) state.resolvedFrom = resolvedFrom;
     const mutedUntil = num(h.mutedUntil);
     if (mutedUntil !== undefined) state.mutedUntil = mutedUntil;
-    const receives = receivesFrom(h.receives);
+    const receives = jsonField(h.receives, readReceiveCounts);
     if (receives) state.receives = receives;
     return state;
   }
