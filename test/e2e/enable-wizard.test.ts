@@ -514,6 +514,10 @@ describe("an instance already linked to a domain", () => {
       /linked to domain amazon-connect-legacy.*will not move to the new domain/,
     );
     expect(JSON.stringify(confirm)).toContain("its profiles will not move to the new domain");
+    // How many stay behind, from GetDomain's Stats of the seeded domain (3 CRM contacts).
+    expect(textOf(review)).toMatch(
+      /its 3 profiles stay in amazon-connect-legacy and will not move to amazon-connect-relinked/,
+    );
 
     const refused = await submit();
     expect(refused.responseAction).toBe("errors");
