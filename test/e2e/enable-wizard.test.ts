@@ -439,6 +439,29 @@ describe("existing queue and key", () => {
   });
 });
 
+/**
+ * From the DLQ step for the seeded legacy domain (no queue, a key AWS owns): both steps offer
+ * to keep what the domain has, both are kept, and the review uses the domain as it is.
+ */
+async function keepLegacyQueueAndKey() {
+  const dlq = await waitForSettledView("enable_dlq", (t) =>
+    t.includes("has no dead-letter queue now"),
+  );
+  expect(inputValue(dlq, "dlq_mode")).toBe("keep");
+  await submit();
+  const key = await waitForSettledView("enable_key", (t) =>
+    t.includes("is encrypted with a key AWS owns now"),
+  );
+  expect(inputValue(key, "key_mode")).toBe("keep");
+  await submit();
+
+  const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+  const text = textOf(review);
+  expect(review.submit?.text).toBe("Enable");
+  expect(text).toContain(`Use domain ${LEGACY_DOMAIN} as it is.`);
+  return { dlq, review, text };
+}
+
 describe("an instance already linked to a domain", () => {
   it("starts at that domain, keeping its queue and key, and the job neither updates nor relinks", async () => {
     const before = ["UpdateDomain", "PutIntegration", "DeleteIntegration"].map((op) =>
@@ -456,21 +479,7 @@ describe("an instance already linked to a domain", () => {
       `*${LEGACY_DOMAIN}* is pre-selected because the instance is linked to it`,
     );
     await submit();
-    const dlq = await waitForSettledView("enable_dlq", (t) =>
-      t.includes("has no dead-letter queue now"),
-    );
-    expect(inputValue(dlq, "dlq_mode")).toBe("keep");
-    await submit();
-    const key = await waitForSettledView("enable_key", (t) =>
-      t.includes("is encrypted with a key AWS owns now"),
-    );
-    expect(inputValue(key, "key_mode")).toBe("keep");
-    await submit();
-
-    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
-    const text = textOf(review);
-    expect(review.submit?.text).toBe("Enable");
-    expect(text).toContain(`Use domain ${LEGACY_DOMAIN} as it is.`);
+    const { review, text } = await keepLegacyQueueAndKey();
     expect(text).not.toMatch(/unlink|Update domain/i);
     expect(review.blocks.some((b) => b.block_id === "review_confirm")).toBe(false);
 
@@ -709,22 +718,8 @@ describe("an existing domain and keys someone else runs", () => {
 
   it("keeps the domain's queue and key by default, and the job changes nothing on the domain", async () => {
     const id = await toLegacyDomainDlqStep("keeps-everything");
-    const dlq = await waitForSettledView("enable_dlq", (t) =>
-      t.includes("has no dead-letter queue now"),
-    );
-    expect(inputValue(dlq, "dlq_mode")).toBe("keep");
+    const { dlq, text } = await keepLegacyQueueAndKey();
     expect(textOf(dlq)).toContain("Keep the domain's current queue");
-    await submit();
-    const key = await waitForSettledView("enable_key", (t) =>
-      t.includes("is encrypted with a key AWS owns now"),
-    );
-    expect(inputValue(key, "key_mode")).toBe("keep");
-    await submit();
-
-    const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
-    const text = textOf(review);
-    expect(review.submit?.text).toBe("Enable");
-    expect(text).toContain(`Use domain ${LEGACY_DOMAIN} as it is.`);
     expect(text).toContain("Keep encrypting the domain with the key AWS owns");
     expect(text).not.toMatch(/Update domain|re-encrypt/);
 

@@ -27,6 +27,9 @@ afterEach(async () => {
   stack = undefined;
 });
 
+/** The job's report once it says `contains`: the job waits for AWS, so allow a minute. */
+const report = (s: Stack, contains: string) => waitForMessage(s, CHANNEL, contains, 60_000);
+
 /** Every version of the message the job edited, oldest first. */
 const versions = (m: MessageRecord): string[] => [...m.history.map(readMessage), readMessage(m)];
 
@@ -44,12 +47,7 @@ describe("provisioning waits for AWS to spread what it made", () => {
     });
     await enableWithDefaults(stack, USER, EXAMPLECORP);
 
-    const done = await waitForMessage(
-      stack,
-      CHANNEL,
-      "Customer Profiles enabled for examplecorp",
-      60_000,
-    );
+    const done = await report(stack, "Customer Profiles enabled for examplecorp");
     const key = keyOf(stack);
     const shown = versions(done);
     expect(
@@ -77,12 +75,7 @@ describe("provisioning waits for AWS to spread what it made", () => {
     expect(set).toEqual({ status: 200, json: { propagation: { key: 30_000 } } });
     await enableWithDefaults(stack, USER, EXAMPLECORP);
 
-    const failed = await waitForMessage(
-      stack,
-      CHANNEL,
-      "Enabling Customer Profiles for examplecorp failed",
-      60_000,
-    );
+    const failed = await report(stack, "Enabling Customer Profiles for examplecorp failed");
     const text = readMessage(failed);
     const key = keyOf(stack);
     expect(text).toMatch(
@@ -99,12 +92,7 @@ describe("provisioning waits for AWS to spread what it made", () => {
     const ref = { channel: failed.channel, ts: failed.ts };
     const click = await stack.slack.driver.clickButton(RETRY_ACTION, { message: ref, user: USER });
     expect(click.status).toBe(200);
-    const done = await waitForMessage(
-      stack,
-      CHANNEL,
-      "Customer Profiles enabled for examplecorp",
-      60_000,
-    );
+    const done = await report(stack, "Customer Profiles enabled for examplecorp");
     expect(done.ts).toBe(failed.ts);
     expect(stack.emulator.calls.get("kms:CreateKey")).toBe(1);
     expect(findDomain(stack.emulator.ctx.state, DOMAIN, "us-east-1")?.defaultEncryptionKey).toBe(

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
+import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
@@ -41,6 +42,19 @@ function enqueue() {
     { requestedBy: USER, channelId: CHANNEL, teamId: "T0SANDBOX" },
   );
   return jobs.enqueue(data);
+}
+
+/** A job that fails for good at the link step (the integrations quota), and its report. */
+async function failedJob(): Promise<{ s: Stack; failed: MessageRecord }> {
+  const { stack: s } = await jobs.start();
+  s.emulator.faults.set(LINK_QUOTA_FAULT);
+  await enqueue();
+  const failed = await waitForMessage(
+    s,
+    CHANNEL,
+    "Enabling Customer Profiles for examplecorp failed",
+  );
+  return { s, failed };
 }
 
 const statusMessages = (s: Stack) => s.slack.timeline.messages(CHANNEL);
@@ -109,15 +123,7 @@ describe("the provisioning message", () => {
   });
 
   it("a failure shows the call, code and fix with Retry and Clean up; Clean up removes what the job made", async () => {
-    const { stack: s } = await jobs.start();
-    s.emulator.faults.set(LINK_QUOTA_FAULT);
-    await enqueue();
-
-    const failed = await waitForMessage(
-      s,
-      CHANNEL,
-      "Enabling Customer Profiles for examplecorp failed",
-    );
+    const { s, failed } = await failedJob();
     const text = readMessage(failed);
     expect(text).toContain("Customer Profiles PutIntegration");
     expect(text).toContain("BadRequestException");
@@ -155,14 +161,7 @@ describe("the provisioning message", () => {
   });
 
   it("Retry after the cause is fixed resumes and completes, creating nothing twice; a second click starts nothing", async () => {
-    const { stack: s } = await jobs.start();
-    s.emulator.faults.set(LINK_QUOTA_FAULT);
-    await enqueue();
-    const failed = await waitForMessage(
-      s,
-      CHANNEL,
-      "Enabling Customer Profiles for examplecorp failed",
-    );
+    const { s, failed } = await failedJob();
     const ref = { channel: failed.channel, ts: failed.ts };
 
     s.emulator.faults.clear();
