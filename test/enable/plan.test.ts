@@ -69,6 +69,16 @@ const existingQueue = (mergePolicy: boolean): EnableInput => ({
   dlq: { mode: "existing", url: QUEUE_URL, arn: QUEUE_ARN, mergePolicy },
 });
 
+/** The plan for the domain DOMAIN, which exists and holds `domain` (its queue, key, profiles). */
+const planForExisting = (
+  choice: Pick<EnableInput, "dlq" | "key">,
+  domain: EnableFacts["existingDomain"],
+): Plan =>
+  buildPlan(
+    { ...newEverything, domain: { mode: "existing", name: DOMAIN }, ...choice },
+    { ...noFacts, existingDomains: [DOMAIN], existingDomain: domain },
+  );
+
 const stepsOf = (plan: Plan) => plan.steps.map(({ kind, action }) => `${action} ${kind}`);
 
 describe("buildPlan: new domain, new queue, new key", () => {
@@ -394,22 +404,9 @@ describe("buildPlan: nothing to change", () => {
   });
 
   it("keeps an existing domain's own queue and key when keep is chosen", () => {
-    const plan = buildPlan(
-      {
-        ...newEverything,
-        domain: { mode: "existing", name: DOMAIN },
-        dlq: { mode: "keep" },
-        key: { mode: "keep" },
-      },
-      {
-        ...noFacts,
-        existingDomains: [DOMAIN],
-        existingDomain: {
-          deadLetterQueueUrl: QUEUE_URL,
-          defaultEncryptionKey: KEY_ARN,
-          profileCount: 3,
-        },
-      },
+    const plan = planForExisting(
+      { dlq: { mode: "keep" }, key: { mode: "keep" } },
+      { deadLetterQueueUrl: QUEUE_URL, defaultEncryptionKey: KEY_ARN, profileCount: 3 },
     );
     expect(plan.warnings).toEqual([]);
     expect(plan.blockers).toEqual([]);
@@ -431,14 +428,9 @@ describe("buildPlan: nothing to change", () => {
   });
 
   it("says what an existing domain without a key or queue keeps", () => {
-    const plan = buildPlan(
-      {
-        ...newEverything,
-        domain: { mode: "existing", name: DOMAIN },
-        dlq: { mode: "keep" },
-        key: { mode: "keep" },
-      },
-      { ...noFacts, existingDomains: [DOMAIN], existingDomain: { profileCount: 3 } },
+    const plan = planForExisting(
+      { dlq: { mode: "keep" }, key: { mode: "keep" } },
+      { profileCount: 3 },
     );
     expect(plan.blockers).toEqual([]);
     expect(stepsOf(plan)).toContain("use domain");
@@ -455,22 +447,9 @@ describe("buildPlan: nothing to change", () => {
   });
 
   it("clears an existing domain's key and queue for AWS owned and none", () => {
-    const plan = buildPlan(
-      {
-        ...newEverything,
-        domain: { mode: "existing", name: DOMAIN },
-        dlq: { mode: "none" },
-        key: { mode: "aws-owned" },
-      },
-      {
-        ...noFacts,
-        existingDomains: [DOMAIN],
-        existingDomain: {
-          deadLetterQueueUrl: QUEUE_URL,
-          defaultEncryptionKey: KEY_ARN,
-          profileCount: 0,
-        },
-      },
+    const plan = planForExisting(
+      { dlq: { mode: "none" }, key: { mode: "aws-owned" } },
+      { deadLetterQueueUrl: QUEUE_URL, defaultEncryptionKey: KEY_ARN, profileCount: 0 },
     );
     expect(plan.blockers).toEqual([]);
     expect(plan.steps.find((s) => s.kind === "domain")).toMatchObject({
