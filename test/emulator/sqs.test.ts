@@ -63,6 +63,19 @@ async function newQueue(attributes: Record<string, string> = {}, suffix = ""): P
   return out.QueueUrl as string;
 }
 
+/** A queue whose RedrivePolicy moves a message to a new dead-letter queue after `maxReceiveCount`. */
+async function redrivenQueue(maxReceiveCount: number) {
+  const dlqUrl = await newQueue();
+  const dlq = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const RedrivePolicy = JSON.stringify({
+    deadLetterTargetArn: dlq.Attributes?.QueueArn,
+    maxReceiveCount,
+  });
+  return { QueueUrl: await newQueue({ RedrivePolicy }), dlqUrl };
+}
+
 async function receiveOne(
   QueueUrl: string,
   extra: Partial<ConstructorParameters<typeof ReceiveMessageCommand>[0]> = {},
@@ -360,15 +373,7 @@ describe("messages", () => {
   });
 
   it("moves a message to the dead-letter queue after maxReceiveCount receives", async () => {
-    const dlqUrl = await newQueue();
-    const dlq = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
-    );
-    const RedrivePolicy = JSON.stringify({
-      deadLetterTargetArn: dlq.Attributes?.QueueArn,
-      maxReceiveCount: 1,
-    });
-    const QueueUrl = await newQueue({ RedrivePolicy });
+    const { QueueUrl, dlqUrl } = await redrivenQueue(1);
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "poison" }));
     const [m] = await receiveOne(QueueUrl);
     await sqs.send(
@@ -385,15 +390,7 @@ describe("messages", () => {
   });
 
   it("delivers a message maxReceiveCount times, counting each receive, then moves it on with its SentTimestamp", async () => {
-    const dlqUrl = await newQueue();
-    const dlq = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
-    );
-    const RedrivePolicy = JSON.stringify({
-      deadLetterTargetArn: dlq.Attributes?.QueueArn,
-      maxReceiveCount: 3,
-    });
-    const QueueUrl = await newQueue({ RedrivePolicy });
+    const { QueueUrl, dlqUrl } = await redrivenQueue(3);
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "poison" }));
     const counts: string[] = [];
     let sentAt: string | undefined;

@@ -40,6 +40,16 @@ const unrelated = {
 /** Builds a statement like ours with parts swapped out, to probe one difference at a time. */
 const variant = (changes: Record<string, unknown>) => ({ ...ours, ...changes });
 
+/** Another domain's statement for the same queue: ours with its own SourceArn. */
+const otherDomain = variant({
+  Condition: {
+    StringEquals: {
+      "aws:SourceAccount": ACCOUNT,
+      "aws:SourceArn": `arn:aws:profile:${REGION}:${ACCOUNT}:domains/amazon-connect-other`,
+    },
+  },
+});
+
 describe("dlqPolicyStatement", () => {
   it("is exactly the statement docs/aws/sqs.md documents", () => {
     const expected = FACTS_DLQ_STATEMENT.replaceAll("<queue ARN>", QUEUE_ARN)
@@ -108,14 +118,6 @@ describe("mergeQueuePolicy", () => {
   });
 
   it("keeps another domain's statement that uses our Sid and adds ours beside it", () => {
-    const otherDomain = variant({
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": ACCOUNT,
-          "aws:SourceArn": `arn:aws:profile:${REGION}:${ACCOUNT}:domains/amazon-connect-other`,
-        },
-      },
-    });
     const result = mergeQueuePolicy(policy(otherDomain), ours);
     const statements = JSON.parse(result.policy).Statement;
     expect(statements[0]).toEqual(otherDomain);
@@ -169,14 +171,6 @@ describe("removeStatement", () => {
   });
 
   it("takes out only our Sid, leaving another domain's statement that shares the base Sid", () => {
-    const otherDomain = variant({
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": ACCOUNT,
-          "aws:SourceArn": `arn:aws:profile:${REGION}:${ACCOUNT}:domains/amazon-connect-other`,
-        },
-      },
-    });
     const merged = mergeQueuePolicy(policy(otherDomain), ours);
     expect(merged.statement?.Sid).not.toBe("CustomerProfilesDLQ");
     const removed = removeStatement(merged.policy, merged.statement ?? {});
