@@ -10,7 +10,12 @@
  * the stream keeps the order things happened in. The backlog is bounded: past its limit the
  * oldest entries give way, and the first entry appended after the outage says how many were
  * dropped and when they were made. Every entry, dropped or not, is in the log.
+ *
+ * An append whose answer is lost (the connection drops after Redis did it) is sent again,
+ * by ioredis on its reconnect or by the backlog; so each entry carries an id, and a script
+ * appends it only if that id was not appended before: an entry reaches the stream once.
  */
+import { randomUUID } from "node:crypto";
 import { redactText } from "../dlq/redact.js";
 import type { Logger } from "../logger.js";
 import type { Redis } from "../redis.js";
@@ -70,6 +75,30 @@ function cleanEntry(entry: AuditEntry): AuditEntry {
   };
 }
 
+/**
+ * Appends ARGV[3] to the stream KEYS[1] unless the entry id KEYS[2] names was appended before,
+ * which it remembers for ARGV[1] seconds. Both keys share the prefix's hash tag (one slot).
+ */
+const APPEND_ONCE = `
+if redis.call("SET", KEYS[2], "1", "NX", "EX", ARGV[1]) then
+  return redis.call("XADD", KEYS[1], "MAXLEN", "~", ARGV[2], "*", "e", ARGV[3])
+end
+return false
+`;
+
+/**
+ * How long an appended entry's id is remembered: longer than a backlog waits for Redis in
+ * any outage a process outlives, while the keys (one per entry) stay few.
+ */
+const APPENDED_TTL_SECONDS = 24 * 3600;
+
+/** An entry waiting for Redis: its id (the same on every attempt) and the stored form. */
+interface Pending {
+  id: string;
+  at: string;
+  line: string;
+}
+
 export interface RedisAuditOptions {
   /** Entries the stream keeps, roughly (XADD MAXLEN ~). */
   maxEntries?: number;
@@ -84,9 +113,10 @@ export class RedisAuditLog implements AuditLog {
   private readonly maxEntries: number;
   private readonly backlogLimit: number;
   private readonly retryMs: number;
-  /** Serialised entries Redis has not taken yet, oldest first. */
-  private readonly backlog: string[] = [];
-  private dropped: { count: number; from: string; to: string } | undefined;
+  /** Entries Redis has not taken yet, oldest first. */
+  private readonly backlog: Pending[] = [];
+  /** Entries the bound dropped; `id` is the id of the notice that stands for them. */
+  private dropped: { id: string; count: number; from: string; to: string } | undefined;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wait: number;
@@ -122,7 +152,7 @@ export class RedisAuditLog implements AuditLog {
     const clean = cleanEntry(entry);
     this.log.info({ audit: clean }, `audit: ${clean.action} by ${clean.userId}: ${clean.outcome}`);
     const outage = this.backlog.length > 0 || this.dropped !== undefined;
-    this.backlog.push(JSON.stringify(clean));
+    this.backlog.push({ id: randomUUID(), at: clean.at, line: JSON.stringify(clean) });
     this.bound(clean.at);
     const flushed = this.flush();
     if (!outage) await flushed;
@@ -131,9 +161,10 @@ export class RedisAuditLog implements AuditLog {
   /** Drops the oldest entries past the limit, remembering how many and when they were made. */
   private bound(at: string): void {
     while (this.backlog.length > this.backlogLimit) {
-      const oldestAt = (JSON.parse(this.backlog.shift() as string) as AuditEntry).at;
+      const oldestAt = (this.backlog.shift() as Pending).at;
       const d = this.dropped;
       this.dropped = {
+        id: d?.id ?? randomUUID(),
         count: (d?.count ?? 0) + 1,
         from: d && d.from < oldestAt ? d.from : oldestAt,
         to: d && d.to > oldestAt ? d.to : oldestAt,
@@ -163,18 +194,19 @@ export class RedisAuditLog implements AuditLog {
         return;
       }
       // Out of the backlog while it is sent, so that the bound never drops an entry in flight.
-      const line = this.dropped ? undefined : this.backlog.shift();
+      const next = this.dropped ? undefined : this.backlog.shift();
       try {
         if (this.dropped) {
-          await this.append(JSON.stringify(droppedNotice(this.dropped, this.backlogLimit)));
+          const notice = droppedNotice(this.dropped, this.backlogLimit);
+          await this.append(this.dropped.id, JSON.stringify(notice));
           this.dropped = undefined;
-        } else if (line !== undefined) {
-          await this.append(line);
+        } else if (next !== undefined) {
+          await this.append(next.id, next.line);
         }
       } catch (err) {
-        if (line !== undefined) {
-          this.backlog.unshift(line);
-          this.bound((JSON.parse(line) as AuditEntry).at);
+        if (next !== undefined) {
+          this.backlog.unshift(next);
+          this.bound(next.at);
         }
         this.log.warn(
           { err: (err as Error).message, pending: this.backlog.length },
@@ -198,8 +230,16 @@ export class RedisAuditLog implements AuditLog {
     this.wait = Math.min(this.wait * 2, 5_000);
   }
 
-  private async append(line: string): Promise<void> {
-    await this.redis.xadd(this.key, "MAXLEN", "~", this.maxEntries, "*", "e", line);
+  private async append(id: string, line: string): Promise<void> {
+    await this.redis.eval(
+      APPEND_ONCE,
+      2,
+      this.key,
+      `${this.key}-appended:${id}`,
+      APPENDED_TTL_SECONDS,
+      this.maxEntries,
+      line,
+    );
   }
 
   async latest({ target, limit }: { target?: string; limit: number }): Promise<AuditEntry[]> {

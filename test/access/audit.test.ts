@@ -1,9 +1,11 @@
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { eventually } from "../support/eventually.js";
 import { startOwnRedis } from "../support/redis-server.js";
 
 const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", ROLE: "worker" });
@@ -54,7 +56,8 @@ describe("RedisAuditLog", () => {
       await audit.record({ at: "t", userId: "U1", action: "x", outcome: "succeeded" });
     }
     expect(await redis.xlen(`${prefix}-cap:audit`)).toBeLessThan(200);
-    await redis.del(`${prefix}-cap:audit`);
+    // The stream and the ids of the entries appended to it.
+    await redis.del(...(await redis.keys(`${prefix}-cap:audit*`)));
   });
 });
 
@@ -109,6 +112,86 @@ describe("RedisAuditLog across a Redis outage", () => {
     } finally {
       ownRedis.disconnect();
       await own.stop();
+    }
+  });
+});
+
+/**
+ * Relays to the real Redis, and once drops the connection after Redis has answered a command
+ * naming `key` and before the answer reaches the client: the client sees a command that may
+ * or may not have been done, and sends it again on the next connection (or fails it).
+ */
+async function relayLosingOneAnswer(key: string): Promise<{ port: number; close(): void }> {
+  let lost = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(6379, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => {});
+      s.on("close", () => sockets.delete(s));
+    }
+    let awaited = false;
+    client.on("data", (chunk: Buffer) => {
+      if (!lost && chunk.includes(key)) awaited = true;
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      // An error answer (e.g. NOSCRIPT) did nothing: pass it on and wait for the real one.
+      if (awaited && !lost && chunk[0] !== 0x2d) {
+        lost = true;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe("RedisAuditLog when an answer is lost", () => {
+  it("appends an entry once when the connection drops after Redis took it, before its answer", async () => {
+    const key = `${prefix}-lost:audit`;
+    const relay = await relayLosingOneAnswer(key);
+    const relayed = createRedis(
+      loadConfig({
+        SLACK_BOT_TOKEN: "xoxb-test",
+        ROLE: "worker",
+        REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+      }),
+      "client",
+    );
+    const audit = new RedisAuditLog(relayed, `${prefix}-lost`, createLogger("silent"), {
+      retryMs: 50,
+    });
+    try {
+      await audit.record({ at: "t", userId: "U1", action: "command:status", outcome: "succeeded" });
+      await eventually(
+        async () => audit.pending,
+        (n) => n === 0,
+        10_000,
+        50,
+      );
+      expect(audit.pending).toBe(0);
+      // Past the client's reconnect and the backlog's retry, either of which sends it again.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const stream = await redis.xrange(key, "-", "+");
+      expect(stream.map(([, fields]) => JSON.parse(fields[1] as string).action)).toEqual([
+        "command:status",
+      ]);
+    } finally {
+      relayed.disconnect();
+      relay.close();
+      const leftovers = await redis.keys(`${prefix}-lost:*`);
+      if (leftovers.length > 0) await redis.del(...leftovers);
     }
   });
 });
