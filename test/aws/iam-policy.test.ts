@@ -278,12 +278,12 @@ describe("iam-policy.json, evaluated: least privilege", () => {
     expect(decide("kms:CreateKey", "*", untagged)).toBe("implicitDeny");
   });
 
-  it("never lets the bot put the created-by tag on, or take it off, an existing domain", () => {
-    const adding = requestContext({ [TAG_CREATED_BY]: "profiles-bot" });
-    expect(decide("profile:TagResource", old.domain.arn, adding)).toBe("explicitDeny");
-    expect(decide("profile:UntagResource", mine.domain, { "aws:TagKeys": [TAG_CREATED_BY] })).toBe(
-      "explicitDeny",
-    );
+  it("lets CreateDomain's own tags through profile:TagResource, which AWS also checks for them", () => {
+    // The Service Authorization Reference maps a CreateDomain with tags to profile:CreateDomain
+    // and profile:TagResource on the new domain: both must allow the job's tags.
+    const create = requestContext(createdTags);
+    expect(decide("profile:CreateDomain", mine.domain, create)).toBe("allowed");
+    expect(decide("profile:TagResource", mine.domain, create)).toBe("allowed");
   });
 });
 

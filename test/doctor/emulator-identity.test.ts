@@ -75,10 +75,6 @@ describe("IAM SimulatePrincipalPolicy", () => {
     expect(untaggedDelete?.decision).toBe("implicitDeny");
     const [taggedDelete] = await gateway.simulate(USER, ["profile:DeleteDomain"], domain, tagged);
     expect(taggedDelete?.decision).toBe("allowed");
-    const [addTag] = await gateway.simulate(USER, ["profile:TagResource"], domain, [
-      { key: "aws:TagKeys", type: "string", values: ["profiles-bot:created-by"] },
-    ]);
-    expect(addTag?.decision).toBe("explicitDeny");
   });
 
   it("allows every action but the denied ones, on the resource asked", async () => {
