@@ -65,7 +65,10 @@ describe("the CloudFormation template", () => {
     const t = template();
     const policies = t.Resources.TaskRole.Properties.Policies;
     expect(policies).toHaveLength(1);
-    expect(policies[0].PolicyDocument).toEqual(readJson("iam-policy.json"));
+    expect(
+      policies[0].PolicyDocument,
+      "TaskRole's PolicyDocument must be iam-policy.json as it is: copy the file's content in",
+    ).toEqual(readJson("iam-policy.json"));
     expect(t.Resources.TaskRole.Properties.ManagedPolicyArns).toBeUndefined();
     for (const id of ["BotTaskDefinition", "WorkerTaskDefinition"]) {
       expect(t.Resources[id].Properties.TaskRoleArn).toEqual({ "Fn::GetAtt": ["TaskRole", "Arn"] });
