@@ -46,12 +46,12 @@ module.exports = {
     {
       name: "no-services-to-slack-jobs-bullmq",
       comment:
-        "Services (src/enable, src/provision, src/dlq, src/access, src/audit, src/domains, src/home) hold " +
+        "Services (src/enable, src/provision, src/dlq, src/access, src/audit, src/domains, src/home, src/workflow) hold " +
         "the domain logic and must not know how they are triggered or presented: no src/slack/**, jobs/**, " +
         "bullmq or @slack/*. Take what you need as a parameter or an interface and let the caller " +
         "(src/slack, jobs/ or src/runtime.ts) adapt it.",
       severity: "error",
-      from: { path: "^src/(enable|provision|dlq|access|audit|domains|home)/" },
+      from: { path: "^src/(enable|provision|dlq|access|audit|domains|home|workflow)/" },
       to: { path: ["^src/slack/", "^jobs/", ...pkg("bullmq"), ...pkg("@slack")] },
     },
     {

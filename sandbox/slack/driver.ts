@@ -680,6 +680,45 @@ export class SlackDriver {
     return this.send(JSON.stringify(envelope), "application/json", opts);
   }
 
+  /**
+   * A Workflow Builder step of the bot's runs: the `function_executed` event, with the step's
+   * inputs and its own token, as Slack sends it. The run is recorded in timeline.functionRuns,
+   * where the bot's functions.completeSuccess / completeError end it.
+   */
+  async runFunction(
+    callbackId: string,
+    inputs: Record<string, Json>,
+    opts: SendOptions = {},
+  ): Promise<DriverResponse & { executionId: string }> {
+    const run = this.ws.startFunction(callbackId, inputs);
+    const response = await this.sendEvent(
+      {
+        type: "function_executed",
+        function: {
+          id: `Fn${callbackId
+            .replace(/[^a-zA-Z0-9]/g, "")
+            .slice(0, 12)
+            .toUpperCase()}`,
+          callback_id: callbackId,
+          title: callbackId,
+          type: "app",
+          input_parameters: [],
+          output_parameters: [],
+          app_id: this.ws.bot.appId,
+          date_created: 0,
+          date_updated: 0,
+          date_deleted: 0,
+        },
+        inputs,
+        function_execution_id: run.executionId,
+        workflow_execution_id: `Wx${run.executionId.slice(2)}`,
+        bot_access_token: run.token,
+      },
+      opts,
+    );
+    return { ...response, executionId: run.executionId };
+  }
+
   /** The user opens the app's Home tab. */
   openAppHome(opts: SendOptions = {}): Promise<DriverResponse> {
     const user = opts.user ?? this.user;

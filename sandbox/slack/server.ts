@@ -79,10 +79,10 @@ export interface SlackStandIn {
   close(): Promise<void>;
 }
 
-type Handler = (args: Record<string, Json>, ws: Workspace) => Record<string, Json>;
+type Handler = (args: Record<string, Json>, ws: Workspace, token?: string) => Record<string, Json>;
 
 /** Fields the WebClient sends as JSON strings inside a form body. */
-const JSON_FIELDS = ["blocks", "attachments", "view", "metadata", "options", "user_ids"];
+const JSON_FIELDS = ["blocks", "attachments", "view", "metadata", "options", "user_ids", "outputs"];
 
 function str(v: Json): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -121,6 +121,16 @@ const METHODS: Record<string, Handler> = {
       channel,
       permalink: `https://${ws.team.domain}.slack.com/archives/${channel}/p${ts.replace(".", "")}`,
     };
+  },
+  // Workflow Builder steps: the driver's runFunction starts one, these end it (recorded in
+  // timeline.functionRuns).
+  "functions.completeSuccess": (args, ws, token) => {
+    ws.endFunction(args, token, true);
+    return {};
+  },
+  "functions.completeError": (args, ws, token) => {
+    ws.endFunction(args, token, false);
+    return {};
   },
   "views.open": (args, ws) => {
     const user = ws.consumeTrigger(args.trigger_id);
@@ -305,7 +315,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         answer(200, { ok: false, error: "not_authed" });
         return;
       }
-      if (accepted && !accepted.has(token)) {
+      // A step's own token is accepted as Slack accepts it, while its run exists.
+      if (accepted && !accepted.has(token) && !ws.isFunctionToken(token)) {
         answer(200, { ok: false, error: "invalid_auth" });
         return;
       }
@@ -335,7 +346,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     }
     try {
       const scopes = botScopes ? { "x-oauth-scopes": botScopes.join(",") } : undefined;
-      answer(200, { ok: true, ...handler(args, ws) }, scopes);
+      answer(200, { ok: true, ...handler(args, ws, token) }, scopes);
     } catch (err) {
       if (err instanceof SlackApiError) {
         const body: Record<string, Json> = { ok: false, error: err.code };

@@ -79,6 +79,22 @@ export interface ApiCall {
   at: number;
 }
 
+/** One run of a Workflow Builder custom step: what the driver sent, and how the bot ended it. */
+export interface FunctionRun {
+  executionId: string;
+  callbackId: string;
+  inputs: Json;
+  /** The step's own token (the event's bot_access_token), which completes it. */
+  token: string;
+  state: "running" | "completed" | "failed";
+  outputs?: Json;
+  error?: string;
+  /** The token the completing call carried. */
+  endedWith?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
 export interface WaitOptions {
   timeoutMs?: number;
   /** Shown in the timeout error, e.g. "a reply in the thread". */
@@ -96,6 +112,8 @@ export class Timeline extends EventEmitter {
   readonly homes = new Map<string, ViewRecord>();
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   readonly calls: ApiCall[] = [];
+  /** Workflow Builder step runs, by function_execution_id. */
+  readonly functionRuns = new Map<string, FunctionRun>();
   /** Goes up on every change; the sandbox UI re-renders when it moves. */
   version = 0;
 

@@ -12,7 +12,13 @@ import {
   validateBlocks,
   validateView,
 } from "./blocks.js";
-import type { EphemeralRecord, MessageRecord, Timeline, ViewRecord } from "./timeline.js";
+import type {
+  EphemeralRecord,
+  FunctionRun,
+  MessageRecord,
+  Timeline,
+  ViewRecord,
+} from "./timeline.js";
 import type { Block, Json, SandboxChannel, SandboxUser, SlackView } from "./types.js";
 
 /** A Web API error, answered as `{ ok: false, error, response_metadata? }`. */
@@ -189,6 +195,48 @@ export class Workspace {
     }
     t.used = true;
     return t.user;
+  }
+
+  /** A Workflow Builder step starts: its execution id and the token that may complete it. */
+  startFunction(callbackId: string, inputs: Json): FunctionRun {
+    const run: FunctionRun = {
+      executionId: this.nextId("Fx"),
+      callbackId,
+      inputs,
+      token: `xwfp-${randomBytes(12).toString("hex")}`,
+      state: "running",
+      startedAt: this.now(),
+    };
+    this.timeline.functionRuns.set(run.executionId, run);
+    this.timeline.changed("function_run");
+    return run;
+  }
+
+  /** Whether a token was issued to a step run (the Web API accepts it as Slack does). */
+  isFunctionToken(token: string): boolean {
+    for (const run of this.timeline.functionRuns.values()) if (run.token === token) return true;
+    return false;
+  }
+
+  /** functions.completeSuccess / completeError: ends a running step, once. */
+  endFunction(args: Record<string, Json>, token: string | undefined, ok: boolean): void {
+    const id = typeof args.function_execution_id === "string" ? args.function_execution_id : "";
+    if (!id) throw new SlackApiError("invalid_arguments", ["function_execution_id is required"]);
+    const run = this.timeline.functionRuns.get(id);
+    if (!run) throw new SlackApiError("function_execution_not_found");
+    if (run.state !== "running") throw new SlackApiError("execution_not_in_running_state");
+    if (ok && (typeof args.outputs !== "object" || args.outputs === null)) {
+      throw new SlackApiError("parameter_validation_failed", ["outputs must be an object"]);
+    }
+    if (!ok && (typeof args.error !== "string" || args.error === "")) {
+      throw new SlackApiError("invalid_arguments", ["error is required"]);
+    }
+    run.state = ok ? "completed" : "failed";
+    if (ok) run.outputs = args.outputs;
+    else run.error = args.error as string;
+    if (token) run.endedWith = token;
+    run.endedAt = this.now();
+    this.timeline.changed("function_run");
   }
 
   issueResponseUrl(ctx: Omit<ResponseContext, "id" | "createdAt" | "uses">): string {

@@ -2,6 +2,9 @@
  * Who may do what. Roles nest (admin ⊃ operator ⊃ viewer) and are granted only by
  * configuration, to Slack user ids and user group ids: nobody has a role by default.
  */
+/** Slack user ids: U… (or W… on Enterprise Grid). */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -13,6 +13,7 @@ import { register as registerCommands, SUBCOMMANDS } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
 import type { Entry } from "./entries.js";
 import { register as registerHome } from "./events/home.js";
+import { register as registerSteps } from "./functions/dlq-steps.js";
 import { guard } from "./middleware/guard.js";
 import { ENTRIES } from "./table.js";
 
@@ -77,6 +78,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   registerCommands(app, deps);
   listen(app, ENTRIES, deps);
   registerHome(app, deps);
+  registerSteps(app, deps);
 
   return {
     app,

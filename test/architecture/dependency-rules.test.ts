@@ -19,7 +19,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const configFile = join(repoRoot, ".dependency-cruiser.cjs");
 
-const SERVICES = ["enable", "provision", "dlq", "access", "audit", "domains", "home"] as const;
+const SERVICES = [
+  "enable",
+  "provision",
+  "dlq",
+  "access",
+  "audit",
+  "domains",
+  "home",
+  "workflow",
+] as const;
 
 const RULES = [
   "no-slack-to-jobs-bullmq-aws",

@@ -10,6 +10,7 @@
 import { parse as parseQuery } from "node:querystring";
 import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
+import { SLACK_USER_ID } from "../../access/roles.js";
 import type { AuditEntry, AuditLog, AuditOutcome } from "../../audit/audit.js";
 import type { Logger } from "../../logger.js";
 import { splitCommandText } from "../commands/subcommand.js";
@@ -67,8 +68,6 @@ export function ruleBook(
   };
 }
 
-/** Slack user ids: U… (or W… on Enterprise Grid). */
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
 const NO_USER =
   "This request names no Slack user, so the bot can't tell who asked. Nothing was done.";
 
