@@ -11,6 +11,7 @@
  * default. The roles are the digest buttons': a summary needs viewer, a re-ingest operator.
  * Each run, allowed or refused, is audited once with its real outcome (docs/slack/platform.md).
  */
+import { setTimeout } from "node:timers/promises";
 import { z } from "zod";
 import { type Access, authorize } from "../access/authorize.js";
 import { type Permission, SLACK_USER_ID } from "../access/roles.js";
@@ -133,6 +134,8 @@ function readInputs<T>(schema: z.ZodType<T>, inputs: unknown): Read<T> {
 
 // ---- running a step ------------------------------------------------------------------------
 
+const clock = (ctx: StepCtx): number => (ctx.now ?? Date.now)();
+
 /** Who ran a step, and the one audit entry it ends with. */
 interface Run {
   userId: string;
@@ -150,7 +153,6 @@ async function audited<O>(
   result: StepResult<O>,
   extra: Pick<AuditEntry, "jobId" | "detail"> = {},
 ): Promise<StepResult<O>> {
-  const now = ctx.now ?? Date.now;
   await ctx.audit
     .record({
       at: new Date(run.started).toISOString(),
@@ -161,7 +163,7 @@ async function audited<O>(
       ...(run.target && { target: run.target }),
       ...(run.params && { params: run.params }),
       outcome,
-      durationMs: now() - run.started,
+      durationMs: clock(ctx) - run.started,
       ...extra,
       ...(!result.ok && !extra.detail && { detail: result.error }),
     })
@@ -183,7 +185,7 @@ async function admit<T extends { domain: string; interactivity: { interactor: { 
   const run: Run = {
     userId: interactorOf(raw) ?? "(none)",
     action: `function:${callbackId}`,
-    started: (ctx.now ?? Date.now)(),
+    started: clock(ctx),
   };
   const read = readInputs(schema, raw);
   if (!read.ok) return { refused: await audited(ctx, run, "refused", read) };
@@ -224,7 +226,7 @@ export async function runSummaryStep(
     const count = summary.classes[c]?.count ?? 0;
     if (count > 0) classes[c] = count;
   }
-  const now = (ctx.now ?? Date.now)();
+  const now = clock(ctx);
   const outputs: SummaryOutputs = {
     total: summary.total,
     classes,
@@ -235,8 +237,6 @@ export async function runSummaryStep(
   };
   return audited(ctx, run, "succeeded", { ok: true, outputs });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * "Re-ingest a dead-letter class": starts the job the digest's Re-ingest button starts, for the
@@ -286,7 +286,7 @@ export async function runReingestStep(
   }
   const { jobId, requestId } = started;
   const pollMs = ctx.pollMs ?? 2_000;
-  const deadline = (ctx.now ?? Date.now)() + (ctx.maxWaitMs ?? 15 * 60_000);
+  const deadline = clock(ctx) + (ctx.maxWaitMs ?? 15 * 60_000);
   for (;;) {
     const outcome = await ctx.reingest.outcome(jobId, requestId);
     if (outcome.state === "completed") {
@@ -320,7 +320,7 @@ export async function runReingestStep(
         { jobId },
       );
     }
-    if ((ctx.now ?? Date.now)() >= deadline) {
+    if (clock(ctx) >= deadline) {
       // Still running: the job goes on and reports in the digest's thread.
       return audited<ReingestOutputs>(
         ctx,
@@ -333,6 +333,6 @@ export async function runReingestStep(
         { jobId },
       );
     }
-    await sleep(pollMs);
+    await setTimeout(pollMs);
   }
 }
