@@ -307,7 +307,7 @@ export async function runReingestStep(
     if (outcome.state === "failed") {
       return fail(
         "failed",
-        `The re-ingest of ${info.label} messages of ${name} stopped: ${outcome.reason}`,
+        `The re-ingest of ${info.label} messages of ${name} did not finish: ${outcome.reason}`,
         {
           jobId,
         },

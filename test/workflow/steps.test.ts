@@ -1,0 +1,113 @@
+/**
+ * The re-ingest step's answers when its job can't give numbers: someone's re-ingest of the
+ * class is already running, or the job outlasts the step's wait. Both start nothing new (or
+ * leave the job running), fail the step with a sentence saying so, and audit what happened.
+ * The happy paths and refusals run end to end in test/e2e/workflow-steps.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import type { AuditEntry, AuditLog } from "../../src/audit/audit.js";
+import type { DigestState } from "../../src/dlq/digests.js";
+import { createLogger } from "../../src/logger.js";
+import { type ReingestPort, runReingestStep, type StepCtx } from "../../src/workflow/steps.js";
+
+const DOMAIN = "amazon-connect-steps";
+const OPERATOR = "U0OPERATOR";
+const inputs = {
+  domain: DOMAIN,
+  class: "throttled",
+  interactivity: { interactor: { id: OPERATOR, secret: "s" } },
+};
+
+const digest: DigestState = {
+  domain: DOMAIN,
+  channel: "C0OPS",
+  ts: "1.000001",
+  scanId: "scan-1",
+  lastSummary: { total: 3, samplesPerClass: 0, classes: { throttled: { count: 3, samples: [] } } },
+};
+
+function context(reingest: ReingestPort): { ctx: StepCtx; entries: AuditEntry[] } {
+  const entries: AuditEntry[] = [];
+  const audit: AuditLog = {
+    record: async (entry) => {
+      entries.push(entry);
+    },
+    latest: async () => entries,
+  };
+  const ctx: StepCtx = {
+    access: {
+      grants: { admins: [], operators: [OPERATOR], viewers: [] },
+      directory: { groupsOf: async () => [] },
+    },
+    audit,
+    digests: { get: async () => digest },
+    reingest,
+    log: createLogger("silent"),
+    pollMs: 1,
+    maxWaitMs: 20,
+  };
+  return { ctx, entries };
+}
+
+describe("the re-ingest step", () => {
+  it("starts nothing when the class's re-ingest is already running, and says whose it is", async () => {
+    let outcomesAsked = 0;
+    const { ctx, entries } = context({
+      start: async () => ({ status: "already-running", jobId: "reingest-x", by: "U0ADMIN" }),
+      outcome: async () => {
+        outcomesAsked += 1;
+        return { state: "running" };
+      },
+    });
+    const result = await runReingestStep(ctx, inputs);
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/already running \(started by U0ADMIN\)\. Run the step again/),
+    });
+    expect(outcomesAsked).toBe(0);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ userId: OPERATOR, outcome: "refused", jobId: "reingest-x" });
+  });
+
+  it("stops waiting after its limit, leaving the job to report in the digest's thread", async () => {
+    let started: Parameters<ReingestPort["start"]>[0] | undefined;
+    const { ctx, entries } = context({
+      start: async (request) => {
+        started = request;
+        return { status: "started", jobId: "reingest-y", requestId: "r-1" };
+      },
+      outcome: async () => ({ state: "running" }),
+    });
+    const result = await runReingestStep(ctx, inputs);
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /is still running \(job reingest-y\); its reply in the digest's thread/,
+      ),
+    });
+    // The job acts on the digest's scan and replies under the digest, as the button's does.
+    expect(started).toEqual({
+      domain: DOMAIN,
+      cls: "throttled",
+      scanId: "scan-1",
+      requestedBy: OPERATOR,
+      channel: "C0OPS",
+      threadTs: "1.000001",
+    });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: "accepted", jobId: "reingest-y", target: DOMAIN });
+  });
+
+  it("fails with the job's own reason when the job fails for good", async () => {
+    const { ctx, entries } = context({
+      start: async () => ({ status: "started", jobId: "reingest-z", requestId: "r-2" }),
+      outcome: async () => ({ state: "failed", reason: "Stopped before any change: no role." }),
+    });
+    const result = await runReingestStep(ctx, inputs);
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/did not finish: Stopped before any change: no role\.$/),
+    });
+    expect(entries[0]).toMatchObject({ outcome: "failed", jobId: "reingest-z" });
+  });
+});
