@@ -6,15 +6,22 @@
  * test Node 20 in part without saying so; these checks make it fail instead.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const SUPPORTED_MAJORS = [20, 22];
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  engines: { node: string };
+};
 
 describe("the Node that runs the tests", () => {
-  it("is a supported major version (package.json engines, README)", () => {
-    expect(SUPPORTED_MAJORS).toContain(Number(process.versions.node.split(".")[0]));
+  it("is in package.json's engines range (`^MAJOR.MINOR.PATCH` alternatives)", () => {
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const ranges = pkg.engines.node.split("||").map((r) => r.trim().replace(/^\^/, ""));
+    expect(ranges.every((r) => /^\d+\.\d+\.\d+$/.test(r))).toBe(true);
+    const lowest = ranges.map((r) => r.split(".").map(Number));
+    expect(lowest.some(([m, n]) => m === major && (minor ?? 0) >= (n ?? 0))).toBe(true);
   });
 
   it("is the node found on PATH, so `npx` and `#!/usr/bin/env node` children run it too", async () => {
