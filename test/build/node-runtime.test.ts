@@ -37,3 +37,12 @@ describe("the Node that runs the tests", () => {
     expect(viaNpx.stdout.trim()).toBe(process.version);
   });
 });
+
+describe("the Docker image", () => {
+  it("builds and runs on Node 22 or 24 LTS in every stage, which the AWS SDK's 2027 releases need", () => {
+    const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
+    const images = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/^node:(22|24)[-.]/);
+  });
+});
