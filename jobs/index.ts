@@ -10,8 +10,10 @@ import type { Gateways } from "../src/aws/gateways.js";
 import type { Config } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
+import type { ReingestResult } from "../src/dlq/reingest.js";
 import type { ReingestReporterFactory } from "../src/dlq/reporter.js";
 import type { Logger } from "../src/logger.js";
+import type { Metrics } from "../src/metrics.js";
 import { TaggedBindingStore } from "../src/provision/bindings.js";
 import type { ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
@@ -51,6 +53,8 @@ export interface WorkerDeps {
   access: Access;
   /** Where each job's final outcome goes; absent in tests of the processors alone. */
   audit?: AuditLog;
+  /** Job durations and re-ingest counts; absent in tests of the processors alone. */
+  metrics?: Pick<Metrics, "jobDuration" | "reingestObjects">;
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
@@ -102,7 +106,37 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   if (deps.audit) {
     for (const worker of [provision, reingest]) auditJobOutcomes(worker, deps.audit, deps.log);
   }
-  return [provision, dlqScan, reingest];
+  const workers = [provision, dlqScan, reingest];
+  if (deps.metrics) for (const worker of workers) measureJobs(worker, deps.metrics);
+  return workers;
+}
+
+/**
+ * Each attempt's duration by queue, job name and outcome, and what each re-ingest pass did
+ * with its objects (accepted and not come back, failed, came back to the DLQ).
+ */
+export function measureJobs(
+  worker: Worker,
+  metrics: Pick<Metrics, "jobDuration" | "reingestObjects">,
+): void {
+  const observe = (job: Job, outcome: "succeeded" | "failed") => {
+    if (job.processedOn === undefined) return;
+    const seconds = ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000;
+    metrics.jobDuration.observe({ queue: worker.name, job: job.name, outcome }, seconds);
+  };
+  worker.on("completed", (job, result) => {
+    observe(job, "succeeded");
+    if (job.name !== JOBS.reingest || !result || typeof result !== "object") return;
+    const { done, failed, cameBack } = result as Partial<ReingestResult>;
+    const came = Object.values(cameBack ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
+    // `done` leaves out what came back; PutProfileObject accepted those too.
+    metrics.reingestObjects.inc({ outcome: "accepted" }, (done ?? 0) + came);
+    metrics.reingestObjects.inc({ outcome: "failed" }, failed ?? 0);
+    metrics.reingestObjects.inc({ outcome: "came_back" }, came);
+  });
+  worker.on("failed", (job) => {
+    if (job) observe(job, "failed");
+  });
 }
 
 /**

@@ -26,6 +26,7 @@ export const PASSED_THROUGH = [
   "PROFILES_OPERATORS",
   "PROFILES_VIEWERS",
   "PROFILES_CHANNELS",
+  "METRICS_TOKEN",
 ] as const satisfies readonly (keyof Env)[];
 
 /** The variables that stay the sandbox's own: startStack and the command-line flags set them. */

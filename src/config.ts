@@ -45,6 +45,10 @@ const envSchema = z.object({
     .max(65535, "must be a port number from 0 to 65535")
     .default(3000),
   HOST: z.string().default("0.0.0.0"),
+  // Unset: no /metrics at all. A short token is refused: /metrics is on the public port.
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: "must be at least 16 characters (a random secret the scraper sends as a bearer token)",
+  }),
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith("xoxb-"), {
     message: "must be a bot token starting with xoxb-",
   }),
@@ -176,7 +180,12 @@ const configSchema = envSchema.transform((e, ctx) => {
   return {
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      /** `GET /metrics` answers only a request bearing this token; unset, it is off. */
+      ...(e.METRICS_TOKEN !== undefined ? { metricsToken: e.METRICS_TOKEN } : {}),
+    },
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       /** Socket Mode when set; otherwise the HTTP receiver verifies with the signing secret. */

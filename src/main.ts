@@ -13,6 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { setPriority } from "node:os";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
+import type { MetricsSnapshot } from "./metrics.js";
 import { startRuntime } from "./runtime.js";
 
 /** Niceness of the worker process under ROLE=all: it yields the CPU to the listeners. */
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
   const worker = config.role === "all" ? startWorkerProcess(log) : undefined;
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
-    runtime = await startRuntime(worker ? { ...config, role: "bot" } : config, log);
+    runtime = await startRuntime(worker ? { ...config, role: "bot" } : config, log, {
+      ...(worker && { otherMetrics: () => workerMetrics(worker.child) }),
+    });
   } catch (err) {
     log.fatal({ err }, "start-up failed");
     process.stderr.write(`profiles-bot cannot start: ${(err as Error).message}\n`);
@@ -67,7 +70,45 @@ async function main(): Promise<void> {
   if (config.role === "worker" && startedByListeners) {
     if (process.connected) process.once("disconnect", () => shutdown("listeners-gone", 1));
     else shutdown("listeners-gone", 1); // They went while this process was starting.
+    answerMetricsRequests(runtime);
   }
+}
+
+/** The one message on ROLE=all's IPC channel: the listeners ask, the worker sends its metrics. */
+const METRICS_ASKED = "profiles-bot:metrics?";
+const METRICS_SENT = "profiles-bot:metrics";
+/** A scrape waits this long for the worker; then it is served without the worker's metrics. */
+const WORKER_METRICS_TIMEOUT_MS = 2_000;
+
+function answerMetricsRequests(runtime: Awaited<ReturnType<typeof startRuntime>>): void {
+  process.on("message", (msg: { type?: string; id?: number }) => {
+    if (msg?.type !== METRICS_ASKED) return;
+    void runtime.metrics.registry.getMetricsAsJSON().then((metrics) => {
+      if (process.connected) process.send?.({ type: METRICS_SENT, id: msg.id, metrics });
+    });
+  });
+}
+
+let metricsAsked = 0;
+
+/** The worker process's metrics, or none if it does not answer in time (starting, stopping). */
+function workerMetrics(child: ChildProcess): Promise<MetricsSnapshot[]> {
+  const id = ++metricsAsked;
+  return new Promise((resolve) => {
+    const finish = (snapshots: MetricsSnapshot[]) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      resolve(snapshots);
+    };
+    const onMessage = (msg: { type?: string; id?: number; metrics?: MetricsSnapshot }) => {
+      if (msg?.type === METRICS_SENT && msg.id === id && msg.metrics) finish([msg.metrics]);
+    };
+    const timer = setTimeout(() => finish([]), WORKER_METRICS_TIMEOUT_MS);
+    child.on("message", onMessage);
+    // `send` calls back with an error when the channel closed meanwhile.
+    if (child.connected) child.send({ type: METRICS_ASKED, id }, (err) => err && finish([]));
+    else finish([]);
+  });
 }
 
 /**
@@ -79,7 +120,8 @@ async function main(): Promise<void> {
 function startWorkerProcess(log: Logger): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, ROLE: "worker", PORT: "0", HOST: "127.0.0.1" },
-    // The IPC channel carries no messages: its closing tells the worker its parent is gone.
+    // The IPC channel carries the worker's metrics to the listeners' /metrics; its closing
+    // tells the worker its parent is gone.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
   });
   try {

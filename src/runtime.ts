@@ -12,13 +12,25 @@ import { RedisAuditLog } from "./audit/audit.js";
 import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
 import { createGateways } from "./aws/gateways.js";
 import type { Config } from "./config.js";
+import { RedisDigestStore } from "./dlq/digests.js";
+import { dlqDepths } from "./dlq/metrics.js";
 import { RedisSeenSignatures, type SeenSignatures } from "./http/seen.js";
 import { type SlackEndpoint, startHttpServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
+import {
+  createMetrics,
+  exposition,
+  type Metrics,
+  type MetricsSnapshot,
+  type ScrapeSources,
+} from "./metrics.js";
+import { RedisBindingStore } from "./provision/bindings.js";
 import { scanScheduleProblems } from "./queues/dlq-scan.js";
-import { createQueues } from "./queues/index.js";
+import { createQueues, type JobQueues } from "./queues/index.js";
+import { jobCounts } from "./queues/metrics.js";
 import { RedisRateLimiter } from "./ratelimit.js";
-import { checkEvictionPolicy, createRedis, redisAnswers } from "./redis.js";
+import { checkEvictionPolicy, createRedis, type Redis, redisAnswers } from "./redis.js";
+import { instrumentSlackClient } from "./slack/client-metrics.js";
 import { auditRefusedRequest } from "./slack/middleware/guard.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 import { createSlackReporters } from "./slack/reporters/index.js";
@@ -27,12 +39,16 @@ import { slackGroupMembers } from "./slack/usergroups.js";
 export interface Runtime {
   /** Base URL of the HTTP server (events at /slack/events, /healthz). */
   url: string;
+  /** This process's metrics, also when /metrics is off (ROLE=all's worker sends them on). */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
 export interface RuntimeOptions {
   /** Static AWS credentials (sandbox and tests); production uses the SDK's default chain. */
   awsCredentials?: AwsClientConfig["credentials"];
+  /** Other processes' metrics to serve with this one's (ROLE=all: the worker process's). */
+  otherMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
 export async function startRuntime(
@@ -45,20 +61,28 @@ export async function startRuntime(
   // Its own connection: a request's replay check never waits behind other commands.
   const replayConnection =
     config.role !== "worker" ? createRedis(config, "replay", log) : undefined;
-  const aws = createAwsClients({ ...config.aws, credentials: opts.awsCredentials });
+  const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
+    log.warn({ err, queue }, "job queue connection error"),
+  );
+  const metrics = createMetrics(
+    config.role !== "worker" ? scrapeSources(queues, redis, config.redis.prefix) : undefined,
+  );
+  const aws = createAwsClients({ ...config.aws, credentials: opts.awsCredentials }, (call) => {
+    const { service, operation, error = "none", seconds } = call;
+    metrics.awsCalls.inc({ service, operation, error });
+    metrics.awsLatency.observe({ service, operation }, seconds);
+  });
   const gateways = createGateways(aws);
   // Rate-limited calls come back to the notifier, which waits for that method alone.
   const slackClient = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     rejectRateLimitedCalls: true,
   });
+  instrumentSlackClient(slackClient, metrics);
   const notifier = new SlackNotifier(
     slackClient,
     new RedisRateLimiter(redis, config.redis.prefix),
     log.child({ component: "notifier" }),
-  );
-  const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
-    log.warn({ err, queue }, "job queue connection error"),
   );
   const access: Access = {
     grants: config.access,
@@ -94,6 +118,7 @@ export async function startRuntime(
         }),
         access,
         audit,
+        metrics,
       });
       stops.push(() => Promise.all(workers.map((w) => w.close())));
     }
@@ -110,6 +135,7 @@ export async function startRuntime(
             queues,
             access,
             audit,
+            metrics,
           })
         : undefined;
     if (slack) await slack.start();
@@ -131,6 +157,13 @@ export async function startRuntime(
         );
         return { redis: "up", degraded };
       },
+      ...(config.http.metricsToken !== undefined && {
+        metrics: {
+          token: config.http.metricsToken,
+          render: async () => exposition(metrics.registry, (await opts.otherMetrics?.()) ?? []),
+          acked: (surface, seconds) => metrics.ack.observe({ surface }, seconds),
+        },
+      }),
     });
     stops.push(() => http.close());
     if (slack) stops.push(() => slack.stop());
@@ -146,6 +179,7 @@ export async function startRuntime(
     );
     return {
       url: http.url,
+      metrics,
       stop: async () => {
         for (const stop of stops) await stop();
         await queues.close();
@@ -163,6 +197,15 @@ export async function startRuntime(
     replayConnection?.disconnect();
     throw err;
   }
+}
+
+/** What the listeners' process reads from Redis when Prometheus scrapes. */
+function scrapeSources(queues: JobQueues, redis: Redis, prefix: string): ScrapeSources {
+  return {
+    jobCounts: () => jobCounts(queues),
+    dlqDepths: () =>
+      dlqDepths(new RedisBindingStore(redis, prefix), new RedisDigestStore(redis, prefix)),
+  };
 }
 
 /** The events endpoint in HTTP mode; Socket Mode has no listener, so no endpoint. */

@@ -30,7 +30,18 @@ export type AwsClientConfig = Config["aws"] & {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 };
 
-export function createAwsClients(aws: AwsClientConfig): AwsClients {
+/** One finished SDK call (retries included); `error` is the exception's name. */
+export interface AwsCall {
+  service: string;
+  operation: string;
+  error?: string;
+  seconds: number;
+}
+
+export function createAwsClients(
+  aws: AwsClientConfig,
+  observe?: (call: AwsCall) => void,
+): AwsClients {
   const common = {
     region: aws.region,
     endpoint: aws.endpoint,
@@ -46,10 +57,50 @@ export function createAwsClients(aws: AwsClientConfig): AwsClients {
     sts: new STSClient(common),
     iam: new IAMClient(common),
   };
+  if (observe) {
+    // Each client's stack is typed by its own commands; this middleware reads none of them.
+    type AnyStack = { add(middleware: ReturnType<typeof timed>, options: typeof TIMED): void };
+    for (const client of Object.values(clients)) {
+      (client.middlewareStack as unknown as AnyStack).add(timed(observe), TIMED);
+    }
+  }
   return {
     ...clients,
     destroy: () => {
       for (const client of Object.values(clients)) client.destroy();
     },
+  };
+}
+
+/**
+ * Outermost of the stack (initialize, high priority): it sees each command once, after the
+ * SDK's retries, with the final error if any. The names are the SDK's own: the client's
+ * (`SQSClient`), the command's (`ReceiveMessageCommand`), the modelled exception's name.
+ */
+const TIMED = {
+  step: "initialize" as const,
+  priority: "high" as const,
+  name: "profilesBotCallMetrics",
+};
+
+/** The parts of the SDK's middleware signature this one uses. */
+type Next = (args: unknown) => Promise<unknown>;
+type Context = { clientName?: string; commandName?: string };
+
+function timed(observe: (call: AwsCall) => void) {
+  return (next: Next, context: Context) => async (args: unknown) => {
+    const started = performance.now();
+    const service = String(context.clientName ?? "unknown");
+    const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
+    const done = (error?: string) =>
+      observe({ service, operation, error, seconds: (performance.now() - started) / 1000 });
+    try {
+      const out = await next(args);
+      done();
+      return out;
+    } catch (err) {
+      done((err as Error)?.name ?? "Error");
+      throw err;
+    }
   };
 }

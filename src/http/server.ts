@@ -1,11 +1,12 @@
 /**
- * The bot's HTTP server: Slack's events endpoint (HTTP mode) and /healthz (both modes).
+ * The bot's HTTP server: Slack's events endpoint (HTTP mode), /healthz (both modes) and,
+ * with a token configured, /metrics for Prometheus.
  * It wraps Bolt's receiver rather than replacing it. Before Bolt sees a request, the body
  * is read up to a limit, its signature and timestamp are checked before it is parsed, its
  * shape is checked, and a signature already acted on is refused; Bolt then verifies again
  * on the same bytes. Why: docs/adr/0001-own-http-server-around-bolt.md.
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import {
   createServer,
   type IncomingMessage,
@@ -15,6 +16,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
+import type { AckSurface } from "../metrics.js";
 import { readBody } from "./body.js";
 import type { SeenSignatures } from "./seen.js";
 import { actsOnce, checkShape, isSslCheck } from "./shape.js";
@@ -43,6 +45,15 @@ export interface HttpServerOptions {
   slack?: SlackEndpoint;
   /** `true`/`false`: whether Redis answers; a report adds why the bot is degraded. */
   healthy(): Promise<boolean | HealthReport>;
+  /** `GET /metrics` for a request bearing `token`; absent: /metrics is not found. */
+  metrics?: MetricsEndpoint;
+}
+
+export interface MetricsEndpoint {
+  token: string;
+  render(): Promise<{ contentType: string; body: string }>;
+  /** Told how long each Slack request a person waits on took to be acked. */
+  acked(surface: AckSurface, seconds: number): void;
 }
 
 export interface HealthReport {
@@ -122,13 +133,17 @@ function refuse(
   res.end();
 }
 
+const ACK_SURFACES = new Set<string>(["command", "action", "view", "options"]);
+
 async function handleSlack(
   req: IncomingMessage,
   res: ServerResponse,
   slack: SlackEndpoint,
   log: Logger,
   at: RequestLog,
+  acked?: MetricsEndpoint["acked"],
 ): Promise<void> {
+  const arrived = performance.now();
   if (req.method !== "POST") {
     res.setHeader("allow", "POST");
     refuse(res, log, at, "method_not_allowed");
@@ -169,6 +184,12 @@ async function handleSlack(
       return;
     }
   }
+  // Bolt's HTTPReceiver answers the request when the listener acks, so the response's end
+  // is the ack, whatever the listener does after it.
+  if (acked && ACK_SURFACES.has(shape.kind)) {
+    const surface = shape.kind as AckSurface;
+    res.once("finish", () => acked(surface, (performance.now() - arrived) / 1000));
+  }
   // Bolt reads `rawBody` when the request carries one instead of reading the stream, which
   // is spent by now; it then verifies the signature on these same bytes.
   Object.assign(req, { rawBody: read.body });
@@ -198,7 +219,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
           return;
         }
         if (at.path === SLACK_EVENTS_PATH && slack) {
-          handleSlack(req, res, slack, log, at).catch(failed);
+          handleSlack(req, res, slack, log, at, opts.metrics?.acked).catch(failed);
+          return;
+        }
+        if (at.path === "/metrics" && opts.metrics && req.method === "GET") {
+          answerMetrics(req, res, opts.metrics, log, at);
           return;
         }
         refuse(res, log, at, "not_found");
@@ -248,5 +273,32 @@ function answerHealth(res: ServerResponse, healthy: HttpServerOptions["healthy"]
   healthy().then(
     (h) => answer(typeof h === "boolean" ? { redis: h ? "up" : "down" } : h),
     () => answer({ redis: "down" }),
+  );
+}
+
+/**
+ * `GET /metrics`: 401 without the configured bearer token (compared in constant time), the
+ * Prometheus text format with it.
+ */
+function answerMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  metrics: MetricsEndpoint,
+  log: Logger,
+  at: RequestLog,
+): void {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "");
+  const wanted = Buffer.from(metrics.token);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    log.warn({ ...at, status: 401 }, "metrics scrape refused: missing or wrong bearer token");
+    res.writeHead(401, { "www-authenticate": 'Bearer realm="metrics"' }).end();
+    return;
+  }
+  metrics.render().then(
+    ({ contentType, body }) => res.writeHead(200, { "content-type": contentType }).end(body),
+    (err: unknown) => {
+      log.error({ ...at, err }, "could not collect the metrics");
+      res.writeHead(500).end();
+    },
   );
 }

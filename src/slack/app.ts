@@ -9,6 +9,7 @@ import type { RequestListener } from "node:http";
 import { App, type BlockAction, HTTPReceiver, type ViewSubmitAction } from "@slack/bolt";
 import { SLACK_EVENTS_PATH } from "../http/server.js";
 import { boltLogger } from "../logger.js";
+import { instrumentSlackClient } from "./client-metrics.js";
 import { register as registerCommands, SUBCOMMANDS } from "./commands/index.js";
 import type { SlackDeps } from "./deps.js";
 import type { Entry } from "./entries.js";
@@ -63,6 +64,15 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   app.error(async (err) => {
     deps.log.error({ err }, "unhandled error in a Slack listener");
   });
+  const { metrics } = deps;
+  if (metrics) {
+    // Bolt makes a client per workspace token; each is hooked the first time it is seen.
+    instrumentSlackClient(app.client, metrics);
+    app.use(async ({ client, next }) => {
+      instrumentSlackClient(client, metrics);
+      await next();
+    });
+  }
   // Runs before every listener: authorise, then audit what the listener did.
   app.use(
     guard({

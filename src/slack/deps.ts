@@ -10,6 +10,7 @@ import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
 import { RedisKeyCheckStore } from "../domains/key-check.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import { TaggedBindingStore } from "../provision/bindings.js";
 import { scheduleDomainScan, unscheduleDomainScan } from "../queues/dlq-scan.js";
 import type { JobQueues } from "../queues/index.js";
@@ -28,6 +29,8 @@ export interface SlackDeps {
   /** Roles and group membership: the guard decides with it; jobs check again with it. */
   access: Access;
   audit: AuditLog;
+  /** Counts the calls of the WebClients Bolt makes; absent in tests of listeners alone. */
+  metrics?: Pick<Metrics, "slackCalls" | "slackRateLimited">;
 }
 
 export const digestStore = (deps: SlackDeps) =>

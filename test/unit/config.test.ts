@@ -99,7 +99,7 @@ describe("loadConfig", () => {
     expectTypeOf<Config>().toEqualTypeOf<{
       role: "bot" | "worker" | "all";
       logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-      http: { host: string; port: number };
+      http: { host: string; port: number; metricsToken?: string };
       slack: { botToken: string; appToken?: string; signingSecret?: string; apiUrl?: string };
       aws: { region?: string; endpoint?: string; maxAttempts: number };
       provision: { propagationWaitMs: number };
