@@ -43,6 +43,7 @@ const running = (child: ChildProcess): boolean =>
  * worker process 127 s to start (and so to notice its listeners were gone, 141 s).
  */
 const WAIT_MS = 300_000;
+const METRICS_TOKEN = "role-all-metrics-token-0123";
 /** The listeners' start and the worker's overlap; then a stop. */
 const TEST_MS = 2 * WAIT_MS;
 
@@ -62,9 +63,11 @@ describe("npm start with ROLE=all", () => {
     }
   });
 
-  async function start(): Promise<{ bot: ChildProcess; worker: number; output: () => string }> {
+  async function start(
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ bot: ChildProcess; worker: number; port: number; output: () => string }> {
     const port = await freePort();
-    const bot = runMain(sandbox.env("xoxb-role-all-test", port));
+    const bot = runMain({ ...sandbox.env("xoxb-role-all-test", port), ...extraEnv });
     const entry: (typeof started)[number] = { bot };
     started.push(entry);
     const status = await eventually(
@@ -82,13 +85,13 @@ describe("npm start with ROLE=all", () => {
     const [worker] = childrenOf(bot.pid);
     expect(worker, bot.output()).toBeDefined();
     entry.worker = worker;
-    return { bot, worker: worker as number, output: bot.output };
+    return { bot, worker: worker as number, port, output: bot.output };
   }
 
   it(
     "runs the workers in a child process with ROLE=worker at a lower priority; SIGTERM stops both",
     async () => {
-      const { bot, worker, output } = await start();
+      const { bot, worker, port, output } = await start({ METRICS_TOKEN: METRICS_TOKEN });
       expect(environOf(worker)).toContain("ROLE=worker");
       expect(niceness(worker)).toBeGreaterThan(niceness(bot.pid as number));
       // The worker process is a runtime of its own: it logs its start like the listeners.
@@ -99,6 +102,25 @@ describe("npm start with ROLE=all", () => {
         100,
       );
       expect(output()).toContain('"role":"worker"');
+      // The listeners' /metrics carries the worker process's metrics too, over IPC: only
+      // the workers run the bindings' reconcile job, which the scheduler starts at once.
+      const scrape = () =>
+        fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+          signal: AbortSignal.timeout(10_000),
+        }).then(
+          (r) => r.text(),
+          () => "",
+        );
+      const reconciled =
+        /^profiles_bot_job_duration_seconds_count\{[^}]*job="reconcile"[^}]*\} [1-9]/m;
+      const metrics = await eventually(
+        scrape,
+        (text) => reconciled.test(text) || !running(bot),
+        WAIT_MS,
+        500,
+      );
+      expect(metrics, output().slice(-3000)).toMatch(reconciled);
       const exited = once(bot, "exit");
       bot.kill("SIGTERM");
       const [code] = await exited;
