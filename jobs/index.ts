@@ -122,7 +122,7 @@ export function measureJobs(
   const observe = (job: Job, outcome: "succeeded" | "failed") => {
     if (job.processedOn === undefined) return;
     const seconds = ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000;
-    metrics.jobDuration.observe({ queue: worker.name, job: job.name, outcome }, seconds);
+    metrics.jobDuration.observe({ queue: worker.name, name: job.name, outcome }, seconds);
   };
   worker.on("completed", (job, result) => {
     observe(job, "succeeded");

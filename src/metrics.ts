@@ -41,7 +41,7 @@ export interface ScrapeSources {
 export interface Metrics {
   registry: Registry;
   ack: Histogram<"surface">;
-  jobDuration: Histogram<"queue" | "job" | "outcome">;
+  jobDuration: Histogram<"queue" | "name" | "outcome">;
   reingestObjects: Counter<"outcome">;
   awsCalls: Counter<"service" | "operation" | "error">;
   awsLatency: Histogram<"service" | "operation">;
@@ -70,8 +70,9 @@ export function createMetrics(sources?: ScrapeSources): Metrics {
     }),
     jobDuration: new Histogram({
       name: "profiles_bot_job_duration_seconds",
+      // `name`, not `job`: Prometheus gives every series a `job` label of its own.
       help: "From a job attempt's start to its end, by queue, job name and outcome",
-      labelNames: ["queue", "job", "outcome"],
+      labelNames: ["queue", "name", "outcome"],
       buckets: JOB_BUCKETS,
       registers,
     }),

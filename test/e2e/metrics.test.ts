@@ -210,13 +210,13 @@ describe("GET /metrics", () => {
     expect(jobs("dlq-scan", "completed")).toBeGreaterThanOrEqual(1);
     const scans = sample(all, "profiles_bot_job_duration_seconds_count", {
       queue: "dlq-scan",
-      job: "scan",
+      name: "scan",
       outcome: "succeeded",
     });
     expect(Number(scans.value)).toBeGreaterThanOrEqual(1);
     const reingests = sample(all, "profiles_bot_job_duration_seconds_count", {
       queue: "reingest",
-      job: "reingest",
+      name: "reingest",
       outcome: "succeeded",
     });
     expect(Number(reingests.value)).toBe(1);

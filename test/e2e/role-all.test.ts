@@ -113,7 +113,7 @@ describe("npm start with ROLE=all", () => {
           () => "",
         );
       const reconciled =
-        /^profiles_bot_job_duration_seconds_count\{[^}]*job="reconcile"[^}]*\} [1-9]/m;
+        /^profiles_bot_job_duration_seconds_count\{[^}]*name="reconcile"[^}]*\} [1-9]/m;
       const metrics = await eventually(
         scrape,
         (text) => reconciled.test(text) || !running(bot),
