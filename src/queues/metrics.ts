@@ -2,14 +2,7 @@
 import type { JobType } from "bullmq";
 import { type JobQueues, queueList } from "./index.js";
 
-const STATES: JobType[] = [
-  "waiting",
-  "active",
-  "delayed",
-  "prioritized",
-  "failed",
-  "completed",
-];
+const STATES: JobType[] = ["waiting", "active", "delayed", "prioritized", "failed", "completed"];
 
 export async function jobCounts(
   queues: JobQueues,
