@@ -55,6 +55,7 @@ describe("sandboxBotEnv", () => {
       LOG_LEVEL: "warn",
       QUEUE_PREFIX: "{mine}",
       REDIS_URL: "redis://127.0.0.1:6390",
+      METRICS_TOKEN: "a-sandbox-metrics-token",
     };
     expect(Object.keys(shell).sort()).toEqual([...PASSED_THROUGH].sort());
     const config = withStandIns(sandboxBotEnv(shell));
@@ -76,6 +77,7 @@ describe("sandboxBotEnv", () => {
     expect(config.provision).toEqual({ propagationWaitMs: 30_000 });
     expect(config.logLevel).toBe("warn");
     expect(config.redis).toEqual({ url: "redis://127.0.0.1:6390", prefix: "{mine}" });
+    expect(config.http.metricsToken).toBe("a-sandbox-metrics-token");
   });
 
   it("treats an empty value as unset", () => {

@@ -37,6 +37,19 @@ describe("loadConfig", () => {
     );
   });
 
+  it("takes a METRICS_TOKEN of 16 characters or more, and refuses a shorter one", () => {
+    const worker = { SLACK_BOT_TOKEN: "xoxb-1", ROLE: "worker" };
+    expect(loadConfig({ ...worker, METRICS_TOKEN: "0123456789abcdef" }).http).toEqual({
+      host: "0.0.0.0",
+      port: 3000,
+      metricsToken: "0123456789abcdef",
+    });
+    expect(() => loadConfig({ ...worker, METRICS_TOKEN: "short" })).toThrow(
+      /METRICS_TOKEN must be at least 16/,
+    );
+    expect(loadConfig(worker).http).toEqual({ host: "0.0.0.0", port: 3000 });
+  });
+
   it("maps every variable to its setting", () => {
     const config = loadConfig({
       ROLE: "bot",
