@@ -3,7 +3,9 @@
  * a change in between) and a re-ingest's progress reply still end in their final state,
  * because the notifier waits out Retry-After and sends the latest content.
  */
+
 import { QueueEvents } from "bullmq";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../../jobs/dlq-scan.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
@@ -22,6 +24,7 @@ import { startTestStack } from "../support/e2e.js";
 import { readMessage } from "../support/messages.js";
 
 const DOMAIN = "amazon-connect-e2e-429";
+const METRICS_TOKEN = "slack-429-metrics-token-0123";
 const CHANNEL = "C0OPS";
 const ADMIN = "U0ADMIN";
 
@@ -40,6 +43,7 @@ describe("Slack rate-limiting chat.update", () => {
         DLQ_SCAN_INTERVAL: "1h",
         REINGEST_RATE: "100",
         PROFILES_ADMINS: ADMIN,
+        METRICS_TOKEN,
       },
     });
     cleanups.push(() => stack.stop());
@@ -176,5 +180,25 @@ describe("Slack rate-limiting chat.update", () => {
         true,
       );
     }
+    // The metrics count each of those 429s, and the refused edits as rate limited.
+    const res = await fetch(`${stack.runtime.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const families = parsePrometheusTextFormat(await res.text());
+    const chatUpdate = (name: string, outcome?: string) =>
+      Number(
+        families
+          .find((f) => f.name === name)
+          ?.metrics.find(
+            (m) =>
+              m.labels?.method === "chat.update" &&
+              (outcome === undefined || m.labels?.outcome === outcome),
+          )?.value ?? 0,
+      );
+    expect(chatUpdate("profiles_bot_slack_rate_limited_total")).toBe(limited.length);
+    expect(chatUpdate("profiles_bot_slack_calls_total", "rate_limited")).toBe(limited.length);
+    expect(chatUpdate("profiles_bot_slack_calls_total", "ok")).toBe(
+      updates.filter((c) => c.ok).length,
+    );
   }, 90_000);
 });
