@@ -19,6 +19,14 @@ describe("the bot on the local stack", () => {
     expect(await res.json()).toEqual({ ok: true, status: "ok", redis: "up" });
   });
 
+  it("has no /metrics while METRICS_TOKEN is unset, token or not", async () => {
+    expect((await fetch(`${stack.runtime.url}/metrics`)).status).toBe(404);
+    const withToken = await fetch(`${stack.runtime.url}/metrics`, {
+      headers: { authorization: "Bearer 0123456789abcdef" },
+    });
+    expect(withToken.status).toBe(404);
+  });
+
   it("answers /profiles help with an ephemeral list of subcommands", async () => {
     const res = await stack.slack.driver.type("/profiles help");
     expect(res.status).toBe(200);
