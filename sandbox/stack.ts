@@ -90,10 +90,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (opts.clearRedis) await clearPrefix(config);
     const log = opts.log ?? createLogger(config.logLevel);
     runtime = await startRuntime(config, log, { awsCredentials: SANDBOX_AWS_CREDENTIALS });
-    slack.driver.configure({
-      botUrl: `${runtime.url}/slack/events`,
-      signingSecret: config.slack.signingSecret,
-    });
+    // With an app token the bot is in Socket Mode, so Slack's requests go down its connection.
+    slack.driver.configure(
+      config.slack.appToken
+        ? { socketMode: slack.socketMode }
+        : { botUrl: `${runtime.url}/slack/events`, signingSecret: config.slack.signingSecret },
+    );
     const started = runtime;
     return {
       emulator,

@@ -1,13 +1,14 @@
 /**
  * The driver plays Slack's side towards the bot: it sends slash commands, block actions,
  * view submissions, options requests and events to the bot's HTTP endpoint, signed as
- * Slack signs them, with trigger_ids and response_urls the stand-in will honour. What
+ * Slack signs them (or, in Socket Mode, as envelopes on the bot's connection), with trigger_ids and response_urls the stand-in will honour. What
  * the bot answers in the HTTP response (view_submission's response_action, options) is
  * applied to the timeline the way Slack would apply it.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { isObject, validateView } from "./blocks.js";
+import type { EnvelopeType, SocketModeHub } from "./socket.js";
 import type { EphemeralRecord, MessageRecord, ViewRecord } from "./timeline.js";
 import type { Block, Json, OptionObject, SlackView } from "./types.js";
 import { SlackApiError, type Workspace } from "./workspace.js";
@@ -16,6 +17,8 @@ export interface DriverOptions {
   /** The bot's Slack endpoint, e.g. http://127.0.0.1:3000/slack/events. */
   botUrl?: string;
   signingSecret?: string;
+  /** Send over the bot's Socket Mode connection instead of to botUrl. */
+  socketMode?: SocketModeHub;
   /** Who acts, and where, unless a call says otherwise. */
   user?: string;
   channel?: string;
@@ -165,6 +168,7 @@ export class SlackDriver {
 
   /** Send a body to the bot exactly as Slack would, signed (or mis-signed on request). */
   async send(body: string, contentType: string, opts: SendOptions = {}): Promise<DriverResponse> {
+    if (this.options.socketMode) return this.sendOverSocket(this.options.socketMode, body);
     const url = this.options.botUrl;
     if (!url)
       throw new Error(
@@ -198,6 +202,28 @@ export class SlackDriver {
       }
     }
     return { status: res.status, body: parsed, text, elapsedMs };
+  }
+
+  /**
+   * The same request as an envelope: Socket Mode carries an event's JSON, an interaction's
+   * `payload` and a command's form fields as the envelope's payload, unsigned (the
+   * connection is authenticated), and the ack's payload stands for the HTTP answer's body.
+   */
+  private async sendOverSocket(hub: SocketModeHub, body: string): Promise<DriverResponse> {
+    let type: EnvelopeType = "events_api";
+    let payload: Json;
+    if (body.startsWith("{")) payload = JSON.parse(body);
+    else {
+      const form = new URLSearchParams(body);
+      const interaction = form.get("payload");
+      type = interaction === null ? "slash_commands" : "interactive";
+      payload = interaction === null ? Object.fromEntries(form) : JSON.parse(interaction);
+    }
+    const started = performance.now();
+    const ack = await hub.deliver(type, payload, this.options.timeoutMs ?? 10_000);
+    const elapsedMs = Math.round(performance.now() - started);
+    const text = ack === undefined ? "" : JSON.stringify(ack);
+    return { status: 200, body: ack ?? "", text, elapsedMs };
   }
 
   private async post(url: string, init: RequestInit): Promise<Response> {

@@ -1,13 +1,15 @@
 /**
  * The local Slack stand-in: an HTTP server that answers the Web API at /api/<method> the
  * way Slack does (HTTP 200 with ok:false for errors, 429 with Retry-After when rate
- * limited), serves response_urls at /response/<id>, and the sandbox web UI at /.
+ * limited), serves response_urls at /response/<id>, Socket Mode connections at
+ * /socket-mode/<ticket> (see socket.ts), and the sandbox web UI at /.
  * Bolt's real WebClient talks to it with `slackApiUrl: apiUrl`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { seeded } from "../seeded.js";
 import { type DriverOptions, SlackDriver } from "./driver.js";
+import { SOCKET_MODE_PATH, SocketModeHub } from "./socket.js";
 import { Timeline } from "./timeline.js";
 import type {
   Json,
@@ -63,10 +65,15 @@ export interface SlackStandIn {
   /** The default driver (user U0ADMIN in C0OPS); point it at the bot with `configure`. */
   driver: SlackDriver;
   server: Server;
+  /** Slack's side of Socket Mode; `driver.configure({ socketMode })` sends through it. */
+  socketMode: SocketModeHub;
   /** Live rate-limit rules, per method; tests may change them between calls. */
   rateLimit: RateLimitConfig;
   setRateLimit(method: string, rule: RateLimitRule | undefined): void;
-  /** Make the next `times` calls of a method fail with this error code. */
+  /**
+   * Make the next `times` calls of a method fail with this error code; `"response_url"`
+   * makes the next posts to any response_url answer 404 with it (expired_url, used_url).
+   */
   failNext(method: string, error: string, times?: number): void;
   /** The scopes x-oauth-scopes names from now on; `null` leaves the header out. */
   setBotScopes(scopes: string[] | null): void;
@@ -274,6 +281,22 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
   };
   const driver = new SlackDriver(ws, driverDefaults);
+  const socketMode = new SocketModeHub(ws.bot.appId);
+
+  /** Socket Mode's URL, handed out only for an app-level token, as Slack does. */
+  const openConnection = (token: string): Record<string, Json> => {
+    if (!token.startsWith("xapp-")) throw new SlackApiError("not_allowed_token_type");
+    return { url: socketMode.issueUrl(ws.baseUrl) };
+  };
+
+  /** The error a failNext rule makes this call fail with, counting the call against it. */
+  function takeFailure(method: string): string | undefined {
+    const failure = failures.get(method);
+    if (!failure) return undefined;
+    failure.times -= 1;
+    if (failure.times <= 0) failures.delete(method);
+    return failure.error;
+  }
 
   async function api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     const raw = await readBody(req);
@@ -303,7 +326,8 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       });
       return;
     }
-    const handler = METHODS[method];
+    const handler: Handler | undefined =
+      method === "apps.connections.open" ? () => openConnection(token ?? "") : METHODS[method];
     if (!handler) {
       answer(200, { ok: false, error: "unknown_method", req_method: method });
       return;
@@ -337,11 +361,9 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         return;
       }
     }
-    const failure = failures.get(method);
+    const failure = takeFailure(method);
     if (failure) {
-      failure.times -= 1;
-      if (failure.times <= 0) failures.delete(method);
-      answer(200, { ok: false, error: failure.error });
+      answer(200, { ok: false, error: failure });
       return;
     }
     try {
@@ -369,6 +391,12 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
         : JSON.parse(new URLSearchParams(raw).get("payload") ?? raw);
     } catch {
       sendJson(res, 400, { ok: false, error: "invalid_payload" });
+      return;
+    }
+    const failure = takeFailure("response_url");
+    if (failure) {
+      log?.(`slack response_url → ${failure}`);
+      sendJson(res, 404, { ok: false, error: failure });
       return;
     }
     try {
@@ -404,6 +432,10 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     }
   });
   server.keepAliveTimeout = 1000;
+  server.on("upgrade", (req, socket, head) => {
+    if (req.url?.startsWith(SOCKET_MODE_PATH)) socketMode.upgrade(req, socket, head);
+    else socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -421,6 +453,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
     workspace: ws,
     driver,
     server,
+    socketMode,
     rateLimit,
     setRateLimit(method, rule) {
       if (rule) rateLimit[method] = rule;
@@ -446,6 +479,7 @@ export async function startSlackStandIn(opts: StandInOptions = {}): Promise<Slac
       return new SlackDriver(ws, { ...driver.options, ...o });
     },
     close() {
+      socketMode.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

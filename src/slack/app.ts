@@ -16,6 +16,7 @@ import type { Entry } from "./entries.js";
 import { register as registerHome } from "./events/home.js";
 import { register as registerSteps } from "./functions/dlq-steps.js";
 import { guard } from "./middleware/guard.js";
+import { safeRespond } from "./respond.js";
 import { ENTRIES } from "./table.js";
 
 export interface SlackApp {
@@ -117,7 +118,9 @@ function listen(app: App, entries: readonly Entry[], deps: SlackDeps): void {
   const options = byId(entries, "options");
   if (actions.size) {
     app.action<BlockAction>(exactly(actions.keys()), async (args) => {
-      await actions.get(args.action.action_id)?.handler(args, deps);
+      const target = { user: args.body.user.id, channel: args.body.channel?.id };
+      const respond = safeRespond(args.respond, target, deps);
+      await actions.get(args.action.action_id)?.handler({ ...args, respond }, deps);
     });
   }
   if (views.size) {

@@ -30,9 +30,7 @@ export const enableSubcommand: Subcommand = {
     });
     if (!opened.ok) {
       noteAudit(context, { outcome: "failed", detail: opened.text });
-      await respond({ response_type: "ephemeral", text: opened.text }).catch((err: unknown) =>
-        log.warn({ err }, "could not answer through response_url"),
-      );
+      await respond({ response_type: "ephemeral", text: opened.text });
       return;
     }
     // Warms the picker's list, so the options request answers from the draft at once.

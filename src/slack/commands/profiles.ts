@@ -5,6 +5,7 @@
  */
 import type { SlackDeps } from "../deps.js";
 import { renderHelp } from "../render/help.js";
+import { safeRespond } from "../respond.js";
 import {
   type CommandArgs,
   PROFILES_COMMAND,
@@ -24,6 +25,7 @@ export function profilesCommand(subcommands: readonly Subcommand[], deps: SlackD
       });
       return;
     }
-    await sub.run({ ...args, argv, deps });
+    const target = { user: args.command.user_id, channel: args.command.channel_id };
+    await sub.run({ ...args, respond: safeRespond(args.respond, target, deps), argv, deps });
   };
 }
