@@ -86,7 +86,7 @@ describe("a Slack WebClient failure in the log", () => {
     );
     const { raw, err: line } = logged(err);
     expect(line).toMatchObject({
-      type: "Error",
+      type: "WebAPIPlatformError",
       code: "slack_webapi_platform_error",
       apiError: "invalid_auth",
     });
@@ -109,16 +109,16 @@ describe("a Slack WebClient failure in the log", () => {
     for (const secret of SECRETS) expect(raw).not.toContain(secret);
   });
 
-  it("request error (nothing listening): code, method and the socket's code, never the request", async () => {
+  it("request error (nothing listening): code and the socket's code, never the request", async () => {
     const url = `http://127.0.0.1:${await closedPort()}/api/`;
     const err = await failure(() => client(url).chat.postMessage({ channel: "C0OPS", text: BODY }));
-    // The HTTP client's error, kept as `original`, holds the request: its token and body.
-    expect(everything(err)).toContain(TOKEN);
-    expect(everything(err)).toContain(BODY);
+    // web-api 7's axios error, kept as `original`, held the request (token and body) and so
+    // named the method; web-api 8's fetch error holds neither, and the allowlist would keep
+    // the request out if a later one did. The socket's code is under fetch's TypeError.
     const { raw, err: line } = logged(err);
     expect(line).toMatchObject({
       code: "slack_webapi_request_error",
-      cause: { code: "ECONNREFUSED", method: "chat.postMessage" },
+      cause: { type: "TypeError", cause: { code: "ECONNREFUSED" } },
     });
     for (const secret of SECRETS) expect(raw).not.toContain(secret);
   });
