@@ -71,8 +71,6 @@ export interface LoggedError {
   code?: string;
   /** HTTP status of the answer, when there was one. */
   status?: number;
-  /** The Slack Web API method, e.g. `chat.postMessage`. */
-  method?: string;
   /** The AWS call, e.g. "Customer Profiles CreateDomain". */
   operation?: string;
   requestId?: string;
@@ -110,12 +108,6 @@ function header(headers: unknown, name: string): string | undefined {
   return str(Array.isArray(value) ? value[0] : value);
 }
 
-/** The Web API method from an HTTP client's request URL (`…/api/chat.postMessage`), path only. */
-function slackMethod(url: unknown): string | undefined {
-  const path = str(url)?.split("?")[0];
-  return path?.match(/\/api\/([A-Za-z0-9_.]+)$/)?.[1];
-}
-
 /**
  * An error as the allowlist above: Slack's WebClient errors (platform, HTTP, request, rate
  * limit), AWS SDK errors (`$metadata`), fetch and socket errors, AppError, and their causes.
@@ -132,16 +124,13 @@ function serializeError(value: unknown, depth = 0): LoggedError | unknown {
   if (stack) out.stack = scrubText(stack).slice(0, MAX_STACK);
 
   const metadata = bag(e.$metadata); // AWS SDK v3
-  const response = bag(e.response); // axios and fetch-like errors
-  const config = bag(e.config); // axios: the request, whose headers hold the token
+  const response = bag(e.response); // fetch-like errors
   const data = bag(e.data); // Slack platform error: the API's answer
   const code = str(e.code) ?? (typeof e.code === "number" ? String(e.code) : undefined);
   if (code) out.code = code;
   const status =
     num(e.statusCode) ?? num(e.status) ?? num(metadata.httpStatusCode) ?? num(response.status);
   if (status !== undefined) out.status = status;
-  const method = slackMethod(config.url) ?? slackMethod(bag(e.request).path);
-  if (method) out.method = method;
   const requestId =
     str(metadata.requestId) ??
     header(e.headers, "x-slack-req-id") ??
@@ -165,7 +154,7 @@ function serializeError(value: unknown, depth = 0): LoggedError | unknown {
   }
 
   if (depth < MAX_DEPTH) {
-    // Slack's request error keeps the HTTP client's error as `original`: read it like a cause.
+    // Slack's request error keeps fetch's error as `original`: read it like a cause.
     const cause = e.cause ?? e.original;
     if (cause !== undefined) out.cause = serializeError(cause, depth + 1) as LoggedError;
     if (Array.isArray(e.errors)) {
