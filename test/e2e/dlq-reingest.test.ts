@@ -22,6 +22,7 @@ import {
   MISSING_KEY,
   putDeadLetter,
   queueOf,
+  seedThrottledDlq,
   storedObjects,
   THROTTLED,
 } from "../dlq/support/harness.js";
@@ -85,24 +86,9 @@ describe("Re-ingest through Slack", () => {
       boundAt: new Date().toISOString(),
     });
 
-    // Four orders per account at once, for six accounts: 18 land in the DLQ, throttled.
-    await Promise.all(
-      Array.from({ length: 24 }, (_, i) =>
-        gateways.profiles.putProfileObject(
-          DOMAIN,
-          "Order",
-          JSON.stringify({ OrderId: `o-${i}`, AccountNumber: `A-${i % 6}` }),
-        ),
-      ),
-    );
-    await ingestionIdle(stack.emulator.ctx.state);
-    putDeadLetter({ emulator: stack.emulator } as never, url, {
-      domain: DOMAIN,
-      objectTypeName: "Order",
-      errorMessage: MISSING_KEY,
-      object: { Note: "no keys" },
-    });
-    expect(queueOf({ emulator: stack.emulator } as never, url).messages).toHaveLength(19);
+    // Four orders per account at once, for six accounts: 18 throttled, and one missing key.
+    const seeded = { gateways, emulator: stack.emulator };
+    expect(await seedThrottledDlq(seeded, url, DOMAIN, { accounts: 6, perAccount: 4 })).toBe(19);
     await new Promise((r) => setTimeout(r, 1_100));
 
     // The stack's scan posts the digest; its Re-ingest button names that scan.

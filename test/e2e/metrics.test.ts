@@ -13,7 +13,6 @@
 import { Redis } from "ioredis";
 import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
@@ -22,7 +21,7 @@ import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
-import { createDomainWithDlq, MISSING_KEY, putDeadLetter } from "../dlq/support/harness.js";
+import { createDomainWithDlq, seedThrottledDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
 
@@ -114,22 +113,8 @@ beforeAll(async () => {
   });
   // Two orders per account at once, for four accounts: four land in the DLQ, throttled;
   // one more message the re-ingest leaves alone.
-  await Promise.all(
-    Array.from({ length: 8 }, (_, i) =>
-      gateways.profiles.putProfileObject(
-        DOMAIN,
-        "Order",
-        JSON.stringify({ OrderId: `o-${i}`, AccountNumber: `A-${i % 4}` }),
-      ),
-    ),
-  );
-  await ingestionIdle(stack.emulator.ctx.state);
-  putDeadLetter({ emulator: stack.emulator } as never, url, {
-    domain: DOMAIN,
-    objectTypeName: "Order",
-    errorMessage: MISSING_KEY,
-    object: { Note: "no keys" },
-  });
+  const seeded = { gateways, emulator: stack.emulator };
+  expect(await seedThrottledDlq(seeded, url, DOMAIN, { accounts: 4, perAccount: 2 })).toBe(5);
 });
 
 afterAll(async () => {

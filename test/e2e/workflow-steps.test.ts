@@ -9,7 +9,6 @@
 
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import type { FunctionRun } from "../../sandbox/slack/timeline.js";
 import type { Json } from "../../sandbox/slack/types.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
@@ -24,8 +23,8 @@ import { REINGEST_STEP, SUMMARY_STEP } from "../../src/workflow/steps.js";
 import {
   createDomainWithDlq,
   MISSING_KEY,
-  putDeadLetter,
   queueOf,
+  seedThrottledDlq,
 } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -92,24 +91,9 @@ beforeAll(async () => {
     boundBy: OPERATOR,
     boundAt: new Date().toISOString(),
   });
-  // Four orders per account at once, for six accounts: 18 land in the DLQ, throttled.
-  await Promise.all(
-    Array.from({ length: 24 }, (_, i) =>
-      gateways.profiles.putProfileObject(
-        DOMAIN,
-        "Order",
-        JSON.stringify({ OrderId: `o-${i}`, AccountNumber: `A-${i % 6}` }),
-      ),
-    ),
-  );
-  await ingestionIdle(stack.emulator.ctx.state);
-  putDeadLetter({ emulator: stack.emulator } as never, queueUrl, {
-    domain: DOMAIN,
-    objectTypeName: "Order",
-    errorMessage: MISSING_KEY,
-    object: { Note: "no keys" },
-  });
-  expect(queueOf({ emulator: stack.emulator } as never, queueUrl).messages).toHaveLength(19);
+  // Four orders per account at once, for six accounts: 18 throttled, and one missing key.
+  const seeded = { gateways, emulator: stack.emulator };
+  expect(await seedThrottledDlq(seeded, queueUrl, DOMAIN, { accounts: 6, perAccount: 4 })).toBe(19);
   queues = createQueues(redis, stack.config.redis.prefix);
   await enqueueScanNow(queues, DOMAIN);
   await stack.slack.timeline.waitFor(

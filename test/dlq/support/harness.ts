@@ -15,7 +15,11 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { Redis } from "ioredis";
 import { type EmulatorHandle, startSeededEmulator } from "../../../sandbox/aws/index.js";
 import type { StartOptions } from "../../../sandbox/aws/server.js";
-import { CRM_CONTACT_TYPE, findDomain } from "../../../sandbox/aws/services/profiles.js";
+import {
+  CRM_CONTACT_TYPE,
+  findDomain,
+  ingestionIdle,
+} from "../../../sandbox/aws/services/profiles.js";
 import {
   ACCOUNT_ID,
   enqueueMessage,
@@ -177,7 +181,7 @@ export async function createDomainWithDlq(
   return url;
 }
 
-export function queueOf(h: DlqHarness, url: string): SqsQueue {
+export function queueOf(h: Pick<DlqHarness, "emulator">, url: string): SqsQueue {
   const queue = findQueueByUrl(h.emulator.ctx.state, url);
   if (!queue) throw new Error(`no queue at ${url}`);
   return queue;
@@ -185,7 +189,7 @@ export function queueOf(h: DlqHarness, url: string): SqsQueue {
 
 /** A dead-letter message written straight into the emulator, as Customer Profiles writes one. */
 export function putDeadLetter(
-  h: DlqHarness,
+  h: Pick<DlqHarness, "emulator">,
   url: string,
   m: { domain: string; objectTypeName: string; errorMessage: string; object: unknown },
 ): SqsMessage {
@@ -207,6 +211,37 @@ export function putDeadLetter(
     },
     h.emulator.ctx.now(),
   );
+}
+
+/**
+ * Fills a domain's DLQ the way real traffic does: `perAccount` orders for each of `accounts`
+ * accounts at once, so all but one per account are throttled into the DLQ, then one message
+ * Customer Profiles refused for a missing key, which no re-ingest takes. Returns how many
+ * messages the DLQ then holds.
+ */
+export async function seedThrottledDlq(
+  h: Pick<DlqHarness, "gateways" | "emulator">,
+  url: string,
+  domain: string,
+  { accounts, perAccount }: { accounts: number; perAccount: number },
+): Promise<number> {
+  await Promise.all(
+    Array.from({ length: accounts * perAccount }, (_, i) =>
+      h.gateways.profiles.putProfileObject(
+        domain,
+        "Order",
+        JSON.stringify({ OrderId: `o-${i}`, AccountNumber: `A-${i % accounts}` }),
+      ),
+    ),
+  );
+  await ingestionIdle(h.emulator.ctx.state);
+  putDeadLetter(h, url, {
+    domain,
+    objectTypeName: "Order",
+    errorMessage: MISSING_KEY,
+    object: { Note: "no keys" },
+  });
+  return queueOf(h, url).messages.length;
 }
 
 export function putRawMessage(h: DlqHarness, url: string, body: string): SqsMessage {
