@@ -6,19 +6,15 @@
  * failure that arrived after the scan is left for the next digest; a second click runs no
  * second job.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
-import { createAwsClients } from "../../src/aws/clients.js";
-import { createGateways } from "../../src/aws/gateways.js";
-import { RedisBindingStore } from "../../src/provision/bindings.js";
+import type { Stack } from "../../sandbox/stack.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import {
-  createDomainWithDlq,
   MISSING_KEY,
   putDeadLetter,
   queueOf,
@@ -26,6 +22,7 @@ import {
   storedObjects,
   THROTTLED,
 } from "../dlq/support/harness.js";
+import { boundDlqDomain } from "../support/bound-dlq.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -67,24 +64,14 @@ describe("Re-ingest through Slack", () => {
     stack = await startTestStack({
       env: { REINGEST_RATE: "20", PROFILES_ADMINS: USER, PROFILES_OPERATORS: OTHER_USER },
     });
-    const clients = createAwsClients({
-      region: "us-east-1",
-      endpoint: stack.emulator.url,
-      maxAttempts: 3,
-      credentials: SANDBOX_AWS_CREDENTIALS,
-    });
-    destroy = () => clients.destroy();
-    const gateways = createGateways(clients);
-    const url = await createDomainWithDlq({ gateways, clients }, DOMAIN);
-    redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
-    await new RedisBindingStore(redis, stack.config.redis.prefix).set({
+    const bound = await boundDlqDomain(stack, {
       domain: DOMAIN,
       channelId: CHANNEL,
-      teamId: "T0SANDBOX",
-      queueUrl: url,
       boundBy: USER,
-      boundAt: new Date().toISOString(),
     });
+    const { clients, gateways, queueUrl: url } = bound;
+    destroy = () => clients.destroy();
+    redis = bound.redis;
 
     // Four orders per account at once, for six accounts: 18 throttled, and one missing key.
     const seeded = { gateways, emulator: stack.emulator };

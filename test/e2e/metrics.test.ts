@@ -10,18 +10,16 @@
  * histograms' TYPE lines left out, where every `_bucket`, `_count` and `_sum` series is a
  * family of its own with its labels, as they are on the wire.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
-import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
-import { createAwsClients } from "../../src/aws/clients.js";
-import { createGateways } from "../../src/aws/gateways.js";
-import { RedisBindingStore } from "../../src/provision/bindings.js";
+import type { Stack } from "../../sandbox/stack.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
-import { createDomainWithDlq, seedThrottledDlq } from "../dlq/support/harness.js";
+import { seedThrottledDlq } from "../dlq/support/harness.js";
+import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
 
@@ -92,25 +90,11 @@ beforeAll(async () => {
   stack = await startTestStack({
     env: { METRICS_TOKEN: TOKEN, PROFILES_ADMINS: USER, REINGEST_RATE: "20" },
   });
-  const clients = createAwsClients({
-    region: "us-east-1",
-    endpoint: stack.emulator.url,
-    maxAttempts: 3,
-    credentials: SANDBOX_AWS_CREDENTIALS,
-  });
+  const bound = await boundDlqDomain(stack, { domain: DOMAIN, channelId: CHANNEL, boundBy: USER });
+  const { clients, gateways, queueUrl: url } = bound;
   destroy = () => clients.destroy();
-  const gateways = createGateways(clients);
-  const url = await createDomainWithDlq({ gateways, clients }, DOMAIN);
-  redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
+  redis = bound.redis;
   queues = createQueues(redis, stack.config.redis.prefix);
-  await new RedisBindingStore(redis, stack.config.redis.prefix).set({
-    domain: DOMAIN,
-    channelId: CHANNEL,
-    teamId: "T0SANDBOX",
-    queueUrl: url,
-    boundBy: USER,
-    boundAt: new Date().toISOString(),
-  });
   // Two orders per account at once, for four accounts: four land in the DLQ, throttled;
   // one more message the re-ingest leaves alone.
   const seeded = { gateways, emulator: stack.emulator };

@@ -7,25 +7,18 @@
  * bad inputs), each audited and starting nothing; and a re-ingest with its real counts.
  */
 
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionRun } from "../../sandbox/slack/timeline.js";
 import type { Json } from "../../sandbox/slack/types.js";
-import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
+import type { Stack } from "../../sandbox/stack.js";
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
-import { createAwsClients } from "../../src/aws/clients.js";
-import { createGateways } from "../../src/aws/gateways.js";
 import { createLogger } from "../../src/logger.js";
-import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { REINGEST_STEP, SUMMARY_STEP } from "../../src/workflow/steps.js";
-import {
-  createDomainWithDlq,
-  MISSING_KEY,
-  queueOf,
-  seedThrottledDlq,
-} from "../dlq/support/harness.js";
+import { MISSING_KEY, queueOf, seedThrottledDlq } from "../dlq/support/harness.js";
+import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
 
 const DOMAIN = "amazon-connect-e2e-workflow";
@@ -72,25 +65,16 @@ beforeAll(async () => {
   stack = await startTestStack({
     env: { REINGEST_RATE: "20", PROFILES_OPERATORS: OPERATOR, PROFILES_VIEWERS: VIEWER },
   });
-  const clients = createAwsClients({
-    region: "us-east-1",
-    endpoint: stack.emulator.url,
-    maxAttempts: 3,
-    credentials: SANDBOX_AWS_CREDENTIALS,
-  });
-  destroy = () => clients.destroy();
-  const gateways = createGateways(clients);
-  queueUrl = await createDomainWithDlq({ gateways, clients }, DOMAIN);
-  redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
-  audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
-  await new RedisBindingStore(redis, stack.config.redis.prefix).set({
+  const bound = await boundDlqDomain(stack, {
     domain: DOMAIN,
     channelId: CHANNEL,
-    teamId: "T0SANDBOX",
-    queueUrl,
     boundBy: OPERATOR,
-    boundAt: new Date().toISOString(),
   });
+  const { clients, gateways } = bound;
+  destroy = () => clients.destroy();
+  queueUrl = bound.queueUrl;
+  redis = bound.redis;
+  audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
   // Four orders per account at once, for six accounts: 18 throttled, and one missing key.
   const seeded = { gateways, emulator: stack.emulator };
   expect(await seedThrottledDlq(seeded, queueUrl, DOMAIN, { accounts: 6, perAccount: 4 })).toBe(19);
