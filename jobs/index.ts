@@ -7,6 +7,7 @@ import { Job, type Worker } from "bullmq";
 import { type Access, authorize } from "../src/access/authorize.js";
 import type { AuditEntry, AuditLog } from "../src/audit/audit.js";
 import type { Gateways } from "../src/aws/gateways.js";
+import type { Targets } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
@@ -48,6 +49,8 @@ export interface WorkerDeps {
   /** The producer side, for the schedulers the scan worker keeps in line. */
   queues: JobQueues;
   gateways: Gateways;
+  /** Every account and region the bot serves, and the gateways for each. */
+  targets: Targets;
   reporters: WorkerReporters;
   /** Jobs check again, when they start, that whoever asked still holds the role. */
   access: Access;

@@ -11,6 +11,7 @@ import { CachedGroupDirectory } from "./access/directory.js";
 import { RedisAuditLog } from "./audit/audit.js";
 import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
 import { createGateways } from "./aws/gateways.js";
+import { defaultTarget, singleTarget } from "./aws/targets.js";
 import type { Config } from "./config.js";
 import { RedisDigestStore } from "./dlq/digests.js";
 import { dlqDepths } from "./dlq/metrics.js";
@@ -97,6 +98,7 @@ export async function startRuntime(
       );
     }
     await checkEvictionPolicy(redis, log);
+    const targets = singleTarget(await defaultTarget(gateways), gateways);
 
     let workers: Worker[] = [];
     if (config.role !== "bot") {
@@ -109,6 +111,7 @@ export async function startRuntime(
         redis,
         queues,
         gateways,
+        targets,
         // The ports jobs report through, implemented on Slack: jobs never import src/slack.
         reporters: createSlackReporters({
           notifier,
@@ -131,6 +134,7 @@ export async function startRuntime(
             log,
             redis,
             gateways,
+            targets,
             notifier,
             queues,
             access,

@@ -5,6 +5,7 @@
 import type { Access } from "../access/authorize.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { Gateways } from "../aws/gateways.js";
+import type { Targets } from "../aws/targets.js";
 import type { Config } from "../config.js";
 import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
@@ -23,6 +24,8 @@ export interface SlackDeps {
   /** A fail-fast connection for small keyed records (drafts, bindings, audit). */
   redis: Redis;
   gateways: Gateways;
+  /** Every account and region the bot serves, and the gateways for each. */
+  targets: Targets;
   notifier: Notifier;
   /** The job queues: listeners call src/queues functions with them; workers process. */
   queues: JobQueues;
