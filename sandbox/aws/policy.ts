@@ -20,6 +20,11 @@ export interface PolicyRequest {
   context?: RequestContext;
   /** The calling service's principal, for resource policies; absent for identity policies. */
   servicePrincipal?: string;
+  /**
+   * The calling AWS principal, for resource and trust policies: its account (matched by
+   * `arn:aws:iam::<account>:root` or the bare account id) and its ARNs (a session's and its role's).
+   */
+  awsPrincipal?: { account: string; arns: string[] };
 }
 
 interface Statement {
@@ -44,13 +49,25 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
   return new RegExp(`^${re}$`, ignoreCase ? "is" : "s").test(value);
 }
 
-function principalMatches(principal: unknown, service: string | undefined): boolean {
+function principalMatches(principal: unknown, req: PolicyRequest): boolean {
+  const { servicePrincipal: service, awsPrincipal: aws } = req;
   // Identity policies have no Principal; a resource policy's statement must name one.
-  if (service === undefined) return principal === undefined;
+  if (service === undefined && aws === undefined) return principal === undefined;
   if (principal === "*") return true;
   if (!principal || typeof principal !== "object") return false;
   const p = principal as Record<string, unknown>;
-  return asList(p.AWS).includes("*") || asList(p.Service).includes(service);
+  const awsNames = strings(p.AWS);
+  if (awsNames.includes("*")) return true;
+  if (service !== undefined && asList(p.Service).includes(service)) return true;
+  return (
+    aws !== undefined &&
+    awsNames.some(
+      (name) =>
+        name === aws.account ||
+        name === `arn:aws:iam::${aws.account}:root` ||
+        aws.arns.includes(name),
+    )
+  );
 }
 
 const actionMatches = (patterns: unknown, action: string): boolean =>
@@ -164,7 +181,7 @@ function applies(s: Statement, req: PolicyRequest): boolean {
       ? !actionMatches(s.NotAction, req.action)
       : actionMatches(s.Action, req.action);
   return (
-    principalMatches(s.Principal, req.servicePrincipal) &&
+    principalMatches(s.Principal, req) &&
     action &&
     (s.Resource === undefined || strings(s.Resource).some((r) => globMatch(r, req.resource))) &&
     conditionsHold(s.Condition, req.context ?? {}, s.Effect === "Deny")

@@ -7,6 +7,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  accountsState,
+  callerOf,
+  credentialsProblem,
+  putRole,
+  RoleInputError,
+} from "./accounts.js";
 import { FaultInputError, Faults } from "./faults.js";
 import { Propagation, PropagationInputError } from "./propagation.js";
 import { QuotaBuckets } from "./quotas.js";
@@ -16,7 +23,7 @@ import { kms } from "./services/kms.js";
 import { profiles } from "./services/profiles.js";
 import { sqs } from "./services/sqs.js";
 import { sts } from "./services/sts.js";
-import { ACCOUNT_ID, type EmulatorState, emptyState, saveState } from "./state.js";
+import { type EmulatorState, emptyState, placeState, saveState } from "./state.js";
 import {
   AwsError,
   type AwsRequest,
@@ -59,23 +66,32 @@ export interface StartOptions extends Partial<EmulatorOptions> {
   quotaTable?: Record<string, { rate: number; burst: number }>;
 }
 
+/** The service, the region and the access key id of the signing scope. */
 function serviceOf(
   req: IncomingMessage,
   body: Buffer,
-): { service: ServiceName; region: string } | undefined {
+): { service: ServiceName; region: string; accessKeyId?: string } | undefined {
   const target = String(req.headers["x-amz-target"] ?? "");
   const auth = String(req.headers.authorization ?? "");
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
-  const region = scope?.[1] ?? "us-east-1";
-  if (target.startsWith("AmazonSQS.")) return { service: "sqs", region };
-  if (target.startsWith("TrentService.")) return { service: "kms", region };
-  const name = scope?.[2];
-  if (name && Object.hasOwn(SERVICES, name)) return { service: name as ServiceName, region };
+  const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  const region = scope?.[2] ?? "us-east-1";
+  const signed = { region, ...(scope ? { accessKeyId: scope[1] } : {}) };
+  if (target.startsWith("AmazonSQS.")) return { service: "sqs", ...signed };
+  if (target.startsWith("TrentService.")) return { service: "kms", ...signed };
+  const name = scope?.[3];
+  if (name && Object.hasOwn(SERVICES, name)) return { service: name as ServiceName, ...signed };
   // An unsigned Query request (curl, old scripts) still names SQS's API version.
   const form = new URLSearchParams(body.toString("utf8"));
-  if (form.get("Version") === "2012-11-05" && form.has("Action")) return { service: "sqs", region };
+  if (form.get("Version") === "2012-11-05" && form.has("Action")) {
+    return { service: "sqs", ...signed };
+  }
   return undefined;
 }
+
+const header = (http: IncomingMessage, name: string): string | undefined => {
+  const value = http.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -86,6 +102,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 const CONTROL = "/_emulator/";
 const FAULTS_PATH = "/_emulator/faults";
 const PROPAGATION_PATH = "/_emulator/propagation";
+const ROLES_PATH = "/_emulator/roles";
+const ASSUMED_PATH = "/_emulator/assumed-roles";
+const CONTROL_PATHS = [FAULTS_PATH, PROPAGATION_PATH, ROLES_PATH, ASSUMED_PATH];
 
 const json = (status: number, value: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -96,14 +115,16 @@ const json = (status: number, value: unknown, headers: Record<string, string> = 
 /**
  * The control endpoints. /_emulator/faults: GET lists the faults, POST adds or replaces those
  * in its JSON body (the `faults` option's form), DELETE clears them all or the one named by
- * `?key=`. /_emulator/propagation: the same for the propagation delays (propagation.ts). A
- * request signed or targeted for AWS is refused, so no SDK call can reach them by accident.
+ * `?key=`. /_emulator/propagation: the same for the propagation delays (propagation.ts).
+ * /_emulator/roles: IAM roles and their trust policies; /_emulator/assumed-roles: the
+ * AssumeRole calls so far (accounts.ts). A request signed or targeted for AWS is refused, so
+ * no SDK call can reach them by accident.
  */
 function control(
   http: IncomingMessage,
   url: URL,
   body: Buffer,
-  { faults, propagation }: { faults: Faults; propagation: Propagation },
+  { faults, propagation, root }: { faults: Faults; propagation: Propagation; root: EmulatorState },
 ): AwsResponse {
   if (http.headers["x-amz-target"] || /^AWS4-/.test(String(http.headers.authorization ?? ""))) {
     return json(400, {
@@ -111,9 +132,11 @@ function control(
     });
   }
   if (url.pathname === PROPAGATION_PATH) return propagationControl(http, body, propagation);
+  if (url.pathname === ROLES_PATH) return rolesControl(http, url, body, root);
+  if (url.pathname === ASSUMED_PATH) return assumedControl(http, root);
   if (url.pathname !== FAULTS_PATH) {
     return json(404, {
-      error: `No control endpoint ${url.pathname}; they are ${FAULTS_PATH} and ${PROPAGATION_PATH}.`,
+      error: `No control endpoint ${url.pathname}; they are ${CONTROL_PATHS.join(", ")}.`,
     });
   }
   const listing = () => json(200, { faults: faults.list() });
@@ -198,10 +221,87 @@ function propagationControl(
   }
 }
 
+const notServed = (http: IncomingMessage, path: string, methods: string) =>
+  json(
+    405,
+    {
+      error: `${http.method} is not served here: use ${methods.split(", ").join(" or ")} ${path}.`,
+    },
+    { allow: methods },
+  );
+
+/**
+ * GET lists the roles; POST adds or replaces the one in its body, `{"arn": …, "trustPolicy":
+ * {…}, "maxSessionDuration": 3600}`; DELETE `?arn=` removes one.
+ */
+function rolesControl(
+  http: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  root: EmulatorState,
+): AwsResponse {
+  const { roles } = accountsState(root).iam;
+  const listing = () =>
+    json(200, {
+      roles: Object.values(roles).map((r) => ({ ...r, trustPolicy: JSON.parse(r.trustPolicy) })),
+    });
+  switch (http.method) {
+    case "GET":
+      return listing();
+    case "POST": {
+      let input: Parameters<typeof putRole>[1];
+      try {
+        input = JSON.parse(body.toString("utf8"));
+      } catch {
+        input = undefined as never;
+      }
+      if (!input || typeof input !== "object") {
+        return json(400, {
+          error:
+            'The body must be JSON like {"arn":"arn:aws:iam::444455556666:role/name","trustPolicy":{"Statement":[…]}}.',
+        });
+      }
+      try {
+        putRole(root, input);
+      } catch (err) {
+        if (!(err instanceof RoleInputError)) throw err;
+        return json(400, { error: `No role was changed: ${err.message}.` });
+      }
+      return listing();
+    }
+    case "DELETE": {
+      const arn = url.searchParams.get("arn") ?? "";
+      if (!roles[arn]) {
+        return json(404, { error: `No role ${arn}; GET ${ROLES_PATH} lists the roles.` });
+      }
+      delete roles[arn];
+      return listing();
+    }
+    default:
+      return notServed(http, ROLES_PATH, "GET, POST, DELETE");
+  }
+}
+
+/** GET lists the AssumeRole calls so far, oldest first; DELETE forgets them. */
+function assumedControl(http: IncomingMessage, root: EmulatorState): AwsResponse {
+  const { sts } = accountsState(root);
+  switch (http.method) {
+    case "GET":
+      return json(200, { assumedRoles: sts.assumed });
+    case "DELETE":
+      sts.assumed = [];
+      return json(200, { assumedRoles: sts.assumed });
+    default:
+      return notServed(http, ASSUMED_PATH, "GET, DELETE");
+  }
+}
+
 export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHandle> {
   const options: EmulatorOptions = { ...defaultOptions(), ...opts };
+  const root = opts.state ?? emptyState();
   const ctx: EmulatorContext = {
-    state: opts.state ?? emptyState(),
+    state: root,
+    root,
     options,
     now: Date.now,
     // Reads ctx.now at each call, so a test that replaces the clock moves propagation too.
@@ -225,7 +325,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     const url = new URL(http.url ?? "/", "http://emulator");
     const body = await readBody(http);
     if (url.pathname.startsWith(CONTROL)) {
-      return control(http, url, body, { faults, propagation: ctx.propagation });
+      return control(http, url, body, { faults, propagation: ctx.propagation, root });
     }
     const found = serviceOf(http, body);
     if (!found) {
@@ -239,6 +339,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
       };
     }
     const module = SERVICES[found.service];
+    const caller = callerOf(root, found.accessKeyId);
     const req: AwsRequest = {
       method: http.method ?? "GET",
       path: url.pathname,
@@ -247,11 +348,20 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
       body,
       service: found.service,
       region: found.region,
-      accountId: ACCOUNT_ID,
+      accountId: caller.account,
+      caller,
       baseUrl: `http://${http.headers.host ?? "127.0.0.1"}`,
       requestId,
       signal,
     };
+    const refusal = credentialsProblem(
+      root,
+      found.accessKeyId,
+      header(http, "x-amz-security-token"),
+      ctx.now(),
+      found.service,
+    );
+    if (refusal) return module.errorResponse(refusal, req);
     const operation = module.operationOf(req);
     if (!operation) {
       return module.errorResponse(
@@ -273,8 +383,15 @@ export async function startEmulator(opts: StartOptions = {}): Promise<EmulatorHa
     if (options.quotas && !quotas.take(found.service, operation, ctx.now())) {
       return module.errorResponse(module.throttlingError(operation), req);
     }
+    // The request sees its own account and region only; the clock is read through the
+    // handle's ctx, so a test that replaces ctx.now moves it here too.
+    const scoped: EmulatorContext = {
+      ...ctx,
+      state: placeState(root, caller.account, found.region),
+      now: () => ctx.now(),
+    };
     try {
-      return await module.handle(operation, req, ctx);
+      return await module.handle(operation, req, scoped);
     } catch (err) {
       if (err instanceof AwsError) return module.errorResponse(err, req);
       return module.errorResponse(

@@ -78,7 +78,16 @@ export interface KmsAlias {
   lastUpdatedDate?: number;
 }
 
+/**
+ * The state of one account in one region (a place), and at the top the whole emulator's.
+ * The top level holds account 111122223333 in us-east-1 (all any state file held before
+ * several accounts), `places` every other account and region, keyed `<account>.<region>`.
+ * A request sees only its own place's resources (`placeState`), so names never collide
+ * across places and no list shows another place's.
+ */
 export interface EmulatorState {
+  /** The place's account, set on every place under `places` (the top level's is ACCOUNT_ID). */
+  account?: string;
   /** Queues by name; `deletedAt` remembers deletions for QueueDeletedRecently. */
   sqs: { queues: Record<string, SqsQueue>; deletedAt?: Record<string, number> };
   kms: { keys: Record<string, KmsKey>; aliases: Record<string, KmsAlias> };
@@ -86,7 +95,30 @@ export interface EmulatorState {
   profile: Record<string, unknown>;
   /** Owned by services/connect.ts. */
   connect: Record<string, unknown>;
+  /** Top level only: every place but the first, keyed `<account>.<region>`. */
+  places?: Record<string, EmulatorState>;
 }
+
+/** The region the top level of the state holds (with the default account). */
+export const HOME_REGION = "us-east-1";
+
+/** The account a place belongs to. */
+export const accountOf = (place: EmulatorState): string => place.account ?? ACCOUNT_ID;
+
+/** The state of `account` in `region` within the whole state `root`, made empty on first use. */
+export function placeState(root: EmulatorState, account: string, region: string): EmulatorState {
+  if (account === ACCOUNT_ID && region === HOME_REGION) return root;
+  root.places ??= {};
+  const id = `${account}.${region}`;
+  root.places[id] ??= { ...emptyState(), account };
+  return root.places[id];
+}
+
+/** Every place of the whole state, the top level first. */
+export const allPlaces = (root: EmulatorState): EmulatorState[] => [
+  root,
+  ...Object.values(root.places ?? {}),
+];
 
 export const emptyState = (): EmulatorState => ({
   sqs: { queues: {} },
@@ -100,7 +132,42 @@ export async function saveState(state: EmulatorState, file: string): Promise<voi
 }
 
 export async function loadState(file: string): Promise<EmulatorState> {
-  return { ...emptyState(), ...JSON.parse(await readFile(file, "utf8")) };
+  return separateRegions({ ...emptyState(), ...JSON.parse(await readFile(file, "utf8")) });
+}
+
+type Regioned = Record<string, { region?: string }>;
+
+/** Each part of a place whose entries carry their region, made empty on first use. */
+const REGIONED_PARTS: ((place: EmulatorState) => Regioned)[] = [
+  (place) => place.sqs.queues,
+  (place) => place.kms.keys,
+  (place) => place.kms.aliases,
+  (place) => {
+    const profile = place.profile as { domains?: Regioned };
+    profile.domains ??= {};
+    return profile.domains;
+  },
+  (place) => {
+    const connect = place.connect as { instances?: Regioned };
+    connect.instances ??= {};
+    return connect.instances;
+  },
+];
+
+/**
+ * A state saved before places held every region of the default account at the top level:
+ * each resource outside us-east-1 moves to its region's place (the default account's).
+ */
+export function separateRegions(root: EmulatorState): EmulatorState {
+  for (const part of REGIONED_PARTS) {
+    const entries = part(root);
+    for (const [id, entry] of Object.entries(entries)) {
+      if (entry.region === undefined || entry.region === HOME_REGION) continue;
+      part(placeState(root, ACCOUNT_ID, entry.region))[id] = entry;
+      delete entries[id];
+    }
+  }
+  return root;
 }
 
 export const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");

@@ -19,8 +19,10 @@ export interface AwsRequest {
   service: ServiceName;
   /** From the signing scope, e.g. us-east-1. */
   region: string;
-  /** The emulator's single account id. */
+  /** The caller's account: the assumed role's for session credentials, else the default. */
   accountId: string;
+  /** Who signed the request (accounts.ts): GetCallerIdentity's answer. */
+  caller: Caller;
   /** http://host:port as the client addressed it: used to build queue URLs. */
   baseUrl: string;
   requestId: string;
@@ -47,8 +49,23 @@ export class AwsError extends Error {
   }
 }
 
+/** Who made a request, from its access key id. */
+export interface Caller {
+  account: string;
+  arn: string;
+  userId: string;
+  /** Set for assumed-role session credentials: the role's ARN. */
+  roleArn?: string;
+}
+
 export interface EmulatorContext {
+  /**
+   * In a request, the state of the caller's account in the request's region (its place, see
+   * state.ts), which every service reads and writes; on the emulator handle, the whole state.
+   */
   state: EmulatorState;
+  /** The whole state: places, IAM roles and STS sessions. */
+  root: EmulatorState;
   options: EmulatorOptions;
   now(): number;
   /** What was made or changed too recently for dependent calls to see (propagation.ts). */

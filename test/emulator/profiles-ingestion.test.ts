@@ -18,6 +18,7 @@ import {
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerOf } from "../../sandbox/aws/accounts.js";
 import type { EmulatorHandle } from "../../sandbox/aws/server.js";
 import {
   CRM_CONTACT_TYPE,
@@ -151,6 +152,7 @@ describe("PutProfileObject", () => {
         service: "profile",
         region: REGION,
         accountId: ACCOUNT_ID,
+        caller: callerOf(emulator.ctx.state, undefined),
         baseUrl: emulator.url,
         requestId: "test",
       },

@@ -1,14 +1,18 @@
 /**
- * The AWS emulator's control endpoints (/_emulator/faults and /_emulator/propagation, see
- * sandbox/aws/server.ts), over plain HTTP as a person or a script would use them.
+ * The AWS emulator's control endpoints (/_emulator/faults, /_emulator/propagation,
+ * /_emulator/roles and /_emulator/assumed-roles, see sandbox/aws/server.ts), over plain HTTP
+ * as a person or a script would use them.
  */
+import type { AssumeRoleRecord } from "../../sandbox/aws/accounts.js";
 
-/** What an endpoint answered: the listing (`faults` or `propagation`), or `error`/`problems`. */
+/** What an endpoint answered: its listing, or `error`/`problems`. */
 export interface ControlAnswer {
   status: number;
   json: {
     faults?: Record<string, unknown>;
     propagation?: Record<string, unknown>;
+    roles?: { arn: string; roleId: string; trustPolicy: unknown; maxSessionDuration: number }[];
+    assumedRoles?: AssumeRoleRecord[];
     error?: string;
     problems?: string[];
   };
@@ -20,7 +24,7 @@ export interface ControlAnswer {
  */
 export async function emulatorControl(
   emulatorUrl: string,
-  endpoint: "faults" | "propagation",
+  endpoint: "faults" | "propagation" | "roles" | "assumed-roles",
   method: string,
   body?: unknown,
   query = "",

@@ -4,7 +4,7 @@
  * CreateInstance because the bot never creates one.
  */
 import { readFileSync } from "node:fs";
-import { ACCOUNT_ID, type EmulatorState } from "../state.js";
+import { ACCOUNT_ID, accountOf, type EmulatorState } from "../state.js";
 import { AwsError, type AwsRequest, type AwsResponse, type ServiceModule } from "../types.js";
 
 export type InstanceStatus = "CREATION_IN_PROGRESS" | "ACTIVE" | "CREATION_FAILED";
@@ -45,8 +45,8 @@ export function loadConnectSeed(): ConnectInstanceSeed[] {
     .instances;
 }
 
-export const instanceArn = (region: string, id: string) =>
-  `arn:aws:connect:${region}:${ACCOUNT_ID}:instance/${id}`;
+export const instanceArn = (region: string, id: string, account = ACCOUNT_ID) =>
+  `arn:aws:connect:${region}:${account}:instance/${id}`;
 
 function connectState(state: EmulatorState): ConnectState {
   const s = state.connect as Partial<ConnectState>;
@@ -65,13 +65,13 @@ export function seedConnect(state: EmulatorState, { region }: { region: string }
   for (const seed of loadConnectSeed()) {
     instances[seed.id] = {
       id: seed.id,
-      arn: instanceArn(region, seed.id),
+      arn: instanceArn(region, seed.id, accountOf(state)),
       region,
       ...(seed.alias ? { alias: seed.alias } : {}),
       status: seed.status,
       identityManagementType: seed.identityManagementType,
       createdTime: Date.parse(seed.createdTime),
-      serviceRole: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_${seed.id.slice(0, 8)}`,
+      serviceRole: `arn:aws:iam::${accountOf(state)}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_${seed.id.slice(0, 8)}`,
       inboundCallsEnabled: seed.inboundCallsEnabled,
       outboundCallsEnabled: seed.outboundCallsEnabled,
     };

@@ -10,7 +10,6 @@
  */
 import { readFileSync } from "node:fs";
 import { evaluate, type RequestContext } from "../policy.js";
-import { ACCOUNT_ID } from "../state.js";
 import { AwsError, type AwsRequest, type ServiceModule } from "../types.js";
 import { actionOf, escapeXml, formOf, memberList, xmlError, xmlResponse } from "./query-xml.js";
 import { identityState } from "./sts.js";
@@ -49,7 +48,8 @@ const isDenied = (denied: string[], action: string): boolean => {
   });
 };
 
-function simulate(req: AwsRequest, denied: string[], callerArn: string) {
+function simulate(req: AwsRequest, denied: string[]) {
+  const callerArn = req.caller.arn;
   const form = formOf(req);
   const source = form.get("PolicySourceArn") ?? "";
   if (source.length < 20 || source.length > 2048) {
@@ -63,7 +63,7 @@ function simulate(req: AwsRequest, denied: string[], callerArn: string) {
       `PolicySourceArn ${source.slice(0, 200)} is not the ARN of an IAM user, group or role.`,
     );
   }
-  if (principal[1] !== ACCOUNT_ID) {
+  if (principal[1] !== req.accountId) {
     throw new AwsError("NoSuchEntity", `The principal ${source} does not exist.`, 404);
   }
   if (isDenied(denied, SIMULATE)) {
@@ -114,11 +114,10 @@ export const iam: ServiceModule = {
   name: "iam",
   operationOf: (req: AwsRequest) => actionOf(req, VERSION, ["SimulatePrincipalPolicy"]),
   handle(operation, req, ctx) {
-    const identity = identityState(ctx.state);
     return xmlResponse(
       operation,
       NAMESPACE,
-      simulate(req, identity.deniedActions, identity.callerArn),
+      simulate(req, identityState(ctx.root).deniedActions),
       req.requestId,
     );
   },

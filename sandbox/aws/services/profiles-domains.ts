@@ -70,7 +70,7 @@ export function createDomain(req: AwsRequest, ctx: EmulatorContext): AwsResponse
   const domain: Domain = {
     name,
     region: req.region,
-    arn: domainArn(req.region, name),
+    arn: domainArn(req.region, name, req.accountId),
     defaultExpirationDays: days,
     ...(key ? { defaultEncryptionKey: key } : {}),
     ...(dlq ? { deadLetterQueueUrl: dlq } : {}),

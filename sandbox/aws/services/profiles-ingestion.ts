@@ -242,8 +242,10 @@ function writeDeadLetter(
 }
 
 // Ingestion runs outside any request: its queue and per-profile arrival windows live beside
-// the state, not in it, so saved state stays plain data.
+// the state, not in it, so saved state stays plain data. One runtime serves the whole state
+// (every place), so ingestionIdle waits for all of them; each job keeps its own place.
 interface Job {
+  /** The request's context: `ctx.state` is the place the domain is in. */
   ctx: EmulatorContext;
   region: string;
   domainName: string;
@@ -281,10 +283,11 @@ function recentArrivals(state: EmulatorState, profileId: string, now: number): n
 
 const INGESTION_DELAY_MS = 5;
 
-function drain(state: EmulatorState): void {
-  const rt = runtimeOf(state);
+function drain(root: EmulatorState): void {
+  const rt = runtimeOf(root);
   rt.timer = undefined;
   for (const job of rt.jobs.splice(0)) {
+    const state = job.ctx.state;
     const domain = findDomain(state, job.domainName, job.region);
     const type = domain?.objectTypes[job.objectTypeName];
     if (!domain || !type) continue;
@@ -311,19 +314,22 @@ function drain(state: EmulatorState): void {
   for (const resolve of rt.idle.splice(0)) resolve();
 }
 
-/** Resolves once every object put so far has been ingested or dead-lettered: for tests. */
-export function ingestionIdle(state: EmulatorState): Promise<void> {
-  const rt = runtimeOf(state);
+/**
+ * Resolves once every object put so far, in every place, has been ingested or dead-lettered:
+ * for tests. `root` is the whole state (the emulator handle's `ctx.state`).
+ */
+export function ingestionIdle(root: EmulatorState): Promise<void> {
+  const rt = runtimeOf(root);
   if (rt.jobs.length === 0 && !rt.timer) return Promise.resolve();
   return new Promise((resolve) => rt.idle.push(resolve));
 }
 
 /** Queues an accepted object; PutProfileObject has already answered by the time it is read. */
 export function scheduleIngestion(ctx: EmulatorContext, job: Omit<Job, "ctx">): void {
-  const rt = runtimeOf(ctx.state);
+  const rt = runtimeOf(ctx.root);
   rt.jobs.push({ ctx, ...job });
   if (!rt.timer) {
-    rt.timer = setTimeout(() => drain(ctx.state), INGESTION_DELAY_MS);
+    rt.timer = setTimeout(() => drain(ctx.root), INGESTION_DELAY_MS);
     rt.timer.unref();
   }
 }

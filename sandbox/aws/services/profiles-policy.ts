@@ -6,7 +6,7 @@
  */
 import { evaluate } from "../policy.js";
 import {
-  ACCOUNT_ID,
+  accountOf,
   type EmulatorState,
   findKey,
   findQueueByUrl,
@@ -86,9 +86,9 @@ const policyAllows = (
 ): boolean =>
   evaluate(policyJson, { servicePrincipal: service, action, resource, context }) === "allowed";
 
-const serviceContext = (region: string, domainName: string) => ({
-  "aws:SourceAccount": ACCOUNT_ID,
-  "aws:SourceArn": domainArn(region, domainName),
+const serviceContext = (account: string, region: string, domainName: string) => ({
+  "aws:SourceAccount": account,
+  "aws:SourceArn": domainArn(region, domainName, account),
 });
 
 /** Why Customer Profiles cannot write to this queue for this domain, or undefined if it can. */
@@ -107,10 +107,10 @@ export function deadLetterProblem(
     "profile.amazonaws.com",
     "sqs:SendMessage",
     queue.arn,
-    serviceContext(region, domainName),
+    serviceContext(accountOf(state), region, domainName),
   );
   if (!allowed) {
-    return `Customer Profiles does not have permission to send messages to the dead letter queue ${url}. Add a statement to the queue policy that allows the service principal profile.amazonaws.com to call sqs:SendMessage on ${queue.arn} with aws:SourceAccount ${ACCOUNT_ID} and aws:SourceArn ${domainArn(region, domainName)}.`;
+    return `Customer Profiles does not have permission to send messages to the dead letter queue ${url}. Add a statement to the queue policy that allows the service principal profile.amazonaws.com to call sqs:SendMessage on ${queue.arn} with aws:SourceAccount ${accountOf(state)} and aws:SourceArn ${domainArn(region, domainName, accountOf(state))}.`;
   }
   return undefined;
 }
@@ -130,7 +130,7 @@ export function queueKeyUsable(state: EmulatorState, queue: SqsQueue, domain: Do
       "profile.amazonaws.com",
       "kms:GenerateDataKey",
       key.arn,
-      serviceContext(domain.region, domain.name),
+      serviceContext(accountOf(state), domain.region, domain.name),
     )
   );
 }

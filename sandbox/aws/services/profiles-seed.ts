@@ -2,7 +2,7 @@
  * The Customer Profiles seed: a domain that predates the bot, so the enable wizard and
  * provisioning meet an existing link, and the object type the bot defines for CRM contacts.
  */
-import type { EmulatorState } from "../state.js";
+import { accountOf, type EmulatorState } from "../state.js";
 import { instanceArn, loadConnectSeed } from "./connect.js";
 import { ingest, uniqueKeyOf } from "./profiles-ingestion.js";
 import {
@@ -93,14 +93,14 @@ export function seedProfiles(
   const domain: Domain = {
     name,
     region,
-    arn: domainArn(region, name),
+    arn: domainArn(region, name, accountOf(state)),
     defaultExpirationDays: 366,
     tags: {},
     createdAt: created,
     lastUpdatedAt: created,
     integrations: [
       {
-        uri: instanceArn(region, legacy.id),
+        uri: instanceArn(region, legacy.id, accountOf(state)),
         objectTypeName: "CTR",
         tags: {},
         createdAt: created,

@@ -104,8 +104,8 @@ export function profileState(state: EmulatorState): ProfileState {
   return s as ProfileState;
 }
 
-export const domainArn = (region: string, name: string) =>
-  `arn:aws:profile:${region}:${ACCOUNT_ID}:domains/${name}`;
+export const domainArn = (region: string, name: string, account = ACCOUNT_ID) =>
+  `arn:aws:profile:${region}:${account}:domains/${name}`;
 
 export function findDomain(
   state: EmulatorState,

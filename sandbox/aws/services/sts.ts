@@ -1,52 +1,76 @@
 /**
- * STS, as far as the bot's `doctor` needs it: GetCallerIdentity, which AWS answers for any
- * valid credentials (no IAM permission can deny it). The emulator has one account; the
- * caller's ARN is `identityState(state).callerArn`, an IAM user by default, so a test can
- * play an assumed role instead.
+ * STS: GetCallerIdentity, which AWS answers for any valid credentials (no IAM permission can
+ * deny it), and AssumeRole, which hands out temporary credentials for a role in any account
+ * (../accounts.ts). The default account's caller is `identityState(state).callerArn`, an
+ * IAM user unless a test plays another; session credentials are their assumed role.
  */
-import { ACCOUNT_ID, type EmulatorState } from "../state.js";
+import { type AssumeRoleInput, assumeRole } from "../accounts.js";
 import { AwsError, type AwsRequest, type ServiceModule } from "../types.js";
-import { actionOf, escapeXml, xmlError, xmlResponse } from "./query-xml.js";
+import { actionOf, escapeXml, formOf, xmlError, xmlResponse } from "./query-xml.js";
+
+export { type IdentityState, identityState } from "../accounts.js";
 
 const VERSION = "2011-06-15";
 const NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
-const DEFAULT_CALLER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/profiles-bot`;
-
-export interface IdentityState {
-  /** Who GetCallerIdentity says the caller is. */
-  callerArn: string;
-  /**
-   * IAM actions ("sqs:ListQueues", "iam:SimulatePrincipalPolicy") SimulatePrincipalPolicy
-   * reports as not allowed, and with "iam:SimulatePrincipalPolicy" the call itself is refused.
-   */
-  deniedActions: string[];
-}
-
-/** Kept in the state file under `identity`, shared by sts.ts and iam.ts. */
-export function identityState(state: EmulatorState): IdentityState {
-  const holder = state as EmulatorState & { identity?: Partial<IdentityState> };
-  holder.identity ??= {};
-  holder.identity.callerArn ??= DEFAULT_CALLER_ARN;
-  holder.identity.deniedActions ??= [];
-  return holder.identity as IdentityState;
-}
-
-/** A stable made-up unique id, as AWS gives users (AIDA…) and role sessions (AROA…:name). */
-function userIdOf(arn: string): string {
-  const session = /:assumed-role\/[^/]+\/(.+)$/.exec(arn)?.[1];
-  return session ? `AROAEXAMPLEPROFILES:${session}` : "AIDAEXAMPLEPROFILESBOT";
+/** AssumeRole's members from the form; DurationSeconds must be a whole number when given. */
+function assumeRoleInput(req: AwsRequest): AssumeRoleInput {
+  const form = formOf(req);
+  const missing = ["RoleArn", "RoleSessionName"].filter((m) => !form.has(m));
+  if (missing.length > 0) {
+    throw new AwsError(
+      "ValidationError",
+      `${missing.length} validation error${missing.length === 1 ? "" : "s"} detected: ${missing
+        .map(
+          (m) =>
+            `Value null at '${m[0]?.toLowerCase()}${m.slice(1)}' failed to satisfy constraint: Member must not be null`,
+        )
+        .join("; ")}`,
+    );
+  }
+  const duration = form.get("DurationSeconds");
+  if (duration !== null && !/^-?\d+$/.test(duration)) {
+    throw new AwsError(
+      "ValidationError",
+      `Value '${duration}' for DurationSeconds is not an integer.`,
+    );
+  }
+  const externalId = form.get("ExternalId");
+  return {
+    roleArn: form.get("RoleArn") as string,
+    roleSessionName: form.get("RoleSessionName") as string,
+    ...(externalId !== null ? { externalId } : {}),
+    ...(duration !== null ? { durationSeconds: Number(duration) } : {}),
+  };
 }
 
 export const sts: ServiceModule = {
   name: "sts",
-  operationOf: (req: AwsRequest) => actionOf(req, VERSION, ["GetCallerIdentity"]),
-  handle(_operation, req, ctx) {
-    const arn = identityState(ctx.state).callerArn;
+  operationOf: (req: AwsRequest) => actionOf(req, VERSION, ["GetCallerIdentity", "AssumeRole"]),
+  handle(operation, req, ctx) {
+    if (operation === "AssumeRole") {
+      const { session, arn, assumedRoleId } = assumeRole(
+        ctx.root,
+        req.caller,
+        assumeRoleInput(req),
+        ctx.now(),
+      );
+      return xmlResponse(
+        operation,
+        NAMESPACE,
+        `<AssumedRoleUser><AssumedRoleId>${escapeXml(assumedRoleId)}</AssumedRoleId><Arn>${escapeXml(arn)}</Arn></AssumedRoleUser>` +
+          `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId>` +
+          `<SecretAccessKey>${escapeXml(session.secretAccessKey)}</SecretAccessKey>` +
+          `<SessionToken>${escapeXml(session.sessionToken)}</SessionToken>` +
+          `<Expiration>${new Date(session.expiration).toISOString()}</Expiration></Credentials>`,
+        req.requestId,
+      );
+    }
+    const { arn, userId, account } = req.caller;
     return xmlResponse(
-      "GetCallerIdentity",
+      operation,
       NAMESPACE,
-      `<Arn>${escapeXml(arn)}</Arn><UserId>${escapeXml(userIdOf(arn))}</UserId><Account>${ACCOUNT_ID}</Account>`,
+      `<Arn>${escapeXml(arn)}</Arn><UserId>${escapeXml(userId)}</UserId><Account>${account}</Account>`,
       req.requestId,
     );
   },
