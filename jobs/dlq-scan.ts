@@ -92,6 +92,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     binding.queueUrl ?? (await deps.gateways.profiles.getDomain(domain))?.deadLetterQueueUrl;
   if (!queueUrl) return { status: "no-queue" };
 
+  /** The scan's give-back, running while its digest posts: the lock is held until it ends. */
+  let returned: Promise<number> | undefined;
   const locked = await withLock(deps.redis, scanLockKey(deps.prefix, domain), LOCK_MS, async () => {
     // 2. The queue's retention (for the expiry warning) and its own RedrivePolicy, read once
     //    per scan. With a policy, every receive counts towards moving a message on: a scan
@@ -105,7 +107,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     if (limit && !scanMayReceive(limit, known)) {
       return showPaused(binding.channelId, limit, known, before);
     }
-    // 3. Scan: read-only, every message goes back to the queue. Its message ids per class go
+    // 3. Scan: read-only, every message goes back to the queue (while steps 4 to 7 run; the
+    //    lock is held until they are all back). Its message ids per class go
     //    to Redis in batches while it runs, under temporary keys: readable only once committed
     //    (step 5), and deleted if the scan or anything before the commit fails (the
     //    recorder's discard does nothing once it has committed).
@@ -119,6 +122,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       });
     } finally {
       await recorder.discard();
+      await returned;
     }
   });
   if (!locked.acquired) log.debug("another scan of this domain is running; skipped");
@@ -188,13 +192,14 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     );
     const {
       complete,
-      notReturned: _notReturned,
+      returned: givingBack,
       scanId: _scanId,
       messageIds: _messageIds,
       receives: tally,
       stoppedShort,
       ...summary
     } = scan;
+    returned = givingBack;
     const scannedAt = now();
     // What the next scan starts from; the digest says when it may not.
     const receives = afterPass(budget.known, tally, complete);

@@ -3,7 +3,8 @@
  * prints its time and peak live-heap growth (sampled after a forced GC) as JSON, so the
  * emulator's memory (in the parent) does not count as the scanner's.
  *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES MODE RECEIVERS WARM_UP_URL
- * MODE is `bare` or `scan` (timed, nothing else running in the process) or `memory` (a scan
+ * MODE is `bare` or `scan` (timed, nothing else running in the process; a scan twice: until
+ * its summary, and until its give-back has made every message visible again) or `memory` (a scan
  * whose live heap is sampled after a forced GC every 250 ms, which costs it time).
  * Every mode first scans the small WARM_UP_URL queue, untimed: a worker that scans is a
  * long-running process, and the SDK's lazy loading and the JIT's first passes belong in
@@ -93,23 +94,18 @@ const timer =
         peak = Math.max(peak, heap() - base);
       }, 250)
     : undefined;
-// When the scan gives its messages back (after its last receive): that part is timed apart.
+// When the scan starts giving its messages back (after its last receive).
 let giveBackFrom: number | undefined;
-let giveBackTo = 0;
 const timedSqs = Object.assign(Object.create(sqs) as typeof sqs, {
-  changeVisibilityBatch: async (...args: Parameters<typeof sqs.changeVisibilityBatch>) => {
+  changeVisibilityBatch: (...args: Parameters<typeof sqs.changeVisibilityBatch>) => {
     giveBackFrom ??= performance.now();
-    try {
-      return await sqs.changeVisibilityBatch(...args);
-    } finally {
-      giveBackTo = performance.now();
-    }
+    return sqs.changeVisibilityBatch(...args);
   },
 });
 const scanId = newScanId(Date.now());
 const recorder = digests.recordScanIds(DOMAIN, scanId);
 const start = performance.now();
-const result: { total: number; messageIds?: unknown } =
+const result: { total: number; messageIds?: unknown; returned?: Promise<number> } =
   mode === "bare"
     ? { total: await bare(Number(max)), messageIds: {} }
     : await scanQueue(
@@ -125,8 +121,13 @@ const result: { total: number; messageIds?: unknown } =
           ids: recorder,
         },
       );
+// Until the summary is there (what the digest waits for), and until every message is
+// visible again (what the scan lock waits for: the give-back runs on past the summary).
 const ms = performance.now() - start;
-const giveBackMs = giveBackFrom === undefined ? 0 : giveBackTo - giveBackFrom;
+const notReturned = await result.returned;
+const returnedMs = performance.now() - start;
+const giveBackMs = giveBackFrom === undefined ? 0 : returnedMs - (giveBackFrom - start);
+result.returned = undefined;
 clearInterval(timer);
 // What the scan returns is part of what it holds: sampled with the result alive.
 const withIds = heap();
@@ -140,4 +141,6 @@ if (mode !== "bare") await recorder.commit();
 await digests.remove(DOMAIN);
 await redis.quit();
 clients.destroy();
-console.log(JSON.stringify({ ms, giveBackMs, peak, ids, total: result.total }));
+console.log(
+  JSON.stringify({ ms, returnedMs, giveBackMs, notReturned, peak, ids, total: result.total }),
+);

@@ -4,7 +4,10 @@
  *
  * Received messages stay invisible (leased) until the scan ends, so the next ReceiveMessage
  * returns new ones instead of the same ten again; at the end they are all made visible at
- * once. The summary is bounded by classes × samples; what grows with the scan is the list of
+ * once. That give-back is not on the way to the summary: the scan resolves once the last
+ * receive is classified and its ids are written, and `returned` resolves once every held
+ * message is visible again, so the caller reports (the digest) while it runs and holds its
+ * lock until it is done (docs/adr/0012). The summary is bounded by classes × samples; what grows with the scan is the list of
  * receipt handles (at most MAX_HELD), bounded by `maxMessages`. The message ids per class are
  * streamed to `input.ids` (the digest store's recorder) in batches of FLUSH_IDS while the scan
  * runs, so the scan holds no list that grows with the queue; without `input.ids` (tests) they
@@ -97,8 +100,12 @@ export interface ScanResult extends ScanSummary {
   messageIds?: ScanMessageIds;
   /** False when the scan stopped at `maxMessages`: the queue may hold more than `total`. */
   complete: boolean;
-  /** Messages whose lease could not be ended: they reappear when the lease runs out. */
-  notReturned: number;
+  /**
+   * Resolves (never rejects) once the give-back has ended, with how many messages it could
+   * not return (they reappear when their lease runs out). A caller that holds the queue for
+   * others (the scan lock) holds it until then: before, the scanned messages are still hidden.
+   */
+  returned: Promise<number>;
   /** The receive counts the scan saw (after its own receive), per count. */
   receives: ReceiveTally;
   /** True when the scan stopped receiving to stay within the receive budget. */
@@ -243,7 +250,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     }
   };
 
-  let notReturned = 0;
+  let returned: Promise<number> = Promise.resolve(0);
   try {
     // Every receiver has settled before anything is given back: a receive still in flight
     // would otherwise lease messages after the give-back.
@@ -252,19 +259,24 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     // Also after a failed receive: leased messages must not stay hidden for the whole lease.
-    notReturned = await giveBack(deps, queueUrl, held, receivers);
+    // Started, not awaited: the last ids' writes and the caller's report run beside it.
+    returned = giveBack(deps, queueUrl, held, receivers);
     // Every write settles before the scan ends, also when it failed: nothing is written after.
     if (failure === undefined) flush();
     await writes;
   }
-  if (failure) throw failure.error;
+  if (failure) {
+    // A failed scan reports nothing: its caller only has to wait for the messages.
+    await returned;
+    throw failure.error;
+  }
   const complete = drained && !stoppedShort;
   const result = summary.snapshot();
   log.debug(
-    { queueUrl, scanId, total: result.total, complete, notReturned, stoppedShort },
+    { queueUrl, scanId, total: result.total, complete, stoppedShort },
     "dead-letter queue scanned",
   );
-  const outcome = { scanId, complete, notReturned, receives, stoppedShort };
+  const outcome = { scanId, complete, returned, receives, stoppedShort };
   if (sink) return { ...result, ...outcome };
   const messageIds: ScanMessageIds = Object.fromEntries(
     [...ids].map(([cls, list]) => [cls, unique(list)]),

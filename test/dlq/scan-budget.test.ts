@@ -40,8 +40,8 @@ async function redrivenQueue(name: string, count: number) {
   const moved = () => findQueueByUrl(env.emulator.ctx.state, target)?.messages ?? [];
   const limit = { targetArn, maxReceiveCount: 3 };
   /** One scan of the queue under its RedrivePolicy, with what the bot knows of its counts. */
-  const scan = (input: Pick<ScanInput, "receivers"> & { known?: ReceiveCounts } = {}) =>
-    scanQueue(
+  const scan = async (input: Pick<ScanInput, "receivers"> & { known?: ReceiveCounts } = {}) => {
+    const result = await scanQueue(
       { sqs: env.gateways.sqs, log },
       {
         queueUrl: url,
@@ -52,6 +52,10 @@ async function redrivenQueue(name: string, count: number) {
         redrive: { limit, known: input.known },
       },
     );
+    // Every message back before the next scan, as the scan lock makes the job wait.
+    await result.returned;
+    return result;
+  };
   return { messages, moved, scan };
 }
 

@@ -71,7 +71,7 @@ describe("scanQueue", () => {
 
     expect(summary.total).toBe(250);
     expect(summary.complete).toBe(true);
-    expect(summary.notReturned).toBe(0);
+    expect(await summary.returned).toBe(0);
     const counts = Object.fromEntries(
       Object.entries(summary.classes).map(([cls, entry]) => [cls, entry?.count]),
     );
@@ -109,6 +109,7 @@ describe("scanQueue", () => {
     );
     expect(summary.total).toBe(42);
     expect(summary.complete).toBe(false);
+    expect(await summary.returned).toBe(0);
     expect(await depth(url)).toEqual({ visible: 95, hidden: 0 });
   });
 
@@ -139,6 +140,7 @@ describe("scanQueue", () => {
       Object.entries(summary.messageIds ?? {}).map(([cls, ids]) => [cls, ids.length]),
     );
     expect(idCounts).toEqual(expected);
+    await summary.returned;
     expect(await depth(url)).toEqual({ visible: 200, hidden: 0 });
   });
 
@@ -172,7 +174,38 @@ describe("scanQueue", () => {
         .flat()
         .sort(),
     ).toEqual(["m-1", "m-2"]);
+    await summary.returned;
     expect(returned.sort()).toEqual(["h-1", "h-2", "h-3"]);
+  });
+
+  it("resolves before its give-back ends, and `returned` once every message is visible again", async () => {
+    const { url } = await fill("scan-give-back", 40);
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let givingBack = 0;
+    const sqs = {
+      receive: env.gateways.sqs.receive.bind(env.gateways.sqs),
+      changeVisibilityBatch: async (
+        ...args: Parameters<Gateways["sqs"]["changeVisibilityBatch"]>
+      ) => {
+        givingBack += 1;
+        await gate;
+        return env.gateways.sqs.changeVisibilityBatch(...args);
+      },
+    };
+    const summary = await scanQueue(
+      { sqs, log },
+      { queueUrl: url, maxMessages: 1000, samplesPerClass: 1, waitSeconds: 0 },
+    );
+    // The summary is there while the give-back waits: the messages are still hidden.
+    expect(summary.total).toBe(40);
+    expect(givingBack).toBeGreaterThan(0);
+    expect(await depth(url)).toEqual({ visible: 0, hidden: 40 });
+    open();
+    expect(await summary.returned).toBe(0);
+    expect(await depth(url)).toEqual({ visible: 40, hidden: 0 });
   });
 
   it("gives back what it received when a receive fails midway", async () => {
