@@ -1,5 +1,5 @@
 /** The structured logger (pino). Secrets are redacted here, once, for every log line. */
-import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
+import type { Logger as BoltLogger, LogLevel } from "@slack/bolt";
 import pino, { type Logger } from "pino";
 import { AppError } from "./errors.js";
 
@@ -166,14 +166,18 @@ function serializeError(value: unknown, depth = 0): LoggedError | unknown {
   return out;
 }
 
-const BOLT_LEVELS: Record<string, LogLevel> = {
-  trace: LogLevel.DEBUG,
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-  fatal: LogLevel.ERROR,
-  silent: LogLevel.ERROR,
+/**
+ * Bolt's LogLevel values, written out: every process imports this file, and a value import of
+ * Bolt's enum would load Bolt into the worker process, which runs no Slack app (docs/adr/0012).
+ */
+const BOLT_LEVELS: Record<string, `${LogLevel}`> = {
+  trace: "debug",
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  error: "error",
+  fatal: "error",
+  silent: "error",
 };
 
 /** Bolt's Logger interface over pino, so Bolt's own lines are structured and redacted too. */
@@ -185,7 +189,7 @@ export function boltLogger(log: Logger): BoltLogger {
     warn: (...msg) => child.warn(msg.map(String).join(" ")),
     error: (...msg) => child.error(msg.map(String).join(" ")),
     setLevel: () => {},
-    getLevel: () => BOLT_LEVELS[log.level] ?? LogLevel.INFO,
+    getLevel: () => (BOLT_LEVELS[log.level] ?? "info") as LogLevel,
     setName: (name) => {
       child = log.child({ component: name });
     },

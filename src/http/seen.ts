@@ -4,7 +4,7 @@
  * bot process; the in-memory twin serves unit tests.
  */
 import type { Redis } from "../redis.js";
-import { MAX_SKEW_SECONDS } from "./verify.js";
+import { MAX_SKEW_SECONDS } from "./skew.js";
 
 export interface SeenSignatures {
   /**

@@ -20,7 +20,7 @@ import type { AckSurface } from "../metrics.js";
 import { readBody } from "./body.js";
 import type { SeenSignatures } from "./seen.js";
 import { actsOnce, checkShape, isSslCheck } from "./shape.js";
-import { type VerifyProblem, verifySlackSignature } from "./verify.js";
+import type { VerifyProblem } from "./verify.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -67,6 +67,16 @@ export interface RunningHttpServer {
   url: string;
   close(): Promise<void>;
 }
+
+/**
+ * The signature check, loaded with the first Slack request: it is Bolt's own verifier, and the
+ * worker process's server (only /healthz) would otherwise load Bolt for nothing (docs/adr/0012).
+ */
+let verifying: Promise<typeof import("./verify.js")> | undefined;
+const verifier = () => {
+  verifying ??= import("./verify.js");
+  return verifying;
+};
 
 /** Why a request never reached Bolt. */
 type Refusal =
@@ -159,6 +169,7 @@ async function handleSlack(
     res.writeHead(200).end();
     return;
   }
+  const { verifySlackSignature } = await verifier();
   const verified = verifySlackSignature(slack.signingSecret, req.headers, read.body);
   if (!verified.ok) {
     refuse(res, log, at, verified.problem);

@@ -6,8 +6,9 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { isValidSlackRequest } from "@slack/bolt";
+import { MAX_SKEW_SECONDS } from "./skew.js";
 
-export const MAX_SKEW_SECONDS = 5 * 60;
+export { MAX_SKEW_SECONDS };
 
 export type VerifyProblem =
   | "timestamp_malformed"
