@@ -168,7 +168,7 @@ function serializeError(value: unknown, depth = 0): LoggedError | unknown {
 
 /**
  * Bolt's LogLevel values, written out: every process imports this file, and a value import of
- * Bolt's enum would load Bolt into the worker process, which runs no Slack app (docs/adr/0012).
+ * Bolt's enum would load Bolt into the worker process, which runs no Slack app (docs/adr/0008).
  */
 const BOLT_LEVELS: Record<string, `${LogLevel}`> = {
   trace: "debug",

@@ -7,7 +7,9 @@
  * once. That give-back is not on the way to the summary: the scan resolves once the last
  * receive is classified and its ids are written, and `returned` resolves once every held
  * message is visible again, so the caller reports (the digest) while it runs and holds its
- * lock until it is done (docs/adr/0012). The summary is bounded by classes × samples; what grows with the scan is the list of
+ * lock until it is done (docs/adr/0012).
+ *
+ * The summary is bounded by classes × samples; what grows with the scan is the list of
  * receipt handles (at most MAX_HELD), bounded by `maxMessages`. The message ids per class are
  * streamed to `input.ids` (the digest store's recorder) in batches of FLUSH_IDS while the scan
  * runs, so the scan holds no list that grows with the queue; without `input.ids` (tests) they

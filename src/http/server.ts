@@ -70,7 +70,7 @@ export interface RunningHttpServer {
 
 /**
  * The signature check, loaded with the first Slack request: it is Bolt's own verifier, and the
- * worker process's server (only /healthz) would otherwise load Bolt for nothing (docs/adr/0012).
+ * worker process's server (only /healthz) would otherwise load Bolt for nothing (docs/adr/0008).
  */
 let verifying: Promise<typeof import("./verify.js")> | undefined;
 const verifier = () => {
