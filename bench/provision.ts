@@ -222,7 +222,9 @@ async function slackSlope(): Promise<Slope & { updates: number; job: Slope }> {
         }
         await shown;
         const ms = performance.now() - started;
-        const job = await queues.provision.getJob(provisionJobId(id));
+        const job = await queues.provision.getJob(
+          provisionJobId({ account: ACCOUNT_ID, region: REGION }, id),
+        );
         if (measured) jobMs[latency]?.push((job?.finishedOn ?? Number.NaN) - startedAt);
         measured = true; // the first run is the warm-up
         updates = timeline.calls

@@ -7,7 +7,7 @@ import { Job, type Worker } from "bullmq";
 import { type Access, authorize } from "../src/access/authorize.js";
 import type { AuditEntry, AuditLog } from "../src/audit/audit.js";
 import type { Gateways } from "../src/aws/gateways.js";
-import type { Targets } from "../src/aws/targets.js";
+import { refId, type Targets } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
@@ -16,7 +16,7 @@ import type { ReingestReporterFactory } from "../src/dlq/reporter.js";
 import type { Logger } from "../src/logger.js";
 import type { Metrics } from "../src/metrics.js";
 import { TaggedBindingStore } from "../src/provision/bindings.js";
-import type { ProvisionJobData } from "../src/provision/plan-to-job.js";
+import { domainRefOfJob, type ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
 import type { CleanupResult } from "../src/provision/types.js";
 import { scheduleDomainScan } from "../src/queues/dlq-scan.js";
@@ -72,12 +72,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const provision = startProvisionWorker({
     connection: deps.connection,
     prefix,
-    gateways: deps.gateways,
+    targets: deps.targets,
     bindings,
     log: deps.log.child({ queue: "provision" }),
     jobReporter: deps.reporters.provision,
     stillAllowed: (userId) => authorize(deps.access, userId, "enable"),
-    scheduleScan: (domain) => scheduleDomainScan(deps.queues, domain, config.dlq.scanIntervalMs),
+    scheduleScan: (ref) => scheduleDomainScan(deps.queues, ref.domain, config.dlq.scanIntervalMs),
     keepLinkCheck: (jobId, data) => keepLinkCheck(deps.queues, jobId, data),
     propagationWaitMs: config.provision.propagationWaitMs,
   });
@@ -197,7 +197,7 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
       };
       if (data.failure) counts.failedStep = data.failure.step;
       if (data.checkpoint?.link?.linked === false) counts.link = "by hand";
-      return { requestedBy: data.requestedBy, target: data.request.domain.name, counts };
+      return { requestedBy: data.requestedBy, target: refId(domainRefOfJob(data)), counts };
     }
     case JOBS.cleanup: {
       const data = job.data as CleanupJobData;
@@ -211,7 +211,7 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
       }
       return {
         requestedBy: data.requestedBy,
-        ...(target && { target: target.data.request.domain.name }),
+        ...(target && { target: refId(domainRefOfJob(target.data)) }),
         counts,
       };
     }

@@ -10,17 +10,23 @@
  *   cleanup: alert binding, domain (only if empty), queue, alias, key (7-day deletion)
  */
 import { Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
+import { type DomainRef, placeId, type Targets } from "../src/aws/targets.js";
+import type { Actor } from "../src/context.js";
 import type { Logger } from "../src/logger.js";
 import type { BindingStore } from "../src/provision/bindings.js";
 import { cleanUp } from "../src/provision/cleanup.js";
-import { type ProvisionJobData, provisionInput } from "../src/provision/plan-to-job.js";
+import {
+  domainRefOfJob,
+  type ProvisionJobData,
+  placeOfJob,
+  provisionInput,
+} from "../src/provision/plan-to-job.js";
 import {
   noopReporter,
   type ProvisionReporter,
   type ReporterFactory,
 } from "../src/provision/reporter.js";
 import { report, runProvision, StepError, toFailure } from "../src/provision/run.js";
-import type { ProvisionGateways } from "../src/provision/steps.js";
 import type { CleanupResult, ProvisionFailure, ProvisionSummary } from "../src/provision/types.js";
 import { JOBS, QUEUES } from "../src/queues/names.js";
 import type { CleanupJobData } from "../src/queues/provision.js";
@@ -31,7 +37,8 @@ export type CleanupJob = Job<CleanupJobData, CleanupResult, typeof JOBS.cleanup>
 type AnyJob = Job<ProvisionJobData | CleanupJobData, ProvisionSummary | CleanupResult, string>;
 
 export interface ProvisionDeps {
-  gateways: ProvisionGateways;
+  /** The job acts in its own place, as the person who asked (the assumed role's session). */
+  targets: Pick<Targets, "targetOf" | "gateways" | "describe">;
   bindings: BindingStore;
   log: Logger;
   reporter?: ReporterFactory;
@@ -52,7 +59,7 @@ export interface ProvisionDeps {
    * digest does not wait for the next reconcile. Its failure is logged: the reconcile
    * schedules the domain anyway.
    */
-  scheduleScan?: (domain: string) => Promise<void>;
+  scheduleScan?: (ref: DomainRef) => Promise<void>;
   /**
    * Keeps the job's data for Check again when the instance is left to be linked by hand: the
    * job itself is removed an hour after it completes. A failure fails the attempt, and the
@@ -81,22 +88,32 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
     teamId: input.teamId,
   });
   const reporter = reporterFor(deps, job);
-  const decision = await deps.stillAllowed?.(input.requestedBy);
-  if (decision && !decision.allowed) {
+  const refuse = async (why: string): Promise<never> => {
     const failure: ProvisionFailure = {
       step: "authorisation",
-      message: `Stopped before any change: ${decision.message ?? "the requester no longer holds the role."}`,
+      message: `Stopped before any change: ${why}`,
       retryable: false,
     };
     log.warn({ failure }, "provisioning refused at start");
     await job.updateData({ ...job.data, failure });
     report(log, () => reporter.failed(failure));
     throw new UnrecoverableError(failure.message);
+  };
+  const decision = await deps.stillAllowed?.(input.requestedBy);
+  if (decision && !decision.allowed) {
+    await refuse(decision.message ?? "the requester no longer holds the role.");
+  }
+  // The targets may have changed since the job was queued (a restart with other AWS_TARGETS).
+  const place = placeOfJob(job.data);
+  if (!deps.targets.targetOf(place)) {
+    await refuse(
+      `the bot no longer serves account ${place.account} in ${place.region}: add it back to AWS_TARGETS, or enable the instance where the bot serves it.`,
+    );
   }
   try {
     const { summary, checkpoint } = await runProvision({
       ctx: {
-        gateways: deps.gateways,
+        gateways: deps.targets.gateways(place, requester(job.data)),
         bindings: deps.bindings,
         log,
         ...(deps.propagationWaitMs ? { settling: { boundMs: deps.propagationWaitMs } } : {}),
@@ -109,7 +126,7 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
     log.info({ summary }, "provisioning completed");
     if (summary.instance.byHand) await deps.keepLinkCheck?.(jobId, { ...job.data, checkpoint });
     if (summary.alertChannelId && deps.scheduleScan) {
-      await deps.scheduleScan(input.domain.name).catch((err: unknown) => {
+      await deps.scheduleScan(domainRefOfJob(job.data)).catch((err: unknown) => {
         log.warn({ err }, "could not schedule the new domain's scans; the reconcile will");
       });
     }
@@ -147,10 +164,22 @@ async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<Clean
   }
   const reporter = reporterFor(deps, target);
   const input = provisionInput(targetId, target.data);
+  const place = placeOfJob(target.data);
+  if (!deps.targets.targetOf(place)) {
+    throw new UnrecoverableError(
+      `The bot no longer serves account ${place.account} in ${place.region} (${placeId(place)}), where job ${targetId} created its resources: add it back to AWS_TARGETS to clean up.`,
+    );
+  }
   let result: CleanupResult;
   try {
+    // Clean-up acts as whoever clicked it; the resources are the enable job's.
+    const actor: Actor = {
+      type: "slack",
+      userId: job.data.requestedBy,
+      teamId: target.data.teamId,
+    };
     result = await cleanUp(
-      { gateways: deps.gateways, bindings: deps.bindings, log },
+      { gateways: deps.targets.gateways(place, actor), bindings: deps.bindings, log },
       input,
       target.data.checkpoint ?? {},
     );
@@ -169,6 +198,13 @@ async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<Clean
   report(log, () => reporter.cleanedUp?.(result));
   return result;
 }
+
+/** The Slack user who asked: the job acts as them, so the assumed role's session names them. */
+const requester = (data: ProvisionJobData): Actor => ({
+  type: "slack",
+  userId: data.requestedBy,
+  teamId: data.teamId,
+});
 
 function reporterFor(deps: ProvisionDeps, job: ProvisionJob): ProvisionReporter {
   if (deps.jobReporter) return deps.jobReporter(job);

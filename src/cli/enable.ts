@@ -26,7 +26,7 @@ import type {
   StepName,
   StepOutcome,
 } from "../provision/types.js";
-import { provisionJobId } from "../queues/provision.js";
+import { provisionJobIdOf } from "../queues/provision.js";
 import type { CliEnv } from "./aws.js";
 import { ENABLE_FLAGS } from "./enable-args.js";
 import type { CliCommand, CliIo } from "./io.js";
@@ -190,7 +190,7 @@ export const createEnableCommand =
           channelId: "",
           teamId: "",
         });
-        const jobId = provisionJobId(request.instance.id);
+        const jobId = provisionJobIdOf(data);
         const checkpointFile = args.checkpoint;
         say("");
         try {

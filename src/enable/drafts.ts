@@ -8,12 +8,21 @@
 import { randomUUID } from "node:crypto";
 import type { InstanceStatus } from "../aws/connect-gateway.js";
 import type { RedriveTarget } from "../aws/sqs-gateway.js";
+import type { Place } from "../aws/targets.js";
 import type { Redis } from "../redis.js";
 import type { EnableFacts } from "./plan.js";
 
-export type WizardStep = "instance" | "domain" | "dlq" | "key" | "review";
+export type WizardStep = "target" | "instance" | "domain" | "dlq" | "key" | "review";
 
-export const WIZARD_STEPS: readonly WizardStep[] = ["instance", "domain", "dlq", "key", "review"];
+/** Every step; a bot that serves one place leaves out the first (wizard.ts `stepsOf`). */
+export const WIZARD_STEPS: readonly WizardStep[] = [
+  "target",
+  "instance",
+  "domain",
+  "dlq",
+  "key",
+  "review",
+];
 
 /** A draft left alone this long is gone; the person starts again with `/profiles enable`. */
 export const DRAFT_TTL_MS = 60 * 60 * 1000;
@@ -35,6 +44,12 @@ export interface KeyRow {
   arn: string;
   description: string;
   aliases: string[];
+}
+
+/** A place the bot serves, as the target step offers it. */
+export interface PlaceOption extends Place {
+  /** For people: `prod (444455556666) · eu-west-2`. */
+  label: string;
 }
 
 /** Something looked up in AWS: the value, or the sentence saying why it could not be. */
@@ -149,6 +164,13 @@ export interface Draft {
   channelId: string;
   createdAt: string;
   step: WizardStep;
+  /**
+   * Where the wizard works: every look-up and the job use this account and region. Set at
+   * creation when the bot serves one place; otherwise picked on the target step.
+   */
+  place?: Place;
+  /** The places the target step offers, as the bot served them when the wizard opened. */
+  places?: PlaceOption[];
   /** The picked instance id; its row comes from `instances`. */
   instanceId?: string;
   domain: DomainDraft;
@@ -170,13 +192,17 @@ export interface Draft {
 }
 
 export type DraftPatch = Partial<
-  Omit<Draft, "id" | "userId" | "teamId" | "channelId" | "createdAt">
+  Omit<Draft, "id" | "userId" | "teamId" | "channelId" | "createdAt" | "places">
 >;
 
 export interface NewDraft {
   userId: string;
   teamId: string;
   channelId: string;
+  /** The one place the bot serves: the wizard starts at the instance. */
+  place?: Place;
+  /** Two or more places: the wizard starts by picking one of them. */
+  places?: PlaceOption[];
 }
 
 export interface DraftStore {
@@ -193,7 +219,7 @@ export function newDraft(owner: NewDraft, now = new Date()): Draft {
     id: randomUUID(),
     ...owner,
     createdAt: now.toISOString(),
-    step: "instance",
+    step: (owner.places?.length ?? 0) > 1 ? "target" : "instance",
     domain: { mode: "new" },
     dlq: { mode: "new" },
     key: { mode: "new" },

@@ -4,6 +4,7 @@
  * unticked (the plan's only blockers), or the provisioning job to queue. Nothing here
  * calls AWS or the queue; the listener does what the decision says.
  */
+import type { Place } from "../aws/targets.js";
 import { type ProvisionJobData, provisionJobData } from "../provision/plan-to-job.js";
 import type { Draft, DraftPatch } from "./drafts.js";
 import { blockedOnlyByConfirmations, type ConfirmationKind } from "./plan.js";
@@ -25,9 +26,12 @@ const staleFacts = (now: Date): DraftPatch => ({ facts: { for: "", at: now.toISO
 
 export function decideEnable({
   input: draft,
+  place,
   now = new Date(),
 }: {
   input: Draft;
+  /** Where the job works: the draft's place, checked by the caller to be one the bot serves. */
+  place?: Place;
   now?: Date;
 }): EnableDecision {
   const state = reviewState({ ...draft, step: "review" }, now.getTime());
@@ -40,5 +44,5 @@ export function decideEnable({
   if (plan.blockers.length > 0) return { kind: "check-again", patch: staleFacts(now) };
   // No blockers means the instance ARN parsed, so building the job data cannot refuse it.
   const who = { requestedBy: draft.userId, channelId: draft.channelId, teamId: draft.teamId };
-  return { kind: "ready", data: provisionJobData(input, who, now) };
+  return { kind: "ready", data: provisionJobData(input, who, now, place) };
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Gateways } from "../aws/gateways.js";
+import { type Place, placeId, samePlace } from "../aws/targets.js";
 import { asAppError } from "../errors.js";
 import { parseInstanceArn } from "./arns.js";
 import {
@@ -18,6 +19,7 @@ import {
   type KeyRow,
   type LinkCheck,
   type Loaded,
+  type PlaceOption,
   type QueueCheck,
   type QueueRow,
   WIZARD_STEPS,
@@ -54,6 +56,7 @@ export const FACTS_FRESH_MS = 10 * 60_000;
 
 /** Every field a step validates; the Slack views use the same names as block ids. */
 export type WizardField =
+  | "target"
   | "instance"
   | "domain_mode"
   | "domain_name"
@@ -78,6 +81,82 @@ export type WizardField =
 export type FieldErrors = Partial<Record<WizardField, string>>;
 
 export const KEY_DESCRIPTION_MAX = 8192;
+
+// ---------------------------------------------------------------------------------------------
+// Where the wizard works
+
+/** The target step is shown only when there is a choice to make. */
+export const hasTargetStep = (draft: Pick<Draft, "places">): boolean =>
+  (draft.places?.length ?? 0) > 1;
+
+/** The steps this draft goes through: all of them, or all but the target step. */
+export const stepsOf = (draft: Pick<Draft, "places">): readonly WizardStep[] =>
+  hasTargetStep(draft) ? WIZARD_STEPS : WIZARD_STEPS.filter((s) => s !== "target");
+
+/** "Step 2 of 6": the step's number among the draft's steps. */
+export function stepNumber(
+  draft: Pick<Draft, "places">,
+  step: WizardStep,
+): { n: number; of: number } {
+  const steps = stepsOf(draft);
+  return { n: steps.indexOf(step) + 1, of: steps.length };
+}
+
+/** The step a move lands on: a draft without a target step stays at the instance. */
+export const stepFor = (draft: Pick<Draft, "places">, step: WizardStep): WizardStep =>
+  step === "target" && !hasTargetStep(draft) ? "instance" : step;
+
+/** The offered place the draft works in; undefined until one is picked. */
+export const chosenPlace = (draft: Pick<Draft, "place" | "places">): PlaceOption | undefined => {
+  const { place } = draft;
+  if (!place) return undefined;
+  return draft.places?.find((p) => samePlace(p, place)) ?? { ...place, label: placeId(place) };
+};
+
+/** `111122223333.us-east-1` read back from the target picker; undefined for anything else. */
+export function parsePlaceValue(text: string): Place | undefined {
+  const match = /^(\d{12})\.([a-z]{2}(?:-[a-z]+)+-\d)$/.exec(text);
+  return match ? { account: match[1] as string, region: match[2] as string } : undefined;
+}
+
+/**
+ * Everything the draft looked up or picked in the place it leaves: another account or region
+ * has other instances, domains, queues and keys. Loads are written as old (`at` 0, nothing in
+ * them) so each step looks up afresh, since a patch can't remove a field.
+ */
+function leavePlace(next: Draft): void {
+  const never = new Date(0).toISOString();
+  Object.assign(next, {
+    instanceId: "",
+    instances: { at: never },
+    domains: { at: never },
+    queues: { at: never },
+    keys: { at: never },
+    queueCheck: { name: "", at: never },
+    keyCheck: { keyId: "", at: never },
+    domainCheck: { name: "", at: never },
+    facts: { for: "", at: never },
+    domain: { mode: "new" },
+    dlq: { mode: "new" },
+    key: { mode: "new" },
+    confirmRelink: false,
+    confirmReencrypt: false,
+  } satisfies DraftPatch);
+}
+
+/** The sections `leavePlace` rewrites, written whole when the place changes. */
+const placeSections = (draft: Draft): DraftPatch => ({
+  place: draft.place,
+  instanceId: draft.instanceId,
+  instances: draft.instances,
+  domains: draft.domains,
+  queues: draft.queues,
+  keys: draft.keys,
+  queueCheck: draft.queueCheck,
+  keyCheck: draft.keyCheck,
+  domainCheck: draft.domainCheck,
+  facts: draft.facts,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Reading the draft
@@ -207,6 +286,11 @@ export function applyTyped(draft: Draft, typed: DraftPatch): { draft: Draft; pat
     dlq: { ...draft.dlq, ...typed.dlq },
     key: { ...draft.key, ...typed.key },
   };
+  const moved = typed.place !== undefined && !(draft.place && samePlace(draft.place, typed.place));
+  if (moved) {
+    leavePlace(next);
+    return { draft: next, patch: { ...placeSections(next), ...inputSections(next) } };
+  }
   if (typed.instanceId !== undefined && typed.instanceId !== draft.instanceId) {
     if (next.domain.name !== undefined && next.domain.name.trim() === defaultDomainFor(draft)) {
       next.domain = { ...next.domain, name: defaultDomainFor(next) };
@@ -326,6 +410,8 @@ function keepFollowsDomain(next: Draft): void {
 
 export function validateStep(step: WizardStep, draft: Draft): FieldErrors {
   switch (step) {
+    case "target":
+      return validateTargetStep(draft);
     case "instance":
       return validateInstanceStep(draft);
     case "domain":
@@ -337,6 +423,17 @@ export function validateStep(step: WizardStep, draft: Draft): FieldErrors {
     case "review":
       return {};
   }
+}
+
+function validateTargetStep(draft: Draft): FieldErrors {
+  const { place } = draft;
+  if (!place) return { target: "Pick the AWS account and region to work in." };
+  if (!draft.places?.some((p) => samePlace(p, place))) {
+    return {
+      target: "The bot does not serve this account and region: pick one from the list.",
+    };
+  }
+  return {};
 }
 
 function validateInstanceStep(draft: Draft): FieldErrors {
@@ -353,8 +450,15 @@ function validateInstanceStep(draft: Draft): FieldErrors {
       instance: `Instance ${instanceLabel(instance)} is ${instance.status}: only an ACTIVE instance can use Customer Profiles. Pick another one, or wait until it is ACTIVE.`,
     };
   }
-  if (!parseInstanceArn(instance.arn).ok) {
+  const arn = parseInstanceArn(instance.arn);
+  if (!arn.ok) {
     return { instance: `The instance's ARN '${instance.arn}' can't be read: pick it again.` };
+  }
+  const where = { account: arn.value.accountId, region: arn.value.region };
+  if (draft.place && !samePlace(where, draft.place)) {
+    return {
+      instance: "This instance is in another account or region than the one picked: pick it again.",
+    };
   }
   // The domain step proposes the domain the instance is linked to, so it needs the answer.
   if (!currentLink(draft)) {
@@ -728,8 +832,15 @@ export function pendingLoad(
 
 function stepLoad(draft: Draft, gateways: WizardGateways): (() => Promise<DraftPatch>) | undefined {
   switch (draft.step) {
+    case "target":
+      return undefined;
     case "instance": {
-      if (!draft.instanceId) return undefined;
+      // Warmed when the wizard opens in its only place; picked places load it here.
+      if (!draft.instanceId) {
+        return isFresh(draft.instances)
+          ? undefined
+          : async () => ({ instances: await loadInstances(gateways) });
+      }
       const instance = chosenInstance(draft);
       if (!instance) {
         return async () => {

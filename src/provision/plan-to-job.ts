@@ -3,6 +3,7 @@
  * stores it) and the order its steps may run in. Queue names and job ids are src/queues'.
  */
 import { randomUUID } from "node:crypto";
+import { type DomainRef, type Place, placeId, samePlace } from "../aws/targets.js";
 import { parseInstanceArn } from "../enable/arns.js";
 import { defaultAliasName, validateAliasName } from "../enable/names.js";
 import type { EnableInput } from "../enable/plan.js";
@@ -35,7 +36,10 @@ export type ProvisionRequest = Pick<
 export interface ProvisionJobData extends Requester {
   version: 1;
   request: ProvisionRequest;
-  /** From the instance ARN, so every step builds the same ARNs. */
+  /**
+   * From the instance ARN, so every step builds the same ARNs; the place the person picked,
+   * which the job reaches through that target's gateways (`placeOfJob`).
+   */
   accountId: string;
   region: string;
   /** ISO time of the submission. */
@@ -57,13 +61,26 @@ export interface StatusMessageRef {
   ts: string;
 }
 
+/**
+ * The job's data. `place`, when given, is where the person picked the instance: an instance
+ * ARN naming another account or region is refused, so a job never acts somewhere other than
+ * the place it was asked for.
+ */
 export function provisionJobData(
   choice: ProvisionRequest,
   who: Requester,
   now: Date = new Date(),
+  place?: Place,
 ): ProvisionJobData {
   const parsed = parseInstanceArn(choice.instance.arn);
   if (!parsed.ok) throw new AppError("invalid_input", parsed.error);
+  const armed = { account: parsed.value.accountId, region: parsed.value.region };
+  if (place && !samePlace(armed, place)) {
+    throw new AppError(
+      "invalid_input",
+      `Instance ${choice.instance.id} is in ${placeId(armed)}, not in ${placeId(place)} where it was picked: pick the instance again.`,
+    );
+  }
   const { instance, domain, dlq, key, confirmRelink, confirmReencrypt } = choice;
   return {
     version: 1,
@@ -86,6 +103,18 @@ export function provisionJobData(
     checkpoint: {},
   };
 }
+
+/** Where the job works: the account and region of its instance. */
+export const placeOfJob = (data: Pick<ProvisionJobData, "accountId" | "region">): Place => ({
+  account: data.accountId,
+  region: data.region,
+});
+
+/** The domain the job enables, wherever it is. */
+export const domainRefOfJob = (data: ProvisionJobData): DomainRef => ({
+  ...placeOfJob(data),
+  domain: data.request.domain.name.trim(),
+});
 
 export function provisionInput(jobId: string, data: ProvisionJobData): ProvisionInput {
   const { request } = data;

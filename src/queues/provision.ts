@@ -3,7 +3,12 @@
  * checkpoint, and Clean up. Processors are in jobs/provision.ts.
  */
 import type { Job, JobsOptions } from "bullmq";
-import type { ProvisionJobData, StatusMessageRef } from "../provision/plan-to-job.js";
+import { type Place, placeId } from "../aws/targets.js";
+import {
+  type ProvisionJobData,
+  placeOfJob,
+  type StatusMessageRef,
+} from "../provision/plan-to-job.js";
 import type { JobQueues } from "./index.js";
 import { lockKey, withLock } from "./lock.js";
 import { JOBS } from "./names.js";
@@ -17,11 +22,19 @@ export interface CleanupJobData {
 }
 
 /**
- * One job per Connect instance: submitting twice, or two people enabling the same instance
- * at once, lands on the same id.
+ * One job per Connect instance in its place (`enable-111122223333.us-east-1.<instance id>`):
+ * submitting twice, or two people enabling the same instance at once, lands on the same id,
+ * and instances with the same id in two accounts or regions never do.
  */
-export const provisionJobId = (instanceId: string): string =>
-  `enable-${instanceId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+export const provisionJobId = (place: Place, instanceId: string): string =>
+  `enable-${placeId(place)}.${instanceId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+/** What a Retry, Clean up or Check again button may carry: an enable job's id, as above. */
+export const PROVISION_JOB_ID = /^enable-\d{12}\.[a-z]{2}(?:-[a-z]+)+-\d\.[A-Za-z0-9_-]{1,100}$/;
+
+/** The id of the job enqueued for this data. */
+export const provisionJobIdOf = (data: ProvisionJobData): string =>
+  provisionJobId(placeOfJob(data), data.request.instance.id);
 
 export const cleanupJobId = (provisionJobId: string): string => `cleanup-${provisionJobId}`;
 
@@ -63,7 +76,7 @@ export async function enqueueProvision(
   data: ProvisionJobData,
   opts: { hold?: boolean; jobOptions?: JobsOptions } = {},
 ): Promise<EnqueueOutcome<ProvisionJobData>> {
-  const jobId = provisionJobId(data.request.instance.id);
+  const jobId = provisionJobIdOf(data);
   const existing = (await queues.provision.getJob(jobId)) as ProvisionJob | undefined;
   if (existing) return alreadyThere(jobId, existing);
   await queues.provision.add(JOBS.enable, data, {

@@ -134,10 +134,12 @@ describe("job outcomes from the stack's worker", () => {
     const fast = { ...PROVISION_JOB_OPTIONS, backoff: { type: "fixed", delay: 100 } };
     const outcome = await enqueueProvision(queues, data, { jobOptions: fast });
     const [entry, ...more] = await entries(audit, "job:enable");
+    const ref = `${ACCOUNT_ID}.us-east-1.${domain}`;
     expect(more).toHaveLength(0);
     expect(entry).toMatchObject({
       userId: USER,
-      target: domain,
+      // The domain's whole reference: the same name in another account or region is another.
+      target: ref,
       jobId: outcome.jobId,
       outcome: "failed",
     });
@@ -149,7 +151,7 @@ describe("job outcomes from the stack's worker", () => {
     const clicked = await cleanUpProvision(queues, outcome.jobId, USER, { attempts: 1 });
     expect(clicked.status).toBe("started");
     const [cleaned] = await entries(audit, "job:cleanup");
-    expect(cleaned).toMatchObject({ userId: USER, target: domain, outcome: "succeeded" });
+    expect(cleaned).toMatchObject({ userId: USER, target: ref, outcome: "succeeded" });
     expect(cleaned?.params?.provisionJob).toBe(outcome.jobId);
   });
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { type Job, Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME } from "../../sandbox/aws/seed.js";
 import { findDomain, profileState } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
@@ -130,7 +131,9 @@ async function throughDefaults(instanceId: string, user = USER): Promise<SlackVi
 }
 
 const jobOf = async (instanceId: string) =>
-  (await queue.getJob(`enable-${instanceId}`)) as Job<ProvisionJobData> | undefined;
+  (await queue.getJob(`enable-${ACCOUNT_ID}.us-east-1.${instanceId}`)) as
+    | Job<ProvisionJobData>
+    | undefined;
 
 /** A fresh ACTIVE, unlinked instance, so a test's job never meets another test's. */
 function addInstance(alias: string): string {
@@ -484,7 +487,10 @@ describe("an instance already linked to a domain", () => {
     expect(review.blocks.some((b) => b.block_id === "review_confirm")).toBe(false);
 
     expect((await submit()).responseAction).toBe("clear");
-    const job = await waitForState(queue, `enable-${LEGACY_SUPPORT}`, ["completed", "failed"]);
+    const job = await waitForState(queue, `enable-${ACCOUNT_ID}.us-east-1.${LEGACY_SUPPORT}`, [
+      "completed",
+      "failed",
+    ]);
     expect(job.failedReason).toBeUndefined();
     expect(job.data.request).toMatchObject({
       domain: { mode: "existing", name: LEGACY_DOMAIN },
@@ -711,7 +717,10 @@ describe("an existing domain and keys someone else runs", () => {
   }
 
   const finished = async (id: string) => {
-    const job = await waitForState(queue, `enable-${id}`, ["completed", "failed"]);
+    const job = await waitForState(queue, `enable-${ACCOUNT_ID}.us-east-1.${id}`, [
+      "completed",
+      "failed",
+    ]);
     expect(job.failedReason).toBeUndefined();
     return job as Job<ProvisionJobData>;
   };

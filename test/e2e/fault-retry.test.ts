@@ -6,6 +6,7 @@
  * without making anything twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import type { SlackDriver } from "../../sandbox/slack/driver.js";
 import type { Stack } from "../../sandbox/stack.js";
@@ -21,7 +22,7 @@ const CHANNEL = "C0OPS";
 const EXAMPLECORP = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
 const DOMAIN = "amazon-connect-examplecorp";
 const QUEUE = `${DOMAIN}-dlq`;
-const JOB_ID = `enable-${EXAMPLECORP}`;
+const JOB_ID = `enable-${ACCOUNT_ID}.us-east-1.${EXAMPLECORP}`;
 const FAULT_KEY = "profile:CreateDomain";
 
 let stack: Stack;

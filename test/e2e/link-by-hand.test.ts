@@ -29,7 +29,7 @@ const CHANNEL = "C0OPS";
 const EXAMPLECORP = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
 const INSTANCE_ARN = `arn:aws:connect:us-east-1:${ACCOUNT_ID}:instance/${EXAMPLECORP}`;
 const DOMAIN = "amazon-connect-examplecorp";
-const JOB_ID = `enable-${EXAMPLECORP}`;
+const JOB_ID = `enable-${ACCOUNT_ID}.us-east-1.${EXAMPLECORP}`;
 const FAULT_KEY = "profile:PutIntegration";
 const BY_HAND = "Customer Profiles set up for examplecorp: link the instance by hand";
 
@@ -187,7 +187,7 @@ describe("an instance link AWS refuses", () => {
 
     before = (await checkClicks()).length;
     seen = stack.slack.timeline.ephemerals(USER).length;
-    const stale = "enable-0000aaaa-0000-4000-8000-000000000000";
+    const stale = `enable-${ACCOUNT_ID}.us-east-1.0000aaaa-0000-4000-8000-000000000000`;
     await driver.clickButton(CHECK_LINK_ACTION, { message: await forge(stale), user: USER });
     entry = await auditAfter(before);
     expect(entry).toMatchObject({ outcome: "refused", jobId: stale });

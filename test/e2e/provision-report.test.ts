@@ -25,7 +25,7 @@ const QUEUE = `${DOMAIN}-dlq`;
 const ALIAS = `alias/${DOMAIN}`;
 const CHANNEL = "C0OPS";
 const USER = "U0ADMIN";
-const JOB_ID = `enable-${INSTANCE_ID}`;
+const JOB_ID = `enable-${ACCOUNT_ID}.us-east-1.${INSTANCE_ID}`;
 
 const jobs = useProvisionStack();
 

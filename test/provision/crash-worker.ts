@@ -12,6 +12,7 @@ import { createGateways } from "../../src/aws/gateways.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import type { ProvisionReporter } from "../../src/provision/reporter.js";
+import { emulatorTarget } from "../support/targets.js";
 
 const env = process.env;
 const emulatorUrl = env.EMULATOR_URL;
@@ -51,7 +52,7 @@ const reporter: ProvisionReporter = {
 const worker = startProvisionWorker({
   connection: redis,
   prefix,
-  gateways: createGateways(clients),
+  targets: emulatorTarget(createGateways(clients)),
   bindings: new RedisBindingStore(redis, prefix),
   log: createLogger(env.LOG_LEVEL ?? "silent"),
   reporter: () => reporter,

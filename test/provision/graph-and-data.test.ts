@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import {
   type AlertBinding,
   type BindingStore,
@@ -13,10 +14,15 @@ import {
   RedisBindingStore,
 } from "../../src/provision/bindings.js";
 import { runGraph } from "../../src/provision/graph.js";
-import { provisionInput, provisionJobData, STEP_GRAPH } from "../../src/provision/plan-to-job.js";
+import {
+  placeOfJob,
+  provisionInput,
+  provisionJobData,
+  STEP_GRAPH,
+} from "../../src/provision/plan-to-job.js";
 import { summarise } from "../../src/provision/run.js";
-import { provisionJobId } from "../../src/queues/provision.js";
-import { EXAMPLECORP, REDIS_URL, removeKeys, request, WHO } from "./helpers.js";
+import { PROVISION_JOB_ID, provisionJobId } from "../../src/queues/provision.js";
+import { EXAMPLECORP, REDIS_URL, REGION, removeKeys, request, WHO } from "./helpers.js";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,9 +130,27 @@ describe("job data", () => {
     ).toThrow(/Connect instance ARN/);
   });
 
-  it("gives one job id per instance, without ':'", () => {
-    expect(provisionJobId(EXAMPLECORP.id)).toBe(`enable-${EXAMPLECORP.id}`);
-    expect(provisionJobId("a:b/c")).toBe("enable-a-b-c");
+  it("gives one job id per instance and place, without ':'", () => {
+    const place = { account: ACCOUNT_ID, region: REGION };
+    expect(provisionJobId(place, EXAMPLECORP.id)).toBe(
+      `enable-${ACCOUNT_ID}.${REGION}.${EXAMPLECORP.id}`,
+    );
+    expect(provisionJobId(place, "a:b/c")).toBe(`enable-${ACCOUNT_ID}.${REGION}.a-b-c`);
+    const elsewhere = provisionJobId({ account: "444455556666", region: REGION }, EXAMPLECORP.id);
+    expect(elsewhere).not.toBe(provisionJobId(place, EXAMPLECORP.id));
+    expect(PROVISION_JOB_ID.test(elsewhere)).toBe(true);
+    expect(PROVISION_JOB_ID.test(`enable-${EXAMPLECORP.id}`)).toBe(false);
+  });
+
+  it("refuses an instance from another place than the one picked", () => {
+    expect(() =>
+      provisionJobData(request(), WHO, new Date(), { account: "444455556666", region: REGION }),
+    ).toThrow(/is in 111122223333\.us-east-1, not in 444455556666\.us-east-1/);
+    const data = provisionJobData(request(), WHO, new Date(), {
+      account: ACCOUNT_ID,
+      region: REGION,
+    });
+    expect(placeOfJob(data)).toEqual({ account: ACCOUNT_ID, region: REGION });
   });
 });
 

@@ -25,6 +25,7 @@ import { MemoryReporter } from "../../src/provision/reporter.js";
 import { keyMarker, type ProvisionGateways } from "../../src/provision/steps.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
+import { emulatorTarget } from "../support/targets.js";
 
 export const REGION = "us-east-1";
 export const REDIS_URL = "redis://127.0.0.1:6379";
@@ -68,7 +69,7 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
     maxAttempts: 3,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const gateways: ProvisionGateways = createGateways(clients);
+  const gateways = createGateways(clients);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
   const queues = createQueues(redis, prefix);
@@ -92,7 +93,7 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
       const worker = startProvisionWorker({
         connection: redis,
         prefix,
-        gateways,
+        targets: emulatorTarget(gateways),
         bindings,
         log,
         reporter: reporter.factory,

@@ -10,11 +10,12 @@
  */
 import { z } from "zod";
 import { asAppError } from "../../errors.js";
-import type { StatusMessageRef } from "../../provision/plan-to-job.js";
+import { placeOfJob, type StatusMessageRef } from "../../provision/plan-to-job.js";
 import { checkLinkOnce, type LinkCheckRecord, readLinkCheck } from "../../queues/link-check.js";
 import {
   type ClickOutcome,
   cleanUpProvision,
+  PROVISION_JOB_ID,
   provisionStatusMessage,
   retryProvision,
 } from "../../queues/provision.js";
@@ -26,10 +27,10 @@ import * as say from "../render/provision-clicks.js";
 import { completedReport } from "../reporters/provision.js";
 import { clickedMessage } from "./dlq-buttons.js";
 
-/** `enable-<instance id>`, as src/queues/provision.ts names an enable job. */
+/** `enable-<account>.<region>.<instance id>`, as src/queues/provision.ts names an enable job. */
 const jobIdSchema = z
   .string({ error: "it is missing" })
-  .regex(/^enable-[A-Za-z0-9_-]{1,100}$/, "it is not the id of an enable job");
+  .regex(PROVISION_JOB_ID, "it is not the id of an enable job");
 
 export async function onRetry(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
@@ -62,8 +63,12 @@ export async function onCheckLink(args: ActionArgs, deps: SlackDeps): Promise<vo
     return;
   }
   if (!(await onItsMessage(args, jobId, kept.data.message))) return;
-  const { profiles } = deps.gateways;
   try {
+    const { profiles } = deps.targets.gateways(placeOfJob(kept.data), {
+      type: "slack",
+      userId: args.body.user.id,
+      teamId: args.body.team?.id ?? kept.data.teamId,
+    });
     const outcome = await checkLinkOnce(deps.queues, jobId, (arn) =>
       profiles.domainForInstance(arn),
     );

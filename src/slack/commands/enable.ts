@@ -20,11 +20,20 @@ export const enableSubcommand: Subcommand = {
     await ack();
     const log = deps.log.child({ userId: command.user_id, teamId: command.team_id });
     const drafts = draftStore(deps);
+    const owner = {
+      userId: command.user_id,
+      teamId: command.team_id,
+      channelId: command.channel_id,
+    };
+    const places = deps.targets.places();
+    const only = places.length === 1 ? places[0] : undefined;
     const opened = await openWizard({
       drafts,
       client: client as WebClient,
       triggerId: command.trigger_id,
-      owner: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id },
+      owner: only
+        ? { ...owner, place: only }
+        : { ...owner, places: places.map((p) => ({ ...p, label: deps.targets.describe(p) })) },
       receivedAt,
       log,
     });
@@ -33,8 +42,11 @@ export const enableSubcommand: Subcommand = {
       await respond({ response_type: "ephemeral", text: opened.text });
       return;
     }
-    // Warms the picker's list, so the options request answers from the draft at once.
-    const instances = await loadInstances(deps.gateways);
+    // Warms the picker's list, so the options request answers from the draft at once; with
+    // several places, the instance list waits for the place picked on the first step.
+    if (!only) return;
+    const gateways = deps.targets.gateways(only, { type: "slack", ...owner });
+    const instances = await loadInstances(gateways);
     await drafts
       .patch(opened.draftId, { instances })
       .catch((err: unknown) => log.warn({ err }, "could not store the instance list"));

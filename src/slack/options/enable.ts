@@ -15,7 +15,8 @@ import { domainOptions } from "../render/enable/domain.js";
 import { actionId } from "../render/enable/ids.js";
 import { instanceOptions } from "../render/enable/instance.js";
 import { keyOptions } from "../render/enable/key.js";
-import { draftStore, ownDraft } from "../views/enable/draft.js";
+import { draftGateways, draftStore, ownDraft } from "../views/enable/draft.js";
+import { samePlaceAs } from "../views/enable/refresh.js";
 
 /** Slack drops an options answer after 3 s; this leaves room for the round trip. */
 const OPTIONS_DEADLINE_MS = 2_000;
@@ -55,10 +56,12 @@ async function onOptions<L extends ListName>(
   const picker = PICKERS[what];
   let list = draft[what] as List<L> | undefined;
   if (!wizard.isFresh(list)) {
-    const loading = picker
-      .load(deps.gateways)
+    const loading = Promise.resolve()
+      .then(() => picker.load(draftGateways(deps, draft)))
       .then(async (loaded) => {
-        await drafts.patch(draft.id, { [what]: loaded } as DraftPatch);
+        if (samePlaceAs(draft, await drafts.get(draft.id))) {
+          await drafts.patch(draft.id, { [what]: loaded } as DraftPatch);
+        }
         return loaded;
       })
       .catch((err: unknown) => {

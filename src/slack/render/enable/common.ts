@@ -4,9 +4,9 @@
  * text fields, pickers, a tick box, and what the look-up of a picked queue or key found).
  */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { type Draft, WIZARD_STEPS, type WizardStep } from "../../../enable/drafts.js";
+import type { Draft, WizardStep } from "../../../enable/drafts.js";
 import { MAX_FIELD_ERROR } from "../../../enable/validation.js";
-import type { FieldErrors, WizardField } from "../../../enable/wizard.js";
+import { type FieldErrors, stepNumber, type WizardField } from "../../../enable/wizard.js";
 import { clip, code, esc, inert } from "../text.js";
 import { actionId, BACK_ACTION, CALLBACK, DISPATCHING, INFO_CALLBACK } from "./ids.js";
 
@@ -95,13 +95,11 @@ export function modal(
   blocks: KnownBlock[],
   opts: ShellOptions,
 ): ModalView {
+  const { n, of } = stepNumber(draft, step);
   return {
     type: "modal",
     callback_id: CALLBACK[step],
-    title: plain(
-      `Enable Profiles (${WIZARD_STEPS.indexOf(step) + 1}/${WIZARD_STEPS.length})`,
-      LIMIT.button,
-    ),
+    title: plain(`Enable Profiles (${n}/${of})`, LIMIT.button),
     close: plain("Cancel", LIMIT.button),
     ...(opts.submit ? { submit: plain(opts.submit, LIMIT.button) } : {}),
     // Only the draft id: everything else lives in the draft, in Redis.
@@ -110,6 +108,12 @@ export function modal(
     blocks: blocks.slice(0, LIMIT.blocks),
   };
 }
+
+/** "*Step 2 of 5 · Customer Profiles domain*": the step's number among the draft's steps. */
+export const stepHeading = (draft: Draft, step: WizardStep, title: string): string => {
+  const { n, of } = stepNumber(draft, step);
+  return `*Step ${n} of ${of} · ${title}*`;
+};
 
 /** Steps 2 to 4: their blocks, Back under them, and Next. */
 export const middleStep = (step: WizardStep, draft: Draft, blocks: KnownBlock[]): ModalView =>
@@ -132,6 +136,13 @@ export const expiredView = (): ModalView =>
   );
 
 const AGAIN = "Nothing was created: run `/profiles enable` again.";
+
+/** Enable on a form whose account and region the bot no longer serves. */
+export const placeGoneView = (): ModalView =>
+  infoView(
+    "Enable Profiles",
+    `:warning: The bot no longer serves the AWS account and region this form was for. ${AGAIN}`,
+  );
 
 /** What the person is told when the modal didn't open, by Slack's error code. */
 export function openFailureText(slackCode: string | undefined): string {
@@ -232,6 +243,21 @@ export const picker = (
     type: "external_select",
     placeholder: plain(placeholder, 150),
     min_query_length: 0,
+    ...(picked ? { initial_option: picked } : {}),
+  });
+
+/** A static select of the options given (at most Slack's 100). */
+export const choice = (
+  field: WizardField,
+  label: string,
+  placeholder: string,
+  options: PlainTextOption[],
+  picked: PlainTextOption | undefined,
+): KnownBlock =>
+  input(field, label, {
+    type: "static_select",
+    placeholder: plain(placeholder, 150),
+    options: options.slice(0, MAX_OPTIONS),
     ...(picked ? { initial_option: picked } : {}),
   });
 

@@ -25,7 +25,15 @@ import {
   retentionOf,
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
-import { context, option, searchOptions, section, textInput, tickBox } from "./common.js";
+import {
+  context,
+  option,
+  searchOptions,
+  section,
+  stepHeading,
+  textInput,
+  tickBox,
+} from "./common.js";
 import { keptBlocks, type Lacking, resourceView } from "./resource.js";
 
 const KEEP = option("Keep the domain's current queue", "keep", "Failures go where they go now");
@@ -103,7 +111,7 @@ export function dlqView(draft: Draft): ModalView {
   const ref = draft.dlq.queue;
   return resourceView(draft, {
     step: "dlq",
-    intro: `*Step 3 of 5 · Dead-letter queue*\nCustomer Profiles sends objects it can't ingest into domain *${esc(domainNameOf(draft))}* to this SQS queue; the bot watches it and can re-ingest them.`,
+    intro: `${stepHeading(draft, "dlq", "Dead-letter queue")}\nCustomer Profiles sends objects it can't ingest into domain *${esc(domainNameOf(draft))}* to this SQS queue; the bot watches it and can re-ingest them.`,
     mode: {
       field: "dlq_mode",
       label: "Dead-letter queue",

@@ -22,6 +22,7 @@ import {
   picker,
   searchOptions,
   section,
+  stepHeading,
   textInput,
   tickBox,
 } from "./common.js";
@@ -100,7 +101,7 @@ export function domainView(draft: Draft): ModalView {
   const instance = chosenInstance(draft);
   return middleStep("domain", draft, [
     section(
-      `*Step 2 of 5 · Customer Profiles domain*\nThe domain holds the profiles of instance *${esc(instance ? instanceLabel(instance) : "?")}*. Its name can't be changed later: a new name means a new domain.`,
+      `${stepHeading(draft, "domain", "Customer Profiles domain")}\nThe domain holds the profiles of instance *${esc(instance ? instanceLabel(instance) : "?")}*. Its name can't be changed later: a new name means a new domain.`,
     ),
     ...linkLine(draft),
     modeRadios("domain_mode", "Domain", MODES, draft.domain.mode),

@@ -8,6 +8,7 @@ import type { WizardStep } from "../../../enable/drafts.js";
 import type { WizardField } from "../../../enable/wizard.js";
 
 export const CALLBACK: Record<WizardStep, string> = {
+  target: "enable_target",
   instance: "enable_instance",
   domain: "enable_domain",
   dlq: "enable_dlq",

@@ -1,9 +1,25 @@
 /** Step 1: the Connect instance, and the domain it is linked to now. */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Draft, InstanceRow } from "../../../enable/drafts.js";
-import { chosenInstance, currentLink, instanceLabel } from "../../../enable/wizard.js";
+import {
+  chosenInstance,
+  chosenPlace,
+  currentLink,
+  hasTargetStep,
+  instanceLabel,
+} from "../../../enable/wizard.js";
 import { esc, inert } from "../text.js";
-import { context, LIMIT, modal, option, picker, searchOptions, section } from "./common.js";
+import {
+  context,
+  LIMIT,
+  middleStep,
+  modal,
+  option,
+  picker,
+  searchOptions,
+  section,
+  stepHeading,
+} from "./common.js";
 
 const shortId = (id: string) => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
@@ -46,9 +62,11 @@ function linkLine(draft: Draft): string | undefined {
 
 export function instanceView(draft: Draft): ModalView {
   const instance = chosenInstance(draft);
+  const place = hasTargetStep(draft) ? chosenPlace(draft) : undefined;
+  const where = place ? ` in *${esc(place.label)}*` : "";
   const blocks: KnownBlock[] = [
     section(
-      "*Step 1 of 5 · Connect instance*\nPick the Amazon Connect instance to enable Customer Profiles for. Only ACTIVE instances can be chosen.",
+      `${stepHeading(draft, "instance", "Connect instance")}\nPick the Amazon Connect instance${where} to enable Customer Profiles for. Only ACTIVE instances can be chosen.`,
     ),
     picker(
       "instance",
@@ -59,5 +77,8 @@ export function instanceView(draft: Draft): ModalView {
   ];
   const line = linkLine(draft);
   if (line) blocks.push(context(line));
-  return modal("instance", draft, blocks, { submit: "Next" });
+  // With a target step before it, the instance step has a Back to it like the later steps.
+  return hasTargetStep(draft)
+    ? middleStep("instance", draft, blocks)
+    : modal("instance", draft, blocks, { submit: "Next" });
 }

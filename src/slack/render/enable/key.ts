@@ -15,7 +15,7 @@ import {
   pickedKey,
 } from "../../../enable/wizard.js";
 import { esc } from "../text.js";
-import { context, option, searchOptions, textInput } from "./common.js";
+import { context, option, searchOptions, stepHeading, textInput } from "./common.js";
 import { keptBlocks, type Lacking, resourceView } from "./resource.js";
 
 const KEEP = option("Keep the domain's current key", "keep", "Its encryption stays as it is");
@@ -90,7 +90,7 @@ export function keyView(draft: Draft): ModalView {
   const existingDomain = draft.domain.mode === "existing";
   return resourceView(draft, {
     step: "key",
-    intro: `*Step 4 of 5 · KMS key*\nDomain *${esc(domainNameOf(draft))}* encrypts its profiles with this key; Customer Profiles needs the key policy statement that lets it use the key.${reencryptLine(draft)}`,
+    intro: `${stepHeading(draft, "key", "KMS key")}\nDomain *${esc(domainNameOf(draft))}* encrypts its profiles with this key; Customer Profiles needs the key policy statement that lets it use the key.${reencryptLine(draft)}`,
     mode: {
       field: "key_mode",
       label: "Encryption key",

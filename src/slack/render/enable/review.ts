@@ -37,6 +37,7 @@ import {
   modal,
   option,
   section,
+  stepHeading,
   tickBox,
 } from "./common.js";
 
@@ -158,7 +159,7 @@ function planBlocks(draft: Draft, plan: Plan, onlyBoxes: boolean): KnownBlock[] 
 /** What the review shows for a state; `state` defaults to the one the draft holds now. */
 export function reviewView(draft: Draft, state: ReviewState = reviewState(draft)): ModalView {
   const intro = section(
-    "*Step 5 of 5 · Review*\nNothing has been created yet. Enable starts a job that creates and changes exactly what is listed here, and reports in this channel.",
+    `${stepHeading(draft, "review", "Review")}\nNothing has been created yet. Enable starts a job that creates and changes exactly what is listed here, and reports in this channel.`,
   );
   if (state.kind === "loading") {
     return modal(

@@ -2,6 +2,9 @@
  * The wizard's draft as the listeners reach it: the store, only the draft of the person it
  * was opened for, and what they typed, read back out of the view's state and saved first.
  */
+
+import type { Gateways } from "../../../aws/gateways.js";
+import type { Place } from "../../../aws/targets.js";
 import {
   type Draft,
   type DraftPatch,
@@ -9,7 +12,8 @@ import {
   RedisDraftStore,
   type WizardStep,
 } from "../../../enable/drafts.js";
-import { applyTyped, type WizardField } from "../../../enable/wizard.js";
+import { applyTyped, parsePlaceValue, stepFor, type WizardField } from "../../../enable/wizard.js";
+import { AppError } from "../../../errors.js";
 import type { SlackDeps } from "../../deps.js";
 import { actionId } from "../../render/enable/ids.js";
 
@@ -43,7 +47,7 @@ export async function saveTyped(
   if (!draft) return undefined;
   const typed = readTyped((view.state?.values ?? {}) as StateValues);
   const { draft: merged, patch } = applyTyped(draft, typed);
-  const moved = step ? { step } : {};
+  const moved = step ? { step: stepFor(draft, step) } : {};
   await drafts.patch(draft.id, { ...patch, ...moved });
   return { ...merged, ...moved };
 }
@@ -83,6 +87,8 @@ export function readTyped(values: StateValues): DraftPatch {
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
   const patch: DraftPatch = {};
+  const place = parsePlaceValue(selected("target") ?? "");
+  if (place) patch.place = place;
   const instanceId = selected("instance");
   if (instanceId) patch.instanceId = instanceId;
   const domain = defined({
@@ -116,4 +122,31 @@ export function readTyped(values: StateValues): DraftPatch {
   const reencrypt = ticked("review_reencrypt");
   if (reencrypt !== undefined) patch.confirmReencrypt = reencrypt;
   return patch;
+}
+
+/**
+ * Where the draft works, as long as the bot still serves it: the picked place, or the only
+ * one there is for a draft made before the bot served several. Undefined otherwise.
+ */
+export function draftPlace(deps: SlackDeps, draft: Pick<Draft, "place">): Place | undefined {
+  const places = deps.targets.places();
+  const place = draft.place ?? (places.length === 1 ? places[0] : undefined);
+  return place && deps.targets.targetOf(place) ? place : undefined;
+}
+
+/** The gateways for the draft's place, acting as its owner (the assumed role's session). */
+export function draftGateways(deps: SlackDeps, draft: Draft): Gateways {
+  const place = draftPlace(deps, draft);
+  if (!place) {
+    throw new AppError(
+      "invalid_input",
+      "The bot does not serve the account and region this form was for: run /profiles enable again.",
+    );
+  }
+  return deps.targets.gateways(place, {
+    type: "slack",
+    userId: draft.userId,
+    teamId: draft.teamId,
+    channelId: draft.channelId,
+  });
 }

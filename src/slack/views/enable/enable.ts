@@ -9,18 +9,18 @@ import { decideEnable } from "../../../enable/submit.js";
 import { asAppError } from "../../../errors.js";
 import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
 import type { EnqueueOutcome } from "../../../queues/outcome.js";
-import { enqueueProvision, provisionJobId } from "../../../queues/provision.js";
+import { enqueueProvision, provisionJobIdOf } from "../../../queues/provision.js";
 import type { SlackDeps } from "../../deps.js";
 import type { ViewArgs } from "../../entries.js";
 import type { AuditNote } from "../../middleware/guard.js";
-import { expiredView } from "../../render/enable/common.js";
+import { expiredView, placeGoneView } from "../../render/enable/common.js";
 import {
   alreadyRunningView,
   confirmationErrors,
   queueFailedView,
   reviewView,
 } from "../../render/enable/review.js";
-import { draftStore, saveTyped } from "./draft.js";
+import { draftPlace, draftStore, saveTyped } from "./draft.js";
 import { loadAndRefresh } from "./refresh.js";
 import { postStatusAndStart } from "./start.js";
 
@@ -41,7 +41,13 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     refused("the form expired before Enable was pressed");
     return ack({ response_action: "update", view: expiredView() });
   }
-  const decision = decideEnable({ input: draft });
+  // The place is hostile input like the rest: the bot must (still) serve it.
+  const place = draftPlace(deps, draft);
+  if (!place) {
+    refused("the form's account and region are not served by the bot");
+    return ack({ response_action: "update", view: placeGoneView() });
+  }
+  const decision = decideEnable({ input: draft, place });
   if (decision.kind === "confirm") {
     refused(`not confirmed: ${decision.missing.map((m) => UNCONFIRMED[m]).join("; ")}`);
     return ack({ response_action: "errors", errors: confirmationErrors(draft, decision.missing) });
@@ -55,7 +61,7 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     return loadAndRefresh({ deps, drafts, client, draft: reset, viewId: view.id });
   }
   const { data } = decision;
-  const jobId = provisionJobId(data.request.instance.id);
+  const jobId = provisionJobIdOf(data);
   if (note) Object.assign(note, { target: data.request.instance.arn, jobId });
   const log = deps.log.child({
     userId: draft.userId,

@@ -5,10 +5,12 @@
  * view in between; their change re-renders from the same draft, so nothing is lost.
  */
 import type { WebClient } from "@slack/web-api";
+import { samePlace } from "../../../aws/targets.js";
 import type { Draft, DraftStore } from "../../../enable/drafts.js";
 import { pendingLoad } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
 import { stepView } from "../../render/enable/index.js";
+import { draftGateways } from "./draft.js";
 
 export interface RefreshArgs {
   deps: SlackDeps;
@@ -26,9 +28,11 @@ const slackError = (err: unknown): string | undefined =>
 export async function loadAndRefresh({ deps, drafts, client, draft, viewId, hash }: RefreshArgs) {
   const log = deps.log.child({ userId: draft.userId, draftId: draft.id, step: draft.step });
   try {
-    const load = pendingLoad(draft, deps.gateways);
+    const load = pendingLoad(draft, draftGateways(deps, draft));
     if (!load) return;
     const patch = await load();
+    // What was looked up in a place the person has since left belongs to no step now.
+    if (!samePlaceAs(draft, await drafts.get(draft.id))) return;
     if (!(await drafts.patch(draft.id, patch))) return;
     await showLatest({ drafts, client, draftId: draft.id, step: draft.step, viewId, hash });
   } catch (err) {
@@ -99,3 +103,10 @@ export async function showLatest(args: {
   }
   return undefined;
 }
+
+/** Whether `now` (the draft read again) still works where `before` did. */
+export const samePlaceAs = (before: Draft, now: Draft | undefined): boolean =>
+  now !== undefined &&
+  (before.place === undefined
+    ? now.place === undefined
+    : now.place !== undefined && samePlace(before.place, now.place));
