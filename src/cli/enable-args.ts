@@ -18,6 +18,9 @@ import type { DlqChoice, EnableInput, KeyChoice } from "../enable/plan.js";
 import { AppError } from "../errors.js";
 
 export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect instance (id or ARN); required
+  --target NAME             the target (AWS account) of AWS_TARGETS to work in
+                            (default: the first target)
+  --region REGION           one of the target's regions (default: its first)
   --domain NAME             the domain; used when it exists, created otherwise
                             (default: the domain the instance is linked to now, kept
                             as it is; for an unlinked instance a new
@@ -55,6 +58,8 @@ export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect inst
 
 export interface EnableArgs {
   instance: string;
+  target?: string;
+  region?: string;
   domain?: string;
   dlq?: string;
   key?: string;
@@ -79,6 +84,8 @@ const VALUE_FLAGS = new Set([
   "--domain",
   "--dlq",
   "--key",
+  "--target",
+  "--region",
   "--expiration-days",
   "--retention-days",
   "--checkpoint",
@@ -157,6 +164,8 @@ export function parseEnableArgs(argv: string[], extra: string[] = []): Parsed<En
     ok: true,
     value: {
       instance,
+      ...(values.has("--target") ? { target: values.get("--target") } : {}),
+      ...(values.has("--region") ? { region: values.get("--region") } : {}),
       ...(values.has("--domain") ? { domain: values.get("--domain") } : {}),
       ...(dlq ? { dlq } : {}),
       ...(key ? { key } : {}),

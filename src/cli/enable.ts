@@ -147,7 +147,7 @@ export const createEnableCommand =
       io,
       cli,
       { usage: USAGE, extra: ["--yes", "--checkpoint"] },
-      async (aws, args) => {
+      async (aws, args, at) => {
         const say = args.json ? io.err : io.out;
         const saved = await loadRun(args.checkpoint);
         let request: ProvisionRequest;
@@ -169,7 +169,7 @@ export const createEnableCommand =
             return EXIT.blocked;
           }
         } else {
-          const planned = await planFromArgs(aws.gateways, aws.config.aws.region, args);
+          const planned = await planFromArgs(at.gateways, at.place.region, args);
           const { input, plan } = planned;
           say([...describeInput(input), "", renderPlanText(plan)].join("\n"));
           if (plan.blockers.length > 0) {
@@ -185,18 +185,19 @@ export const createEnableCommand =
           request = { instance, domain, dlq, key, confirmRelink, confirmReencrypt };
         }
 
-        const data = provisionJobData(request, {
-          requestedBy: CLI_REQUESTER,
-          channelId: "",
-          teamId: "",
-        });
+        const data = provisionJobData(
+          request,
+          { requestedBy: CLI_REQUESTER, channelId: "", teamId: "" },
+          new Date(),
+          at.place,
+        );
         const jobId = provisionJobIdOf(data);
         const checkpointFile = args.checkpoint;
         say("");
         try {
           const { summary } = await runProvision({
             ctx: {
-              gateways: aws.gateways,
+              gateways: at.gateways,
               bindings: new MemoryBindingStore(),
               log: aws.log,
               settling: { boundMs: aws.config.provision.propagationWaitMs },

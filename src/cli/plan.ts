@@ -17,7 +17,7 @@ import {
   renderPlanText,
 } from "../enable/plan.js";
 import { asAppError } from "../errors.js";
-import { type CliAws, type CliEnv, openAws } from "./aws.js";
+import { type CliAws, type CliEnv, type CliPlace, openAws, placeOf } from "./aws.js";
 import {
   ENABLE_FLAGS,
   type EnableArgs,
@@ -29,8 +29,9 @@ import type { CliCommand, CliIo } from "./io.js";
 
 const USAGE = `Usage: profiles-bot plan --instance ID [--domain NAME] [options]
 
-Shows what \`enable\` would create or change for a Connect instance, against the AWS account
-and region (or AWS_ENDPOINT_URL) the configuration names. Changes nothing.
+Shows what \`enable\` would create or change for a Connect instance, in the AWS account and
+region --target and --region name (by default the configuration's first target and region).
+Changes nothing.
 
 ${ENABLE_FLAGS}
 
@@ -126,7 +127,7 @@ export async function withPlanArgs(
   io: CliIo,
   cli: CliEnv,
   opts: { usage: string; extra?: string[] },
-  body: (aws: CliAws, args: EnableArgs) => Promise<number>,
+  body: (aws: CliAws, args: EnableArgs, at: CliPlace) => Promise<number>,
 ): Promise<number> {
   const parsed: Parsed<EnableArgs> = parseEnableArgs(argv, opts.extra);
   if (!parsed.ok) {
@@ -148,7 +149,8 @@ export async function withPlanArgs(
     throw err;
   }
   try {
-    return await body(aws, parsed.value);
+    const at = await placeOf(aws, parsed.value.target, parsed.value.region);
+    return await body(aws, parsed.value, at);
   } catch (err) {
     const appError = asAppError(err);
     aws.log.debug({ err }, "command failed");
@@ -164,8 +166,8 @@ export async function withPlanArgs(
 export const createPlanCommand =
   (cli: CliEnv): CliCommand =>
   (argv, io) =>
-    withPlanArgs(argv, io, cli, { usage: USAGE }, async (aws, args) => {
-      const result = await planFromArgs(aws.gateways, aws.config.aws.region, args);
+    withPlanArgs(argv, io, cli, { usage: USAGE }, async (_aws, args, at) => {
+      const result = await planFromArgs(at.gateways, at.place.region, args);
       if (args.json) io.out(planJson(result));
       else io.out([...describeInput(result.input), "", renderPlanText(result.plan)].join("\n"));
       return result.plan.blockers.length > 0 ? EXIT.blocked : EXIT.ok;

@@ -3,17 +3,25 @@
  */
 import { ConfigError } from "../config.js";
 import type { KeyPolicyVerdict } from "../domains/key-check.js";
-import { type DomainStatus, domainStatus, listDomainStatus } from "../domains/status.js";
+import {
+  type DomainListEntry,
+  type DomainStatus,
+  domainStatus,
+  listDomainStatus,
+  listEveryPlace,
+} from "../domains/status.js";
 import { asAppError } from "../errors.js";
-import { type CliEnv, openAws } from "./aws.js";
+import { CLI_ACTOR, type CliEnv, openAws, placeOf, takePlaceFlags } from "./aws.js";
 import type { CliCommand } from "./io.js";
 
-const USAGE = `Usage: profiles-bot status [DOMAIN] [--json]
+const USAGE = `Usage: profiles-bot status [DOMAIN] [--target NAME [--region REGION]] [--json]
 
-Without DOMAIN, lists the Customer Profiles domains with their linked instances. With
-DOMAIN, shows its expiration, dead-letter queue (and depth), KMS key (and whether its
-policy lets Customer Profiles use it), linked instance(s) and profile and object counts.
-Reads only.
+Without DOMAIN, lists the Customer Profiles domains with their linked instances: with
+several targets or regions configured (AWS_TARGETS), every place's under a line naming it,
+or only the place --target (and --region) name. With DOMAIN, shows its expiration,
+dead-letter queue (and depth), KMS key (and whether its policy lets Customer Profiles use
+it), linked instance(s) and profile and object counts, in the default place or the one
+--target and --region name (--region defaults to the target's first). Reads only.
 
 Exit codes: 0 done, 2 bad usage, configuration or no such domain, 3 an AWS call failed.`;
 
@@ -50,6 +58,14 @@ function statusLines(s: DomainStatus): string[] {
   ];
 }
 
+const domainLines = (domains: DomainListEntry[]): string =>
+  domains
+    .map((d) => {
+      const linked = d.instances.map((i) => i.alias ?? i.id).join(", ");
+      return `${d.name}\t${linked || "(no instance linked)"}`;
+    })
+    .join("\n") || "No domains.";
+
 export const createStatusCommand =
   (cli: CliEnv): CliCommand =>
   async (argv, io) => {
@@ -58,7 +74,12 @@ export const createStatusCommand =
       return 0;
     }
     const json = argv.includes("--json");
-    const rest = argv.filter((a) => a !== "--json");
+    const flags = takePlaceFlags(argv.filter((a) => a !== "--json"));
+    if (!flags.ok) {
+      io.err(`${flags.error}\n\n${USAGE}`);
+      return 2;
+    }
+    const { rest, target, region } = flags;
     const unknown = rest.find((a) => a.startsWith("-"));
     if (unknown || rest.length > 1) {
       io.err(`${unknown ? `unknown option ${unknown}` : "give at most one DOMAIN"}\n\n${USAGE}`);
@@ -74,21 +95,36 @@ export const createStatusCommand =
     }
     try {
       const [name] = rest;
+      const named = target !== undefined || region !== undefined;
+      const at = await placeOf(aws, target, region);
       if (name) {
-        const status = await domainStatus(aws.gateways, name);
-        io.out(json ? JSON.stringify(status, null, 2) : statusLines(status).join("\n"));
-      } else {
-        const domains = await listDomainStatus(aws.gateways);
+        const status = await domainStatus(at.gateways, { ...at.place, domain: name });
+        const where =
+          at.targets.places().length > 1
+            ? [`Where:             ${at.targets.describe(at.place)}`]
+            : [];
+        io.out(
+          json ? JSON.stringify(status, null, 2) : [...where, ...statusLines(status)].join("\n"),
+        );
+      } else if (at.targets.places().length > 1 && !named) {
+        const places = await listEveryPlace(at.targets, CLI_ACTOR);
         io.out(
           json
-            ? JSON.stringify(domains, null, 2)
-            : domains
-                .map((d) => {
-                  const linked = d.instances.map((i) => i.alias ?? i.id).join(", ");
-                  return `${d.name}\t${linked || "(no instance linked)"}`;
-                })
-                .join("\n") || "No domains.",
+            ? JSON.stringify(places, null, 2)
+            : places
+                .map((p) =>
+                  [
+                    `# ${p.label}`,
+                    p.error ? `(could not be listed: ${p.error})` : domainLines(p.domains ?? []),
+                  ].join("\n"),
+                )
+                .join("\n\n"),
         );
+        // Listed, but a place that could not be read is an AWS failure.
+        return places.some((p) => p.error) ? 3 : 0;
+      } else {
+        const domains = await listDomainStatus(at.gateways);
+        io.out(json ? JSON.stringify(domains, null, 2) : domainLines(domains));
       }
       return 0;
     } catch (err) {

@@ -8,6 +8,7 @@
  */
 import { parseArn } from "../aws/arn.js";
 import type { Gateways } from "../aws/gateways.js";
+import { type DomainRef, refId } from "../aws/targets.js";
 import { checkKeyPolicy, formatPolicy, kmsKeyStatement } from "../enable/policies.js";
 import { AppError, asAppError } from "../errors.js";
 import type { Redis } from "../redis.js";
@@ -17,8 +18,8 @@ export type KeyPolicyVerdict =
   | { verdict: "missing"; problems: string[]; statement: string }
   | { verdict: "unverified"; reason: string; statement: string };
 
-export interface KeyCheck {
-  domain: string;
+/** Kept per domain and place: the same name in another account or region is another domain. */
+export interface KeyCheck extends DomainRef {
   /** Epoch ms. */
   checkedAt: number;
   /** The domain's customer-managed key and its verdict; absent for an AWS owned key. */
@@ -68,30 +69,33 @@ export async function checkKeyPolicyOf(
 /** Checks one domain's key afresh. Throws not_found when there is no such domain. */
 export async function checkDomainKey(
   gateways: Pick<Gateways, "profiles" | "kms">,
-  domain: string,
+  ref: DomainRef,
   now = Date.now(),
 ): Promise<KeyCheck> {
+  const { domain } = ref;
   const found = await gateways.profiles.getDomain(domain);
-  if (!found) {
-    throw new AppError(
-      "not_found",
-      `There is no Customer Profiles domain named ${domain} in this region. \`/profiles status\` lists the domains there are.`,
-    );
-  }
+  if (!found) throw noSuchDomain(ref);
   const arn = found.encryptionKey;
-  if (!arn) return { domain, checkedAt: now };
+  if (!arn) return { ...ref, checkedAt: now };
   return {
-    domain,
+    ...ref,
     checkedAt: now,
     key: { arn, policy: await checkKeyPolicyOf(gateways, arn, domain) },
   };
 }
 
+/** Said when a domain is not where it was looked for. */
+export const noSuchDomain = (ref: DomainRef): AppError =>
+  new AppError(
+    "not_found",
+    `There is no Customer Profiles domain named ${ref.domain} in ${ref.region} of account ${ref.account}. \`/profiles status\` lists the domains there are.`,
+  );
+
 /** The last check is worth keeping for a while, not forever: a week, then Home forgets it. */
 const TTL_SECONDS = 7 * 24 * 3600;
 
 export interface KeyCheckStore {
-  get(domain: string): Promise<KeyCheck | undefined>;
+  get(ref: DomainRef): Promise<KeyCheck | undefined>;
   set(check: KeyCheck): Promise<void>;
 }
 
@@ -101,12 +105,12 @@ export class RedisKeyCheckStore implements KeyCheckStore {
     private readonly prefix: string,
   ) {}
 
-  private key(domain: string): string {
-    return `${this.prefix}:key-check:${domain}`;
+  private key(ref: DomainRef): string {
+    return `${this.prefix}:key-check:${refId(ref)}`;
   }
 
-  async get(domain: string): Promise<KeyCheck | undefined> {
-    const raw = await this.redis.get(this.key(domain));
+  async get(ref: DomainRef): Promise<KeyCheck | undefined> {
+    const raw = await this.redis.get(this.key(ref));
     if (!raw) return undefined;
     try {
       return JSON.parse(raw) as KeyCheck;
@@ -116,6 +120,6 @@ export class RedisKeyCheckStore implements KeyCheckStore {
   }
 
   async set(check: KeyCheck): Promise<void> {
-    await this.redis.set(this.key(check.domain), JSON.stringify(check), "EX", TTL_SECONDS);
+    await this.redis.set(this.key(check), JSON.stringify(check), "EX", TTL_SECONDS);
   }
 }

@@ -6,8 +6,15 @@
 import { parseArn } from "../aws/arn.js";
 import type { Gateways } from "../aws/gateways.js";
 import { mapLimit } from "../aws/paginate.js";
-import { AppError } from "../errors.js";
-import { checkKeyPolicyOf, type KeyCheck, type KeyPolicyVerdict } from "./key-check.js";
+import type { DomainRef, Place, Targets } from "../aws/targets.js";
+import type { Actor } from "../context.js";
+import { AppError, asAppError } from "../errors.js";
+import {
+  checkKeyPolicyOf,
+  type KeyCheck,
+  type KeyPolicyVerdict,
+  noSuchDomain,
+} from "./key-check.js";
 
 export type StatusGateways = Pick<Gateways, "profiles" | "sqs" | "kms" | "connect">;
 
@@ -17,7 +24,7 @@ export interface LinkedInstance {
   alias?: string;
 }
 
-export interface DomainStatus {
+export interface DomainStatus extends Place {
   name: string;
   expirationDays: number;
   deadLetterQueue?: {
@@ -120,14 +127,13 @@ async function keyStatus(
 }
 
 /** One domain's settings and contents. Throws not_found when there is no such domain. */
-export async function domainStatus(gateways: StatusGateways, name: string): Promise<DomainStatus> {
+export async function domainStatus(
+  gateways: StatusGateways,
+  ref: DomainRef,
+): Promise<DomainStatus> {
+  const name = ref.domain;
   const domain = await gateways.profiles.getDomain(name);
-  if (!domain) {
-    throw new AppError(
-      "not_found",
-      `There is no Customer Profiles domain named ${name} in this region. \`/profiles status\` lists the domains there are.`,
-    );
-  }
+  if (!domain) throw noSuchDomain(ref);
   const [aliases, deadLetterQueue, key] = await Promise.all([
     instanceAliases(gateways),
     domain.deadLetterQueueUrl ? queueStatus(gateways, domain.deadLetterQueueUrl) : undefined,
@@ -137,6 +143,8 @@ export async function domainStatus(gateways: StatusGateways, name: string): Prom
   ]);
   const instances = await linkedInstances(gateways, name, aliases);
   return {
+    account: ref.account,
+    region: ref.region,
     name: domain.name || name,
     expirationDays: domain.expirationDays,
     ...(deadLetterQueue ? { deadLetterQueue } : {}),
@@ -171,7 +179,62 @@ export function domainArnOf(status: Pick<DomainStatus, "name" | "instances">): s
 
 /** What a status look-up found about the domain's key, as the App Home keeps it. */
 export const keyCheckOf = (status: DomainStatus, now = Date.now()): KeyCheck => ({
+  account: status.account,
+  region: status.region,
   domain: status.name,
   checkedAt: now,
   ...(status.key?.policy ? { key: { arn: status.key.arn, policy: status.key.policy } } : {}),
 });
+
+/** One place's domains for a listing, or the sentence saying why they could not be listed. */
+export interface PlaceListing extends Place {
+  /** `targets.describe(place)`. */
+  label: string;
+  domains?: DomainListEntry[];
+  error?: string;
+}
+
+/**
+ * Every place's domains, each place looked up on its own: a place that fails (its role can't
+ * be assumed, say) carries its error sentence and the others are listed all the same.
+ */
+export async function listEveryPlace(
+  targets: Pick<Targets, "places" | "describe" | "gateways">,
+  actor: Actor,
+): Promise<PlaceListing[]> {
+  return Promise.all(
+    targets.places().map(async (place): Promise<PlaceListing> => {
+      const label = targets.describe(place);
+      try {
+        const domains = await listDomainStatus(targets.gateways(place, actor));
+        return { ...place, label, domains };
+      } catch (err) {
+        return { ...place, label, error: asAppError(err).userMessage };
+      }
+    }),
+  );
+}
+
+/**
+ * Where a domain named `name` is, among the places given: each place's GetDomain, a place
+ * that fails counting as not holding it. With one place, that place (the look-up then says
+ * whether the domain is there).
+ */
+export async function placesHolding(
+  targets: Pick<Targets, "gateways">,
+  places: readonly Place[],
+  name: string,
+  actor: Actor,
+): Promise<Place[]> {
+  if (places.length <= 1) return [...places];
+  const found = await Promise.all(
+    places.map(async (place) => {
+      try {
+        return (await targets.gateways(place, actor).profiles.getDomain(name)) ? place : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return found.filter((p): p is Place => p !== undefined);
+}

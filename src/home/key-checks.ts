@@ -5,6 +5,7 @@
  */
 import type { Gateways } from "../aws/gateways.js";
 import { mapLimit } from "../aws/paginate.js";
+import type { DomainRef, Place } from "../aws/targets.js";
 import { checkDomainKey, type KeyCheckStore } from "../domains/key-check.js";
 import type { DomainOverview } from "./overview.js";
 
@@ -12,24 +13,24 @@ export const KEY_CHECK_MAX_AGE_MS = 3600_000;
 const CONCURRENCY = 2;
 
 /** The domains whose last key check is missing or older than the max age. */
-export const staleKeyChecks = (domains: DomainOverview[], now: number): string[] =>
+export const staleKeyChecks = (domains: DomainOverview[], now: number): DomainRef[] =>
   domains
     .filter((d) => !d.keyCheck || now - d.keyCheck.checkedAt > KEY_CHECK_MAX_AGE_MS)
-    .map((d) => d.domain);
+    .map(({ account, region, domain }) => ({ account, region, domain }));
 
-/** Checks and stores those domains' keys; returns how many checks were stored. */
+/** Checks and stores those domains' keys, each in its place; returns how many were stored. */
 export async function refreshKeyChecks(
-  gateways: Pick<Gateways, "profiles" | "kms">,
+  gatewaysIn: (place: Place) => Pick<Gateways, "profiles" | "kms">,
   store: Pick<KeyCheckStore, "set">,
-  domains: string[],
-  onError: (domain: string, err: unknown) => void,
+  domains: DomainRef[],
+  onError: (ref: DomainRef, err: unknown) => void,
 ): Promise<number> {
-  const stored = await mapLimit(domains, CONCURRENCY, async (domain) => {
+  const stored = await mapLimit(domains, CONCURRENCY, async (ref) => {
     try {
-      await store.set(await checkDomainKey(gateways, domain));
+      await store.set(await checkDomainKey(gatewaysIn(ref), ref));
       return 1;
     } catch (err) {
-      onError(domain, err);
+      onError(ref, err);
       return 0;
     }
   });

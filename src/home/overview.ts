@@ -4,12 +4,14 @@
  * showing is decided where the queues are read (src/queues/recent-jobs.ts).
  */
 import type { AuditEntry, AuditLog } from "../audit/audit.js";
+import type { DomainRef, Place } from "../aws/targets.js";
 import type { DigestStore } from "../dlq/digests.js";
 import type { KeyCheck, KeyCheckStore } from "../domains/key-check.js";
 import type { BindingStore } from "../provision/bindings.js";
 
-export interface DomainOverview {
-  domain: string;
+export interface DomainOverview extends DomainRef {
+  /** Where it is, for people (`targets.describe`); absent when the bot serves one place. */
+  placeLabel?: string;
   channelId: string;
   hasQueue: boolean;
   /** Messages in the DLQ at the last scan; undefined before the first scan. */
@@ -43,16 +45,23 @@ export async function gatherOverview(deps: {
   /** Listed in the order given: newest first. */
   jobs: () => Promise<JobOverview[]>;
   audit?: AuditLog;
+  /** Where a binding's domain is. */
+  placeOf: (binding: { domain: string }) => Place;
+  /** How people see a place; undefined when the bot serves only one. */
+  describe?: (place: Place) => string | undefined;
 }): Promise<Overview> {
   const bindings = await deps.bindings.list();
   const domains = await Promise.all(
     bindings.map(async (b): Promise<DomainOverview> => {
+      const ref: DomainRef = { ...deps.placeOf(b), domain: b.domain };
       const [digest, keyCheck] = await Promise.all([
         deps.digests.get(b.domain),
-        deps.keyChecks.get(b.domain),
+        deps.keyChecks.get(ref),
       ]);
+      const placeLabel = deps.describe?.(ref);
       return {
-        domain: b.domain,
+        ...ref,
+        ...(placeLabel ? { placeLabel } : {}),
         channelId: b.channelId,
         hasQueue: Boolean(b.queueUrl),
         depth: digest?.lastSummary?.total,
@@ -62,7 +71,13 @@ export async function gatherOverview(deps: {
       };
     }),
   );
-  domains.sort((a, b) => (b.depth ?? -1) - (a.depth ?? -1) || a.domain.localeCompare(b.domain));
+  // Grouped by place (when there are several), most failures first within each.
+  domains.sort(
+    (a, b) =>
+      (a.placeLabel ?? "").localeCompare(b.placeLabel ?? "") ||
+      (b.depth ?? -1) - (a.depth ?? -1) ||
+      a.domain.localeCompare(b.domain),
+  );
 
   const jobs = await deps.jobs();
   const audit = deps.audit ? await deps.audit.latest({ limit: 10 }) : undefined;

@@ -5,7 +5,7 @@
 import type { Access } from "../access/authorize.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { Gateways } from "../aws/gateways.js";
-import type { Targets } from "../aws/targets.js";
+import type { Place, Targets } from "../aws/targets.js";
 import type { Config } from "../config.js";
 import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
@@ -42,6 +42,10 @@ export const digestStore = (deps: SlackDeps) =>
 /** The last check of each domain's KMS key policy, which the App Home shows. */
 export const keyCheckStore = (deps: SlackDeps) =>
   new RedisKeyCheckStore(deps.redis, deps.config.redis.prefix);
+
+/** The place a person sees a domain in; nothing when the bot serves only one, as before. */
+export const placeLabel = (deps: Pick<SlackDeps, "targets">, place: Place): string | undefined =>
+  deps.targets.places().length > 1 ? deps.targets.describe(place) : undefined;
 
 /** Bindings live in the domains' tags, cached in Redis (src/provision/bindings.ts). */
 export const bindingStore = (deps: SlackDeps) =>

@@ -79,6 +79,8 @@ describe("profiles-bot enable", () => {
     const { code, out } = await run(enable, ["--instance", instanceArn(EXAMPLECORP), "--yes"]);
     expect(code, out).toBe(0);
     expect(Object.fromEntries(emulator.calls)).toEqual({
+      // Which account the default target is, so the job knows its place.
+      "sts:GetCallerIdentity": 1,
       // The plan: what the instance is, every domain and alias, and the instance's link.
       "connect:DescribeInstance": 1,
       "profile:ListDomains": 1,

@@ -112,7 +112,10 @@ describe("a key whose policy the bot may not read", () => {
     await vi.waitUntil(
       async () =>
         (await auditedClicks(KEY_CHECK_ACTION)).some(
-          (e) => e.userId === USER && e.target === DOMAIN && e.outcome === "succeeded",
+          (e) =>
+            e.userId === USER &&
+            e.target === `111122223333.us-east-1.${DOMAIN}` &&
+            e.outcome === "succeeded",
         ),
       { timeout: 10_000, interval: 50 },
     );

@@ -15,6 +15,7 @@ import { HOME_KEY_CHECK_ACTION, renderHome } from "../../src/slack/render/home.j
 import { KEY_CHECK_ACTION, renderDomainStatus } from "../../src/slack/render/status.js";
 import { ROOT_ONLY_KEY_POLICY } from "../support/key-policies.js";
 
+const PLACE = { account: "111122223333", region: "us-east-1" };
 const DOMAIN = "amazon-connect-examplecorp";
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/0f8e2a56-1c1b-4a58-9d0e-2b7c1e0b7a11";
 const REF = { accountId: "111122223333", region: "us-east-1", domainName: DOMAIN };
@@ -57,6 +58,7 @@ describe("keyPolicyVerdict", () => {
 });
 
 const status = (key: DomainStatus["key"]): DomainStatus => ({
+  ...PLACE,
   name: DOMAIN,
   expirationDays: 366,
   instances: [],
@@ -71,7 +73,7 @@ const buttons = (blocks: unknown[]) =>
   JSON.stringify(blocks).match(/"action_id":"key_check_again"|"action_id":"home_key_check"/g) ?? [];
 
 describe("/profiles status shows the key's verdict", () => {
-  it("unverified: why, the statement, and Check again carrying only the domain name", () => {
+  it("unverified: why, the statement, and Check again carrying only the domain's reference", () => {
     const v = keyPolicyVerdict({ error: denied }, KEY, DOMAIN);
     const { blocks } = renderDomainStatus(status({ arn: KEY, aliases: [], policy: v }));
     const text = textOf(blocks ?? []);
@@ -82,7 +84,10 @@ describe("/profiles status shows the key's verdict", () => {
     const button = (blocks ?? []).flatMap((b) =>
       "accessory" in b && b.accessory?.type === "button" ? [b.accessory] : [],
     )[0];
-    expect(button).toMatchObject({ action_id: KEY_CHECK_ACTION, value: DOMAIN });
+    expect(button).toMatchObject({
+      action_id: KEY_CHECK_ACTION,
+      value: `${PLACE.account}.${PLACE.region}.${DOMAIN}`,
+    });
   });
 
   it("missing: what to add; verified: one line and no button", () => {
@@ -102,11 +107,12 @@ describe("the App Home shows the last key check", () => {
   const overview = (policy?: ReturnType<typeof keyPolicyVerdict>) => ({
     domains: [
       {
+        ...PLACE,
         domain: DOMAIN,
         channelId: "C0OPS",
         hasQueue: true,
         ...(policy
-          ? { keyCheck: { domain: DOMAIN, checkedAt: 1, key: { arn: KEY, policy } } }
+          ? { keyCheck: { ...PLACE, domain: DOMAIN, checkedAt: 1, key: { arn: KEY, policy } } }
           : {}),
       },
     ],
@@ -132,16 +138,17 @@ describe("the App Home shows the last key check", () => {
   it("re-checks keys never checked or checked over an hour ago", () => {
     const now = 10 * KEY_CHECK_MAX_AGE_MS;
     const d = (domain: string, checkedAt?: number) => ({
+      ...PLACE,
       domain,
       channelId: "C0OPS",
       hasQueue: true,
-      ...(checkedAt === undefined ? {} : { keyCheck: { domain, checkedAt } }),
+      ...(checkedAt === undefined ? {} : { keyCheck: { ...PLACE, domain, checkedAt } }),
     });
     expect(
       staleKeyChecks(
         [d("never"), d("fresh", now - 1000), d("old", now - KEY_CHECK_MAX_AGE_MS - 1)],
         now,
-      ),
+      ).map((ref) => ref.domain),
     ).toEqual(["never", "old"]);
   });
 });

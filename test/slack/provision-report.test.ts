@@ -449,6 +449,8 @@ describe("AWS's words in the provisioning message", () => {
   });
   it("status shows a problem AWS reported as written, and a hostile domain name escaped", () => {
     const status = renderDomainStatus({
+      account: "111122223333",
+      region: "us-east-1",
       name: `${DOMAIN}\u202E<!here>`,
       expirationDays: 366,
       deadLetterQueue: {
@@ -476,6 +478,8 @@ describe("AWS's words in the provisioning message", () => {
 describe("status blocks", () => {
   it("fit Block Kit for one domain and for a long list", () => {
     const one = renderDomainStatus({
+      account: "111122223333",
+      region: "us-east-1",
       name: DOMAIN,
       expirationDays: 366,
       deadLetterQueue: { url: SUMMARY.dlq?.url ?? "", arn: SUMMARY.dlq?.arn ?? "", depth: 12 },

@@ -2,40 +2,48 @@
  * "Check again" under a domain's KMS key in a `/profiles status` answer: reads the key's policy
  * again and replaces the answer with the domain's status as it is now.
  *
- * The value is untrusted: it carries only a domain name, read with the wizard's own rule, and
- * nothing is bound to it because nothing changes. The guard has authorised the clicker for
+ * The value is untrusted: it carries only a domain's reference (account, region and name), read
+ * as such and checked to be a place the bot serves, and nothing is bound to it because nothing
+ * changes. The guard has authorised the clicker for
  * `status` (viewer) afresh, exactly as for typing `/profiles status <domain>`, and audits the
  * click; the answer goes only to the clicker, through the response_url of the message clicked.
  */
+import { refId } from "../../aws/targets.js";
+import { servedRef } from "../../domains/places.js";
 import { domainStatus, keyCheckOf } from "../../domains/status.js";
-import { validateDomainName } from "../../enable/names.js";
 import { asAppError } from "../../errors.js";
-import { keyCheckStore, type SlackDeps } from "../deps.js";
+import { keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { renderDomainStatus, renderKeyCheckRefused } from "../render/status.js";
 
 export async function onKeyCheckAgain(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const name = validateDomainName(buttonValue(args) ?? "");
-  if (!name.ok) {
-    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${name.error}` });
+  const read = servedRef(deps.targets, buttonValue(args) ?? "");
+  if (!read.ok) {
+    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
     await args.respond({
       response_type: "ephemeral",
       replace_original: false,
-      text: renderKeyCheckRefused(name.error),
+      text: renderKeyCheckRefused(read.error),
     });
     return;
   }
-  const domain = name.value;
-  noteAudit(args.context, { target: domain });
+  const { ref } = read;
+  const domain = ref.domain;
+  noteAudit(args.context, { target: refId(ref) });
   try {
-    const status = await domainStatus(deps.gateways, domain);
+    const actor = {
+      type: "slack" as const,
+      userId: args.body.user.id,
+      teamId: args.body.team?.id ?? "",
+    };
+    const status = await domainStatus(deps.targets.gateways(ref, actor), ref);
     await keyCheckStore(deps).set(keyCheckOf(status));
     await args.respond({
       response_type: "ephemeral",
       replace_original: true,
-      ...renderDomainStatus(status),
+      ...renderDomainStatus(status, placeLabel(deps, ref)),
     });
   } catch (err) {
     const e = asAppError(err);

@@ -7,14 +7,17 @@
 import type { App } from "@slack/bolt";
 import { authorize } from "../../access/authorize.js";
 import { roleAtLeast } from "../../access/roles.js";
+import { refId } from "../../aws/targets.js";
+import type { Actor } from "../../context.js";
 import { checkDomainKey } from "../../domains/key-check.js";
+import { servedRef } from "../../domains/places.js";
 import { validateDomainName } from "../../enable/names.js";
 import { asAppError } from "../../errors.js";
 import { refreshKeyChecks, staleKeyChecks } from "../../home/key-checks.js";
 import { gatherOverview, type Overview } from "../../home/overview.js";
 import { enqueueScanNow } from "../../queues/dlq-scan.js";
 import { recentJobs } from "../../queues/recent-jobs.js";
-import { bindingStore, digestStore, keyCheckStore, type SlackDeps } from "../deps.js";
+import { bindingStore, digestStore, keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { MAX_DOMAINS, renderHome } from "../render/home.js";
@@ -27,6 +30,8 @@ export async function publishHome(deps: SlackDeps, userId: string): Promise<Over
     keyChecks: keyCheckStore(deps),
     jobs: () => recentJobs(deps.queues),
     audit: roleAtLeast(role, "admin") ? deps.audit : undefined,
+    placeOf: () => deps.targets.defaultPlace(),
+    describe: (place) => placeLabel(deps, place),
   });
   await deps.notifier.publishHome(userId, renderHome(overview, role));
   return overview;
@@ -38,8 +43,12 @@ async function openHome(deps: SlackDeps, userId: string): Promise<void> {
   // Only the domains the Home lists one by one show a key.
   const stale = staleKeyChecks(overview.domains.slice(0, MAX_DOMAINS), Date.now());
   if (stale.length === 0) return;
-  const stored = await refreshKeyChecks(deps.gateways, keyCheckStore(deps), stale, (domain, err) =>
-    deps.log.warn({ err, domain }, "could not check the domain's KMS key"),
+  const actor: Actor = { type: "system", reason: "key-check" };
+  const stored = await refreshKeyChecks(
+    (place) => deps.targets.gateways(place, actor),
+    keyCheckStore(deps),
+    stale,
+    (ref, err) => deps.log.warn({ err, ref: refId(ref) }, "could not check the domain's KMS key"),
   );
   if (stored > 0) await publishHome(deps, userId);
 }
@@ -75,18 +84,23 @@ export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void
  */
 export async function onHomeKeyCheck(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const name = validateDomainName(buttonValue(args) ?? "");
-  if (!name.ok) {
-    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${name.error}` });
+  const read = servedRef(deps.targets, buttonValue(args) ?? "");
+  if (!read.ok) {
+    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
     return;
   }
-  const domain = name.value;
-  noteAudit(args.context, { target: domain });
+  const { ref } = read;
+  noteAudit(args.context, { target: refId(ref) });
   try {
-    await keyCheckStore(deps).set(await checkDomainKey(deps.gateways, domain));
+    const actor: Actor = {
+      type: "slack",
+      userId: args.body.user.id,
+      teamId: args.body.team?.id ?? "",
+    };
+    await keyCheckStore(deps).set(await checkDomainKey(deps.targets.gateways(ref, actor), ref));
   } catch (err) {
     const e = asAppError(err);
-    deps.log.warn({ err, code: e.code, domain }, "key check failed");
+    deps.log.warn({ err, code: e.code, ref: refId(ref) }, "key check failed");
     noteAudit(args.context, {
       outcome: e.code === "not_found" ? "refused" : "failed",
       detail: e.reason,

@@ -65,7 +65,15 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
       ],
     });
   }
+  let group: string | undefined;
   for (const d of overview.domains.slice(0, MAX_DOMAINS)) {
+    if (d.placeLabel && d.placeLabel !== group) {
+      group = d.placeLabel;
+      blocks.push({
+        type: "context",
+        elements: [{ type: "mrkdwn", text: clip(`*${esc(group)}*`, 3000) }],
+      });
+    }
     const depth = !d.hasQueue
       ? "no DLQ"
       : d.depth === undefined
@@ -95,7 +103,7 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
           }
         : {}),
     });
-    const finding = key && keyFindingBlock(d.domain, key.arn, key.policy, HOME_KEY_CHECK_ACTION);
+    const finding = key && keyFindingBlock(d, key.arn, key.policy, HOME_KEY_CHECK_ACTION);
     if (finding) blocks.push(finding);
   }
   if (overview.domains.length > MAX_DOMAINS) {

@@ -3,17 +3,22 @@
  * the instance each is linked to. Pure, so tests check them against Block Kit's limits.
  */
 import type { KnownBlock } from "@slack/types";
+import { type DomainRef, refId } from "../../aws/targets.js";
 import type { KeyPolicyVerdict } from "../../domains/key-check.js";
 import {
   type DomainListEntry,
   type DomainStatus,
   domainArnOf,
   type LinkedInstance,
+  type PlaceListing,
 } from "../../domains/status.js";
 import type { SlackMessage } from "../notifier/notifier.js";
 import { clip, code, esc, inert } from "./text.js";
 
-/** "Check again" on a key whose policy is unverified or lacks the statement; value: the domain. */
+/**
+ * "Check again" on a key whose policy is unverified or lacks the statement; value: the
+ * domain's refId (`111122223333.us-east-1.my-domain`), so the click checks the same place.
+ */
 export const KEY_CHECK_ACTION = "key_check_again";
 
 const SECTION_TEXT = 3000;
@@ -42,12 +47,13 @@ export const keyVerdictLine = (v: KeyPolicyVerdict): string =>
  * The statement is the one the enable wizard adds, shown to paste into the key policy.
  */
 export function keyFindingBlock(
-  domain: string,
+  ref: DomainRef,
   keyArn: string,
   v: KeyPolicyVerdict,
   actionId = KEY_CHECK_ACTION,
 ): KnownBlock | undefined {
   if (v.verdict === "verified") return undefined;
+  const { domain } = ref;
   const statement = `\`\`\`${esc(v.statement.replace(/```/g, "'''"))}\`\`\``;
   const name = esc(clip(domain, 100));
   const text =
@@ -56,12 +62,12 @@ export function keyFindingBlock(
       : `:grey_question: *The KMS key of ${name} is unverified.* ${inert(v.reason, 800)}\nThe key's administrator must make sure the key policy of ${code(keyArn)} has this statement (or let the bot call kms:GetKeyPolicy on the key); then press Check again:\n${statement}`;
   return {
     type: "section",
-    block_id: `key-check-${domain}`.slice(0, 255),
+    block_id: `key-check-${refId(ref)}`.slice(0, 255),
     text: { type: "mrkdwn", text: clip(text, SECTION_TEXT) },
     accessory: {
       type: "button",
       action_id: actionId,
-      value: domain,
+      value: refId(ref),
       text: { type: "plain_text", text: "Check again" },
     },
   };
@@ -70,7 +76,8 @@ export function keyFindingBlock(
 const instanceText = (i: LinkedInstance): string =>
   i.alias ? `${esc(i.alias)} (${code(i.id)})` : code(i.id);
 
-export function renderDomainStatus(status: DomainStatus): SlackMessage {
+/** One domain's settings; `place` names where it is when the bot serves several places. */
+export function renderDomainStatus(status: DomainStatus, place?: string): SlackMessage {
   const dlq = status.deadLetterQueue;
   const key = status.key;
   const dlqText = !dlq
@@ -105,9 +112,11 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
   ];
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: clip(`Domain ${status.name}`, 150) } },
+    ...(place ? [placeContext(place)] : []),
     { type: "section", block_id: "domain_status", fields },
   ];
-  const finding = key?.policy && keyFindingBlock(status.name, key.arn, key.policy);
+  const ref = { account: status.account, region: status.region, domain: status.name };
+  const finding = key?.policy && keyFindingBlock(ref, key.arn, key.policy);
   if (finding) blocks.push(finding);
   if (arn) {
     blocks.push({
@@ -119,20 +128,20 @@ export function renderDomainStatus(status: DomainStatus): SlackMessage {
   return { text, blocks };
 }
 
-export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
-  if (domains.length === 0) {
-    const text =
-      "There are no Customer Profiles domains in this region yet. `/profiles enable` creates one.";
-    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
-  }
-  const shown = domains.slice(0, MAX_LISTED);
-  const lines = shown.map((d) => {
-    const linked = d.instances.length
-      ? `linked to ${d.instances.map(instanceText).join(", ")}`
-      : "no instance linked";
-    return `• *${esc(d.name)}*: ${linked}`;
-  });
-  // One section per 3000 characters: a long list splits instead of being cut off mid-line.
+const placeContext = (place: string): KnownBlock => ({
+  type: "context",
+  elements: [{ type: "mrkdwn", text: clip(`Where: *${esc(place)}*`, FIELD_TEXT) }],
+});
+
+const domainLine = (d: DomainListEntry): string => {
+  const linked = d.instances.length
+    ? `linked to ${d.instances.map(instanceText).join(", ")}`
+    : "no instance linked";
+  return `• *${esc(d.name)}*: ${linked}`;
+};
+
+/** One section per 3000 characters: a long list splits instead of being cut off mid-line. */
+function sectionsOf(lines: string[]): KnownBlock[] {
   const sections: string[] = [];
   for (const line of lines) {
     const last = sections.length - 1;
@@ -141,15 +150,22 @@ export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
       sections[last] = `${current}\n${line}`;
     } else sections.push(clip(line, SECTION_TEXT));
   }
+  return sections.map((text) => ({ type: "section", text: { type: "mrkdwn", text } }));
+}
+
+export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
+  if (domains.length === 0) {
+    const text =
+      "There are no Customer Profiles domains in this region yet. `/profiles enable` creates one.";
+    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  }
+  const shown = domains.slice(0, MAX_LISTED);
   const blocks: KnownBlock[] = [
     {
       type: "header",
       text: { type: "plain_text", text: `Customer Profiles domains (${domains.length})` },
     },
-    ...sections.map((text) => ({
-      type: "section" as const,
-      text: { type: "mrkdwn" as const, text },
-    })),
+    ...sectionsOf(shown.map(domainLine)),
     {
       type: "context",
       elements: [
@@ -171,6 +187,65 @@ export function renderDomainList(domains: DomainListEntry[]): SlackMessage {
     blocks,
   };
 }
+
+/**
+ * Every place's domains under a header naming the place (`targets.describe`); a place whose
+ * look-up failed shows its error sentence in its group. Domains past what one message holds
+ * are counted, not listed.
+ */
+export function renderPlaceList(places: PlaceListing[]): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  let room = MAX_LISTED;
+  let total = 0;
+  let shownTotal = 0;
+  for (const place of places) {
+    blocks.push({ type: "header", text: { type: "plain_text", text: clip(place.label, 150) } });
+    if (place.error) {
+      blocks.push(
+        section(`:warning: Couldn't list this place's domains: ${inert(place.error, 1500)}`),
+      );
+      continue;
+    }
+    const domains = place.domains ?? [];
+    total += domains.length;
+    if (domains.length === 0) {
+      blocks.push(section("No Customer Profiles domains here yet."));
+      continue;
+    }
+    const shown = domains.slice(0, Math.max(room, 0));
+    room -= shown.length;
+    shownTotal += shown.length;
+    if (shown.length) blocks.push(...sectionsOf(shown.map(domainLine)));
+    if (shown.length < domains.length) {
+      blocks.push(section(`…and ${count(domains.length - shown.length, "more domain")}.`));
+    }
+  }
+  blocks.push({
+    type: "context",
+    elements: [
+      {
+        type: "mrkdwn",
+        text:
+          shownTotal < total
+            ? `Showing ${shownTotal} of ${total}. \`/profiles status <domain> [target] [region]\` shows one domain.`
+            : "`/profiles status <domain> [target] [region]` shows a domain's settings and counts.",
+      },
+    ],
+  });
+  const summary = places
+    .map(
+      (p) =>
+        `${p.label}: ${p.error ? "could not be listed" : count(p.domains?.length ?? 0, "domain")}`,
+    )
+    .join("; ");
+  // Slack allows 50 blocks; the budget above keeps the domains within it, the headers too.
+  return { text: clip(esc(summary), 3000), blocks: blocks.slice(0, 50) };
+}
+
+const section = (text: string): KnownBlock => ({
+  type: "section",
+  text: { type: "mrkdwn", text: clip(text, SECTION_TEXT) },
+});
 
 /** A Check again click whose value is not a domain name: nothing was looked up. */
 export const renderKeyCheckRefused = (problem: string): string =>

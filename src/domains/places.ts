@@ -1,0 +1,53 @@
+/**
+ * Naming a place by hand: `--target prod --region eu-west-2` on the CLI, `/profiles status
+ * <domain> prod eu-west-2` in Slack. Both are typed text, so both are checked against the
+ * configured targets, with a sentence listing what there is.
+ */
+import { type DomainRef, type Place, parseRefId, type Targets } from "../aws/targets.js";
+import { validateDomainName } from "../enable/names.js";
+
+export type PlacePick = { ok: true; place: Place } | { ok: false; error: string };
+
+/** `prod (eu-west-2, eu-central-1), tooling (us-east-1)`. */
+export const targetList = (targets: Pick<Targets, "all">): string =>
+  targets
+    .all()
+    .map((t) => `${t.name} (${t.regions.join(", ")})`)
+    .join(", ");
+
+/** The target named `name`, in `region` or its first region. */
+export function pickPlace(targets: Pick<Targets, "all">, name: string, region?: string): PlacePick {
+  const target = targets.all().find((t) => t.name === name);
+  if (!target) {
+    return {
+      ok: false,
+      error: `There is no target named ${name.slice(0, 40)}: the bot serves ${targetList(targets)}.`,
+    };
+  }
+  const picked = region ?? target.regions[0];
+  if (!picked || !target.regions.includes(picked)) {
+    return {
+      ok: false,
+      error: `Target ${target.name} is served in ${target.regions.join(", ")}, not in ${(region ?? "").slice(0, 40)}: pick one of those regions.`,
+    };
+  }
+  return { ok: true, place: { account: target.account, region: picked } };
+}
+
+/**
+ * A button's domain reference (`refId`), read as hostile text: it must be one, in a place the
+ * bot serves. The domain part follows the wizard's name rule.
+ */
+export function servedRef(
+  targets: Pick<Targets, "targetOf">,
+  text: string,
+): { ok: true; ref: DomainRef } | { ok: false; error: string } {
+  const ref = parseRefId(text);
+  if (!ref) return { ok: false, error: "it is not a domain of an account and region" };
+  const name = validateDomainName(ref.domain);
+  if (!name.ok) return { ok: false, error: name.error };
+  if (!targets.targetOf(ref)) {
+    return { ok: false, error: `the bot does not serve ${ref.account} in ${ref.region}` };
+  }
+  return { ok: true, ref };
+}
