@@ -332,7 +332,7 @@ describe("Retry on a provisioning job", () => {
     postButton(stack, CHANNEL, { actionId: "provision_retry", label: "Retry", value: jobId });
 
   it("acts only on the message that reports on that job", async () => {
-    const jobId = "enable-values-test";
+    const jobId = "enable-111122223333.us-east-1.values-test";
     const own = await retryMessage(jobId);
     const other = await retryMessage(jobId);
     // Held for an hour so no worker runs it: the click is only checked, never acted on.

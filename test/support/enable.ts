@@ -5,7 +5,7 @@
  */
 import { expect } from "vitest";
 import { renderText } from "../../sandbox/slack/blocks.js";
-import type { SlackView } from "../../sandbox/slack/types.js";
+import type { OptionObject, SlackView } from "../../sandbox/slack/types.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createEnableCommand } from "../../src/cli/enable.js";
 
@@ -24,11 +24,15 @@ export const waitForView = (
     { description: `the ${callbackId} view`, timeoutMs: 8000 },
   );
 
-/** Enables Customer Profiles for the instance `instanceId` with the wizard's defaults. */
+/**
+ * Enables Customer Profiles for the instance `instanceId` with the wizard's defaults; `place`
+ * (`444455556666.eu-west-2`) is picked on the target step of a bot serving several places.
+ */
 export async function enableWithDefaults(
   stack: Stack,
   user: string,
   instanceId: string,
+  opts: { place?: string } = {},
 ): Promise<void> {
   const { driver } = stack.slack;
   const submit = async () => {
@@ -37,6 +41,19 @@ export async function enableWithDefaults(
     return res.responseAction;
   };
   expect((await driver.type("/profiles enable", { user })).status).toBe(200);
+  if (opts.place) {
+    const step = await waitForView(stack, user, "enable_target");
+    const offered = JSON.stringify(step.blocks);
+    const option = (
+      step.blocks.find((b) => b.block_id === "target") as
+        | { element?: { options?: OptionObject[] } }
+        | undefined
+    )?.element?.options?.find((o) => o.value === opts.place);
+    if (!option) throw new Error(`${opts.place} is not offered: ${offered}`);
+    const res = await driver.submitView({ target: option }, { user });
+    expect(res.problems).toEqual([]);
+    expect(res.responseAction).toBe("update");
+  }
   await waitForView(stack, user, "enable_instance");
   const listed = await driver.requestOptions("enable_instance", "", { user });
   const picked = listed.options.find((o) => o.value === instanceId);
