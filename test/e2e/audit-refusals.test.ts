@@ -106,7 +106,11 @@ describe("refused commands are audited as refused, with the reason", () => {
     await stack.slack.driver.type("/profiles status amazon-connect-nowhere", { user: ADMIN });
     await answer("There is no Customer Profiles domain named amazon-connect-nowhere");
     const [entry] = await lastEntry("command:status", before + 1);
-    expect(entry).toMatchObject({ target: "amazon-connect-nowhere", outcome: "refused" });
+    // Where it was looked for: the domain's reference in the bot's one place.
+    expect(entry).toMatchObject({
+      target: "111122223333.us-east-1.amazon-connect-nowhere",
+      outcome: "refused",
+    });
     expect(entry?.detail).toContain("There is no Customer Profiles domain named");
   });
 
