@@ -8,7 +8,7 @@ import type { Role } from "../src/access/roles.js";
 import { roleOf } from "../src/access/roles.js";
 import type { Config, Env } from "../src/config.js";
 
-/** Variables taken from the shell. Not SLACK_*, AWS_REGION, AWS_ENDPOINT_URL, ROLE, HOST, PORT. */
+/** Variables taken from the shell. Not SLACK_*, AWS_REGION, AWS_ENDPOINT_URL, AWS_TARGETS, ROLE, HOST, PORT. */
 export const PASSED_THROUGH = [
   "LOG_LEVEL",
   "REDIS_URL",
@@ -37,6 +37,7 @@ type SandboxOwn =
   | "SLACK_API_URL"
   | "AWS_REGION"
   | "AWS_ENDPOINT_URL"
+  | "AWS_TARGETS"
   | "ROLE"
   | "HOST"
   | "PORT";

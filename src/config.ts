@@ -35,6 +35,151 @@ function durationMs(text: string): number | undefined {
   return ms >= 1_000 ? ms : undefined;
 }
 
+/**
+ * One entry of AWS_TARGETS: a named account (the one in its role ARN, or the SDK's own
+ * credentials' without one) and the regions the bot serves there, the first the default.
+ */
+export interface TargetConfig {
+  name: string;
+  regions: string[];
+  /** The role assumed in the account, and the account its ARN names; both absent for own credentials. */
+  roleArn?: string;
+  account?: string;
+  externalId?: string;
+}
+
+const TARGETS_EXAMPLE =
+  '[{"name":"prod","roleArn":"arn:aws:iam::444455556666:role/profiles-bot-target","externalId":"…","regions":["eu-west-2"]}]';
+const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** What STS accepts as an external id: 2 to 1224 of these characters. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const TARGET_KEYS = new Set(["name", "roleArn", "externalId", "regions"]);
+
+/**
+ * AWS_TARGETS's rules, each broken one a sentence naming the entry and the fix. Checked by
+ * hand rather than with a zod object schema: zod's messages would name paths (`[1].regions`),
+ * not entries a person can find in their JSON.
+ */
+function parseTargets(text: string): { targets?: TargetConfig[]; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return {
+      problems: [
+        `is not JSON (${(err as Error).message}): set it to a JSON array of targets such as ${TARGETS_EXAMPLE}`,
+      ],
+    };
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    return {
+      problems: [
+        `must be a non-empty JSON array of targets such as ${TARGETS_EXAMPLE}, or unset for the SDK's own credentials in AWS_REGION`,
+      ],
+    };
+  }
+  const problems: string[] = [];
+  const targets = raw.map((entry: unknown, i) => {
+    const t = targetEntry(entry, i + 1);
+    problems.push(...t.problems);
+    return t.target;
+  });
+  if (problems.length > 0) return { problems };
+  const valid = targets as TargetConfig[];
+  const seen = (key: (t: TargetConfig) => string | undefined, what: string, fix: string) => {
+    const first = new Map<string, number>();
+    valid.forEach((t, i) => {
+      const value = key(t);
+      if (value === undefined) return;
+      const earlier = first.get(value);
+      if (earlier === undefined) first.set(value, i + 1);
+      else
+        problems.push(`entry ${i + 1} ("${t.name}") has the ${what} of entry ${earlier}: ${fix}`);
+    });
+  };
+  seen((t) => t.name, "name", "give every target its own name");
+  seen((t) => t.account, "account", "list each account once, with all its regions in one entry");
+  const own = valid.filter((t) => t.roleArn === undefined);
+  if (own.length > 1) {
+    problems.push(
+      `entries ${own.map((t) => `"${t.name}"`).join(" and ")} both use the bot's own credentials (no roleArn): give all but one of them the roleArn of a role in their account`,
+    );
+  }
+  return problems.length > 0 ? { problems } : { targets: valid, problems };
+}
+
+function targetEntry(entry: unknown, n: number): { target?: TargetConfig; problems: string[] } {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+    return { problems: [`entry ${n} must be an object such as ${TARGETS_EXAMPLE.slice(1, -1)}`] };
+  }
+  const e = entry as Record<string, unknown>;
+  const named = typeof e.name === "string" ? ` ("${e.name}")` : "";
+  const problems: string[] = [];
+  const problem = (text: string) => problems.push(`entry ${n}${named}: ${text}`);
+  for (const key of Object.keys(e)) {
+    if (!TARGET_KEYS.has(key)) {
+      problem(`"${key}" is not a setting of a target: use name, roleArn, externalId and regions`);
+    }
+  }
+  if (typeof e.name !== "string" || !TARGET_NAME.test(e.name)) {
+    problem(
+      "name must be 1 to 32 lowercase letters, digits and dashes, starting with a letter or digit, such as prod",
+    );
+  }
+  const roleArn = e.roleArn;
+  const account = typeof roleArn === "string" ? ROLE_ARN.exec(roleArn)?.[1] : undefined;
+  if (roleArn !== undefined && account === undefined) {
+    problem(
+      "roleArn must be an IAM role ARN such as arn:aws:iam::444455556666:role/profiles-bot-target",
+    );
+  }
+  const externalId = e.externalId;
+  if (
+    externalId !== undefined &&
+    (typeof externalId !== "string" || !EXTERNAL_ID.test(externalId))
+  ) {
+    problem(
+      "externalId must be 2 to 1224 letters, digits or the characters +=,.@:/-_, the same as the role's trust policy requires",
+    );
+  } else if (externalId !== undefined && roleArn === undefined) {
+    problem(
+      "externalId is only sent when assuming a role: add the roleArn, or remove the externalId",
+    );
+  }
+  const regions = e.regions;
+  if (!Array.isArray(regions) || regions.length === 0) {
+    problem('regions must be a non-empty list of AWS regions such as ["eu-west-2", "us-east-1"]');
+  } else {
+    const bad = regions.filter((r) => typeof r !== "string" || !REGION.test(r));
+    if (bad.length > 0) {
+      problem(
+        `regions must be AWS region codes such as eu-west-2: ${bad.map((r) => JSON.stringify(r)).join(", ")} is not one`,
+      );
+    } else if (new Set(regions).size !== regions.length) {
+      problem("regions lists a region twice: list each once");
+    }
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    target: {
+      name: e.name as string,
+      regions: regions as string[],
+      ...(account !== undefined ? { roleArn: roleArn as string, account } : {}),
+      ...(externalId !== undefined ? { externalId: externalId as string } : {}),
+    },
+    problems,
+  };
+}
+
+const targetsSchema = optionalString.transform((text, ctx): TargetConfig[] | undefined => {
+  if (text === undefined) return undefined;
+  const { targets, problems } = parseTargets(text);
+  for (const message of problems) ctx.addIssue({ code: "custom", message });
+  return targets;
+});
+
 const envSchema = z.object({
   ROLE: z.enum(["bot", "worker", "all"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -58,6 +203,7 @@ const envSchema = z.object({
   }),
   SLACK_API_URL: url("the Slack Web API base, e.g. http://127.0.0.1:3001/api/"),
   AWS_REGION: optionalString,
+  AWS_TARGETS: targetsSchema,
   AWS_ENDPOINT_URL: url("an endpoint for every AWS client, e.g. http://127.0.0.1:4566"),
   AWS_MAX_ATTEMPTS: z.coerce
     .number({ error: "must be a number of attempts" })
@@ -147,6 +293,16 @@ const awsOf = (e: ParsedEnv) => ({
   ...(e.AWS_REGION !== undefined ? { region: e.AWS_REGION } : {}),
   ...(e.AWS_ENDPOINT_URL !== undefined ? { endpoint: e.AWS_ENDPOINT_URL } : {}),
   maxAttempts: e.AWS_MAX_ATTEMPTS,
+  /**
+   * Where the bot works. Unset: today's one target, the SDK's own credentials in AWS_REGION
+   * (no regions here means the SDK's region, as the clients find it).
+   */
+  targets: e.AWS_TARGETS ?? [defaultTargetConfig(e.AWS_REGION)],
+});
+
+const defaultTargetConfig = (region: string | undefined): TargetConfig => ({
+  name: "default",
+  regions: region !== undefined ? [region] : [],
 });
 
 const provisionOf = (e: ParsedEnv) => ({

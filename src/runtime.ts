@@ -9,9 +9,8 @@ import type { Worker } from "bullmq";
 import type { Access } from "./access/authorize.js";
 import { CachedGroupDirectory } from "./access/directory.js";
 import { RedisAuditLog } from "./audit/audit.js";
-import { type AwsClientConfig, createAwsClients } from "./aws/clients.js";
-import { createGateways } from "./aws/gateways.js";
-import { defaultTarget, singleTarget } from "./aws/targets.js";
+import type { AwsCall, AwsClientConfig } from "./aws/clients.js";
+import { createTargets, type TargetRegistry } from "./aws/target-registry.js";
 import type { Config } from "./config.js";
 import { RedisDigestStore } from "./dlq/digests.js";
 import { dlqDepths } from "./dlq/metrics.js";
@@ -68,12 +67,11 @@ export async function startRuntime(
   const metrics = createMetrics(
     config.role !== "worker" ? scrapeSources(queues, redis, config.redis.prefix) : undefined,
   );
-  const aws = createAwsClients({ ...config.aws, credentials: opts.awsCredentials }, (call) => {
+  const observeAws = (call: AwsCall) => {
     const { service, operation, error = "none", seconds } = call;
     metrics.awsCalls.inc({ service, operation, error });
     metrics.awsLatency.observe({ service, operation }, seconds);
-  });
-  const gateways = createGateways(aws);
+  };
   // Rate-limited calls come back to the notifier, which waits for that method alone.
   const slackClient = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
@@ -91,6 +89,7 @@ export async function startRuntime(
   };
   const audit = new RedisAuditLog(redis, config.redis.prefix, log.child({ component: "audit" }));
   const stops: (() => Promise<unknown>)[] = [];
+  let targets: TargetRegistry | undefined;
   try {
     if (!(await redisAnswers(redis, 3_000))) {
       throw new Error(
@@ -98,7 +97,15 @@ export async function startRuntime(
       );
     }
     await checkEvictionPolicy(redis, log);
-    const targets = singleTarget(await defaultTarget(gateways), gateways);
+    const { targets: configured, ...aws } = config.aws;
+    targets = await createTargets({
+      targets: configured,
+      aws: { ...aws, credentials: opts.awsCredentials },
+      observe: observeAws,
+    });
+    // The default place's gateways, for the code that does not name a place yet: with
+    // AWS_TARGETS unset, the one set of clients the bot has always had.
+    const gateways = targets.gateways(targets.defaultPlace(), { type: "system", reason: "bot" });
 
     let workers: Worker[] = [];
     if (config.role !== "bot") {
@@ -187,7 +194,7 @@ export async function startRuntime(
       stop: async () => {
         for (const stop of stops) await stop();
         await queues.close();
-        aws.destroy();
+        targets?.stop();
         await Promise.all([redis.quit(), workerConnection.quit(), replayConnection?.quit()]);
         log.info("profiles-bot stopped");
       },
@@ -195,7 +202,7 @@ export async function startRuntime(
   } catch (err) {
     for (const stop of stops) await stop().catch(() => {});
     await queues.close().catch(() => {});
-    aws.destroy();
+    targets?.stop();
     redis.disconnect();
     workerConnection.disconnect();
     replayConnection?.disconnect();

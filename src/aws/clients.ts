@@ -25,9 +25,12 @@ export interface AwsClients {
   destroy(): void;
 }
 
-export type AwsClientConfig = Config["aws"] & {
-  /** Tests pass static credentials; production uses the default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+export type AwsClientConfig = Omit<Config["aws"], "targets"> & {
+  /**
+   * Tests pass static credentials; production uses the default chain, or, for a target's
+   * role, the provider of the assumed role's session.
+   */
+  credentials?: NonNullable<ConstructorParameters<typeof STSClient>[0]>["credentials"];
 };
 
 /** One finished SDK call (retries included); `error` is the exception's name. */
@@ -58,17 +61,31 @@ export function createAwsClients(
     iam: new IAMClient(common),
   };
   if (observe) {
-    // Each client's stack is typed by its own commands; this middleware reads none of them.
-    type AnyStack = { add(middleware: ReturnType<typeof timed>, options: typeof TIMED): void };
-    for (const client of Object.values(clients)) {
-      (client.middlewareStack as unknown as AnyStack).add(timed(observe), TIMED);
-    }
+    const metrics = callMetricsPlugin(observe);
+    for (const client of Object.values(clients)) metrics.applyToStack(client.middlewareStack);
   }
   return {
     ...clients,
     destroy: () => {
       for (const client of Object.values(clients)) client.destroy();
     },
+  };
+}
+
+// Each client's stack is typed by its own commands; this middleware reads none of them.
+type AnyStack = {
+  add(middleware: ReturnType<typeof timed>, options: typeof TIMED & { override: true }): void;
+};
+
+/**
+ * The call metrics as an SDK plugin, for clients built elsewhere too (the STS client the
+ * SDK's AssumeRole provider makes). It may be applied to one stack more than once (that
+ * provider applies its plugins on every call), so it replaces itself.
+ */
+export function callMetricsPlugin(observe: (call: AwsCall) => void) {
+  return {
+    applyToStack: (stack: unknown) =>
+      (stack as AnyStack).add(timed(observe), { ...TIMED, override: true }),
   };
 }
 

@@ -91,6 +91,11 @@ function isNetworkError(e: AwsErrorShape): boolean {
 
 function accessDeniedFix(call: AwsCall): string {
   const on = call.resource ? ` on \`${call.resource}\`` : "";
+  if (call.iamAction === "sts:AssumeRole") {
+    // Either side can refuse: the role's trust policy (principal, external id) or the bot's
+    // own policy. AWS's message does not say which.
+    return `the role's trust policy must let the bot's principal call \`sts:AssumeRole\` with the external id AWS_TARGETS gives for this target (see iam-target-trust-policy.json), and the bot's own policy must allow \`sts:AssumeRole\`${on} (see iam-assume-policy.json).`;
+  }
   return `allow \`${call.iamAction}\`${on} in the bot's IAM role (see iam-policy.json).`;
 }
 

@@ -96,17 +96,22 @@ export function singleTarget(target: Target, gateways: Gateways): Targets {
 }
 
 /**
- * The default target: the account the SDK's own credentials are in (STS GetCallerIdentity,
- * which needs no permission) and the clients' region. Throws, naming what to set, when
- * either cannot be known.
+ * The own-credentials target: the account the SDK's own credentials are in (STS
+ * GetCallerIdentity, which needs no permission) and its regions, or the clients' region when
+ * none are configured (AWS_TARGETS unset). Throws, naming what to set, when either cannot be
+ * known.
  */
-export async function defaultTarget(gateways: Gateways): Promise<Target> {
+export async function defaultTarget(
+  gateways: Gateways,
+  name = "default",
+  regions: readonly string[] = [],
+): Promise<Target> {
   const identity = gateways.identity;
   if (!identity) throw new Error("the default target needs the STS gateway");
-  const region = await identity.region();
+  const region = regions[0] ?? (await identity.region());
   if (!region) {
     throw new Error("No AWS region is set: set AWS_REGION (for example eu-west-2).");
   }
   const { account } = await identity.callerIdentity();
-  return { name: "default", account, regions: [region] };
+  return { name, account, regions: regions.length > 0 ? [...regions] : [region] };
 }

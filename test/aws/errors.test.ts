@@ -95,6 +95,30 @@ describe("toAppError", () => {
     expect(app.cause).toBe(err);
   });
 
+  it("points a refused AssumeRole at the role's trust policy and external id, and the bot's own policy", () => {
+    const role = "arn:aws:iam::444455556666:role/profiles-bot-target";
+    const call: AwsCall = {
+      service: "sts",
+      operation: "AssumeRole",
+      iamAction: "sts:AssumeRole",
+      resource: role,
+    };
+    const refused = Object.assign(
+      new Error(
+        `User: arn:aws:iam::111122223333:user/profiles-bot is not authorized to perform: sts:AssumeRole on resource: ${role}`,
+      ),
+      { name: "AccessDenied", $metadata: meta(403) },
+    );
+    const app = toAppError(call, refused);
+    expect(app.code).toBe("aws_access_denied");
+    expect(app.call).toBe("STS AssumeRole");
+    expect(app.userMessage).toBe(
+      `STS call failed: AccessDenied (User: arn:aws:iam::111122223333:user/profiles-bot is not authorized to perform: sts:AssumeRole on resource: ${role}). ` +
+        "Fix: the role's trust policy must let the bot's principal call `sts:AssumeRole` with the external id AWS_TARGETS gives for this target (see iam-target-trust-policy.json), " +
+        `and the bot's own policy must allow \`sts:AssumeRole\` on \`${role}\` (see iam-assume-policy.json).`,
+    );
+  });
+
   it("names the call once when AWS's message already names it", () => {
     const err = new AccessDeniedException({
       message: "User is not authorized to perform profile:CreateDomain",

@@ -1,5 +1,11 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { type Config, ConfigError, loadAwsConfig, loadConfig } from "../../src/config.js";
+import {
+  type Config,
+  ConfigError,
+  loadAwsConfig,
+  loadConfig,
+  type TargetConfig,
+} from "../../src/config.js";
 
 const base = { SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_SIGNING_SECRET: "s3cret" };
 
@@ -86,7 +92,12 @@ describe("loadConfig", () => {
         signingSecret: "s3cret",
         apiUrl: "http://127.0.0.1:3001/api/",
       },
-      aws: { region: "eu-west-1", endpoint: "http://127.0.0.1:4566", maxAttempts: 3 },
+      aws: {
+        region: "eu-west-1",
+        endpoint: "http://127.0.0.1:4566",
+        maxAttempts: 3,
+        targets: [{ name: "default", regions: ["eu-west-1"] }],
+      },
       provision: { propagationWaitMs: 30_000 },
       redis: { url: "redis://redis:6379", prefix: "{test}" },
       dlq: {
@@ -103,7 +114,10 @@ describe("loadConfig", () => {
 
   it("leaves unset optional settings out instead of setting them to undefined", () => {
     const config = loadConfig(base);
-    expect(config.aws).toStrictEqual({ maxAttempts: 6 });
+    expect(config.aws).toStrictEqual({
+      maxAttempts: 6,
+      targets: [{ name: "default", regions: [] }],
+    });
     expect(config.slack).toStrictEqual({ botToken: base.SLACK_BOT_TOKEN, signingSecret: "s3cret" });
   });
 
@@ -114,7 +128,7 @@ describe("loadConfig", () => {
       logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
       http: { host: string; port: number; metricsToken?: string };
       slack: { botToken: string; appToken?: string; signingSecret?: string; apiUrl?: string };
-      aws: { region?: string; endpoint?: string; maxAttempts: number };
+      aws: { region?: string; endpoint?: string; maxAttempts: number; targets: TargetConfig[] };
       provision: { propagationWaitMs: number };
       redis: { url: string; prefix: string };
       dlq: {
@@ -171,7 +185,11 @@ describe("loadAwsConfig", () => {
   it("needs none of Slack's variables", () => {
     expect(loadAwsConfig({ AWS_REGION: "us-east-1", LOG_LEVEL: "warn" })).toStrictEqual({
       logLevel: "warn",
-      aws: { region: "us-east-1", maxAttempts: 6 },
+      aws: {
+        region: "us-east-1",
+        maxAttempts: 6,
+        targets: [{ name: "default", regions: ["us-east-1"] }],
+      },
       provision: { propagationWaitMs: 90_000 },
     });
   });
