@@ -5,8 +5,7 @@
  */
 import { WebClient } from "@slack/web-api";
 import pino from "pino";
-import { createAwsClients } from "../aws/clients.js";
-import { createGateways } from "../aws/gateways.js";
+import { createTargets, type TargetRegistry } from "../aws/target-registry.js";
 import { ConfigError, type DoctorConfig, loadDoctorConfig } from "../config.js";
 import { type DoctorReport, reportLines } from "../doctor/report.js";
 import { runDoctor } from "../doctor/run.js";
@@ -18,13 +17,15 @@ import type { CliCommand } from "./io.js";
 
 const USAGE = `Usage: profiles-bot doctor [--json]
 
-Checks, changing nothing: the AWS caller identity and region; every permission in
+Checks, changing nothing, for every place AWS_TARGETS names (each target's account and
+regions; one place, this account and AWS_REGION, when unset): the role assumed (session
+profiles-bot-doctor) or the own credentials, the caller identity and region; every permission in
 iam-policy.json (with IAM's policy simulator where the bot may call it, otherwise one
 harmless read per service); the Amazon Connect instances and that Customer Profiles
 answers; the Slack bot token's scopes against manifest.yml; Redis's version and
 maxmemory-policy (noeviction); and the job queues. One line per check, with the fix.
 
-Reads the bot's own environment (AWS_REGION, AWS_ENDPOINT_URL, SLACK_BOT_TOKEN,
+Reads the bot's own environment (AWS_REGION, AWS_TARGETS, AWS_ENDPOINT_URL, SLACK_BOT_TOKEN,
 SLACK_API_URL, REDIS_URL, QUEUE_PREFIX...). Without SLACK_BOT_TOKEN the scope check is skipped.
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 bad usage or configuration.`;
@@ -71,7 +72,12 @@ export const createDoctorCommand =
     }
     const level = cli.env.LOG_LEVEL ? config.logLevel : "warn";
     const log = createLogger(level, pino.destination(2), { component: "doctor" });
-    const aws = createAwsClients({ ...config.aws, credentials: cli.awsCredentials });
+    const { targets: configured, ...aws } = config.aws;
+    // The own credentials' account is asked of STS here: if that fails, the report says so.
+    const targets: TargetRegistry | { unknown: unknown } = await createTargets({
+      targets: configured,
+      aws: { ...aws, credentials: cli.awsCredentials },
+    }).catch((err: unknown) => ({ unknown: err }));
     const redis = createRedis(config, "client", log);
     const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
       log.debug({ err, queue }, "job queue connection error"),
@@ -79,7 +85,8 @@ export const createDoctorCommand =
     try {
       const slackScopes = slackScopesOf(config);
       const report = await runDoctor({
-        gateways: createGateways(aws),
+        targets,
+        actor: { type: "system", reason: "doctor" },
         ...(slackScopes ? { slackScopes } : {}),
         redis: { client: redis, url: config.redis.url, prefix: config.redis.prefix, queues },
       });
@@ -92,6 +99,6 @@ export const createDoctorCommand =
     } finally {
       await queues.close().catch(() => undefined);
       redis.disconnect();
-      aws.destroy();
+      if ("stop" in targets) targets.stop();
     }
   };

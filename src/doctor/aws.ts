@@ -49,7 +49,10 @@ export async function identityCheck(
       check: result(
         "aws-identity",
         "fail",
-        `${e.call ?? "STS GetCallerIdentity"} failed: ${e.reason}`,
+        // A role target's first call assumes the role: its refusal says what and why itself.
+        e.details.operation === "AssumeRole"
+          ? `could not assume the target's role: ${e.reason}`
+          : `${e.call ?? "STS GetCallerIdentity"} failed: ${e.reason}`,
         {
           fix: e.fix ?? "check the bot's AWS credentials.",
           details: { region, awsCode: e.awsCode },

@@ -22,6 +22,11 @@ export interface CheckResult {
   fix?: string;
   /** The facts behind the summary, for --json (missing actions, scopes, counts…). */
   details?: Record<string, unknown>;
+  /**
+   * The place an AWS check looked at (`prod (444455556666) · eu-west-2`), when the bot serves
+   * several; with one, it is left out and the report reads as it always has.
+   */
+  place?: string;
 }
 
 export interface DoctorReport {
@@ -55,10 +60,28 @@ export const reportOf = (checks: CheckResult[]): DoctorReport => ({
 
 const LABEL: Record<CheckStatus, string> = { ok: "ok  ", warn: "WARN", fail: "FAIL", skip: "skip" };
 
-/** One line per check: status, title, what was found and, when needed, the fix. */
+/**
+ * One line per check: status, title, what was found and, when needed, the fix; a place's
+ * checks under a line naming it.
+ */
 export function reportLines(report: DoctorReport): string[] {
-  return report.checks.map((c) => {
+  return report.checks.flatMap((c, i) => {
     const fix = c.fix ? ` Fix: ${c.fix}` : "";
-    return `${LABEL[c.status]}  ${c.title}: ${c.summary}${fix}`;
+    const line = `${LABEL[c.status]}  ${c.title}: ${c.summary}${fix}`;
+    return c.place !== undefined && c.place !== report.checks[i - 1]?.place
+      ? [`${c.place}:`, line]
+      : [line];
   });
+}
+
+/** The checks in runs of one place each (`place` undefined: the checks of no place). */
+export function byPlace(checks: CheckResult[]): { place?: string; checks: CheckResult[] }[] {
+  const runs: { place?: string; checks: CheckResult[] }[] = [];
+  for (const check of checks) {
+    const last = runs.at(-1);
+    if (last && last.place === check.place) last.checks.push(check);
+    else
+      runs.push({ ...(check.place !== undefined ? { place: check.place } : {}), checks: [check] });
+  }
+  return runs;
 }

@@ -1,8 +1,12 @@
 /**
- * `doctor`: a read-only preflight of the configured account, one check after another; a
- * check that throws becomes a failed line, never a crashed run. The CLI and `/profiles doctor`
- * build the same deps from what they have.
+ * `doctor`: a read-only preflight of every place the bot serves (each target's account and
+ * regions: the role assumed or the own credentials, the caller, the permissions, the
+ * services), then Slack and Redis, one check after another; a check that throws becomes a
+ * failed line, never a crashed run. The CLI and `/profiles doctor` build the same deps from
+ * what they have.
  */
+import type { Place, Targets } from "../aws/targets.js";
+import type { Actor } from "../context.js";
 import { asAppError } from "../errors.js";
 import type { JobQueues } from "../queues/index.js";
 import type { Redis } from "../redis.js";
@@ -18,7 +22,17 @@ import { type CheckId, type CheckResult, type DoctorReport, reportOf, result } f
 import { noSlackToken, scopesCheck } from "./slack.js";
 
 export interface DoctorDeps {
-  gateways: DoctorGateways;
+  /**
+   * The places to check, or why they could not even be listed (the own credentials' account
+   * is asked of STS first): that reason becomes the failed identity check.
+   */
+  targets:
+    | (Pick<Targets, "places" | "describe"> & {
+        gateways(place: Place, actor: Actor): DoctorGateways;
+      })
+    | { unknown: unknown };
+  /** Whom role sessions are named after: the admin who asked, or the CLI. */
+  actor: Actor;
   /**
    * The bot token's scopes as Slack names them (undefined: Slack did not say); absent when
    * no token is configured.
@@ -51,15 +65,58 @@ async function slackCheck(scopes: () => Promise<string[] | undefined>): Promise<
   return scopesCheck(granted);
 }
 
-export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const { gateways, redis } = deps;
-  const identity = gateways.identity;
+/** The AWS checks of one place: identity (assuming the role first), permissions, services. */
+async function placeChecks(gateways: () => DoctorGateways): Promise<CheckResult[]> {
+  let g: DoctorGateways;
+  try {
+    g = gateways();
+  } catch (err) {
+    return [unknownTargets(err), ...awsSkipped()];
+  }
+  const identity = g.identity;
   const found = identity ? await identityCheck(identity) : { check: noIdentityGateway() };
+  return [
+    found.check,
+    await guarded("aws-permissions", () => permissionsCheck(g, found.found)),
+    await guarded("aws-services", () => servicesCheck(g)),
+  ];
+}
+
+const unknownTargets = (err: unknown): CheckResult => {
+  const e = asAppError(err);
+  return result("aws-identity", "fail", e.reason, {
+    fix: e.fix ?? "check the bot's AWS credentials, AWS_REGION and AWS_TARGETS.",
+    ...(e.awsCode !== undefined ? { details: { awsCode: e.awsCode } } : {}),
+  });
+};
+
+const awsSkipped = (): CheckResult[] =>
+  (["aws-permissions", "aws-services"] as const).map((id) =>
+    result(id, "skip", "the AWS identity is unknown.", {
+      fix: "fix the AWS identity check first.",
+    }),
+  );
+
+async function awsChecks(deps: DoctorDeps): Promise<CheckResult[]> {
+  const { targets } = deps;
+  if ("unknown" in targets) return [unknownTargets(targets.unknown), ...awsSkipped()];
+  const places = targets.places();
+  const checks: CheckResult[] = [];
+  // One place after another: a dozen places at once would be a burst of AssumeRoles.
+  for (const place of places) {
+    const found = await placeChecks(() => targets.gateways(place, deps.actor));
+    const described = targets.describe(place);
+    checks.push(...(places.length > 1 ? found.map((c) => ({ ...c, place: described })) : found));
+  }
+  return checks;
+}
+
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
+  const { redis } = deps;
+  const aws = await awsChecks(deps);
   const redisResult = await guarded("redis", () => redisCheck(redis.client, redis.url));
   const checks: CheckResult[] = [
-    found.check,
-    await guarded("aws-permissions", () => permissionsCheck(gateways, found.found)),
-    await guarded("aws-services", () => servicesCheck(gateways)),
+    ...aws,
     deps.slackScopes ? await slackCheck(deps.slackScopes) : noSlackToken(),
     redisResult,
     redisResult.details?.answered === false

@@ -17,6 +17,7 @@ type Template = { Resources: Record<string, any>; Parameters: Record<string, any
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not JavaScript's.
 const REDIS_URL = "rediss://${Redis.PrimaryEndPoint.Address}:${Redis.PrimaryEndPoint.Port}";
 const template = (): Template => readJson("deploy/aws/profiles-bot.json");
+const roleTemplate = (): Template => readJson("deploy/aws/profiles-bot-target-role.json");
 const container = (t: Template, id: string) => t.Resources[id].Properties.ContainerDefinitions[0];
 const envOf = (t: Template, id: string) =>
   Object.fromEntries(
@@ -64,15 +65,34 @@ describe("the CloudFormation template", () => {
   it("gives the task role exactly iam-policy.json, and both services that role", () => {
     const t = template();
     const policies = t.Resources.TaskRole.Properties.Policies;
-    expect(policies).toHaveLength(1);
+    expect(policies).toHaveLength(2);
+    // Unless every target is a role (OwnAccountPermissions false), the bot acts here itself.
+    const [own, assume] = policies.map((p: { "Fn::If": unknown[] }) => p["Fn::If"]);
+    expect(own[0]).toBe("ActsInOwnAccount");
     expect(
-      policies[0].PolicyDocument,
+      own[1].PolicyDocument,
       "TaskRole's PolicyDocument must be iam-policy.json as it is: copy the file's content in",
     ).toEqual(readJson("iam-policy.json"));
+    expect(own[2]).toEqual({ Ref: "AWS::NoValue" });
     expect(t.Resources.TaskRole.Properties.ManagedPolicyArns).toBeUndefined();
     for (const id of ["BotTaskDefinition", "WorkerTaskDefinition"]) {
       expect(t.Resources[id].Properties.TaskRoleArn).toEqual({ "Fn::GetAtt": ["TaskRole", "Arn"] });
     }
+    // The target roles: iam-assume-policy.json with the roles given as a parameter, if any.
+    expect(assume[0]).toBe("HasTargetRoles");
+    const assumePolicy = readJson("iam-assume-policy.json");
+    assumePolicy.Statement[0].Resource = { Ref: "TargetRoleArns" };
+    expect(assume[1].PolicyDocument).toEqual(assumePolicy);
+    expect(assume[2]).toEqual({ Ref: "AWS::NoValue" });
+  });
+
+  it("passes AWS_TARGETS to both services, empty (this account and region) by default", () => {
+    const t = template();
+    for (const id of ["BotTaskDefinition", "WorkerTaskDefinition"]) {
+      expect(envOf(t, id).AWS_TARGETS).toEqual({ Ref: "AwsTargets" });
+    }
+    expect(t.Parameters.AwsTargets.Default).toBe("");
+    expect(t.Parameters.TargetRoleArns).toMatchObject({ Type: "CommaDelimitedList", Default: "" });
   });
 
   it("runs a bot (Socket Mode) and a worker with the Slack tokens from Secrets Manager", () => {
@@ -137,5 +157,36 @@ describe("the CloudFormation template", () => {
       // rediss:// is what makes ioredis speak TLS (src/redis.ts passes the URL as is).
       expect(envOf(t, id).REDIS_URL).toEqual({ "Fn::Sub": REDIS_URL });
     }
+  });
+});
+
+describe("the target account's role template", () => {
+  it("is valid against the CloudFormation resource specification", () => {
+    expect(validateTemplate(roleTemplate())).toEqual([]);
+  });
+
+  it("holds iam-policy.json and iam-target-trust-policy.json, the bot and external id as parameters", () => {
+    const t = roleTemplate();
+    const role = t.Resources.TargetRole;
+    expect(role.Type).toBe("AWS::IAM::Role");
+    expect(role.Properties.Policies).toEqual([
+      { PolicyName: "profiles-bot", PolicyDocument: readJson("iam-policy.json") },
+    ]);
+    const trust = JSON.parse(
+      JSON.stringify(readJson("iam-target-trust-policy.json"))
+        .replace('"<BOT_PRINCIPAL_ARN>"', JSON.stringify({ Ref: "BotPrincipalArn" }))
+        .replace('"<EXTERNAL_ID>"', JSON.stringify({ Ref: "ExternalId" })),
+    );
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual(trust);
+    // The name iam-assume-policy.json's resource expects, and a session no longer than an hour.
+    expect(t.Parameters.RoleName.Default).toBe("profiles-bot-target");
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+    const pattern = new RegExp(t.Parameters.ExternalId.AllowedPattern);
+    expect(pattern.test("profiles-bot-sandbox-external-id")).toBe(true);
+    expect(pattern.test("no spaces")).toBe(false);
+    const principal = new RegExp(t.Parameters.BotPrincipalArn.AllowedPattern);
+    expect(principal.test("arn:aws:iam::111122223333:role/profiles-bot-TaskRole-ABC")).toBe(true);
+    expect(principal.test("arn:aws:iam::111122223333:root")).toBe(true);
+    expect(principal.test("111122223333")).toBe(false);
   });
 });

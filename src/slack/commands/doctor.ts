@@ -14,13 +14,14 @@ export const doctorSubcommand: Subcommand = {
   name: "doctor",
   usage: "doctor",
   summary:
-    "Check the AWS account, the Slack token's scopes, Redis and the queues; changes nothing (admins).",
+    "Check every AWS account and region the bot serves, the Slack token's scopes, Redis and the queues; changes nothing (admins).",
   permission: "doctor",
   run: async ({ ack, respond, client, deps, command, context }) => {
     await ack({ response_type: "ephemeral", text: DOCTOR_CHECKING });
     try {
       const report = await runDoctor({
-        gateways: deps.gateways,
+        targets: deps.targets,
+        actor: { type: "slack", userId: command.user_id, teamId: command.team_id },
         slackScopes: async () => (await client.auth.test()).response_metadata?.scopes,
         redis: {
           client: deps.redis,

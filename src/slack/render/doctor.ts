@@ -4,7 +4,12 @@
  * escaped, never formatted; each section stays under Slack's 3,000 characters.
  */
 import type { KnownBlock } from "@slack/types";
-import type { CheckStatus, DoctorReport } from "../../doctor/report.js";
+import {
+  byPlace,
+  type CheckResult,
+  type CheckStatus,
+  type DoctorReport,
+} from "../../doctor/report.js";
 import { clip, esc } from "./text.js";
 
 const ICON: Record<CheckStatus, string> = {
@@ -17,6 +22,26 @@ const ICON: Record<CheckStatus, string> = {
 export const DOCTOR_CHECKING =
   "Checking the AWS account, the Slack token, Redis and the queues… (this changes nothing)";
 
+const checkText = (c: CheckResult, bound: number) =>
+  `${ICON[c.status]} *${esc(c.title)}*: ${esc(clip(c.summary, bound))}${c.fix ? `\n_Fix:_ ${esc(clip(c.fix, bound))}` : ""}`;
+
+/**
+ * A check alone, or a place's checks together under its name: one section per place keeps
+ * a dozen places within Slack's 50 blocks.
+ */
+const sectionOf = (run: { place?: string; checks: CheckResult[] }): KnownBlock => ({
+  type: "section",
+  text: {
+    type: "mrkdwn",
+    text: clip(
+      run.place === undefined
+        ? run.checks.map((c) => checkText(c, 1400)).join("\n")
+        : [`*${esc(run.place)}*`, ...run.checks.map((c) => checkText(c, 600))].join("\n"),
+      2900,
+    ),
+  },
+});
+
 export function renderDoctor(report: DoctorReport): { text: string; blocks: KnownBlock[] } {
   const failed = report.checks.filter((c) => c.status === "fail").length;
   const warned = report.checks.filter((c) => c.status === "warn").length;
@@ -25,17 +50,10 @@ export function renderDoctor(report: DoctorReport): { text: string; blocks: Know
     : `Doctor: ${failed} check${failed === 1 ? "" : "s"} failed.`;
   const blocks: KnownBlock[] = [
     { type: "section", text: { type: "mrkdwn", text: `*${esc(headline)}*` } },
-    ...report.checks.map(
-      (c): KnownBlock => ({
-        type: "section",
-        text: {
-          type: "mrkdwn",
-          text: clip(
-            `${ICON[c.status]} *${esc(c.title)}*: ${esc(clip(c.summary, 1400))}${c.fix ? `\n_Fix:_ ${esc(clip(c.fix, 1400))}` : ""}`,
-            2900,
-          ),
-        },
-      }),
+    ...byPlace(report.checks).flatMap((run) =>
+      run.place === undefined
+        ? run.checks.map((c) => sectionOf({ checks: [c] }))
+        : [sectionOf(run)],
     ),
     {
       type: "context",
@@ -50,7 +68,8 @@ export function renderDoctor(report: DoctorReport): { text: string; blocks: Know
   const text = [
     headline,
     ...report.checks.map(
-      (c) => `${c.status.toUpperCase()} ${c.title}: ${c.summary}${c.fix ? ` Fix: ${c.fix}` : ""}`,
+      (c) =>
+        `${c.status.toUpperCase()} ${c.place !== undefined ? `${c.place} ` : ""}${c.title}: ${c.summary}${c.fix ? ` Fix: ${c.fix}` : ""}`,
     ),
   ].join("\n");
   return { text: clip(text, 3900), blocks };
