@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { createLogger } from "../src/logger.js";
 import { createRedis, redisAnswers } from "../src/redis.js";
 import { redactUrl } from "../src/runtime.js";
-import { loadState } from "./aws/index.js";
+import { ACCOUNT_ID, loadState } from "./aws/index.js";
 import { sandboxBotEnv } from "./env.js";
 import { sandboxRoles, startStack } from "./stack.js";
 
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       // A fresh emulator account with the bot's old bindings, drafts and finished jobs
       // would disagree with it; a loaded state goes with the Redis state it was saved with.
       clearRedis: !loaded,
+      // Two targets, so the wizard asks which account and region first, as it would with several.
+      twoTargets: true,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -112,6 +114,11 @@ async function main(): Promise<void> {
       `  Bot:             ${stack.runtime.url}/healthz`,
       "  Seeded: Connect instances examplecorp and legacy-support (linked to domain amazon-connect-legacy),",
       "          queue legacy-profiles-dlq, key alias/legacy-profiles.",
+      "  Targets (AWS_TARGETS), each place with the Connect instances examplecorp and legacy-support:",
+      ...config.aws.targets.map(
+        (t) =>
+          `    ${t.name.padEnd(9)} ${t.roleArn ? `role ${t.roleArn}, external id ${t.externalId}` : `own credentials, account ${ACCOUNT_ID}`}; ${t.regions.join(", ")}`,
+      ),
       `  Users, chosen in the page's "as" menu, and their roles (PROFILES_ADMINS, _OPERATORS, _VIEWERS):`,
       ...users,
       `  Dead-letter queues are scanned every ${everyS} s (DLQ_SCAN_INTERVAL). Make failures in an`,

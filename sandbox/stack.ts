@@ -10,7 +10,15 @@ import { createLogger, type Logger } from "../src/logger.js";
 import { createRedis, type Redis } from "../src/redis.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
 import { domainsWithDlq, makeFailures } from "./aws/failures.js";
-import { type EmulatorHandle, type SeededOptions, startSeededEmulator } from "./aws/index.js";
+import {
+  ACCOUNT_ID,
+  type EmulatorHandle,
+  placeState,
+  type SeededOptions,
+  seedConnect,
+  startSeededEmulator,
+} from "./aws/index.js";
+import { TARGET_EXTERNAL_ID, TARGET_ROLE_ARN } from "./aws/seed.js";
 import { ingestionIdle } from "./aws/services/profiles.js";
 import { rolesOfUsers } from "./env.js";
 import {
@@ -24,6 +32,25 @@ export const SANDBOX_SIGNING_SECRET = "sandbox-signing-secret";
 export const SANDBOX_BOT_TOKEN = "xoxb-sandbox-bot-token";
 export const SANDBOX_AWS_CREDENTIALS = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
 
+/** The second region of the sandbox's own account, and the partner account's one region. */
+export const SANDBOX_SECOND_REGION = "eu-west-2";
+export const PARTNER_REGION = "eu-west-1";
+
+/**
+ * `npm run sandbox`'s AWS_TARGETS: the emulator's default account with the sandbox's own
+ * credentials in two regions, and a partner account reached through its seeded role and
+ * external id, as a real deployment would reach another account.
+ */
+export const sandboxTargets = (region: string) => [
+  { name: "sandbox", regions: [region, SANDBOX_SECOND_REGION] },
+  {
+    name: "partner",
+    roleArn: TARGET_ROLE_ARN,
+    externalId: TARGET_EXTERNAL_ID,
+    regions: [PARTNER_REGION],
+  },
+];
+
 export interface StackOptions {
   emulator?: SeededOptions;
   slack?: StandInOptions;
@@ -35,6 +62,11 @@ export interface StackOptions {
    * drafts, jobs, digests) matches the emulator's fresh account. `npm run sandbox` sets it.
    */
   clearRedis?: boolean;
+  /**
+   * Serve the sandbox's two targets (`sandboxTargets`), each place with its seeded Connect
+   * instances, as `npm run sandbox` does; otherwise the one default place of the tests.
+   */
+  twoTargets?: boolean;
 }
 
 export interface Stack {
@@ -48,7 +80,17 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const region = opts.emulator?.region ?? "us-east-1";
-  const emulator = await startSeededEmulator({ port: 0, ...opts.emulator });
+  const emulator = await startSeededEmulator({
+    port: 0,
+    ...(opts.twoTargets ? { targetRegions: [PARTNER_REGION] } : {}),
+    ...opts.emulator,
+  });
+  // The default place keeps today's seed (tests rely on it); the second region gets instances.
+  if (opts.twoTargets && opts.emulator?.state === undefined) {
+    seedConnect(placeState(emulator.ctx.state, ACCOUNT_ID, SANDBOX_SECOND_REGION), {
+      region: SANDBOX_SECOND_REGION,
+    });
+  }
   // The page's sandbox controls act on the emulator through its API, like the bot does.
   const aws = createAwsClients({
     region,
@@ -85,6 +127,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       PORT: "0",
       // The stand-in's default user is the sandbox's admin; tests override it to test roles.
       PROFILES_ADMINS: "U0ADMIN",
+      ...(opts.twoTargets ? { AWS_TARGETS: JSON.stringify(sandboxTargets(region)) } : {}),
       ...opts.env,
     });
     if (opts.clearRedis) await clearPrefix(config);
