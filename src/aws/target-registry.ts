@@ -6,7 +6,7 @@
  * CloudTrail in the target account shows which Slack user (or which job) acted.
  */
 import { STSClient } from "@aws-sdk/client-sts";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import type { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { TargetConfig } from "../config.js";
 import type { Actor } from "../context.js";
 import { AppError } from "../errors.js";
@@ -167,6 +167,11 @@ export async function createTargets(opts: TargetRegistryOptions): Promise<Target
     assumers.clear();
   };
 
+  // Loaded only with a role target: the package brings every provider the SDK has, which a
+  // bot serving its own account alone would load at each start for nothing.
+  const fromRole = opts.targets.some((t) => t.roleArn !== undefined)
+    ? (await import("@aws-sdk/credential-providers")).fromTemporaryCredentials
+    : undefined;
   let targets: Target[];
   try {
     targets = await Promise.all(
@@ -220,7 +225,8 @@ export async function createTargets(opts: TargetRegistryOptions): Promise<Target
       // fromTemporaryCredentials is the SDK's AssumeRole provider: it signs with the bot's
       // own credentials (the static ones given, else the default chain) and returns the
       // session's with their expiry, which the cache above and each client refresh before.
-      const assume = fromTemporaryCredentials({
+      if (!fromRole) throw new Error("a role target without the AssumeRole provider");
+      const assume = fromRole({
         params: {
           RoleArn: roleArn,
           RoleSessionName: session,
