@@ -40,7 +40,13 @@ type SandboxOwn =
   | "AWS_TARGETS"
   | "ROLE"
   | "HOST"
-  | "PORT";
+  | "PORT"
+  // The sandbox runs on one local Redis (REDIS_URL): no cluster, TLS or credentials.
+  | "REDIS_CLUSTER_NODES"
+  | "REDIS_TLS"
+  | "REDIS_TLS_CA_FILE"
+  | "REDIS_USERNAME"
+  | "REDIS_PASSWORD";
 
 // A variable added to src/config.ts stops the type check here until it is listed in
 // PASSED_THROUGH or SandboxOwn, so the sandbox never silently ignores a new setting.

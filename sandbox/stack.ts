@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createAwsClients } from "../src/aws/clients.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
 import { createLogger, type Logger } from "../src/logger.js";
-import { createRedis, type Redis } from "../src/redis.js";
+import { createRedis, keysMatching, type Redis } from "../src/redis.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
 import { domainsWithDlq, makeFailures } from "./aws/failures.js";
 import {
@@ -178,10 +178,7 @@ const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
 /** Unlinks (deletes without blocking Redis) every key matching the pattern; never FLUSHALL. */
 async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
   let deleted = 0;
-  const stream = redis.scanStream({ match: pattern, count: 500 });
-  for await (const keys of stream as AsyncIterable<string[]>) {
-    if (keys.length) deleted += await redis.unlink(...keys);
-  }
+  for await (const keys of keysMatching(redis, pattern)) deleted += await redis.unlink(...keys);
   return deleted;
 }
 
@@ -199,7 +196,7 @@ export async function clearPrefix(config: Config): Promise<number> {
 }
 
 /** Delete every key under a prefix (and only those): tests never flush what they didn't make. */
-export async function deletePrefix(config: Config, prefix: string): Promise<number> {
+export async function deletePrefix(config: Pick<Config, "redis">, prefix: string): Promise<number> {
   const redis = createRedis(config, "client");
   try {
     return await unlinkMatching(redis, `${globEscape(prefix)}*`);

@@ -2,6 +2,7 @@
  * Configuration, read from the environment once and validated (zod) into a typed object
  * that is passed in everywhere. Nothing else reads process.env.
  */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 const optionalString = z
@@ -180,6 +181,14 @@ const targetsSchema = optionalString.transform((text, ctx): TargetConfig[] | und
   return targets;
 });
 
+/** "host:port" (IPv6 in brackets) → its parts; undefined when it is not one. */
+function clusterNode(text: string): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !(port >= 1 && port <= 65_535)) return undefined;
+  return { host: match[1].replace(/^\[|\]$/g, ""), port };
+}
+
 const envSchema = z.object({
   ROLE: z.enum(["bot", "worker", "all"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -217,10 +226,25 @@ const envSchema = z.object({
     .min(0, "must be from 0 to 900 seconds (0: never wait)")
     .max(900, "must be from 0 to 900 seconds (0: never wait)")
     .default(90),
-  REDIS_URL: z
-    .string()
-    .default("redis://127.0.0.1:6379")
-    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL"),
+  // Optional rather than defaulted, so that setting it beside REDIS_CLUSTER_NODES is refused.
+  REDIS_URL: optionalString.refine(
+    (v) => v === undefined || /^rediss?:\/\//.test(v),
+    "must be a redis:// or rediss:// URL",
+  ),
+  REDIS_CLUSTER_NODES: optionalString
+    .transform((v) => (v === undefined ? undefined : v.split(/[\s,]+/).filter(Boolean)))
+    .refine((nodes) => nodes === undefined || nodes.every((n) => clusterNode(n) !== undefined), {
+      message:
+        "must be a comma-separated list of host:port, e.g. clustercfg.my-redis.abc123.use1.cache.amazonaws.com:6379 or 10.0.0.1:7000,10.0.0.2:7000",
+    })
+    .transform((nodes) => nodes?.map((n) => clusterNode(n) as { host: string; port: number })),
+  REDIS_TLS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true"),
+  REDIS_TLS_CA_FILE: optionalString,
+  REDIS_USERNAME: optionalString,
+  REDIS_PASSWORD: optionalString,
   QUEUE_PREFIX: z
     .string()
     .default("{profiles}")
@@ -283,6 +307,60 @@ const envSchema = z.object({
     }),
 });
 
+/**
+ * The rules between Redis variables. Kept apart from envSchema so that the AWS-only CLI
+ * (loadAwsConfig) is not stopped by a Redis setting it never uses.
+ */
+const checkedEnv = envSchema.superRefine((e, ctx) => {
+  const issue = (variable: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [variable], message });
+  if (e.REDIS_CLUSTER_NODES) {
+    if (e.REDIS_URL !== undefined) {
+      issue(
+        "REDIS_URL",
+        "is set beside REDIS_CLUSTER_NODES: a cluster is reached through its nodes alone; unset REDIS_URL, and give TLS with REDIS_TLS=true and the password with REDIS_PASSWORD",
+      );
+    }
+    // One hash tag puts every key in one slot, which multi-key commands and scripts need.
+    if (!/^\{[^{}:]+\}$/.test(e.QUEUE_PREFIX)) {
+      issue(
+        "QUEUE_PREFIX",
+        `must be hash-tagged on a Redis Cluster: set it to {${e.QUEUE_PREFIX.replace(/[{}]/g, "")}} so that every key of the bot is in one slot`,
+      );
+    }
+  }
+  if (e.REDIS_TLS_CA_FILE !== undefined) {
+    if (!tlsOn(e)) {
+      issue(
+        "REDIS_TLS_CA_FILE",
+        "is set but TLS is off: use a rediss:// REDIS_URL (or REDIS_TLS=true with REDIS_CLUSTER_NODES), or unset it",
+      );
+    }
+    const unreadable = readProblem(e.REDIS_TLS_CA_FILE);
+    if (unreadable) {
+      issue(
+        "REDIS_TLS_CA_FILE",
+        `cannot be read (${unreadable}): set it to the PEM file of the CA that signed the Redis servers' certificates`,
+      );
+    }
+  }
+});
+
+const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+const tlsOn = (e: { REDIS_TLS: boolean; REDIS_URL?: string | undefined }) =>
+  e.REDIS_TLS || (e.REDIS_URL ?? "").startsWith("rediss://");
+
+/** Why a file cannot be read (its error code), or undefined when it can. */
+function readProblem(path: string): string | undefined {
+  try {
+    readFileSync(path);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
+}
+
 /** The variables loadConfig reads, as the environment holds them. */
 export type Env = Partial<Record<keyof z.input<typeof envSchema>, string>>;
 
@@ -305,6 +383,23 @@ const defaultTargetConfig = (region: string | undefined): TargetConfig => ({
   regions: region !== undefined ? [region] : [],
 });
 
+/** TLS options; `ca` (a private CA's PEM) replaces Node's trusted CAs when given. */
+const tlsOf = (caFile: string | undefined): { ca?: string } =>
+  caFile === undefined ? {} : { ca: readFileSync(caFile, "utf8") };
+
+/**
+ * Where Redis is and how to reach it: one node (`url`), or a cluster (`clusterNodes`). TLS and
+ * credentials are set only when given, so a plain single node's config stays `{url, prefix}`.
+ */
+const redisOf = (e: ParsedEnv) => ({
+  url: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+  prefix: e.QUEUE_PREFIX,
+  ...(e.REDIS_CLUSTER_NODES ? { clusterNodes: e.REDIS_CLUSTER_NODES } : {}),
+  ...(tlsOn(e) ? { tls: tlsOf(e.REDIS_TLS_CA_FILE) } : {}),
+  ...(e.REDIS_USERNAME !== undefined ? { username: e.REDIS_USERNAME } : {}),
+  ...(e.REDIS_PASSWORD !== undefined ? { password: e.REDIS_PASSWORD } : {}),
+});
+
 const provisionOf = (e: ParsedEnv) => ({
   /**
    * How long after the job made or changed a resource a call naming it may fail as AWS's
@@ -313,7 +408,7 @@ const provisionOf = (e: ParsedEnv) => ({
   propagationWaitMs: e.PROPAGATION_WAIT_SECONDS * 1_000,
 });
 
-const configSchema = envSchema.transform((e, ctx) => {
+const configSchema = checkedEnv.transform((e, ctx) => {
   if (!e.SLACK_BOT_TOKEN) {
     ctx.addIssue({
       code: "custom",
@@ -351,7 +446,7 @@ const configSchema = envSchema.transform((e, ctx) => {
     },
     aws: awsOf(e),
     provision: provisionOf(e),
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: redisOf(e),
     dlq: {
       preview: e.DLQ_PREVIEW,
       /** How often each bound domain's DLQ is scanned. */
@@ -419,13 +514,13 @@ export function loadAwsConfig(
  * its own rather than refusing to run. Same schema, same messages as loadConfig.
  */
 export function loadDoctorConfig(env: Record<string, string | undefined>) {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnv.safeParse(env);
   if (!parsed.success) throw configErrorOf(parsed.error);
   const e = parsed.data;
   return {
     logLevel: e.LOG_LEVEL,
     aws: awsOf(e),
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: redisOf(e),
     slack: {
       ...(e.SLACK_BOT_TOKEN !== undefined ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_API_URL !== undefined ? { apiUrl: e.SLACK_API_URL } : {}),

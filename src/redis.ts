@@ -1,31 +1,88 @@
-/** Redis connections: one factory, so every connection gets the same URL and options. */
-import { Redis, type RedisOptions } from "ioredis";
+/**
+ * Redis connections: one factory, so every connection (BullMQ's included) gets the same
+ * address, TLS and options, on one node or on a Redis Cluster.
+ */
+import { Cluster, type ClusterOptions, type RedisOptions, Redis as SingleRedis } from "ioredis";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 
-export type { Redis };
+/** A connection to one node or to a cluster: both speak the same commands. */
+export type Redis = SingleRedis | Cluster;
+
+type RedisConfig = Pick<Config, "redis">;
 
 /**
  * BullMQ workers block on Redis, so their connections must never give up on a command
  * (maxRetriesPerRequest: null). Commands from request handlers should fail fast instead.
  */
 export function createRedis(
-  config: Pick<Config, "redis">,
+  config: RedisConfig,
   purpose: "worker" | "client" | "replay",
   log?: Logger,
 ): Redis {
-  const options: RedisOptions = {
+  const { clusterNodes, tls, username, password } = config.redis;
+  const options = {
     maxRetriesPerRequest: purpose === "worker" ? null : 2,
-    // The replay check of every Slack request: the checks of requests that arrive together
-    // go to Redis in one write instead of one each.
-    enableAutoPipelining: purpose === "replay",
     enableReadyCheck: true,
     connectionName: `profiles-bot:${purpose}`,
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
-  };
-  const redis = new Redis(config.redis.url, options);
-  redis.on("error", (err) => log?.warn({ err: err.message, purpose }, "redis connection error"));
+    ...(tls ? { tls: { ...tls } } : {}),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+  } satisfies RedisOptions;
+  // The replay check of every Slack request: the checks of requests that arrive together
+  // go to Redis in one write instead of one each.
+  const enableAutoPipelining = purpose === "replay";
+  const retry = (times: number) => Math.min(times * 200, 5_000);
+  const redis: Redis = clusterNodes
+    ? new Cluster(clusterNodes, {
+        redisOptions: options,
+        enableAutoPipelining,
+        clusterRetryStrategy: retry,
+        // Each node announces its address in CLUSTER SLOTS. With TLS, the certificate names
+        // the host (ElastiCache's node names), so connect by name rather than a resolved IP.
+        ...(tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+        // A failover moves the prefix's slot to a replica within the cluster's node timeout;
+        // the slots are re-read quickly and commands wait for it rather than fail.
+        slotsRefreshTimeout: 2_000,
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 300,
+      } satisfies ClusterOptions)
+    : new SingleRedis(config.redis.url, {
+        ...options,
+        enableAutoPipelining,
+        retryStrategy: retry,
+      });
+  redis.on("error", (err: Error) =>
+    log?.warn({ err: err.message, purpose }, "redis connection error"),
+  );
   return redis;
+}
+
+/** Where the bot's Redis is, for messages: host:port or the cluster's nodes, never a password. */
+export function redisAddress(config: RedisConfig): string {
+  const { clusterNodes, url } = config.redis;
+  if (clusterNodes) {
+    return `the Redis Cluster at ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(", ")}`;
+  }
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "6379"}`;
+  } catch {
+    return "(unreadable REDIS_URL)";
+  }
+}
+
+/**
+ * Every key matching a SCAN pattern, in batches. A cluster's SCAN reads one node only, so
+ * on a cluster each master is scanned.
+ */
+export async function* keysMatching(redis: Redis, pattern: string): AsyncIterable<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    for await (const keys of node.scanStream({ match: pattern, count: 500 })) {
+      if ((keys as string[]).length > 0) yield keys as string[];
+    }
+  }
 }
 
 /** BullMQ loses jobs when Redis evicts keys; say so loudly at start-up. */

@@ -29,7 +29,13 @@ import { scanScheduleProblems } from "./queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "./queues/index.js";
 import { jobCounts } from "./queues/metrics.js";
 import { RedisRateLimiter } from "./ratelimit.js";
-import { checkEvictionPolicy, createRedis, type Redis, redisAnswers } from "./redis.js";
+import {
+  checkEvictionPolicy,
+  createRedis,
+  type Redis,
+  redisAddress,
+  redisAnswers,
+} from "./redis.js";
 import { instrumentSlackClient } from "./slack/client-metrics.js";
 import { auditRefusedRequest } from "./slack/middleware/guard.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
@@ -93,7 +99,7 @@ export async function startRuntime(
   try {
     if (!(await redisAnswers(redis, 3_000))) {
       throw new Error(
-        `Redis does not answer at ${redactUrl(config.redis.url)}: start it (redis-server --maxmemory-policy noeviction) or set REDIS_URL.`,
+        `Redis does not answer at ${redisAddress(config)}: start it (redis-server --maxmemory-policy noeviction) or set REDIS_URL (REDIS_CLUSTER_NODES for a cluster).`,
       );
     }
     await checkEvictionPolicy(redis, log);

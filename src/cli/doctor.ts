@@ -11,7 +11,7 @@ import { type DoctorReport, reportLines } from "../doctor/report.js";
 import { runDoctor } from "../doctor/run.js";
 import { createLogger } from "../logger.js";
 import { createQueues } from "../queues/index.js";
-import { createRedis } from "../redis.js";
+import { createRedis, redisAddress } from "../redis.js";
 import type { CliEnv } from "./aws.js";
 import type { CliCommand } from "./io.js";
 
@@ -88,7 +88,12 @@ export const createDoctorCommand =
         targets,
         actor: { type: "system", reason: "doctor" },
         ...(slackScopes ? { slackScopes } : {}),
-        redis: { client: redis, url: config.redis.url, prefix: config.redis.prefix, queues },
+        redis: {
+          client: redis,
+          address: redisAddress(config),
+          prefix: config.redis.prefix,
+          queues,
+        },
       });
       io.out(
         json

@@ -20,7 +20,7 @@
  * its classes). `scanIds` answers from the marker, so a scan that failed or never committed
  * leaves nothing a button could act on; its temporary sets are deleted (and expire anyway).
  */
-import type { Redis } from "ioredis";
+import type { Redis } from "../redis.js";
 import type { DlqClass } from "./classify.js";
 import { type ReceiveCounts, readReceiveCounts } from "./receive-budget.js";
 import type { ScanMessageIds } from "./scan.js";

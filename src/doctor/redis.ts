@@ -42,21 +42,11 @@ async function evictionPolicyOf(redis: Redis): Promise<string | undefined> {
   }
 }
 
-/** host:port of a Redis URL, never its password. */
-function redisAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || "6379"}`;
-  } catch {
-    return "(unreadable REDIS_URL)";
-  }
-}
-
-export async function redisCheck(redis: Redis, url: string): Promise<CheckResult> {
-  const where = redisAddress(url);
+/** `where`: the address as redisAddress words it. */
+export async function redisCheck(redis: Redis, where: string): Promise<CheckResult> {
   if (!(await redisAnswers(redis, 3_000))) {
     return result("redis", "fail", `Redis does not answer at ${where}.`, {
-      fix: "start it (`redis-server --maxmemory-policy noeviction`) or point REDIS_URL at it.",
+      fix: "start it (`redis-server --maxmemory-policy noeviction`) or point REDIS_URL (REDIS_CLUSTER_NODES for a cluster) at it.",
       details: { address: where, answered: false },
     });
   }

@@ -38,7 +38,8 @@ export interface DoctorDeps {
    * no token is configured.
    */
   slackScopes?: () => Promise<string[] | undefined>;
-  redis: { client: Redis; url: string; prefix: string; queues: JobQueues };
+  /** `address`: where Redis is, as redisAddress words it (never a password). */
+  redis: { client: Redis; address: string; prefix: string; queues: JobQueues };
 }
 
 async function guarded(id: CheckId, run: () => Promise<CheckResult>): Promise<CheckResult> {
@@ -114,7 +115,7 @@ async function awsChecks(deps: DoctorDeps): Promise<CheckResult[]> {
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { redis } = deps;
   const aws = await awsChecks(deps);
-  const redisResult = await guarded("redis", () => redisCheck(redis.client, redis.url));
+  const redisResult = await guarded("redis", () => redisCheck(redis.client, redis.address));
   const checks: CheckResult[] = [
     ...aws,
     deps.slackScopes ? await slackCheck(deps.slackScopes) : noSlackToken(),

@@ -8,8 +8,9 @@
  * worker processes read them without calling AWS; `TaggedBindingStore.rebuild` refreshes the
  * cache from the tags, at every reconcile and whenever the cache is missing.
  */
-import type { Redis } from "ioredis";
+
 import type { Logger } from "../logger.js";
+import type { Redis } from "../redis.js";
 
 /** The tags the bot keeps on a domain: the digest's routing and its mute. */
 export const DOMAIN_TAGS = {

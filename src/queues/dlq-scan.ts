@@ -3,8 +3,9 @@
  * (`scan-<domain>`, every DLQ_SCAN_INTERVAL), a `reconcile` scheduler that keeps them in line
  * with the bindings, and scans outside the schedule. The processor is jobs/dlq-scan.ts.
  */
-import type { Redis } from "ioredis";
+
 import { bindingsRebuiltKey, RedisBindingStore } from "../provision/bindings.js";
+import type { Redis } from "../redis.js";
 import type { JobQueues } from "./index.js";
 import { lockKey } from "./lock.js";
 import { JOBS } from "./names.js";

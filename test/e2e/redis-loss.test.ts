@@ -21,7 +21,7 @@ import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { lockKey } from "../../src/queues/lock.js";
 import { QUEUES } from "../../src/queues/names.js";
-import { createRedis, type Redis } from "../../src/redis.js";
+import { createRedis, keysMatching, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
@@ -73,8 +73,7 @@ async function scanNow(): Promise<ScanOutcome> {
 /** Every key under the test's prefix but `keep`: what FLUSHALL does to this bot's data. */
 async function emptyRedis(keep: string): Promise<number> {
   let deleted = 0;
-  const stream = redis.scanStream({ match: `${stack.config.redis.prefix}*`, count: 500 });
-  for await (const keys of stream as AsyncIterable<string[]>) {
+  for await (const keys of keysMatching(redis, `${stack.config.redis.prefix}*`)) {
     const doomed = keys.filter((k) => k !== keep);
     if (doomed.length) deleted += await redis.del(...doomed);
   }

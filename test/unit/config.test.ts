@@ -130,7 +130,14 @@ describe("loadConfig", () => {
       slack: { botToken: string; appToken?: string; signingSecret?: string; apiUrl?: string };
       aws: { region?: string; endpoint?: string; maxAttempts: number; targets: TargetConfig[] };
       provision: { propagationWaitMs: number };
-      redis: { url: string; prefix: string };
+      redis: {
+        url: string;
+        prefix: string;
+        clusterNodes?: { host: string; port: number }[];
+        tls?: { ca?: string };
+        username?: string;
+        password?: string;
+      };
       dlq: {
         preview: "off" | "redacted" | "full";
         scanIntervalMs: number;

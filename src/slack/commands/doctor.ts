@@ -6,6 +6,7 @@
 
 import { runDoctor } from "../../doctor/run.js";
 import { asAppError } from "../../errors.js";
+import { redisAddress } from "../../redis.js";
 import { noteAudit } from "../middleware/guard.js";
 import { DOCTOR_CHECKING, renderDoctor } from "../render/doctor.js";
 import type { Subcommand } from "./subcommand.js";
@@ -25,7 +26,7 @@ export const doctorSubcommand: Subcommand = {
         slackScopes: async () => (await client.auth.test()).response_metadata?.scopes,
         redis: {
           client: deps.redis,
-          url: deps.config.redis.url,
+          address: redisAddress(deps.config),
           prefix: deps.config.redis.prefix,
           queues: deps.queues,
         },

@@ -1,0 +1,217 @@
+/**
+ * A real local Redis Cluster for tests: 6 redis-server processes (3 masters, 3 replicas) on
+ * free ports in a temp dir, joined by `redis-cli --cluster create`. The suite starts one
+ * (vitest globalSetup, the default export) and hands its nodes to every test file through
+ * `inject("redisClusterNodes")`; a test that kills a master starts one of its own.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis as NodeClient } from "ioredis";
+import { inject } from "vitest";
+import type { TestProject } from "vitest/node";
+import type { Config, Env } from "../../src/config.js";
+import { freePort } from "./net.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The suite's cluster, as REDIS_CLUSTER_NODES takes it. */
+    redisClusterNodes: string;
+  }
+}
+
+const run = promisify(execFile);
+
+/** TLS files for every node (and for redis-cli and the bot, as the CA). */
+export interface ClusterTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface RedisCluster {
+  ports: number[];
+  /** `127.0.0.1:p1,127.0.0.1:p2,...`: the value of REDIS_CLUSTER_NODES. */
+  nodes: string;
+  /**
+   * SIGKILLs the master that holds `key`'s slot and waits until a replica has taken the slot
+   * over and the cluster answers again. Returns the killed node's port.
+   */
+  killMasterOf(key: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  /** How long a master may be silent before its replica takes over (cluster-node-timeout). */
+  nodeTimeoutMs?: number;
+  tls?: ClusterTls;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startRedisCluster(opts: ClusterOptions = {}): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "pb-cluster-"));
+  const { tls } = opts;
+  const children = new Map<number, ChildProcess>();
+  const ports: number[] = [];
+  for (let i = 0; i < 6; i++) ports.push(await freePort());
+  const busPorts: number[] = [];
+  for (let i = 0; i < 6; i++) busPorts.push(await freePort());
+
+  const tlsServerArgs = (port: number) =>
+    tls
+      ? [
+          ...["--port", "0", "--tls-port", String(port)],
+          ...["--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca],
+          ...["--tls-cluster", "yes", "--tls-replication", "yes", "--tls-auth-clients", "no"],
+        ]
+      : ["--port", String(port)];
+  const cliTls = tls ? ["--tls", "--cacert", tls.ca] : [];
+  const client = (port: number) =>
+    new NodeClient({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...(tls ? { tls: { ca: readFileSync(tls.ca, "utf8") } } : {}),
+    });
+  /** A command to one node on a throwaway connection. */
+  const ask = async (port: number, ...args: string[]): Promise<unknown> => {
+    const c = client(port);
+    c.on("error", () => {});
+    try {
+      await c.connect();
+      return await c.call(args[0] as string, ...args.slice(1));
+    } finally {
+      c.disconnect();
+    }
+  };
+
+  ports.forEach((port, i) => {
+    const child = spawn(
+      "redis-server",
+      [
+        ...tlsServerArgs(port),
+        ...["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        ...["--maxmemory-policy", "noeviction", "--dir", dir],
+        ...["--cluster-enabled", "yes", "--cluster-port", String(busPorts[i])],
+        ...["--cluster-config-file", join(dir, `nodes-${port}.conf`)],
+        ...["--cluster-node-timeout", String(opts.nodeTimeoutMs ?? 2_000)],
+      ],
+      { stdio: "ignore" },
+    );
+    children.set(port, child);
+  });
+  const stop = async () => {
+    await Promise.all(
+      [...children.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGKILL");
+          }),
+      ),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      await until(async () => ((await ask(port, "PING")) === "PONG" ? true : undefined), "ping");
+    }
+    await run("redis-cli", [
+      ...cliTls,
+      "--cluster",
+      "create",
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      "--cluster-replicas",
+      "1",
+      "--cluster-yes",
+    ]);
+    const ready = async (port: number) =>
+      /cluster_state:ok/.test(String(await ask(port, "CLUSTER", "INFO"))) ? true : undefined;
+    for (const port of ports) await until(() => ready(port), `node ${port} ok`);
+    // Every replica attached to its master: a failover needs one in sync.
+    await until(async () => {
+      const lines = String(await ask(ports[0] as number, "CLUSTER", "NODES")).split("\n");
+      const replicas = lines.filter((l) => / slave [0-9a-f]{40} /.test(l));
+      return replicas.length === 3 ? true : undefined;
+    }, "three replicas");
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const slotOwner = async (via: number, slot: number): Promise<number | undefined> => {
+    const ranges = (await ask(via, "CLUSTER", "SLOTS")) as [number, number, [string, number]][];
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    return range?.[2][1];
+  };
+
+  return {
+    ports,
+    nodes: ports.map((p) => `127.0.0.1:${p}`).join(","),
+    stop,
+    killMasterOf: async (key) => {
+      const slot = Number(await ask(ports[0] as number, "CLUSTER", "KEYSLOT", key));
+      const master = await slotOwner(ports[0] as number, slot);
+      const child = master === undefined ? undefined : children.get(master);
+      if (!master || !child) throw new Error(`no master holds slot ${slot}`);
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      });
+      const survivors = ports.filter((p) => p !== master);
+      await until(async () => {
+        for (const port of survivors) {
+          const owner = await slotOwner(port, slot);
+          if (owner === undefined || owner === master) return undefined;
+          if (!/cluster_state:ok/.test(String(await ask(port, "CLUSTER", "INFO")))) {
+            return undefined;
+          }
+        }
+        return true;
+      }, `a replica took over slot ${slot}`);
+      return master;
+    },
+  };
+}
+
+/** The Redis setups a parametrised test runs on. */
+export const REDIS_KINDS = ["single node", "cluster"] as const;
+export type RedisKind = (typeof REDIS_KINDS)[number];
+
+/** The bot's Redis variables for a kind: nothing for the single node on 6379, the nodes for the cluster. */
+export function redisEnv(kind: RedisKind): Env {
+  return kind === "cluster" ? { REDIS_CLUSTER_NODES: inject("redisClusterNodes") } : {};
+}
+
+/** What createRedis takes, for a test's own connections to a kind of Redis. */
+export function redisConfig(kind: RedisKind, prefix: string): Pick<Config, "redis"> {
+  if (kind === "single node") return { redis: { url: "redis://127.0.0.1:6379", prefix } };
+  const clusterNodes = inject("redisClusterNodes")
+    .split(",")
+    .map((node) => {
+      const [host, port] = node.split(":");
+      return { host: host as string, port: Number(port) };
+    });
+  return { redis: { url: "redis://127.0.0.1:6379", prefix, clusterNodes } };
+}
+
+/** vitest globalSetup: one cluster for the whole run, stopped after it. */
+export default async function setup(project: TestProject) {
+  const cluster = await startRedisCluster();
+  project.provide("redisClusterNodes", cluster.nodes);
+  return () => cluster.stop();
+}
