@@ -3,7 +3,7 @@
  * of 200 commands and clicks from the driver, spread over both bots: every request is
  * answered, re-ingest runs one job per domain and class at a time and loses none (the DLQ's
  * throttled class ends in the domain), and every action leaves exactly one audit entry, as
- * does every re-ingest job's final outcome.
+ * does every re-ingest job's final outcome. It runs on one Redis node and on a Redis Cluster.
  */
 import { QueueEvents } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,6 +30,7 @@ import { createRedis, type Redis } from "../../src/redis.js";
 import { type Runtime, startRuntime } from "../../src/runtime.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { createDomainWithDlq, queueOf, storedObjects } from "../dlq/support/harness.js";
+import { REDIS_KINDS, redisEnv } from "../support/redis-cluster.js";
 
 const DOMAIN = "amazon-connect-e2e-multi";
 const CHANNEL = "C0OPS";
@@ -64,7 +65,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: num
   }
 }
 
-describe("two bots and two workers on one Redis", () => {
+describe.each(REDIS_KINDS)("two bots and two workers on one Redis (%s)", (redisKind) => {
   it("answers a burst of 200 requests, runs no duplicate and loses no re-ingest, and audits each action once", async () => {
     const prefix = testPrefix();
     const log = createLogger("silent");
@@ -93,6 +94,7 @@ describe("two bots and two workers on one Redis", () => {
         REINGEST_RATE: "100",
         // The test posts its digest itself; no scheduled scan should edit the channel meanwhile.
         DLQ_SCAN_INTERVAL: "1h",
+        ...redisEnv(redisKind),
       });
     const config = configFor("bot");
     // Registered first, so it runs last: after every process has stopped.
