@@ -4,22 +4,23 @@ import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { createRedis, type Redis } from "../../src/redis.js";
+import { createRedis, keysMatching, type Redis } from "../../src/redis.js";
 import { eventually } from "../support/eventually.js";
+import { REDIS_KINDS, redisConfig } from "../support/redis-cluster.js";
 import { startOwnRedis } from "../support/redis-server.js";
 
-const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", ROLE: "worker" });
-const prefix = testPrefix();
-let redis: Redis;
-beforeAll(() => {
-  redis = createRedis(config, "client");
-});
-afterAll(async () => {
-  redis.disconnect();
-  await deletePrefix(config, prefix);
-});
+describe.each(REDIS_KINDS)("RedisAuditLog on a %s", (kind) => {
+  const prefix = testPrefix();
+  const config = redisConfig(kind, prefix);
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis(config, "client");
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deletePrefix(config, prefix);
+  });
 
-describe("RedisAuditLog", () => {
   it("keeps entries newest first, filters by target, and holds no PII or secrets", async () => {
     const audit = new RedisAuditLog(redis, prefix, createLogger("silent"), { maxEntries: 100 });
     for (let i = 0; i < 5; i++) {
@@ -57,7 +58,9 @@ describe("RedisAuditLog", () => {
     }
     expect(await redis.xlen(`${prefix}-cap:audit`)).toBeLessThan(200);
     // The stream and the ids of the entries appended to it.
-    await redis.del(...(await redis.keys(`${prefix}-cap:audit*`)));
+    const keys: string[] = [];
+    for await (const batch of keysMatching(redis, `${prefix}-cap:audit*`)) keys.push(...batch);
+    await redis.del(...keys);
   });
 });
 
@@ -157,7 +160,19 @@ async function relayLosingOneAnswer(key: string): Promise<{ port: number; close(
   };
 }
 
+// A relay in front of one node: the cluster's own connections are not relayed.
 describe("RedisAuditLog when an answer is lost", () => {
+  const prefix = testPrefix();
+  const config = redisConfig("single node", prefix);
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis(config, "client");
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deletePrefix(config, prefix);
+  });
+
   it("appends an entry once when the connection drops after Redis took it, before its answer", async () => {
     const key = `${prefix}-lost:audit`;
     const relay = await relayLosingOneAnswer(key);

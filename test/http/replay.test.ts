@@ -4,10 +4,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
-import { loadConfig } from "../../src/config.js";
 import { RedisSeenSignatures, SEEN_TTL_SECONDS } from "../../src/http/seen.js";
 import { MAX_SKEW_SECONDS, verifySlackSignature } from "../../src/http/verify.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { REDIS_KINDS, redisConfig } from "../support/redis-cluster.js";
 import {
   type BoltServer,
   FORM,
@@ -19,17 +19,6 @@ import {
   sign,
   startBoltServer,
 } from "./support/server.js";
-
-const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-replay-test", ROLE: "worker" });
-const prefix = testPrefix();
-let redis: Redis;
-beforeAll(() => {
-  redis = createRedis(config, "client");
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await deletePrefix(config, prefix);
-});
 
 let server: BoltServer | undefined;
 afterEach(async () => {
@@ -77,7 +66,18 @@ const requests = {
     ),
 } as const;
 
-describe("replays", () => {
+describe.each(REDIS_KINDS)("replays remembered on a %s", (redisKind) => {
+  const prefix = testPrefix();
+  const config = redisConfig(redisKind, prefix);
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis(config, "client");
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await deletePrefix(config, prefix);
+  });
+
   it.each(Object.keys(requests) as (keyof typeof requests)[])(
     "a replayed %s reaches its listener exactly once",
     async (kind) => {
@@ -111,14 +111,6 @@ describe("replays", () => {
     expect(server.seen.options).toBe(2);
   });
 
-  it("lets the same body through when it is signed again, as Slack signs each retry", async () => {
-    server = await startBoltServer();
-    const body = requests.command().body;
-    await send(server.events, sign(body, FORM));
-    await send(server.events, sign(body, FORM, { timestamp: Math.floor(Date.now() / 1000) - 1 }));
-    expect(server.seen.command).toBe(2);
-  });
-
   it("remembers a signature in Redis for longer than the timestamp window", async () => {
     const seen = new RedisSeenSignatures(redis, prefix);
     const signature = sign(form({ command: "/profiles", text: "ttl" }), FORM).signature;
@@ -127,6 +119,16 @@ describe("replays", () => {
     const ttl = await redis.ttl(`${prefix}:seen-signature:${signature}`);
     expect(ttl).toBeGreaterThan(5 * 60);
     expect(ttl).toBeLessThanOrEqual(SEEN_TTL_SECONDS);
+  });
+});
+
+describe("replays", () => {
+  it("lets the same body through when it is signed again, as Slack signs each retry", async () => {
+    server = await startBoltServer();
+    const body = requests.command().body;
+    await send(server.events, sign(body, FORM));
+    await send(server.events, sign(body, FORM, { timestamp: Math.floor(Date.now() / 1000) - 1 }));
+    expect(server.seen.command).toBe(2);
   });
 
   it("remembers a signature for longer than its request passes the timestamp check", () => {
