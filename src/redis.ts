@@ -41,11 +41,15 @@ export function createRedis(
         // Each node announces its address in CLUSTER SLOTS. With TLS, the certificate names
         // the host (ElastiCache's node names), so connect by name rather than a resolved IP.
         ...(tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
-        // A failover moves the prefix's slot to a replica within the cluster's node timeout;
-        // the slots are re-read quickly and commands wait for it rather than fail.
+        // A failover moves the prefix's slot to a replica a few seconds after its master
+        // dies (cluster-node-timeout and an election). Commands are retried for about 15 s
+        // meanwhile instead of failing the job that sent them (ioredis gives up after 16
+        // tries 100 ms apart by default, sooner than a failover).
         slotsRefreshTimeout: 2_000,
-        retryDelayOnFailover: 200,
+        retryDelayOnFailover: 300,
         retryDelayOnClusterDown: 300,
+        retryDelayOnTryAgain: 300,
+        maxRedirections: 50,
       } satisfies ClusterOptions)
     : new SingleRedis(config.redis.url, {
         ...options,
