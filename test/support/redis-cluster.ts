@@ -5,7 +5,7 @@
  * `inject("redisClusterNodes")`; a test that kills a master starts one of its own.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -191,6 +191,31 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
       return master;
     },
   };
+}
+
+/**
+ * A private CA and a server certificate it signed for 127.0.0.1 and localhost, made by
+ * openssl in a temp dir: what a TLS Redis (and the bot's REDIS_TLS_CA_FILE) needs.
+ */
+export async function makeTestCertificates(): Promise<ClusterTls & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "pb-tls-"));
+  const at = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => run("openssl", args);
+  const key = ["-newkey", "rsa:2048", "-nodes"];
+  await openssl(
+    ...["req", "-x509", ...key, "-days", "2", "-subj", "/CN=profiles-bot test CA"],
+    ...["-keyout", at("ca.key"), "-out", at("ca.pem")],
+  );
+  await openssl(
+    ...["req", ...key, "-subj", "/CN=localhost"],
+    ...["-keyout", at("server.key"), "-out", at("server.csr")],
+  );
+  writeFileSync(at("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(
+    ...["x509", "-req", "-in", at("server.csr"), "-CA", at("ca.pem"), "-CAkey", at("ca.key")],
+    ...["-CAcreateserial", "-days", "2", "-extfile", at("san.cnf"), "-out", at("server.pem")],
+  );
+  return { dir, cert: at("server.pem"), key: at("server.key"), ca: at("ca.pem") };
 }
 
 /** The Redis setups a parametrised test runs on. */

@@ -29,15 +29,27 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** `args` are extra redis-server options, e.g. `["--maxmemory-policy", "allkeys-lru"]`. */
-export async function startOwnRedis(args: string[] = []): Promise<OwnRedis> {
+/**
+ * `args` are extra redis-server options, e.g. `["--maxmemory-policy", "allkeys-lru"]`. With
+ * `tls` it answers TLS only (a rediss:// url).
+ */
+export async function startOwnRedis(
+  args: string[] = [],
+  tls?: { cert: string; key: string; ca: string },
+): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const listen = tls
+    ? [
+        ...["--port", "0", "--tls-port", String(port), "--tls-auth-clients", "no"],
+        ...["--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca],
+      ]
+    : ["--port", String(port)];
 
   const start = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
+      [...listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
       { stdio: "ignore" },
     );
     for (let i = 0; i < 100 && !(await accepts(port)); i++) {
@@ -55,5 +67,5 @@ export async function startOwnRedis(args: string[] = []): Promise<OwnRedis> {
     });
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return { url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`, port, stop, start };
 }

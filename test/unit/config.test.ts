@@ -160,6 +160,24 @@ describe("loadConfig", () => {
     [{ AWS_ENDPOINT_URL: "not a url" }, /AWS_ENDPOINT_URL must be a URL/],
     [{ QUEUE_PREFIX: "a:b" }, /QUEUE_PREFIX must be a name without ':'/],
     [
+      { REDIS_CLUSTER_NODES: "10.0.0.1" },
+      /REDIS_CLUSTER_NODES must be a comma-separated list of host:port/,
+    ],
+    [
+      { REDIS_CLUSTER_NODES: "10.0.0.1:7000", QUEUE_PREFIX: "profiles" },
+      /QUEUE_PREFIX must be hash-tagged on a Redis Cluster: set it to \{profiles\}/,
+    ],
+    [
+      { REDIS_CLUSTER_NODES: "10.0.0.1:7000", REDIS_URL: "redis://10.0.0.1:7000" },
+      /REDIS_URL is set beside REDIS_CLUSTER_NODES: .* unset REDIS_URL/,
+    ],
+    [{ REDIS_TLS: "yes" }, /REDIS_TLS must be true or false/],
+    [
+      { REDIS_URL: "rediss://r:6379", REDIS_TLS_CA_FILE: "/nonexistent/ca.pem" },
+      /REDIS_TLS_CA_FILE cannot be read \(ENOENT\)/,
+    ],
+    [{ REDIS_TLS_CA_FILE: "/nonexistent/ca.pem" }, /REDIS_TLS_CA_FILE is set but TLS is off/],
+    [
       { DLQ_RECONCILE_INTERVAL: "2m" },
       /DLQ_RECONCILE_INTERVAL must be a duration from 1 second to 60 seconds/,
     ],
@@ -175,6 +193,26 @@ describe("loadConfig", () => {
     const attempt = () => loadConfig({ ...base, ...extra });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);
+  });
+
+  it("reads a cluster's nodes, TLS and credentials", () => {
+    const config = loadConfig({
+      ...base,
+      REDIS_CLUSTER_NODES: "clustercfg.r.abc.use1.cache.amazonaws.com:6379, [::1]:7001",
+      REDIS_TLS: "true",
+      REDIS_PASSWORD: "token",
+    });
+    expect(config.redis).toEqual({
+      url: "redis://127.0.0.1:6379",
+      prefix: "{profiles}",
+      clusterNodes: [
+        { host: "clustercfg.r.abc.use1.cache.amazonaws.com", port: 6379 },
+        { host: "::1", port: 7001 },
+      ],
+      tls: {},
+      password: "token",
+    });
+    expect(loadConfig({ ...base, REDIS_URL: "rediss://r:6379" }).redis.tls).toEqual({});
   });
 
   it("reads access lists and the endpoint override", () => {
