@@ -6,7 +6,8 @@
 import pino from "pino";
 import { type AwsClientConfig, createAwsClients } from "../aws/clients.js";
 import { createGateways, type Gateways } from "../aws/gateways.js";
-import { defaultTarget, type Place, singleTarget, type Targets } from "../aws/targets.js";
+import { createTargets, type TargetRegistry } from "../aws/target-registry.js";
+import type { Place, Targets } from "../aws/targets.js";
 import { type Config, loadAwsConfig } from "../config.js";
 import type { Actor } from "../context.js";
 import { pickPlace } from "../domains/places.js";
@@ -86,17 +87,24 @@ export function openAws(cli: CliEnv): CliAws {
   // LOG_LEVEL defaults to info for the bot; a CLI should only speak up when asked.
   const level = cli.env.LOG_LEVEL ? config.logLevel : "warn";
   const log = createLogger(level, pino.destination(2), { component: "cli" });
-  const clients = createAwsClients({ ...config.aws, credentials: cli.awsCredentials });
-  const gateways = createGateways(clients);
-  let targets: Promise<Targets> | undefined;
+  const { targets: configured, ...aws } = config.aws;
+  const clients = createAwsClients({ ...aws, credentials: cli.awsCredentials });
+  let targets: Promise<TargetRegistry> | undefined;
   return {
     config,
-    gateways,
+    gateways: createGateways(clients),
     log,
+    // Built on first use: the commands that name no place never call STS for it.
     targets: () => {
-      targets ??= defaultTarget(gateways).then((target) => singleTarget(target, gateways));
+      targets ??= createTargets({
+        targets: configured,
+        aws: { ...aws, credentials: cli.awsCredentials },
+      });
       return targets;
     },
-    close: () => clients.destroy(),
+    close: () => {
+      clients.destroy();
+      void targets?.then((t) => t.stop()).catch(() => {});
+    },
   };
 }

@@ -23,7 +23,8 @@ dead-letter queue (and depth), KMS key (and whether its policy lets Customer Pro
 it), linked instance(s) and profile and object counts, in the default place or the one
 --target and --region name (--region defaults to the target's first). Reads only.
 
-Exit codes: 0 done, 2 bad usage, configuration or no such domain, 3 an AWS call failed.`;
+Exit codes: 0 done, 2 bad usage, configuration, an unknown target or region, or no such
+domain, 3 an AWS call failed (or a place could not be listed).`;
 
 /** The key policy's verdict, and for a key not verified what it must hold. */
 const keyPolicyLines = (v: KeyPolicyVerdict): string[] =>
@@ -130,7 +131,7 @@ export const createStatusCommand =
     } catch (err) {
       const appError = asAppError(err);
       io.err(appError.userMessage);
-      return appError.code === "not_found" ? 2 : 3;
+      return appError.code === "not_found" || appError.code === "invalid_input" ? 2 : 3;
     } finally {
       aws.close();
     }

@@ -21,6 +21,16 @@ import {
 /** Drafts that between them show every element the wizard has. */
 const drafts: Draft[] = [
   newDraft({ userId: "U1", teamId: "T1", channelId: "C1" }),
+  // A bot serving several places: the target step comes first.
+  newDraft({
+    userId: "U1",
+    teamId: "T1",
+    channelId: "C1",
+    places: [
+      { account: "111122223333", region: "us-east-1", label: "default (111122223333) · us-east-1" },
+      { account: "444455556666", region: "eu-west-2", label: "prod (444455556666) · eu-west-2" },
+    ],
+  }),
   base(),
   base({ domain: { mode: "existing", existing: "amazon-connect-legacy" } }),
   withLegacyQueue(),
@@ -86,7 +96,7 @@ describe("ENABLE_ENTRIES", () => {
     const pickers = ["enable_instance", "enable_domain_existing", "enable_dlq_queue"];
     expect([...listed].sort()).toEqual(
       [
-        ...[...steps, "enable_review", "enable_info"].map((id) => `view:${id}`),
+        ...[...steps, "enable_target", "enable_review", "enable_info"].map((id) => `view:${id}`),
         ...["enable_back", "enable_instance", "enable_domain_mode", "enable_dlq_mode"]
           .concat(["enable_dlq_queue", "enable_key_mode", "enable_key_existing"])
           .map((id) => `action:${id}`),

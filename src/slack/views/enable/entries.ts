@@ -14,7 +14,7 @@ import { onStepSubmit } from "./step.js";
 type ViewEntry = Extract<Entry, { kind: "view" }>;
 
 const VIEW_ENTRIES: ViewEntry[] = [
-  ...(["instance", "domain", "dlq", "key"] as const).map(
+  ...(["target", "instance", "domain", "dlq", "key"] as const).map(
     (step): ViewEntry => ({
       kind: "view",
       id: CALLBACK[step],

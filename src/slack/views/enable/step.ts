@@ -1,5 +1,5 @@
 /**
- * Next on steps 1 to 4: saves what was typed before anything else, validates the step
+ * Next on every step before the review: saves what was typed before anything else, validates the step
  * (src/enable/wizard.ts) and answers with errors next to the fields or with the next step, at
  * what that step starts at (wizard.ts `advance`); the next step's look-up runs after the ack.
  */
