@@ -31,12 +31,24 @@ import {
 
 const RUNS = 3;
 const IDLE_MS = 10_000;
-const WAYS = {
+/**
+ * Node flags to weigh against npm start's own (docs/adr/0008), as
+ * MEMORY_BENCH_FLAGS="--a --b;--c": each set, added to npm start's command line, is one more
+ * way, named flags1, flags2, ... in the figures.
+ */
+const candidates = (process.env.MEMORY_BENCH_FLAGS ?? "")
+  .split(";")
+  .map((flags) => flags.trim())
+  .filter(Boolean);
+const WAYS: Record<string, string[]> = {
   tsx: ["--import", "tsx", "src/main.ts"],
   compiled: ["dist/src/main.js"],
   start: startArgs,
+  ...Object.fromEntries(
+    candidates.map((flags, i) => [`flags${i + 1}`, [...flags.split(/\s+/), ...startArgs]]),
+  ),
 };
-type Way = keyof typeof WAYS;
+type Way = string;
 
 interface Sample {
   readyMs: number;
@@ -144,8 +156,9 @@ const bench: Benchmark = {
         pss_idle_listeners_mb: m((x) => x.memory.listeners.pss),
         pss_idle_workers_mb: m((x) => x.memory.workers.pss),
       };
+      const flags = way.startsWith("flags") ? ` (${WAYS[way].join(" ")})` : "";
       log(
-        `${way.padEnd(8)} ready ${f.ready_ms} ms (workers ${f.workers_ready_ms} ms); idle RSS ${f.rss_idle_mb} MB ` +
+        `${way.padEnd(8)}${flags} ready ${f.ready_ms} ms (workers ${f.workers_ready_ms} ms); idle RSS ${f.rss_idle_mb} MB ` +
           `(listeners ${f.rss_idle_listeners_mb} + workers ${f.rss_idle_workers_mb}), PSS ${f.pss_idle_mb} MB ` +
           `(${f.pss_idle_listeners_mb} + ${f.pss_idle_workers_mb})`,
       );
