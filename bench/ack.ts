@@ -20,10 +20,12 @@ import { createServer } from "node:net";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { ACCOUNT_ID } from "../sandbox/aws/state.js";
 import { signSlackRequest, startSlackStandIn } from "../sandbox/slack/index.js";
 import { deletePrefix, testPrefix } from "../sandbox/stack.js";
 import { createAwsClients } from "../src/aws/clients.js";
 import { createGateways } from "../src/aws/gateways.js";
+import { refId } from "../src/aws/targets.js";
 import { loadConfig } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
 import { DOMAIN_TAGS } from "../src/provision/bindings.js";
@@ -257,25 +259,29 @@ const bench: Benchmark = {
       });
       const { profiles } = createGateways(aws);
       const digests = new RedisDigestStore(redis, prefix);
+      // The emulator's default account, in the bot's region.
+      const place = { account: ACCOUNT_ID, region: config.aws.region ?? "us-east-1" };
+      const reingestRef = { ...place, domain: domains.reingest };
+      const scanRef = { ...place, domain: domains.scan };
       await profiles.tagDomain(domains.reingest, { [DOMAIN_TAGS.channel]: CHANNEL });
       const scanId = await waitFor("the first scan of the re-ingest domain", 120_000, async () => {
-        return (await digests.get(domains.reingest))?.scanId;
+        return (await digests.get(reingestRef))?.scanId;
       });
       const enqueued = await enqueueReingest(queues, {
-        domain: domains.reingest,
+        ...reingestRef,
         cls: "throttled",
         scanId,
         requestedBy: "U0ADMIN",
         channel: CHANNEL,
       });
-      const jobId = reingestJobId(JOBS.reingest, { domain: domains.reingest, cls: "throttled" });
+      const jobId = reingestJobId(JOBS.reingest, { ...reingestRef, cls: "throttled" });
       await profiles.tagDomain(domains.scan, { [DOMAIN_TAGS.channel]: CHANNEL });
       // The phase counts from the moment the 20,000-message scan is under way.
       const scanning = await waitFor("the 20,000-message scan to start", 60_000, async () => {
-        const lock = await redis.exists(lockKey(prefix, "dlq-scan", domains.scan));
+        const lock = await redis.exists(lockKey(prefix, "dlq-scan", refId(scanRef)));
         return lock ? true : undefined;
       }).catch(() => false);
-      const scansBefore = (await digests.get(domains.scan))?.lastScanAt;
+      const scansBefore = (await digests.get(scanRef))?.lastScanAt;
       // Finished jobs are removed, so a job that is gone has finished.
       const reingestState = async () => {
         const job = await queues.reingest.getJob(jobId);
@@ -294,7 +300,7 @@ const bench: Benchmark = {
       clearInterval(watch);
       const loadedSeconds = round((performance.now() - started) / 1000, 1);
       const stateAtEnd = await reingestState();
-      const scanned = await digests.get(domains.scan);
+      const scanned = await digests.get(scanRef);
       const rssAfter = rssOf(bot.pid);
       aws.destroy();
 

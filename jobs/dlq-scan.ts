@@ -8,16 +8,23 @@
  * knows nothing of this queue), set in Terraform, or lost with Redis's data get scanned again.
  * It runs from a timer in each worker process and on every Redis reconnect, and from a
  * `reconcile` job scheduler. Producers and schedulers are in src/queues/dlq-scan.ts.
+ *
+ * Each scan works on one domain in one place (a DomainRef), through that place's gateways
+ * acting as the bot's scan (the assumed role's session is `profiles-bot-scan`); a place
+ * whose role can't be assumed fails its own scans only.
  */
 import { Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
+import { type DomainRef, type Place, parseRefId, refId, type Targets } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
+import type { Actor } from "../src/context.js";
 import {
   type DigestState,
   type DigestStore,
   isMuted,
   type ScanIdsRecorder,
 } from "../src/dlq/digests.js";
+import { refOf } from "../src/dlq/places.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
 import {
   afterPass,
@@ -46,8 +53,15 @@ import type { Redis } from "../src/redis.js";
 /** Samples kept per class: enough for Inspect, small enough for one Redis hash field. */
 export const SAMPLES_PER_CLASS = 3;
 
+/** Who scans: the bot itself, so an assumed role's session reads `profiles-bot-scan`. */
+export const SCAN_ACTOR: Actor = { type: "system", reason: "scan" };
+
 export interface DlqScanDeps {
-  gateways: Pick<Gateways, "sqs" | "profiles">;
+  /** Each place's gateways, and how a place is named for people (the digest's header). */
+  targets: {
+    gateways(place: Place, actor: Actor): Pick<Gateways, "sqs" | "profiles">;
+    describe: Targets["describe"];
+  };
   bindings: BindingStore;
   digests: DigestStore;
   publisher: DigestPublisher;
@@ -81,26 +95,30 @@ export type ScanOutcome =
  */
 const LOCK_MS = 10 * 60_000;
 
-export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOutcome> {
-  const log = deps.log.child({ domain });
+export async function runScan(deps: DlqScanDeps, ref: DomainRef): Promise<ScanOutcome> {
+  const { domain } = ref;
+  const log = deps.log.child({ domain: refId(ref) });
   const now = deps.now ?? Date.now;
+  const place = { account: ref.account, region: ref.region };
+  const where = deps.targets.describe(place);
 
-  // 1. Where the digest goes and which queue it watches.
-  const binding = await deps.bindings.get(domain);
+  // 1. Where the digest goes and which queue it watches, in the domain's own place.
+  const binding = await deps.bindings.get(ref);
   if (!binding) return { status: "unbound" };
+  const gateways = deps.targets.gateways(place, SCAN_ACTOR);
   const queueUrl =
-    binding.queueUrl ?? (await deps.gateways.profiles.getDomain(domain))?.deadLetterQueueUrl;
+    binding.queueUrl ?? (await gateways.profiles.getDomain(domain))?.deadLetterQueueUrl;
   if (!queueUrl) return { status: "no-queue" };
 
   /** The scan's give-back, running while its digest posts: the lock is held until it ends. */
   let returned: Promise<number> | undefined;
-  const locked = await withLock(deps.redis, scanLockKey(deps.prefix, domain), LOCK_MS, async () => {
+  const locked = await withLock(deps.redis, scanLockKey(deps.prefix, ref), LOCK_MS, async () => {
     // 2. The queue's retention (for the expiry warning) and its own RedrivePolicy, read once
     //    per scan. With a policy, every receive counts towards moving a message on: a scan
     //    that could take a message's last spare receive does not start (src/dlq/receive-budget.ts).
-    const settings = await deps.gateways.sqs.receiveSettings(queueUrl);
+    const settings = await gateways.sqs.receiveSettings(queueUrl);
     const limit = parseRedrivePolicy(settings?.redrivePolicy);
-    const before = await deps.digests.get(domain);
+    const before = await deps.digests.get(ref);
     // An empty queue has no receive counts left to protect. (SQS's counts are approximate:
     // a wrong zero only lets the scan start, and it stops at the first counts it sees.)
     const known = settings?.messages === 0 ? undefined : before?.receives;
@@ -113,7 +131,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     //    (step 5), and deleted if the scan or anything before the commit fails (the
     //    recorder's discard does nothing once it has committed).
     const scanId = newScanId(Date.now());
-    const recorder = deps.digests.recordScanIds(domain, scanId);
+    const recorder = deps.digests.recordScanIds(ref, scanId);
     try {
       return await scanAndPublish(queueUrl, binding.channelId, scanId, recorder, {
         ...(settings && { retentionSeconds: settings.retentionSeconds }),
@@ -142,6 +160,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     const ts = state?.channel === channelId ? state?.ts || undefined : undefined;
     const posted = await deps.publisher.publish(channelId, ts, {
       domain,
+      place,
+      where,
       ...(state?.scanId && { scanId: state.scanId }),
       summary: shown,
       complete: state?.lastComplete ?? false,
@@ -150,7 +170,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       ...(state?.mutedUntil !== undefined && { mutedUntil: state.mutedUntil }),
     });
     if (posted !== ts) {
-      await deps.digests.saveScan(domain, {
+      await deps.digests.saveScan(ref, {
         channel: channelId,
         ts: posted,
         ...(state?.scanId && { scanId: state.scanId }),
@@ -171,7 +191,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     budget: { retentionSeconds?: number; limit?: RedriveLimit; known?: ReceiveCounts },
   ): Promise<ScanOutcome> {
     const scan = await scanQueue(
-      { sqs: deps.gateways.sqs, log },
+      { sqs: gateways.sqs, log },
       {
         queueUrl,
         scanId,
@@ -209,7 +229,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
         : undefined;
 
     // 4. The last digest: a digest in another channel (re-bound) is left behind.
-    const stored = await deps.digests.get(domain);
+    const stored = await deps.digests.get(ref);
     const state: DigestState | undefined =
       stored && stored.channel === channelId ? stored : undefined;
     const hasMessage = state?.ts !== undefined && state.ts !== "";
@@ -219,9 +239,9 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       const was = state?.lastSummary?.total ?? 0;
       const resolveNow = hasMessage && state?.resolvedFrom === undefined && was > 0;
       if (resolveNow && state?.ts) {
-        await deps.publisher.resolve(channelId, state.ts, { domain, was, scannedAt });
+        await deps.publisher.resolve(channelId, state.ts, { domain, where, was, scannedAt });
       }
-      await deps.digests.saveScan(domain, {
+      await deps.digests.saveScan(ref, {
         channel: channelId,
         ...(hasMessage && state?.ts ? { ts: state.ts } : {}),
         lastSummary: summary,
@@ -242,6 +262,8 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
     const previous = hasMessage ? state?.lastSummary : undefined;
     const ts = await deps.publisher.publish(channelId, hasMessage ? state?.ts : undefined, {
       domain,
+      place,
+      where,
       scanId,
       summary,
       complete,
@@ -251,7 +273,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       ...(state?.mutedUntil !== undefined && { mutedUntil: state.mutedUntil }),
     });
     const edited = hasMessage && ts === state?.ts;
-    await deps.digests.saveScan(domain, {
+    await deps.digests.saveScan(ref, {
       channel: channelId,
       ts,
       scanId,
@@ -269,7 +291,7 @@ export async function runScan(deps: DlqScanDeps, domain: string): Promise<ScanOu
       for (const cls of newClasses) {
         const count = summary.classes[cls]?.count ?? 0;
         try {
-          await deps.publisher.newClass(channelId, ts, { domain, cls, count, complete });
+          await deps.publisher.newClass(channelId, ts, { domain, where, cls, count, complete });
           replies += 1;
         } catch (err) {
           log.warn({ err, cls }, "could not post a new class in the digest's thread");
@@ -318,15 +340,15 @@ export async function reconcile(
     async () => {
       const rebuilt = await deps.bindings.rebuild?.();
       const bound = rebuilt?.bindings ?? (await deps.bindings.list());
-      const changed = await reconcileSchedulers(
-        deps.queues,
-        bound.map((b) => b.domain),
-        deps.scanIntervalMs,
-      );
+      const changed = await reconcileSchedulers(deps.queues, bound, deps.scanIntervalMs);
       const moved = {
         ...changed,
         migrated: rebuilt?.migrated ?? [],
         dropped: rebuilt?.dropped ?? [],
+        // Listed for the log and the tests; their bindings and schedulers were kept.
+        unreachable: (rebuilt?.unreachable ?? []).map(
+          (u) => `${u.place.account}.${u.place.region}`,
+        ),
       };
       if (Object.values(moved).some((list) => list.length > 0)) {
         deps.log.info(
@@ -395,10 +417,12 @@ export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worke
     QUEUES.dlqScan,
     async (job) => {
       if (job.name === JOBS.reconcile) return reconcile(deps);
-      const domain = (job.data as ScanJobData).domain;
-      const outcome = await runScan(deps, domain);
+      const ref = refOf(job.data as ScanJobData);
+      // A job queued before domains had places: the reconcile replaces its scheduler.
+      if (!parseRefId(refId(ref))) return { status: "unbound" };
+      const outcome = await runScan(deps, ref);
       // A binding removed by someone else: its scheduler goes with it.
-      if (outcome.status === "unbound") await unscheduleDomainScan(deps.queues, domain);
+      if (outcome.status === "unbound") await unscheduleDomainScan(deps.queues, ref);
       return outcome;
     },
     {

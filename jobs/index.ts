@@ -7,7 +7,7 @@ import { Job, type Worker } from "bullmq";
 import { type Access, authorize } from "../src/access/authorize.js";
 import type { AuditEntry, AuditLog } from "../src/audit/audit.js";
 import type { Gateways } from "../src/aws/gateways.js";
-import { refId, type Targets } from "../src/aws/targets.js";
+import { type Place, parseRefId, refId, type Targets } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
 import { RedisDigestStore } from "../src/dlq/digests.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
@@ -15,7 +15,7 @@ import type { ReingestResult } from "../src/dlq/reingest.js";
 import type { ReingestReporterFactory } from "../src/dlq/reporter.js";
 import type { Logger } from "../src/logger.js";
 import type { Metrics } from "../src/metrics.js";
-import { TaggedBindingStore } from "../src/provision/bindings.js";
+import { placedTags, TaggedBindingStore } from "../src/provision/bindings.js";
 import { domainRefOfJob, type ProvisionJobData } from "../src/provision/plan-to-job.js";
 import type { ProvisionReporter } from "../src/provision/reporter.js";
 import type { CleanupResult } from "../src/provision/types.js";
@@ -27,7 +27,7 @@ import type { CleanupJobData } from "../src/queues/provision.js";
 import type { ReingestJobData } from "../src/queues/reingest.js";
 import { RedisRateLimiter } from "../src/ratelimit.js";
 import type { Redis } from "../src/redis.js";
-import { startDlqScanWorker } from "./dlq-scan.js";
+import { SCAN_ACTOR, startDlqScanWorker } from "./dlq-scan.js";
 import { type ProvisionJob, startProvisionWorker } from "./provision.js";
 import { startReingestWorker } from "./reingest.js";
 
@@ -56,19 +56,29 @@ export interface WorkerDeps {
   access: Access;
   /** Where each job's final outcome goes; absent in tests of the processors alone. */
   audit?: AuditLog;
-  /** Job durations and re-ingest counts; absent in tests of the processors alone. */
-  metrics?: Pick<Metrics, "jobDuration" | "reingestObjects">;
+  /** Job durations, re-ingest counts, unreachable places; absent in tests of the processors alone. */
+  metrics?: Pick<Metrics, "jobDuration" | "reingestObjects"> &
+    Partial<Pick<Metrics, "placeUnreachable">>;
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const { config } = deps;
   const prefix = config.redis.prefix;
   const digests = new RedisDigestStore(deps.redis, prefix);
-  // Bindings and mutes live in the domains' tags; Redis holds a cache rebuilt from them.
-  const bindings = new TaggedBindingStore(deps.redis, prefix, deps.gateways.profiles, {
-    mutes: digests,
-    log: deps.log.child({ component: "bindings" }),
-  });
+  // Bindings and mutes live in the domains' tags, in every place; Redis holds a cache rebuilt
+  // from them. The bot reads and writes those tags as its scan (the provisioning job's own
+  // binding goes through the same store).
+  const bindings = new TaggedBindingStore(
+    deps.redis,
+    prefix,
+    placedTags(deps.targets, SCAN_ACTOR),
+    {
+      mutes: digests,
+      log: deps.log.child({ component: "bindings" }),
+      unreachable: ({ account, region }) =>
+        deps.metrics?.placeUnreachable?.inc({ account, region }),
+    },
+  );
   const provision = startProvisionWorker({
     connection: deps.connection,
     prefix,
@@ -77,7 +87,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     log: deps.log.child({ queue: "provision" }),
     jobReporter: deps.reporters.provision,
     stillAllowed: (userId) => authorize(deps.access, userId, "enable"),
-    scheduleScan: (ref) => scheduleDomainScan(deps.queues, ref.domain, config.dlq.scanIntervalMs),
+    scheduleScan: (ref) => scheduleDomainScan(deps.queues, ref, config.dlq.scanIntervalMs),
     keepLinkCheck: (jobId, data) => keepLinkCheck(deps.queues, jobId, data),
     propagationWaitMs: config.provision.propagationWaitMs,
   });
@@ -86,7 +96,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     redis: deps.redis,
     queues: deps.queues,
     prefix,
-    gateways: deps.gateways,
+    targets: deps.targets,
     bindings,
     digests,
     publisher: deps.reporters.digest,
@@ -97,7 +107,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const reingest = startReingestWorker({
     connection: deps.connection,
     prefix,
-    gateways: deps.gateways,
+    targets: deps.targets,
     bindings,
     digests,
     reporter: deps.reporters.reingest,
@@ -107,7 +117,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<Worker[]> {
     stillAllowed: (userId, permission) => authorize(deps.access, userId, permission),
   });
   if (deps.audit) {
-    for (const worker of [provision, reingest]) auditJobOutcomes(worker, deps.audit, deps.log);
+    for (const worker of [provision, reingest]) {
+      auditJobOutcomes(worker, deps.audit, deps.log, deps.targets);
+    }
   }
   const workers = [provision, dlqScan, reingest];
   if (deps.metrics) for (const worker of workers) measureJobs(worker, deps.metrics);
@@ -149,13 +161,19 @@ export function measureJobs(
  * A job that stalled past its limit fails in the worker that picks it up next, so it
  * arrives here too. Scans are the system's own and are not audited.
  */
-export function auditJobOutcomes(worker: Worker, audit: AuditLog, log: Logger): void {
+export function auditJobOutcomes(
+  worker: Worker,
+  audit: AuditLog,
+  log: Logger,
+  targets: Pick<Targets, "describe">,
+): void {
   const write = (job: Job, outcome: "succeeded" | "failed", found: Found, detail?: string) => {
     const entry: AuditEntry = {
       at: new Date(job.finishedOn ?? Date.now()).toISOString(),
       userId: found.requestedBy ?? "(unknown)",
       action: `job:${job.name}`,
       ...(found.target && { target: found.target }),
+      ...(found.place && { place: targets.describe(found.place) }),
       params: found.counts,
       outcome,
       // From queued to done, retries and waits included.
@@ -184,6 +202,8 @@ export function auditJobOutcomes(worker: Worker, audit: AuditLog, log: Logger): 
 interface Found {
   requestedBy?: string;
   target?: string;
+  /** Where a domain-scoped job acted: the entry names it for people. */
+  place?: Place;
   counts: Record<string, string | number | boolean>;
 }
 
@@ -220,9 +240,10 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
       const counts = countsOf(result);
       if (data.cls) counts.class = data.cls;
       if (data.messageId) counts.messageId = data.messageId;
+      const ref = data.domain && parseRefId(`${data.account}.${data.region}.${data.domain}`);
       return {
         ...(data.requestedBy && { requestedBy: data.requestedBy }),
-        ...(data.domain && { target: data.domain }),
+        ...(ref && { target: refId(ref), place: ref }),
         counts,
       };
     }

@@ -13,7 +13,7 @@ import { Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import { type DomainRef, placeId, type Targets } from "../src/aws/targets.js";
 import type { Actor } from "../src/context.js";
 import type { Logger } from "../src/logger.js";
-import type { BindingStore } from "../src/provision/bindings.js";
+import { type BindingStore, bindingsAt } from "../src/provision/bindings.js";
 import { cleanUp } from "../src/provision/cleanup.js";
 import {
   domainRefOfJob,
@@ -114,7 +114,7 @@ async function provision(deps: ProvisionDeps, job: ProvisionJob): Promise<Provis
     const { summary, checkpoint } = await runProvision({
       ctx: {
         gateways: deps.targets.gateways(place, requester(job.data)),
-        bindings: deps.bindings,
+        bindings: bindingsAt(deps.bindings, place),
         log,
         ...(deps.propagationWaitMs ? { settling: { boundMs: deps.propagationWaitMs } } : {}),
       },
@@ -179,7 +179,11 @@ async function cleanupAfter(deps: ProvisionDeps, job: CleanupJob): Promise<Clean
       teamId: target.data.teamId,
     };
     result = await cleanUp(
-      { gateways: deps.targets.gateways(place, actor), bindings: deps.bindings, log },
+      {
+        gateways: deps.targets.gateways(place, actor),
+        bindings: bindingsAt(deps.bindings, place),
+        log,
+      },
       input,
       target.data.checkpoint ?? {},
     );

@@ -21,10 +21,17 @@
  * checkpoint in Redis (RedisPassCheckpoint below): the leases the dead attempt held are made
  * visible again and what it had accepted is counted, so the final report adds up to the
  * class size and never says "finished" while part of the class is still hidden.
+ *
+ * A job works on one domain in one place (its data is a DomainRef), through that place's
+ * gateways acting as the person who clicked: an assumed role's session names them, so
+ * CloudTrail shows who re-ingested or discarded. PutProfileObject's quota is per account and
+ * region, so the global pace is one bucket per place (see placePacer below).
  */
 import { type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
+import { type DomainRef, type Place, placeId, refId } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
+import type { Actor } from "../src/context.js";
 import type { DigestState, DigestStore } from "../src/dlq/digests.js";
 import { createPacer, type Pacer } from "../src/dlq/pacing.js";
 import { afterPass, parseRedrivePolicy, type ReceiveTally } from "../src/dlq/receive-budget.js";
@@ -53,7 +60,8 @@ type Permission = "reingest" | "discard";
 export interface ReingestWorkerDeps {
   connection: Redis;
   prefix: string;
-  gateways: Pick<Gateways, "sqs" | "profiles">;
+  /** Each place's gateways, acting for whoever asked. */
+  targets: { gateways(place: Place, actor: Actor): Pick<Gateways, "sqs" | "profiles"> };
   bindings: BindingStore;
   digests: Pick<DigestStore, "get" | "scanIds" | "saveReceives">;
   reporter: ReingestReporterFactory;
@@ -127,12 +135,21 @@ export class RedisPassCheckpoint implements PassCheckpoint {
 }
 
 interface Where {
+  /** The place's gateways, acting as the requester. */
+  gateways: Pick<Gateways, "sqs" | "profiles">;
   queueUrl: string;
   channel?: string;
   threadTs?: string;
   /** The digest's last scan, read once: where to reply, and how many to expect. */
   digest?: DigestState;
 }
+
+/** The person who clicked, as the job acts for them. */
+const requester = (data: ReingestJobData): Actor => ({
+  type: "slack",
+  userId: data.requestedBy,
+  teamId: data.teamId ?? "",
+});
 
 /** The DLQ to read and where to reply: the click's thread, else the digest in the bound channel. */
 async function locate(
@@ -146,19 +163,22 @@ async function locate(
       `Stopped before any change: ${decision.message ?? "the requester no longer holds the role."}`,
     );
   }
-  const binding = await deps.bindings.get(data.domain);
+  const gateways = deps.targets.gateways(data, requester(data));
+  const binding = await deps.bindings.get(data);
   const queueUrl =
-    binding?.queueUrl ?? (await deps.gateways.profiles.getDomain(data.domain))?.deadLetterQueueUrl;
+    binding?.queueUrl ?? (await gateways.profiles.getDomain(data.domain))?.deadLetterQueueUrl;
   if (!queueUrl) {
     throw new UnrecoverableError(
       `The domain ${data.domain} has no dead-letter queue (or no longer exists), so there is nothing to re-ingest.`,
     );
   }
-  const digest = await deps.digests.get(data.domain).catch(() => undefined);
-  if (data.channel) return { queueUrl, channel: data.channel, threadTs: data.threadTs, digest };
+  const digest = await deps.digests.get(data).catch(() => undefined);
+  if (data.channel) {
+    return { gateways, queueUrl, channel: data.channel, threadTs: data.threadTs, digest };
+  }
   const channel = binding?.channelId ?? digest?.channel;
   const threadTs = digest?.channel === channel ? digest?.ts : undefined;
-  return { queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }), digest };
+  return { gateways, queueUrl, ...(channel && { channel }), ...(threadTs && { threadTs }), digest };
 }
 
 /**
@@ -168,19 +188,19 @@ async function locate(
  */
 async function withinBudget<R extends { receives: ReceiveTally }>(
   deps: ReingestWorkerDeps,
-  domain: string,
-  queueUrl: string,
+  data: ReingestJobData,
+  where: Where,
   pass: (redrive: PassOptions["redrive"]) => Promise<R>,
 ): Promise<R> {
-  const settings = await deps.gateways.sqs.receiveSettings(queueUrl);
+  const settings = await where.gateways.sqs.receiveSettings(where.queueUrl);
   const limit = parseRedrivePolicy(settings?.redrivePolicy);
-  const known = (await deps.digests.get(domain))?.receives;
+  const known = (await deps.digests.get(data))?.receives;
   const result = await pass(limit && { limit, ...(known && { known }) });
   if (Object.keys(result.receives).length > 0) {
     await deps.digests
-      .saveReceives(domain, afterPass(known, result.receives, false))
+      .saveReceives(data, afterPass(known, result.receives, false))
       .catch((err: unknown) =>
-        deps.log.warn({ err, domain }, "could not save the receive counts a pass saw"),
+        deps.log.warn({ err, domain: refId(data) }, "could not save the receive counts a pass saw"),
       );
   }
   return result;
@@ -199,7 +219,7 @@ async function scanIdsFor(
 ): Promise<ReadonlySet<string> | undefined> {
   if (data.messageId) return undefined;
   if (!data.cls || !data.scanId) throw new UnrecoverableError(USE_CURRENT_DIGEST);
-  const ids = await deps.digests.scanIds(data.domain, data.scanId, data.cls);
+  const ids = await deps.digests.scanIds(data, data.scanId, data.cls);
   if (!ids) throw new UnrecoverableError(USE_CURRENT_DIGEST);
   return new Set(ids.slice(0, MAX_MESSAGES_PER_RUN));
 }
@@ -224,21 +244,22 @@ function reporterFor(deps: ReingestWorkerDeps, job: ReingestJob, where: Where): 
   });
 }
 
-async function runReingest(deps: ReingestWorkerDeps, pacer: Pacer, job: ReingestJob) {
+async function runReingest(deps: ReingestWorkerDeps, pacers: PlacePacers, job: ReingestJob) {
   const { data } = job;
-  const log = deps.log.child({ jobId: job.id, domain: data.domain, userId: data.requestedBy });
+  const log = deps.log.child({ jobId: job.id, domain: refId(data), userId: data.requestedBy });
   const where = await locate(deps, data, "reingest");
+  const pacer = pacers(data);
   const reporter = reporterFor(deps, job, where);
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = await scanIdsFor(deps, data);
-    const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
+    const { value: result } = await holdingTheDomain(deps, data, async () => {
       await reporter.started(pacer.rate);
-      return withinBudget(deps, data.domain, where.queueUrl, (redrive) =>
+      return withinBudget(deps, data, where, (redrive) =>
         reingest(
           {
-            sqs: deps.gateways.sqs,
-            profiles: deps.gateways.profiles,
+            sqs: where.gateways.sqs,
+            profiles: where.gateways.profiles,
             pacer,
             log,
             progress: reporter.progress,
@@ -272,17 +293,17 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
   if (!cls || cls === "unreadable") {
     throw new UnrecoverableError("Discard needs a class other than unreadable.");
   }
-  const log = deps.log.child({ jobId: job.id, domain: data.domain, userId: data.requestedBy });
+  const log = deps.log.child({ jobId: job.id, domain: refId(data), userId: data.requestedBy });
   const where = await locate(deps, data, "discard");
   const reporter = reporterFor(deps, job, where);
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = (await scanIdsFor(deps, data)) ?? new Set<string>();
-    const { value: result } = await holdingTheDomain(deps, data.domain, async () => {
+    const { value: result } = await holdingTheDomain(deps, data, async () => {
       await reporter.started(0);
-      return withinBudget(deps, data.domain, where.queueUrl, (redrive) =>
+      return withinBudget(deps, data, where, (redrive) =>
         discard(
-          { sqs: deps.gateways.sqs, log, checkpoint },
+          { sqs: where.gateways.sqs, log, checkpoint },
           {
             queueUrl: where.queueUrl,
             cls,
@@ -313,8 +334,36 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob) {
  */
 const DOMAIN_HOLD = { ttlMs: 15_000, waitMs: 60_000 };
 
-function holdingTheDomain<T>(deps: ReingestWorkerDeps, domain: string, run: () => Promise<T>) {
-  return whileHolding(deps.connection, scanLockKey(deps.prefix, domain), DOMAIN_HOLD, run);
+function holdingTheDomain<T>(deps: ReingestWorkerDeps, ref: DomainRef, run: () => Promise<T>) {
+  return whileHolding(deps.connection, scanLockKey(deps.prefix, ref), DOMAIN_HOLD, run);
+}
+
+/** The pacer of each place, made on first use. */
+type PlacePacers = (place: Place) => Pacer;
+
+/**
+ * One pacer per place and process. PutProfileObject's quota (and its throttling) is per
+ * account and region, so each place has its own global bucket (`reingest:global:<place>`,
+ * shared by every process through Redis) and its own throttling memory (AIMD, spanning
+ * jobs); REINGEST_RATE is each place's pace. Profile buckets are per place too: the same
+ * profile key in two accounts is two customers.
+ */
+function placePacers(deps: ReingestWorkerDeps): PlacePacers {
+  const pacers = new Map<string, Pacer>();
+  return (place) => {
+    const id = placeId(place);
+    let pacer = pacers.get(id);
+    if (!pacer) {
+      pacer = createPacer({
+        limiter: deps.limiter,
+        globalRate: deps.config.reingest.rate,
+        profileIntervalMs: deps.config.reingest.profileIntervalMs,
+        place: id,
+      });
+      pacers.set(id, pacer);
+    }
+    return pacer;
+  };
 }
 
 /** Says what happened, and returns what BullMQ should see: retry or give up. */
@@ -342,15 +391,10 @@ async function failed(
 }
 
 export function startReingestWorker(deps: ReingestWorkerDeps): Worker {
-  // One pacer per process: its throttling memory (AIMD) spans jobs; the buckets are shared.
-  const pacer = createPacer({
-    limiter: deps.limiter,
-    globalRate: deps.config.reingest.rate,
-    profileIntervalMs: deps.config.reingest.profileIntervalMs,
-  });
+  const pacers = placePacers(deps);
   const processor = async (job: ReingestJob) => {
     if (job.name === JOBS.discard) return runDiscard(deps, job);
-    if (job.name === JOBS.reingest) return runReingest(deps, pacer, job);
+    if (job.name === JOBS.reingest) return runReingest(deps, pacers, job);
     throw new UnrecoverableError(`Unknown job ${job.name} on the ${QUEUES.reingest} queue.`);
   };
   const worker = new Worker(QUEUES.reingest, processor, {

@@ -1,8 +1,8 @@
 /**
  * The Prometheus metrics of one runtime, in a registry of its own (tests start several
  * runtimes in one process). Every label is bounded: surfaces, queue and job names, states,
- * AWS operations and error names, Slack methods, and domain names (at most 100 per region,
- * AWS's quota). No user ids, no free text.
+ * AWS operations and error names, Slack methods, the configured accounts and regions, and
+ * domain names (at most 100 per account and region, AWS's quota). No user ids, no free text.
  *
  * Events (acks, jobs, calls) are counted where they happen; the state of Redis (jobs by
  * state, DLQ depth) is read when Prometheus scrapes, by the listeners' process only, so that
@@ -26,6 +26,8 @@ export type AckSurface = "command" | "action" | "view" | "options";
 
 /** One domain's dead-letter queue as its last scan saw it. */
 export interface DlqDepth {
+  account: string;
+  region: string;
   domain: string;
   messages: number;
   /** Absent when the queue was empty. */
@@ -47,6 +49,8 @@ export interface Metrics {
   awsLatency: Histogram<"service" | "operation">;
   slackCalls: Counter<"method" | "outcome">;
   slackRateLimited: Counter<"method">;
+  /** Reconciles that could not list a place's domains (its role refused, its region down). */
+  placeUnreachable: Counter<"account" | "region">;
 }
 
 /** Slack's ack deadline is 3 s: the buckets are finest below it. */
@@ -107,6 +111,12 @@ export function createMetrics(sources?: ScrapeSources): Metrics {
       labelNames: ["method"],
       registers,
     }),
+    placeUnreachable: new Counter({
+      name: "profiles_bot_place_unreachable_total",
+      help: "Reconciles of the digest bindings that could not list a place's domains (its cached bindings were kept), by account and region",
+      labelNames: ["account", "region"],
+      registers,
+    }),
   };
   if (sources) addScrapeGauges(registry, sources);
   return metrics;
@@ -136,27 +146,30 @@ function addScrapeGauges(registry: Registry, sources: ScrapeSources): void {
   };
   new Gauge({
     name: "profiles_bot_dlq_messages",
-    help: "Messages in each bound domain's dead-letter queue at its last scan",
-    labelNames: ["domain"],
+    help: "Messages in each bound domain's dead-letter queue at its last scan, by account, region and domain",
+    labelNames: ["account", "region", "domain"],
     registers,
     async collect() {
       this.reset();
-      for (const d of await read()) this.set({ domain: d.domain }, d.messages);
+      for (const d of await read()) this.set(dlqLabels(d), d.messages);
     },
   });
   new Gauge({
     name: "profiles_bot_dlq_oldest_message_age_seconds",
-    help: "Age now of the oldest message each bound domain's last scan saw (absent when empty)",
-    labelNames: ["domain"],
+    help: "Age now of the oldest message each bound domain's last scan saw (absent when empty), by account, region and domain",
+    labelNames: ["account", "region", "domain"],
     registers,
     async collect() {
       this.reset();
       for (const d of await read()) {
-        if (d.oldestAgeSeconds !== undefined) this.set({ domain: d.domain }, d.oldestAgeSeconds);
+        if (d.oldestAgeSeconds !== undefined) this.set(dlqLabels(d), d.oldestAgeSeconds);
       }
     },
   });
 }
+
+/** The same domain name in two accounts or regions is two series. */
+const dlqLabels = ({ account, region, domain }: DlqDepth) => ({ account, region, domain });
 
 /** This registry's metrics, as the worker process sends them to the listeners' process. */
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];

@@ -29,7 +29,10 @@ export interface AuditEntry {
   role?: string;
   /** e.g. "command:/profiles enable", "action:dlq_reingest", "view:enable_review" */
   action: string;
+  /** What it acted on: for a domain, its refId (`111122223333.eu-west-2.my-domain`). */
   target?: string;
+  /** For people: the account and region a domain-scoped action acted in. */
+  place?: string;
   params?: Record<string, string | number | boolean>;
   outcome: AuditOutcome;
   durationMs?: number;

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { renderPlanText } from "../enable/plan.js";
 import { AppError } from "../errors.js";
-import { MemoryBindingStore } from "../provision/bindings.js";
+import { bindingsAt, MemoryBindingStore } from "../provision/bindings.js";
 import { linkByHandSteps } from "../provision/link-by-hand.js";
 import {
   type ProvisionRequest,
@@ -198,7 +198,8 @@ export const createEnableCommand =
           const { summary } = await runProvision({
             ctx: {
               gateways: at.gateways,
-              bindings: new MemoryBindingStore(),
+              // The CLI binds no digest (it has no channel): a store in memory, never written.
+              bindings: bindingsAt(new MemoryBindingStore(), at.place),
               log: aws.log,
               settling: { boundMs: aws.config.provision.propagationWaitMs },
             },

@@ -19,9 +19,15 @@
  * `commit` RENAMEs each to its final name and only then writes the scan's marker hash (`at` and
  * its classes). `scanIds` answers from the marker, so a scan that failed or never committed
  * leaves nothing a button could act on; its temporary sets are deleted (and expire anyway).
+ *
+ * Every key is built from the domain's `refId` (account, region and name), so the same domain
+ * name in two accounts or regions has two digests, two scan histories and two mutes.
  */
+
+import { type DomainRef, refId } from "../aws/targets.js";
 import type { Redis } from "../redis.js";
 import type { DlqClass } from "./classify.js";
+import { refOf } from "./places.js";
 import { type ReceiveCounts, readReceiveCounts } from "./receive-budget.js";
 import type { ScanMessageIds } from "./scan.js";
 import { readScanSummary, type ScanSummary } from "./summary.js";
@@ -31,8 +37,7 @@ export const KEPT_SCANS = 3;
 /** A day and a bit more: a digest clicked the next morning still acts on what it showed. */
 export const SCAN_IDS_TTL_SECONDS = 26 * 3600;
 
-export interface DigestState {
-  domain: string;
+export interface DigestState extends DomainRef {
   /** The channel the digest message is in, and its ts; absent until one was posted. */
   channel?: string;
   ts?: string;
@@ -64,24 +69,24 @@ export interface ScanRecord {
 }
 
 export interface DigestStore {
-  get(domain: string): Promise<DigestState | undefined>;
+  get(ref: DomainRef): Promise<DigestState | undefined>;
   /** Writes the scan's fields only; the mute is left as it is. */
-  saveScan(domain: string, record: ScanRecord): Promise<void>;
+  saveScan(ref: DomainRef, record: ScanRecord): Promise<void>;
   /** What a re-ingest or discard pass learnt of the receive counts; the rest is left as it is. */
-  saveReceives(domain: string, receives: ReceiveCounts): Promise<void>;
+  saveReceives(ref: DomainRef, receives: ReceiveCounts): Promise<void>;
   /** `undefined` unmutes. */
-  setMute(domain: string, until: number | undefined): Promise<void>;
-  remove(domain: string): Promise<void>;
+  setMute(ref: DomainRef, until: number | undefined): Promise<void>;
+  remove(ref: DomainRef): Promise<void>;
   /**
    * Records a scan's ids as it runs: `add` any number of batches (duplicates allowed), then
    * `commit` (readable from then on; older scans beyond KEPT_SCANS are dropped) or `discard`.
    */
-  recordScanIds(domain: string, scanId: string): ScanIdsRecorder;
+  recordScanIds(ref: DomainRef, scanId: string): ScanIdsRecorder;
   /**
    * The ids of one class that scan saw (`[]` when it saw none); `undefined` when the bot has
    * no record of that scan (too old, or never made).
    */
-  scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined>;
+  scanIds(ref: DomainRef, scanId: string, cls: DlqClass): Promise<string[] | undefined>;
 }
 
 export interface ScanIdsRecorder {
@@ -94,20 +99,21 @@ export interface ScanIdsRecorder {
 export const isMuted = (state: Pick<DigestState, "mutedUntil"> | undefined, now: number) =>
   state?.mutedUntil !== undefined && state.mutedUntil > now;
 
-/** `{profiles}:dlq-digest:<domain>`: under the configured prefix, so one hash tag covers it. */
-export const digestKey = (prefix: string, domain: string): string =>
-  `${prefix}:dlq-digest:${domain}`;
+/** `{profiles}:dlq-digest:<refId>`: under the configured prefix, so one hash tag covers it. */
+export const digestKey = (prefix: string, ref: DomainRef): string =>
+  `${prefix}:dlq-digest:${refId(ref)}`;
 /** The domain's recent scan ids, newest first. */
-const scansKey = (prefix: string, domain: string) => `${prefix}:dlq-scans:${domain}`;
+const scansKey = (prefix: string, ref: DomainRef) => `${prefix}:dlq-scans:${refId(ref)}`;
 /** One scan's marker: a hash with `at` and `classes` (a JSON list), written last. */
-const scanIdsKey = (prefix: string, domain: string, scanId: string) =>
-  `${prefix}:dlq-scan-ids:${domain}:${scanId}`;
+const scanIdsKey = (prefix: string, ref: DomainRef, scanId: string) =>
+  `${prefix}:dlq-scan-ids:${refId(ref)}:${scanId}`;
 /** One scan's ids of one class, once committed: a set. */
-const scanClassKey = (prefix: string, domain: string, scanId: string, cls: string) =>
-  `${prefix}:dlq-scan-class:${domain}:${scanId}:${cls}`;
+const scanClassKey = (prefix: string, ref: DomainRef, scanId: string, cls: string) =>
+  `${prefix}:dlq-scan-class:${refId(ref)}:${scanId}:${cls}`;
 /** The same while the scan runs: never read by `scanIds`. */
-const scanTempKey = (prefix: string, domain: string, scanId: string, cls: string) =>
-  `${prefix}:dlq-scan-tmp:${domain}:${scanId}:${cls}`;
+const scanTempKey = (prefix: string, ref: DomainRef, scanId: string, cls: string) =>
+  `${prefix}:dlq-scan-tmp:${refId(ref)}:${scanId}:${cls}`;
+
 /** Throws the first error of a pipeline's or transaction's results. */
 function throwFirstError(results: [Error | null, unknown][] | null): void {
   const failed = (results ?? []).find(([err]) => err);
@@ -147,10 +153,10 @@ export class RedisDigestStore implements DigestStore {
     private readonly prefix: string,
   ) {}
 
-  async get(domain: string): Promise<DigestState | undefined> {
-    const h = await this.redis.hgetall(digestKey(this.prefix, domain));
+  async get(ref: DomainRef): Promise<DigestState | undefined> {
+    const h = await this.redis.hgetall(digestKey(this.prefix, ref));
     if (Object.keys(h).length === 0) return undefined;
-    const state: DigestState = { domain };
+    const state: DigestState = refOf(ref);
     if (h.channel) state.channel = h.channel;
     if (h.ts) state.ts = h.ts;
     if (h.scanId) state.scanId = h.scanId;
@@ -168,8 +174,8 @@ export class RedisDigestStore implements DigestStore {
     return state;
   }
 
-  async saveScan(domain: string, record: ScanRecord): Promise<void> {
-    const key = digestKey(this.prefix, domain);
+  async saveScan(ref: DomainRef, record: ScanRecord): Promise<void> {
+    const key = digestKey(this.prefix, ref);
     const fields: Record<string, string> = {
       lastSummary: JSON.stringify(record.lastSummary),
       lastComplete: record.lastComplete ? "1" : "0",
@@ -183,40 +189,40 @@ export class RedisDigestStore implements DigestStore {
     await this.redis.hset(key, fields);
   }
 
-  async saveReceives(domain: string, receives: ReceiveCounts): Promise<void> {
-    await this.redis.hset(digestKey(this.prefix, domain), "receives", JSON.stringify(receives));
+  async saveReceives(ref: DomainRef, receives: ReceiveCounts): Promise<void> {
+    await this.redis.hset(digestKey(this.prefix, ref), "receives", JSON.stringify(receives));
   }
 
-  async setMute(domain: string, until: number | undefined): Promise<void> {
-    const key = digestKey(this.prefix, domain);
+  async setMute(ref: DomainRef, until: number | undefined): Promise<void> {
+    const key = digestKey(this.prefix, ref);
     if (until === undefined) await this.redis.hdel(key, "mutedUntil");
     else await this.redis.hset(key, "mutedUntil", String(until));
   }
 
-  async remove(domain: string): Promise<void> {
-    const scans = await this.redis.lrange(scansKey(this.prefix, domain), 0, -1);
+  async remove(ref: DomainRef): Promise<void> {
+    const scans = await this.redis.lrange(scansKey(this.prefix, ref), 0, -1);
     await this.redis.del(
-      digestKey(this.prefix, domain),
-      scansKey(this.prefix, domain),
-      ...(await this.scanKeys(domain, scans)),
+      digestKey(this.prefix, ref),
+      scansKey(this.prefix, ref),
+      ...(await this.scanKeys(ref, scans)),
     );
   }
 
   /** Every key of these scans: their markers and their class sets. */
-  private async scanKeys(domain: string, scans: string[]): Promise<string[]> {
+  private async scanKeys(ref: DomainRef, scans: string[]): Promise<string[]> {
     const keys: string[] = [];
     for (const id of scans) {
-      const marker = scanIdsKey(this.prefix, domain, id);
+      const marker = scanIdsKey(this.prefix, ref, id);
       const classes = idsFrom(await this.redis.hget(marker, "classes"));
-      keys.push(marker, ...classes.map((cls) => scanClassKey(this.prefix, domain, id, cls)));
+      keys.push(marker, ...classes.map((cls) => scanClassKey(this.prefix, ref, id, cls)));
     }
     return keys;
   }
 
-  recordScanIds(domain: string, scanId: string): ScanIdsRecorder {
+  recordScanIds(ref: DomainRef, scanId: string): ScanIdsRecorder {
     const { redis, prefix } = this;
     const classes = new Set<string>();
-    const temp = (cls: string) => scanTempKey(prefix, domain, scanId, cls);
+    const temp = (cls: string) => scanTempKey(prefix, ref, scanId, cls);
     /** Set once the marker is written: the record is the scan's from then on, never discarded. */
     let committed = false;
     return {
@@ -242,13 +248,13 @@ export class RedisDigestStore implements DigestStore {
         if (clsList.length > 0) {
           const renames = redis.multi();
           for (const cls of clsList) {
-            const final = scanClassKey(prefix, domain, scanId, cls);
+            const final = scanClassKey(prefix, ref, scanId, cls);
             renames.rename(temp(cls), final).expire(final, SCAN_IDS_TTL_SECONDS);
           }
           throwFirstError(await renames.exec());
         }
-        const marker = scanIdsKey(prefix, domain, scanId);
-        const list = scansKey(prefix, domain);
+        const marker = scanIdsKey(prefix, ref, scanId);
+        const list = scansKey(prefix, ref);
         throwFirstError(
           await redis
             .multi()
@@ -261,7 +267,7 @@ export class RedisDigestStore implements DigestStore {
         committed = true;
         const old = await redis.lrange(list, KEPT_SCANS, -1);
         if (old.length === 0) return;
-        const oldKeys = await this.scanKeys(domain, old);
+        const oldKeys = await this.scanKeys(ref, old);
         await redis
           .multi()
           .ltrim(list, 0, KEPT_SCANS - 1)
@@ -272,7 +278,7 @@ export class RedisDigestStore implements DigestStore {
         if (committed) return;
         const keys = [...classes].flatMap((cls) => [
           temp(cls),
-          scanClassKey(prefix, domain, scanId, cls),
+          scanClassKey(prefix, ref, scanId, cls),
         ]);
         if (keys.length === 0) return;
         await redis.del(...keys).catch(() => undefined);
@@ -280,10 +286,10 @@ export class RedisDigestStore implements DigestStore {
     };
   }
 
-  async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
-    const at = await this.redis.hget(scanIdsKey(this.prefix, domain, scanId), "at");
+  async scanIds(ref: DomainRef, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
+    const at = await this.redis.hget(scanIdsKey(this.prefix, ref, scanId), "at");
     if (at === null) return undefined;
-    const ids = await this.redis.smembers(scanClassKey(this.prefix, domain, scanId, cls));
+    const ids = await this.redis.smembers(scanClassKey(this.prefix, ref, scanId, cls));
     return ids.sort();
   }
 }
@@ -292,41 +298,41 @@ export class MemoryDigestStore implements DigestStore {
   private readonly states = new Map<string, DigestState>();
   private readonly scans = new Map<string, { scanId: string; ids: ScanMessageIds }[]>();
 
-  async get(domain: string): Promise<DigestState | undefined> {
-    const found = this.states.get(domain);
+  async get(ref: DomainRef): Promise<DigestState | undefined> {
+    const found = this.states.get(refId(ref));
     return found ? structuredClone(found) : undefined;
   }
 
-  async saveScan(domain: string, record: ScanRecord): Promise<void> {
-    const current = this.states.get(domain);
-    const next: DigestState = { domain, ...structuredClone(record) };
+  async saveScan(ref: DomainRef, record: ScanRecord): Promise<void> {
+    const current = this.states.get(refId(ref));
+    const next: DigestState = { ...refOf(ref), ...structuredClone(record) };
     if (current?.mutedUntil !== undefined) next.mutedUntil = current.mutedUntil;
-    this.states.set(domain, next);
+    this.states.set(refId(ref), next);
   }
 
-  async saveReceives(domain: string, receives: ReceiveCounts): Promise<void> {
-    const current = this.states.get(domain) ?? { domain };
-    this.states.set(domain, { ...current, receives: { ...receives } });
+  async saveReceives(ref: DomainRef, receives: ReceiveCounts): Promise<void> {
+    const current: DigestState = this.states.get(refId(ref)) ?? refOf(ref);
+    this.states.set(refId(ref), { ...current, receives: { ...receives } });
   }
 
-  async setMute(domain: string, until: number | undefined): Promise<void> {
-    const current = this.states.get(domain) ?? { domain };
+  async setMute(ref: DomainRef, until: number | undefined): Promise<void> {
+    const current: DigestState = this.states.get(refId(ref)) ?? refOf(ref);
     if (until === undefined) delete current.mutedUntil;
     else current.mutedUntil = until;
-    this.states.set(domain, current);
+    this.states.set(refId(ref), current);
   }
 
-  async remove(domain: string): Promise<void> {
-    this.states.delete(domain);
-    this.scans.delete(domain);
+  async remove(ref: DomainRef): Promise<void> {
+    this.states.delete(refId(ref));
+    this.scans.delete(refId(ref));
   }
 
-  private async saveScanIds(domain: string, scanId: string, ids: ScanMessageIds): Promise<void> {
-    const kept = [{ scanId, ids: structuredClone(ids) }, ...(this.scans.get(domain) ?? [])];
-    this.scans.set(domain, kept.slice(0, KEPT_SCANS));
+  private async saveScanIds(ref: DomainRef, scanId: string, ids: ScanMessageIds): Promise<void> {
+    const kept = [{ scanId, ids: structuredClone(ids) }, ...(this.scans.get(refId(ref)) ?? [])];
+    this.scans.set(refId(ref), kept.slice(0, KEPT_SCANS));
   }
 
-  recordScanIds(domain: string, scanId: string): ScanIdsRecorder {
+  recordScanIds(ref: DomainRef, scanId: string): ScanIdsRecorder {
     const ids = new Map<string, Set<string>>();
     return {
       add: async (batch) => {
@@ -338,7 +344,7 @@ export class MemoryDigestStore implements DigestStore {
       },
       commit: () =>
         this.saveScanIds(
-          domain,
+          ref,
           scanId,
           Object.fromEntries([...ids].map(([cls, set]) => [cls, [...set].sort()])),
         ),
@@ -348,8 +354,8 @@ export class MemoryDigestStore implements DigestStore {
     };
   }
 
-  async scanIds(domain: string, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
-    const found = this.scans.get(domain)?.find((s) => s.scanId === scanId);
+  async scanIds(ref: DomainRef, scanId: string, cls: DlqClass): Promise<string[] | undefined> {
+    const found = this.scans.get(refId(ref))?.find((s) => s.scanId === scanId);
     return found ? [...(found.ids[cls] ?? [])] : undefined;
   }
 }

@@ -12,14 +12,16 @@ export async function dlqDepths(
   now = Date.now(),
 ): Promise<DlqDepth[]> {
   const bound = await bindings.list();
-  const states = await Promise.all(bound.map((b) => digests.get(b.domain)));
-  return states.flatMap((state, i) => {
+  const states = await Promise.all(bound.map((b) => digests.get(b)));
+  return states.flatMap((state) => {
     const summary = state?.lastSummary;
     if (!summary) return []; // Not scanned yet: no figure is better than a made-up zero.
     const oldest = summary.oldestSentAt;
     return [
       {
-        domain: bound[i]?.domain ?? "",
+        account: state.account,
+        region: state.region,
+        domain: state.domain,
         messages: summary.total,
         ...(summary.total > 0 && oldest !== undefined
           ? { oldestAgeSeconds: Math.max(0, (now - oldest) / 1000) }

@@ -6,6 +6,7 @@
  * Redis, so a Redis that comes back empty gets it again at the next rebuild of the bindings
  * (src/provision/bindings.ts).
  */
+import type { DomainRef } from "../aws/targets.js";
 import { DOMAIN_TAGS, type DomainTagStore } from "../provision/bindings.js";
 import type { DigestStore } from "./digests.js";
 
@@ -15,18 +16,20 @@ export async function muteDigest({
 }: {
   ctx: {
     digests: DigestStore;
+    /** The tags of the domain's own place. */
     tags: Pick<DomainTagStore, "tagDomain" | "untagDomain">;
     now?: () => number;
   };
-  input: { domain: string; forMs: number };
+  input: { ref: DomainRef; forMs: number };
 }): Promise<{ until?: number }> {
   const until = input.forMs > 0 ? (ctx.now?.() ?? Date.now()) + input.forMs : undefined;
-  if (until === undefined) await ctx.tags.untagDomain(input.domain, [DOMAIN_TAGS.mutedUntil]);
+  const { ref } = input;
+  if (until === undefined) await ctx.tags.untagDomain(ref.domain, [DOMAIN_TAGS.mutedUntil]);
   else {
-    await ctx.tags.tagDomain(input.domain, {
+    await ctx.tags.tagDomain(ref.domain, {
       [DOMAIN_TAGS.mutedUntil]: new Date(until).toISOString(),
     });
   }
-  await ctx.digests.setMute(input.domain, until);
+  await ctx.digests.setMute(ref, until);
   return until === undefined ? {} : { until };
 }

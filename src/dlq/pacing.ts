@@ -18,7 +18,13 @@ export interface PacerOptions {
   globalRate: number;
   /** Minimum time between two objects of one profile (1100 ms: one a second with margin). */
   profileIntervalMs: number;
-  /** Limiter key of the global bucket; one per account and region is what AWS's quota is. */
+  /**
+   * The account and region (`placeId`) this pacer paces: AWS's quota is per account and
+   * region, so each place has its own global bucket (`reingest:global:<place>`) and its own
+   * profile buckets. Unset: one global bucket (`reingest:global`).
+   */
+  place?: string;
+  /** Limiter key of the global bucket, overriding the place's. */
   globalKey?: string;
   /** Lowest rate throttling may push the pace down to. */
   minRate?: number;
@@ -55,7 +61,9 @@ export function createPacer(opts: PacerOptions): Pacer {
   if (!(profileIntervalMs > 0)) throw new Error("profileIntervalMs must be above 0");
   const sleep = opts.sleep ?? realSleep;
   const now = opts.now ?? Date.now;
-  const globalKey = opts.globalKey ?? "reingest:global";
+  const globalKey =
+    opts.globalKey ?? (opts.place ? `reingest:global:${opts.place}` : "reingest:global");
+  const profileBucket = opts.place ? `profile:${opts.place}:` : "profile:";
   const minRate = Math.min(globalRate, opts.minRate ?? Math.max(0.5, globalRate / 20));
   const cooldownMs = opts.cooldownMs ?? 5_000;
   const profileRate = 1000 / profileIntervalMs;
@@ -82,7 +90,7 @@ export function createPacer(opts: PacerOptions): Pacer {
     profileIntervalMs,
     async wait(profileKey: string) {
       await takeUntilGranted(globalKey, rate, burstOf(rate));
-      await takeUntilGranted(`profile:${profileKey}`, profileRate, 1);
+      await takeUntilGranted(`${profileBucket}${profileKey}`, profileRate, 1);
     },
     throttled() {
       const t = now();

@@ -3,12 +3,17 @@
  * Slack implementation (src/slack/reporters/digest.ts) keeps one digest message per domain,
  * edited in place, with new classes as replies in its thread; tests use the in-memory one.
  */
+import type { Place } from "../aws/targets.js";
 import type { DlqClass } from "./classify.js";
 import type { ScanPause } from "./receive-budget.js";
 import type { ScanSummary } from "./summary.js";
 
 export interface DigestView {
   domain: string;
+  /** The domain's account and region: its buttons name them. */
+  place: Place;
+  /** The place as people read it (`prod (444455556666) · eu-west-2`): every digest says it. */
+  where: string;
   /** The scan shown: the digest's Discard and Re-ingest buttons name it. */
   scanId?: string;
   summary: ScanSummary;
@@ -32,13 +37,13 @@ export interface DigestPublisher {
   resolve(
     channel: string,
     ts: string,
-    info: { domain: string; was: number; scannedAt: number },
+    info: { domain: string; where: string; was: number; scannedAt: number },
   ): Promise<void>;
   /** A class that was not in the last scan gets its own reply in the digest's thread. */
   newClass(
     channel: string,
     threadTs: string,
-    info: { domain: string; cls: DlqClass; count: number; complete: boolean },
+    info: { domain: string; where: string; cls: DlqClass; count: number; complete: boolean },
   ): Promise<void>;
 }
 

@@ -54,10 +54,7 @@ export async function gatherOverview(deps: {
   const domains = await Promise.all(
     bindings.map(async (b): Promise<DomainOverview> => {
       const ref: DomainRef = { ...deps.placeOf(b), domain: b.domain };
-      const [digest, keyCheck] = await Promise.all([
-        deps.digests.get(b.domain),
-        deps.keyChecks.get(ref),
-      ]);
+      const [digest, keyCheck] = await Promise.all([deps.digests.get(b), deps.keyChecks.get(ref)]);
       const placeLabel = deps.describe?.(ref);
       return {
         ...ref,

@@ -7,8 +7,21 @@
  * from Terraform or CloudFormation. One Redis hash caches them all, so any number of bot and
  * worker processes read them without calling AWS; `TaggedBindingStore.rebuild` refreshes the
  * cache from the tags, at every reconcile and whenever the cache is missing.
+ *
+ * A binding belongs to a domain in one account and region (a DomainRef): the tag sits on the
+ * domain in its own account, the cache's field is the domain's `refId`, and a rebuild lists
+ * the domains of every place the bot serves. A place whose domains can't be listed (its role
+ * can't be assumed, its region is down) keeps its cached bindings until it answers again.
  */
-
+import {
+  type DomainRef,
+  type Place,
+  parseRefId,
+  placeId,
+  refId,
+  type Targets,
+} from "../aws/targets.js";
+import type { Actor } from "../context.js";
 import type { Logger } from "../logger.js";
 import type { Redis } from "../redis.js";
 
@@ -56,8 +69,7 @@ export interface DomainTagStore {
   untagDomain(domain: string, keys: string[]): Promise<void>;
 }
 
-export interface AlertBinding {
-  domain: string;
+export interface AlertBinding extends DomainRef {
   channelId: string;
   teamId: string;
   /** The DLQ the digest scans; absent when the domain has none yet. */
@@ -75,10 +87,11 @@ export interface AlertBinding {
 }
 
 export interface BindingStore {
-  get(domain: string): Promise<AlertBinding | undefined>;
+  get(ref: DomainRef): Promise<AlertBinding | undefined>;
   set(binding: AlertBinding): Promise<void>;
   /** Removes the binding only while it still points at `channelId`, when that is given. */
-  remove(domain: string, channelId?: string): Promise<boolean>;
+  remove(ref: DomainRef, channelId?: string): Promise<boolean>;
+  /** Every place's bindings. */
   list(): Promise<AlertBinding[]>;
   /** Refreshes a cache from the durable copy; stores without one leave it out. */
   rebuild?(): Promise<RebuiltBindings>;
@@ -87,10 +100,12 @@ export interface BindingStore {
 export interface RebuiltBindings {
   bindings: AlertBinding[];
   /** Mutes the tags hold that have not run out yet (epoch ms). */
-  mutes: { domain: string; until: number }[];
-  /** Cached bindings copied into tags, and cached bindings dropped because their tag went. */
+  mutes: { ref: DomainRef; until: number }[];
+  /** Cached bindings copied into tags, and cached bindings dropped because their tag went (refIds). */
   migrated: string[];
   dropped: string[];
+  /** Places whose domains could not be listed: their cached bindings were kept as they were. */
+  unreachable: { place: Place; error: string }[];
 }
 
 /** `{profiles}:alert-bindings`: under the configured prefix, so one hash tag covers it. */
@@ -107,10 +122,15 @@ end
 return redis.call("HDEL", KEYS[1], ARGV[1])
 `;
 
+/**
+ * A cached binding, or undefined when it is not JSON or names no place (a binding cached
+ * before bindings had places: the next rebuild finds it again from the domain's tag).
+ */
 const parse = (raw: string | null | undefined): AlertBinding | undefined => {
   if (!raw) return undefined;
   try {
-    return JSON.parse(raw) as AlertBinding;
+    const binding = JSON.parse(raw) as AlertBinding;
+    return parseRefId(refId(binding)) ? binding : undefined;
   } catch {
     return undefined;
   }
@@ -126,16 +146,22 @@ export class RedisBindingStore implements BindingStore {
     this.key = bindingsKey(prefix);
   }
 
-  async get(domain: string): Promise<AlertBinding | undefined> {
-    return parse(await this.redis.hget(this.key, domain));
+  async get(ref: DomainRef): Promise<AlertBinding | undefined> {
+    return parse(await this.redis.hget(this.key, refId(ref)));
   }
 
   async set(binding: AlertBinding): Promise<void> {
-    await this.redis.hset(this.key, binding.domain, JSON.stringify(binding));
+    await this.redis.hset(this.key, refId(binding), JSON.stringify(binding));
   }
 
-  async remove(domain: string, channelId?: string): Promise<boolean> {
-    const removed = await this.redis.eval(REMOVE_IF_CHANNEL, 1, this.key, domain, channelId ?? "");
+  async remove(ref: DomainRef, channelId?: string): Promise<boolean> {
+    const removed = await this.redis.eval(
+      REMOVE_IF_CHANNEL,
+      1,
+      this.key,
+      refId(ref),
+      channelId ?? "",
+    );
     return Number(removed) > 0;
   }
 
@@ -148,19 +174,19 @@ export class RedisBindingStore implements BindingStore {
 export class MemoryBindingStore implements BindingStore {
   private readonly bindings = new Map<string, AlertBinding>();
 
-  async get(domain: string): Promise<AlertBinding | undefined> {
-    const found = this.bindings.get(domain);
+  async get(ref: DomainRef): Promise<AlertBinding | undefined> {
+    const found = this.bindings.get(refId(ref));
     return found ? { ...found } : undefined;
   }
 
   async set(binding: AlertBinding): Promise<void> {
-    this.bindings.set(binding.domain, { ...binding });
+    this.bindings.set(refId(binding), { ...binding });
   }
 
-  async remove(domain: string, channelId?: string): Promise<boolean> {
-    const current = this.bindings.get(domain);
+  async remove(ref: DomainRef, channelId?: string): Promise<boolean> {
+    const current = this.bindings.get(refId(ref));
     if (!current || (channelId !== undefined && current.channelId !== channelId)) return false;
-    return this.bindings.delete(domain);
+    return this.bindings.delete(refId(ref));
   }
 
   async list(): Promise<AlertBinding[]> {
@@ -170,8 +196,46 @@ export class MemoryBindingStore implements BindingStore {
 
 /** Where restored mutes go: the digest store (src/dlq/digests.ts). */
 export interface MuteSink {
-  setMute(domain: string, until: number | undefined): Promise<void>;
+  setMute(ref: DomainRef, until: number | undefined): Promise<void>;
 }
+
+/** The domains' tags in every place the bot serves, each read in its own account. */
+export interface PlacedTags {
+  places(): readonly Place[];
+  at(place: Place): DomainTagStore;
+}
+
+/** The tags through each place's gateways, acting for `actor` (the assumed role's session name). */
+export const placedTags = (
+  targets: Pick<Targets, "places" | "gateways">,
+  actor: Actor,
+): PlacedTags => ({
+  places: () => targets.places(),
+  at: (place) => targets.gateways(place, actor).profiles,
+});
+
+/**
+ * One place's bindings, by domain name: what provisioning uses, since it works in one place.
+ * The place comes from whoever builds it, never from the caller's input.
+ */
+export interface PlaceBindings {
+  get(domain: string): Promise<AlertBinding | undefined>;
+  set(binding: Omit<AlertBinding, "account" | "region">): Promise<void>;
+  remove(domain: string, channelId?: string): Promise<boolean>;
+}
+
+export const bindingsAt = (store: BindingStore, place: Place): PlaceBindings => {
+  const at = (domain: string): DomainRef => ({
+    account: place.account,
+    region: place.region,
+    domain,
+  });
+  return {
+    get: (domain) => store.get(at(domain)),
+    set: (binding) => store.set({ ...binding, ...at(binding.domain) }),
+    remove: (domain, channelId) => store.remove(at(domain), channelId),
+  };
+};
 
 /** `{profiles}:alert-bindings:rebuilt-at`: present while the cache holds a rebuild from the tags. */
 export const bindingsRebuiltKey = (prefix: string): string => `${prefix}:alert-bindings:rebuilt-at`;
@@ -188,16 +252,22 @@ export class TaggedBindingStore implements BindingStore {
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly tags: DomainTagStore,
-    private readonly opts: { mutes?: MuteSink; log?: Logger; now?: () => number } = {},
+    private readonly tags: PlacedTags,
+    private readonly opts: {
+      mutes?: MuteSink;
+      log?: Logger;
+      now?: () => number;
+      /** Hears each place whose domains could not be listed (a metric counts them). */
+      unreachable?: (place: Place) => void;
+    } = {},
   ) {
     this.cache = new RedisBindingStore(redis, prefix);
     this.rebuiltKey = bindingsRebuiltKey(prefix);
   }
 
-  async get(domain: string): Promise<AlertBinding | undefined> {
+  async get(ref: DomainRef): Promise<AlertBinding | undefined> {
     await this.warm();
-    return this.cache.get(domain);
+    return this.cache.get(ref);
   }
 
   async list(): Promise<AlertBinding[]> {
@@ -206,74 +276,112 @@ export class TaggedBindingStore implements BindingStore {
   }
 
   async set(binding: AlertBinding): Promise<void> {
-    await this.tags.tagDomain(binding.domain, bindingTags(binding));
+    await this.tags.at(binding).tagDomain(binding.domain, bindingTags(binding));
     await this.cache.set({ ...binding, tagged: true });
   }
 
   /** Removes the routing tags and the mute with it; the domain itself is left alone. */
-  async remove(domain: string, channelId?: string): Promise<boolean> {
-    const tags = await this.tags.domainTags(domain);
+  async remove(ref: DomainRef, channelId?: string): Promise<boolean> {
+    const store = this.tags.at(ref);
+    const tags = await store.domainTags(ref.domain);
     const tagged = tags ? readDomainTags(tags).channelId : undefined;
     // Re-pointed meanwhile (by someone else, or in Terraform): not ours to remove.
     if (channelId !== undefined && tagged !== undefined && tagged !== channelId) return false;
     if (tags) {
       const keys = Object.values(DOMAIN_TAGS).filter((k) => tags[k] !== undefined);
-      await this.tags.untagDomain(domain, keys);
+      await store.untagDomain(ref.domain, keys);
     }
-    const removed = await this.cache.remove(domain, channelId);
+    const removed = await this.cache.remove(ref, channelId);
     return removed || tagged !== undefined;
   }
 
   /**
-   * Makes the cache match the tags: a tagged channel wins over the cache; a cached binding
-   * whose tag went (removed outside the bot) is dropped; a cached binding never tagged is
-   * copied into the tags. Bindings of domains AWS does not list are left as they are.
+   * Makes the cache match the tags, place by place: a tagged channel wins over the cache; a
+   * cached binding whose tag went (removed outside the bot) is dropped; a cached binding never
+   * tagged is copied into the tags. Bindings of domains AWS does not list are left as they
+   * are, and so is every binding of a place whose domains could not be listed: an AssumeRole
+   * refused for an hour must not silence that account's digests for good.
    * The cache is read before the tags, so a binding written meanwhile (tag first) is never
    * mistaken for one whose tag went.
    */
   async rebuild(): Promise<RebuiltBindings> {
     const now = this.opts.now?.() ?? Date.now();
-    const cached = new Map((await this.cache.list()).map((b) => [b.domain, b]));
-    const domains = await this.tags.listDomainTags();
-    const result: RebuiltBindings = { bindings: [], mutes: [], migrated: [], dropped: [] };
-    for (const { domain, tags } of domains) {
-      const read = readDomainTags(tags);
-      const was = cached.get(domain);
-      if (read.mutedUntil !== undefined && read.mutedUntil > now) {
-        result.mutes.push({ domain, until: read.mutedUntil });
-        await this.opts.mutes?.setMute(domain, read.mutedUntil);
+    const cached = new Map((await this.cache.list()).map((b) => [refId(b), b]));
+    const result: RebuiltBindings = {
+      bindings: [],
+      mutes: [],
+      migrated: [],
+      dropped: [],
+      unreachable: [],
+    };
+    for (const place of this.tags.places()) {
+      let store: DomainTagStore;
+      let domains: { domain: string; tags: Record<string, string> }[];
+      try {
+        // Getting the place's gateways may assume its role: that can fail too.
+        store = this.tags.at(place);
+        domains = await store.listDomainTags();
+      } catch (err) {
+        const error = (err as Error).message;
+        result.unreachable.push({ place, error });
+        this.opts.unreachable?.(place);
+        this.opts.log?.warn(
+          { place: placeId(place), err: error },
+          "could not list the domains of a place; its cached digest bindings are kept",
+        );
+        continue;
       }
-      if (read.channelId) {
-        if (was?.tagged && was.channelId === read.channelId) continue;
-        const same = was?.channelId === read.channelId ? was : undefined;
-        await this.cache.set({
-          domain,
-          channelId: read.channelId,
-          teamId: read.teamId ?? was?.teamId ?? "",
-          ...(same?.queueUrl ? { queueUrl: same.queueUrl } : {}),
-          boundBy: same?.boundBy ?? `tag ${DOMAIN_TAGS.channel}`,
-          boundAt: same?.boundAt ?? new Date(now).toISOString(),
-          tagged: true,
-        });
-      } else if (was?.tagged) {
-        await this.cache.remove(domain, was.channelId);
-        result.dropped.push(domain);
-      } else if (was) {
-        try {
-          await this.tags.tagDomain(domain, bindingTags(was));
-          await this.cache.set({ ...was, tagged: true });
-          result.migrated.push(domain);
-        } catch (err) {
-          this.opts.log?.warn(
-            { domain, err: (err as Error).message },
-            "could not copy a cached digest binding into the domain's tags; it stays in Redis only",
-          );
-        }
+      for (const { domain, tags } of domains) {
+        await this.rebuildOne(store, { ...place, domain }, tags, cached, result, now);
       }
     }
     await this.redis.set(this.rebuiltKey, new Date(now).toISOString());
     result.bindings = await this.cache.list();
     return result;
+  }
+
+  private async rebuildOne(
+    store: DomainTagStore,
+    ref: DomainRef,
+    tags: Record<string, string>,
+    cached: Map<string, AlertBinding>,
+    result: RebuiltBindings,
+    now: number,
+  ): Promise<void> {
+    const id = refId(ref);
+    const read = readDomainTags(tags);
+    const was = cached.get(id);
+    if (read.mutedUntil !== undefined && read.mutedUntil > now) {
+      result.mutes.push({ ref, until: read.mutedUntil });
+      await this.opts.mutes?.setMute(ref, read.mutedUntil);
+    }
+    if (read.channelId) {
+      if (was?.tagged && was.channelId === read.channelId) return;
+      const same = was?.channelId === read.channelId ? was : undefined;
+      await this.cache.set({
+        ...ref,
+        channelId: read.channelId,
+        teamId: read.teamId ?? was?.teamId ?? "",
+        ...(same?.queueUrl ? { queueUrl: same.queueUrl } : {}),
+        boundBy: same?.boundBy ?? `tag ${DOMAIN_TAGS.channel}`,
+        boundAt: same?.boundAt ?? new Date(now).toISOString(),
+        tagged: true,
+      });
+    } else if (was?.tagged) {
+      await this.cache.remove(ref, was.channelId);
+      result.dropped.push(id);
+    } else if (was) {
+      try {
+        await store.tagDomain(ref.domain, bindingTags(was));
+        await this.cache.set({ ...was, tagged: true });
+        result.migrated.push(id);
+      } catch (err) {
+        this.opts.log?.warn(
+          { domain: id, err: (err as Error).message },
+          "could not copy a cached digest binding into the domain's tags; it stays in Redis only",
+        );
+      }
+    }
   }
 
   /** Whether the cache holds a rebuild from the tags (false after Redis lost its data). */

@@ -23,7 +23,7 @@ import {
 } from "../enable/policies.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { BindingStore } from "./bindings.js";
+import type { PlaceBindings } from "./bindings.js";
 import {
   domainDependencies,
   domainDependency,
@@ -40,7 +40,7 @@ export type ProvisionGateways = Pick<Gateways, "profiles" | "sqs" | "kms">;
 export interface StepContext {
   gateways: ProvisionGateways;
   log: Logger;
-  bindings: BindingStore;
+  bindings: PlaceBindings;
   /**
    * Records that `step` is about to send a create, before it does: if the worker dies
    * before the answer is checkpointed, the re-run knows the resource it finds is its own.

@@ -1,55 +1,56 @@
 /**
  * The `dlq-scan` queue's producer side: one BullMQ job scheduler per bound domain
- * (`scan-<domain>`, every DLQ_SCAN_INTERVAL), a `reconcile` scheduler that keeps them in line
+ * (`scan-<refId>`, every DLQ_SCAN_INTERVAL), a `reconcile` scheduler that keeps them in line
  * with the bindings, and scans outside the schedule. The processor is jobs/dlq-scan.ts.
+ * Every id and lock is the domain's refId: the same domain name in two accounts or regions
+ * has two schedulers.
  */
-
+import { type DomainRef, parseRefId, refId } from "../aws/targets.js";
+import { refOf } from "../dlq/places.js";
 import { bindingsRebuiltKey, RedisBindingStore } from "../provision/bindings.js";
 import type { Redis } from "../redis.js";
 import type { JobQueues } from "./index.js";
 import { lockKey } from "./lock.js";
 import { JOBS } from "./names.js";
 
-export interface ScanJobData {
-  domain: string;
-}
+export type ScanJobData = DomainRef;
 
 const SCAN_SCHEDULER_PREFIX = "scan-";
 const RECONCILE_SCHEDULER = "reconcile-bindings";
 
-/** Domain names are `[a-zA-Z0-9_-]`, so the id never holds the ':' BullMQ forbids. */
-const scanSchedulerId = (domain: string): string => `${SCAN_SCHEDULER_PREFIX}${domain}`;
+/** A refId never holds the ':' BullMQ forbids in ids. */
+const scanSchedulerId = (ref: DomainRef): string => `${SCAN_SCHEDULER_PREFIX}${refId(ref)}`;
 
 /** The per-domain scan lock (src/queues/lock.ts); tests hold it to see a scan skip. */
-export const scanLockKey = (prefix: string, domain: string): string =>
-  lockKey(prefix, "dlq-scan", domain);
+export const scanLockKey = (prefix: string, ref: DomainRef): string =>
+  lockKey(prefix, "dlq-scan", refId(ref));
 
 const KEEP = { removeOnComplete: 100, removeOnFail: 100 };
 
 /** Creates or re-times the domain's scheduler; its first scan runs at once. */
 export async function scheduleDomainScan(
   queues: JobQueues,
-  domain: string,
+  ref: DomainRef,
   everyMs: number,
 ): Promise<void> {
   await queues.dlqScan.upsertJobScheduler(
-    scanSchedulerId(domain),
+    scanSchedulerId(ref),
     { every: everyMs },
-    { name: JOBS.scan, data: { domain } satisfies ScanJobData, opts: KEEP },
+    { name: JOBS.scan, data: refOf(ref), opts: KEEP },
   );
 }
 
-export function unscheduleDomainScan(queues: JobQueues, domain: string): Promise<boolean> {
-  return queues.dlqScan.removeJobScheduler(scanSchedulerId(domain));
+export function unscheduleDomainScan(queues: JobQueues, ref: DomainRef): Promise<boolean> {
+  return queues.dlqScan.removeJobScheduler(scanSchedulerId(ref));
 }
 
 /** A scan outside the schedule (App Home's Scan now, or a test). */
 export async function enqueueScanNow(
   queues: JobQueues,
-  domain: string,
+  ref: DomainRef,
 ): Promise<{ jobId: string }> {
-  const job = await queues.dlqScan.add(JOBS.scan, { domain } satisfies ScanJobData, {
-    jobId: `scan-now-${domain}-${Date.now()}`,
+  const job = await queues.dlqScan.add(JOBS.scan, refOf(ref), {
+    jobId: `scan-now-${refId(ref)}-${Date.now()}`,
     ...KEEP,
   });
   return { jobId: String(job.id) };
@@ -57,15 +58,16 @@ export async function enqueueScanNow(
 
 /**
  * Makes the schedulers match the bound domains: one per domain at the configured interval,
- * none for the others. Leaves an up-to-date scheduler alone, since upserting it again would
- * move its next run.
+ * none for the others (a scheduler whose id names no place, from before domains had places,
+ * goes too). Leaves an up-to-date scheduler alone, since upserting it again would move its
+ * next run. Answers the refIds added and removed.
  */
 export async function reconcileSchedulers(
   queues: JobQueues,
-  boundDomains: readonly string[],
+  boundDomains: readonly DomainRef[],
   everyMs: number,
 ): Promise<{ added: string[]; removed: string[] }> {
-  const bound = new Set(boundDomains);
+  const bound = new Map(boundDomains.map((ref) => [refId(ref), ref]));
   const existing = new Map<string, number | undefined>();
   for (const s of await queues.dlqScan.getJobSchedulers(0, -1)) {
     if (s.key.startsWith(SCAN_SCHEDULER_PREFIX)) {
@@ -74,15 +76,17 @@ export async function reconcileSchedulers(
   }
   const added: string[] = [];
   const removed: string[] = [];
-  for (const domain of bound) {
-    if (existing.get(domain) === everyMs) continue;
-    await scheduleDomainScan(queues, domain, everyMs);
-    added.push(domain);
+  for (const [id, ref] of bound) {
+    if (existing.get(id) === everyMs) continue;
+    await scheduleDomainScan(queues, ref, everyMs);
+    added.push(id);
   }
-  for (const domain of existing.keys()) {
-    if (bound.has(domain)) continue;
-    await unscheduleDomainScan(queues, domain);
-    removed.push(domain);
+  for (const id of existing.keys()) {
+    if (bound.has(id)) continue;
+    const ref = parseRefId(id);
+    if (ref) await unscheduleDomainScan(queues, ref);
+    else await queues.dlqScan.removeJobScheduler(`${SCAN_SCHEDULER_PREFIX}${id}`);
+    removed.push(id);
   }
   return { added, removed };
 }
@@ -118,9 +122,9 @@ export async function scanScheduleProblems(
       .filter((key) => key.startsWith(SCAN_SCHEDULER_PREFIX)),
   );
   for (const binding of await new RedisBindingStore(redis, prefix).list()) {
-    if (!scheduled.has(scanSchedulerId(binding.domain))) {
+    if (!scheduled.has(scanSchedulerId(binding))) {
       problems.push(
-        `domain ${binding.domain} is bound to channel ${binding.channelId} but has no scan schedule: a worker re-creates it at its next reconcile`,
+        `domain ${refId(binding)} is bound to channel ${binding.channelId} but has no scan schedule: a worker re-creates it at its next reconcile`,
       );
     }
   }

@@ -2,8 +2,10 @@
  * The `reingest` queue's producer side: re-ingest a class (or one message) of a domain's
  * dead-letter queue, or discard a class. The job id is derived from the domain and the
  * selection, so two clicks, or two people, run one job. Processors are in jobs/reingest.ts.
+ * The id holds the domain's refId: the same domain name in two places runs two jobs.
  */
 import type { Job, JobsOptions } from "bullmq";
+import { type DomainRef, refId } from "../aws/targets.js";
 import type { DlqClass } from "../dlq/classify.js";
 import type { JobQueues } from "./index.js";
 import { JOBS, safeIdPart } from "./names.js";
@@ -11,8 +13,7 @@ import type { EnqueueOutcome } from "./outcome.js";
 
 export type ReingestKind = typeof JOBS.reingest | typeof JOBS.discard;
 
-export interface ReingestJobData {
-  domain: string;
+export interface ReingestJobData extends DomainRef {
   /** A class, or `messageId` for one message. */
   cls?: DlqClass;
   messageId?: string;
@@ -21,8 +22,10 @@ export interface ReingestJobData {
    * message ids that scan recorded for the class, and at most that many.
    */
   scanId?: string;
-  /** Slack user who clicked. */
+  /** Slack user who clicked: the job acts as them (the assumed role's session names them). */
   requestedBy: string;
+  /** Their workspace, when known. */
+  teamId?: string;
   /** Unique per click: tells the clicker whether their click created the job. */
   requestId: string;
   /** Where the click was: replies go in this thread (the digest). */
@@ -46,10 +49,10 @@ const REINGEST_JOB_OPTIONS: JobsOptions = {
 
 export function reingestJobId(
   kind: ReingestKind,
-  data: Pick<ReingestJobData, "domain" | "cls" | "messageId">,
+  data: Pick<ReingestJobData, "account" | "region" | "domain" | "cls" | "messageId">,
 ): string {
   const what = data.messageId ? `msg-${safeIdPart(data.messageId)}` : `class-${data.cls ?? "none"}`;
-  return `${kind}-${safeIdPart(data.domain)}-${what}`;
+  return `${kind}-${refId(data)}-${what}`;
 }
 
 /** A request id unique per click: it tells whether this click's job is the one that runs. */

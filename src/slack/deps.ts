@@ -5,14 +5,15 @@
 import type { Access } from "../access/authorize.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { Gateways } from "../aws/gateways.js";
-import type { Place, Targets } from "../aws/targets.js";
+import { type DomainRef, type Place, refId, type Targets } from "../aws/targets.js";
 import type { Config } from "../config.js";
+import type { Actor } from "../context.js";
 import type { AlertsCtx } from "../dlq/alerts.js";
 import { RedisDigestStore } from "../dlq/digests.js";
 import { RedisKeyCheckStore } from "../domains/key-check.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { TaggedBindingStore } from "../provision/bindings.js";
+import { placedTags, TaggedBindingStore } from "../provision/bindings.js";
 import { scheduleDomainScan, unscheduleDomainScan } from "../queues/dlq-scan.js";
 import type { JobQueues } from "../queues/index.js";
 import type { Redis } from "../redis.js";
@@ -47,12 +48,28 @@ export const keyCheckStore = (deps: SlackDeps) =>
 export const placeLabel = (deps: Pick<SlackDeps, "targets">, place: Place): string | undefined =>
   deps.targets.places().length > 1 ? deps.targets.describe(place) : undefined;
 
-/** Bindings live in the domains' tags, cached in Redis (src/provision/bindings.ts). */
-export const bindingStore = (deps: SlackDeps) =>
-  new TaggedBindingStore(deps.redis, deps.config.redis.prefix, deps.gateways.profiles, {
+/**
+ * Bindings live in the domains' tags in every place, cached in Redis
+ * (src/provision/bindings.ts); the tags are written as `actor`, the person who acted.
+ */
+export const bindingStore = (deps: SlackDeps, actor: Actor) =>
+  new TaggedBindingStore(deps.redis, deps.config.redis.prefix, placedTags(deps.targets, actor), {
     mutes: digestStore(deps),
     log: deps.log,
   });
+
+/** What an audit entry says about a domain: its refId, and its place for people. */
+export const auditedRef = (deps: Pick<SlackDeps, "targets">, ref: DomainRef) => ({
+  target: refId(ref),
+  place: deps.targets.describe(ref),
+});
+
+/** The actor of a Slack request: the person, so an assumed role's session names them. */
+export const slackActor = (userId: string, teamId = ""): Actor => ({
+  type: "slack",
+  userId,
+  teamId,
+});
 
 /**
  * What `setAlerts` and `stopAlerts` need: the Slack caller with a logger that names them,
@@ -63,16 +80,17 @@ export function alertsCtx(
   caller: { userId: string; teamId: string; channelId?: string },
   fields: Record<string, unknown> = {},
 ): AlertsCtx {
+  const actor: Actor = { type: "slack", ...caller };
   return {
-    actor: { type: "slack", ...caller },
+    actor,
     log: deps.log.child({ userId: caller.userId, teamId: caller.teamId, ...fields }),
-    bindings: bindingStore(deps),
+    bindings: bindingStore(deps, actor),
     digests: digestStore(deps),
-    profiles: deps.gateways.profiles,
+    profilesAt: (place) => deps.targets.gateways(place, actor).profiles,
     scans: {
-      schedule: (domain) => scheduleDomainScan(deps.queues, domain, deps.config.dlq.scanIntervalMs),
-      unschedule: async (domain) => {
-        await unscheduleDomainScan(deps.queues, domain);
+      schedule: (ref) => scheduleDomainScan(deps.queues, ref, deps.config.dlq.scanIntervalMs),
+      unschedule: async (ref) => {
+        await unscheduleDomainScan(deps.queues, ref);
       },
     },
   };

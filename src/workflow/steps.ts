@@ -10,14 +10,21 @@
  * author can't type it); a step without one, such as in a scheduled workflow, is refused: deny by
  * default. The roles are the digest buttons': a summary needs viewer, a re-ingest operator.
  * Each run, allowed or refused, is audited once with its real outcome (docs/slack/platform.md).
+ *
+ * A domain name may exist in several of the places (accounts and regions) the bot serves. The
+ * optional “Target” input (`prod`, or `prod/eu-west-2`) picks one; without it the step uses
+ * the only place, or the only place with a digest of that name, and otherwise fails saying
+ * which places have one and what to enter.
  */
 import { setTimeout } from "node:timers/promises";
 import { z } from "zod";
 import { type Access, authorize } from "../access/authorize.js";
 import { type Permission, SLACK_USER_ID } from "../access/roles.js";
 import type { AuditEntry, AuditLog, AuditOutcome } from "../audit/audit.js";
+import { type DomainRef, type Place, refId, type Targets } from "../aws/targets.js";
 import { CLASS_INFO, DLQ_CLASSES, type DlqClass, isReingestable } from "../dlq/classify.js";
-import type { DigestStore } from "../dlq/digests.js";
+import type { DigestState, DigestStore } from "../dlq/digests.js";
+import { ambiguousDomain, readPlaceSelector } from "../dlq/places.js";
 import type { ReingestResult } from "../dlq/reingest.js";
 import { validateDomainName } from "../enable/names.js";
 import type { Logger } from "../logger.js";
@@ -29,6 +36,8 @@ export const REINGEST_STEP = "dlq_reingest_class";
 /** What starts and follows the re-ingest job the digest's button starts (src/queues). */
 export interface ReingestPort {
   start(request: {
+    account: string;
+    region: string;
     domain: string;
     cls: DlqClass;
     scanId: string;
@@ -54,6 +63,8 @@ export interface StepCtx {
   access: Access;
   audit: AuditLog;
   digests: Pick<DigestStore, "get">;
+  /** The places the bot serves, to find the domain the inputs name. */
+  targets: Pick<Targets, "all" | "places" | "targetOf" | "describe">;
   reingest: ReingestPort;
   log: Logger;
   teamId?: string;
@@ -102,13 +113,21 @@ const interactivity = z.object({ interactor: z.object({ id: z.string().regex(SLA
 const NO_INTERACTOR =
   "names no person who started the workflow: set it to the workflow's interactivity, which Workflow Builder offers when the workflow starts from a link or a button. A workflow that starts without a person, such as a scheduled one, can't run this step";
 
-const summaryInputs = z.object({ domain, interactivity });
-const reingestInputs = z.object({ domain, class: cls, interactivity });
+/** `prod` or `prod/eu-west-2`, checked against the served places once read; empty is absent. */
+const target = z
+  .string({ error: "enter the target as text, e.g. prod or prod/eu-west-2" })
+  .max(80, "is longer than any target (a name, or name/region)")
+  .optional()
+  .transform((text) => (text?.trim() ? text.trim() : undefined));
+
+const summaryInputs = z.object({ domain, target, interactivity });
+const reingestInputs = z.object({ domain, class: cls, target, interactivity });
 
 /** Each input's title in the step's form (manifest.yml), for the sentence that says what to fix. */
 const TITLES: Record<string, string> = {
   domain: "Domain",
   class: "Class",
+  target: "Target",
   interactivity: "Who runs it",
 };
 
@@ -143,6 +162,7 @@ interface Run {
   started: number;
   role?: string;
   target?: string;
+  place?: string;
   params?: Record<string, string>;
 }
 
@@ -161,6 +181,7 @@ async function audited<O>(
       ...(run.role && { role: run.role }),
       action: run.action,
       ...(run.target && { target: run.target }),
+      ...(run.place && { place: run.place }),
       ...(run.params && { params: run.params }),
       outcome,
       durationMs: clock(ctx) - run.started,
@@ -175,7 +196,13 @@ async function audited<O>(
  * Reads the inputs and authorises the interactor: the inputs and the run, or the refusal
  * (audited) to fail the step with.
  */
-async function admit<T extends { domain: string; interactivity: { interactor: { id: string } } }>(
+async function admit<
+  T extends {
+    domain: string;
+    target?: string | undefined;
+    interactivity: { interactor: { id: string } };
+  },
+>(
   ctx: StepCtx,
   callbackId: string,
   schema: z.ZodType<T>,
@@ -207,6 +234,51 @@ function interactorOf(raw: unknown): string | undefined {
   return typeof id === "string" && SLACK_USER_ID.test(id) ? id : undefined;
 }
 
+/**
+ * The digest of the domain the inputs name, in the place they name or the only one that fits:
+ * the place and its digest (none yet: `digest` undefined), or the refusal (audited) to fail
+ * the step with. The run's audit target becomes the refId.
+ */
+async function located(
+  ctx: StepCtx,
+  run: Run,
+  input: { domain: string; target?: string | undefined },
+): Promise<{ ref: DomainRef; digest?: DigestState } | { refused: StepResult<never> }> {
+  const refuse = async (outcome: AuditOutcome, error: string) => ({
+    refused: await audited<never>(ctx, run, outcome, { ok: false, error }),
+  });
+  let candidates: readonly Place[] = ctx.targets.places();
+  if (input.target !== undefined) {
+    const read = readPlaceSelector(ctx.targets, input.target);
+    if (!read.ok) {
+      return refuse(
+        "refused",
+        `Nothing was done: the step's “Target” input names no place the bot serves. ${read.error} Fix it in the workflow's step and run it again.`,
+      );
+    }
+    candidates = read.places;
+  }
+  const states = await Promise.all(
+    candidates.map((p) => ctx.digests.get({ ...p, domain: input.domain })),
+  );
+  const scanned = candidates.filter((_, i) => states[i]?.lastSummary);
+  // One place, or one place with a digest: that one. None with a digest: the first, whose
+  // missing digest the step then reports.
+  const pick = candidates.length === 1 ? candidates : scanned.length > 0 ? scanned : candidates;
+  if (pick.length > 1) {
+    return refuse(
+      "refused",
+      `Nothing was done: ${ambiguousDomain(ctx.targets, input.domain, pick, (selector) => `set the step's “Target” input to ${selector}`)}`,
+    );
+  }
+  const place = pick[0] as Place;
+  const ref = { account: place.account, region: place.region, domain: input.domain };
+  run.target = refId(ref);
+  run.place = ctx.targets.describe(place);
+  const digest = states[candidates.indexOf(place)];
+  return { ref, ...(digest && { digest }) };
+}
+
 const noDigest = (name: string) =>
   `The bot has no scan of ${name}'s dead-letter queue yet: it scans the domains whose alerts are on, every DLQ_SCAN_INTERVAL. Turn them on with /profiles alerts ${name} #channel, or wait for the next scan, then run the step again.`;
 
@@ -218,9 +290,13 @@ export async function runSummaryStep(
   const admitted = await admit(ctx, SUMMARY_STEP, summaryInputs, inputs, "digest");
   if ("refused" in admitted) return admitted.refused;
   const { input, run } = admitted;
-  const state = await ctx.digests.get(input.domain);
+  const found = await located(ctx, run, input);
+  if ("refused" in found) return found.refused;
+  const state = found.digest;
   const summary = state?.lastSummary;
-  if (!summary) return audited(ctx, run, "failed", { ok: false, error: noDigest(input.domain) });
+  if (!state || !summary) {
+    return audited(ctx, run, "failed", { ok: false, error: noDigest(input.domain) });
+  }
   const classes: Partial<Record<DlqClass, number>> = {};
   for (const c of DLQ_CLASSES) {
     const count = summary.classes[c]?.count ?? 0;
@@ -262,7 +338,9 @@ export async function runReingestStep(
       `Nothing was done: ${info.label} messages are not re-ingestable. ${info.fix}`,
     );
   }
-  const state = await ctx.digests.get(name);
+  const found = await located(ctx, run, input);
+  if ("refused" in found) return found.refused;
+  const state = found.digest;
   if (!state?.scanId || !state.lastSummary) return fail("failed", noDigest(name));
   if (!state.lastSummary.classes[which]?.count) {
     return fail(
@@ -271,6 +349,8 @@ export async function runReingestStep(
     );
   }
   const started = await ctx.reingest.start({
+    account: found.ref.account,
+    region: found.ref.region,
     domain: name,
     cls: which,
     scanId: state.scanId,

@@ -10,6 +10,7 @@ import type { PreviewMode } from "../../src/dlq/redact.js";
 import { createScanSummary } from "../../src/dlq/summary.js";
 import { offeredMessageIds, renderInspectModal } from "../../src/slack/render/digest.js";
 import { awsFixture, fixture, message, UNREADABLE_FIXTURES } from "./fixtures.js";
+import { PLACE } from "./support/place.js";
 
 function inspect(messages: Message[], preview: PreviewMode) {
   const summary = createScanSummary({ samplesPerClass: 3 });
@@ -20,6 +21,7 @@ function inspect(messages: Message[], preview: PreviewMode) {
   const entry = summary.snapshot().classes.unreadable;
   const view = renderInspectModal({
     domain: "amazon-connect-examplecorp",
+    place: PLACE,
     cls: "unreadable",
     entry,
     complete: true,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryDigestStore } from "../../src/dlq/digests.js";
 import { muteDigest } from "../../src/dlq/mute.js";
+import { at } from "./support/place.js";
 
 /** A domain's tags, kept in memory. */
 function memoryTags() {
@@ -22,16 +23,16 @@ describe("muteDigest", () => {
     const digests = new MemoryDigestStore();
     const tags = memoryTags();
     const ctx = { digests, tags, now: () => 1_000 };
-    expect(await muteDigest({ ctx, input: { domain: "orders", forMs: 3_600_000 } })).toEqual({
+    expect(await muteDigest({ ctx, input: { ref: at("orders"), forMs: 3_600_000 } })).toEqual({
       until: 3_601_000,
     });
-    expect((await digests.get("orders"))?.mutedUntil).toBe(3_601_000);
+    expect((await digests.get(at("orders")))?.mutedUntil).toBe(3_601_000);
     expect(tags.tags).toEqual({
       team: "ops",
       "profiles-bot:muted-until": new Date(3_601_000).toISOString(),
     });
-    expect(await muteDigest({ ctx, input: { domain: "orders", forMs: 0 } })).toEqual({});
-    expect((await digests.get("orders"))?.mutedUntil).toBeUndefined();
+    expect(await muteDigest({ ctx, input: { ref: at("orders"), forMs: 0 } })).toEqual({});
+    expect((await digests.get(at("orders")))?.mutedUntil).toBeUndefined();
     expect(tags.tags).toEqual({ team: "ops" });
   });
 });

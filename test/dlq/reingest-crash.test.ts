@@ -33,6 +33,7 @@ import {
   storedObjects,
   THROTTLED,
 } from "./support/harness.js";
+import { at, singlePlace } from "./support/place.js";
 
 const SCRIPT = fileURLToPath(new URL("./support/reingest-worker.ts", import.meta.url));
 const JOB_SCRIPT = fileURLToPath(new URL("./support/reingest-job-worker.ts", import.meta.url));
@@ -176,7 +177,7 @@ describe("re-ingest crash", () => {
     const scanId = await bound.scan();
     queues = createQueues(harness.redis, harness.prefix);
     const outcome = await enqueueReingest(queues, {
-      domain: JOB_DOMAIN,
+      ...at(JOB_DOMAIN),
       cls: "throttled",
       scanId,
       requestedBy: "U0OPS",
@@ -210,7 +211,7 @@ describe("re-ingest crash", () => {
     worker = startReingestWorker({
       connection: harness.redis,
       prefix: harness.prefix,
-      gateways: harness.gateways,
+      targets: singlePlace(harness.gateways),
       bindings: bound.bindings,
       digests: new RedisDigestStore(harness.redis, harness.prefix),
       reporter: reporter.factory,

@@ -18,6 +18,7 @@ import {
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
+import { refId } from "../../src/aws/targets.js";
 import { loadConfig } from "../../src/config.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { createLogger } from "../../src/logger.js";
@@ -31,6 +32,7 @@ import {
 import { enqueueReingest } from "../../src/queues/reingest.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq, putDeadLetter, queueOf, THROTTLED } from "../dlq/support/harness.js";
+import { at, PLACE_TEXT } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 
@@ -89,12 +91,12 @@ describe("job outcomes from the stack's worker", () => {
       const digests = new RedisDigestStore(redis, stack.config.redis.prefix);
       let scanId: string | undefined;
       for (let i = 0; i < 200 && !scanId; i++) {
-        scanId = (await digests.get(domain))?.scanId;
+        scanId = (await digests.get(at(domain)))?.scanId;
         if (!scanId) await new Promise((r) => setTimeout(r, 100));
       }
       expect(scanId).toBeTypeOf("string");
       const outcome = await enqueueReingest(queues, {
-        domain,
+        ...at(domain),
         cls: "throttled",
         requestedBy: USER,
         ...(scanId && { scanId }),
@@ -102,7 +104,8 @@ describe("job outcomes from the stack's worker", () => {
       const [entry] = await entries(audit, "job:reingest");
       expect(entry).toMatchObject({
         userId: USER,
-        target: domain,
+        target: refId(at(domain)),
+        place: PLACE_TEXT,
         jobId: outcome.jobId,
         outcome: "succeeded",
       });
@@ -183,17 +186,22 @@ describe("only the final outcome", () => {
       },
       { connection: redis, prefix },
     );
-    auditJobOutcomes(worker, audit, createLogger("silent"));
+    auditJobOutcomes(worker, audit, createLogger("silent"), { describe: () => PLACE_TEXT });
     const options = { attempts: 3, backoff: { type: "fixed", delay: 10 } };
-    await queue.add("reingest", { domain: "d-ok", requestedBy: "U1", cls: "throttled" }, options);
-    await queue.add("discard", { domain: "d-bad", requestedBy: "U2", cls: "throttled" }, options);
+    await queue.add("reingest", { ...at("d-ok"), requestedBy: "U1", cls: "throttled" }, options);
+    await queue.add("discard", { ...at("d-bad"), requestedBy: "U2", cls: "throttled" }, options);
 
     const [done] = await entries(audit, "job:reingest");
     const [failed] = await entries(audit, "job:discard");
     // A retried attempt fails before the next one starts, so its entry would be here by now.
     const all = await audit.latest({ limit: 50 });
     expect(all).toHaveLength(2);
-    expect(done).toMatchObject({ userId: "U1", target: "d-ok", outcome: "succeeded" });
+    expect(done).toMatchObject({
+      userId: "U1",
+      target: refId(at("d-ok")),
+      place: PLACE_TEXT,
+      outcome: "succeeded",
+    });
     expect(done?.params).toEqual({
       done: 5,
       failed: 1,
@@ -203,7 +211,7 @@ describe("only the final outcome", () => {
     });
     expect(failed).toMatchObject({
       userId: "U2",
-      target: "d-bad",
+      target: refId(at("d-bad")),
       outcome: "failed",
       detail: "attempt 3 failed",
     });

@@ -30,6 +30,7 @@ import {
   queueOf,
   THROTTLED,
 } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -67,7 +68,7 @@ function fill(domain: string, errorMessage: string, n: number): void {
 
 async function scan(domain: string): Promise<ScanOutcome> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const { jobId } = await enqueueScanNow(queues, domain);
+    const { jobId } = await enqueueScanNow(queues, at(domain));
     const job = (await scanQueue.getJob(jobId)) as Job;
     const outcome = (await job.waitUntilFinished(queueEvents, 15_000)) as ScanOutcome;
     // The scheduler's own first scan may hold the domain's lock: try again after it.
@@ -186,8 +187,8 @@ describe("a value copied from domain B's digest onto domain A's", () => {
     expect(entry).toMatchObject({ outcome: "refused", target: B });
     expect(entry?.detail).toContain(`value names ${B}`);
 
-    expect((await digests.get(B))?.mutedUntil).toBeUndefined();
-    expect((await digests.get(A))?.mutedUntil).toBeUndefined();
+    expect((await digests.get(at(B)))?.mutedUntil).toBeUndefined();
+    expect((await digests.get(at(A)))?.mutedUntil).toBeUndefined();
     expect(threadOf(a)).toHaveLength(repliesA);
     expect(threadOf(b)).toHaveLength(repliesB);
   });
@@ -216,7 +217,7 @@ describe("a value copied from domain B's digest onto domain A's", () => {
       await toldClicker(/not clicked on that domain's current digest/);
 
       for (const domain of [A, B]) {
-        const id = reingestJobId(kind, { domain, cls: "throttled" });
+        const id = reingestJobId(kind, { ...at(domain), cls: "throttled" });
         expect(await queues.reingest.getJob(id)).toBeUndefined();
       }
       expect([dlqCount(A), dlqCount(B)]).toEqual([countA, countB]);
@@ -288,7 +289,7 @@ describe("a value copied into an Inspect modal opened for A", () => {
     });
     expect(JSON.stringify(view)).toContain(A);
     // B's message, in the modal the bot opened for A.
-    const bSample = (await digests.get(B))?.lastSummary?.classes.throttled?.samples[0];
+    const bSample = (await digests.get(at(B)))?.lastSummary?.classes.throttled?.samples[0];
     expect(bSample?.messageId).toBeTruthy();
     await bot.views.update({
       view_id: view.id,
@@ -320,7 +321,7 @@ describe("a value copied into an Inspect modal opened for A", () => {
     expect(entry).toMatchObject({ outcome: "refused", target: B });
     expect(entry?.detail).toContain(`but the modal was opened for ${A}`);
     await toldClicker(/not one the bot showed in an Inspect window/);
-    const id = reingestJobId("reingest", { domain: B, messageId: bSample?.messageId as string });
+    const id = reingestJobId("reingest", { ...at(B), messageId: bSample?.messageId as string });
     expect(await queues.reingest.getJob(id)).toBeUndefined();
     expect(dlqCount(B)).toBe(countB);
   });
@@ -381,8 +382,8 @@ describe("valid clicks on the right digest", () => {
       () => threadOf(a).find((m) => m.text.includes(`<@${USER}> muted this digest until`)),
       { timeoutMs: 10_000, description: "the mute reply in A's thread" },
     );
-    expect((await digests.get(A))?.mutedUntil).toBeGreaterThan(Date.now());
-    expect((await digests.get(B))?.mutedUntil).toBeUndefined();
+    expect((await digests.get(at(A)))?.mutedUntil).toBeGreaterThan(Date.now());
+    expect((await digests.get(at(B)))?.mutedUntil).toBeUndefined();
 
     const countB = dlqCount(B);
     expect(dlqCount(A)).toBe(3);

@@ -31,6 +31,7 @@ import { enqueueScanNow, scanLockKey } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis } from "../../src/redis.js";
+import { at } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 import { readMessage } from "../support/messages.js";
 
@@ -49,7 +50,7 @@ let scanQueue: Queue;
 
 /** A scan outside the schedule, as App Home's Scan now adds it. */
 async function addScan(): Promise<Job> {
-  const { jobId } = await enqueueScanNow(queues, DOMAIN);
+  const { jobId } = await enqueueScanNow(queues, at(DOMAIN));
   const job = await scanQueue.getJob(jobId);
   if (!job) throw new Error(`scan job ${jobId} vanished`);
   return job;
@@ -309,7 +310,7 @@ describe("dead-letter digest", () => {
 
   it("runs one scan at a time per domain: a scan that finds the domain's lock taken skips", async () => {
     // Another worker's scan, as far as Redis can tell.
-    const key = scanLockKey(stack.config.redis.prefix, DOMAIN);
+    const key = scanLockKey(stack.config.redis.prefix, at(DOMAIN));
     expect(await redisA.set(key, "another-worker", "PX", 30_000, "NX")).toBe("OK");
     const job = await addScan();
     expect(await job.waitUntilFinished(events, 15_000)).toEqual({ status: "locked" });

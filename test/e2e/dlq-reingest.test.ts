@@ -22,6 +22,7 @@ import {
   storedObjects,
   THROTTLED,
 } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
@@ -81,7 +82,7 @@ describe("Re-ingest through Slack", () => {
     // The stack's scan posts the digest; its Re-ingest button names that scan.
     const { driver, timeline } = stack.slack;
     queues = createQueues(redis, stack.config.redis.prefix);
-    await enqueueScanNow(queues, DOMAIN);
+    await enqueueScanNow(queues, at(DOMAIN));
     const digest = await timeline.waitFor(
       (t) =>
         t

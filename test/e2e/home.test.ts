@@ -5,6 +5,7 @@ import { RedisAuditLog } from "../../src/audit/audit.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { at } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 
 let stack: Stack;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   // More domains than a Home tab can list one by one.
   for (let i = 0; i < 60; i++) {
     await bindings.set({
-      domain: `amazon-connect-d${String(i).padStart(2, "0")}`,
+      ...at(`amazon-connect-d${String(i).padStart(2, "0")}`),
       channelId: "C0OPS",
       teamId: "T0SANDBOX",
       queueUrl: `http://127.0.0.1:9/111122223333/d${i}-dlq`,

@@ -12,6 +12,7 @@ import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { createQueues } from "../../src/queues/index.js";
 import { enqueueProvision } from "../../src/queues/provision.js";
 import { enqueueDiscard } from "../../src/queues/reingest.js";
+import { at } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 
 const INSTANCE_ID = "5f1c2a9e-3b7d-4c1e-9a2f-1d6b8e4c7a01";
@@ -72,7 +73,7 @@ describe("a job re-checks the requester's role when it starts", () => {
     const queue = queues.reingest;
     const { jobId } = await enqueueDiscard(
       queues,
-      { domain: "amazon-connect-legacy", cls: "throttled", requestedBy: "U0AGENT" },
+      { ...at("amazon-connect-legacy"), cls: "throttled", requestedBy: "U0AGENT" },
       { removeOnFail: false },
     );
     for (let i = 0; i < 100; i++) {

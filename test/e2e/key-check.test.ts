@@ -15,6 +15,7 @@ import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { HOME_KEY_CHECK_ACTION } from "../../src/slack/render/home.js";
 import { KEY_CHECK_ACTION } from "../../src/slack/render/status.js";
+import { at } from "../dlq/support/place.js";
 import { postButton } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
@@ -178,7 +179,7 @@ describe("a key whose policy the bot may not read", () => {
   it("the App Home shows the key unverified, and Check again there verifies it", async () => {
     const bindings = new RedisBindingStore(redis, stack.config.redis.prefix);
     await bindings.set({
-      domain: DOMAIN,
+      ...at(DOMAIN),
       channelId: CHANNEL,
       teamId: "T0SANDBOX",
       boundBy: USER,

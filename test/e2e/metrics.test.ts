@@ -19,6 +19,7 @@ import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { seedThrottledDlq } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
@@ -120,7 +121,7 @@ describe("GET /metrics", () => {
     const command = await driver.type("/profiles help", { user: USER, channel: CHANNEL });
     expect(command.status).toBe(200);
 
-    await enqueueScanNow(queues, DOMAIN);
+    await enqueueScanNow(queues, at(DOMAIN));
     const digest = await timeline.waitFor(
       (t) =>
         t

@@ -30,6 +30,7 @@ import { createRedis, type Redis } from "../../src/redis.js";
 import { type Runtime, startRuntime } from "../../src/runtime.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { createDomainWithDlq, queueOf, storedObjects } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { REDIS_KINDS, redisEnv } from "../support/redis-cluster.js";
 
 const DOMAIN = "amazon-connect-e2e-multi";
@@ -151,7 +152,7 @@ describe.each(REDIS_KINDS)("two bots and two workers on one Redis (%s)", (redisK
     const gateways = createGateways(clients);
     const url = await createDomainWithDlq({ gateways, clients }, DOMAIN);
     await new RedisBindingStore(redis, prefix).set({
-      domain: DOMAIN,
+      ...at(DOMAIN),
       channelId: CHANNEL,
       teamId: "T0SANDBOX",
       queueUrl: url,
@@ -178,7 +179,7 @@ describe.each(REDIS_KINDS)("two bots and two workers on one Redis (%s)", (redisK
     // against the digest the bot recorded.
     const queues = createQueues(createRedis(config, "worker"), prefix);
     cleanups.push(() => queues.close());
-    await enqueueScanNow(queues, DOMAIN);
+    await enqueueScanNow(queues, at(DOMAIN));
     const digest = await slack.timeline.waitFor(
       (t) =>
         t

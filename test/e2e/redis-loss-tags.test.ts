@@ -24,6 +24,7 @@ import {
   REGION,
   startDlqHarness,
 } from "../dlq/support/harness.js";
+import { at, tagsIn } from "../dlq/support/place.js";
 
 const A = "amazon-connect-tags-a";
 const B = "amazon-connect-tags-b";
@@ -37,7 +38,7 @@ let cache: RedisBindingStore;
 
 const tagsOf = (domain: string) => findDomain(h.emulator.ctx.state, domain, REGION)?.tags ?? {};
 const binding = (domain: string, channelId: string): AlertBinding => ({
-  domain,
+  ...at(domain),
   channelId,
   teamId: "T0TEAM",
   boundBy: "U0ADMIN",
@@ -50,7 +51,10 @@ beforeEach(async () => {
   await createDomainWithDlq(h, B);
   queues = createQueues(h.redis, h.prefix);
   mutes = new MemoryDigestStore();
-  store = new TaggedBindingStore(h.redis, h.prefix, h.gateways.profiles, { mutes, log: h.log });
+  store = new TaggedBindingStore(h.redis, h.prefix, tagsIn(h.gateways.profiles), {
+    mutes,
+    log: h.log,
+  });
   cache = new RedisBindingStore(h.redis, h.prefix);
 });
 afterEach(async () => {
@@ -65,7 +69,7 @@ describe("bindings kept as domain tags", () => {
       "profiles-bot:channel": "C0AAA",
       "profiles-bot:team": "T0TEAM",
     });
-    expect(await cache.get(A)).toMatchObject({ channelId: "C0AAA", tagged: true });
+    expect(await cache.get(at(A))).toMatchObject({ channelId: "C0AAA", tagged: true });
 
     await h.clients.profiles.send(
       new TagResourceCommand({
@@ -74,11 +78,11 @@ describe("bindings kept as domain tags", () => {
       }),
     );
     // Someone moved it meanwhile: a removal for the old channel leaves it alone.
-    expect(await store.remove(A, "C0OTHER")).toBe(false);
+    expect(await store.remove(at(A), "C0OTHER")).toBe(false);
     expect(tagsOf(A)["profiles-bot:channel"]).toBe("C0AAA");
-    expect(await store.remove(A, "C0AAA")).toBe(true);
+    expect(await store.remove(at(A), "C0AAA")).toBe(true);
     expect(tagsOf(A)).toEqual({ owner: "ops" });
-    expect(await cache.get(A)).toBeUndefined();
+    expect(await cache.get(at(A))).toBeUndefined();
   });
 
   it("follows tags set, changed and removed outside the bot, and restores mutes", async () => {
@@ -92,20 +96,20 @@ describe("bindings kept as domain tags", () => {
       }),
     );
     // An empty cache (a Redis that lost its data) is rebuilt on the first read.
-    expect((await store.get(B))?.channelId).toBe("C0TERRAFORM");
-    expect((await mutes.get(B))?.mutedUntil).toBe(Date.parse("2099-01-01T00:00:00.000Z"));
+    expect((await store.get(at(B)))?.channelId).toBe("C0TERRAFORM");
+    expect((await mutes.get(at(B)))?.mutedUntil).toBe(Date.parse("2099-01-01T00:00:00.000Z"));
 
     await h.clients.profiles.send(
       new TagResourceCommand({ resourceArn: arn(B), tags: { "profiles-bot:channel": "C0MOVED" } }),
     );
     await store.rebuild();
-    expect((await store.get(B))?.channelId).toBe("C0MOVED");
+    expect((await store.get(at(B)))?.channelId).toBe("C0MOVED");
 
     await h.clients.profiles.send(
       new UntagResourceCommand({ resourceArn: arn(B), tagKeys: ["profiles-bot:channel"] }),
     );
     expect((await store.rebuild()).dropped).toEqual([B]);
-    expect(await store.get(B)).toBeUndefined();
+    expect(await store.get(at(B))).toBeUndefined();
   });
 
   it("copies a binding the cache held before tags existed into the tags", async () => {
@@ -113,7 +117,7 @@ describe("bindings kept as domain tags", () => {
     const rebuilt = await store.rebuild();
     expect(rebuilt.migrated).toEqual([A]);
     expect(tagsOf(A)["profiles-bot:channel"]).toBe("C0LEGACY");
-    expect(await cache.get(A)).toMatchObject({ channelId: "C0LEGACY", tagged: true });
+    expect(await cache.get(at(A))).toMatchObject({ channelId: "C0LEGACY", tagged: true });
   });
 
   it("ignores a channel tag that is not a channel id", async () => {

@@ -23,6 +23,7 @@ import { lockKey } from "../../src/queues/lock.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, keysMatching, type Redis } from "../../src/redis.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
+import { at, tagsIn } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
 
@@ -60,7 +61,7 @@ const replies = (digest: MessageRecord) =>
 /** Runs one scan through the worker, retrying while another scan holds the domain's lock. */
 async function scanNow(): Promise<ScanOutcome> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const { jobId } = await enqueueScanNow(queues, DOMAIN);
+    const { jobId } = await enqueueScanNow(queues, at(DOMAIN));
     const job = await queues.dlqScan.getJob(jobId);
     if (!job) throw new Error(`scan job ${jobId} vanished`);
     const outcome = (await job.waitUntilFinished(events, 15_000)) as ScanOutcome;
@@ -145,7 +146,7 @@ describe("Redis comes back empty", () => {
       () => replies(digest).find((m) => m.text.includes(`<@${USER}> muted this digest until`)),
       { timeoutMs: 10_000, description: "the mute reply" },
     );
-    mutedUntil = (await new RedisDigestStore(redis, stack.config.redis.prefix).get(DOMAIN))
+    mutedUntil = (await new RedisDigestStore(redis, stack.config.redis.prefix).get(at(DOMAIN)))
       ?.mutedUntil;
     expect(mutedUntil).toBeGreaterThan(Date.now());
 
@@ -179,7 +180,7 @@ describe("Redis comes back empty", () => {
     const reader = new TaggedBindingStore(
       redis,
       stack.config.redis.prefix,
-      createGateways(aws).profiles,
+      tagsIn(createGateways(aws).profiles),
     );
     expect((await reader.list()).map((b) => [b.domain, b.channelId])).toEqual([[DOMAIN, CHANNEL]]);
     const stillDegraded = await eventually(health, (h) =>
@@ -207,7 +208,7 @@ describe("Redis comes back empty", () => {
 
     // The mute came back from the tag: a new class gets no thread reply.
     expect(
-      (await new RedisDigestStore(redis, stack.config.redis.prefix).get(DOMAIN))?.mutedUntil,
+      (await new RedisDigestStore(redis, stack.config.redis.prefix).get(at(DOMAIN)))?.mutedUntil,
     ).toBe(mutedUntil);
     await aws.sqs.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "not json at all" }),

@@ -20,6 +20,7 @@ import { QUEUES } from "../../src/queues/names.js";
 import { createRedis } from "../../src/redis.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { createDomainWithDlq, queueOf, storedObjects } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 import { readMessage } from "../support/messages.js";
 
@@ -71,7 +72,7 @@ describe("Slack rate-limiting chat.update", () => {
 
     const url = await createDomainWithDlq({ gateways, clients }, DOMAIN);
     await new RedisBindingStore(redisA, prefix).set({
-      domain: DOMAIN,
+      ...at(DOMAIN),
       channelId: CHANNEL,
       teamId: "T0SANDBOX",
       queueUrl: url,
@@ -96,7 +97,7 @@ describe("Slack rate-limiting chat.update", () => {
     };
     const scanNow = async (): Promise<ScanOutcome> => {
       for (let attempt = 0; attempt < 50; attempt++) {
-        const { jobId } = await enqueueScanNow(queues, DOMAIN);
+        const { jobId } = await enqueueScanNow(queues, at(DOMAIN));
         const job = await queues.dlqScan.getJob(jobId);
         const outcome = (await job?.waitUntilFinished(events, 30_000)) as ScanOutcome;
         if (outcome.status !== "locked") return outcome;

@@ -18,6 +18,7 @@ import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { REINGEST_STEP, SUMMARY_STEP } from "../../src/workflow/steps.js";
 import { MISSING_KEY, queueOf, seedThrottledDlq } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -79,7 +80,7 @@ beforeAll(async () => {
   const seeded = { gateways, emulator: stack.emulator };
   expect(await seedThrottledDlq(seeded, queueUrl, DOMAIN, { accounts: 6, perAccount: 4 })).toBe(19);
   queues = createQueues(redis, stack.config.redis.prefix);
-  await enqueueScanNow(queues, DOMAIN);
+  await enqueueScanNow(queues, at(DOMAIN));
   await stack.slack.timeline.waitFor(
     (t) => t.messages(CHANNEL).find((m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`)),
     { timeoutMs: 20_000, description: "the digest" },

@@ -13,6 +13,7 @@ import { JOBS, QUEUES } from "../../src/queues/names.js";
 import { recentJobs } from "../../src/queues/recent-jobs.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { renderHome } from "../../src/slack/render/home.js";
+import { at } from "../dlq/support/place.js";
 
 interface Fixture {
   config: Config;
@@ -84,8 +85,8 @@ describe("App Home's jobs", () => {
 
     // The schedulers as the bot creates them, at an interval short enough to pile jobs up.
     const everyMs = 50;
-    await scheduleDomainScan(f.queues, DOMAIN, everyMs);
-    await scheduleDomainScan(f.queues, "amazon-connect-beta", everyMs);
+    await scheduleDomainScan(f.queues, at(DOMAIN), everyMs);
+    await scheduleDomainScan(f.queues, at("amazon-connect-beta"), everyMs);
     await scheduleReconcile(f.queues, everyMs);
     const scanner = drain(f, QUEUES.dlqScan);
     // Counted as they complete: each reconcile's removeOnComplete trims the scans kept too.

@@ -19,6 +19,7 @@ import { enqueueReingest } from "../../src/queues/reingest.js";
 import { renderDigest } from "../../src/slack/render/digest.js";
 import { renderReingestDone } from "../../src/slack/render/reingest.js";
 import { MISSING_KEY, putDeadLetter, queueOf, THROTTLED } from "../dlq/support/harness.js";
+import { at, singlePlace } from "../dlq/support/place.js";
 import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-redrive";
@@ -74,7 +75,7 @@ function startWorker() {
   worker = startReingestWorker({
     connection: bound.h.redis,
     prefix: bound.h.prefix,
-    gateways: bound.h.gateways,
+    targets: singlePlace(bound.h.gateways),
     bindings: bound.bindings,
     digests: bound.digests,
     reporter: reporter.factory,
@@ -86,9 +87,9 @@ function startWorker() {
 }
 
 async function reingestClass(cls: "throttled" | "missing-key") {
-  const scanId = (await bound.digests.get(DOMAIN))?.scanId;
+  const scanId = (await bound.digests.get(at(DOMAIN)))?.scanId;
   const outcome = await enqueueReingest(queues, {
-    domain: DOMAIN,
+    ...at(DOMAIN),
     cls,
     ...(scanId && { scanId }),
     requestedBy: "U0OPS",

@@ -13,6 +13,7 @@ import { FLUSH_IDS } from "../../src/dlq/scan.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { scanLockKey } from "../../src/queues/dlq-scan.js";
 import { type DlqHarness, MISSING_KEY, queueOf, THROTTLED } from "../dlq/support/harness.js";
+import { at, singlePlace } from "../dlq/support/place.js";
 import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-scanjob";
@@ -28,7 +29,7 @@ let now: number;
 const scan = (overrides: Partial<Parameters<typeof runScan>[0]> = {}) =>
   runScan(
     {
-      gateways: h.gateways,
+      targets: singlePlace(h.gateways),
       bindings: new RedisBindingStore(h.redis, h.prefix),
       digests,
       publisher,
@@ -40,7 +41,7 @@ const scan = (overrides: Partial<Parameters<typeof runScan>[0]> = {}) =>
       waitSeconds: 0,
       ...overrides,
     },
-    DOMAIN,
+    at(DOMAIN),
   );
 
 beforeEach(async () => {
@@ -90,7 +91,7 @@ describe("the dlq-scan job, through its publisher port", () => {
     fail(THROTTLED, 3);
     fail(MISSING_KEY, 1);
     await scan();
-    const first = await digests.get(DOMAIN);
+    const first = await digests.get(at(DOMAIN));
     const firstId = first?.scanId ?? "";
     expect(firstId).not.toBe("");
     const published = publisher.events[0];
@@ -100,35 +101,37 @@ describe("the dlq-scan job, through its publisher port", () => {
         .messages.filter((m) => m.body.includes(errorMessage))
         .map((m) => m.messageId)
         .sort();
-    expect((await digests.scanIds(DOMAIN, firstId, "throttled"))?.sort()).toEqual(inDlq(THROTTLED));
-    expect(await digests.scanIds(DOMAIN, firstId, "kms")).toEqual([]);
+    expect((await digests.scanIds(at(DOMAIN), firstId, "throttled"))?.sort()).toEqual(
+      inDlq(THROTTLED),
+    );
+    expect(await digests.scanIds(at(DOMAIN), firstId, "kms")).toEqual([]);
 
     // A later arrival belongs to the next scan, not to the one the first digest showed.
     fail(THROTTLED, 1);
     now += 60_000;
     await scan();
-    const secondId = (await digests.get(DOMAIN))?.scanId ?? "";
+    const secondId = (await digests.get(at(DOMAIN)))?.scanId ?? "";
     expect(secondId).not.toBe(firstId);
-    expect(await digests.scanIds(DOMAIN, firstId, "throttled")).toHaveLength(3);
-    expect(await digests.scanIds(DOMAIN, secondId, "throttled")).toHaveLength(4);
+    expect(await digests.scanIds(at(DOMAIN), firstId, "throttled")).toHaveLength(3);
+    expect(await digests.scanIds(at(DOMAIN), secondId, "throttled")).toHaveLength(4);
 
     // Bounded: only the last KEPT_SCANS scans are kept, each with a TTL of at least a day.
     for (let i = 0; i < KEPT_SCANS; i++) {
       now += 60_000;
       await scan();
     }
-    expect(await digests.scanIds(DOMAIN, firstId, "throttled")).toBeUndefined();
-    const current = (await digests.get(DOMAIN))?.scanId ?? "";
+    expect(await digests.scanIds(at(DOMAIN), firstId, "throttled")).toBeUndefined();
+    const current = (await digests.get(at(DOMAIN)))?.scanId ?? "";
     const keys = await h.redis.keys(`${h.prefix}:dlq-scan-ids:${DOMAIN}:*`);
     expect(keys).toHaveLength(KEPT_SCANS);
     for (const key of keys) expect(await h.redis.ttl(key)).toBeGreaterThanOrEqual(24 * 3600);
-    expect(await digests.scanIds(DOMAIN, current, "missing-key")).toHaveLength(1);
+    expect(await digests.scanIds(at(DOMAIN), current, "missing-key")).toHaveLength(1);
   });
 
   it("keeps a muted digest up to date without thread replies", async () => {
     fail(THROTTLED, 1);
     await scan();
-    await digests.setMute(DOMAIN, now + 3_600_000);
+    await digests.setMute(at(DOMAIN), now + 3_600_000);
     fail(MISSING_KEY, 1);
     expect(await scan()).toMatchObject({
       status: "edited",
@@ -157,7 +160,7 @@ describe("the dlq-scan job, through its publisher port", () => {
       },
     });
     const outcome = await scan({
-      gateways: { ...h.gateways, sqs: counting },
+      targets: singlePlace({ ...h.gateways, sqs: counting }),
       config: { dlq: { scanMaxMessages: 1_000, scanReceivers: 3 } },
     });
     expect(outcome).toMatchObject({ status: "posted", total: 60 });
@@ -175,25 +178,25 @@ describe("the dlq-scan job, through its publisher port", () => {
       status: "posted",
       total: FLUSH_IDS + 257,
     });
-    const scanId = (await digests.get(DOMAIN))?.scanId ?? "";
+    const scanId = (await digests.get(at(DOMAIN)))?.scanId ?? "";
     const inDlq = (errorMessage: string) =>
       queueOf(h, url)
         .messages.filter((m) => m.body.includes(errorMessage))
         .map((m) => m.messageId)
         .sort();
-    expect(await digests.scanIds(DOMAIN, scanId, "throttled")).toEqual(inDlq(THROTTLED));
-    expect(await digests.scanIds(DOMAIN, scanId, "missing-key")).toEqual(inDlq(MISSING_KEY));
-    expect(await digests.scanIds(DOMAIN, scanId, "kms")).toEqual([]);
+    expect(await digests.scanIds(at(DOMAIN), scanId, "throttled")).toEqual(inDlq(THROTTLED));
+    expect(await digests.scanIds(at(DOMAIN), scanId, "missing-key")).toEqual(inDlq(MISSING_KEY));
+    expect(await digests.scanIds(at(DOMAIN), scanId, "kms")).toEqual([]);
     // Nothing temporary is left behind once the scan is committed.
     expect(await h.redis.keys(`${h.prefix}:dlq-scan-tmp:${DOMAIN}:*`)).toEqual([]);
 
     // A message received twice (in two batches) is recorded once.
-    const recorder = digests.recordScanIds(DOMAIN, "twice");
+    const recorder = digests.recordScanIds(at(DOMAIN), "twice");
     await recorder.add({ throttled: ["a", "b"] });
     await recorder.add({ throttled: ["b", "c"], kms: ["k"] });
     await recorder.commit();
-    expect(await digests.scanIds(DOMAIN, "twice", "throttled")).toEqual(["a", "b", "c"]);
-    expect(await digests.scanIds(DOMAIN, "twice", "kms")).toEqual(["k"]);
+    expect(await digests.scanIds(at(DOMAIN), "twice", "throttled")).toEqual(["a", "b", "c"]);
+    expect(await digests.scanIds(at(DOMAIN), "twice", "kms")).toEqual(["k"]);
   });
 
   it("a scan that fails after writing some ids leaves no record a button could act on", async () => {
@@ -212,7 +215,7 @@ describe("the dlq-scan job, through its publisher port", () => {
     const watched = Object.assign(Object.create(digests) as RedisDigestStore, {
       recordScanIds: (domain: string, scanId: string) => {
         scanIds.push(scanId);
-        const recorder = digests.recordScanIds(domain, scanId);
+        const recorder = digests.recordScanIds(at(domain), scanId);
         return {
           ...recorder,
           add: async (ids: Parameters<typeof recorder.add>[0]) => {
@@ -224,7 +227,7 @@ describe("the dlq-scan job, through its publisher port", () => {
     });
     await expect(
       scan({
-        gateways: { ...h.gateways, sqs },
+        targets: singlePlace({ ...h.gateways, sqs }),
         digests: watched,
         config: { dlq: { scanMaxMessages: 5_000, scanReceivers: 1 } },
       }),
@@ -232,23 +235,23 @@ describe("the dlq-scan job, through its publisher port", () => {
     // Some ids had reached Redis before the failure; none of them is readable.
     expect(added).toBeGreaterThanOrEqual(FLUSH_IDS);
     expect(scanIds).toHaveLength(1);
-    expect(await digests.scanIds(DOMAIN, scanIds[0] ?? "", "throttled")).toBeUndefined();
+    expect(await digests.scanIds(at(DOMAIN), scanIds[0] ?? "", "throttled")).toBeUndefined();
     expect(await h.redis.keys(`${h.prefix}:dlq-scan-*:${DOMAIN}:*`)).toEqual([]);
     expect(publisher.events).toEqual([]);
-    expect((await digests.get(DOMAIN))?.scanId).toBeUndefined();
+    expect((await digests.get(at(DOMAIN)))?.scanId).toBeUndefined();
   });
 
   it("skips while another worker holds the domain's lock, and publishes nothing", async () => {
     fail(THROTTLED, 1);
-    await h.redis.set(scanLockKey(h.prefix, DOMAIN), "another-worker", "PX", 30_000);
+    await h.redis.set(scanLockKey(h.prefix, at(DOMAIN)), "another-worker", "PX", 30_000);
     expect(await scan()).toEqual({ status: "locked" });
     expect(publisher.events).toEqual([]);
-    expect(await h.redis.get(scanLockKey(h.prefix, DOMAIN))).toBe("another-worker");
+    expect(await h.redis.get(scanLockKey(h.prefix, at(DOMAIN)))).toBe("another-worker");
     expect(await h.redis.keys(`${h.prefix}:dlq-scan-*:${DOMAIN}:*`)).toEqual([]);
   });
 
   it("does nothing for a domain that is not bound to a channel", async () => {
-    await new RedisBindingStore(h.redis, h.prefix).remove(DOMAIN);
+    await new RedisBindingStore(h.redis, h.prefix).remove(at(DOMAIN));
     fail(THROTTLED, 1);
     expect(await scan()).toEqual({ status: "unbound" });
     expect(publisher.events).toEqual([]);

@@ -11,6 +11,7 @@ import { MemoryReingestReporter, type ReingestEvent } from "../../src/dlq/report
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { enqueueDiscard, enqueueReingest } from "../../src/queues/reingest.js";
 import { type DlqHarness, MISSING_KEY, queueOf, THROTTLED } from "../dlq/support/harness.js";
+import { at, singlePlace } from "../dlq/support/place.js";
 import { type BoundDomain, startBoundDomain } from "./support.js";
 
 const DOMAIN = "amazon-connect-reingestjob";
@@ -44,7 +45,7 @@ const startWorker = (rate: number) =>
   startReingestWorker({
     connection: h.redis,
     prefix: h.prefix,
-    gateways: h.gateways,
+    targets: singlePlace(h.gateways),
     bindings,
     digests: new RedisDigestStore(h.redis, h.prefix),
     reporter: reporter.factory,
@@ -77,7 +78,7 @@ describe("the reingest job, through its reporter port", () => {
     await worker.close();
     worker = startWorker(2);
     const outcome = await enqueueReingest(queues, {
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "throttled",
       scanId,
       requestedBy: "U0OPS",
@@ -103,7 +104,7 @@ describe("the reingest job, through its reporter port", () => {
     fail(MISSING_KEY, 2);
     const scanId = await scan();
     const outcome = await enqueueReingest(queues, {
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "throttled",
       scanId,
       requestedBy: "U0OPS",
@@ -123,7 +124,7 @@ describe("the reingest job, through its reporter port", () => {
     fail(THROTTLED, 1);
     const scanId = await scan();
     const outcome = await enqueueDiscard(queues, {
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "missing-key",
       scanId,
       requestedBy: "U0ADMIN",
@@ -141,7 +142,7 @@ describe("the reingest job, through its reporter port", () => {
     // Two more of the same class arrive after the scan, before the click's job runs.
     fail(MISSING_KEY, 2);
     const outcome = await enqueueDiscard(queues, {
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "missing-key",
       scanId,
       requestedBy: "U0ADMIN",
@@ -162,7 +163,7 @@ describe("the reingest job, through its reporter port", () => {
       .messages.slice(4)
       .map((m) => m.messageId);
     const outcome = await enqueueReingest(queues, {
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "throttled",
       scanId,
       requestedBy: "U0OPS",
@@ -183,7 +184,7 @@ describe("the reingest job, through its reporter port", () => {
     fail(MISSING_KEY, 2);
     for (const scanId of ["0-000000000000", undefined]) {
       const outcome = await enqueueDiscard(queues, {
-        domain: DOMAIN,
+        ...at(DOMAIN),
         cls: "missing-key",
         ...(scanId && { scanId }),
         requestedBy: "U0ADMIN",

@@ -12,6 +12,7 @@ import {
   putDeadLetter,
   startDlqHarness,
 } from "../dlq/support/harness.js";
+import { at, singlePlace } from "../dlq/support/place.js";
 
 export interface BoundDomain {
   h: DlqHarness;
@@ -37,7 +38,7 @@ export async function startBoundDomain(
   const url = await createDomainWithDlq(h, domain);
   const bindings = new RedisBindingStore(h.redis, h.prefix);
   await bindings.set({
-    domain,
+    ...at(domain),
     channelId,
     teamId: "T0TEAM",
     queueUrl: url,
@@ -59,7 +60,7 @@ export async function startBoundDomain(
   const scanOutcome = () =>
     runScan(
       {
-        gateways: h.gateways,
+        targets: singlePlace(h.gateways),
         bindings,
         digests,
         publisher,
@@ -69,11 +70,11 @@ export async function startBoundDomain(
         log: h.log,
         waitSeconds: 0,
       },
-      domain,
+      at(domain),
     );
   const scan = async () => {
     await scanOutcome();
-    const scanId = (await digests.get(domain))?.scanId;
+    const scanId = (await digests.get(at(domain)))?.scanId;
     if (!scanId) throw new Error(`the scan of ${domain} recorded no scan id`);
     return scanId;
   };

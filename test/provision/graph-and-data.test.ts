@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
+import { refId } from "../../src/aws/targets.js";
 import {
   type AlertBinding,
   type BindingStore,
@@ -22,6 +23,7 @@ import {
 } from "../../src/provision/plan-to-job.js";
 import { summarise } from "../../src/provision/run.js";
 import { PROVISION_JOB_ID, provisionJobId } from "../../src/queues/provision.js";
+import { at } from "../dlq/support/place.js";
 import { EXAMPLECORP, REDIS_URL, REGION, removeKeys, request, WHO } from "./helpers.js";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -154,8 +156,16 @@ describe("job data", () => {
   });
 });
 
-const binding = (over: Partial<AlertBinding> = {}): AlertBinding => ({
+const EXAMPLECORP_REF = at("amazon-connect-examplecorp");
+/** The same domain name in another account and region. */
+const ELSEWHERE = {
+  account: "444455556666",
+  region: "eu-west-2",
   domain: "amazon-connect-examplecorp",
+};
+
+const binding = (over: Partial<AlertBinding> = {}): AlertBinding => ({
+  ...at("amazon-connect-examplecorp"),
   channelId: "C1",
   teamId: "T1",
   queueUrl: "http://127.0.0.1/111122223333/q",
@@ -168,25 +178,29 @@ function bindingContract(name: string, make: () => BindingStore) {
   describe(`${name} binding store`, () => {
     it("sets, gets, lists and removes a binding", async () => {
       const store = make();
-      expect(await store.get("amazon-connect-examplecorp")).toBeUndefined();
+      expect(await store.get(EXAMPLECORP_REF)).toBeUndefined();
       await store.set(binding());
       await store.set(binding({ domain: "other", channelId: "C2" }));
-      expect(await store.get("amazon-connect-examplecorp")).toEqual(binding());
-      expect((await store.list()).map((b) => b.domain).sort()).toEqual([
-        "amazon-connect-examplecorp",
-        "other",
+      // The same name elsewhere is another binding, untouched by this one's removal.
+      await store.set(binding({ ...ELSEWHERE, channelId: "C3" }));
+      expect(await store.get(EXAMPLECORP_REF)).toEqual(binding());
+      expect((await store.list()).map((b) => refId(b)).sort()).toEqual([
+        `111122223333.us-east-1.amazon-connect-examplecorp`,
+        `111122223333.us-east-1.other`,
+        `444455556666.eu-west-2.amazon-connect-examplecorp`,
       ]);
-      expect(await store.remove("amazon-connect-examplecorp")).toBe(true);
-      expect(await store.remove("amazon-connect-examplecorp")).toBe(false);
-      expect(await store.get("amazon-connect-examplecorp")).toBeUndefined();
+      expect(await store.remove(EXAMPLECORP_REF)).toBe(true);
+      expect(await store.remove(EXAMPLECORP_REF)).toBe(false);
+      expect(await store.get(EXAMPLECORP_REF)).toBeUndefined();
+      expect((await store.get(ELSEWHERE))?.channelId).toBe("C3");
     });
 
     it("leaves a binding that was re-pointed to another channel", async () => {
       const store = make();
       await store.set(binding({ channelId: "C9" }));
-      expect(await store.remove("amazon-connect-examplecorp", "C1")).toBe(false);
-      expect((await store.get("amazon-connect-examplecorp"))?.channelId).toBe("C9");
-      expect(await store.remove("amazon-connect-examplecorp", "C9")).toBe(true);
+      expect(await store.remove(EXAMPLECORP_REF, "C1")).toBe(false);
+      expect((await store.get(EXAMPLECORP_REF))?.channelId).toBe("C9");
+      expect(await store.remove(EXAMPLECORP_REF, "C9")).toBe(true);
     });
   });
 }
@@ -213,6 +227,8 @@ describe("Redis", () => {
     prefixes.push(prefix);
     await new RedisBindingStore(redis, prefix).set(binding());
     expect(bindingsKey(prefix)).toBe(`${prefix}:alert-bindings`);
-    expect(await redis.hkeys(bindingsKey(prefix))).toEqual(["amazon-connect-examplecorp"]);
+    expect(await redis.hkeys(bindingsKey(prefix))).toEqual([
+      "111122223333.us-east-1.amazon-connect-examplecorp",
+    ]);
   });
 });

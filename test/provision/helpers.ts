@@ -15,7 +15,7 @@ import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import type { DlqChoice, KeyChoice } from "../../src/enable/plan.js";
 import { createLogger, type Logger } from "../../src/logger.js";
-import { RedisBindingStore } from "../../src/provision/bindings.js";
+import { bindingsAt, type PlaceBindings, RedisBindingStore } from "../../src/provision/bindings.js";
 import {
   type ProvisionJobData,
   type ProvisionRequest,
@@ -25,6 +25,7 @@ import { MemoryReporter } from "../../src/provision/reporter.js";
 import { keyMarker, type ProvisionGateways } from "../../src/provision/steps.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { PROVISION_JOB_OPTIONS } from "../../src/queues/provision.js";
+import { PLACE } from "../dlq/support/place.js";
 import { emulatorTarget } from "../support/targets.js";
 
 export const REGION = "us-east-1";
@@ -54,7 +55,7 @@ export interface Harness {
   prefix: string;
   queue: Queue;
   queues: JobQueues;
-  bindings: RedisBindingStore;
+  bindings: PlaceBindings;
   reporter: MemoryReporter;
   log: Logger;
   startWorker(): Worker;
@@ -74,7 +75,9 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
   const prefix = `{pbtest-${randomUUID().slice(0, 8)}}`;
   const queues = createQueues(redis, prefix);
   const queue = queues.provision;
-  const bindings = new RedisBindingStore(redis, prefix);
+  const store = new RedisBindingStore(redis, prefix);
+  // Tests read the bindings in the emulator's place; the worker gets the store of every place.
+  const bindings = bindingsAt(store, PLACE);
   const reporter = new MemoryReporter();
   const log = createLogger("silent");
   const workers: Worker[] = [];
@@ -94,7 +97,7 @@ export async function startHarness(emulatorOptions: StartOptions = {}): Promise<
         connection: redis,
         prefix,
         targets: emulatorTarget(gateways),
-        bindings,
+        bindings: store,
         log,
         reporter: reporter.factory,
       });

@@ -9,13 +9,17 @@ import { type Job, type Queue, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { CachedGroupDirectory } from "../../src/access/directory.js";
+import { refId } from "../../src/aws/targets.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { RedisSeenSignatures } from "../../src/http/seen.js";
 import { createQueues } from "../../src/queues/index.js";
 import { lockKey, whileHolding, withLock } from "../../src/queues/lock.js";
 import { RedisRateLimiter } from "../../src/ratelimit.js";
 import { createRedis, keysMatching, type Redis } from "../../src/redis.js";
+import { at } from "../dlq/support/place.js";
 import { REDIS_KINDS, redisConfig } from "../support/redis-cluster.js";
+
+const DOMAIN_A = at("amazon-connect-a");
 
 describe.each(REDIS_KINDS)("Redis building blocks on a %s", (kind) => {
   const prefix = testPrefix();
@@ -89,20 +93,17 @@ describe.each(REDIS_KINDS)("Redis building blocks on a %s", (kind) => {
   it("writes, renames and trims a digest's scan records in one slot", async () => {
     const digests = new RedisDigestStore(redis, prefix);
     for (let scan = 1; scan <= 5; scan++) {
-      const recorder = digests.recordScanIds("amazon-connect-a", `scan-${scan}`);
+      const recorder = digests.recordScanIds(DOMAIN_A, `scan-${scan}`);
       await recorder.add({
         throttled: [`m${scan}-1`, `m${scan}-2`],
         "missing-key": [`m${scan}-3`],
       });
       await recorder.commit();
     }
-    expect(await digests.scanIds("amazon-connect-a", "scan-5", "throttled")).toEqual([
-      "m5-1",
-      "m5-2",
-    ]);
-    await digests.remove("amazon-connect-a");
+    expect(await digests.scanIds(DOMAIN_A, "scan-5", "throttled")).toEqual(["m5-1", "m5-2"]);
+    await digests.remove(DOMAIN_A);
     const left: string[] = [];
-    for await (const keys of keysMatching(redis, `${prefix}:dlq-*:amazon-connect-a*`))
+    for await (const keys of keysMatching(redis, `${prefix}:dlq-*:${refId(DOMAIN_A)}*`))
       left.push(...keys);
     expect(left).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { parseDlqMessage } from "../../src/dlq/parse.js";
 import { createScanSummary, readScanSummary } from "../../src/dlq/summary.js";
 import { ageText, type DigestInput, renderDigest } from "../../src/slack/render/digest.js";
 import { fixture } from "../dlq/fixtures.js";
+import { PLACE, PLACE_TEXT } from "../dlq/support/place.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const HOUR = 3_600_000;
@@ -40,6 +41,8 @@ function summaryOf(sentAts: number[], retentionSeconds?: number) {
 const digestText = (over: Partial<DigestInput>) => {
   const message = renderDigest({
     domain: "amazon-connect-examplecorp",
+    place: PLACE,
+    where: PLACE_TEXT,
     summary: summaryOf([NOW - HOUR]),
     complete: true,
     scannedAt: NOW,

@@ -25,6 +25,7 @@ import {
   renderResolved,
 } from "../../src/slack/render/digest.js";
 import { FIXTURE_NAMES, FIXTURE_PII, fixture } from "../dlq/fixtures.js";
+import { PLACE, PLACE_TEXT } from "../dlq/support/place.js";
 
 const DOMAIN = "amazon-connect-examplecorp";
 const LONG_DOMAIN = `amazon-connect-${"x".repeat(49)}`; // 64 characters, the longest name
@@ -58,6 +59,8 @@ function everyClassSummary(): ScanSummary {
 
 const input = (over: Partial<DigestInput> = {}): DigestInput => ({
   domain: DOMAIN,
+  place: PLACE,
+  where: PLACE_TEXT,
   summary: fixtureSummary(),
   complete: true,
   scannedAt: NOW,
@@ -90,9 +93,17 @@ describe("renderDigest", () => {
     const bounded = renderDigest(input({ complete: false, summary: everyClassSummary() }));
     expectValid(bounded.blocks);
     expect(bounded.blocks?.length).toBeLessThanOrEqual(50);
-    expectValid(renderResolved({ domain: LONG_DOMAIN, was: 1234, scannedAt: NOW }).blocks);
     expectValid(
-      renderNewClassReply({ domain: DOMAIN, cls: "kms", count: 3, complete: true }).blocks,
+      renderResolved({ domain: LONG_DOMAIN, where: PLACE_TEXT, was: 1234, scannedAt: NOW }).blocks,
+    );
+    expectValid(
+      renderNewClassReply({
+        domain: DOMAIN,
+        where: PLACE_TEXT,
+        cls: "kms",
+        count: 3,
+        complete: true,
+      }).blocks,
     );
     expect(renderMuteReply("U0ADMIN", NOW).text).toContain("<@U0ADMIN> muted this digest until");
   });
@@ -102,7 +113,8 @@ describe("renderDigest", () => {
     const summary = fixtureSummary(3);
     const { blocks, text } = renderDigest(input({ previous, summary }));
     const json = JSON.stringify(blocks);
-    expect(json).toContain(`Dead-letter queue: ${DOMAIN}`);
+    expect(json).toContain(`Dead-letter queue: ${DOMAIN} · ${PLACE_TEXT}`);
+    expect(text).toContain(PLACE_TEXT);
     expect(json).toContain(`*${summary.total}* failed objects`);
     expect(json).toContain("↑ 2");
     expect(json).toContain("Safe to re-ingest");
@@ -121,7 +133,7 @@ describe("renderDigest", () => {
       for (const b of buttons) {
         expect(readClassActionValue(b.value)).toEqual({
           ok: true,
-          value: { domain: DOMAIN, cls, scanId: SCAN_ID },
+          value: { domain: DOMAIN, place: PLACE, cls, scanId: SCAN_ID },
         });
       }
     }
@@ -168,6 +180,7 @@ describe("renderDigest", () => {
     for (const cls of Object.keys(summary.classes) as DlqClass[]) {
       const modal = renderInspectModal({
         domain: DOMAIN,
+        place: PLACE,
         cls,
         entry: summary.classes[cls],
         complete: true,
@@ -193,6 +206,7 @@ describe("renderDigest", () => {
     const modalOff = JSON.stringify(
       renderInspectModal({
         domain: DOMAIN,
+        place: PLACE,
         cls: "throttled",
         entry: summary.classes.throttled,
         complete: true,
@@ -209,6 +223,7 @@ describe("renderInspectModal", () => {
     const summary = everyClassSummary();
     const modal = renderInspectModal({
       domain: DOMAIN,
+      place: PLACE,
       cls: "throttled",
       entry: summary.classes.throttled,
       complete: true,
@@ -223,6 +238,7 @@ describe("renderInspectModal", () => {
     const unreadable = fixtureSummary(1).classes.unreadable;
     const modalUnreadable = renderInspectModal({
       domain: DOMAIN,
+      place: PLACE,
       cls: "unreadable",
       entry: unreadable,
       complete: true,
@@ -249,9 +265,20 @@ describe("button values", () => {
       ok: true,
       value: { domain: DOMAIN, cls: "kms" },
     });
-    expect(readMessageActionValue(messageActionValue(DOMAIN, "5f1c0e2a-0001"))).toEqual({
+    expect(
+      readMessageActionValue(
+        messageActionValue({ domain: DOMAIN, place: PLACE, messageId: "5f1c0e2a-0001" }),
+      ),
+    ).toEqual({
       ok: true,
-      value: { domain: DOMAIN, messageId: "5f1c0e2a-0001" },
+      value: { domain: DOMAIN, place: PLACE, messageId: "5f1c0e2a-0001" },
+    });
+    // A value names its place as `<account>.<region>`, read back as the place.
+    const placed = classActionValue({ domain: DOMAIN, place: PLACE, cls: "kms" });
+    expect(JSON.parse(placed)).toMatchObject({ p: "111122223333.us-east-1" });
+    expect(readClassActionValue(placed)).toEqual({
+      ok: true,
+      value: { domain: DOMAIN, place: PLACE, cls: "kms" },
     });
   });
 
@@ -270,6 +297,18 @@ describe("button values", () => {
       [JSON.stringify({ d: DOMAIN, c: ["kms"] }), "the class is not a dead-letter class"],
       [JSON.stringify({ d: DOMAIN, c: "kms", s: 5 }), "the scan id is missing or not text"],
       [JSON.stringify({ d: DOMAIN, c: "kms", s: "a b" }), "the scan id is not a scan id"],
+      [
+        JSON.stringify({ d: DOMAIN, p: "111122223333", c: "kms" }),
+        "the account and region is not an account and region",
+      ],
+      [
+        JSON.stringify({ d: DOMAIN, p: "1.us-east-1:x", c: "kms" }),
+        "the account and region is not an account and region",
+      ],
+      [
+        JSON.stringify({ d: DOMAIN, p: 7, c: "kms" }),
+        "the account and region is missing or not text",
+      ],
     ];
     for (const [raw, expected] of cases)
       expect([raw, problem(readClassActionValue(raw))]).toEqual([raw, expected]);
@@ -316,6 +355,7 @@ describe("text from AWS", () => {
       const modal = JSON.stringify(
         renderInspectModal({
           domain: DOMAIN,
+          place: PLACE,
           cls: "throttled",
           entry: summary.classes.throttled,
           complete: true,
@@ -335,6 +375,7 @@ describe("text from AWS", () => {
     const modal = JSON.stringify(
       renderInspectModal({
         domain: DOMAIN,
+        place: PLACE,
         cls: "throttled",
         entry: summary.classes.throttled,
         complete: true,

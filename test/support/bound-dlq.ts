@@ -9,6 +9,7 @@ import { type AwsClients, createAwsClients } from "../../src/aws/clients.js";
 import { createGateways, type Gateways } from "../../src/aws/gateways.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
 import { createDomainWithDlq } from "../dlq/support/harness.js";
+import { at } from "../dlq/support/place.js";
 
 export interface BoundDlq {
   clients: AwsClients;
@@ -33,7 +34,7 @@ export async function boundDlqDomain(
   const queueUrl = await createDomainWithDlq({ gateways, clients }, domain);
   const redis = new Redis(stack.config.redis.url, { maxRetriesPerRequest: null });
   await new RedisBindingStore(redis, stack.config.redis.prefix).set({
-    domain,
+    ...at(domain),
     channelId,
     teamId: "T0SANDBOX",
     queueUrl,

@@ -6,9 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditEntry, AuditLog } from "../../src/audit/audit.js";
+import type { Gateways } from "../../src/aws/gateways.js";
 import type { DigestState } from "../../src/dlq/digests.js";
 import { createLogger } from "../../src/logger.js";
 import { type ReingestPort, runReingestStep, type StepCtx } from "../../src/workflow/steps.js";
+import { at, singlePlace } from "../dlq/support/place.js";
 
 const DOMAIN = "amazon-connect-steps";
 const OPERATOR = "U0OPERATOR";
@@ -19,7 +21,7 @@ const inputs = {
 };
 
 const digest: DigestState = {
-  domain: DOMAIN,
+  ...at(DOMAIN),
   channel: "C0OPS",
   ts: "1.000001",
   scanId: "scan-1",
@@ -41,6 +43,8 @@ function context(reingest: ReingestPort): { ctx: StepCtx; entries: AuditEntry[] 
     },
     audit,
     digests: { get: async () => digest },
+    // Steps read digests only: no AWS call, so no gateways.
+    targets: singlePlace({} as Gateways),
     reingest,
     log: createLogger("silent"),
     pollMs: 1,

@@ -11,12 +11,19 @@
  * - a button in an Inspect modal acts only when the modal is one the bot opened for that
  *   domain and offered that message in (inspect-views.ts).
  * A value copied from one domain's digest therefore acts on nothing when clicked on another's,
- * and replies go to the thread the store names, never to one the payload names. We chose a
+ * and replies go to the thread the store names, never to one the payload names.
+ * The value names the digest's place (account and region) too, and the record is looked up
+ * under that place's key: a value naming another place than the digest it was clicked on
+ * finds that other place's digest, whose message is not the one clicked, and is refused
+ * (audited, the target being the refId the value named). A value without a place (a digest
+ * posted before the bot served several places, or Mute's short value) is bound by finding
+ * the served place whose current digest is the clicked message. We chose a
  * record over an HMAC in the value because overflow option values (Mute) hold 75 characters,
  * too few for a MAC, and because the record also says which digest is current
  * (docs/adr/0004).
  */
 import type { BlockAction } from "@slack/bolt";
+import { type DomainRef, type Place, placeId, refId } from "../../aws/targets.js";
 import type { DlqClass } from "../../dlq/classify.js";
 import type { DigestState } from "../../dlq/digests.js";
 import type { EnqueueOutcome } from "../../queues/outcome.js";
@@ -26,7 +33,7 @@ import {
   type ReingestKind,
   type ReingestRequest,
 } from "../../queues/reingest.js";
-import { bindingStore, digestStore, type SlackDeps } from "../deps.js";
+import { auditedRef, bindingStore, digestStore, type SlackDeps, slackActor } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { type ClassTarget, DLQ_INSPECT_CALLBACK, readClassActionValue } from "../render/digest.js";
@@ -39,6 +46,10 @@ import {
   renderQueueDown,
 } from "../render/dlq-clicks.js";
 import { type InspectedView, RedisInspectViewStore } from "./inspect-views.js";
+
+/** The audit target of a value, before it is bound: the refId when it names a place. */
+const namedTarget = (domain: string, place: Place | undefined) =>
+  place ? refId({ ...place, domain }) : domain;
 
 export const inspectViews = (deps: SlackDeps) =>
   new RedisInspectViewStore(deps.redis, deps.config.redis.prefix);
@@ -64,7 +75,7 @@ export async function refuseClick(
   deps: SlackDeps,
   refusal: Refusal,
   target?: string,
-  trustedDomain?: string,
+  trustedDomain?: DomainRef,
 ): Promise<void> {
   noteAudit(args.context, {
     outcome: "refused",
@@ -104,36 +115,47 @@ export type Digest = DigestState & { channel: string; ts: string };
 /**
  * The current digest of `domain` when the click was on it; otherwise why the click is refused.
  * Read from the digest store: a forged payload can name any message, but only the digest's
- * own message passes, and only for the domain whose digest it is.
+ * own message passes, and only for the domain (and place) whose digest it is. `place` is the
+ * one the value names; without one, every served place is looked at for the clicked message.
  */
 export async function digestClicked(
   args: ActionArgs,
   deps: SlackDeps,
   domain: string,
+  place?: Place,
 ): Promise<{ digest: Digest } | { refusal: Refusal }> {
+  const named = namedTarget(domain, place);
   const refusal = (why: string) => ({
-    refusal: { reason: `value names ${domain}, ${why}`, text: renderNotThisDigest(domain) },
+    refusal: { reason: `value names ${named}, ${why}`, text: renderNotThisDigest(domain) },
   });
   const clicked = clickedMessage(args.body);
   if (!clicked) return refusal("but the click names no message, or two different ones");
-  const state = await digestStore(deps).get(domain);
-  if (!state?.channel || !state.ts) return refusal("which has no digest the bot posted");
-  if (clicked.channel !== state.channel || clicked.ts !== state.ts) {
+  if (place && !deps.targets.targetOf(place)) {
+    return refusal(`a place the bot does not serve (${placeId(place)})`);
+  }
+  const places = place ? [place] : deps.targets.places();
+  const store = digestStore(deps);
+  const states = await Promise.all(places.map((p) => store.get({ ...p, domain })));
+  const shown = states.filter((s) => s?.channel && s.ts);
+  if (shown.length === 0) return refusal("which has no digest the bot posted");
+  const state = shown.find((s) => s?.channel === clicked.channel && s.ts === clicked.ts);
+  if (!state) {
     return refusal(`but was clicked on ${clicked.channel}/${clicked.ts}, not on its digest`);
   }
   return { digest: state as Digest };
 }
 
 /**
- * The Inspect modal a click was in, when the bot opened it for `domain` and offered
- * `messageId` in it; otherwise why the click is refused.
+ * The Inspect modal a click was in, when the bot opened it for `domain` (in `place`, when the
+ * value names one) and offered `messageId` in it; otherwise why the click is refused.
  */
 export async function inspectViewClicked(
   args: ActionArgs,
   deps: SlackDeps,
   domain: string,
   messageId: string,
-): Promise<{ view: InspectedView } | { refusal: Refusal; trustedDomain?: string }> {
+  place?: Place,
+): Promise<{ view: InspectedView } | { refusal: Refusal; trustedDomain?: DomainRef }> {
   const refusal = (why: string) => ({ reason: why, text: renderNotThisView(domain) });
   const view = args.body.view;
   if (!view || view.callback_id !== DLQ_INSPECT_CALLBACK || typeof view.id !== "string") {
@@ -142,16 +164,19 @@ export async function inspectViewClicked(
   const opened = await inspectViews(deps).get(view.id);
   if (!opened)
     return { refusal: refusal(`view ${view.id} is not an Inspect modal the bot opened`) };
-  if (opened.domain !== domain) {
+  const samePlace = !place || (place.account === opened.account && place.region === opened.region);
+  if (opened.domain !== domain || !samePlace) {
     return {
-      refusal: refusal(`value names ${domain}, but the modal was opened for ${opened.domain}`),
-      trustedDomain: opened.domain,
+      refusal: refusal(
+        `value names ${namedTarget(domain, place)}, but the modal was opened for ${refId(opened)}`,
+      ),
+      trustedDomain: opened,
     };
   }
   if (!opened.messageIds.includes(messageId)) {
     return {
       refusal: refusal(`message ${messageId} was not offered in that modal`),
-      trustedDomain: opened.domain,
+      trustedDomain: opened,
     };
   }
   return { view: opened };
@@ -162,16 +187,17 @@ export async function tellClicker(
   args: ActionArgs,
   deps: SlackDeps,
   text: string,
-  trustedDomain?: string,
+  trustedDomain?: DomainRef,
 ): Promise<void> {
   try {
     if (args.body.response_url) {
       await args.respond({ response_type: "ephemeral", replace_original: false, text });
       return;
     }
+    const actor = slackActor(args.body.user.id);
     const channel =
       clickedMessage(args.body)?.channel ??
-      (trustedDomain ? (await bindingStore(deps).get(trustedDomain))?.channelId : undefined);
+      (trustedDomain ? (await bindingStore(deps, actor).get(trustedDomain))?.channelId : undefined);
     if (channel) await deps.notifier.ephemeral(channel, args.body.user.id, { text });
   } catch (err) {
     deps.log.warn(
@@ -192,26 +218,31 @@ export async function startJob(
   request: Omit<ReingestRequest, "requestedBy">,
 ): Promise<void> {
   const user = args.body.user.id;
-  const { domain } = request;
   const enqueue = kind === "reingest" ? enqueueReingest : enqueueDiscard;
+  const audited = auditedRef(deps, request);
+  const teamId = args.body.user.team_id ?? args.body.team?.id;
   let outcome: EnqueueOutcome;
   try {
-    outcome = await enqueue(deps.queues, { ...request, requestedBy: user });
+    outcome = await enqueue(deps.queues, {
+      ...request,
+      requestedBy: user,
+      ...(teamId && { teamId }),
+    });
   } catch (err) {
     deps.log.error(
-      { err, userId: user, domain, action: args.action.action_id },
+      { err, userId: user, domain: audited.target, action: args.action.action_id },
       `could not enqueue a ${kind}`,
     );
     noteAudit(args.context, {
-      target: domain,
+      ...audited,
       outcome: "failed",
       detail: "the job queue did not answer",
     });
-    await tellClicker(args, deps, renderQueueDown(kind), domain);
+    await tellClicker(args, deps, renderQueueDown(kind), request);
     return;
   }
   noteAudit(args.context, {
-    target: domain,
+    ...audited,
     jobId: outcome.jobId,
     outcome: outcome.status === "started" ? "accepted" : "refused",
     ...(outcome.status === "already-running" && {
@@ -219,7 +250,7 @@ export async function startJob(
     }),
   });
   if (outcome.status === "already-running") {
-    await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), domain);
+    await tellClicker(args, deps, renderAlreadyRunning(kind, outcome.by, user), request);
   }
 }
 
@@ -236,9 +267,10 @@ export async function classClicked(
     await refuseClick(args, deps, malformed(read.problem));
     return undefined;
   }
-  const bound = await digestClicked(args, deps, read.value.domain);
+  const { domain, place } = read.value;
+  const bound = await digestClicked(args, deps, domain, place);
   if ("refusal" in bound) {
-    await refuseClick(args, deps, bound.refusal, read.value.domain);
+    await refuseClick(args, deps, bound.refusal, namedTarget(domain, place));
     return undefined;
   }
   return { target: read.value, digest: bound.digest };
@@ -258,13 +290,18 @@ export async function startClassJob(
   await args.ack();
   const bound = await classClicked(args, deps);
   if (!bound) return;
-  const { domain, cls, scanId } = bound.target;
+  const { cls, scanId } = bound.target;
+  // The digest record's place, never the value's.
+  const { account, region, domain } = bound.digest;
+  const target = refId(bound.digest);
   const refusal = refuseClass(cls);
-  if (refusal) return refuseClick(args, deps, refusal, domain);
+  if (refusal) return refuseClick(args, deps, refusal, target);
   if (scanId === undefined) {
-    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, domain);
+    return refuseClick(args, deps, { reason: "value names no scan", text: NO_SCAN_ID }, target);
   }
   await startJob(args, deps, kind, {
+    account,
+    region,
     domain,
     cls,
     scanId,

@@ -5,7 +5,7 @@
  * message" button (dlq-reingest.ts). The modal's id is remembered with what it offered, so a
  * click in it can be checked against what the bot showed (inspect-views.ts).
  */
-import type { SlackDeps } from "../deps.js";
+import { auditedRef, type SlackDeps } from "../deps.js";
 import type { ActionArgs } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { offeredMessageIds, renderInspectModal } from "../render/digest.js";
@@ -17,12 +17,15 @@ export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void
   // Two Redis reads before views.open: well inside the trigger_id's 3 seconds.
   const bound = await classClicked(args, deps);
   if (!bound) return;
-  const { domain, cls } = bound.target;
-  noteAudit(args.context, { target: domain, params: { class: cls } });
+  const { cls } = bound.target;
   const state = bound.digest;
+  const { account, region, domain } = state;
+  noteAudit(args.context, { ...auditedRef(deps, state), params: { class: cls } });
   const entry = state.lastSummary?.classes[cls];
   const view = renderInspectModal({
     domain,
+    place: { account, region },
+    ...(deps.targets.places().length > 1 && { where: deps.targets.describe(state) }),
     cls,
     ...(entry && { entry }),
     complete: state.lastComplete ?? true,
@@ -35,6 +38,8 @@ export async function onInspect(args: ActionArgs, deps: SlackDeps): Promise<void
     const viewId = opened.view?.id;
     if (viewId) {
       await inspectViews(deps).remember(viewId, {
+        account,
+        region,
         domain,
         cls,
         messageIds: offeredMessageIds(entry),

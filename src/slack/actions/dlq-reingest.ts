@@ -5,6 +5,7 @@
  * selection, so a second click, or someone else's, is told who started it. A class job acts on
  * the messages of the scan its digest showed, no more. The job replies in the digest's thread.
  */
+import { refId } from "../../aws/targets.js";
 import { isReingestable } from "../../dlq/classify.js";
 import type { SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
@@ -29,11 +30,14 @@ export async function onReingestMessage(args: ActionArgs, deps: SlackDeps): Prom
   await args.ack();
   const read = readMessageActionValue(buttonValue(args));
   if (!read.ok) return refuseClick(args, deps, malformed(read.problem));
-  const { domain, messageId } = read.value;
-  const bound = await inspectViewClicked(args, deps, domain, messageId);
+  const { domain, messageId, place } = read.value;
+  const bound = await inspectViewClicked(args, deps, domain, messageId, place);
   if ("refusal" in bound) {
-    return refuseClick(args, deps, bound.refusal, domain, bound.trustedDomain);
+    const named = place ? refId({ ...place, domain }) : domain;
+    return refuseClick(args, deps, bound.refusal, named, bound.trustedDomain);
   }
-  // From a modal there is no message to reply under: the job finds the digest itself.
-  await startJob(args, deps, "reingest", { domain, messageId });
+  // From a modal there is no message to reply under: the job finds the digest itself. The
+  // place is the modal's record's, never the value's.
+  const { account, region } = bound.view;
+  await startJob(args, deps, "reingest", { account, region, domain, messageId });
 }

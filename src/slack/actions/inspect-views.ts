@@ -1,15 +1,15 @@
 /**
- * The Inspect modals the bot opened: for each view id Slack gave it, the domain and class it
- * showed and the message ids it offered "Re-ingest this message" for. A click in a modal is
+ * The Inspect modals the bot opened: for each view id Slack gave it, the domain (with its
+ * account and region) and class it showed and the message ids it offered "Re-ingest this message" for. A click in a modal is
  * acted on only when its view is here and its value names that domain and one of those
  * messages, so a value copied from another domain's modal, or typed into a forged request,
  * acts on nothing. A day in Redis: longer than anyone keeps a modal open.
  */
+import { type DomainRef, parseRefId, refId } from "../../aws/targets.js";
 import type { DlqClass } from "../../dlq/classify.js";
 import type { Redis } from "../../redis.js";
 
-export interface InspectedView {
-  domain: string;
+export interface InspectedView extends DomainRef {
   cls: DlqClass;
   messageIds: string[];
 }
@@ -43,7 +43,9 @@ export class RedisInspectViewStore implements InspectViewStore {
     const raw = await this.redis.get(inspectViewKey(this.prefix, viewId));
     if (!raw) return undefined;
     try {
-      return JSON.parse(raw) as InspectedView;
+      const view = JSON.parse(raw) as InspectedView;
+      // A record without a place (kept from before) binds nothing.
+      return parseRefId(refId(view)) ? view : undefined;
     } catch {
       return undefined;
     }

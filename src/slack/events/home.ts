@@ -17,7 +17,14 @@ import { refreshKeyChecks, staleKeyChecks } from "../../home/key-checks.js";
 import { gatherOverview, type Overview } from "../../home/overview.js";
 import { enqueueScanNow } from "../../queues/dlq-scan.js";
 import { recentJobs } from "../../queues/recent-jobs.js";
-import { bindingStore, digestStore, keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
+import {
+  bindingStore,
+  digestStore,
+  keyCheckStore,
+  placeLabel,
+  type SlackDeps,
+  slackActor,
+} from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { MAX_DOMAINS, renderHome } from "../render/home.js";
@@ -25,7 +32,7 @@ import { MAX_DOMAINS, renderHome } from "../render/home.js";
 export async function publishHome(deps: SlackDeps, userId: string): Promise<Overview> {
   const { role } = await authorize(deps.access, userId, "status");
   const overview = await gatherOverview({
-    bindings: bindingStore(deps),
+    bindings: bindingStore(deps, slackActor(userId)),
     digests: digestStore(deps),
     keyChecks: keyCheckStore(deps),
     jobs: () => recentJobs(deps.queues),
@@ -72,7 +79,8 @@ export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void
   const name = validateDomainName(buttonValue(args) ?? "");
   if (!name.ok) return;
   const domain = name.value;
-  const { jobId } = await enqueueScanNow(deps.queues, domain);
+  // The Home's button names a domain only: the default place's, until the Home shows places.
+  const { jobId } = await enqueueScanNow(deps.queues, { ...deps.targets.defaultPlace(), domain });
   noteAudit(args.context, { target: domain, jobId, outcome: "accepted" });
   await publishHome(deps, args.body.user.id);
 }

@@ -29,6 +29,7 @@ function stepCtx(deps: SlackDeps, teamId: string | undefined): StepCtx {
     access: deps.access,
     audit: deps.audit,
     digests: digestStore(deps),
+    targets: deps.targets,
     log: deps.log,
     ...(teamId && { teamId }),
     reingest: {

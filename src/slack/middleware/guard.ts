@@ -20,6 +20,8 @@ import type { Notifier } from "../notifier/notifier.js";
 /** What a listener tells the audit trail about the action it handled. */
 export interface AuditNote {
   target?: string;
+  /** For people: the account and region a domain-scoped action acted in. */
+  place?: string;
   params?: Record<string, unknown>;
   jobId?: string;
   outcome?: AuditOutcome;
@@ -203,6 +205,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
         role: decision.role,
         action: actionName(req),
         target: note.target,
+        ...(note.place && { place: note.place }),
         params: note.params as Record<string, string>,
         outcome,
         durationMs: Date.now() - started,

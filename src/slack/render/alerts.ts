@@ -2,7 +2,8 @@
 import type { SetAlertsOutcome, StopAlertsOutcome } from "../../dlq/alerts.js";
 import { code } from "./text.js";
 
-const ALERTS_USAGE = "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off`";
+const ALERTS_USAGE =
+  "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off` (add `--target <target>` when the bot serves several accounts or regions)";
 
 export const renderAlertsUsage = (): string => `Usage: ${ALERTS_USAGE}.`;
 
@@ -20,22 +21,36 @@ export function describeInterval(ms: number): string {
   return unit(Math.round(ms / 1000), "second");
 }
 
-export function renderAlertsSet(outcome: SetAlertsOutcome, scanIntervalMs: number): string {
-  const { domain } = outcome;
+/** `*orders*`, or `*orders* (prod (444455556666) · eu-west-2)`. */
+const named = (domain: string, where?: string) =>
+  where ? `*${domain}* (${where})` : `*${domain}*`;
+
+/**
+ * `where` names the place (`prod (444455556666) · eu-west-2`) when the bot serves several;
+ * with one, the messages read as they always did.
+ */
+export function renderAlertsSet(
+  outcome: SetAlertsOutcome,
+  scanIntervalMs: number,
+  where?: string,
+): string {
+  const domain = named(outcome.domain, where);
   switch (outcome.status) {
     case "unknown-domain":
-      return `:warning: There is no Customer Profiles domain named *${domain}* in this account and region. \`/profiles status\` lists the domains.`;
+      return `:warning: There is no Customer Profiles domain named *${outcome.domain}* in ${where ? "the accounts and regions the bot serves (or the target you named)" : "this account and region"}. \`/profiles status\` lists the domains.`;
     case "no-dlq":
-      return `:warning: *${domain}* has no dead-letter queue, so objects that fail ingestion are dropped and there is nothing to watch. Add one with \`/profiles enable\`: pick this domain, then create or pick a dead-letter queue. Then run \`/profiles alerts ${domain}\` again.`;
+      return `:warning: ${domain} has no dead-letter queue, so objects that fail ingestion are dropped and there is nothing to watch. Add one with \`/profiles enable\`: pick this domain, then create or pick a dead-letter queue. Then run \`/profiles alerts ${outcome.domain}\` again.`;
     case "bound": {
       const queueName = outcome.queueUrl.split("/").pop() || outcome.queueUrl;
       const moved = outcome.movedFrom ? ` (moved from <#${outcome.movedFrom}>)` : "";
-      return `:white_check_mark: Dead-letter digests for *${domain}* will go to <#${outcome.channelId}>${moved}. Its queue ${code(queueName, 100)} is scanned every ${describeInterval(scanIntervalMs)}, starting now; the digest is edited in place and new kinds of failure are posted in its thread. \`/profiles alerts ${domain} off\` stops it.`;
+      return `:white_check_mark: Dead-letter digests for ${domain} will go to <#${outcome.channelId}>${moved}. Its queue ${code(queueName, 100)} is scanned every ${describeInterval(scanIntervalMs)}, starting now; the digest is edited in place and new kinds of failure are posted in its thread. \`/profiles alerts ${outcome.domain} off\` stops it.`;
     }
   }
 }
 
-export const renderAlertsStopped = (outcome: StopAlertsOutcome): string =>
-  outcome.status === "stopped"
-    ? `Dead-letter digests for *${outcome.domain}* are off. Its queue is no longer scanned; the last digest stays as it is.`
-    : `*${outcome.domain}* had no dead-letter digest. Nothing changed.`;
+export function renderAlertsStopped(outcome: StopAlertsOutcome, where?: string): string {
+  const domain = named(outcome.domain, where);
+  return outcome.status === "stopped"
+    ? `Dead-letter digests for ${domain} are off. Its queue is no longer scanned; the last digest stays as it is.`
+    : `${domain} had no dead-letter digest. Nothing changed.`;
+}

@@ -8,6 +8,7 @@
  */
 import type { Button, KnownBlock, ModalView, Overflow, PlainTextOption } from "@slack/types";
 import { z } from "zod";
+import { type Place, parseRefId, placeId } from "../../aws/targets.js";
 import { CLASS_INFO, DLQ_CLASSES, type DlqClass, isReingestable } from "../../dlq/classify.js";
 import { type ExpiryWarning, expiryWarning, MAX_RETENTION_SECONDS } from "../../dlq/expiry.js";
 import type { ScanPause } from "../../dlq/receive-budget.js";
@@ -44,8 +45,22 @@ export const DIGEST_SUMMARY_BLOCK = "dlq-summary";
 /** Customer Profiles domain names: letters, digits, `_` and `-`, at most 64. */
 const domainName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "is not a domain name");
 
+/** `111122223333.us-east-1`: the account and region of the digest the button is on. */
+const placeSchema = z
+  .string()
+  .max(40, "is not an account and region")
+  .transform((text, ctx) => {
+    const ref = parseRefId(`${text}.d`);
+    if (ref) return { account: ref.account, region: ref.region };
+    ctx.addIssue({ code: "custom", message: "is not an account and region" });
+    return z.NEVER;
+  })
+  .optional();
+
 const classSchema = z.object({
   d: domainName,
+  /** Absent on digests posted before the bot served several places. */
+  p: placeSchema,
   c: z.enum(DLQ_CLASSES, { error: "is not a dead-letter class" }),
   /** The scan whose messages Re-ingest and Discard act on (absent on older digests). */
   s: z
@@ -56,12 +71,15 @@ const classSchema = z.object({
 
 const messageSchema = z.object({
   d: domainName,
+  p: placeSchema,
   m: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, "is not a message id"),
 });
 
-/** `{"d":domain,"c":class,"s":scanId}`: what Re-ingest, Inspect and Discard carry. */
+/** `{"d":domain,"p":place,"c":class,"s":scanId}`: what Re-ingest, Inspect and Discard carry. */
 export interface ClassTarget {
   domain: string;
+  /** The digest's account and region; absent on an older digest (the click's record says). */
+  place?: Place;
   cls: DlqClass;
   scanId?: string;
 }
@@ -71,6 +89,7 @@ export type ValueRead<T> = { ok: true; value: T } | { ok: false; problem: string
 
 const FIELD_NAMES: Record<string, string> = {
   d: "the domain",
+  p: "the account and region",
   c: "the class",
   s: "the scan id",
   m: "the message id",
@@ -103,24 +122,38 @@ function readJson<S extends z.ZodType, T>(
   };
 }
 
-export const classActionValue = ({ domain, cls, scanId }: ClassTarget): string =>
-  JSON.stringify({ d: domain, c: cls, ...(scanId !== undefined && { s: scanId }) });
+export const classActionValue = ({ domain, place, cls, scanId }: ClassTarget): string =>
+  JSON.stringify({
+    d: domain,
+    ...(place && { p: placeId(place) }),
+    c: cls,
+    ...(scanId !== undefined && { s: scanId }),
+  });
 
 export const readClassActionValue = (raw: string | undefined): ValueRead<ClassTarget> =>
-  readJson(classSchema, raw, ({ d, c, s }) => ({
+  readJson(classSchema, raw, ({ d, p, c, s }) => ({
     domain: d,
+    ...(p && { place: p }),
     cls: c,
     ...(s !== undefined && { scanId: s }),
   }));
 
-/** `{"d":domain,"m":messageId}`: "Re-ingest this message" in the Inspect modal. */
-export const messageActionValue = (domain: string, messageId: string): string =>
-  JSON.stringify({ d: domain, m: messageId });
+/** `{"d":domain,"p":place,"m":messageId}`: "Re-ingest this message" in the Inspect modal. */
+export interface MessageTarget {
+  domain: string;
+  place?: Place;
+  messageId: string;
+}
 
-export const readMessageActionValue = (
-  raw: string | undefined,
-): ValueRead<{ domain: string; messageId: string }> =>
-  readJson(messageSchema, raw, ({ d, m }) => ({ domain: d, messageId: m }));
+export const messageActionValue = ({ domain, place, messageId }: MessageTarget): string =>
+  JSON.stringify({ d: domain, ...(place && { p: placeId(place) }), m: messageId });
+
+export const readMessageActionValue = (raw: string | undefined): ValueRead<MessageTarget> =>
+  readJson(messageSchema, raw, ({ d, p, m }) => ({
+    domain: d,
+    ...(p && { place: p }),
+    messageId: m,
+  }));
 
 export const MUTE_CHOICES = {
   "1h": { label: "Mute for 1 hour", ms: 3_600_000 },
@@ -132,7 +165,8 @@ export type MuteChoice = keyof typeof MUTE_CHOICES;
 
 /**
  * Overflow option values are capped at 75 characters, too few for JSON with a 64-character
- * domain name; `<choice>|<domain>` always fits (at most 71).
+ * domain name; `<choice>|<domain>` always fits (at most 71). There is no room for the place:
+ * the Mute action finds it from the digest message it was chosen on (its server-side record).
  */
 export const muteValue = (choice: MuteChoice, domain: string): string => `${choice}|${domain}`;
 
@@ -254,6 +288,10 @@ export function pausedText(pause: ScanPause): string {
 
 export interface DigestInput {
   domain: string;
+  /** The domain's account and region, which the buttons carry. */
+  place: Place;
+  /** The place for people: the header and the text always say it. */
+  where: string;
   summary: ScanSummary;
   /** False when the scan stopped at its bound: counts are lower bounds. */
   complete: boolean;
@@ -303,8 +341,13 @@ function confirm(title: string, text: string, yes: string, style?: "danger") {
 }
 
 function classButtons(input: DigestInput, cls: DlqClass, entry: ClassSummary): Button[] {
-  const { domain, complete, scanId } = input;
-  const value = classActionValue({ domain, cls, ...(scanId !== undefined && { scanId }) });
+  const { domain, place, complete, scanId } = input;
+  const value = classActionValue({
+    domain,
+    place,
+    cls,
+    ...(scanId !== undefined && { scanId }),
+  });
   const label = CLASS_INFO[cls].label.toLowerCase();
   const count = atLeast(entry.count, complete);
   const objects = entry.count === 1 && complete ? "object" : "objects";
@@ -385,8 +428,12 @@ function fallbackText(input: DigestInput): string {
       ? [`${CLASS_INFO[cls].label.toLowerCase()} ${n(entry.count)}`]
       : [];
   });
-  return `Dead-letter queue of ${input.domain}: ${atLeast(input.summary.total, input.complete)} messages (${parts.join(", ")})`;
+  return `Dead-letter queue of ${input.domain} (${input.where}): ${atLeast(input.summary.total, input.complete)} messages (${parts.join(", ")})`;
 }
+
+/** `Dead-letter queue: my-domain · prod (444455556666) · eu-west-2`. */
+const digestHeader = (input: { domain: string; where: string }) =>
+  `Dead-letter queue: ${input.domain} · ${input.where}`;
 
 /** The digest while the queue holds messages. */
 export function renderDigest(input: DigestInput): SlackMessage {
@@ -396,7 +443,7 @@ export function renderDigest(input: DigestInput): SlackMessage {
   const totalTrend = previous ? trend(summary.total - previous.total, false) : "";
   const present = DLQ_CLASSES.filter((cls) => (summary.classes[cls]?.count ?? 0) > 0);
   const head: KnownBlock[] = [
-    { type: "header", text: plain(`Dead-letter queue: ${input.domain}`, LIMIT.header) },
+    { type: "header", text: plain(digestHeader(input), LIMIT.header) },
     {
       type: "section",
       block_id: DIGEST_SUMMARY_BLOCK,
@@ -462,14 +509,15 @@ function sampleLine(sample: DlqSample | undefined, preview: PreviewMode): string
 /** The digest once the queue is empty: one line, no buttons, no noise. */
 export function renderResolved(input: {
   domain: string;
+  where: string;
   was: number;
   scannedAt: number;
 }): SlackMessage {
   const line = `:white_check_mark: The dead-letter queue is empty (was ${n(input.was)}).`;
   return {
-    text: `Dead-letter queue of ${input.domain}: empty (was ${n(input.was)})`,
+    text: `Dead-letter queue of ${input.domain} (${input.where}): empty (was ${n(input.was)})`,
     blocks: [
-      { type: "header", text: plain(`Dead-letter queue: ${input.domain}`, LIMIT.header) },
+      { type: "header", text: plain(digestHeader(input), LIMIT.header) },
       { type: "section", block_id: DIGEST_SUMMARY_BLOCK, text: mrkdwn(line) },
       { type: "context", elements: [mrkdwn(`Scanned ${slackDate(input.scannedAt)}`)] },
     ],
@@ -481,12 +529,13 @@ export function renderResolved(input: {
 /** A class that was not in the last scan: its own reply in the digest's thread. */
 export function renderNewClassReply(input: {
   domain: string;
+  where: string;
   cls: DlqClass;
   count: number;
   complete: boolean;
 }): SlackMessage {
   const info = CLASS_INFO[input.cls];
-  const text = `New in the dead-letter queue of ${input.domain}: *${info.label}*, ${atLeast(input.count, input.complete)} ${input.count === 1 ? "message" : "messages"}.\n${info.explanation}\n*Fix:* ${info.fix}`;
+  const text = `New in the dead-letter queue of ${input.domain} (${esc(input.where)}): *${info.label}*, ${atLeast(input.count, input.complete)} ${input.count === 1 ? "message" : "messages"}.\n${info.explanation}\n*Fix:* ${info.fix}`;
   return { text: clip(text, LIMIT.text), blocks: [{ type: "section", text: mrkdwn(text) }] };
 }
 
@@ -502,6 +551,9 @@ export function renderMuteReply(user: string, until: number | undefined): SlackM
 
 export interface InspectInput {
   domain: string;
+  place: Place;
+  /** The place for people, named in the modal when the bot serves several. */
+  where?: string;
   cls: DlqClass;
   entry?: ClassSummary;
   complete: boolean;
@@ -552,7 +604,11 @@ function sampleBlocks(input: InspectInput, sample: DlqSample, index: number): Kn
           type: "button",
           action_id: DLQ_REINGEST_ONE_ACTION,
           text: plain("Re-ingest this message", 75),
-          value: messageActionValue(input.domain, sample.messageId),
+          value: messageActionValue({
+            domain: input.domain,
+            place: input.place,
+            messageId: sample.messageId,
+          }),
         },
       ],
     });
@@ -586,7 +642,7 @@ export function renderInspectModal(input: InspectInput): ModalView {
   const info = CLASS_INFO[input.cls];
   const count = input.entry?.count ?? 0;
   const intro = [
-    `*${info.label}* in ${code(input.domain, 70)}: ${atLeast(count, input.complete)} ${count === 1 ? "message" : "messages"} at the last scan${input.scannedAt ? ` (${slackDate(input.scannedAt)})` : ""}.`,
+    `*${info.label}* in ${code(input.domain, 70)}${input.where ? ` (${esc(input.where)})` : ""}: ${atLeast(count, input.complete)} ${count === 1 ? "message" : "messages"} at the last scan${input.scannedAt ? ` (${slackDate(input.scannedAt)})` : ""}.`,
     info.explanation,
     `*Fix:* ${info.fix}`,
   ].join("\n");

@@ -13,6 +13,7 @@ import { RedisDigestStore } from "../../../src/dlq/digests.js";
 import { createLogger } from "../../../src/logger.js";
 import { RedisBindingStore } from "../../../src/provision/bindings.js";
 import { RedisRateLimiter } from "../../../src/ratelimit.js";
+import { singlePlace } from "./place.js";
 
 const env = process.env;
 const { EMULATOR_URL: emulatorUrl, PREFIX: prefix } = env;
@@ -34,7 +35,7 @@ const quiet = async () => undefined;
 startReingestWorker({
   connection: redis,
   prefix,
-  gateways: createGateways(clients),
+  targets: singlePlace(createGateways(clients)),
   bindings: new RedisBindingStore(redis, prefix),
   digests: new RedisDigestStore(redis, prefix),
   reporter: () => ({
