@@ -124,7 +124,7 @@ export async function scanScheduleProblems(
   for (const binding of await new RedisBindingStore(redis, prefix).list()) {
     if (!scheduled.has(scanSchedulerId(binding))) {
       problems.push(
-        `domain ${refId(binding)} is bound to channel ${binding.channelId} but has no scan schedule: a worker re-creates it at its next reconcile`,
+        `domain ${binding.domain} (account ${binding.account}, ${binding.region}) is bound to channel ${binding.channelId} but has no scan schedule: a worker re-creates it at its next reconcile`,
       );
     }
   }

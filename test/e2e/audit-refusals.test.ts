@@ -10,8 +10,10 @@ import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
+import { refId } from "../../src/aws/targets.js";
 import { createLogger } from "../../src/logger.js";
 import { createRedis, type Redis } from "../../src/redis.js";
+import { at } from "../dlq/support/place.js";
 import { startTestStack } from "../support/e2e.js";
 
 const ADMIN = "U0ADMIN";
@@ -73,7 +75,7 @@ describe("refused commands are audited as refused, with the reason", () => {
     expect(entry).toMatchObject({
       userId: ADMIN,
       role: "admin",
-      target: NO_DLQ,
+      target: refId(at(NO_DLQ)),
       outcome: "refused",
       detail: `${NO_DLQ} has no dead-letter queue to watch`,
     });
@@ -85,7 +87,7 @@ describe("refused commands are audited as refused, with the reason", () => {
     await answer("There is no Customer Profiles domain named");
     const [entry] = await lastEntry("command:alerts", before + 1);
     expect(entry).toMatchObject({
-      target: "amazon-connect-nowhere",
+      target: refId(at("amazon-connect-nowhere")),
       outcome: "refused",
       detail: "no Customer Profiles domain named amazon-connect-nowhere in this account and region",
     });

@@ -26,6 +26,7 @@ import { CRM_CONTACT_TYPE, ingestionIdle } from "../../sandbox/aws/services/prof
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { SANDBOX_AWS_CREDENTIALS, type Stack } from "../../sandbox/stack.js";
 import { createAwsClients } from "../../src/aws/clients.js";
+import { refId } from "../../src/aws/targets.js";
 import { dlqPolicyStatement } from "../../src/enable/policies.js";
 import { enqueueScanNow, scanLockKey } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
@@ -321,7 +322,7 @@ describe("dead-letter digest", () => {
   });
 
   it("keeps a scheduler per bound domain, and removes it with `off`", async () => {
-    const scheduler = await scanQueue.getJobScheduler(`scan-${DOMAIN}`);
+    const scheduler = await scanQueue.getJobScheduler(`scan-${refId(at(DOMAIN))}`);
     expect(scheduler?.every).toBe(3_600_000);
 
     await stack.slack.driver.type(`/profiles alerts ${DOMAIN} off`);
@@ -329,7 +330,7 @@ describe("dead-letter digest", () => {
       (t) => t.ephemerals(USER, CHANNEL).find((e) => e.text.includes("are off")),
       { timeoutMs: 10_000, description: "the alerts off answer" },
     );
-    expect(await scanQueue.getJobScheduler(`scan-${DOMAIN}`)).toBeUndefined();
+    expect(await scanQueue.getJobScheduler(`scan-${refId(at(DOMAIN))}`)).toBeUndefined();
     expect(await scanNow()).toMatchObject({ status: "unbound" });
   });
 

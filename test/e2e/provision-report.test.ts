@@ -9,10 +9,12 @@ import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
+import { refId } from "../../src/aws/targets.js";
 import type { ProvisionJobData as ReportedJobData } from "../../src/provision/plan-to-job.js";
 import { provisionJobData } from "../../src/provision/plan-to-job.js";
 import { keyMarker } from "../../src/provision/steps.js";
 import { CLEANUP_ACTION, RETRY_ACTION } from "../../src/slack/render/provision.js";
+import { at } from "../dlq/support/place.js";
 import { LINK_QUOTA_FAULT } from "../support/link-faults.js";
 import { readMessage, waitForMessage } from "../support/messages.js";
 import { useProvisionStack } from "../support/provision-stack.js";
@@ -109,7 +111,8 @@ describe("the provisioning message", () => {
 
     // The new domain's scans start with the job, not at the next reconcile (60 s away here).
     await vi.waitFor(
-      async () => expect(await queues.dlqScan.getJobScheduler(`scan-${DOMAIN}`)).toBeDefined(),
+      async () =>
+        expect(await queues.dlqScan.getJobScheduler(`scan-${refId(at(DOMAIN))}`)).toBeDefined(),
       { timeout: 10_000, interval: 100 },
     );
 

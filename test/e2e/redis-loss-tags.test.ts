@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reconcile } from "../../jobs/dlq-scan.js";
 import { findDomain } from "../../sandbox/aws/services/profiles.js";
 import { ACCOUNT_ID } from "../../sandbox/aws/state.js";
+import { refId } from "../../src/aws/targets.js";
 import { MemoryDigestStore } from "../../src/dlq/digests.js";
 import {
   type AlertBinding,
@@ -150,6 +151,6 @@ describe("bindings kept as domain tags", () => {
     expect(await reconcile(deps)).toMatchObject({ added: [A], removed: [] });
     expect(await scanScheduleProblems(queues, h.redis, h.prefix)).toEqual([]);
     const schedulers = await queues.dlqScan.getJobSchedulers(0, -1);
-    expect(schedulers.map((s) => s.key)).toEqual([`scan-${A}`]);
+    expect(schedulers.map((s) => s.key)).toEqual([`scan-${refId(at(A))}`]);
   });
 });

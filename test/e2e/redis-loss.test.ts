@@ -188,7 +188,7 @@ describe("Redis comes back empty", () => {
     );
     expect(stillDegraded.body.status).toBe("degraded");
     expect(stillDegraded.body.reasons).toContain(
-      `domain ${DOMAIN} is bound to channel ${CHANNEL} but has no scan schedule: a worker re-creates it at its next reconcile`,
+      `domain ${DOMAIN} (account ${at(DOMAIN).account}, ${at(DOMAIN).region}) is bound to channel ${CHANNEL} but has no scan schedule: a worker re-creates it at its next reconcile`,
     );
 
     await redis.del(reconcileLock);

@@ -13,12 +13,13 @@ import type { FunctionRun } from "../../sandbox/slack/timeline.js";
 import type { Json } from "../../sandbox/slack/types.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
+import { refId } from "../../src/aws/targets.js";
 import { createLogger } from "../../src/logger.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { REINGEST_STEP, SUMMARY_STEP } from "../../src/workflow/steps.js";
 import { MISSING_KEY, queueOf, seedThrottledDlq } from "../dlq/support/harness.js";
-import { at } from "../dlq/support/place.js";
+import { at, PLACE_TEXT } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
 
@@ -107,7 +108,12 @@ describe("Workflow Builder steps", () => {
     // Completed with the step's own token, as Bolt does.
     expect(ended.endedWith).toBe(ended.token);
     const [entry] = await audited(SUMMARY_STEP, VIEWER);
-    expect(entry).toMatchObject({ outcome: "succeeded", target: DOMAIN, role: "viewer" });
+    expect(entry).toMatchObject({
+      outcome: "succeeded",
+      target: refId(at(DOMAIN)),
+      place: PLACE_TEXT,
+      role: "viewer",
+    });
   }, 30_000);
 
   it("refuses a viewer's re-ingest with the role it needs, audited, and starts nothing", async () => {
@@ -173,7 +179,7 @@ describe("Workflow Builder steps", () => {
     const [entry] = await audited(REINGEST_STEP, OPERATOR);
     expect(entry).toMatchObject({
       outcome: "succeeded",
-      target: DOMAIN,
+      target: refId(at(DOMAIN)),
       role: "operator",
       params: { class: "throttled" },
       jobId: expect.any(String),

@@ -7,6 +7,7 @@
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runScan } from "../../jobs/dlq-scan.js";
+import { refId } from "../../src/aws/targets.js";
 import { KEPT_SCANS, RedisDigestStore } from "../../src/dlq/digests.js";
 import { MemoryDigestPublisher } from "../../src/dlq/publisher.js";
 import { FLUSH_IDS } from "../../src/dlq/scan.js";
@@ -122,7 +123,7 @@ describe("the dlq-scan job, through its publisher port", () => {
     }
     expect(await digests.scanIds(at(DOMAIN), firstId, "throttled")).toBeUndefined();
     const current = (await digests.get(at(DOMAIN)))?.scanId ?? "";
-    const keys = await h.redis.keys(`${h.prefix}:dlq-scan-ids:${DOMAIN}:*`);
+    const keys = await h.redis.keys(`${h.prefix}:dlq-scan-ids:${refId(at(DOMAIN))}:*`);
     expect(keys).toHaveLength(KEPT_SCANS);
     for (const key of keys) expect(await h.redis.ttl(key)).toBeGreaterThanOrEqual(24 * 3600);
     expect(await digests.scanIds(at(DOMAIN), current, "missing-key")).toHaveLength(1);

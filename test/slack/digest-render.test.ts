@@ -232,7 +232,9 @@ describe("renderInspectModal", () => {
     const json = JSON.stringify(modal);
     expect(json).toContain('"action_id":"dlq_reingest_one"');
     expect(json).toContain(
-      JSON.stringify(JSON.stringify({ d: DOMAIN, m: "throttled-0" })).slice(1, -1),
+      JSON.stringify(
+        JSON.stringify({ d: DOMAIN, p: "111122223333.us-east-1", m: "throttled-0" }),
+      ).slice(1, -1),
     );
 
     const unreadable = fixtureSummary(1).classes.unreadable;

@@ -24,10 +24,15 @@ describe("manifest.yml functions", () => {
   });
 
   it("declares each step with the inputs it reads and the outputs it completes with", () => {
-    expect(parameters(SUMMARY_STEP, "input_parameters")).toEqual(["domain", "interactivity"]);
+    expect(parameters(SUMMARY_STEP, "input_parameters")).toEqual([
+      "domain",
+      "target",
+      "interactivity",
+    ]);
     expect(parameters(REINGEST_STEP, "input_parameters")).toEqual([
       "domain",
       "class",
+      "target",
       "interactivity",
     ]);
     const summary = renderSummaryOutputs({ total: 0, classes: {}, complete: true });

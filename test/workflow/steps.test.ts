@@ -7,10 +7,18 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry, AuditLog } from "../../src/audit/audit.js";
 import type { Gateways } from "../../src/aws/gateways.js";
+import { refId } from "../../src/aws/targets.js";
 import type { DigestState } from "../../src/dlq/digests.js";
+import { MemoryDigestStore } from "../../src/dlq/digests.js";
 import { createLogger } from "../../src/logger.js";
-import { type ReingestPort, runReingestStep, type StepCtx } from "../../src/workflow/steps.js";
-import { at, singlePlace } from "../dlq/support/place.js";
+import {
+  type ReingestPort,
+  runReingestStep,
+  runSummaryStep,
+  type StepCtx,
+} from "../../src/workflow/steps.js";
+import { at, PLACE_TEXT, singlePlace } from "../dlq/support/place.js";
+import { refIn, registryOf, TWO_BY_TWO } from "../dlq/support/places.js";
 
 const DOMAIN = "amazon-connect-steps";
 const OPERATOR = "U0OPERATOR";
@@ -91,7 +99,7 @@ describe("the re-ingest step", () => {
     });
     // The job acts on the digest's scan and replies under the digest, as the button's does.
     expect(started).toEqual({
-      domain: DOMAIN,
+      ...at(DOMAIN),
       cls: "throttled",
       scanId: "scan-1",
       requestedBy: OPERATOR,
@@ -99,7 +107,12 @@ describe("the re-ingest step", () => {
       threadTs: "1.000001",
     });
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ outcome: "accepted", jobId: "reingest-y", target: DOMAIN });
+    expect(entries[0]).toMatchObject({
+      outcome: "accepted",
+      jobId: "reingest-y",
+      target: refId(at(DOMAIN)),
+      place: PLACE_TEXT,
+    });
   });
 
   it("fails with the job's own reason when the job fails for good", async () => {
@@ -113,5 +126,75 @@ describe("the re-ingest step", () => {
       error: expect.stringMatching(/did not finish: Stopped before any change: no role\.$/),
     });
     expect(entries[0]).toMatchObject({ outcome: "failed", jobId: "reingest-z" });
+  });
+});
+
+describe("a domain name in several places", () => {
+  const targets = registryOf(TWO_BY_TWO, () => {
+    throw new Error("steps make no AWS call");
+  });
+  const [first, , third] = targets.places();
+  const summary = (total: number) => ({
+    total,
+    samplesPerClass: 0,
+    classes: { throttled: { count: total, samples: [] } },
+  });
+  async function twoDigests() {
+    const digests = new MemoryDigestStore();
+    for (const [place, total] of [
+      [first, 2],
+      [third, 7],
+    ] as const) {
+      if (!place) throw new Error("no place");
+      const ref = refIn(place, DOMAIN);
+      await digests.saveScan(ref, {
+        lastSummary: summary(total),
+        lastComplete: true,
+        lastScanAt: Date.now(),
+        scanId: `scan-${total}`,
+      });
+    }
+    const { ctx, entries } = context({
+      start: async () => ({ status: "started", jobId: "j", requestId: "r" }),
+      outcome: async () => ({ state: "running" }),
+    });
+    return { ctx: { ...ctx, digests, targets }, entries };
+  }
+  const viewer = { interactivity: { interactor: { id: OPERATOR } } };
+
+  it("refuses without a target, listing the places that have a digest of that name", async () => {
+    const { ctx, entries } = await twoDigests();
+    const result = await runSummaryStep(ctx, { domain: DOMAIN, ...viewer });
+    expect(result.ok).toBe(false);
+    const error = result.ok ? "" : result.error;
+    expect(error).toContain(`The domain ${DOMAIN} exists in 2 places`);
+    expect(error).toContain("default (111122223333) · us-east-1");
+    expect(error).toContain("prod (444455556666) · us-east-1");
+    expect(error).toContain("set the step's “Target” input to prod/us-east-1");
+    expect(entries[0]).toMatchObject({ outcome: "refused", target: DOMAIN });
+  });
+
+  it("answers the named place's digest, and audits its refId and place", async () => {
+    const { ctx, entries } = await twoDigests();
+    const result = await runSummaryStep(ctx, {
+      domain: DOMAIN,
+      target: "prod/us-east-1",
+      ...viewer,
+    });
+    expect(result).toMatchObject({ ok: true, outputs: { total: 7 } });
+    expect(entries[0]).toMatchObject({
+      outcome: "succeeded",
+      target: `444455556666.us-east-1.${DOMAIN}`,
+      place: "prod (444455556666) · us-east-1",
+    });
+  });
+
+  it("refuses a target the bot does not serve, naming the ones it does", async () => {
+    const { ctx } = await twoDigests();
+    for (const target of ["staging", "prod/ap-south-1", "not a target!"]) {
+      const result = await runSummaryStep(ctx, { domain: DOMAIN, target, ...viewer });
+      expect(result.ok).toBe(false);
+      expect(result.ok ? "" : result.error).toMatch(/“Target” input names no place the bot serves/);
+    }
   });
 });

@@ -44,17 +44,20 @@ export interface PlacesFixture {
 
 export const refIn = (place: Place, domain: string): DomainRef => ({ ...place, domain });
 
-export async function startPlaces(targets: Target[] = TWO_BY_TWO): Promise<PlacesFixture> {
+/**
+ * A registry over `targets` whose gateways come from `gatewaysFor`, for a place it serves;
+ * for one it does not, it throws as the real registry does.
+ */
+export function registryOf(
+  targets: Target[],
+  gatewaysFor: (place: Place, actor: Actor) => Gateways,
+): Targets {
   const places = targets.flatMap((t) =>
     t.regions.map((region) => ({ account: t.account, region })),
   );
-  const harnesses = new Map<string, DlqHarness>();
-  for (const place of places) harnesses.set(placeId(place), await startDlqHarness());
-  const asked: PlacesFixture["asked"] = [];
-  const unreachable = new Set<string>();
   const targetOf = (p: Place) =>
     targets.find((t) => t.account === p.account && t.regions.includes(p.region));
-  const registry: Targets = {
+  return {
     all: () => targets,
     places: () => places,
     defaultPlace: () => places[0] as Place,
@@ -63,19 +66,32 @@ export async function startPlaces(targets: Target[] = TWO_BY_TWO): Promise<Place
       const t = targetOf(p);
       return t ? describeTarget(t, p) : placeId(p);
     },
-    gateways: (place: Place, actor: Actor): Gateways => {
-      const id = placeId(place);
-      asked.push({ place: id, actor });
-      const served = places.some((p) => samePlace(p, place));
-      if (!served) throw new Error(`the bot does not serve ${id}`);
-      if (unreachable.has(id)) {
-        throw new Error(
-          `STS AssumeRole on ${targetOf(place)?.roleArn ?? "the role"} failed: AccessDenied.`,
-        );
+    gateways: (place, actor) => {
+      if (!places.some((p) => samePlace(p, place))) {
+        throw new Error(`the bot does not serve ${placeId(place)}`);
       }
-      return (harnesses.get(id) as DlqHarness).gateways;
+      return gatewaysFor(place, actor);
     },
   };
+}
+
+export async function startPlaces(targets: Target[] = TWO_BY_TWO): Promise<PlacesFixture> {
+  const places = targets.flatMap((t) =>
+    t.regions.map((region) => ({ account: t.account, region })),
+  );
+  const harnesses = new Map<string, DlqHarness>();
+  for (const place of places) harnesses.set(placeId(place), await startDlqHarness());
+  const asked: PlacesFixture["asked"] = [];
+  const unreachable = new Set<string>();
+  const registry = registryOf(targets, (place, actor) => {
+    const id = placeId(place);
+    asked.push({ place: id, actor });
+    if (unreachable.has(id)) {
+      const role = targets.find((t) => t.account === place.account)?.roleArn ?? "the role";
+      throw new Error(`STS AssumeRole on ${role} failed: AccessDenied.`);
+    }
+    return (harnesses.get(id) as DlqHarness).gateways;
+  });
   return {
     targets: registry,
     places,
