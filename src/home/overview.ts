@@ -45,15 +45,13 @@ export async function gatherOverview(deps: {
   /** Listed in the order given: newest first. */
   jobs: () => Promise<JobOverview[]>;
   audit?: AuditLog;
-  /** Where a binding's domain is. */
-  placeOf: (binding: { domain: string }) => Place;
   /** How people see a place; undefined when the bot serves only one. */
   describe?: (place: Place) => string | undefined;
 }): Promise<Overview> {
   const bindings = await deps.bindings.list();
   const domains = await Promise.all(
     bindings.map(async (b): Promise<DomainOverview> => {
-      const ref: DomainRef = { ...deps.placeOf(b), domain: b.domain };
+      const ref: DomainRef = { account: b.account, region: b.region, domain: b.domain };
       const [digest, keyCheck] = await Promise.all([deps.digests.get(b), deps.keyChecks.get(ref)]);
       const placeLabel = deps.describe?.(ref);
       return {

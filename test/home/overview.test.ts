@@ -103,7 +103,6 @@ describe("App Home's jobs", () => {
       digests: new RedisDigestStore(f.client, prefix),
       keyChecks: new RedisKeyCheckStore(f.client, prefix),
       jobs: () => recentJobs(f.queues),
-      placeOf: () => ({ account: "111122223333", region: "us-east-1" }),
     });
     const shown = overview.jobs.map((j) => `${j.queue} ${j.name} ${j.subject} ${j.state}`);
 

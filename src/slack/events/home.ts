@@ -11,7 +11,6 @@ import { refId } from "../../aws/targets.js";
 import type { Actor } from "../../context.js";
 import { checkDomainKey } from "../../domains/key-check.js";
 import { servedRef } from "../../domains/places.js";
-import { validateDomainName } from "../../enable/names.js";
 import { asAppError } from "../../errors.js";
 import { refreshKeyChecks, staleKeyChecks } from "../../home/key-checks.js";
 import { gatherOverview, type Overview } from "../../home/overview.js";
@@ -37,7 +36,6 @@ export async function publishHome(deps: SlackDeps, userId: string): Promise<Over
     keyChecks: keyCheckStore(deps),
     jobs: () => recentJobs(deps.queues),
     audit: roleAtLeast(role, "admin") ? deps.audit : undefined,
-    placeOf: () => deps.targets.defaultPlace(),
     describe: (place) => placeLabel(deps, place),
   });
   await deps.notifier.publishHome(userId, renderHome(overview, role));
@@ -76,12 +74,14 @@ export async function onRefresh(args: ActionArgs, deps: SlackDeps): Promise<void
 
 export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const name = validateDomainName(buttonValue(args) ?? "");
-  if (!name.ok) return;
-  const domain = name.value;
-  // The Home's button names a domain only: the default place's, until the Home shows places.
-  const { jobId } = await enqueueScanNow(deps.queues, { ...deps.targets.defaultPlace(), domain });
-  noteAudit(args.context, { target: domain, jobId, outcome: "accepted" });
+  // The value names the domain's place: read as hostile text, it must be a place the bot serves.
+  const read = servedRef(deps.targets, buttonValue(args) ?? "");
+  if (!read.ok) {
+    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
+    return;
+  }
+  const { jobId } = await enqueueScanNow(deps.queues, read.ref);
+  noteAudit(args.context, { target: refId(read.ref), jobId, outcome: "accepted" });
   await publishHome(deps, args.body.user.id);
 }
 

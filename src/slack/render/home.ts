@@ -3,6 +3,7 @@
  * Customer Profiles use the key), jobs, and for admins the audit trail. Long lists are summarised so the view stays far inside Slack's 100-block limit.
  */
 import type { KnownBlock } from "@slack/types";
+import { refId } from "../../aws/targets.js";
 import type { Overview } from "../../home/overview.js";
 import { auditLine } from "./audit.js";
 import { keyFindingBlock, keyVerdictLine } from "./status.js";
@@ -97,7 +98,7 @@ export function renderHome(overview: Overview, role: string | undefined, now = D
             accessory: {
               type: "button",
               action_id: HOME_SCAN_ACTION,
-              value: d.domain,
+              value: refId(d),
               text: { type: "plain_text", text: "Scan now" },
             },
           }
