@@ -46,7 +46,7 @@ describe("setAlerts", () => {
     const out = await setAlerts({ ctx, input: { ref: at("orders"), channelId: "C0OPS" } });
     expect(out).toEqual({ status: "bound", domain: "orders", channelId: "C0OPS", queueUrl: QUEUE });
     expect(await ctx.bindings.get(at("orders"))).toEqual({
-      domain: "orders",
+      ...at("orders"),
       channelId: "C0OPS",
       teamId: "T0TEAM",
       queueUrl: QUEUE,

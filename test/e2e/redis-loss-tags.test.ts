@@ -109,14 +109,14 @@ describe("bindings kept as domain tags", () => {
     await h.clients.profiles.send(
       new UntagResourceCommand({ resourceArn: arn(B), tagKeys: ["profiles-bot:channel"] }),
     );
-    expect((await store.rebuild()).dropped).toEqual([B]);
+    expect((await store.rebuild()).dropped).toEqual([refId(at(B))]);
     expect(await store.get(at(B))).toBeUndefined();
   });
 
   it("copies a binding the cache held before tags existed into the tags", async () => {
     await cache.set(binding(A, "C0LEGACY"));
     const rebuilt = await store.rebuild();
-    expect(rebuilt.migrated).toEqual([A]);
+    expect(rebuilt.migrated).toEqual([refId(at(A))]);
     expect(tagsOf(A)["profiles-bot:channel"]).toBe("C0LEGACY");
     expect(await cache.get(at(A))).toMatchObject({ channelId: "C0LEGACY", tagged: true });
   });
@@ -137,7 +137,7 @@ describe("bindings kept as domain tags", () => {
     ]);
     await store.list();
     expect(await scanScheduleProblems(queues, h.redis, h.prefix)).toEqual([
-      `domain ${A} is bound to channel C0AAA but has no scan schedule: a worker re-creates it at its next reconcile`,
+      `domain ${A} (account ${ACCOUNT_ID}, ${REGION}) is bound to channel C0AAA but has no scan schedule: a worker re-creates it at its next reconcile`,
     ]);
 
     const deps = {
@@ -148,7 +148,7 @@ describe("bindings kept as domain tags", () => {
       scanIntervalMs: 3_600_000,
       log: h.log,
     };
-    expect(await reconcile(deps)).toMatchObject({ added: [A], removed: [] });
+    expect(await reconcile(deps)).toMatchObject({ added: [refId(at(A))], removed: [] });
     expect(await scanScheduleProblems(queues, h.redis, h.prefix)).toEqual([]);
     const schedulers = await queues.dlqScan.getJobSchedulers(0, -1);
     expect(schedulers.map((s) => s.key)).toEqual([`scan-${refId(at(A))}`]);
