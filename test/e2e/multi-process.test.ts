@@ -20,6 +20,7 @@ import {
 import { type AuditEntry, RedisAuditLog } from "../../src/audit/audit.js";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
+import { refId } from "../../src/aws/targets.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisBindingStore } from "../../src/provision/bindings.js";
@@ -290,7 +291,7 @@ describe.each(REDIS_KINDS)("two bots and two workers on one Redis (%s)", (redisK
     expect(all.filter((e) => e.action.startsWith("command:help"))).toEqual([]);
     expect(
       all.filter((e) => e.action === "job:reingest").map((e) => [e.outcome, e.target]),
-    ).toEqual(Array(accepted).fill(["succeeded", DOMAIN]));
+    ).toEqual(Array(accepted).fill(["succeeded", refId(at(DOMAIN))]));
     expect(all).toHaveLength(expected + accepted);
 
     const told = await until(
