@@ -153,37 +153,29 @@ describe("a role target", () => {
       expect.objectContaining({ roleSessionName: "profiles-bot-U0ALICE", outcome: "denied" }),
     ]);
     // A refusal is not kept: once the trust policy takes this id, the same session works.
-    await emulatorControl(emulator.url, "roles", "POST", {
-      arn: TARGET_ROLE_ARN,
-      trustPolicy: {
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "sts:ExternalId": "not-the-agreed-id" } },
-          },
-        ],
-      },
-    });
+    await trustExternalId("not-the-agreed-id");
     try {
       expect(await t.gateways(LONDON, ALICE).connect.listInstances()).not.toHaveLength(0);
     } finally {
-      await emulatorControl(emulator.url, "roles", "POST", {
-        arn: TARGET_ROLE_ARN,
-        trustPolicy: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "sts:ExternalId": TARGET_EXTERNAL_ID } },
-            },
-          ],
-        },
-      });
+      await trustExternalId(TARGET_EXTERNAL_ID);
     }
   });
 });
+
+/** The target role's trust policy, letting the bot's account in with `externalId` only. */
+function trustExternalId(externalId: string) {
+  return emulatorControl(emulator.url, "roles", "POST", {
+    arn: TARGET_ROLE_ARN,
+    trustPolicy: {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": externalId } },
+        },
+      ],
+    },
+  });
+}

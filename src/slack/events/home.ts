@@ -10,7 +10,6 @@ import { roleAtLeast } from "../../access/roles.js";
 import { refId } from "../../aws/targets.js";
 import type { Actor } from "../../context.js";
 import { checkDomainKey } from "../../domains/key-check.js";
-import { servedRef } from "../../domains/places.js";
 import { asAppError } from "../../errors.js";
 import { refreshKeyChecks, staleKeyChecks } from "../../home/key-checks.js";
 import { gatherOverview, type Overview } from "../../home/overview.js";
@@ -24,8 +23,8 @@ import {
   type SlackDeps,
   slackActor,
 } from "../deps.js";
-import { type ActionArgs, buttonValue } from "../entries.js";
-import { noteAudit } from "../middleware/guard.js";
+import type { ActionArgs } from "../entries.js";
+import { buttonRef, noteAudit } from "../middleware/guard.js";
 import { MAX_DOMAINS, renderHome } from "../render/home.js";
 
 export async function publishHome(deps: SlackDeps, userId: string): Promise<Overview> {
@@ -74,14 +73,10 @@ export async function onRefresh(args: ActionArgs, deps: SlackDeps): Promise<void
 
 export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  // The value names the domain's place: read as hostile text, it must be a place the bot serves.
-  const read = servedRef(deps.targets, buttonValue(args) ?? "");
-  if (!read.ok) {
-    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
-    return;
-  }
-  const { jobId } = await enqueueScanNow(deps.queues, read.ref);
-  noteAudit(args.context, { target: refId(read.ref), jobId, outcome: "accepted" });
+  const ref = buttonRef(args, deps.targets);
+  if (!ref) return;
+  const { jobId } = await enqueueScanNow(deps.queues, ref);
+  noteAudit(args.context, { target: refId(ref), jobId, outcome: "accepted" });
   await publishHome(deps, args.body.user.id);
 }
 
@@ -92,12 +87,8 @@ export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void
  */
 export async function onHomeKeyCheck(args: ActionArgs, deps: SlackDeps): Promise<void> {
   await args.ack();
-  const read = servedRef(deps.targets, buttonValue(args) ?? "");
-  if (!read.ok) {
-    noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
-    return;
-  }
-  const { ref } = read;
+  const ref = buttonRef(args, deps.targets);
+  if (!ref) return;
   noteAudit(args.context, { target: refId(ref) });
   try {
     const actor: Actor = {

@@ -12,9 +12,11 @@ import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
 import { SLACK_USER_ID } from "../../access/roles.js";
 import type { AuditEntry, AuditLog, AuditOutcome } from "../../audit/audit.js";
+import type { DomainRef, Targets } from "../../aws/targets.js";
+import { servedRef } from "../../domains/places.js";
 import type { Logger } from "../../logger.js";
 import { splitCommandText } from "../commands/subcommand.js";
-import type { Requirement, Rule } from "../entries.js";
+import { type ActionArgs, buttonValue, type Requirement, type Rule } from "../entries.js";
 import type { Notifier } from "../notifier/notifier.js";
 
 /** What a listener tells the audit trail about the action it handled. */
@@ -28,6 +30,20 @@ export interface AuditNote {
   detail?: string;
   /** The listener already said in the thread who did what; the guard need not. */
   replied?: boolean;
+}
+
+/**
+ * A button's domain reference, read as hostile text (it must name a place the bot serves);
+ * undefined, with the refusal noted for the audit entry, when it does not.
+ */
+export function buttonRef(
+  args: ActionArgs,
+  targets: Pick<Targets, "targetOf">,
+): DomainRef | undefined {
+  const read = servedRef(targets, buttonValue(args) ?? "");
+  if (read.ok) return read.ref;
+  noteAudit(args.context, { outcome: "refused", detail: `malformed value: ${read.error}` });
+  return undefined;
 }
 
 /** Adds to the audit entry the guard writes once the listener is done (none for public ids). */
