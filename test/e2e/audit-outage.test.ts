@@ -29,10 +29,11 @@ beforeAll(async () => {
     log: createLogger("info", { write: (line: string) => lines.push(line) }),
   });
 });
+// Stopping waits for the workers' current step with Redis just back; a loaded machine needs longer than 30 s.
 afterAll(async () => {
   await stack?.stop();
   await own?.stop();
-});
+}, 90_000);
 
 async function health(): Promise<number> {
   return (await fetch(`${stack.runtime.url}/healthz`)).status;
