@@ -515,7 +515,8 @@ interface Work {
 export async function reingest(deps: ReingestDeps, input: ReingestInput): Promise<ReingestResult> {
   const { sqs, profiles, pacer, checkpoint } = deps;
   const { domain, queueUrl, selection } = input;
-  const log = deps.log.child({ domain });
+  // The job's logger already names the domain (by refId, its place included).
+  const log = deps.log;
   const now = input.now ?? Date.now;
   const sleep = input.sleep ?? realSleep;
   const startedAt = now();

@@ -2,6 +2,11 @@
  * A short Redis lock (SET NX PX with an owner token), shared by every process: one click per
  * provisioning job at a time, one scan per domain at a time. Released only by its owner, so a
  * holder that outlived the TTL never frees someone else's lock.
+ *
+ * Two kinds of holder share a lock: `withLock` takes it only when it is free and skips
+ * otherwise (a periodic scan: the next one comes soon), and `whileHolding` waits for it (a
+ * re-ingest a person asked for). A waiter marks the lock as wanted, and a skipping holder
+ * does not take a wanted lock, so scans every few seconds cannot starve a waiting re-ingest.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "../redis.js";
@@ -10,6 +15,16 @@ const RELEASE_IF_OWNER = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0
 `;
+
+/** Takes the lock (KEYS[1]) when it is free and nobody waits for it (KEYS[2]). */
+const TAKE_UNLESS_WANTED = `
+if redis.call("EXISTS", KEYS[2]) == 1 then return 0 end
+if redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2], "NX") then return 1 end
+return 0
+`;
+
+/** The mark a waiter keeps on a lock while it waits; same hash tag, so the same slot. */
+export const wantedKey = (key: string): string => `${key}:wanted`;
 
 type Locked<T> = { acquired: true; value: T } | { acquired: false };
 
@@ -20,7 +35,8 @@ export async function withLock<T>(
   run: () => Promise<T>,
 ): Promise<Locked<T>> {
   const token = randomUUID();
-  if ((await redis.set(key, token, "PX", ttlMs, "NX")) !== "OK") return { acquired: false };
+  const taken = await redis.eval(TAKE_UNLESS_WANTED, 2, key, wantedKey(key), token, ttlMs);
+  if (taken !== 1) return { acquired: false };
   try {
     return { acquired: true, value: await run() };
   } finally {
@@ -43,8 +59,9 @@ export interface HoldOptions {
 
 /**
  * Runs `run` while holding the lock, renewed every third of its TTL, for work that lasts
- * longer than any TTL one would pick (a re-ingest pass). Waits up to `waitMs` for the lock;
- * past that, runs anyway and answers `held: false`, for work that is safe without it and
+ * longer than any TTL one would pick (a re-ingest pass). Waits up to `waitMs` for the lock,
+ * marked wanted meanwhile so that `withLock` holders leave it free once released; past that
+ * wait, runs anyway and answers `held: false`, for work that is safe without it and
  * only more precise with it.
  */
 export async function whileHolding<T>(
@@ -55,12 +72,18 @@ export async function whileHolding<T>(
 ): Promise<{ held: boolean; value: T }> {
   const token = randomUUID();
   const until = Date.now() + opts.waitMs;
+  const pollMs = opts.pollMs ?? 250;
   let held = false;
+  let marked = false;
   for (;;) {
     held = (await redis.set(key, token, "PX", opts.ttlMs, "NX")) === "OK";
     if (held || Date.now() >= until) break;
-    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 250));
+    // Wanted, for a few polls: skipping holders leave the lock alone once it is freed.
+    await redis.set(wantedKey(key), token, "PX", pollMs * 4);
+    marked = true;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  if (marked) await redis.eval(RELEASE_IF_OWNER, 1, wantedKey(key), token).catch(() => undefined);
   const renew = held
     ? setInterval(
         () => {

@@ -1,0 +1,66 @@
+/**
+ * The lock a scan and a re-ingest share, on the real Redis under a prefix of its own: scans
+ * that take the lock again the moment they free it (as a short scan interval does) must not
+ * starve a re-ingest waiting for it, and a re-ingest that got it leaves no mark behind.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
+import { loadConfig } from "../../src/config.js";
+import { lockKey, wantedKey, whileHolding, withLock } from "../../src/queues/lock.js";
+
+let redis: Redis;
+const prefix = testPrefix();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+});
+afterAll(async () => {
+  await redis.quit();
+  await deletePrefix(loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", ROLE: "worker" }), prefix);
+});
+
+describe("a lock shared by skipping holders and a waiting one", () => {
+  it("hands the lock to the waiter even when skipping holders retake it at once", async () => {
+    const key = lockKey(prefix, "dlq-scan", "111122223333.us-east-1.examplecorp");
+    let stop = false;
+    let scans = 0;
+    let skipped = 0;
+    // A scan after another, each holding the lock 100 ms and retrying as soon as it ends.
+    const scanning = (async () => {
+      while (!stop) {
+        const locked = await withLock(redis, key, 5_000, () => sleep(100));
+        if (locked.acquired) scans++;
+        else {
+          skipped++;
+          await sleep(5);
+        }
+      }
+    })();
+    await sleep(150);
+    const got = await whileHolding(redis, key, { ttlMs: 5_000, waitMs: 5_000 }, async () => {
+      const scansWhileHeld = scans;
+      await sleep(300);
+      return scans - scansWhileHeld;
+    });
+    stop = true;
+    await scanning;
+    expect(got.held).toBe(true);
+    // While the waiter held the lock no scan ran, and scans did run before and after.
+    expect(got.value).toBe(0);
+    expect(scans).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThan(0);
+    expect(await redis.exists(wantedKey(key))).toBe(0);
+  });
+
+  it("lets a skipping holder take a lock nobody waits for", async () => {
+    const key = lockKey(prefix, "provision", "job-free");
+    expect(await withLock(redis, key, 5_000, async () => "ran")).toEqual({
+      acquired: true,
+      value: "ran",
+    });
+    await redis.set(wantedKey(key), "a-waiter", "PX", 5_000);
+    expect(await withLock(redis, key, 5_000, async () => "ran")).toEqual({ acquired: false });
+  });
+});
