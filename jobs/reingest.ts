@@ -240,6 +240,7 @@ function reporterFor(deps: ReingestWorkerDeps, job: ReingestJob, where: Where): 
     ...(where.channel && { channel: where.channel }),
     ...(where.threadTs && { threadTs: where.threadTs }),
     ...(data.reply && { reply: data.reply }),
+    ...(data.workflowStep && { workflowStep: data.workflowStep }),
     saveReply: (reply) => job.updateData({ ...job.data, reply }),
   });
 }

@@ -20,6 +20,8 @@ export interface ReportedReingest {
   threadTs?: string;
   /** The reply an earlier attempt posted, so a retry edits it instead of posting another. */
   reply?: { channel: string; ts: string };
+  /** The Workflow Builder step run that started the job, ended by the job's own end. */
+  workflowStep?: string;
   /** Keeps the reply with the job, for the next attempt. */
   saveReply(reply: { channel: string; ts: string }): Promise<void>;
 }

@@ -33,6 +33,11 @@ export interface ReingestJobData extends DomainRef {
   threadTs?: string;
   /** The reply this job edits; saved once posted, so a retry edits the same one. */
   reply?: { channel: string; ts: string };
+  /**
+   * The Workflow Builder step run (its function_execution_id) that started this job: the job
+   * completes it with its numbers when it ends, or fails it when it gives up.
+   */
+  workflowStep?: string;
 }
 
 /** Selected messages one run handles at most; a second click continues. */
@@ -82,9 +87,8 @@ async function enqueue(
   kind: ReingestKind,
   request: ReingestRequest,
   opts: JobsOptions = {},
-  requestId = newRequestId(request.requestedBy),
 ): Promise<EnqueueOutcome> {
-  const data: ReingestJobData = { ...request, requestId };
+  const data: ReingestJobData = { ...request, requestId: newRequestId(request.requestedBy) };
   const jobId = reingestJobId(kind, data);
   for (let attempt = 0; ; attempt++) {
     await queues.reingest.add(kind, data, { ...REINGEST_JOB_OPTIONS, ...opts, jobId });
@@ -105,44 +109,4 @@ async function enqueue(
       existing: undefined,
     };
   }
-}
-
-/**
- * Finished jobs of a caller that waits for the result (a Workflow Builder step) are kept this
- * long, so it can read their numbers; the next click clears one and runs again (see enqueue).
- */
-const KEPT_FOR_THE_WAITER: JobsOptions = {
-  removeOnComplete: { age: 3600 },
-  removeOnFail: { age: 3600 },
-};
-
-/** A re-ingest whose caller waits for its outcome: the request id tells its run from a later one. */
-export async function enqueueAwaitedReingest(
-  queues: JobQueues,
-  request: ReingestRequest,
-): Promise<{ outcome: EnqueueOutcome; requestId: string }> {
-  const requestId = newRequestId(request.requestedBy);
-  const outcome = await enqueue(queues, JOBS.reingest, request, KEPT_FOR_THE_WAITER, requestId);
-  return { outcome, requestId };
-}
-
-export type AwaitedOutcome =
-  | { state: "running" }
-  | { state: "completed"; result: unknown }
-  | { state: "failed"; reason: string }
-  /** Removed, or replaced by a later run under the same id: its result can't be read. */
-  | { state: "gone" };
-
-/** Where one run of a re-ingest job is: still running (retries included), done, or failed for good. */
-export async function awaitedReingestOutcome(
-  queues: JobQueues,
-  jobId: string,
-  requestId: string,
-): Promise<AwaitedOutcome> {
-  const job = (await queues.reingest.getJob(jobId)) as Job<ReingestJobData> | undefined;
-  if (!job || job.data.requestId !== requestId) return { state: "gone" };
-  const state = await job.getState();
-  if (state === "completed") return { state: "completed", result: job.returnvalue };
-  if (state === "failed") return { state: "failed", reason: job.failedReason ?? "" };
-  return { state: "running" };
 }

@@ -16,7 +16,6 @@
  * the only place, or the only place with a digest of that name, and otherwise fails saying
  * which places have one and what to enter.
  */
-import { setTimeout } from "node:timers/promises";
 import { z } from "zod";
 import { type Access, authorize } from "../access/authorize.js";
 import { type Permission, SLACK_USER_ID } from "../access/roles.js";
@@ -44,18 +43,10 @@ export interface ReingestPort {
     requestedBy: string;
     channel?: string;
     threadTs?: string;
+    /** The step run the job ends (its function_execution_id). */
+    workflowStep: string;
   }): Promise<
-    | { status: "started"; jobId: string; requestId: string }
-    | { status: "already-running"; jobId: string; by: string }
-  >;
-  outcome(
-    jobId: string,
-    requestId: string,
-  ): Promise<
-    | { state: "running" }
-    | { state: "completed"; result: unknown }
-    | { state: "failed"; reason: string }
-    | { state: "gone" }
+    { status: "started"; jobId: string } | { status: "already-running"; jobId: string; by: string }
   >;
 }
 
@@ -68,14 +59,17 @@ export interface StepCtx {
   reingest: ReingestPort;
   log: Logger;
   teamId?: string;
-  /** How often the job is looked at, and for how long, before the step gives up waiting. */
-  pollMs?: number;
-  maxWaitMs?: number;
   now?: () => number;
 }
 
-/** A step's answer: the outputs to complete it with, or the error to fail it with. */
-export type StepResult<O> = { ok: true; outputs: O } | { ok: false; error: string };
+/**
+ * A step's answer: the outputs to complete it with, the error to fail it with, or `later`
+ * when the job it started ends it.
+ */
+export type StepResult<O> =
+  | { ok: true; outputs: O }
+  | { ok: false; error: string }
+  | { ok: "later"; jobId: string };
 
 export interface SummaryOutputs {
   total: number;
@@ -314,14 +308,19 @@ export async function runSummaryStep(
   return audited(ctx, run, "succeeded", { ok: true, outputs });
 }
 
+/** Slack's id of a step run (function_execution_id), as the job is given it to end the run. */
+const EXECUTION_ID = /^Fx[0-9A-Za-z]{1,40}$/;
+
 /**
  * "Re-ingest a dead-letter class": starts the job the digest's Re-ingest button starts, for the
  * messages of that class the current digest shows (paced by REINGEST_RATE like any re-ingest,
- * and replying in the digest's thread), waits for it to end and answers with its numbers.
+ * and replying in the digest's thread). The job ends the step run (`executionId`) with its
+ * numbers when it finishes, or fails it with its reason when it gives up.
  */
 export async function runReingestStep(
   ctx: StepCtx,
   inputs: unknown,
+  executionId: unknown,
 ): Promise<StepResult<ReingestOutputs>> {
   const admitted = await admit(ctx, REINGEST_STEP, reingestInputs, inputs, "reingest");
   if ("refused" in admitted) return admitted.refused;
@@ -330,6 +329,12 @@ export async function runReingestStep(
   run.params = { class: which };
   const fail = (outcome: AuditOutcome, error: string, extra?: Pick<AuditEntry, "jobId">) =>
     audited<ReingestOutputs>(ctx, run, outcome, { ok: false, error }, extra);
+  if (typeof executionId !== "string" || !EXECUTION_ID.test(executionId)) {
+    return fail(
+      "refused",
+      "Nothing was done: this run carries no function_execution_id Slack would accept, so the step's end could not be reported. Run the step from Workflow Builder.",
+    );
+  }
 
   const info = CLASS_INFO[which];
   if (!isReingestable(which)) {
@@ -355,6 +360,7 @@ export async function runReingestStep(
     cls: which,
     scanId: state.scanId,
     requestedBy: run.userId,
+    workflowStep: executionId,
     ...(state.channel && state.ts && { channel: state.channel, threadTs: state.ts }),
   });
   if (started.status === "already-running") {
@@ -364,55 +370,19 @@ export async function runReingestStep(
       { jobId: started.jobId },
     );
   }
-  const { jobId, requestId } = started;
-  const pollMs = ctx.pollMs ?? 2_000;
-  const deadline = clock(ctx) + (ctx.maxWaitMs ?? 15 * 60_000);
-  for (;;) {
-    const outcome = await ctx.reingest.outcome(jobId, requestId);
-    if (outcome.state === "completed") {
-      const r = outcome.result as ReingestResult;
-      const cameBack = Object.values(r.cameBack ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
-      const outputs = { accepted: r.done, failed: r.failed, cameBack };
-      return audited(
-        ctx,
-        run,
-        "succeeded",
-        { ok: true, outputs },
-        {
-          jobId,
-          detail: `${outputs.accepted} accepted, ${outputs.failed} failed, ${cameBack} came back`,
-        },
-      );
-    }
-    if (outcome.state === "failed") {
-      return fail(
-        "failed",
-        `The re-ingest of ${info.label} messages of ${name} did not finish: ${outcome.reason}`,
-        {
-          jobId,
-        },
-      );
-    }
-    if (outcome.state === "gone") {
-      return fail(
-        "failed",
-        `The bot lost track of the re-ingest of ${info.label} messages of ${name} (job ${jobId}): its reply in the digest's thread says how it ended.`,
-        { jobId },
-      );
-    }
-    if (clock(ctx) >= deadline) {
-      // Still running: the job goes on and reports in the digest's thread.
-      return audited<ReingestOutputs>(
-        ctx,
-        run,
-        "accepted",
-        {
-          ok: false,
-          error: `The re-ingest of ${info.label} messages of ${name} is still running (job ${jobId}); its reply in the digest's thread will say how it ends.`,
-        },
-        { jobId },
-      );
-    }
-    await setTimeout(pollMs);
-  }
+  // The job ends the step itself (src/slack/reporters/reingest.ts), with its numbers or the
+  // reason it gave up: nothing here waits for it, and a restart of this process loses nothing.
+  return audited<ReingestOutputs>(
+    ctx,
+    run,
+    "accepted",
+    { ok: "later", jobId: started.jobId },
+    { jobId: started.jobId },
+  );
+}
+
+/** A finished re-ingest's numbers, as the step answers them. */
+export function reingestOutputsOf(result: ReingestResult): ReingestOutputs {
+  const cameBack = Object.values(result.cameBack ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
+  return { accepted: result.done, failed: result.failed, cameBack };
 }

@@ -4,7 +4,8 @@
  * functions.completeSuccess or completeError, which the stand-in records. One seeded dead-letter
  * queue (18 throttled objects and one missing-key message), scanned into a digest, serves:
  * its summary; refusals (a viewer asking to re-ingest, a scheduled workflow with no person,
- * bad inputs), each audited and starting nothing; and a re-ingest with its real counts.
+ * bad inputs), each audited and starting nothing; a re-ingest whose job gives up, which fails
+ * the run with the job's reason; and a re-ingest with its real counts, which its job reports.
  */
 
 import type { Redis } from "ioredis";
@@ -22,6 +23,7 @@ import { MISSING_KEY, queueOf, seedThrottledDlq } from "../dlq/support/harness.j
 import { at, PLACE_TEXT } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
 import { startTestStack } from "../support/e2e.js";
+import { eventually } from "../support/eventually.js";
 
 const DOMAIN = "amazon-connect-e2e-workflow";
 const CHANNEL = "C0OPS";
@@ -160,6 +162,24 @@ describe("Workflow Builder steps", () => {
     expect(queueOf({ emulator: stack.emulator } as never, queueUrl).messages).toHaveLength(19);
   }, 60_000);
 
+  it("fails the run with the job's own reason when its job gives up, and keeps every message", async () => {
+    stack.emulator.faults.set({ "sqs:ReceiveMessage": { code: "AccessDenied" } });
+    try {
+      const ended = await run(REINGEST_STEP, {
+        domain: DOMAIN,
+        class: "throttled",
+        ...by(OPERATOR),
+      });
+      expect(ended.state).toBe("failed");
+      expect(ended.error).toMatch(
+        /^The re-ingest of Throttled messages of amazon-connect-e2e-workflow did not finish: .*ReceiveMessage/,
+      );
+    } finally {
+      stack.emulator.faults.clear();
+    }
+    expect(queueOf({ emulator: stack.emulator } as never, queueUrl).messages).toHaveLength(19);
+  }, 60_000);
+
   it("Re-ingest a dead-letter class runs the digest's job and answers its counts", async () => {
     const ended = await run(REINGEST_STEP, { domain: DOMAIN, class: "throttled", ...by(OPERATOR) });
     expect(ended.error).toBeUndefined();
@@ -176,14 +196,27 @@ describe("Workflow Builder steps", () => {
     const left = queueOf({ emulator: stack.emulator } as never, queueUrl).messages;
     expect(left).toHaveLength(1);
     expect(left[0]?.body).toContain(MISSING_KEY);
+    // The job ended the run, with the bot's own token: nothing waited for it in a listener.
+    expect(ended.endedWith).not.toBe(ended.token);
     const [entry] = await audited(REINGEST_STEP, OPERATOR);
     expect(entry).toMatchObject({
-      outcome: "succeeded",
+      outcome: "accepted",
       target: refId(at(DOMAIN)),
       role: "operator",
       params: { class: "throttled" },
       jobId: expect.any(String),
-      detail: "18 accepted, 0 failed, 0 came back",
     });
+    // The job's own entry, written once it has completed, holds how it ended.
+    const job = await eventually(
+      async () =>
+        (await audit.latest({ limit: 200 })).find(
+          // The job id is the class's: the run the previous test failed has one too.
+          (e) =>
+            e.action === "job:reingest" && e.jobId === entry?.jobId && e.at >= (entry?.at ?? ""),
+        ),
+      (found) => found !== undefined,
+      10_000,
+    );
+    expect(job).toMatchObject({ outcome: "succeeded", userId: OPERATOR, params: { done: 18 } });
   }, 60_000);
 });

@@ -518,6 +518,7 @@ class MemoryNotifier implements Notifier {
   }
   async ephemeral() {}
   async publishHome() {}
+  async endStep() {}
 }
 
 function fakeJob(jobData: ReportedJobData) {

@@ -1,7 +1,7 @@
 /**
- * The re-ingest step's answers when its job can't give numbers: someone's re-ingest of the
- * class is already running, or the job outlasts the step's wait. Both start nothing new (or
- * leave the job running), fail the step with a sentence saying so, and audit what happened.
+ * The re-ingest step's answers: someone's re-ingest of the class is already running (nothing
+ * new starts, the step fails saying whose), or the job starts with the run to end (the job
+ * ends it), or the run's execution id is not Slack's (refused). Each is audited.
  * The happy paths and refusals run end to end in test/e2e/workflow-steps.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -55,54 +55,44 @@ function context(reingest: ReingestPort): { ctx: StepCtx; entries: AuditEntry[] 
     targets: singlePlace({} as Gateways),
     reingest,
     log: createLogger("silent"),
-    pollMs: 1,
-    maxWaitMs: 20,
   };
   return { ctx, entries };
 }
 
+const RUN = "Fx0APSTEP01";
+
 describe("the re-ingest step", () => {
   it("starts nothing when the class's re-ingest is already running, and says whose it is", async () => {
-    let outcomesAsked = 0;
     const { ctx, entries } = context({
       start: async () => ({ status: "already-running", jobId: "reingest-x", by: "U0ADMIN" }),
-      outcome: async () => {
-        outcomesAsked += 1;
-        return { state: "running" };
-      },
     });
-    const result = await runReingestStep(ctx, inputs);
+    const result = await runReingestStep(ctx, inputs, RUN);
     expect(result).toEqual({
       ok: false,
       error: expect.stringMatching(/already running \(started by U0ADMIN\)\. Run the step again/),
     });
-    expect(outcomesAsked).toBe(0);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ userId: OPERATOR, outcome: "refused", jobId: "reingest-x" });
   });
 
-  it("stops waiting after its limit, leaving the job to report in the digest's thread", async () => {
+  it("starts the digest's job with the run to end, and leaves the run to that job", async () => {
     let started: Parameters<ReingestPort["start"]>[0] | undefined;
     const { ctx, entries } = context({
       start: async (request) => {
         started = request;
-        return { status: "started", jobId: "reingest-y", requestId: "r-1" };
+        return { status: "started", jobId: "reingest-y" };
       },
-      outcome: async () => ({ state: "running" }),
     });
-    const result = await runReingestStep(ctx, inputs);
-    expect(result).toEqual({
-      ok: false,
-      error: expect.stringMatching(
-        /is still running \(job reingest-y\); its reply in the digest's thread/,
-      ),
-    });
-    // The job acts on the digest's scan and replies under the digest, as the button's does.
+    const result = await runReingestStep(ctx, inputs, RUN);
+    expect(result).toEqual({ ok: "later", jobId: "reingest-y" });
+    // The job acts on the digest's scan, replies under the digest as the button's does, and
+    // ends this run.
     expect(started).toEqual({
       ...at(DOMAIN),
       cls: "throttled",
       scanId: "scan-1",
       requestedBy: OPERATOR,
+      workflowStep: RUN,
       channel: "C0OPS",
       threadTs: "1.000001",
     });
@@ -115,17 +105,23 @@ describe("the re-ingest step", () => {
     });
   });
 
-  it("fails with the job's own reason when the job fails for good", async () => {
-    const { ctx, entries } = context({
-      start: async () => ({ status: "started", jobId: "reingest-z", requestId: "r-2" }),
-      outcome: async () => ({ state: "failed", reason: "Stopped before any change: no role." }),
-    });
-    const result = await runReingestStep(ctx, inputs);
-    expect(result).toEqual({
-      ok: false,
-      error: expect.stringMatching(/did not finish: Stopped before any change: no role\.$/),
-    });
-    expect(entries[0]).toMatchObject({ outcome: "failed", jobId: "reingest-z" });
+  it("refuses a run whose execution id is missing or not Slack's, starting nothing", async () => {
+    for (const id of [undefined, "", "Fx", "Fx0A B", "x".repeat(50), 42, "Fx1\nFx2"]) {
+      let starts = 0;
+      const { ctx, entries } = context({
+        start: async () => {
+          starts += 1;
+          return { status: "started", jobId: "j" };
+        },
+      });
+      const result = await runReingestStep(ctx, inputs, id);
+      expect(result).toEqual({
+        ok: false,
+        error: expect.stringMatching(/no function_execution_id Slack would accept/),
+      });
+      expect(starts).toBe(0);
+      expect(entries[0]).toMatchObject({ outcome: "refused" });
+    }
   });
 });
 
@@ -155,8 +151,7 @@ describe("a domain name in several places", () => {
       });
     }
     const { ctx, entries } = context({
-      start: async () => ({ status: "started", jobId: "j", requestId: "r" }),
-      outcome: async () => ({ state: "running" }),
+      start: async () => ({ status: "started", jobId: "j" }),
     });
     return { ctx: { ...ctx, digests, targets }, entries };
   }

@@ -3,10 +3,11 @@
  * each hands the event's inputs to its step in src/workflow/steps.ts, which reads, authorises,
  * audits and runs it, and completes the step with its outputs or fails it with its sentence.
  * Bolt acknowledges the event first; the step's own token (the event's bot_access_token)
- * completes it.
+ * completes it, except a re-ingest's, which its job ends with the bot's token when it finishes
+ * (a step that waited here would tie up this process and be lost on its restart).
  */
 import type { App } from "@slack/bolt";
-import { awaitedReingestOutcome, enqueueAwaitedReingest } from "../../queues/reingest.js";
+import { enqueueReingest } from "../../queues/reingest.js";
 import {
   REINGEST_STEP,
   runReingestStep,
@@ -34,11 +35,10 @@ function stepCtx(deps: SlackDeps, teamId: string | undefined): StepCtx {
     ...(teamId && { teamId }),
     reingest: {
       start: async (request) => {
-        const { outcome, requestId } = await enqueueAwaitedReingest(deps.queues, request);
+        const outcome = await enqueueReingest(deps.queues, request);
         if (outcome.status === "already-running") return outcome;
-        return { status: "started", jobId: outcome.jobId, requestId };
+        return { status: "started", jobId: outcome.jobId };
       },
-      outcome: (jobId, requestId) => awaitedReingestOutcome(deps.queues, jobId, requestId),
     },
   };
 }
@@ -51,6 +51,7 @@ async function finish<O>(
   { complete, fail }: Finish,
 ): Promise<void> {
   try {
+    if (result.ok === "later") return;
     if (result.ok) await complete({ outputs: render(result.outputs) });
     else await fail({ error: result.error });
   } catch (err) {
@@ -64,7 +65,11 @@ export function register(app: App, deps: SlackDeps): void {
     await finish(deps, SUMMARY_STEP, result, renderSummaryOutputs, args);
   });
   app.function(REINGEST_STEP, async (args) => {
-    const result = await runReingestStep(stepCtx(deps, args.body.team_id), args.inputs);
+    const result = await runReingestStep(
+      stepCtx(deps, args.body.team_id),
+      args.inputs,
+      args.body.event?.function_execution_id,
+    );
     await finish(deps, REINGEST_STEP, result, renderReingestOutputs, args);
   });
 }

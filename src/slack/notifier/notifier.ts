@@ -21,6 +21,8 @@ const LIMITS = {
   "chat.update": { rate: 50 / 60, burst: 5, perChannel: false },
   "chat.postEphemeral": { rate: 100 / 60, burst: 10, perChannel: false },
   "views.publish": { rate: 100 / 60, burst: 10, perChannel: false },
+  "functions.completeSuccess": { rate: 50 / 60, burst: 5, perChannel: false },
+  "functions.completeError": { rate: 50 / 60, burst: 5, perChannel: false },
 } as const;
 type Method = keyof typeof LIMITS;
 
@@ -33,6 +35,11 @@ export interface Notifier {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   ephemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
   publishHome(user: string, view: { type: "home"; blocks: KnownBlock[] }): Promise<void>;
+  /** Ends a Workflow Builder step run (its function_execution_id) with outputs or an error. */
+  endStep(
+    executionId: string,
+    end: { outputs: Record<string, unknown> } | { error: string },
+  ): Promise<void>;
 }
 
 interface PendingEdit {
@@ -92,6 +99,27 @@ export class SlackNotifier implements Notifier {
     await this.call("views.publish", user, () =>
       this.client.views.publish({ user_id: user, view }),
     );
+  }
+
+  async endStep(
+    executionId: string,
+    end: { outputs: Record<string, unknown> } | { error: string },
+  ) {
+    if ("outputs" in end) {
+      await this.call("functions.completeSuccess", executionId, () =>
+        this.client.functions.completeSuccess({
+          function_execution_id: executionId,
+          outputs: end.outputs,
+        }),
+      );
+    } else {
+      await this.call("functions.completeError", executionId, () =>
+        this.client.functions.completeError({
+          function_execution_id: executionId,
+          error: end.error,
+        }),
+      );
+    }
   }
 
   private async drain(key: string, channel: string, ts: string, edit: PendingEdit) {

@@ -4,8 +4,10 @@
  * same reply. The notifier coalesces the edits, so progress never outruns chat.update's limit.
  * Slack trouble is logged, never thrown: the job's work does not depend on it.
  */
+import { CLASS_INFO } from "../../dlq/classify.js";
 import type { ReingestReporter, ReportedReingest } from "../../dlq/reporter.js";
 import type { Logger } from "../../logger.js";
+import { reingestOutputsOf } from "../../workflow/steps.js";
 import type { Notifier, SlackMessage } from "../notifier/notifier.js";
 import {
   type ReingestTarget,
@@ -17,6 +19,7 @@ import {
   renderReingestProgress,
   renderReingestStarted,
 } from "../render/reingest.js";
+import { renderReingestOutputs } from "../render/workflow.js";
 
 export interface ReingestReportDeps {
   notifier: Notifier;
@@ -61,6 +64,18 @@ export function createReingestReporter(
   };
 
   const cls = job.cls ?? "throttled";
+
+  /**
+   * A Workflow Builder step that started the job ends with it: its numbers, or the reason it
+   * gave up. A step Slack has ended meanwhile (cancelled, timed out) answers an error, logged.
+   */
+  const endStep = async (end: { outputs: Record<string, unknown> } | { error: string }) => {
+    if (!job.workflowStep) return;
+    await deps.notifier
+      .endStep(job.workflowStep, end)
+      .catch((err: unknown) => log.warn({ err }, "could not end the workflow step"));
+  };
+
   return {
     started: (pace) =>
       start(
@@ -69,14 +84,23 @@ export function createReingestReporter(
           : renderReingestStarted(target, pace),
       ),
     progress: (p) => void edit(renderReingestProgress(target, p)),
-    reingested: (result) => edit(renderReingestDone(target, result)),
+    reingested: async (result) => {
+      await edit(renderReingestDone(target, result));
+      await endStep({ outputs: renderReingestOutputs(reingestOutputsOf(result)) });
+    },
     discarded: (result) => edit(renderDiscardDone(job.domain, cls, job.requestedBy, result)),
     // A job refused before it started has no reply yet: the refusal is posted, not lost.
-    failed: (reason, willRetry) =>
-      start(
+    failed: async (reason, willRetry) => {
+      await start(
         job.kind === "discard"
           ? renderDiscardFailed(job.domain, cls, reason, willRetry)
           : renderReingestFailed(target, reason, willRetry),
-      ),
+      );
+      if (!willRetry) {
+        await endStep({
+          error: `The re-ingest of ${CLASS_INFO[cls].label} messages of ${job.domain} did not finish: ${reason}`,
+        });
+      }
+    },
   };
 }
