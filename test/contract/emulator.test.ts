@@ -50,9 +50,10 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_ID, type EmulatorHandle, startSeededEmulator } from "../../sandbox/aws/index.js";
+import { TARGET_ACCOUNT, TARGET_EXTERNAL_ID, TARGET_ROLE_ARN } from "../../sandbox/aws/seed.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { checkExchange, errorCodeOf, loadModel, type Model } from "./model.js";
 import { type Recorder, startRecorder } from "./recorder.js";
@@ -69,6 +70,7 @@ let recorder: Recorder;
 let sqs: SQSClient;
 let kms: KMSClient;
 let profiles: CustomerProfilesClient;
+let sts: STSClient;
 
 async function driveTheRest(): Promise<void> {
   // SQS: a source queue redriving to a dead-letter queue, tags, batches, single messages.
@@ -198,25 +200,59 @@ async function driveTheRest(): Promise<void> {
   await profiles.send(
     new GetIntegrationCommand({ DomainName: "amazon-connect-contract-rest", Uri: INSTANCE_ARN }),
   );
+
+  // STS: the second account's role, then who its session is (GetCallerIdentity signed with
+  // the session's key and token).
+  const assumed = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: TARGET_ROLE_ARN,
+      RoleSessionName: "profiles-bot-contract",
+      ExternalId: TARGET_EXTERNAL_ID,
+      DurationSeconds: 900,
+    }),
+  );
+  const { AccessKeyId = "", SecretAccessKey = "", SessionToken } = assumed.Credentials ?? {};
+  const session = new STSClient({
+    ...clientConfig(recorder.url),
+    credentials: {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      sessionToken: SessionToken,
+    },
+  });
+  try {
+    const who = await session.send(new GetCallerIdentityCommand({}));
+    if (who.Account !== TARGET_ACCOUNT) throw new Error(`the session is in ${who.Account}`);
+  } finally {
+    session.destroy();
+  }
 }
 
+const clientConfig = (endpoint: string) => ({
+  endpoint,
+  region: REGION,
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  maxAttempts: 1,
+});
+
 beforeAll(async () => {
-  emulator = await startSeededEmulator({ port: 0, quotas: false, region: REGION });
-  recorder = await startRecorder(emulator.url);
-  const config = {
-    endpoint: recorder.url,
+  emulator = await startSeededEmulator({
+    port: 0,
+    quotas: false,
     region: REGION,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  };
+    targetRegions: [REGION],
+  });
+  recorder = await startRecorder(emulator.url);
+  const config = clientConfig(recorder.url);
   sqs = new SQSClient(config);
   kms = new KMSClient(config);
   profiles = new CustomerProfilesClient(config);
+  sts = new STSClient(config);
   await driveTheRest();
 });
 
 afterAll(async () => {
-  for (const client of [sqs, kms, profiles]) client?.destroy();
+  for (const client of [sqs, kms, profiles, sts]) client?.destroy();
   await recorder?.close();
   await emulator?.close();
 });
@@ -257,6 +293,51 @@ describe("every operation the emulator serves, against AWS's published models", 
       );
     expect(refused).toBeInstanceOf(BadRequestException);
     expect((refused as Error).message).toContain("Member must have length between 1 and 50");
+  });
+
+  it("refuses AssumeRole as STS does, with error answers its model allows", async () => {
+    const from = recorder.exchanges.length;
+    const assume = (input: Partial<ConstructorParameters<typeof AssumeRoleCommand>[0]>) =>
+      sts
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: TARGET_ROLE_ARN,
+            RoleSessionName: "profiles-bot-contract",
+            ExternalId: TARGET_EXTERNAL_ID,
+            ...input,
+          }),
+        )
+        .then(
+          () => "allowed",
+          (err: Error) => `${err.name}: ${err.message}`,
+        );
+    // A wrong external id and a role that does not exist read the same, as in STS.
+    const refusals = [
+      await assume({ ExternalId: "not-the-external-id" }),
+      await assume({ RoleArn: `arn:aws:iam::${TARGET_ACCOUNT}:role/no-such-role` }),
+      await assume({ RoleSessionName: "x" }),
+      await assume({ DurationSeconds: 7200 }),
+    ];
+    expect(refusals).toEqual([
+      `AccessDenied: User: arn:aws:iam::${ACCOUNT_ID}:user/profiles-bot is not authorized to perform: sts:AssumeRole on resource: ${TARGET_ROLE_ARN}`,
+      `AccessDenied: User: arn:aws:iam::${ACCOUNT_ID}:user/profiles-bot is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${TARGET_ACCOUNT}:role/no-such-role`,
+      "ValidationError: 1 validation error detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2",
+      "ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    ]);
+    const answers = recorder.exchanges.slice(from);
+    expect(answers.map((ex) => [ex.status, errorCodeOf(ex)])).toEqual([
+      [403, "AccessDenied"],
+      [403, "AccessDenied"],
+      [400, "ValidationError"],
+      [400, "ValidationError"],
+    ]);
+    // The answers keep the model's rules; the one request it breaks is the one refused for it.
+    expect(answers.flatMap((ex) => checkExchange(models, ex).problems)).toEqual([
+      "sts:AssumeRole request RoleSessionName: length 1 is below the model's minimum 2 (roleSessionNameType)",
+    ]);
+    expect(answers.map((ex) => checkExchange(models, ex).operation)).toEqual(
+      Array(4).fill("sts:AssumeRole"),
+    );
   });
 });
 

@@ -79,7 +79,7 @@ export const SERVED: Record<ModelService, readonly string[]> = {
     "ListTagsForResource",
   ],
   connect: ["ListInstances", "DescribeInstance"],
-  sts: ["GetCallerIdentity"],
+  sts: ["GetCallerIdentity", "AssumeRole"],
   iam: ["SimulatePrincipalPolicy"],
 };
 
