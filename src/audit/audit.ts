@@ -2,7 +2,9 @@
  * The audit trail: one entry per action (who, role, what, target, parameters, outcome,
  * duration, job id), written as a log line at once and appended to a capped Redis stream.
  * Parameters pass through `auditParams`, which keeps only short scalar values and masks
- * anything shaped like an email address, phone number or token.
+ * anything shaped like an email address, phone number or token. AWS account ids are not
+ * PII: in a refId, a place, an ARN or "account 111122223333" they are kept, so the trail
+ * says which account was acted in (src/dlq/redact.ts).
  *
  * Redis may be down when something is refused or done; the entry must not be lost then. So
  * an entry Redis does not take is kept in memory, in order, and appended once Redis answers

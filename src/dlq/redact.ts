@@ -30,11 +30,45 @@ const isEmail = (text: string): boolean => {
   return match !== null && match[0].length === text.trim().length;
 };
 
-/** Masks emails and phone numbers inside free text such as an error message. */
-export function redactText(text: string): string {
-  return text
+/**
+ * Where a 12-digit AWS account id stands in text the bot reads or writes: an ARN
+ * (`arn:aws:iam::111122223333:role/x`), a domain's refId or a place
+ * (`111122223333.eu-west-2.my-domain`), an AWS endpoint's URL
+ * (`https://sqs.eu-west-2.amazonaws.com/111122223333/q`) and the bot's own "account
+ * 111122223333". An account id is no one's phone number, and an audit that masks it cannot
+ * say which account was acted in; the same twelve digits standing alone still read as a
+ * phone number (+441632960123), since nothing says they are an account.
+ */
+const AWS_NAME = new RegExp(
+  [
+    /\barn:aws[a-z-]*:[^\s"'`<>(),;]+/.source,
+    /(?<![\w.+-])\d{12}\.[a-z]{2}(?:-[a-z]+)+-\d(?:\.[A-Za-z0-9_-]+)?(?![\w-])/.source,
+    /\bhttps?:\/\/[\w.-]+\.amazonaws\.com(?:\.cn)?\/[^\s"'`<>(),;]*/.source,
+    /\baccount(?: id)?:? \d{12}(?!\w)/.source,
+  ].join("|"),
+  "gi",
+);
+
+/** Emails and phone numbers masked in text holding no AWS name. */
+const maskPii = (text: string): string =>
+  text
     .replace(EMAIL, "«email»")
     .replace(PHONE_CANDIDATE, (match) => (isPhoneLike(match) ? "«phone»" : match));
+
+/**
+ * Masks emails and phone numbers inside free text such as an error message. AWS names keep
+ * their account ids (AWS_NAME); an email inside one (an assumed role's session name can be
+ * one) is still masked.
+ */
+export function redactText(text: string): string {
+  let out = "";
+  let from = 0;
+  for (const match of text.matchAll(AWS_NAME)) {
+    out += maskPii(text.slice(from, match.index));
+    out += match[0].replace(EMAIL, "«email»");
+    from = match.index + match[0].length;
+  }
+  return out + maskPii(text.slice(from));
 }
 
 const normalise = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "");

@@ -47,7 +47,7 @@ export function servedRef(
   const name = validateDomainName(ref.domain);
   if (!name.ok) return { ok: false, error: name.error };
   if (!targets.targetOf(ref)) {
-    return { ok: false, error: `the bot does not serve ${ref.account} in ${ref.region}` };
+    return { ok: false, error: `the bot does not serve account ${ref.account} in ${ref.region}` };
   }
   return { ok: true, ref };
 }

@@ -49,6 +49,27 @@ describe.each(REDIS_KINDS)("RedisAuditLog on a %s", (kind) => {
     expect(raw).not.toContain("xoxb-");
   });
 
+  it("keeps the account ids of refIds and ARNs, and masks a phone number of twelve digits", async () => {
+    const audit = new RedisAuditLog(redis, `${prefix}-accounts`, createLogger("silent"));
+    const ref = "444455556666.eu-west-2.amazon-connect-a";
+    const role = "arn:aws:iam::444455556666:role/profiles-bot-target";
+    await audit.record({
+      at: new Date().toISOString(),
+      userId: "U1",
+      action: "action:dlq_reingest",
+      target: ref,
+      params: { domain: ref, role, note: "customer 441632960123 called" },
+      outcome: "failed",
+      detail: `User: arn:aws:sts::111122223333:assumed-role/profiles-bot/U1 is not authorized to perform: sts:AssumeRole on resource: ${role}; call +441632960123`,
+    });
+    const [entry] = await audit.latest({ target: ref, limit: 1 });
+    expect(entry?.target).toBe(ref);
+    expect(entry?.params).toEqual({ domain: ref, role, note: "customer «phone» called" });
+    expect(entry?.detail).toBe(
+      `User: arn:aws:sts::111122223333:assumed-role/profiles-bot/U1 is not authorized to perform: sts:AssumeRole on resource: ${role}; call «phone»`,
+    );
+  });
+
   it("caps the stream near its bound", async () => {
     const audit = new RedisAuditLog(redis, `${prefix}-cap`, createLogger("silent"), {
       maxEntries: 50,

@@ -110,4 +110,32 @@ describe("redactText", () => {
     ];
     for (const text of texts) expect(redactText(text)).toBe(text);
   });
+
+  it("keeps the account ids of the AWS names the bot prints: refIds, places, ARNs, endpoint URLs", () => {
+    const texts = [
+      "Re-ingest of 111122223333.us-east-1.amazon-connect-a refused",
+      "could not list the domains of 444455556666.eu-west-2",
+      "User: arn:aws:sts::111122223333:assumed-role/profiles-bot/U1 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/profiles-bot-target",
+      "queue https://sqs.eu-west-2.amazonaws.com/111122223333/legacy-profiles-dlq does not exist",
+      "There is no Customer Profiles domain named d in eu-west-2 of account 444455556666.",
+      "prod (Account ID: 444455556666) in eu-west-2",
+    ];
+    for (const text of texts) expect(redactText(text)).toBe(text);
+  });
+
+  it("still masks phone numbers of twelve digits that stand alone, and emails inside an ARN", () => {
+    expect(redactText("call +441632960123 or 441632960123 (ref 111122223333.us-east-1.d)")).toBe(
+      "call «phone» or «phone» (ref 111122223333.us-east-1.d)",
+    );
+    expect(redactText("441632960123")).toBe("«phone»");
+    expect(redactText("phone 441632960123, account 111122223333")).toBe(
+      "phone «phone», account 111122223333",
+    );
+    // A session named after a person is PII inside the ARN; the account id is not.
+    expect(
+      redactText("arn:aws:sts::111122223333:assumed-role/profiles-bot/maria.garcia@example.com"),
+    ).toBe("arn:aws:sts::111122223333:assumed-role/profiles-bot/«email»");
+    // Something shaped like a refId but led by a '+' is a phone number with text after it.
+    expect(redactText("+441632960123.us-east-1.d")).toBe("«phone».us-east-1.d");
+  });
 });

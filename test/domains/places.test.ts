@@ -94,7 +94,7 @@ describe("servedRef", () => {
     expect(servedRef(targets, "111122223333.us-east-1.x <!channel>").ok).toBe(false);
     const elsewhere = servedRef(targets, "999988887777.us-east-1.amazon-connect-x");
     expect(!elsewhere.ok && elsewhere.error).toBe(
-      "the bot does not serve 999988887777 in us-east-1",
+      "the bot does not serve account 999988887777 in us-east-1",
     );
   });
 });
