@@ -41,6 +41,7 @@ import { auditRefusedRequest } from "./slack/middleware/guard.js";
 import { SlackNotifier } from "./slack/notifier/notifier.js";
 import { createSlackReporters } from "./slack/reporters/index.js";
 import { slackGroupMembers } from "./slack/usergroups.js";
+import { migrateBareDomains } from "./upgrade/bare-domains.js";
 
 export interface Runtime {
   /** Base URL of the HTTP server (events at /slack/events, /healthz). */
@@ -112,6 +113,17 @@ export async function startRuntime(
     // The default place's gateways, for the code that does not name a place yet: with
     // AWS_TARGETS unset, the one set of clients the bot has always had.
     const gateways = targets.gateways(targets.defaultPlace(), { type: "system", reason: "bot" });
+    // Before any worker or listener reads them: what a single-place bot kept under bare
+    // domain names moves to the domains' refIds, so their digests carry on.
+    await migrateBareDomains({
+      redis,
+      prefix: config.redis.prefix,
+      queues,
+      targets,
+      ...(config.aws.region !== undefined && { awsRegion: config.aws.region }),
+      audit,
+      log: log.child({ component: "upgrade" }),
+    });
 
     let workers: Worker[] = [];
     if (config.role !== "bot") {

@@ -91,6 +91,37 @@ export async function reconcileSchedulers(
   return { added, removed };
 }
 
+/** Every scan scheduler: the id after `scan-` (a refId, or a bare domain name from before places) and its interval. */
+export async function scanSchedulers(
+  queues: JobQueues,
+): Promise<{ id: string; every: number | undefined }[]> {
+  return (await queues.dlqScan.getJobSchedulers(0, -1))
+    .filter((s) => s.key.startsWith(SCAN_SCHEDULER_PREFIX))
+    .map((s) => ({ id: s.key.slice(SCAN_SCHEDULER_PREFIX.length), every: s.every ?? undefined }));
+}
+
+/**
+ * The single-place bot's scheduler of `ref.domain` (`scan-<domain>`), upgraded: re-created
+ * under the refId at the same interval when `bound` says the domain is bound there (and the
+ * refId has none yet), then removed, with the delayed scan it held. Re-created first, so a
+ * crash in between leaves two schedulers, never none; the next start removes the old one.
+ * `moved` when re-created, `superseded` when only removed, `absent` when there was none.
+ */
+export async function moveBareScanScheduler(
+  queues: JobQueues,
+  ref: DomainRef,
+  bound: () => Promise<boolean>,
+): Promise<"moved" | "superseded" | "absent"> {
+  const schedulers = await scanSchedulers(queues);
+  const old = schedulers.find((s) => s.id === ref.domain);
+  if (!old) return "absent";
+  const exists = schedulers.some((s) => s.id === refId(ref));
+  const recreate = !exists && old.every !== undefined && (await bound());
+  if (recreate) await scheduleDomainScan(queues, ref, old.every as number);
+  await queues.dlqScan.removeJobScheduler(`${SCAN_SCHEDULER_PREFIX}${ref.domain}`);
+  return recreate ? "moved" : "superseded";
+}
+
 /** The scheduler that runs `reconcile` jobs, so bindings written elsewhere get scanned too. */
 export async function scheduleReconcile(queues: JobQueues, everyMs: number): Promise<void> {
   await queues.dlqScan.upsertJobScheduler(
