@@ -78,8 +78,9 @@ export async function whileHolding<T>(
   for (;;) {
     held = (await redis.set(key, token, "PX", opts.ttlMs, "NX")) === "OK";
     if (held || Date.now() >= until) break;
-    // Wanted, for a few polls: skipping holders leave the lock alone once it is freed.
-    await redis.set(wantedKey(key), token, "PX", pollMs * 4);
+    // Wanted: skipping holders leave the lock alone once it is freed. The mark lives as long
+    // as the lock would, so a waiter that dies holds scans off no longer than a holder would.
+    await redis.set(wantedKey(key), token, "PX", opts.ttlMs);
     marked = true;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

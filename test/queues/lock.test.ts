@@ -38,7 +38,8 @@ describe("a lock shared by skipping holders and a waiting one", () => {
         }
       }
     })();
-    await sleep(150);
+    // The scans are under way (a loaded machine may take a while to start them).
+    while (scans === 0) await sleep(20);
     const got = await whileHolding(redis, key, { ttlMs: 5_000, waitMs: 5_000 }, async () => {
       const scansWhileHeld = scans;
       await sleep(300);
