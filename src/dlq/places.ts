@@ -2,7 +2,8 @@
  * Finding which place (account and region) a domain the user named is in, and reading the
  * place a person typed (`prod`, or `prod/eu-west-2` when the target has several regions).
  * The bot may serve the same domain name in several places; a name alone is enough only
- * when one place has it.
+ * when one place has it. Every `/profiles` subcommand that picks a place reads it with
+ * `takeTargetOption` and `readPlaceSelector`, so they all take the same `--target`.
  */
 import type { DomainRef, Place, Targets } from "../aws/targets.js";
 
@@ -19,6 +20,28 @@ export const placeSelector = (targets: Pick<Targets, "targetOf">, place: Place):
   if (!target) return `${place.account}/${place.region}`;
   return target.regions.length > 1 ? `${target.name}/${place.region}` : target.name;
 };
+
+/** How a subcommand's usage shows the option. */
+export const TARGET_OPTION = "[--target <target>[/<region>]]";
+
+/**
+ * `--target prod`, `--target=prod/eu-west-2` or `target:prod`, anywhere in a subcommand's
+ * arguments: the selector (not yet checked, see `readPlaceSelector`) and the other arguments
+ * in their order. Given twice, the last one counts; `--target` with nothing after it gives an
+ * empty selector, which `readPlaceSelector` refuses with the choices.
+ */
+export function takeTargetOption(argv: readonly string[]): { rest: string[]; target?: string } {
+  const rest: string[] = [];
+  let target: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const inline = /^(?:--target=|target:)(.*)$/i.exec(arg);
+    if (inline) target = inline[1];
+    else if (arg.toLowerCase() === "--target") target = argv[++i] ?? "";
+    else rest.push(arg);
+  }
+  return { rest, ...(target !== undefined && { target }) };
+}
 
 const SELECTOR = /^([a-z0-9][a-z0-9-]{0,31})(?:\/([a-z]{2}(?:-[a-z]+)+-\d))?$/;
 

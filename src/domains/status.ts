@@ -195,15 +195,17 @@ export interface PlaceListing extends Place {
 }
 
 /**
- * Every place's domains, each place looked up on its own: a place that fails (its role can't
- * be assumed, say) carries its error sentence and the others are listed all the same.
+ * Every place's domains (or those of the places given), each place looked up on its own: a
+ * place that fails (its role can't be assumed, say) carries its error sentence and the others
+ * are listed all the same.
  */
 export async function listEveryPlace(
   targets: Pick<Targets, "places" | "describe" | "gateways">,
   actor: Actor,
+  places: readonly Place[] = targets.places(),
 ): Promise<PlaceListing[]> {
   return Promise.all(
-    targets.places().map(async (place): Promise<PlaceListing> => {
+    places.map(async (place): Promise<PlaceListing> => {
       const label = targets.describe(place);
       try {
         const domains = await listDomainStatus(targets.gateways(place, actor));

@@ -1,7 +1,8 @@
 /**
- * Naming a place by hand (the CLI's --target/--region, `/profiles status <domain> <target>`),
- * reading a button's domain reference as hostile text, and listing every place's domains with
- * a place that fails shown beside the others.
+ * Naming a place by hand (the CLI's --target/--region; in Slack, `--target <target>[/<region>]`
+ * read by one parser for `/profiles status` and `/profiles alerts`), reading a button's domain
+ * reference as hostile text, and listing every place's domains with a place that fails shown
+ * beside the others.
  */
 import { describe, expect, it } from "vitest";
 import { renderText, validateBlocks } from "../../sandbox/slack/blocks.js";
@@ -13,9 +14,12 @@ import {
   type Target,
   type Targets,
 } from "../../src/aws/targets.js";
+import { takeTargetOption } from "../../src/dlq/places.js";
 import { pickPlace, servedRef } from "../../src/domains/places.js";
 import { listEveryPlace } from "../../src/domains/status.js";
 import { AppError } from "../../src/errors.js";
+import { readAlertsArgs } from "../../src/slack/commands/alerts.js";
+import { readStatusArgs } from "../../src/slack/commands/status.js";
 import { renderPlaceList } from "../../src/slack/render/status.js";
 
 const HOME: Target = { name: "default", account: "111122223333", regions: ["us-east-1"] };
@@ -76,6 +80,60 @@ describe("pickPlace", () => {
     const region = pickPlace(targets, "prod", "us-east-1");
     expect(!region.ok && region.error).toMatch(
       /served in eu-west-2, eu-central-1, not in us-east-1/,
+    );
+  });
+});
+
+describe("--target in Slack", () => {
+  const targets = targetsOf(() => ({}));
+  const [, WEST2, CENTRAL1] = targets.places();
+
+  it("is found anywhere in the arguments, in each of its spellings", () => {
+    expect(takeTargetOption(["orders", "--target", "prod/eu-west-2"])).toEqual({
+      rest: ["orders"],
+      target: "prod/eu-west-2",
+    });
+    expect(takeTargetOption(["--target=prod", "orders", "off"])).toEqual({
+      rest: ["orders", "off"],
+      target: "prod",
+    });
+    expect(takeTargetOption(["orders", "TARGET:prod"])).toEqual({
+      rest: ["orders"],
+      target: "prod",
+    });
+    expect(takeTargetOption(["orders", "--target"])).toEqual({ rest: ["orders"], target: "" });
+    expect(takeTargetOption(["orders"])).toEqual({ rest: ["orders"] });
+  });
+
+  it("picks the same place for /profiles status as for /profiles alerts", () => {
+    const argv = ["orders", "--target", "prod/eu-central-1"];
+    expect(readStatusArgs({ targets }, argv)).toEqual({ name: "orders", places: [CENTRAL1] });
+    expect(readAlertsArgs(argv, "C0HERE")).toMatchObject({
+      domain: "orders",
+      target: "prod/eu-central-1",
+    });
+    // A target with several regions, named alone: every one of them.
+    expect(readStatusArgs({ targets }, ["--target", "prod"])).toEqual({
+      places: [WEST2, CENTRAL1],
+    });
+    expect(readStatusArgs({ targets }, [])).toEqual({});
+  });
+
+  it("refuses an unknown target or region with the ones there are, and the old positional form with the usage", () => {
+    const unknown = readStatusArgs({ targets }, ["orders", "--target", "staging"]);
+    expect(unknown).toEqual({
+      refusal:
+        ":warning: There is no target named staging (the bot serves: default, prod/eu-west-2, prod/eu-central-1).",
+      reason:
+        "There is no target named staging (the bot serves: default, prod/eu-west-2, prod/eu-central-1).",
+    });
+    const region = readStatusArgs({ targets }, ["--target", "prod/us-east-1"]);
+    expect("refusal" in region && region.refusal).toContain(
+      "The target prod is not served in us-east-1 (the bot serves: default, prod/eu-west-2, prod/eu-central-1).",
+    );
+    const positional = readStatusArgs({ targets }, ["orders", "prod", "eu-west-2"]);
+    expect("refusal" in positional && positional.refusal).toContain(
+      "`/profiles status [domain] [--target <target>[/<region>]]`",
     );
   });
 });

@@ -15,7 +15,12 @@ import {
   setAlerts,
   stopAlerts,
 } from "../../dlq/alerts.js";
-import { ambiguousDomain, readPlaceSelector } from "../../dlq/places.js";
+import {
+  ambiguousDomain,
+  readPlaceSelector,
+  TARGET_OPTION,
+  takeTargetOption,
+} from "../../dlq/places.js";
 import { validateDomainName } from "../../enable/names.js";
 import { asAppError } from "../../errors.js";
 import { alertsCtx, auditedRef, type SlackDeps } from "../deps.js";
@@ -35,22 +40,8 @@ type AlertsRequest =
   /** `refusal` is what Slack shows; `reason` is what the audit trail keeps. */
   | { refusal: string; reason: string };
 
-/** `--target prod`, `--target=prod/eu-west-2` or `target:prod`, anywhere in the arguments. */
-function takeTarget(argv: string[]): { rest: string[]; target?: string } {
-  const rest: string[] = [];
-  let target: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const inline = /^(?:--target=|target:)(.*)$/i.exec(arg);
-    if (inline) target = inline[1];
-    else if (arg.toLowerCase() === "--target") target = argv[++i] ?? "";
-    else rest.push(arg);
-  }
-  return { rest, ...(target !== undefined && { target }) };
-}
-
 export function readAlertsArgs(argv: string[], here: string): AlertsRequest {
-  const { rest, target: selector } = takeTarget(argv);
+  const { rest, target: selector } = takeTargetOption(argv);
   const [rawDomain, target, extra] = rest;
   if (!rawDomain || extra !== undefined) {
     return {
@@ -138,7 +129,7 @@ function refusalReason(outcome: SetAlertsOutcome): string | undefined {
 
 export const alertsSubcommand: Subcommand = {
   name: "alerts",
-  usage: "alerts <domain> [#channel|off] [--target <target>]",
+  usage: `alerts <domain> [#channel|off] ${TARGET_OPTION}`,
   summary: "Post a domain's dead-letter digest in a channel (this one by default), or stop it.",
   permission: "settings",
   run: async ({ ack, respond, argv, deps, command, context }) => {

@@ -1,15 +1,22 @@
 /**
- * `/profiles status [domain [target [region]]]`: acks at once, then looks the domain (or all
- * domains) up and answers through `respond`, since the AWS calls can take longer than Slack's
- * 3 seconds. With several places the list is grouped by place, a place that fails showing its
- * error while the others are listed; a domain is looked for in every place (or the one named).
- * A domain that does not exist is audited as refused; a failed look-up as failed. The key
- * check it makes is kept for the App Home (src/domains/key-check.ts).
+ * `/profiles status [domain] [--target <target>[/<region>]]`: acks at once, then looks the
+ * domain (or all domains) up and answers through `respond`, since the AWS calls can take longer
+ * than Slack's 3 seconds. With several places the list is grouped by place, a place that fails
+ * showing its error while the others are listed; a domain is looked for in every place, or in
+ * the ones `--target` names (read as `/profiles alerts` reads it, src/dlq/places.ts). A bad
+ * `--target` or a second positional argument is refused at once, saying what to type. A domain
+ * that does not exist is audited as refused; a failed look-up as failed. The key check it makes
+ * is kept for the App Home (src/domains/key-check.ts).
  */
-import { type Place, refId } from "../../aws/targets.js";
+import type { Place } from "../../aws/targets.js";
 import type { Actor } from "../../context.js";
+import {
+  ambiguousDomain,
+  readPlaceSelector,
+  TARGET_OPTION,
+  takeTargetOption,
+} from "../../dlq/places.js";
 import { noSuchDomain } from "../../domains/key-check.js";
-import { pickPlace } from "../../domains/places.js";
 import {
   domainStatus,
   keyCheckOf,
@@ -18,7 +25,7 @@ import {
   placesHolding,
 } from "../../domains/status.js";
 import { AppError, asAppError } from "../../errors.js";
-import { keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
+import { auditedRef, keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
 import { noteAudit } from "../middleware/guard.js";
 import type { SlackMessage } from "../notifier/notifier.js";
 import {
@@ -26,16 +33,48 @@ import {
   renderDomainStatus,
   renderLookingUp,
   renderPlaceList,
+  renderStatusUsage,
 } from "../render/status.js";
 import type { Subcommand } from "./subcommand.js";
 
+/** What the command asks for: a domain or the list, in the places named or all of them. */
+type StatusRequest =
+  | { name?: string; places?: Place[] }
+  /** `refusal` is what Slack shows; `reason` is what the audit trail keeps. */
+  | { refusal: string; reason: string };
+
+export function readStatusArgs(deps: Pick<SlackDeps, "targets">, argv: string[]): StatusRequest {
+  const { rest, target } = takeTargetOption(argv);
+  const [name, extra] = rest;
+  if (extra !== undefined) {
+    return {
+      refusal: renderStatusUsage(),
+      reason: `more arguments than [domain] ${TARGET_OPTION}`,
+    };
+  }
+  if (target === undefined) return name ? { name } : {};
+  const read = readPlaceSelector(deps.targets, target);
+  if (!read.ok) return { refusal: `:warning: ${read.error}`, reason: read.error };
+  return { ...(name && { name }), places: read.places };
+}
+
 export const statusSubcommand: Subcommand = {
   name: "status",
-  usage: "status [domain [target [region]]]",
+  usage: `status [domain] ${TARGET_OPTION}`,
   summary: "Show a domain's settings and counts, or list the domains.",
   permission: "status",
   run: async ({ ack, respond, argv, deps, command, context }) => {
-    const [name, targetName, region] = argv;
+    const request = readStatusArgs(deps, argv);
+    if ("refusal" in request) {
+      noteAudit(context, {
+        outcome: "refused",
+        detail: request.reason,
+        ...(argv[0] && { target: argv[0].slice(0, 100) }),
+      });
+      await ack({ response_type: "ephemeral", text: request.refusal });
+      return;
+    }
+    const { name } = request;
     if (name) noteAudit(context, { target: name.slice(0, 100) });
     await ack({ response_type: "ephemeral", text: renderLookingUp(name) });
     const actor: Actor = {
@@ -44,19 +83,19 @@ export const statusSubcommand: Subcommand = {
       teamId: command.team_id,
       channelId: command.channel_id,
     };
+    const places = request.places ?? deps.targets.places();
     try {
       let message: SlackMessage;
       if (name) {
-        const places = placesToSearch(deps, targetName, region);
         const place = await onlyPlaceHolding(deps, places, name, actor);
         const ref = { ...place, domain: name };
-        noteAudit(context, { target: refId(ref) });
+        noteAudit(context, auditedRef(deps, ref));
         const status = await domainStatus(deps.targets.gateways(place, actor), ref);
         // The App Home shows this key check until a later one replaces it.
         await keyCheckStore(deps).set(keyCheckOf(status));
         message = renderDomainStatus(status, placeLabel(deps, place));
       } else if (deps.targets.places().length > 1) {
-        message = renderPlaceList(await listEveryPlace(deps.targets, actor));
+        message = renderPlaceList(await listEveryPlace(deps.targets, actor, places));
       } else {
         const gateways = deps.targets.gateways(deps.targets.defaultPlace(), actor);
         message = renderDomainList(await listDomainStatus(gateways));
@@ -84,15 +123,7 @@ export const statusSubcommand: Subcommand = {
   },
 };
 
-/** The named target (and region), or every place when none was named. */
-function placesToSearch(deps: SlackDeps, targetName?: string, region?: string): readonly Place[] {
-  if (!targetName) return deps.targets.places();
-  const picked = pickPlace(deps.targets, targetName, region);
-  if (!picked.ok) throw new AppError("invalid_input", picked.error);
-  return [picked.place];
-}
-
-/** The one place holding the domain; a sentence naming them when several do. */
+/** The one place holding the domain; a sentence naming them, with the `--target` for each, when several do. */
 async function onlyPlaceHolding(
   deps: SlackDeps,
   places: readonly Place[],
@@ -104,20 +135,23 @@ async function onlyPlaceHolding(
   if (!first) {
     const [only] = places;
     if (places.length === 1 && only) throw noSuchDomain({ ...only, domain: name });
+    const where =
+      places.length < deps.targets.places().length
+        ? places.map((p) => deps.targets.describe(p)).join(", ")
+        : "any account and region the bot serves";
     throw new AppError(
       "not_found",
-      `There is no Customer Profiles domain named ${name} in any account and region the bot serves. \`/profiles status\` lists the domains there are.`,
+      `There is no Customer Profiles domain named ${name} in ${where}. \`/profiles status\` lists the domains there are.`,
     );
   }
   if (more.length === 0) return first;
-  const where = holding
-    .map((p) => {
-      const target = deps.targets.targetOf(p);
-      return `\`/profiles status ${name} ${target?.name ?? "?"} ${p.region}\``;
-    })
-    .join(", ");
   throw new AppError(
     "invalid_input",
-    `There is a domain named ${name} in ${holding.length} places: name the one you mean, ${where}.`,
+    ambiguousDomain(
+      deps.targets,
+      name,
+      holding,
+      (selector) => `\`/profiles status ${name} --target ${selector}\``,
+    ),
   );
 }

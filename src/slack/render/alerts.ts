@@ -3,7 +3,7 @@ import type { SetAlertsOutcome, StopAlertsOutcome } from "../../dlq/alerts.js";
 import { code } from "./text.js";
 
 const ALERTS_USAGE =
-  "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off` (add `--target <target>` when the bot serves several accounts or regions)";
+  "`/profiles alerts <domain> [#channel]`, or `/profiles alerts <domain> off` (add `--target <target>[/<region>]` when the bot serves several accounts or regions)";
 
 export const renderAlertsUsage = (): string => `Usage: ${ALERTS_USAGE}.`;
 

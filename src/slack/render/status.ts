@@ -227,8 +227,8 @@ export function renderPlaceList(places: PlaceListing[]): SlackMessage {
         type: "mrkdwn",
         text:
           shownTotal < total
-            ? `Showing ${shownTotal} of ${total}. \`/profiles status <domain> [target] [region]\` shows one domain.`
-            : "`/profiles status <domain> [target] [region]` shows a domain's settings and counts.",
+            ? `Showing ${shownTotal} of ${total}. \`/profiles status <domain> [--target <target>[/<region>]]\` shows one domain.`
+            : "`/profiles status <domain> [--target <target>[/<region>]]` shows a domain's settings and counts.",
       },
     ],
   });
@@ -252,5 +252,9 @@ export const renderKeyCheckRefused = (problem: string): string =>
   `:warning: This button carries a value the bot can't read (${esc(problem)}). Nothing was checked; type \`/profiles status <domain>\` to check the domain's key again.`;
 
 /** The ack, shown while the AWS calls run. */
+/** A second domain, or the old `<domain> <target> <region>` form: what to type instead. */
+export const renderStatusUsage = (): string =>
+  "Usage: `/profiles status [domain] [--target <target>[/<region>]]`: one domain, or none to list them; `--target prod` or `--target prod/eu-west-2` looks in that account (and region) only.";
+
 export const renderLookingUp = (domain: string | undefined): string =>
   domain ? `Looking up domain ${code(domain, 100)}…` : "Looking up the domains…";
