@@ -217,7 +217,8 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
       };
       if (data.failure) counts.failedStep = data.failure.step;
       if (data.checkpoint?.link?.linked === false) counts.link = "by hand";
-      return { requestedBy: data.requestedBy, target: refId(domainRefOfJob(data)), counts };
+      const ref = domainRefOfJob(data);
+      return { requestedBy: data.requestedBy, target: refId(ref), place: ref, counts };
     }
     case JOBS.cleanup: {
       const data = job.data as CleanupJobData;
@@ -229,9 +230,10 @@ async function describeJob(worker: Worker, job: Job, result: unknown): Promise<F
       for (const item of (result as CleanupResult | undefined)?.items ?? []) {
         counts[item.action] = ((counts[item.action] as number | undefined) ?? 0) + 1;
       }
+      const ref = target && domainRefOfJob(target.data);
       return {
         requestedBy: data.requestedBy,
-        ...(target && { target: refId(domainRefOfJob(target.data)) }),
+        ...(ref && { target: refId(ref), place: ref }),
         counts,
       };
     }

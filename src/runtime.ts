@@ -141,6 +141,7 @@ export async function startRuntime(
         reporters: createSlackReporters({
           notifier,
           log,
+          targets,
           preview: config.dlq.preview,
           reingestRate: config.reingest.rate,
         }),

@@ -143,6 +143,7 @@ describe("job outcomes from the stack's worker", () => {
       userId: USER,
       // The domain's whole reference: the same name in another account or region is another.
       target: ref,
+      place: PLACE_TEXT,
       jobId: outcome.jobId,
       outcome: "failed",
     });
@@ -154,7 +155,12 @@ describe("job outcomes from the stack's worker", () => {
     const clicked = await cleanUpProvision(queues, outcome.jobId, USER, { attempts: 1 });
     expect(clicked.status).toBe("started");
     const [cleaned] = await entries(audit, "job:cleanup");
-    expect(cleaned).toMatchObject({ userId: USER, target: ref, outcome: "succeeded" });
+    expect(cleaned).toMatchObject({
+      userId: USER,
+      target: ref,
+      place: PLACE_TEXT,
+      outcome: "succeeded",
+    });
     expect(cleaned?.params?.provisionJob).toBe(outcome.jobId);
   });
 });

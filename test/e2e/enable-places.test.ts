@@ -2,16 +2,17 @@
  * Two accounts × two regions, the same Connect instance and domain name in each: the wizard
  * starts with the target step, enabling the same domain in all four places makes four domains
  * (read back per account and region through the SDK), four jobs and four messages, the second
- * account's calls made in a session named after the Slack user; /profiles status and the CLI
- * list by place; a wrong external id is refused with a sentence naming the fix, in its own
+ * account's calls made in a session named after the Slack user, each message naming its place;
+ * /profiles status and the CLI list by place, and /profiles status takes --target as alerts does; a wrong external id is refused with a sentence naming the fix, in its own
  * group, while the other places still list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TARGET_ROLE_ARN } from "../../sandbox/aws/index.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { Stack } from "../../sandbox/stack.js";
+import { RedisAuditLog } from "../../src/audit/audit.js";
 import type { TargetRegistry } from "../../src/aws/target-registry.js";
-import { placeId } from "../../src/aws/targets.js";
+import { placeId, refId } from "../../src/aws/targets.js";
 import { createStatusCommand } from "../../src/cli/status.js";
 import { createLogger } from "../../src/logger.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
@@ -91,6 +92,28 @@ describe("four places", () => {
     // Each message names its own job: four ids, none shared.
     const ids = FOUR_PLACES.map((p) => provisionJobId(p, EXAMPLECORP));
     expect(new Set(ids).size).toBe(4);
+    // Each Enable is audited under the domain's refId and place, as the job's outcome is, so
+    // `/profiles audit <domain>` finds both; the instance goes with the parameters.
+    const audit = new RedisAuditLog(redis, stack.config.redis.prefix, createLogger("silent"));
+    const trail = await audit.latest({ limit: 500 });
+    for (const place of FOUR_PLACES) {
+      const target = refId({ ...place, domain: DOMAIN });
+      const enabled = trail.filter((e) => e.action === "view:enable_review" && e.target === target);
+      expect(enabled).toHaveLength(1);
+      expect(enabled[0]).toMatchObject({
+        place: registry.describe(place),
+        jobId: provisionJobId(place, EXAMPLECORP),
+        params: { instance: EXAMPLECORP },
+        outcome: "succeeded",
+      });
+    }
+    // ...and its own place, in its text and its notification: the four read alike otherwise.
+    for (const place of FOUR_PLACES) {
+      const id = provisionJobId(place, EXAMPLECORP);
+      const message = enabledMessages().find((m) => readMessage(m).includes(id));
+      expect(readMessage(message)).toContain(`in ${registry.describe(place)}`);
+      expect(message?.text).toContain(`(${registry.describe(place)})`);
+    }
 
     // The second account's work ran in sessions named after the person who pressed Enable.
     const { json } = await emulatorControl(stack.emulator.url, "assumed-roles", "GET");
@@ -114,6 +137,36 @@ describe("four places", () => {
     const text = readMessage(answer);
     for (const place of FOUR_PLACES) expect(text).toContain(registry.describe(place));
     expect(text.split(DOMAIN).length - 1).toBe(4);
+  });
+
+  it("/profiles status names the --target for each place holding the name, and looks where --target says", async () => {
+    const ask = async (text: string, expected: string) => {
+      const seen = stack.slack.timeline.ephemerals(USER).length;
+      await stack.slack.driver.type(text, { user: USER });
+      const reply = await stack.slack.timeline.waitFor(
+        (t) =>
+          t
+            .ephemerals(USER)
+            .slice(seen)
+            .find((e) => readMessage(e).includes(expected)),
+        { timeoutMs: 15_000, description: `the answer to ${text}` },
+      );
+      return readMessage(reply);
+    };
+    const several = await ask(`/profiles status ${DOMAIN}`, "exists in 4 places");
+    for (const selector of ["home/us-east-1", "home/eu-west-2", "second/us-east-1"]) {
+      expect(several).toContain(`/profiles status ${DOMAIN} --target ${selector}`);
+    }
+    const one = await ask(`/profiles status ${DOMAIN} --target second/eu-west-2`, "Dead-letter");
+    expect(one).toContain(registry.describe({ account: SECOND_ACCOUNT, region: "eu-west-2" }));
+    // Only that account's listing, both its regions, when --target names the target alone.
+    const listed = await ask("/profiles status --target second", "second (");
+    expect(listed).toContain(registry.describe({ account: SECOND_ACCOUNT, region: "us-east-1" }));
+    expect(listed).not.toContain("home (");
+    const unknown = await ask(`/profiles status ${DOMAIN} --target nope`, "no target named nope");
+    expect(unknown).toContain(
+      "the bot serves: home/us-east-1, home/eu-west-2, second/us-east-1, second/eu-west-2",
+    );
   });
 
   it("the CLI lists one place with --target and --region, and names the targets for an unknown one", async () => {

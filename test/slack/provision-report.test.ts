@@ -556,6 +556,47 @@ describe("SlackProvisionReporter", () => {
     expect(notifier.posts).toHaveLength(1);
   });
 
+  it("names the job's place when the bot serves several, and reads as before with one", async () => {
+    const described: unknown[] = [];
+    const several = new MemoryNotifier();
+    const placed = new SlackProvisionReporter(
+      {
+        notifier: several,
+        log,
+        describePlace: (place) => {
+          described.push(place);
+          return "prod (111122223333) · us-east-1";
+        },
+      },
+      fakeJob(data()),
+    );
+    await placed.completed(SUMMARY);
+    // The place it was asked about is the job's own, read from the instance ARN.
+    expect(described).toEqual([{ account: ACCOUNT, region: "us-east-1" }]);
+    const [post] = several.posts;
+    expect(textOf(post?.message as SlackMessage)).toContain(
+      `Requested by @U0ADMIN · domain ${DOMAIN} in prod (111122223333) · us-east-1 · job`,
+    );
+    expect(post?.message.text).toBe(
+      `Customer Profiles enabled for examplecorp (prod (111122223333) · us-east-1): domain ${DOMAIN}.`,
+    );
+    expect(validateBlocks(post?.message.blocks, "message")).toEqual([]);
+
+    const one = new MemoryNotifier();
+    const unplaced = new MemoryNotifier();
+    await new SlackProvisionReporter(
+      { notifier: one, log, describePlace: () => undefined },
+      fakeJob(data()),
+    ).completed(SUMMARY);
+    await new SlackProvisionReporter({ notifier: unplaced, log }, fakeJob(data())).completed(
+      SUMMARY,
+    );
+    expect(one.posts[0]?.message).toEqual(unplaced.posts[0]?.message);
+    expect(one.posts[0]?.message.text).toBe(
+      `Customer Profiles enabled for examplecorp: domain ${DOMAIN}.`,
+    );
+  });
+
   it("uses the message the wizard posted, and rebuilds finished steps from the checkpoint", async () => {
     const notifier = new MemoryNotifier();
     const jobData: ReportedJobData = {

@@ -19,7 +19,7 @@ import {
   provisionStatusMessage,
   retryProvision,
 } from "../../queues/provision.js";
-import type { SlackDeps } from "../deps.js";
+import { placeLabel, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { renderProvisionMessage } from "../render/provision.js";
@@ -90,7 +90,11 @@ export async function onCheckLink(args: ActionArgs, deps: SlackDeps): Promise<vo
       case "elsewhere": {
         const text = say.renderLinkStillMissing(
           outcome,
-          completedReport(jobId, outcome.record.data),
+          completedReport(
+            jobId,
+            outcome.record.data,
+            placeLabel(deps, placeOfJob(outcome.record.data)),
+          ),
         );
         const found = outcome.status === "missing" ? "no domain" : `domain ${outcome.domain}`;
         await tell(args, text, {
@@ -122,7 +126,7 @@ export async function onCheckLink(args: ActionArgs, deps: SlackDeps): Promise<vo
 async function completeReport(deps: SlackDeps, jobId: string, record: LinkCheckRecord) {
   const { message } = record.data;
   if (!message) return;
-  const report = completedReport(jobId, record.data);
+  const report = completedReport(jobId, record.data, placeLabel(deps, placeOfJob(record.data)));
   await deps.notifier.update(message.channel, message.ts, renderProvisionMessage(report));
 }
 

@@ -56,6 +56,11 @@ export interface ProvisionReport {
   jobId: string;
   instanceLabel: string;
   domainName: string;
+  /**
+   * Where the job works, for people (`prod (444455556666) · eu-west-2`): set only when the bot
+   * serves several places, so with one the message reads as it always did.
+   */
+  place?: string;
   requestedBy: string;
   steps: StepLine[];
   completed?: ProvisionSummary;
@@ -123,7 +128,7 @@ export function renderProvisionMessage(report: ProvisionReport): SlackMessage {
         {
           type: "mrkdwn",
           text: clip(
-            `Requested by <@${report.requestedBy}> · domain ${code(report.domainName)} · job ${code(report.jobId)}`,
+            `Requested by <@${report.requestedBy}> · domain ${code(report.domainName)}${where(report)} · job ${code(report.jobId)}`,
             FIELD_TEXT,
           ),
         },
@@ -148,6 +153,10 @@ export function renderProvisionMessage(report: ProvisionReport): SlackMessage {
   return { text: fallbackText(report), blocks };
 }
 
+/** ` in *prod (444455556666) · eu-west-2*`, or nothing with one place. */
+const where = (report: ProvisionReport): string =>
+  report.place === undefined ? "" : ` in *${esc(report.place)}*`;
+
 function headline(report: ProvisionReport): string {
   const who = report.instanceLabel;
   if (report.completed?.instance.byHand) {
@@ -162,7 +171,9 @@ function headline(report: ProvisionReport): string {
 
 /** The notification text, and what screen readers and search see. */
 function fallbackText(report: ProvisionReport): string {
-  const head = headline(report);
+  // With several places the same instance name may be in each: the notification says which.
+  const head =
+    report.place === undefined ? headline(report) : `${headline(report)} (${report.place})`;
   if (report.completed?.instance.byHand) {
     return `${head}. Domain ${report.completed.domain.name} is ready; the message gives the console steps.`;
   }

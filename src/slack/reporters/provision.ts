@@ -9,10 +9,12 @@
  * rebuilt from the job's data (checkpoint, failure, clean-up) when a reporter starts, so a
  * restarted worker picks up where the message left off.
  */
+import type { Place } from "../../aws/targets.js";
 import type { Logger } from "../../logger.js";
 import { cleanupPreview } from "../../provision/cleanup.js";
 import {
   type ProvisionJobData,
+  placeOfJob,
   provisionInput,
   type StatusMessageRef,
 } from "../../provision/plan-to-job.js";
@@ -47,10 +49,22 @@ export interface ReportableJob {
 export interface ReportDeps {
   notifier: Notifier;
   log: Logger;
+  /**
+   * The job's place as people read it (`prod (444455556666) · eu-west-2`), or undefined when
+   * the bot serves one place and the message reads as it always did.
+   */
+  describePlace?: (place: Place) => string | undefined;
 }
 
-/** What the message shows for a job that has not reported anything yet. */
-export function reportFromJobData(jobId: string, data: ProvisionJobData): ProvisionReport {
+/**
+ * What the message shows for a job that has not reported anything yet. `place`: the job's
+ * account and region for people, when the bot serves several.
+ */
+export function reportFromJobData(
+  jobId: string,
+  data: ProvisionJobData,
+  place?: string,
+): ProvisionReport {
   const { request, checkpoint } = data;
   const input = provisionInput(jobId, data);
   const skipped = skippedSteps(request);
@@ -70,6 +84,7 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
     jobId,
     instanceLabel: request.instance.alias ?? request.instance.id,
     domainName: input.domain.name,
+    ...(place !== undefined && { place }),
     requestedBy: data.requestedBy,
     steps,
     ...(data.failure ? { failure: data.failure } : {}),
@@ -82,9 +97,13 @@ export function reportFromJobData(jobId: string, data: ProvisionJobData): Provis
  * The report of a job that completed, from its data alone: Check again rebuilds it once the
  * link is made, when the job itself may be gone.
  */
-export function completedReport(jobId: string, data: ProvisionJobData): ProvisionReport {
+export function completedReport(
+  jobId: string,
+  data: ProvisionJobData,
+  place?: string,
+): ProvisionReport {
   return {
-    ...reportFromJobData(jobId, data),
+    ...reportFromJobData(jobId, data, place),
     completed: summarise(provisionInput(jobId, data), data.checkpoint),
   };
 }
@@ -99,8 +118,8 @@ const doneStatus = (skipped: boolean, outcome: StepOutcome | undefined): StepLin
   skipped ? "skipped" : OUTCOME_STATUS[outcome ?? "done"];
 
 /** The message the wizard posts when it enqueues, before any step has run. */
-export const initialProvisionMessage = (jobId: string, data: ProvisionJobData) =>
-  renderProvisionMessage(reportFromJobData(jobId, data));
+export const initialProvisionMessage = (jobId: string, data: ProvisionJobData, place?: string) =>
+  renderProvisionMessage(reportFromJobData(jobId, data, place));
 
 /**
  * Waits are retried every few seconds and each shows how long the job has waited: at most
@@ -123,7 +142,7 @@ export class SlackProvisionReporter implements ProvisionReporter {
     private readonly job: ReportableJob,
   ) {
     const jobId = String(job.id ?? "");
-    this.report = reportFromJobData(jobId, job.data);
+    this.report = reportFromJobData(jobId, job.data, deps.describePlace?.(placeOfJob(job.data)));
     this.skipped = skippedSteps(job.data.request);
     this.ref = job.data.message;
   }

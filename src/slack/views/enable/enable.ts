@@ -7,10 +7,10 @@ import type { WebClient } from "@slack/web-api";
 import type { ConfirmationKind } from "../../../enable/plan.js";
 import { decideEnable } from "../../../enable/submit.js";
 import { asAppError } from "../../../errors.js";
-import type { ProvisionJobData } from "../../../provision/plan-to-job.js";
+import { domainRefOfJob, type ProvisionJobData } from "../../../provision/plan-to-job.js";
 import type { EnqueueOutcome } from "../../../queues/outcome.js";
 import { enqueueProvision, provisionJobIdOf } from "../../../queues/provision.js";
-import type { SlackDeps } from "../../deps.js";
+import { auditedRef, type SlackDeps } from "../../deps.js";
 import type { ViewArgs } from "../../entries.js";
 import type { AuditNote } from "../../middleware/guard.js";
 import { expiredView, placeGoneView } from "../../render/enable/common.js";
@@ -62,7 +62,15 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
   }
   const { data } = decision;
   const jobId = provisionJobIdOf(data);
-  if (note) Object.assign(note, { target: data.request.instance.arn, jobId });
+  // Named like every other entry about a domain (its refId and place), so `/profiles audit
+  // <domain>` finds the Enable beside the job's outcome; the instance goes with the parameters.
+  if (note) {
+    Object.assign(note, {
+      ...auditedRef(deps, domainRefOfJob(data)),
+      jobId,
+      params: { ...note.params, instance: data.request.instance.id },
+    });
+  }
   const log = deps.log.child({
     userId: draft.userId,
     teamId: draft.teamId,

@@ -3,9 +3,13 @@
  * held job's data (the reporter edits it instead of posting one), then the job may start.
  */
 import type { Logger } from "../../../logger.js";
-import type { ProvisionJobData, StatusMessageRef } from "../../../provision/plan-to-job.js";
+import {
+  type ProvisionJobData,
+  placeOfJob,
+  type StatusMessageRef,
+} from "../../../provision/plan-to-job.js";
 import { releaseProvision } from "../../../queues/provision.js";
-import type { SlackDeps } from "../../deps.js";
+import { placeLabel, type SlackDeps } from "../../deps.js";
 import { initialProvisionMessage } from "../../reporters/provision.js";
 
 /** Never throws: without the message the reporter posts its own; without the release the job starts after its hold. */
@@ -17,7 +21,7 @@ export async function postStatusAndStart(
 ): Promise<void> {
   let posted: StatusMessageRef | undefined;
   try {
-    const message = initialProvisionMessage(jobId, data);
+    const message = initialProvisionMessage(jobId, data, placeLabel(deps, placeOfJob(data)));
     const { channel, ts } = await deps.notifier.post(data.channelId, message);
     posted = { channel, ts };
   } catch (err) {
