@@ -4,12 +4,10 @@
  * sandbox launcher and the end-to-end tests both start it from here.
  */
 import { randomBytes } from "node:crypto";
-import { createAwsClients } from "../src/aws/clients.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
 import { createLogger, type Logger } from "../src/logger.js";
 import { createRedis, keysMatching, type Redis } from "../src/redis.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
-import { domainsWithDlq, makeFailures } from "./aws/failures.js";
 import {
   ACCOUNT_ID,
   type EmulatorHandle,
@@ -21,6 +19,7 @@ import {
 import { TARGET_EXTERNAL_ID, TARGET_ROLE_ARN } from "./aws/seed.js";
 import { ingestionIdle } from "./aws/services/profiles.js";
 import { rolesOfUsers } from "./env.js";
+import { failurePlaces } from "./failure-places.js";
 import {
   type SandboxHooks,
   type SlackStandIn,
@@ -91,18 +90,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       region: SANDBOX_SECOND_REGION,
     });
   }
-  // The page's sandbox controls act on the emulator through its API, like the bot does.
-  const aws = createAwsClients({
+  let config: Config | undefined;
+  // The page's sandbox controls act on the emulator through its API, like the bot does:
+  // "Make ingestion failures" offers the domains of every place the bot serves, each made in
+  // its own account and region (a role target's through its role).
+  const failures = failurePlaces(() => config?.aws.targets ?? [], {
     region,
     endpoint: emulator.url,
     maxAttempts: 3,
     credentials: SANDBOX_AWS_CREDENTIALS,
   });
-  let config: Config | undefined;
   const hooks: SandboxHooks = {
-    domains: () => domainsWithDlq(aws.profiles),
+    domains: () => failures.domains(),
     makeFailures: async (domain) => {
-      const made = await makeFailures(aws, domain);
+      const made = await failures.makeFailures(domain);
       // Answer once ingestion has written them: the DLQ holds them when the page says so.
       await ingestionIdle(emulator.ctx.state);
       return made;
@@ -148,14 +149,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stop: async () => {
         await started.stop();
         await slack.close();
-        aws.destroy();
+        failures.destroy();
         await emulator.close();
       },
     };
   } catch (err) {
     await runtime?.stop().catch(() => {});
     await slack.close();
-    aws.destroy();
+    failures.destroy();
     await emulator.close();
     throw err;
   }

@@ -39,6 +39,7 @@ export type {
 export { Timeline } from "./timeline.js";
 export type {
   Block,
+  FailureDomain,
   Json,
   MadeFailures,
   OptionObject,

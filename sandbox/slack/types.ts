@@ -79,13 +79,25 @@ export interface MadeFailures {
 }
 
 /**
+ * A domain "Make ingestion failures" offers: what the page sends back to make failures in it
+ * (`value`, e.g. the domain's account, region and name) and what it shows (`label`).
+ */
+export interface FailureDomain {
+  value: string;
+  label: string;
+}
+
+/**
  * Hooks the sandbox gives the stand-in so the page can reach the rest of the world.
  * Every hook is optional; the page hides a control whose hook is missing.
  */
 export interface SandboxHooks {
   /** The domains the page offers in "Make ingestion failures". */
-  domains?(): Promise<string[]>;
-  /** Put a mix of failure classes into this domain's DLQ (answers POST /_sandbox/failures). */
+  domains?(): Promise<FailureDomain[]>;
+  /**
+   * Put a mix of failure classes into this domain's DLQ (answers POST /_sandbox/failures);
+   * `domain` is one of the `domains()` values.
+   */
   makeFailures?(domain: string): Promise<MadeFailures>;
   /** The bot's role per user id, when it can change at run time (overrides SandboxUser.role). */
   roles?(): Promise<Record<string, string>>;

@@ -241,13 +241,18 @@ const VERBS: Record<string, Verb> = {
     if (!hooks?.makeFailures) throw new Error("This sandbox cannot make failures.");
     const domain = typeof body.domain === "string" ? body.domain.trim() : "";
     if (!domain) throw new Error("Choose a domain to put failures into.");
+    let label = domain;
     if (hooks.domains) {
       const known = await hooks.domains();
-      if (!known.includes(domain))
-        throw new Error(`There is no domain "${domain}"; choose one of: ${known.join(", ")}.`);
+      const picked = known.find((d) => d.value === domain);
+      if (!picked) {
+        const choices = known.map((d) => d.label).join(", ");
+        throw new Error(`There is no domain "${domain}"; choose one of: ${choices}.`);
+      }
+      label = picked.label;
     }
     const made = await hooks.makeFailures(domain);
-    return { domain, ...made };
+    return { domain, label, ...made };
   },
 };
 

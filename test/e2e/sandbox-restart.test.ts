@@ -5,6 +5,7 @@
  * agree with the fresh account. A restart that keeps the keys shows why the clear is needed.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID } from "../../sandbox/aws/index.js";
 import { sandboxBotEnv } from "../../sandbox/env.js";
 import { renderText } from "../../sandbox/slack/blocks.js";
 import type { SlackView } from "../../sandbox/slack/types.js";
@@ -156,8 +157,13 @@ describe("the page's sandbox controls, wired by the stack", () => {
 
   it("makes failures in the enabled domain, and the next scan posts their digest", async () => {
     const s = stack as Stack;
-    expect(await page("/_sandbox/domains")).toEqual({ ok: true, domains: [DOMAIN] });
-    const made = (await page("/_sandbox/failures", { domain: DOMAIN })) as {
+    // One place: the domain is shown by its name alone, and picked by its whole reference.
+    const value = `${ACCOUNT_ID}.us-east-1.${DOMAIN}`;
+    expect(await page("/_sandbox/domains")).toEqual({
+      ok: true,
+      domains: [{ value, label: DOMAIN }],
+    });
+    const made = (await page("/_sandbox/failures", { domain: value })) as {
       ok: boolean;
       result: { sent: number; classes: Record<string, number> };
     };

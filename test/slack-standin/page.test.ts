@@ -83,11 +83,19 @@ describe("the sandbox page's endpoints", () => {
     ]);
   });
 
-  it("makes failures through the sandbox's hook, in a domain it knows", async () => {
+  it("makes failures through the sandbox's hook, in a domain it knows, shown by its label", async () => {
     const asked: string[] = [];
+    const EXAMPLECORP = {
+      value: "111122223333.us-east-1.amazon-connect-examplecorp",
+      label: "amazon-connect-examplecorp · sandbox (111122223333) · us-east-1",
+    };
+    const PARTNER = {
+      value: "444455556666.eu-west-1.amazon-connect-examplecorp",
+      label: "amazon-connect-examplecorp · partner (444455556666) · eu-west-1",
+    };
     slack = await startSlackStandIn({
       sandbox: {
-        domains: async () => ["amazon-connect-examplecorp"],
+        domains: async () => [EXAMPLECORP, PARTNER],
         makeFailures: async (domain) => {
           asked.push(domain);
           return { sent: 5, classes: { throttled: 3, "too-large": 2 } };
@@ -97,21 +105,23 @@ describe("the sandbox page's endpoints", () => {
     expect((await state()).sandbox.failures).toBe(true);
     expect(await (await get("/_sandbox/domains")).json()).toEqual({
       ok: true,
-      domains: ["amazon-connect-examplecorp"],
+      domains: [EXAMPLECORP, PARTNER],
     });
-    const unknown = await post("failures", { domain: "amazon-connect-nope" });
+    // A bare name is not a choice when the same name is in two places.
+    const unknown = await post("failures", { domain: "amazon-connect-examplecorp" });
     expect(unknown.error).toBe(
-      'There is no domain "amazon-connect-nope"; choose one of: amazon-connect-examplecorp.',
+      `There is no domain "amazon-connect-examplecorp"; choose one of: ${EXAMPLECORP.label}, ${PARTNER.label}.`,
     );
     expect((await post("failures", {})).error).toBe("Choose a domain to put failures into.");
     expect(asked).toEqual([]);
-    const made = await post("failures", { domain: "amazon-connect-examplecorp" });
+    const made = await post("failures", { domain: PARTNER.value });
     expect(made.result).toEqual({
-      domain: "amazon-connect-examplecorp",
+      domain: PARTNER.value,
+      label: PARTNER.label,
       sent: 5,
       classes: { throttled: 3, "too-large": 2 },
     });
-    expect(asked).toEqual(["amazon-connect-examplecorp"]);
+    expect(asked).toEqual([PARTNER.value]);
   });
 
   it("hides the failures control when the sandbox gives no hook", async () => {
