@@ -3,8 +3,9 @@
  * checkpoint, and Clean up. Processors are in jobs/provision.ts.
  */
 import type { Job, JobsOptions } from "bullmq";
-import { type Place, placeId } from "../aws/targets.js";
+import { type DomainRef, type Place, placeId } from "../aws/targets.js";
 import {
+  domainRefOfJob,
   type ProvisionJobData,
   placeOfJob,
   type StatusMessageRef,
@@ -120,15 +121,22 @@ export async function releaseProvision(
 
 /**
  * The Slack message that reports on a job (where its Retry and Clean up buttons are), as its
- * data records it: a click is checked against it. `gone` when the job no longer exists.
+ * data records it: a click is checked against it. `ref`: the domain the job enables, which
+ * the click's audit entry names. `gone` when the job no longer exists.
  */
 export async function provisionStatusMessage(
   queues: JobQueues,
   jobId: string,
-): Promise<{ status: "found"; message?: StatusMessageRef } | { status: "gone" }> {
+): Promise<{ status: "found"; message?: StatusMessageRef; ref?: DomainRef } | { status: "gone" }> {
   const job = (await queues.provision.getJob(jobId)) as ProvisionJob | undefined;
   if (!job) return { status: "gone" };
-  return { status: "found", ...(job.data.message && { message: job.data.message }) };
+  // Data without a request (a job some other version wrote) still answers with its message.
+  const named = (job.data as Partial<ProvisionJobData>).request?.domain?.name;
+  return {
+    status: "found",
+    ...(job.data.message && { message: job.data.message }),
+    ...(named && job.data.accountId && { ref: domainRefOfJob(job.data) }),
+  };
 }
 
 /** What a Retry or Clean up click came to. */

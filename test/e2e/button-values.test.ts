@@ -378,16 +378,26 @@ describe("Retry on a provisioning job", () => {
     const jobId = "enable-111122223333.us-east-1.values-test";
     const own = await retryMessage(jobId);
     const other = await retryMessage(jobId);
-    // Held for an hour so no worker runs it: the click is only checked, never acted on.
-    await queues.provision.add("enable", { message: own } as never, {
-      jobId,
-      delay: 3_600_000,
-    });
+    // Held for an hour so no worker runs it: the click is only checked, never acted on. Only
+    // what the check and the audit read: its message and where its domain is.
+    const data = {
+      message: own,
+      accountId: "111122223333",
+      region: "us-east-1",
+      request: { domain: { name: "amazon-connect-values" } },
+    };
+    await queues.provision.add("enable", data as never, { jobId, delay: 3_600_000 });
 
     let before = (await clicks("provision_retry")).length;
     await stack.slack.driver.clickButton("provision_retry", { message: other, user: USER });
     const refused = await auditAfter("provision_retry", before);
-    expect(refused).toMatchObject({ outcome: "refused", jobId });
+    // Named like every entry about a domain: its refId and place, beside the job id.
+    expect(refused).toMatchObject({
+      outcome: "refused",
+      jobId,
+      target: refId(at("amazon-connect-values")),
+      place: PLACE_TEXT,
+    });
     expect(refused?.detail).toContain(`value names job ${jobId}, but was clicked on`);
     await toldClicker(/not clicked on the message that reports on that job/);
 

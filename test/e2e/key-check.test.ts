@@ -116,6 +116,7 @@ describe("a key whose policy the bot may not read", () => {
           (e) =>
             e.userId === USER &&
             e.target === `111122223333.us-east-1.${DOMAIN}` &&
+            e.place === "default (111122223333) · us-east-1" &&
             e.outcome === "succeeded",
         ),
       { timeout: 10_000, interval: 50 },

@@ -8,11 +8,10 @@
  * `status` (viewer) afresh, exactly as for typing `/profiles status <domain>`, and audits the
  * click; the answer goes only to the clicker, through the response_url of the message clicked.
  */
-import { refId } from "../../aws/targets.js";
 import { servedRef } from "../../domains/places.js";
 import { domainStatus, keyCheckOf } from "../../domains/status.js";
 import { asAppError } from "../../errors.js";
-import { keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
+import { auditedRef, keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { renderDomainStatus, renderKeyCheckRefused } from "../render/status.js";
@@ -31,7 +30,7 @@ export async function onKeyCheckAgain(args: ActionArgs, deps: SlackDeps): Promis
   }
   const { ref } = read;
   const domain = ref.domain;
-  noteAudit(args.context, { target: refId(ref) });
+  noteAudit(args.context, auditedRef(deps, ref));
   try {
     const actor = {
       type: "slack" as const,

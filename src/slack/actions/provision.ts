@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { asAppError } from "../../errors.js";
-import { placeOfJob, type StatusMessageRef } from "../../provision/plan-to-job.js";
+import { domainRefOfJob, placeOfJob, type StatusMessageRef } from "../../provision/plan-to-job.js";
 import { checkLinkOnce, type LinkCheckRecord, readLinkCheck } from "../../queues/link-check.js";
 import {
   type ClickOutcome,
@@ -19,7 +19,7 @@ import {
   provisionStatusMessage,
   retryProvision,
 } from "../../queues/provision.js";
-import { placeLabel, type SlackDeps } from "../deps.js";
+import { auditedRef, placeLabel, type SlackDeps } from "../deps.js";
 import { type ActionArgs, buttonValue } from "../entries.js";
 import { noteAudit } from "../middleware/guard.js";
 import { renderProvisionMessage } from "../render/provision.js";
@@ -62,6 +62,7 @@ export async function onCheckLink(args: ActionArgs, deps: SlackDeps): Promise<vo
     });
     return;
   }
+  noteAudit(args.context, auditedRef(deps, domainRefOfJob(kept.data)));
   if (!(await onItsMessage(args, jobId, kept.data.message))) return;
   try {
     const { profiles } = deps.targets.gateways(placeOfJob(kept.data), {
@@ -81,7 +82,6 @@ export async function onCheckLink(args: ActionArgs, deps: SlackDeps): Promise<vo
           return;
         }
         noteAudit(args.context, {
-          target: jobId,
           jobId,
           detail: `the instance is linked to ${outcome.record.data.request.domain.name}: the report is complete`,
         });
@@ -140,13 +140,18 @@ async function boundJobId(args: ActionArgs, deps: SlackDeps): Promise<string | u
   if (!jobId) return undefined;
   const found = await provisionStatusMessage(deps.queues, jobId);
   if (found.status === "gone") return jobId;
+  if (found.ref) noteAudit(args.context, auditedRef(deps, found.ref));
   return (await onItsMessage(args, jobId, found.message)) ? jobId : undefined;
 }
 
 /** The button's value as an enable job id; a malformed one is refused, saying why. */
 async function readJobId(args: ActionArgs): Promise<string | undefined> {
   const parsed = jobIdSchema.safeParse(buttonValue(args));
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Named by its job until the job's domain is found (the entry then names the domain).
+    noteAudit(args.context, { target: parsed.data, jobId: parsed.data });
+    return parsed.data;
+  }
   const problem = parsed.error.issues[0]?.message ?? "it is malformed";
   await tell(args, say.renderNoJobId(problem), { detail: `malformed value: ${problem}` });
   return undefined;
@@ -180,7 +185,7 @@ async function answer(
   try {
     const outcome = await clicked();
     if (outcome.status === "started") {
-      noteAudit(args.context, { target: jobId, jobId, outcome: "accepted" });
+      noteAudit(args.context, { jobId, outcome: "accepted" });
       return;
     }
     await tell(args, say.renderProvisionClick(click, outcome), {
@@ -205,6 +210,6 @@ async function tell(
   note: { jobId?: string; outcome?: "refused" | "failed" | "succeeded"; detail: string },
 ): Promise<void> {
   const { jobId, outcome = "refused", detail } = note;
-  noteAudit(args.context, { ...(jobId && { target: jobId, jobId }), outcome, detail });
+  noteAudit(args.context, { ...(jobId && { jobId }), outcome, detail });
   await args.respond({ response_type: "ephemeral", replace_original: false, text });
 }

@@ -16,6 +16,7 @@ import { gatherOverview, type Overview } from "../../home/overview.js";
 import { enqueueScanNow } from "../../queues/dlq-scan.js";
 import { recentJobs } from "../../queues/recent-jobs.js";
 import {
+  auditedRef,
   bindingStore,
   digestStore,
   keyCheckStore,
@@ -76,7 +77,7 @@ export async function onScanNow(args: ActionArgs, deps: SlackDeps): Promise<void
   const ref = buttonRef(args, deps.targets);
   if (!ref) return;
   const { jobId } = await enqueueScanNow(deps.queues, ref);
-  noteAudit(args.context, { target: refId(ref), jobId, outcome: "accepted" });
+  noteAudit(args.context, { ...auditedRef(deps, ref), jobId, outcome: "accepted" });
   await publishHome(deps, args.body.user.id);
 }
 
@@ -89,7 +90,7 @@ export async function onHomeKeyCheck(args: ActionArgs, deps: SlackDeps): Promise
   await args.ack();
   const ref = buttonRef(args, deps.targets);
   if (!ref) return;
-  noteAudit(args.context, { target: refId(ref) });
+  noteAudit(args.context, auditedRef(deps, ref));
   try {
     const actor: Actor = {
       type: "slack",
