@@ -1,7 +1,8 @@
 /**
- * Naming a place by hand: `--target prod --region eu-west-2` on the CLI, `/profiles status
- * <domain> prod eu-west-2` in Slack. Both are typed text, so both are checked against the
- * configured targets, with a sentence listing what there is.
+ * Naming a place by hand on the CLI (`--target prod --region eu-west-2`), and reading a
+ * button's domain reference. Typed text, so it is checked against the configured targets, with
+ * a sentence listing what there is. (Slack's `--target prod/eu-west-2` is read by
+ * `readPlaceSelector`, src/dlq/places.ts.)
  */
 import { type DomainRef, type Place, parseRefId, type Targets } from "../aws/targets.js";
 import { validateDomainName } from "../enable/names.js";
