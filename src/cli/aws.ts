@@ -41,8 +41,8 @@ export interface CliPlace {
 export const CLI_ACTOR: Actor = { type: "system", reason: "cli" };
 
 /**
- * `--target NAME [--region R]` (R one of the target's regions, its first by default), or
- * without them the default place. A name or region the configuration doesn't hold is an
+ * `--target NAME [--region R]` or `--target NAME/R` (R one of the target's regions, its first
+ * by default), or without them the default place. A name or region the configuration doesn't hold is an
  * invalid_input error listing the configured targets (exit 2).
  */
 export async function placeOf(aws: CliAws, target?: string, region?: string): Promise<CliPlace> {

@@ -19,7 +19,7 @@ import { AppError } from "../errors.js";
 
 export const ENABLE_FLAGS = `  --instance ID             the Amazon Connect instance (id or ARN); required
   --target NAME             the target (AWS account) of AWS_TARGETS to work in
-                            (default: the first target)
+                            (default: the first target); NAME/REGION also picks the region
   --region REGION           one of the target's regions (default: its first)
   --domain NAME             the domain; used when it exists, created otherwise
                             (default: the domain the instance is linked to now, kept

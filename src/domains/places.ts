@@ -16,8 +16,23 @@ export const targetList = (targets: Pick<Targets, "all">): string =>
     .map((t) => `${t.name} (${t.regions.join(", ")})`)
     .join(", ");
 
-/** The target named `name`, in `region` or its first region. */
-export function pickPlace(targets: Pick<Targets, "all">, name: string, region?: string): PlacePick {
+/**
+ * The target named `name`, in `region` or its first region. `name` may carry the region as
+ * Slack's `--target` does (`prod/eu-west-2`), so the CLI takes both spellings.
+ */
+export function pickPlace(
+  targets: Pick<Targets, "all">,
+  selector: string,
+  regionFlag?: string,
+): PlacePick {
+  const [name = "", inline] = selector.split("/", 2);
+  if (inline !== undefined && regionFlag !== undefined && inline !== regionFlag) {
+    return {
+      ok: false,
+      error: `--target ${selector.slice(0, 60)} and --region ${regionFlag.slice(0, 40)} name two regions: give one.`,
+    };
+  }
+  const region = inline ?? regionFlag;
   const target = targets.all().find((t) => t.name === name);
   if (!target) {
     return {

@@ -63,6 +63,14 @@ describe("pickPlace", () => {
       ok: true,
       place: { account: PROD.account, region: "eu-west-2" },
     });
+    expect(pickPlace(targets, "prod/eu-central-1")).toEqual(
+      pickPlace(targets, "prod", "eu-central-1"),
+    );
+    expect(pickPlace(targets, "prod/eu-central-1", "eu-central-1").ok).toBe(true);
+    expect(pickPlace(targets, "prod/eu-central-1", "eu-west-2")).toEqual({
+      ok: false,
+      error: "--target prod/eu-central-1 and --region eu-west-2 name two regions: give one.",
+    });
     expect(pickPlace(targets, "prod", "eu-central-1")).toEqual({
       ok: true,
       place: { account: PROD.account, region: "eu-central-1" },
