@@ -13,7 +13,7 @@
  * acting as the bot's scan (the assumed role's session is `profiles-bot-scan`); a place
  * whose role can't be assumed fails its own scans only.
  */
-import { Worker, type WorkerOptions } from "bullmq";
+import type { Worker, WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import { type DomainRef, type Place, parseRefId, refId, type Targets } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
@@ -49,6 +49,7 @@ import type { JobQueues } from "../src/queues/index.js";
 import { lockKey, withLock } from "../src/queues/lock.js";
 import { JOBS, QUEUES } from "../src/queues/names.js";
 import type { Redis } from "../src/redis.js";
+import { startQueueWorker } from "./worker.js";
 
 /** Samples kept per class: enough for Inspect, small enough for one Redis hash field. */
 export const SAMPLES_PER_CLASS = 3;
@@ -413,7 +414,7 @@ function keepReconciling(
 }
 
 export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worker> {
-  const worker = new Worker<ScanJobData | Record<string, never>>(
+  const worker = startQueueWorker<ScanJobData | Record<string, never>, unknown>(
     QUEUES.dlqScan,
     async (job) => {
       if (job.name === JOBS.reconcile) return reconcile(deps);
@@ -425,15 +426,10 @@ export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worke
       if (outcome.status === "unbound") await unscheduleDomainScan(deps.queues, ref);
       return outcome;
     },
-    {
-      connection: deps.connection,
-      prefix: deps.prefix,
-      // Scans wait on SQS, not on the CPU: several domains at once.
-      concurrency: 4,
-      ...deps.workerOptions,
-    },
+    // Scans wait on SQS, not on the CPU: several domains at once.
+    { concurrency: 4 },
+    deps,
   );
-  worker.on("error", (err) => deps.log.warn({ err: err.message }, "dlq-scan worker error"));
   const stop = keepReconciling(deps, deps.config.dlq.reconcileIntervalMs);
   worker.on("closing", stop);
   try {

@@ -9,7 +9,7 @@
  *            → domain → instance link → DLQ alert binding
  *   cleanup: alert binding, domain (only if empty), queue, alias, key (7-day deletion)
  */
-import { Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
+import { Job, UnrecoverableError, type Worker, type WorkerOptions } from "bullmq";
 import { type DomainRef, placeId, type Targets } from "../src/aws/targets.js";
 import type { Actor } from "../src/context.js";
 import type { Logger } from "../src/logger.js";
@@ -31,6 +31,7 @@ import type { CleanupResult, ProvisionFailure, ProvisionSummary } from "../src/p
 import { JOBS, QUEUES } from "../src/queues/names.js";
 import type { CleanupJobData } from "../src/queues/provision.js";
 import type { Redis } from "../src/redis.js";
+import { type QueueWorkerSettings, startQueueWorker } from "./worker.js";
 
 export type ProvisionJob = Job<ProvisionJobData, ProvisionSummary, typeof JOBS.enable>;
 export type CleanupJob = Job<CleanupJobData, CleanupResult, typeof JOBS.cleanup>;
@@ -231,20 +232,15 @@ export interface ProvisionWorkerDeps extends Omit<ProvisionDeps, "loadJob"> {
   workerOptions?: Partial<WorkerOptions>;
 }
 
+/** A worker killed mid-job is recovered 3 times before the job fails. */
+export const PROVISION_WORKER: QueueWorkerSettings = { concurrency: 4, maxStalledCount: 3 };
+
 export function startProvisionWorker(deps: ProvisionWorkerDeps): Worker {
   // The worker reads jobs of its own queue; no second Queue object to open and close.
   const processor = createProvisionProcessor({
     ...deps,
     loadJob: (jobId) => Job.fromId(worker, jobId),
   });
-  const worker: Worker = new Worker(QUEUES.provision, processor, {
-    connection: deps.connection,
-    prefix: deps.prefix,
-    concurrency: 4,
-    // A worker killed mid-job is recovered this many times before the job fails.
-    maxStalledCount: 3,
-    ...deps.workerOptions,
-  });
-  worker.on("error", (err) => deps.log.warn({ err: err.message }, "provision worker error"));
+  const worker: Worker = startQueueWorker(QUEUES.provision, processor, PROVISION_WORKER, deps);
   return worker;
 }

@@ -27,7 +27,7 @@
  * CloudTrail shows who re-ingested or discarded. PutProfileObject's quota is per account and
  * region, so the global pace is one bucket per place (see placePacer below).
  */
-import { type Job, UnrecoverableError, Worker, type WorkerOptions } from "bullmq";
+import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from "bullmq";
 import type { Gateways } from "../src/aws/gateways.js";
 import { type DomainRef, type Place, placeId, refId } from "../src/aws/targets.js";
 import type { Config } from "../src/config.js";
@@ -52,6 +52,7 @@ import { JOBS, QUEUES } from "../src/queues/names.js";
 import { MAX_MESSAGES_PER_RUN, type ReingestJobData } from "../src/queues/reingest.js";
 import type { RateLimiter } from "../src/ratelimit.js";
 import type { Redis } from "../src/redis.js";
+import { type QueueWorkerSettings, startQueueWorker } from "./worker.js";
 
 export type ReingestJob = Job<ReingestJobData, unknown, string>;
 
@@ -391,6 +392,12 @@ async function failed(
   return new UnrecoverableError(appError.userMessage);
 }
 
+/**
+ * Four jobs at once per process; a job caught by a crash (or orphaned by a failover) is
+ * recovered 5 times before it fails. A pass resumes from its checkpoint.
+ */
+export const REINGEST_WORKER: QueueWorkerSettings = { concurrency: 4, maxStalledCount: 5 };
+
 export function startReingestWorker(deps: ReingestWorkerDeps): Worker {
   const pacers = placePacers(deps);
   const processor = async (job: ReingestJob) => {
@@ -398,13 +405,5 @@ export function startReingestWorker(deps: ReingestWorkerDeps): Worker {
     if (job.name === JOBS.reingest) return runReingest(deps, pacers, job);
     throw new UnrecoverableError(`Unknown job ${job.name} on the ${QUEUES.reingest} queue.`);
   };
-  const worker = new Worker(QUEUES.reingest, processor, {
-    connection: deps.connection,
-    prefix: deps.prefix,
-    concurrency: 4,
-    maxStalledCount: 5,
-    ...deps.workerOptions,
-  });
-  worker.on("error", (err) => deps.log.warn({ err: err.message }, "reingest worker error"));
-  return worker;
+  return startQueueWorker(QUEUES.reingest, processor, REINGEST_WORKER, deps);
 }
