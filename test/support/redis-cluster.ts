@@ -98,7 +98,10 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     }
   };
 
-  /** Writes on a master (FLUSHALL: it takes no key, and the cluster is still empty) and waits for its replica's acknowledgement. */
+  /**
+   * Writes on a master and waits until its replica has acknowledged the write. FLUSHALL is
+   * the write: it takes no key (so no slot to find), and the cluster is still empty.
+   */
   const untilStreaming = async (port: number) => {
     const c = client(port);
     c.on("error", () => {});
