@@ -1,8 +1,8 @@
 /**
  * Slash-command ack latency of profiles-bot against a bare Bolt app, same machine, same run.
  * Each runs in a process of its own, the bot compiled as `npm start` runs it (here with
- * `ROLE=all`, the default: the Slack listeners, with the job workers in a child process,
- * docs/adr/0006). This process only sends signed `/profiles help` requests, 50 in flight, in
+ * `ROLE=all`, the default: the Slack listeners, with the job workers on a worker thread,
+ * docs/adr/0013). This process only sends signed `/profiles help` requests, 50 in flight, in
  * short rounds that alternate between the two apps.
  *
  * 1. Idle: the bot's workers have nothing to do. Targets: bot p50 and p99 within 1.2x of
@@ -12,7 +12,7 @@
  *    in a process of its own at the lowest CPU priority (AWS's work is not on our machine).
  *    Target: bot p99 within 1.5x of bare Bolt's idle p99. Bare Bolt's p99 in the rounds in
  *    between is reported too, to tell the bot's own slowdown from the machine's.
- * 3. Memory: the RSS of ROLE=all's processes just started, after the idle phase (target
+ * 3. Memory: the RSS of ROLE=all's process just started, after the idle phase (target
  *    <= 150 MB) and after the loaded phase.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -139,11 +139,8 @@ async function send(url: string, i: number): Promise<void> {
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
 }
 
-/** ROLE=all's resident memory (MB): the listeners', its worker process's and their sum. */
-const rssOf = (pid: number | undefined) => {
-  const m = roleAllMemory(pid);
-  return { listeners: m.listeners.rss, workers: m.workers.rss, total: m.total.rss };
-};
+/** ROLE=all's resident memory (MB): its one process, the listeners' and the worker thread's. */
+const rssOf = (pid: number | undefined) => roleAllMemory(pid).rss;
 
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -238,7 +235,7 @@ const bench: Benchmark = {
           }
         }
       };
-      // Started, nothing asked of it yet; the worker process answers no port, so it gets a
+      // Started, nothing asked of it yet; the worker thread answers no port, so it gets a
       // few seconds to load.
       await new Promise((r) => setTimeout(r, 5_000));
       const rssStarted = rssOf(bot.pid);
@@ -327,11 +324,9 @@ const bench: Benchmark = {
       log(`loaded profiles-bot: p50 ${ol.p50} ms  p99 ${ol.p99} ms`);
       log(`loaded p99 / idle bare p99 ${loadedRatio} (target <= 1.5): ${met(loadedRatio, 1.5)}`);
       log(`loaded p99 / bare p99 in the rounds between ${sameTimeRatio}`);
-      const rss = (r: typeof rssIdle) =>
-        `${r.total} MB (listeners ${r.listeners} MB + workers ${r.workers} MB)`;
-      log(`ROLE=all RSS just started: ${rss(rssStarted)}`);
-      log(`ROLE=all RSS idle: ${rss(rssIdle)}; target <= 150: ${met(rssIdle.total, 150)}`);
-      log(`ROLE=all RSS after load: ${rss(rssAfter)}`);
+      log(`ROLE=all RSS just started: ${rssStarted} MB`);
+      log(`ROLE=all RSS idle: ${rssIdle} MB; target <= 150: ${met(rssIdle, 150)}`);
+      log(`ROLE=all RSS after load: ${rssAfter} MB`);
       return {
         requests: idle.bot.length,
         concurrency: CONCURRENCY,
@@ -348,15 +343,10 @@ const bench: Benchmark = {
         loaded_bot_p99_ms: ol.p99,
         loaded_p99_ratio: loadedRatio,
         loaded_p99_vs_bare_alongside: sameTimeRatio,
-        rss_started_mb: rssStarted.total,
-        rss_idle_mb: rssIdle.total,
-        rss_idle_listeners_mb: rssIdle.listeners,
-        rss_idle_workers_mb: rssIdle.workers,
-        rss_after_load_mb: rssAfter.total,
-        rss_after_load_listeners_mb: rssAfter.listeners,
-        rss_after_load_workers_mb: rssAfter.workers,
-        target_met:
-          p50Ratio <= 1.2 && p99Ratio <= 1.2 && loadedRatio <= 1.5 && rssIdle.total <= 150,
+        rss_started_mb: rssStarted,
+        rss_idle_mb: rssIdle,
+        rss_after_load_mb: rssAfter,
+        target_met: p50Ratio <= 1.2 && p99Ratio <= 1.2 && loadedRatio <= 1.5 && rssIdle <= 150,
       };
     } finally {
       for (const proc of procs.reverse()) await stopChild(proc);

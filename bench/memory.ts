@@ -1,16 +1,21 @@
 /**
- * Start-up time and idle memory of `ROLE=all` (the listeners and their worker child process,
- * docs/adr/0006), run three ways (docs/adr/0008): from the TypeScript sources through tsx
+ * Start-up time and idle memory of `ROLE=all` (the listeners, and the workers on a worker
+ * thread of the same process, docs/adr/0013), run three ways (docs/adr/0008): from the TypeScript sources through tsx
  * (`node --import tsx src/main.ts`, as `npm start` ran before the build), compiled
  * (`npm run build`, then `node dist/src/main.js`), and as `npm start` and the Docker image run
  * the compiled main (with their Node flags, read from package.json).
  *
  * Each way is started RUNS times, in turn, against an AWS emulator and a Slack stand-in in
  * this process. Start-up is from spawn to the listeners' /healthz answering 200 and to the
- * worker process logging its start; memory is read from the kernel after IDLE_MS with nothing
- * to do. RSS counts the pages the two processes share (node's own code) twice; PSS shares
- * them out, so the sum of PSS is what ROLE=all takes from the machine. Figures are medians.
+ * worker thread logging its start; memory is read from the kernel after IDLE_MS with nothing
+ * to do, summed over the bot's process and any children it has (none since 0013; two
+ * processes before, whose RSS counted the pages they share, node's own code, twice). PSS
+ * shares pages out among the processes that map them. Figures are medians.
  * Target: ROLE=all idle RSS <= 150 MB.
+ *
+ * V8 gives back the garbage of start-up some 20 to 40 s later, once the process has stayed
+ * idle (its memory reducer); npm start's way is also read SETTLED_MS after the workers
+ * started, as `start_rss_settled_mb`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { startSeededEmulator } from "../sandbox/aws/index.js";
@@ -31,6 +36,8 @@ import {
 
 const RUNS = 3;
 const IDLE_MS = 10_000;
+/** The settled reading of npm start's way, after the workers' start. */
+const SETTLED_MS = 60_000;
 /**
  * Node flags to weigh against npm start's own (docs/adr/0008), as
  * MEMORY_BENCH_FLAGS="--a --b;--c": each set, added to npm start's command line, is one more
@@ -54,6 +61,7 @@ interface Sample {
   readyMs: number;
   workersReadyMs: number;
   memory: ReturnType<typeof roleAllMemory>;
+  settled?: ReturnType<typeof roleAllMemory>;
 }
 
 const median = (xs: number[]) =>
@@ -62,7 +70,7 @@ const median = (xs: number[]) =>
     50,
   );
 
-/** One start of ROLE=all: until both processes are up, then IDLE_MS idle; then stopped. */
+/** One start of ROLE=all: until the listeners and the workers are up, then IDLE_MS idle; then stopped. */
 async function measure(way: Way, env: Record<string, string>): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
@@ -75,7 +83,7 @@ async function measure(way: Way, env: Record<string, string>): Promise<Sample> {
   let out = "";
   bot.stdout?.on("data", (d: Buffer) => {
     out += d;
-    // pino's line for the worker process's start (src/runtime.ts).
+    // pino's line for the worker thread's start (src/runtime.ts).
     if (workersReadyMs === undefined && /"role":"worker".*"msg":"profiles-bot started"/.test(out))
       workersReadyMs = performance.now() - started;
   });
@@ -84,10 +92,13 @@ async function measure(way: Way, env: Record<string, string>): Promise<Sample> {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       return res.status === 200 ? performance.now() - started : undefined;
     });
-    await waitFor(`${way}: the worker process's start`, 60_000, async () => workersReadyMs);
+    await waitFor(`${way}: the workers' start`, 60_000, async () => workersReadyMs);
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const memory = roleAllMemory(bot.pid);
-    return { readyMs, workersReadyMs: workersReadyMs as number, memory };
+    if (way !== "start") return { readyMs, workersReadyMs: workersReadyMs as number, memory };
+    await new Promise((r) => setTimeout(r, SETTLED_MS - IDLE_MS));
+    const settled = roleAllMemory(bot.pid);
+    return { readyMs, workersReadyMs: workersReadyMs as number, memory, settled };
   } finally {
     await stopChild(bot);
   }
@@ -141,6 +152,7 @@ const bench: Benchmark = {
     const figures: Figures = {
       runs: RUNS,
       idle_seconds: IDLE_MS / 1000,
+      settled_seconds: SETTLED_MS / 1000,
       build_seconds: buildSeconds,
     };
     for (const way of ways) {
@@ -149,18 +161,22 @@ const bench: Benchmark = {
       const f = {
         ready_ms: round(median(s.map((x) => x.readyMs)), 0),
         workers_ready_ms: round(median(s.map((x) => x.workersReadyMs)), 0),
-        rss_idle_mb: m((x) => x.memory.total.rss),
-        rss_idle_listeners_mb: m((x) => x.memory.listeners.rss),
-        rss_idle_workers_mb: m((x) => x.memory.workers.rss),
-        pss_idle_mb: m((x) => x.memory.total.pss),
-        pss_idle_listeners_mb: m((x) => x.memory.listeners.pss),
-        pss_idle_workers_mb: m((x) => x.memory.workers.pss),
+        processes: m((x) => x.memory.processes),
+        rss_idle_mb: m((x) => x.memory.rss),
+        pss_idle_mb: m((x) => x.memory.pss),
+        ...(way === "start" && {
+          rss_settled_mb: m((x) => x.settled?.rss ?? Number.NaN),
+          pss_settled_mb: m((x) => x.settled?.pss ?? Number.NaN),
+        }),
       };
       const flags = way.startsWith("flags") ? ` (${WAYS[way].join(" ")})` : "";
+      const settled =
+        way === "start"
+          ? `; after ${SETTLED_MS / 1000} s RSS ${f.rss_settled_mb} MB, PSS ${f.pss_settled_mb} MB`
+          : "";
       log(
-        `${way.padEnd(8)}${flags} ready ${f.ready_ms} ms (workers ${f.workers_ready_ms} ms); idle RSS ${f.rss_idle_mb} MB ` +
-          `(listeners ${f.rss_idle_listeners_mb} + workers ${f.rss_idle_workers_mb}), PSS ${f.pss_idle_mb} MB ` +
-          `(${f.pss_idle_listeners_mb} + ${f.pss_idle_workers_mb})`,
+        `${way.padEnd(8)}${flags} ready ${f.ready_ms} ms (workers ${f.workers_ready_ms} ms); ` +
+          `idle RSS ${f.rss_idle_mb} MB, PSS ${f.pss_idle_mb} MB (${f.processes} process)${settled}`,
       );
       for (const [k, v] of Object.entries(f)) figures[`${way}_${k}`] = v;
     }

@@ -51,19 +51,23 @@ export function processMemory(pid: number | undefined): ProcessMemory {
   return { rss: round(kb(status, "VmRSS") / 1024, 1), pss: round(kb(rollup, "Pss") / 1024, 1) };
 }
 
-/** ROLE=all is two processes (src/main.ts): the listeners' and its worker child's memory. */
-export function roleAllMemory(pid: number | undefined) {
-  const listeners = processMemory(pid);
-  const workers = childrenOf(pid)
-    .map(processMemory)
-    .reduce((sum, m) => ({ rss: sum.rss + m.rss, pss: sum.pss + m.pss }), { rss: 0, pss: 0 });
+/**
+ * ROLE=all's memory: its process (the listeners' and the worker thread's, docs/adr/0013), and
+ * any child processes it has, summed, so that the figure is the whole bot's whichever way it
+ * runs its workers.
+ */
+export function roleAllMemory(pid: number | undefined): ProcessMemory & { processes: number } {
+  const all = [pid, ...childrenOf(pid)].map(processMemory);
   return {
-    listeners,
-    workers: { rss: round(workers.rss, 1), pss: round(workers.pss, 1) },
-    total: {
-      rss: round(listeners.rss + workers.rss, 1),
-      pss: round(listeners.pss + workers.pss, 1),
-    },
+    rss: round(
+      all.reduce((sum, m) => sum + m.rss, 0),
+      1,
+    ),
+    pss: round(
+      all.reduce((sum, m) => sum + m.pss, 0),
+      1,
+    ),
+    processes: all.length,
   };
 }
 

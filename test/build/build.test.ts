@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain, useMainSandbox } from "../support/main-process.js";
 import { freePort } from "../support/net.js";
-import { childrenOf } from "../support/proc.js";
+import { childrenOf, threadsNamed } from "../support/proc.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -93,7 +93,7 @@ describe("npm run build", () => {
   describe("with config", () => {
     const sandbox = useMainSandbox();
 
-    it("npm start's command runs ROLE=all compiled: /healthz ok, the worker process runs dist/src/main.js too, SIGTERM stops both", async () => {
+    it("npm start's command runs ROLE=all compiled: /healthz ok, the worker thread in the same process, SIGTERM stops both", async () => {
       expect(startArgs).toContain("dist/src/main.js");
       const port = await freePort();
       const bot = runMain(sandbox.env("xoxb-build-test", port), { args: startArgs, cwd: app });
@@ -107,15 +107,14 @@ describe("npm run build", () => {
         if (body.status !== "ok") await new Promise((r) => setTimeout(r, 100));
       }
       expect(body.status, bot.output()).toBe("ok");
-      const [worker] = childrenOf(bot.pid);
-      expect(worker, bot.output()).toBeDefined();
-      // The same compiled program and Node flags, with no loader.
-      const main = join(app, startArgs.at(-1) as string);
-      expect(cmdline(worker as number).slice(1)).toEqual([...startArgs.slice(0, -1), main]);
       for (let i = 0; i < 300 && !bot.output().includes('"role":"worker"'); i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(bot.output()).toContain('"role":"worker"');
+      // The compiled program and npm start's flags, with no loader, and no second process.
+      expect(cmdline(bot.pid as number).slice(1)).toEqual(startArgs);
+      expect(childrenOf(bot.pid)).toEqual([]);
+      expect(threadsNamed(bot.pid, "profiles-worker")).toHaveLength(1);
       bot.kill("SIGTERM");
       const [code] = await exited;
       expect(code, bot.output()).toBe(0);
