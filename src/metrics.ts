@@ -7,8 +7,8 @@
  * Events (acks, jobs, calls) are counted where they happen; the state of Redis (jobs by
  * state, DLQ depth) is read when Prometheus scrapes, by the listeners' process only, so that
  * a deployment with separate bot and worker processes does not report it twice.
- * Under ROLE=all the worker process's metrics reach the listeners' /metrics over IPC
- * (src/main.ts), summed per series by prom-client's AggregatorRegistry.
+ * Under ROLE=all the worker thread's metrics reach the listeners' /metrics over its message
+ * port (src/worker-thread.ts), summed per series by prom-client's AggregatorRegistry.
  */
 import {
   AggregatorRegistry,
@@ -171,12 +171,12 @@ function addScrapeGauges(registry: Registry, sources: ScrapeSources): void {
 /** The same domain name in two accounts or regions is two series. */
 const dlqLabels = ({ account, region, domain }: DlqDepth) => ({ account, region, domain });
 
-/** This registry's metrics, as the worker process sends them to the listeners' process. */
+/** This registry's metrics, as ROLE=all's worker thread sends them to the listeners. */
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /**
  * The text Prometheus reads: this registry's metrics, plus other processes' snapshots (the
- * worker process under ROLE=all) summed series by series.
+ * worker thread under ROLE=all) summed series by series.
  */
 export async function exposition(
   registry: Registry,

@@ -54,7 +54,7 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Static AWS credentials (sandbox and tests); production uses the SDK's default chain. */
   awsCredentials?: AwsClientConfig["credentials"];
-  /** Other processes' metrics to serve with this one's (ROLE=all: the worker process's). */
+  /** Other runtimes' metrics to serve with this one's (ROLE=all: the worker thread's). */
   otherMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
