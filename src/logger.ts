@@ -51,6 +51,11 @@ export function createLogger(
   );
 }
 
+/** Standard output, each line written synchronously (ROLE=all's worker thread, src/main.ts). */
+export function stdoutSync(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
+}
+
 const TOKEN = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)\b/g;
 const AWS_KEY = /\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;

@@ -12,7 +12,7 @@
  */
 import { isMainThread, parentPort } from "node:worker_threads";
 import { type Config, ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./logger.js";
+import { createLogger, stdoutSync } from "./logger.js";
 import type { Runtime } from "./runtime.js";
 import {
   answerListeners,
@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  // The worker thread writes each line before going on: process.exit ends a thread at once,
+  // before pino's asynchronous writes (and its flush on exit) have reached stdout.
+  const log = createLogger(config.logLevel, listeners ? stdoutSync() : undefined);
   // Before the runtime's modules load: loading them is most of a start-up's CPU time.
   if (listeners) lowerThisThreadsPriority(log);
   const { startRuntime } = await import("./runtime.js");
