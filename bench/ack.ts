@@ -2,7 +2,7 @@
  * Slash-command ack latency of profiles-bot against a bare Bolt app, same machine, same run.
  * Each runs in a process of its own, the bot compiled as `npm start` runs it (here with
  * `ROLE=all`, the default: the Slack listeners, with the job workers on a worker thread,
- * docs/adr/0013). This process only sends signed `/profiles help` requests, 50 in flight, in
+ * docs/adr/0014). This process only sends signed `/profiles help` requests, 50 in flight, in
  * short rounds that alternate between the two apps.
  *
  * 1. Idle: the bot's workers have nothing to do. Targets: bot p50 and p99 within 1.2x of

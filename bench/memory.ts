@@ -1,6 +1,6 @@
 /**
  * Start-up time and idle memory of `ROLE=all` (the listeners, and the workers on a worker
- * thread of the same process, docs/adr/0013), run three ways (docs/adr/0008): from the TypeScript sources through tsx
+ * thread of the same process, docs/adr/0014), run three ways (docs/adr/0008): from the TypeScript sources through tsx
  * (`node --import tsx src/main.ts`, as `npm start` ran before the build), compiled
  * (`npm run build`, then `node dist/src/main.js`), and as `npm start` and the Docker image run
  * the compiled main (with their Node flags, read from package.json).
@@ -8,7 +8,7 @@
  * Each way is started RUNS times, in turn, against an AWS emulator and a Slack stand-in in
  * this process. Start-up is from spawn to the listeners' /healthz answering 200 and to the
  * worker thread logging its start; memory is read from the kernel after IDLE_MS with nothing
- * to do, summed over the bot's process and any children it has (none since 0013; two
+ * to do, summed over the bot's process and any children it has (none since 0014; two
  * processes before, whose RSS counted the pages they share, node's own code, twice). PSS
  * shares pages out among the processes that map them. Figures are medians.
  * Target: ROLE=all idle RSS <= 150 MB.

@@ -3,7 +3,7 @@
  * all) from the environment.
  *
  * `all` runs the Slack listeners on this process's main thread and the job workers on a
- * worker thread that runs this module again with ROLE=worker (docs/adr/0013). The thread
+ * worker thread that runs this module again with ROLE=worker (docs/adr/0014). The thread
  * lowers its own CPU priority, so a scan or a re-ingest never holds up a Slack request's ack,
  * which must come within 3 seconds; and the two share one node (its code, its libuv pool)
  * instead of two processes' worth of memory. They stop together: a signal stops both (the

@@ -1,5 +1,5 @@
 /**
- * ROLE=all's worker thread (docs/adr/0013): the listeners' side starts it, asks it for its
+ * ROLE=all's worker thread (docs/adr/0014): the listeners' side starts it, asks it for its
  * metrics and stops it; the thread's side lowers its own CPU priority and answers. The
  * messages between the two are the three below, over the thread's message port.
  */

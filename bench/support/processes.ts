@@ -52,7 +52,7 @@ export function processMemory(pid: number | undefined): ProcessMemory {
 }
 
 /**
- * ROLE=all's memory: its process (the listeners' and the worker thread's, docs/adr/0013), and
+ * ROLE=all's memory: its process (the listeners' and the worker thread's, docs/adr/0014), and
  * any child processes it has, summed, so that the figure is the whole bot's whichever way it
  * runs its workers.
  */

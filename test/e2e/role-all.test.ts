@@ -1,5 +1,5 @@
 /**
- * `npm start` with ROLE=all (the default) as one process (docs/adr/0013): the listeners answer
+ * `npm start` with ROLE=all (the default) as one process (docs/adr/0014): the listeners answer
  * /healthz on the main thread and the workers run on a worker thread at a lower CPU priority,
  * with no second process; SIGTERM stops both, each after its current step.
  */
