@@ -103,6 +103,16 @@ describe("refused commands are audited as refused, with the reason", () => {
     expect(entry).toMatchObject({ outcome: "refused", detail: "not a channel: not-a-channel" });
   });
 
+  it("/profiles status with an option it cannot read names no domain in the entry", async () => {
+    const before = (await lastEntry("command:status", 0)).length;
+    const res = await stack.slack.driver.type("/profiles status --target", { user: ADMIN });
+    expect((res.body as { text: string }).text).toContain("is not a target");
+    const [entry] = await lastEntry("command:status", before + 1);
+    expect(entry).toMatchObject({ outcome: "refused" });
+    // `--target` is an option, not the domain it would have named.
+    expect(entry?.target).toBeUndefined();
+  });
+
   it("/profiles status for a domain that does not exist", async () => {
     const before = (await lastEntry("command:status", 0)).length;
     await stack.slack.driver.type("/profiles status amazon-connect-nowhere", { user: ADMIN });

@@ -24,7 +24,7 @@ import {
 import { validateDomainName } from "../../enable/names.js";
 import { asAppError } from "../../errors.js";
 import { alertsCtx, auditedRef, type SlackDeps } from "../deps.js";
-import { noteAudit } from "../middleware/guard.js";
+import { noteAudit, refuseArguments } from "../middleware/guard.js";
 import * as say from "../render/alerts.js";
 import type { Subcommand } from "./subcommand.js";
 
@@ -134,15 +134,7 @@ export const alertsSubcommand: Subcommand = {
   permission: "settings",
   run: async ({ ack, respond, argv, deps, command, context }) => {
     const request = readAlertsArgs(argv, command.channel_id);
-    if ("refusal" in request) {
-      noteAudit(context, {
-        outcome: "refused",
-        detail: request.reason,
-        ...(argv[0] && { target: argv[0].slice(0, 100) }),
-      });
-      await ack({ response_type: "ephemeral", text: request.refusal });
-      return;
-    }
+    if ("refusal" in request) return refuseArguments({ context, ack }, argv, request);
     const { domain, channelId, off } = request;
     noteAudit(context, { target: domain, params: { channel: channelId, off } });
     await ack({ response_type: "ephemeral", text: say.renderAlertsWorking(domain, off) });

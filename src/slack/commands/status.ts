@@ -26,7 +26,7 @@ import {
 } from "../../domains/status.js";
 import { AppError, asAppError } from "../../errors.js";
 import { auditedRef, keyCheckStore, placeLabel, type SlackDeps } from "../deps.js";
-import { noteAudit } from "../middleware/guard.js";
+import { noteAudit, refuseArguments } from "../middleware/guard.js";
 import type { SlackMessage } from "../notifier/notifier.js";
 import {
   renderDomainList,
@@ -65,15 +65,7 @@ export const statusSubcommand: Subcommand = {
   permission: "status",
   run: async ({ ack, respond, argv, deps, command, context }) => {
     const request = readStatusArgs(deps, argv);
-    if ("refusal" in request) {
-      noteAudit(context, {
-        outcome: "refused",
-        detail: request.reason,
-        ...(argv[0] && { target: argv[0].slice(0, 100) }),
-      });
-      await ack({ response_type: "ephemeral", text: request.refusal });
-      return;
-    }
+    if ("refusal" in request) return refuseArguments({ context, ack }, argv, request);
     const { name } = request;
     if (name) noteAudit(context, { target: name.slice(0, 100) });
     await ack({ response_type: "ephemeral", text: renderLookingUp(name) });

@@ -52,6 +52,29 @@ export function noteAudit(context: Context, note: AuditNote): void {
   if (current) Object.assign(current, note);
 }
 
+/**
+ * A subcommand whose arguments are refused: audited as refused with the reason, and the
+ * domain as typed when the first word is one (not an option such as `--target`), then
+ * answered with the sentence that says what to fix.
+ */
+export async function refuseArguments(
+  args: {
+    context: Context;
+    ack: (answer: { response_type: "ephemeral"; text: string }) => Promise<void>;
+  },
+  argv: string[],
+  refused: { refusal: string; reason: string },
+): Promise<void> {
+  const first = argv[0];
+  const named = first && !first.startsWith("-") && !/^target:/i.test(first);
+  noteAudit(args.context, {
+    outcome: "refused",
+    detail: refused.reason,
+    ...(named && { target: first.slice(0, 100) }),
+  });
+  await args.ack({ response_type: "ephemeral", text: refused.refusal });
+}
+
 /** Looking is audited but not announced in the thread. */
 const READ_ONLY = new Set<Requirement>(["inspect", "status", "digest"]);
 
