@@ -59,6 +59,12 @@ export function readPlaceSelector(
   const choices = targets.places().map((p) => placeSelector(targets, p));
   const match = SELECTOR.exec(text.trim().toLowerCase());
   const listed = `the bot serves: ${choices.join(", ")}`;
+  if (!match && text.trim() === "") {
+    return {
+      ok: false,
+      error: `--target needs a target after it: a target's name, or <target>/<region> (${listed}).`,
+    };
+  }
   if (!match) {
     return {
       ok: false,

@@ -106,7 +106,7 @@ describe("refused commands are audited as refused, with the reason", () => {
   it("/profiles status with an option it cannot read names no domain in the entry", async () => {
     const before = (await lastEntry("command:status", 0)).length;
     const res = await stack.slack.driver.type("/profiles status --target", { user: ADMIN });
-    expect((res.body as { text: string }).text).toContain("is not a target");
+    expect((res.body as { text: string }).text).toContain("--target needs a target after it");
     const [entry] = await lastEntry("command:status", before + 1);
     expect(entry).toMatchObject({ outcome: "refused" });
     // `--target` is an option, not the domain it would have named.
