@@ -184,6 +184,11 @@ describe("two places on one emulator, through Slack", () => {
       { timeoutMs: 30_000, description: "the re-ingest's final reply in the digest's thread" },
     );
     expect(reply.text).toMatch(new RegExp(`\\*${throttled.length}\\* accepted, \\*0\\* failed`));
+    // The thread says who clicked what, naming the domain and its place as people read them.
+    const note = timeline
+      .thread(CHANNEL, digest.ts)
+      .find((m) => m.text.startsWith(`<@${OPERATOR}> clicked Re-ingest`));
+    expect(note?.text).toBe(`<@${OPERATOR}> clicked Re-ingest (${DOMAIN} · ${PARTNER_LABEL}).`);
 
     // AWS holds what Slack says, in the partner's account and region only.
     await ingestionIdle(stack.emulator.ctx.state);

@@ -12,7 +12,7 @@ import type { AnyMiddlewareArgs, Context, Middleware } from "@slack/bolt";
 import { type Access, authorize } from "../../access/authorize.js";
 import { SLACK_USER_ID } from "../../access/roles.js";
 import type { AuditEntry, AuditLog, AuditOutcome } from "../../audit/audit.js";
-import type { DomainRef, Targets } from "../../aws/targets.js";
+import { type DomainRef, parseRefId, type Targets } from "../../aws/targets.js";
 import { servedRef } from "../../domains/places.js";
 import type { Logger } from "../../logger.js";
 import { splitCommandText } from "../commands/subcommand.js";
@@ -73,6 +73,13 @@ export async function refuseArguments(
     ...(named && { target: first.slice(0, 100) }),
   });
   await args.ack({ response_type: "ephemeral", text: refused.refusal });
+}
+
+/** A domain's refId as people read it in a thread: the name, then the place. */
+function readableTarget(note: AuditNote): string {
+  const ref = note.target ? parseRefId(note.target) : undefined;
+  if (!ref) return note.target ?? "";
+  return note.place ? `${ref.domain} · ${note.place}` : ref.domain;
 }
 
 /** Looking is audited but not announced in the thread. */
@@ -275,7 +282,7 @@ export function guard(opts: GuardOptions): Middleware<AnyMiddlewareArgs> {
       note.outcome !== "refused" &&
       !note.replied
     ) {
-      const what = note.target ? `${req.label} (${note.target})` : req.label;
+      const what = note.target ? `${req.label} (${readableTarget(note)})` : req.label;
       void opts.notifier
         .post(req.thread.channel, {
           text: `<@${req.userId}> clicked ${what}.`,
