@@ -562,6 +562,10 @@ describe("what Enable answers when the instance has a job already", () => {
     expect(alreadyRunningText(job, "failed")).toMatch(
       /earlier job by <@U2> .* failed, .* Retry or Clean up on its message\. .*<#C9>/,
     );
+    // With several places, the command it suggests names the job's.
+    expect(alreadyRunningText(job, "completed", "partner/eu-west-1")).toContain(
+      "`/profiles status amazon-connect-corp --target partner/eu-west-1` shows it.",
+    );
   });
 });
 

@@ -222,13 +222,17 @@ export const queueFailedView = (draft: Draft, reason: string): ModalView =>
     error: `The bot couldn't queue the job (${reason}). Nothing was created; press Check again to try again.`,
   });
 
-/** What the second person (or the second press) is told about the job that exists. */
-export function alreadyRunningText(data: ProvisionJobData, state: string): string {
+/**
+ * What the second person (or the second press) is told about the job that exists. `target`
+ * (`prod/eu-west-2`) is given when the bot serves several places, so the status command it
+ * suggests finds the domain in the job's place.
+ */
+export function alreadyRunningText(data: ProvisionJobData, state: string, target?: string): string {
   const instance = esc(data.request.instance.alias ?? data.request.instance.id);
   const who = `<@${data.requestedBy}>`;
   const where = data.channelId ? ` Its progress is reported in <#${data.channelId}>.` : "";
   if (state === "completed") {
-    return `:white_check_mark: ${who} enabled Customer Profiles for instance *${instance}* (domain *${esc(data.request.domain.name)}*) less than an hour ago, so nothing new was started. \`/profiles status ${esc(data.request.domain.name)}\` shows it.`;
+    return `:white_check_mark: ${who} enabled Customer Profiles for instance *${instance}* (domain *${esc(data.request.domain.name)}*) less than an hour ago, so nothing new was started. \`/profiles status ${esc(data.request.domain.name)}${target ? ` --target ${esc(target)}` : ""}\` shows it.`;
   }
   if (state === "failed") {
     return `:warning: An earlier job by ${who} for instance *${instance}* failed, so nothing new was started: use Retry or Clean up on its message.${where}`;
@@ -236,5 +240,8 @@ export function alreadyRunningText(data: ProvisionJobData, state: string): strin
   return `:hourglass_flowing_sand: Customer Profiles is already being enabled for instance *${instance}*: ${who} started it and it is ${stateWord(state)}. Nothing new was started.${where}`;
 }
 
-export const alreadyRunningView = (data: ProvisionJobData, state: string): ModalView =>
-  infoView("Enable Profiles", alreadyRunningText(data, state));
+export const alreadyRunningView = (
+  data: ProvisionJobData,
+  state: string,
+  target?: string,
+): ModalView => infoView("Enable Profiles", alreadyRunningText(data, state, target));

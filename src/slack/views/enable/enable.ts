@@ -4,6 +4,7 @@
  * (src/queues/provision.ts).
  */
 import type { WebClient } from "@slack/web-api";
+import { placeSelector } from "../../../dlq/places.js";
 import type { ConfirmationKind } from "../../../enable/plan.js";
 import { decideEnable } from "../../../enable/submit.js";
 import { asAppError } from "../../../errors.js";
@@ -91,7 +92,13 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     refused(`a job for this instance is already ${outcome.state}`);
     return ack({
       response_action: "update",
-      view: alreadyRunningView(outcome.existing, outcome.state),
+      view: alreadyRunningView(
+        outcome.existing,
+        outcome.state,
+        deps.targets.places().length > 1
+          ? placeSelector(deps.targets, domainRefOfJob(outcome.existing))
+          : undefined,
+      ),
     });
   }
   // The draft stays until it expires: a second press of Enable on the same form then finds
