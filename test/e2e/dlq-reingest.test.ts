@@ -9,7 +9,6 @@
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
-import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
@@ -24,7 +23,7 @@ import {
 } from "../dlq/support/harness.js";
 import { at } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
-import { postButton } from "../support/buttons.js";
+import { postButton, throttledReingestValue } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 
 const DOMAIN = "amazon-connect-e2e-reingest";
@@ -36,18 +35,6 @@ let stack: Stack | undefined;
 let redis: Redis | undefined;
 let destroy: (() => void) | undefined;
 let queues: JobQueues | undefined;
-
-/** The digest's Re-ingest button value for the throttled class, if it has one. */
-function buttonOf(m: MessageRecord): string | undefined {
-  for (const block of m.blocks ?? []) {
-    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements;
-    for (const e of elements ?? []) {
-      if (e.action_id === DLQ_REINGEST_ACTION && e.value?.includes('"c":"throttled"'))
-        return e.value;
-    }
-  }
-  return undefined;
-}
 
 afterEach(async () => {
   await queues?.close();
@@ -87,10 +74,12 @@ describe("Re-ingest through Slack", () => {
       (t) =>
         t
           .messages(CHANNEL)
-          .find((m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`) && buttonOf(m)),
+          .find(
+            (m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`) && throttledReingestValue(m),
+          ),
       { timeoutMs: 20_000, description: "the digest with a Re-ingest button" },
     );
-    const value = buttonOf(digest) ?? "";
+    const value = throttledReingestValue(digest) ?? "";
     expect(JSON.parse(value)).toMatchObject({ d: DOMAIN, c: "throttled", s: expect.any(String) });
     const message = { channel: CHANNEL, ts: digest.ts };
     // One more throttled failure after the scan: not shown, so not acted on.

@@ -13,7 +13,6 @@
 import type { Redis } from "ioredis";
 import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import type { Stack } from "../../sandbox/stack.js";
 import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
@@ -21,6 +20,7 @@ import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
 import { seedThrottledDlq } from "../dlq/support/harness.js";
 import { at } from "../dlq/support/place.js";
 import { boundDlqDomain } from "../support/bound-dlq.js";
+import { throttledReingestValue } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { eventually } from "../support/eventually.js";
 
@@ -33,18 +33,6 @@ let stack: Stack;
 let redis: Redis;
 let queues: JobQueues;
 let destroy: () => void;
-
-/** The digest's Re-ingest button for the throttled class. */
-function reingestButton(m: MessageRecord): string | undefined {
-  for (const block of m.blocks ?? []) {
-    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements;
-    for (const e of elements ?? []) {
-      if (e.action_id === DLQ_REINGEST_ACTION && e.value?.includes('"c":"throttled"'))
-        return e.value;
-    }
-  }
-  return undefined;
-}
 
 const scrape = (headers: Record<string, string> = {}) =>
   fetch(`${stack.runtime.url}/metrics`, { headers });
@@ -126,7 +114,9 @@ describe("GET /metrics", () => {
       (t) =>
         t
           .messages(CHANNEL)
-          .find((m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`) && reingestButton(m)),
+          .find(
+            (m) => m.text.startsWith(`Dead-letter queue of ${DOMAIN}`) && throttledReingestValue(m),
+          ),
       { timeoutMs: 20_000, description: "the digest with a Re-ingest button" },
     );
     // The digest is saved before it is posted: the scan's figures are readable now.
@@ -142,7 +132,7 @@ describe("GET /metrics", () => {
 
     const message = { channel: CHANNEL, ts: digest.ts };
     const click = await driver.clickButton(DLQ_REINGEST_ACTION, {
-      value: reingestButton(digest) ?? "",
+      value: throttledReingestValue(digest) ?? "",
       message,
       user: USER,
     });

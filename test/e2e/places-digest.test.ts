@@ -14,7 +14,6 @@ import { TARGET_ACCOUNT, TARGET_ROLE_ARN } from "../../sandbox/aws/seed.js";
 import { findDomain, ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { findQueueByUrl } from "../../sandbox/aws/state.js";
 import { FAILURES_SESSION } from "../../sandbox/failure-places.js";
-import type { MessageRecord } from "../../sandbox/slack/timeline.js";
 import { PARTNER_REGION, type Stack } from "../../sandbox/stack.js";
 import { RedisAuditLog } from "../../src/audit/audit.js";
 import { type DomainRef, type Place, placeId, refId } from "../../src/aws/targets.js";
@@ -23,6 +22,7 @@ import { enqueueScanNow } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { createRedis, type Redis } from "../../src/redis.js";
 import { DLQ_REINGEST_ACTION } from "../../src/slack/render/digest.js";
+import { throttledReingestValue } from "../support/buttons.js";
 import { startTestStack } from "../support/e2e.js";
 import { emulatorControl } from "../support/emulator-control.js";
 import { enableWithDefaults } from "../support/enable.js";
@@ -85,18 +85,6 @@ async function page(path: string, body?: object): Promise<Record<string, unknown
     }),
   });
   return (await res.json()) as Record<string, unknown>;
-}
-
-/** The digest's Re-ingest button value for the throttled class, if it has one. */
-function throttledButton(m: MessageRecord): string | undefined {
-  for (const block of m.blocks ?? []) {
-    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements;
-    for (const e of elements ?? []) {
-      if (e.action_id === DLQ_REINGEST_ACTION && e.value?.includes('"c":"throttled"'))
-        return e.value;
-    }
-  }
-  return undefined;
 }
 
 const enabled = () =>
@@ -167,13 +155,13 @@ describe("two places on one emulator, through Slack", () => {
       (t) =>
         t
           .messages(CHANNEL)
-          .find((m) => readMessage(m).includes(PARTNER_LABEL) && throttledButton(m)),
+          .find((m) => readMessage(m).includes(PARTNER_LABEL) && throttledReingestValue(m)),
       { timeoutMs: 30_000, description: "the partner's digest with a Re-ingest button" },
     );
     const text = readMessage(digest);
     expect(text).toContain(`Dead-letter queue: ${DOMAIN} · ${PARTNER_LABEL}`);
     expect(text).not.toContain(OWN_LABEL);
-    const value = throttledButton(digest) ?? "";
+    const value = throttledReingestValue(digest) ?? "";
 
     await emulatorControl(stack.emulator.url, "assumed-roles", "DELETE");
     const message = { channel: CHANNEL, ts: digest.ts };
