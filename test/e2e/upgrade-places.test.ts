@@ -5,7 +5,6 @@
  * account and AWS_REGION and audits it; the old scheduler gives way to one under the refId;
  * and a scan of the domain posts its digest to the channel the old binding named.
  */
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../../jobs/dlq-scan.js";
@@ -27,7 +26,7 @@ import { enqueueScanNow, scanSchedulers } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { QUEUES } from "../../src/queues/names.js";
 import { createRedis, type Redis } from "../../src/redis.js";
-import { createDomainWithDlq } from "../dlq/support/harness.js";
+import { createDomainWithDlq, putDeadLetter, THROTTLED } from "../dlq/support/harness.js";
 import { startTestStack } from "../support/e2e.js";
 import { redisConfig } from "../support/redis-cluster.js";
 import { oldDomain, seedOldDomain } from "../upgrade/support/old-layout.js";
@@ -117,18 +116,12 @@ describe("a bot upgraded from the single-place version", () => {
   it("posts the domain's digest to the channel the old binding named", async () => {
     const gateways = createGateways(aws);
     const queueUrl = await createDomainWithDlq({ gateways, clients: aws }, DOMAIN);
-    await aws.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify({
-          domainName: DOMAIN,
-          objectTypeName: "CRM-Contact",
-          errorMessage: "Too many objects ingested on profile per second",
-          object: JSON.stringify({ AccountNumber: "9001" }),
-          timestamp: new Date().toISOString(),
-        }),
-      }),
-    );
+    putDeadLetter(stack, queueUrl, {
+      domain: DOMAIN,
+      objectTypeName: "CRM-Contact",
+      errorMessage: THROTTLED,
+      object: { AccountNumber: "9001" },
+    });
 
     const outcome = await scanNow();
 
