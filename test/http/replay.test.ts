@@ -2,6 +2,7 @@
  * A signed request is acted on at most once: the same signature sent again reaches no
  * listener, whichever kind of request it is, and a store that cannot tell refuses it.
  */
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, testPrefix } from "../../sandbox/stack.js";
 import { RedisSeenSignatures, SEEN_TTL_SECONDS } from "../../src/http/seen.js";
@@ -120,6 +121,23 @@ describe.each(REDIS_KINDS)("replays remembered on a %s", (redisKind) => {
     expect(ttl).toBeGreaterThan(5 * 60);
     expect(ttl).toBeLessThanOrEqual(SEEN_TTL_SECONDS);
   });
+
+  it("tells each of 300 checks sent at once, a third of them repeats, whether it is new", async () => {
+    const seen = new RedisSeenSignatures(redis, prefix);
+    const signatures = Array.from(
+      { length: 200 },
+      (_, i) => sign(form({ command: "/profiles", text: `batch ${i}` }), FORM).signature,
+    );
+    // Every even signature is sent twice in the same burst: Redis sees the two SET NX in
+    // one batch, and only the first creates the key.
+    const burst = [...signatures, ...signatures.filter((_, i) => i % 2 === 0)];
+    const answers = await Promise.all(burst.map((s) => seen.seen(s)));
+    expect(answers.slice(0, 200).every((repeat) => !repeat)).toBe(true);
+    expect(answers.slice(200).every((repeat) => repeat)).toBe(true);
+    // After the burst, every one of them is a repeat.
+    const again = await Promise.all(signatures.map((s) => seen.seen(s)));
+    expect(again.every((repeat) => repeat)).toBe(true);
+  });
 });
 
 describe("replays", () => {
@@ -150,6 +168,28 @@ describe("replays", () => {
       false,
     ]);
     expect(SEEN_TTL_SECONDS * 1000).toBeGreaterThan(lastMs - firstMs);
+  });
+
+  it("refuses every check of a batch when Redis does not answer in time", async () => {
+    // A server that takes the connection and never replies, as a Redis that hangs.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const redis = createRedis(
+      { redis: { url: `redis://127.0.0.1:${port}`, prefix: "{t}" } },
+      "replay",
+    );
+    try {
+      const seen = new RedisSeenSignatures(redis, "{t}", 200);
+      const results = await Promise.allSettled(
+        ["a", "b", "c"].map((t) => seen.seen(sign(form({ text: `hang ${t}` }), FORM).signature)),
+      );
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/within 200 ms/);
+    } finally {
+      redis.disconnect();
+      silent.close();
+    }
   });
 
   it("answers 503 and calls no listener when the store cannot tell", async () => {
