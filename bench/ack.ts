@@ -12,8 +12,14 @@
  *    in a process of its own at the lowest CPU priority (AWS's work is not on our machine).
  *    Target: bot p99 within 1.5x of bare Bolt's idle p99. Bare Bolt's p99 in the rounds in
  *    between is reported too, to tell the bot's own slowdown from the machine's.
- * 3. Memory: the RSS of ROLE=all's process just started, after the idle phase (target
- *    <= 150 MB) and after the loaded phase.
+ * 3. Memory: the RSS of ROLE=all's process just started, right after the idle phase's
+ *    requests, idle (SETTLE_MS later, with no request and no job: target <= 150 MB), and
+ *    after the loaded phase.
+ *
+ * Each app's CPU time per request in the idle phase (all its threads, and its main thread
+ * alone, from the kernel's counters) is reported beside the latencies: at 50 in flight on 2
+ * cores the latency ratio is mostly the ratio of what each request costs, and the CPU figure
+ * moves far less from run to run than the latencies do.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -37,6 +43,7 @@ import type { Benchmark } from "./index.js";
 import { percentile, round, timedPool } from "./lib.js";
 import {
   buildDist,
+  processCpuMs,
   repoRoot,
   roleAllMemory,
   startArgs,
@@ -49,12 +56,17 @@ const TOKEN = "xoxb-bench-token";
 const CONCURRENCY = 50;
 /** Short rounds, so that both apps sample nearly the same moments of a shared machine. */
 const ROUND = 150;
-const IDLE_ROUNDS = 20;
-const LOADED_ROUNDS = 40;
+const IDLE_ROUNDS = 60;
+const LOADED_ROUNDS = 80;
 /** Messages re-ingested at 100/s: long enough to outlast the loaded phase. */
 const REINGEST_MESSAGES = 6_000;
 const SCAN_MESSAGES = 20_000;
 const CHANNEL = "C0OPS";
+/**
+ * How long the bot gets with nothing to do before its idle RSS is read: V8 gives back the
+ * heap a burst of requests grew within about 10 s of the burst.
+ */
+const SETTLE_MS = 20_000;
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -214,6 +226,7 @@ const bench: Benchmark = {
         bare: bare.first.url as string,
         bot: `http://127.0.0.1:${botPort}/slack/events`,
       };
+      const pids = { bare: bare.proc.pid, bot: bot.pid };
       await waitFor("the bot's /healthz", 30_000, async () => {
         const res = await fetch(`http://127.0.0.1:${botPort}/healthz`);
         return res.status === 200 ? true : undefined;
@@ -221,6 +234,8 @@ const bench: Benchmark = {
 
       // Short rounds in turn, each app with the whole load generator: sent to both at once,
       // this process becomes the bottleneck and the two latencies converge whatever the apps do.
+      // Each app's CPU time during its own rounds only (ms), all threads and the main one.
+      const cpu = { bare: { all: 0, main: 0 }, bot: { all: 0, main: 0 } };
       const rounds = async (
         count: number,
         samples: Record<"bare" | "bot", number[]>,
@@ -229,9 +244,13 @@ const bench: Benchmark = {
         for (let r = 0; r < count && !until?.(); r++) {
           const order = r % 2 === 0 ? (["bare", "bot"] as const) : (["bot", "bare"] as const);
           for (const name of order) {
+            const before = processCpuMs(pids[name]);
             samples[name].push(
               ...(await timedPool(ROUND, CONCURRENCY, (i) => send(targets[name], i))),
             );
+            const after = processCpuMs(pids[name]);
+            cpu[name].all += after.all - before.all;
+            cpu[name].main += after.main - before.main;
           }
         }
       };
@@ -245,6 +264,9 @@ const bench: Benchmark = {
       // 1. Idle.
       const idle = { bare: [] as number[], bot: [] as number[] };
       await rounds(IDLE_ROUNDS, idle);
+      const idleCpu = structuredClone(cpu);
+      const rssAfterRequests = rssOf(bot.pid);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
       const rssIdle = rssOf(bot.pid);
 
       // 2. Loaded: binding both domains starts their scans at the next reconcile (1 s); the
@@ -293,7 +315,9 @@ const bench: Benchmark = {
         });
       }, 500);
       const started = performance.now();
+      const threadsBefore = processCpuMs(bot.pid).threads;
       await rounds(LOADED_ROUNDS, loaded, () => reingestDone);
+      const threadsAfter = processCpuMs(bot.pid).threads;
       clearInterval(watch);
       const loadedSeconds = round((performance.now() - started) / 1000, 1);
       const stateAtEnd = await reingestState();
@@ -311,21 +335,41 @@ const bench: Benchmark = {
       // The machine is shared: this tells the bot's own slowdown from everyone's.
       const sameTimeRatio = round(ol.p99 / bl.p99, 3);
       const met = (x: number, target: number) => (x <= target ? "met" : "NOT met");
+      const perRequest = (ms: number) => round(ms / idle.bot.length, 3);
+      const cpuMs = {
+        bare: perRequest(idleCpu.bare.all),
+        bareMain: perRequest(idleCpu.bare.main),
+        bot: perRequest(idleCpu.bot.all),
+        botMain: perRequest(idleCpu.bot.main),
+      };
+      const cpuRatio = round(cpuMs.bot / cpuMs.bare, 3);
+      const cpuMainRatio = round(cpuMs.botMain / cpuMs.bareMain, 3);
       log(`requests: idle ${idle.bot.length} per app, ${CONCURRENCY} in flight`);
       log(`idle  bare Bolt:    p50 ${bi.p50} ms  p99 ${bi.p99} ms`);
       log(`idle  profiles-bot: p50 ${oi.p50} ms  p99 ${oi.p99} ms`);
       log(`p50 ratio ${p50Ratio} (target <= 1.2): ${met(p50Ratio, 1.2)}`);
       log(`p99 ratio ${p99Ratio} (target <= 1.2): ${met(p99Ratio, 1.2)}`);
       log(
+        `idle CPU per request: bare Bolt ${cpuMs.bare} ms (main thread ${cpuMs.bareMain}), ` +
+          `profiles-bot ${cpuMs.bot} ms (main thread ${cpuMs.botMain}); ratio ${cpuRatio} (main thread ${cpuMainRatio})`,
+      );
+      log(
         `loaded (${loadedSeconds} s, ${loaded.bot.length} requests; re-ingest job ${enqueued.status}, ${stateAtStart} -> ${stateAtEnd}; ` +
           `scan ${scanning ? "running at the start" : "NOT seen running"}, ${scanned?.lastScanAt !== scansBefore ? `finished during the phase (${scanned?.lastSummary?.total ?? 0} messages)` : "not finished during the phase"})`,
       );
+      const threadCpu = Object.entries(threadsAfter)
+        .map(([name, ms]) => `${name} ${round((ms - (threadsBefore[name] ?? 0)) / 1000, 2)} s`)
+        .join(", ");
+      log(`loaded: the bot's CPU by thread: ${threadCpu}`);
       log(`loaded bare Bolt:    p50 ${bl.p50} ms  p99 ${bl.p99} ms`);
       log(`loaded profiles-bot: p50 ${ol.p50} ms  p99 ${ol.p99} ms`);
       log(`loaded p99 / idle bare p99 ${loadedRatio} (target <= 1.5): ${met(loadedRatio, 1.5)}`);
       log(`loaded p99 / bare p99 in the rounds between ${sameTimeRatio}`);
       log(`ROLE=all RSS just started: ${rssStarted} MB`);
-      log(`ROLE=all RSS idle: ${rssIdle} MB; target <= 150: ${met(rssIdle, 150)}`);
+      log(`ROLE=all RSS right after the idle phase's requests: ${rssAfterRequests} MB`);
+      log(
+        `ROLE=all RSS idle, ${SETTLE_MS / 1000} s after them: ${rssIdle} MB; target <= 150: ${met(rssIdle, 150)}`,
+      );
       log(`ROLE=all RSS after load: ${rssAfter} MB`);
       return {
         requests: idle.bot.length,
@@ -336,6 +380,12 @@ const bench: Benchmark = {
         bot_p99_ms: oi.p99,
         p50_ratio: p50Ratio,
         p99_ratio: p99Ratio,
+        bare_cpu_ms_per_request: cpuMs.bare,
+        bot_cpu_ms_per_request: cpuMs.bot,
+        cpu_ratio: cpuRatio,
+        bare_main_cpu_ms_per_request: cpuMs.bareMain,
+        bot_main_cpu_ms_per_request: cpuMs.botMain,
+        main_cpu_ratio: cpuMainRatio,
         loaded_requests: loaded.bot.length,
         loaded_seconds: loadedSeconds,
         loaded_bare_p99_ms: bl.p99,
@@ -344,6 +394,7 @@ const bench: Benchmark = {
         loaded_p99_ratio: loadedRatio,
         loaded_p99_vs_bare_alongside: sameTimeRatio,
         rss_started_mb: rssStarted,
+        rss_after_idle_requests_mb: rssAfterRequests,
         rss_idle_mb: rssIdle,
         rss_after_load_mb: rssAfter,
         target_met: p50Ratio <= 1.2 && p99Ratio <= 1.2 && loadedRatio <= 1.5 && rssIdle <= 150,

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { childrenOf } from "../../test/support/proc.js";
@@ -69,6 +69,34 @@ export function roleAllMemory(pid: number | undefined): ProcessMemory & { proces
     ),
     processes: all.length,
   };
+}
+
+/**
+ * CPU time a process has used so far (ms, user and system, from the kernel's per-thread
+ * counters): all its threads, and its main thread alone (the one whose id is the pid).
+ */
+export function processCpuMs(pid: number | undefined): {
+  all: number;
+  main: number;
+  /** By thread name (`comm`), the main thread as "main". */
+  threads: Record<string, number>;
+} {
+  let all = 0;
+  let main = 0;
+  const threads: Record<string, number> = {};
+  const tick = 1000 / 100; // USER_HZ: the counters are in hundredths of a second.
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+    all += ms;
+    if (tid === String(pid)) main = ms;
+    const name =
+      tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    threads[name] = (threads[name] ?? 0) + ms;
+  }
+  return { all, main, threads };
 }
 
 /** SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped after 45 s. */
