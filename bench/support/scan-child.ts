@@ -5,7 +5,8 @@
  *   node --import tsx --expose-gc bench/support/scan-child.ts QUEUE_URL MAX_MESSAGES MODE RECEIVERS WARM_UP_URL
  * MODE is `bare` or `scan` (timed, nothing else running in the process; a scan twice: until
  * its summary, and until its give-back has made every message visible again) or `memory` (a scan
- * whose live heap is sampled after a forced GC every 250 ms, which costs it time).
+ * whose live heap is sampled after a forced GC every 50 ms, which costs it time: often enough
+ * that a short scan gets as many chances to show its peak as a long one).
  * Every mode first scans the small WARM_UP_URL queue, untimed: a worker that scans is a
  * long-running process, and the SDK's lazy loading and the JIT's first passes belong in
  * neither figure.
@@ -93,7 +94,7 @@ const timer =
   mode === "memory"
     ? setInterval(() => {
         peak = Math.max(peak, heap() - base);
-      }, 250)
+      }, 50)
     : undefined;
 // When the scan starts giving its messages back (after its last receive).
 let giveBackFrom: number | undefined;
