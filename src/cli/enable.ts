@@ -147,7 +147,7 @@ export const createEnableCommand =
       io,
       cli,
       { usage: USAGE, extra: ["--yes", "--checkpoint"] },
-      async (aws, args, at) => {
+      async (aws, args, reads) => {
         const say = args.json ? io.err : io.out;
         const saved = await loadRun(args.checkpoint);
         let request: ProvisionRequest;
@@ -169,7 +169,7 @@ export const createEnableCommand =
             return EXIT.blocked;
           }
         } else {
-          const planned = await planFromArgs(at.gateways, at.place.region, args);
+          const planned = await planFromArgs(reads.gateways, reads.region, args);
           const { input, plan } = planned;
           say([...describeInput(input), "", renderPlanText(plan)].join("\n"));
           if (plan.blockers.length > 0) {
@@ -185,6 +185,8 @@ export const createEnableCommand =
           request = { instance, domain, dlq, key, confirmRelink, confirmReencrypt };
         }
 
+        // The account, from STS when the plan read beside it (withPlanArgs).
+        const at = await reads.place();
         const data = provisionJobData(
           request,
           { requestedBy: CLI_REQUESTER, channelId: "", teamId: "" },
