@@ -22,6 +22,7 @@
  * moves far less from run to run than the latencies do.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -153,6 +154,17 @@ async function send(url: string, i: number): Promise<void> {
 
 /** ROLE=all's resident memory (MB): its one process, the listeners' and the worker thread's. */
 const rssOf = (pid: number | undefined) => roleAllMemory(pid).rss;
+
+/** Redis's process id when it runs on this machine (INFO's process_id names one in /proc). */
+async function localRedisPid(redis: Redis): Promise<number | undefined> {
+  const pid = Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1]);
+  if (!pid) return undefined;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("redis") ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -316,8 +328,19 @@ const bench: Benchmark = {
       }, 500);
       const started = performance.now();
       const threadsBefore = processCpuMs(bot.pid).threads;
+      // What the services the bot uses spent meanwhile, on the same 2 cores: the AWS emulator,
+      // and Redis when it runs on this machine (its pid from INFO, if /proc has it).
+      const redisPid = await localRedisPid(redis);
+      const servicesBefore = {
+        aws: processCpuMs(emulator.proc.pid).all,
+        redis: redisPid ? processCpuMs(redisPid).all : 0,
+      };
       await rounds(LOADED_ROUNDS, loaded, () => reingestDone);
       const threadsAfter = processCpuMs(bot.pid).threads;
+      const servicesCpu = {
+        aws: round((processCpuMs(emulator.proc.pid).all - servicesBefore.aws) / 1000, 2),
+        redis: redisPid ? round((processCpuMs(redisPid).all - servicesBefore.redis) / 1000, 2) : 0,
+      };
       clearInterval(watch);
       const loadedSeconds = round((performance.now() - started) / 1000, 1);
       const stateAtEnd = await reingestState();
@@ -361,6 +384,9 @@ const bench: Benchmark = {
         .map(([name, ms]) => `${name} ${round((ms - (threadsBefore[name] ?? 0)) / 1000, 2)} s`)
         .join(", ");
       log(`loaded: the bot's CPU by thread: ${threadCpu}`);
+      log(
+        `loaded: the AWS emulator's CPU ${servicesCpu.aws} s, Redis's ${redisPid ? `${servicesCpu.redis} s` : "not on this machine"}`,
+      );
       log(`loaded bare Bolt:    p50 ${bl.p50} ms  p99 ${bl.p99} ms`);
       log(`loaded profiles-bot: p50 ${ol.p50} ms  p99 ${ol.p99} ms`);
       log(`loaded p99 / idle bare p99 ${loadedRatio} (target <= 1.5): ${met(loadedRatio, 1.5)}`);
