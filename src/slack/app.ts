@@ -43,6 +43,9 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       deferInitialization: true,
       // No listener keeps conversation state; Bolt's store would cost every request a lookup.
       convoStore: false,
+      // It drops message events the bot sent itself; the bot subscribes to none (manifest.yml:
+      // app_home_opened and function_executed), and it cost every request a middleware.
+      ignoreSelf: false,
     });
   } else {
     const receiver = new HTTPReceiver({
@@ -59,6 +62,8 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       deferInitialization: true,
       // No listener keeps conversation state; Bolt's store would cost every request a lookup.
       convoStore: false,
+      // As above: no message events, nothing for Bolt's ignoreSelf to drop.
+      ignoreSelf: false,
     });
     requestListener = receiver.requestListener;
   }
