@@ -318,6 +318,26 @@ export class SlackDriver {
   // ---- finding elements -----------------------------------------------------------------
 
   private locate(actionId: string, target: ElementTarget): Located {
+    const found = this.find(actionId, target);
+    if (found) return found;
+    // A click on a message the bot edited after the page drew it (a digest edited by its next
+    // scan): Slack's client sends the element as the person saw it, so the same block and
+    // action in that message are clicked with the value the page showed (act() sends it).
+    if (target.message && target.blockId && target.value !== undefined) {
+      const edited = this.find(actionId, { ...target, value: undefined });
+      if (edited?.element.type === "button") return edited;
+    }
+    const user = target.user ?? this.user;
+    const where = target.message
+      ? `message ${target.message.channel}/${target.message.ts}`
+      : (target.in ?? "anywhere");
+    const value = target.value !== undefined ? ` with value "${target.value}"` : "";
+    throw new Error(
+      `No element with action_id "${actionId}"${value} ${where} for ${user}. Timeline:\n${this.ws.timeline.describe()}`,
+    );
+  }
+
+  private find(actionId: string, target: ElementTarget): Located | undefined {
     const user = target.user ?? this.user;
     const tl = this.ws.timeline;
     const candidates: Located[] = [];
@@ -359,17 +379,7 @@ export class SlackDriver {
       const home = tl.homes.get(user);
       if (home && want("home")) scan(home.view.blocks, { surface: "home", view: home });
     }
-    const found = candidates[0];
-    if (!found) {
-      const where = target.message
-        ? `message ${target.message.channel}/${target.message.ts}`
-        : (target.in ?? "anywhere");
-      const value = target.value !== undefined ? ` with value "${target.value}"` : "";
-      throw new Error(
-        `No element with action_id "${actionId}"${value} ${where} for ${user}. Timeline:\n${tl.describe()}`,
-      );
-    }
-    return found;
+    return candidates[0];
   }
 
   /** The payload parts that say where an interaction happened. */
@@ -456,7 +466,9 @@ export class SlackDriver {
     };
     if (el.type === "button") {
       action.text = el.text;
-      if (el.value !== undefined) action.value = el.value;
+      // The value the person clicked: the element's own, or what the page showed before an edit.
+      const clicked = target.value ?? el.value;
+      if (clicked !== undefined) action.value = clicked;
       if (el.style) action.style = el.style;
     } else {
       Object.assign(action, stateFor(el, value ?? null, `${found.block.block_id}/${actionId}`));
