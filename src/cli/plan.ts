@@ -121,7 +121,6 @@ export function describeInput(
 export const planJson = ({ plan, input }: CliPlan): string =>
   JSON.stringify({ ...JSON.parse(planToJson(plan)), input }, null, 2);
 
-/** Parses, opens AWS, runs `body`, and maps failures to an exit code and a sentence. */
 /**
  * Where plan and enable work: the gateways and region the plan reads with, at once, and the
  * place itself (its account), which may need STS GetCallerIdentity first.
@@ -146,6 +145,7 @@ function ownDefaultReads(aws: CliAws): { gateways: Gateways; region: string } | 
   return { gateways: aws.gateways, region };
 }
 
+/** Parses, opens AWS, runs `body`, and maps failures to an exit code and a sentence. */
 export async function withPlanArgs(
   argv: string[],
   io: CliIo,

@@ -31,22 +31,22 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
   const { slack } = deps.config;
   const logger = boltLogger(deps.log);
   const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // What both modes share.
+  const options = {
+    token: slack.botToken,
+    logger,
+    clientOptions,
+    deferInitialization: true,
+    // No listener keeps conversation state; Bolt's store would cost every request a lookup.
+    convoStore: false,
+    // It drops message events the bot sent itself; the bot subscribes to none (manifest.yml:
+    // app_home_opened and function_executed), and it cost every request a middleware.
+    ignoreSelf: false,
+  } as const;
   let app: App;
   let requestListener: RequestListener | undefined;
   if (slack.appToken) {
-    app = new App({
-      token: slack.botToken,
-      appToken: slack.appToken,
-      socketMode: true,
-      logger,
-      clientOptions,
-      deferInitialization: true,
-      // No listener keeps conversation state; Bolt's store would cost every request a lookup.
-      convoStore: false,
-      // It drops message events the bot sent itself; the bot subscribes to none (manifest.yml:
-      // app_home_opened and function_executed), and it cost every request a middleware.
-      ignoreSelf: false,
-    });
+    app = new App({ ...options, appToken: slack.appToken, socketMode: true });
   } else {
     const receiver = new HTTPReceiver({
       signingSecret: slack.signingSecret ?? "",
@@ -54,17 +54,7 @@ export function createSlackApp(deps: SlackDeps): SlackApp {
       logger,
       signatureVerification: true,
     });
-    app = new App({
-      token: slack.botToken,
-      receiver,
-      logger,
-      clientOptions,
-      deferInitialization: true,
-      // No listener keeps conversation state; Bolt's store would cost every request a lookup.
-      convoStore: false,
-      // As above: no message events, nothing for Bolt's ignoreSelf to drop.
-      ignoreSelf: false,
-    });
+    app = new App({ ...options, receiver });
     requestListener = receiver.requestListener;
   }
   app.error(async (err) => {
