@@ -507,6 +507,49 @@ describe("driver against a real Bolt app", () => {
       expect((await state()).stack).toEqual([]);
     });
 
+    it("sends the value the page showed when the bot edited the message after it was drawn", async () => {
+      const buttons = (value: string) => [
+        {
+          type: "actions",
+          block_id: "pick",
+          elements: [{ type: "button", action_id: "approve", text: plain("Approve"), value }],
+        },
+      ];
+      const posted = await app.client.chat.postMessage({
+        channel: "C0OPS",
+        text: "Digest",
+        blocks: buttons("scan-1"),
+      });
+      const ts = posted.ts as string;
+      // The page drew scan-1; the bot's next edit holds scan-2 by the time the person clicks.
+      await app.client.chat.update({
+        channel: "C0OPS",
+        ts,
+        text: "Digest",
+        blocks: buttons("scan-2"),
+      });
+      const click = await ui("click", {
+        actionId: "approve",
+        blockId: "pick",
+        value: "scan-1",
+        surface: "message",
+        channel: "C0OPS",
+        ts,
+      });
+      expect(click.ok).toBe(true);
+      await slack.timeline.waitFor((t) => t.message("C0OPS", ts)?.text === "Approved scan-1");
+      // A value the message never had in a block it doesn't have is still no element.
+      const stray = await ui("click", {
+        actionId: "approve",
+        blockId: "elsewhere",
+        value: "scan-1",
+        surface: "message",
+        channel: "C0OPS",
+        ts,
+      });
+      expect(stray.ok).toBe(false);
+    });
+
     it("clicks message buttons and opens the App Home", async () => {
       await ui("command", { text: "/profiles announce" });
       const parent = await slack.timeline.waitForMessage((m) => m.text === "Enabling profiles");
