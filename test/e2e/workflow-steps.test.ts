@@ -210,9 +210,13 @@ describe("Workflow Builder steps", () => {
     const job = await eventually(
       async () =>
         (await audit.latest({ limit: 200 })).find(
-          // The job id is the class's: the run the previous test failed has one too.
+          // The job id is the class's: the run the previous test failed has one too, and may
+          // finish after this click. This run's job was queued after the click: its entry's
+          // end time less its duration (queued to done) is not before the click's.
           (e) =>
-            e.action === "job:reingest" && e.jobId === entry?.jobId && e.at >= (entry?.at ?? ""),
+            e.action === "job:reingest" &&
+            e.jobId === entry?.jobId &&
+            Date.parse(e.at) - (e.durationMs ?? 0) >= Date.parse(entry?.at ?? ""),
         ),
       (found) => found !== undefined,
       10_000,
