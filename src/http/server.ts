@@ -2,9 +2,10 @@
  * The bot's HTTP server: Slack's events endpoint (HTTP mode), /healthz (both modes) and,
  * with a token configured, /metrics for Prometheus.
  * It wraps Bolt's receiver rather than replacing it. Before Bolt sees a request, the body
- * is read up to a limit, its signature and timestamp are checked before it is parsed, its
- * shape is checked, and a signature already acted on is refused; Bolt then verifies again
- * on the same bytes. Why: docs/adr/0001-own-http-server-around-bolt.md.
+ * is read up to a limit, its signature and timestamp are checked before it is parsed (the
+ * only signature check: Bolt's receiver is reached through here alone), its shape is
+ * checked, and a signature already acted on is refused. Why:
+ * docs/adr/0001-own-http-server-around-bolt.md and docs/adr/0016-one-signature-check.md.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import {
@@ -20,7 +21,7 @@ import type { AckSurface } from "../metrics.js";
 import { readBody } from "./body.js";
 import type { SeenSignatures } from "./seen.js";
 import { actsOnce, checkShape, isSslCheck } from "./shape.js";
-import type { VerifyProblem } from "./verify.js";
+import { type VerifyProblem, verifySlackSignature } from "./verify.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -67,16 +68,6 @@ export interface RunningHttpServer {
   url: string;
   close(): Promise<void>;
 }
-
-/**
- * The signature check, loaded with the first Slack request: it is Bolt's own verifier, and the
- * worker process's server (only /healthz) would otherwise load Bolt for nothing (docs/adr/0008).
- */
-let verifying: Promise<typeof import("./verify.js")> | undefined;
-const verifier = () => {
-  verifying ??= import("./verify.js");
-  return verifying;
-};
 
 /** Why a request never reached Bolt. */
 type Refusal =
@@ -169,7 +160,6 @@ async function handleSlack(
     res.writeHead(200).end();
     return;
   }
-  const { verifySlackSignature } = await verifier();
   const verified = verifySlackSignature(slack.signingSecret, req.headers, read.body);
   if (!verified.ok) {
     refuse(res, log, at, verified.problem);
@@ -202,7 +192,7 @@ async function handleSlack(
     res.once("finish", () => acked(surface, (performance.now() - arrived) / 1000));
   }
   // Bolt reads `rawBody` when the request carries one instead of reading the stream, which
-  // is spent by now; it then verifies the signature on these same bytes.
+  // is spent by now.
   Object.assign(req, { rawBody: read.body });
   slack.listener(req, res);
 }
