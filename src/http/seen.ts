@@ -3,32 +3,8 @@
  * again within the timestamp window is refused. Redis shares the memory between every
  * bot process; the in-memory twin serves unit tests.
  */
-import type { Result } from "ioredis";
 import type { Redis } from "../redis.js";
 import { MAX_SKEW_SECONDS } from "./skew.js";
-
-/** The batch's script, as ioredis registers it on the connection (EVALSHA, EVAL once). */
-const SEEN_COMMAND = "profilesSeenSignatures";
-
-declare module "ioredis" {
-  interface RedisCommander<Context> {
-    /** KEYS: the batch's signature keys; ARGV[1]: their TTL. 1 for a key there already. */
-    profilesSeenSignatures(
-      numKeys: number,
-      ...keysThenTtl: (string | number)[]
-    ): Result<number[], Context>;
-  }
-}
-
-/**
- * `SET key 1 EX ttl NX` for each key, in order, in one command: 0 when the key was set now,
- * 1 when it was there already. A key twice in one batch is new once, then a repeat.
- */
-const SEEN_SCRIPT = `local seen = {}
-for i, key in ipairs(KEYS) do
-  seen[i] = redis.call('SET', key, '1', 'EX', ARGV[1], 'NX') and 0 or 1
-end
-return seen`;
 
 export interface SeenSignatures {
   /**
@@ -66,14 +42,12 @@ interface Pending {
 
 /**
  * Requests' checks go to Redis in batches: every check that arrives within `batchMs` of the
- * last batch goes in the next one, one command that runs `SET key 1 EX ttl NX` for each (a
- * script: BullMQ needs Redis to run them already). A check after a quiet spell goes at once
- * (at the end of its event-loop turn, with whatever else arrived in that turn). Under load
- * this turns one Redis round trip per request into one per few milliseconds: on a busy bot
- * the round trips' system calls and wake-ups cost more than the rest of the check, and one
- * command per batch costs the client half what a pipeline of one per check does
- * (docs/adr/0015). Keys share the prefix's hash tag, so on a Redis Cluster a batch is one
- * node's command.
+ * last batch goes in the next one, one pipelined write of `SET key 1 EX ttl NX` each. A
+ * check after a quiet spell goes at once (at the end of its event-loop turn, with whatever
+ * else arrived in that turn). Under load this turns one Redis round trip per request into
+ * one per few milliseconds: on a busy bot the round trips' system calls and wake-ups cost
+ * more than the rest of the check (docs/adr/0015). Keys share the prefix's hash tag, so on a
+ * Redis Cluster a batch is one node's pipeline.
  */
 export class RedisSeenSignatures implements SeenSignatures {
   private pending: Pending[] = [];
@@ -88,9 +62,7 @@ export class RedisSeenSignatures implements SeenSignatures {
     /** The least time between two batches; 0 sends each event-loop turn's checks at once. */
     private readonly batchMs = 2,
     private readonly maxBatch = 100,
-  ) {
-    redis.defineCommand(SEEN_COMMAND, { lua: SEEN_SCRIPT });
-  }
+  ) {}
 
   seen(signature: string): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
@@ -113,7 +85,8 @@ export class RedisSeenSignatures implements SeenSignatures {
     if (batch.length === 0) return;
     this.pending = [];
     this.lastBatchAt = performance.now();
-    const keys = batch.map((check) => check.key);
+    const pipeline = this.redis.pipeline();
+    for (const check of batch) pipeline.set(check.key, "1", "EX", SEEN_TTL_SECONDS, "NX");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -121,14 +94,14 @@ export class RedisSeenSignatures implements SeenSignatures {
         this.timeoutMs,
       );
     });
-    const sent = this.redis.profilesSeenSignatures(keys.length, ...keys, SEEN_TTL_SECONDS);
-    Promise.race([sent, timeout])
+    Promise.race([pipeline.exec(), timeout])
       .then(
         (replies) =>
           batch.forEach((check, i) => {
-            const reply = replies[i];
-            if (reply === 0 || reply === 1) check.resolve(reply === 1);
-            else check.reject(new Error("Redis sent no reply for this signature"));
+            const [err, reply] = replies?.[i] ?? [new Error("Redis sent no reply"), undefined];
+            // NX: "OK" when the key was created now, null when it already existed.
+            if (err) check.reject(err);
+            else check.resolve(reply === null);
           }),
         (err: Error) => {
           for (const check of batch) check.reject(err);
