@@ -66,6 +66,8 @@ export interface StackOptions {
    * instances, as `npm run sandbox` does; otherwise the one default place of the tests.
    */
   twoTargets?: boolean;
+  /** How long the bot's stop waits before it drops its Redis connections (the runtime's default otherwise). */
+  stopDeadlineMs?: number;
 }
 
 export interface Stack {
@@ -133,7 +135,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     });
     if (opts.clearRedis) await clearPrefix(config);
     const log = opts.log ?? createLogger(config.logLevel);
-    runtime = await startRuntime(config, log, { awsCredentials: SANDBOX_AWS_CREDENTIALS });
+    runtime = await startRuntime(config, log, {
+      awsCredentials: SANDBOX_AWS_CREDENTIALS,
+      ...(opts.stopDeadlineMs !== undefined && { stopDeadlineMs: opts.stopDeadlineMs }),
+    });
     // With an app token the bot is in Socket Mode, so Slack's requests go down its connection.
     slack.driver.configure(
       config.slack.appToken

@@ -1,7 +1,8 @@
 /**
  * Starts the processes of one role (bot, worker or all) from a validated config, and stops
  * them in order: workers first (they finish their current step), then the HTTP server and
- * Slack receiver, then Redis. main.ts, the sandbox and end-to-end tests all use this.
+ * Slack receiver, then Redis, and drops what has not stopped after STOP_DEADLINE_MS. main.ts,
+ * the sandbox and end-to-end tests all use this.
  */
 import type { RequestListener } from "node:http";
 import { WebClient } from "@slack/web-api";
@@ -56,7 +57,18 @@ export interface RuntimeOptions {
   awsCredentials?: AwsClientConfig["credentials"];
   /** Other runtimes' metrics to serve with this one's (ROLE=all: the worker thread's). */
   otherMetrics?: () => Promise<MetricsSnapshot[]>;
+  /** How long a stop waits before it drops the Redis connections (tests shorten it). */
+  stopDeadlineMs?: number;
 }
+
+/**
+ * A stop waits this long for the workers' current jobs and Redis's goodbyes. Then it drops the
+ * connections: a job cut short is taken up again after a restart, as after a crash. Without it
+ * a stop during a Redis outage never ended: BullMQ's Worker.close() waits forever for its
+ * blocking connection when that connection is down or between two reconnection tries. Under
+ * the 30 s that ROLE=all gives its worker thread and that Kubernetes gives before SIGKILL.
+ */
+export const STOP_DEADLINE_MS = 25_000;
 
 export async function startRuntime(
   config: Config,
@@ -68,6 +80,11 @@ export async function startRuntime(
   // Its own connection: a request's replay check never waits behind other commands.
   const replayConnection =
     config.role !== "worker" ? createRedis(config, "replay", log) : undefined;
+  const disconnect = () => {
+    redis.disconnect();
+    workerConnection.disconnect();
+    replayConnection?.disconnect();
+  };
   const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
     log.warn({ err, queue }, "job queue connection error"),
   );
@@ -211,10 +228,37 @@ export async function startRuntime(
       url: http.url,
       metrics,
       stop: async () => {
-        for (const stop of stops) await stop();
-        await queues.close();
-        targets?.stop();
-        await Promise.all([redis.quit(), workerConnection.quit(), replayConnection?.quit()]);
+        const deadline = opts.stopDeadlineMs ?? STOP_DEADLINE_MS;
+        const graceful = (async () => {
+          for (const stop of stops) await stop();
+          await queues.close();
+          // A connection to a Redis that is down cannot say goodbye: it is just closed.
+          await Promise.all(
+            [redis, workerConnection, replayConnection].map((c) =>
+              c?.quit().catch(() => c.disconnect()),
+            ),
+          );
+        })();
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<"late">((resolve) => {
+          timer = setTimeout(() => resolve("late"), deadline);
+        });
+        try {
+          if ((await Promise.race([graceful, late])) === "late") {
+            log.warn(
+              { deadlineMs: deadline, redis: redis.status },
+              "stopping took too long (is Redis answering?): dropped the Redis connections; a job cut short is taken up again after a restart",
+            );
+            graceful.catch(() => {});
+            disconnect();
+          }
+        } catch (err) {
+          disconnect();
+          throw err;
+        } finally {
+          clearTimeout(timer);
+          targets?.stop();
+        }
         log.info("profiles-bot stopped");
       },
     };
@@ -222,9 +266,7 @@ export async function startRuntime(
     for (const stop of stops) await stop().catch(() => {});
     await queues.close().catch(() => {});
     targets?.stop();
-    redis.disconnect();
-    workerConnection.disconnect();
-    replayConnection?.disconnect();
+    disconnect();
     throw err;
   }
 }
