@@ -6,42 +6,53 @@
 import type { Redis } from "./redis.js";
 
 export interface RateLimiter {
-  /** Take one token; resolves to 0 when taken, or the ms to wait before trying again. */
+  /**
+   * Reserve the bucket's next token: resolves to 0 when one was there, or to the ms until the
+   * reserved one is due. The caller waits that long and goes ahead: it never asks again, so
+   * callers waiting on one bucket take one round trip each and go in the order they asked.
+   */
   take(key: string, ratePerSecond: number, burst: number): Promise<number>;
 }
 
+/**
+ * Each bucket is kept as the time its next token is due, when tokens come every `interval`
+ * ms (GCRA): the bucket is full when that time has passed, and `burst` tokens may be taken
+ * ahead of it. Whole milliseconds, the interval rounded up: a rate that does not divide a
+ * second runs a hair slow rather than fast, and reservations one after another are exactly
+ * an interval apart (1100 ms for a profile's bucket), which fractional tokens did not keep.
+ */
+const intervalMs = (ratePerSecond: number) => Math.ceil(1000 / ratePerSecond);
+
+/** The reservation both limiters make: the wait for the next token, and when the one after is due. */
+function reserve(due: number | undefined, now: number, interval: number, burst: number) {
+  const next = Math.max(due ?? now, now);
+  return { wait: Math.max(0, next - now - (burst - 1) * interval), due: next + interval };
+}
+
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly due = new Map<string, number>();
   constructor(private readonly now: () => number = Date.now) {}
 
   async take(key: string, rate: number, burst: number): Promise<number> {
-    const now = this.now();
-    const b = this.buckets.get(key) ?? { tokens: burst, at: now };
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) / rate) * 1000);
+    const { wait, due } = reserve(this.due.get(key), this.now(), intervalMs(rate), burst);
+    this.due.set(key, due);
+    return wait;
   }
 }
 
-// Redis's own clock keeps processes on different hosts consistent.
+// The same reservation in Redis, on Redis's own clock, so processes on different hosts agree.
+// The key lives until its bucket is full again.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rate = tonumber(ARGV[1])
+local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate * 1000) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+local due = tonumber(redis.call('HGET', KEYS[1], 'due')) or now
+if due < now then due = now end
+local wait = math.max(0, due - now - (burst - 1) * interval)
+due = due + interval
+redis.call('HSET', KEYS[1], 'due', tostring(due))
+redis.call('PEXPIRE', KEYS[1], due - now + 1000)
 return wait
 `;
 
@@ -52,7 +63,7 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async take(key: string, rate: number, burst: number): Promise<number> {
-    const wait = await this.redis.eval(TAKE, 1, `${this.prefix}:ratelimit:${key}`, rate, burst);
-    return Number(wait);
+    const bucket = `${this.prefix}:ratelimit:${key}`;
+    return Number(await this.redis.eval(TAKE, 1, bucket, intervalMs(rate), burst));
   }
 }

@@ -75,12 +75,9 @@ export function createPacer(opts: PacerOptions): Pacer {
   let lastRaise = 0;
   let lastCut = Number.NEGATIVE_INFINITY;
 
-  async function takeUntilGranted(key: string, r: number, burst: number): Promise<void> {
-    for (;;) {
-      const wait = await limiter.take(key, r, burst);
-      if (wait <= 0) return;
-      await sleep(wait);
-    }
+  async function takeToken(key: string, r: number, burst: number): Promise<void> {
+    const wait = await limiter.take(key, r, burst);
+    if (wait > 0) await sleep(wait);
   }
 
   return {
@@ -89,8 +86,8 @@ export function createPacer(opts: PacerOptions): Pacer {
     },
     profileIntervalMs,
     async wait(profileKey: string) {
-      await takeUntilGranted(globalKey, rate, burstOf(rate));
-      await takeUntilGranted(`${profileBucket}${profileKey}`, profileRate, 1);
+      await takeToken(globalKey, rate, burstOf(rate));
+      await takeToken(`${profileBucket}${profileKey}`, profileRate, 1);
     },
     throttled() {
       const t = now();

@@ -183,11 +183,7 @@ export class SlackNotifier implements Notifier {
       const paused = (this.pausedUntil.get(method) ?? 0) - Date.now();
       if (paused > 0) await sleep(paused);
       const wait = await this.limiter.take(bucket, limit.rate, limit.burst);
-      if (wait > 0) {
-        await sleep(wait);
-        attempt--;
-        continue;
-      }
+      if (wait > 0) await sleep(wait);
       try {
         return await fn();
       } catch (err) {
