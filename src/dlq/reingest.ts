@@ -94,9 +94,12 @@ export interface ReingestFailure {
 /**
  * `done`: every id given was accounted for; `in-flight`: some of them are still hidden by
  * another reader, so the pass cannot say what became of them (they stay in the DLQ);
- * `receive-limit`: one more receive could have moved a message to the RedrivePolicy's target.
+ * `receive-limit`: one more receive could have moved a message to the RedrivePolicy's target;
+ * `stopping`: the worker is stopping (a restart, a deploy); the job carries on from its
+ * checkpoint later.
  */
 export type StopReason =
+  | "stopping"
   | "receive-limit"
   | "drained"
   | "done"
@@ -168,6 +171,11 @@ export interface PassOptions {
   waitSeconds?: number;
   /** Stop receiving after this long (ms since the start); what was received is finished. */
   deadlineMs?: number;
+  /**
+   * Aborted when the worker is stopping: the pass takes no new message, finishes the calls in
+   * hand, deletes what was accepted, gives the rest back and ends with `stopping`.
+   */
+  signal?: AbortSignal;
   /**
    * How long after its last accepted put the pass keeps watching the DLQ for objects coming
    * back from asynchronous ingestion. Default 10 s.
@@ -652,6 +660,10 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
   async function receiveMore(): Promise<void> {
     if (receiving) return receiving;
     receiving = (async () => {
+      if (input.signal?.aborted) {
+        stoppedBy = "stopping";
+        return;
+      }
       if (input.deadlineMs !== undefined && now() - startedAt >= input.deadlineMs) {
         stoppedBy ??= "deadline";
         return;
@@ -704,6 +716,10 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
   async function next(): Promise<Work | undefined> {
     for (;;) {
       if (fatal !== undefined) return undefined;
+      if (input.signal?.aborted) {
+        stoppedBy = "stopping";
+        return undefined;
+      }
       const t = now();
       const i = buffer.findIndex(
         (w) => (nextAt.get(w.profile) ?? 0) <= t && (w.retry !== undefined || picked < max),
@@ -806,6 +822,11 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
           "PutProfileObject throttled or unavailable; retrying the object",
         );
         await sleep(Math.min(5_000, 100 * 2 ** attempt));
+        if (input.signal?.aborted) {
+          // Not failed: it stays in the DLQ for the pass that carries on.
+          pass.keep(work.leased.id, work.cls);
+          return;
+        }
       }
     }
   }
@@ -903,12 +924,15 @@ export async function reingest(deps: ReingestDeps, input: ReingestInput): Promis
     await pass.end();
   }
   const notFound = unaccounted();
-  if (pass.limited && (notFound > 0 || !ids)) stoppedBy = "receive-limit";
-  else if ("messageId" in selection)
-    stoppedBy = accepted.size + failed === 0 ? "not-found" : "found";
-  else if (ids)
-    stoppedBy = notFound > 0 && othersInFlight > 0 ? "in-flight" : (stoppedBy ?? "done");
-  else stoppedBy ??= picked >= max ? "max-messages" : "drained";
+  // A pass that is stopping is unfinished: the one that carries on says what became of the rest.
+  if (stoppedBy !== "stopping") {
+    if (pass.limited && (notFound > 0 || !ids)) stoppedBy = "receive-limit";
+    else if ("messageId" in selection)
+      stoppedBy = accepted.size + failed === 0 ? "not-found" : "found";
+    else if (ids)
+      stoppedBy = notFound > 0 && othersInFlight > 0 ? "in-flight" : (stoppedBy ?? "done");
+    else stoppedBy ??= picked >= max ? "max-messages" : "drained";
+  }
   await report(true);
   const cameBackTotal = Object.values(cameBack).reduce((a, b) => a + (b ?? 0), 0);
   const result: ReingestResult = {
@@ -995,6 +1019,10 @@ export async function discard(
     for (;;) {
       if (deleted + deleteFailures >= max) {
         stoppedBy = ids ? "done" : "max-messages";
+        break;
+      }
+      if (input.signal?.aborted) {
+        stoppedBy = "stopping";
         break;
       }
       if (input.deadlineMs !== undefined && now() - startedAt >= input.deadlineMs) {

@@ -90,6 +90,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   "in-flight": "",
   "max-messages": "Stopped at the limit for one run; click Re-ingest again for the rest.",
   deadline: "Stopped at the time limit for one run; click Re-ingest again for the rest.",
+  stopping: "Paused while the bot restarts; it carries on from here when it is back.",
   found: "",
   "not-found":
     "The message was not in the DLQ: it was re-ingested or deleted already, or a scan is reading it (try again in a minute).",

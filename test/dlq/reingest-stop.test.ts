@@ -1,0 +1,127 @@
+/**
+ * A stop under a running re-ingest (SIGTERM for a restart or a deploy closes the worker): the
+ * pass takes no new message, deletes what was accepted, gives the rest back, and the job goes
+ * back to the queue with its checkpoint, its reply saying it is paused. The worker closes
+ * without waiting for the rest of the class, no attempt is used up, and the worker that takes
+ * the job up finishes it: every object accepted once counted, none lost.
+ */
+import type { Worker } from "bullmq";
+import { afterEach, describe, expect, it } from "vitest";
+import { startReingestWorker } from "../../jobs/reingest.js";
+import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
+import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { MemoryReingestReporter } from "../../src/dlq/reporter.js";
+import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { enqueueReingest } from "../../src/queues/reingest.js";
+import { type BoundDomain, startBoundDomain } from "../jobs/support.js";
+import { eventually } from "../support/eventually.js";
+import { putDeadLetter, queueOf, storedObjects, THROTTLED } from "./support/harness.js";
+import { at, singlePlace } from "./support/place.js";
+
+const DOMAIN = "amazon-connect-stopping";
+const CLASS_SIZE = 60;
+
+let bound: BoundDomain | undefined;
+let queues: JobQueues | undefined;
+const workers: Worker[] = [];
+
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.close();
+  await queues?.close();
+  await bound?.h.close();
+  bound = undefined;
+  queues = undefined;
+});
+
+function reingestWorker(b: BoundDomain, reporter: MemoryReingestReporter): Worker {
+  const worker = startReingestWorker({
+    connection: b.h.redis,
+    prefix: b.h.prefix,
+    targets: singlePlace(b.h.gateways),
+    bindings: b.bindings,
+    digests: new RedisDigestStore(b.h.redis, b.h.prefix),
+    reporter: reporter.factory,
+    limiter: b.h.limiter,
+    // 10 a second: the class takes 6 s, far longer than the stop.
+    config: { reingest: { rate: 10, profileIntervalMs: 1_100 } },
+    log: b.h.log,
+    passOptions: { leaseSeconds: 60, waitSeconds: 0, settleMs: 300, progressEveryMs: 50 },
+  });
+  workers.push(worker);
+  return worker;
+}
+
+describe("a stop under a running re-ingest", () => {
+  it("pauses the job with nothing held, and the next worker finishes the class", async () => {
+    bound = await startBoundDomain(DOMAIN, "C0STOP");
+    const b = bound;
+    for (let i = 0; i < CLASS_SIZE; i++) {
+      putDeadLetter(b.h, b.url, {
+        domain: DOMAIN,
+        objectTypeName: "Order",
+        errorMessage: THROTTLED,
+        object: { OrderId: `o-${i}`, AccountNumber: `A-${i}` },
+      });
+    }
+    const scanId = await b.scan();
+    queues = createQueues(b.h.redis, b.h.prefix);
+    const { jobId } = await enqueueReingest(queues, {
+      ...at(DOMAIN),
+      cls: "throttled",
+      scanId,
+      requestedBy: "U0OPS",
+    });
+
+    const first = new MemoryReingestReporter();
+    const worker = reingestWorker(b, first);
+    const done = () =>
+      first.events.reduce((n, e) => (e.type === "progress" ? Math.max(n, e.progress.done) : n), 0);
+    expect(
+      await eventually(
+        async () => done(),
+        (n) => n >= 10,
+        30_000,
+        20,
+      ),
+    ).toBeGreaterThanOrEqual(10);
+
+    await worker.close();
+    workers.splice(workers.indexOf(worker), 1);
+
+    // Paused, not failed: the reply says why, the job waits with its attempts intact.
+    expect(first.events.filter((e) => e.type === "reingested" || e.type === "discarded")).toEqual(
+      [],
+    );
+    const paused = first.events.filter((e) => e.type === "failed");
+    expect(paused).toMatchObject([{ type: "failed", willRetry: true }]);
+    expect(paused[0]?.type === "failed" && paused[0].reason).toContain("stopping");
+    const job = await queues.reingest.getJob(jobId);
+    expect(await job?.getState()).toMatch(/^(delayed|waiting|prioritized)$/);
+    expect(job?.attemptsMade).toBe(0);
+
+    // Stopped well before the class was through, and nothing is held: what was not accepted
+    // is back in the DLQ, visible, for whoever carries on.
+    await ingestionIdle(b.h.emulator.ctx.state);
+    const accepted = storedObjects(b.h, DOMAIN).length;
+    expect(accepted).toBeGreaterThanOrEqual(10);
+    expect(accepted).toBeLessThan(CLASS_SIZE);
+    const left = queueOf(b.h, b.url).messages;
+    expect(left.length).toBe(CLASS_SIZE - accepted);
+    expect(left.filter((m) => m.visibleAt > Date.now())).toEqual([]);
+
+    const second = new MemoryReingestReporter();
+    reingestWorker(b, second);
+    const end = await eventually(
+      async () => second.events.find((e) => e.type === "reingested"),
+      (e) => e !== undefined,
+      60_000,
+      50,
+    );
+    const result = end?.type === "reingested" ? end.result : undefined;
+    expect(result).toMatchObject({ done: CLASS_SIZE, failed: 0, notFound: 0, stoppedBy: "done" });
+    expect(result?.resumed?.acceptedBefore).toBe(accepted);
+    await ingestionIdle(b.h.emulator.ctx.state);
+    expect(storedObjects(b.h, DOMAIN)).toHaveLength(CLASS_SIZE);
+    expect(queueOf(b.h, b.url).messages).toEqual([]);
+  }, 120_000);
+});
