@@ -19,7 +19,8 @@ export interface RateLimiter {
  * ms (GCRA): the bucket is full when that time has passed, and `burst` tokens may be taken
  * ahead of it. Whole milliseconds, the interval rounded up: a rate that does not divide a
  * second runs a hair slow rather than fast, and reservations one after another are exactly
- * an interval apart (1100 ms for a profile's bucket), which fractional tokens did not keep.
+ * an interval apart (1100 ms for a profile's bucket), where fractional tokens can come out a
+ * millisecond short.
  */
 const intervalMs = (ratePerSecond: number) => Math.ceil(1000 / ratePerSecond);
 
