@@ -84,7 +84,9 @@ export type ScanOutcome =
   | { status: "posted" | "edited"; total: number; newClasses: string[]; replies: number }
   | { status: "resolved" | "quiet"; total: 0 }
   /** The receive budget is spent: nothing was received, the last digest says why. */
-  | { status: "paused"; highest: number };
+  | { status: "paused"; highest: number }
+  /** The worker stopped it part-way: nothing published; the next scan reads the queue again. */
+  | { status: "stopped" };
 
 /**
  * One scan at a time per domain, whatever the number of workers: a Redis lock rather than a
@@ -96,7 +98,12 @@ export type ScanOutcome =
  */
 const LOCK_MS = 10 * 60_000;
 
-export async function runScan(deps: DlqScanDeps, ref: DomainRef): Promise<ScanOutcome> {
+export async function runScan(
+  deps: DlqScanDeps,
+  ref: DomainRef,
+  /** Aborted when the worker is stopping (BullMQ's per-job signal). */
+  signal?: AbortSignal,
+): Promise<ScanOutcome> {
   const { domain } = ref;
   const log = deps.log.child({ domain: refId(ref) });
   const now = deps.now ?? Date.now;
@@ -203,6 +210,7 @@ export async function runScan(deps: DlqScanDeps, ref: DomainRef): Promise<ScanOu
         }),
         samplesPerClass: SAMPLES_PER_CLASS,
         ...(deps.waitSeconds !== undefined && { waitSeconds: deps.waitSeconds }),
+        ...(signal && { signal }),
         ...(budget.retentionSeconds !== undefined && {
           retention: { seconds: budget.retentionSeconds, scannedAt: now() },
         }),
@@ -218,9 +226,15 @@ export async function runScan(deps: DlqScanDeps, ref: DomainRef): Promise<ScanOu
       messageIds: _messageIds,
       receives: tally,
       stoppedShort,
+      stopped,
       ...summary
     } = scan;
     returned = givingBack;
+    if (stopped) {
+      // Part of the queue is no digest of it; the ids recorded so far are discarded.
+      log.info({ scanned: summary.total }, "dead-letter scan stopped: the worker is stopping");
+      return { status: "stopped" };
+    }
     const scannedAt = now();
     // What the next scan starts from; the digest says when it may not.
     const receives = afterPass(budget.known, tally, complete);
@@ -416,12 +430,13 @@ function keepReconciling(
 export async function startDlqScanWorker(deps: DlqScanWorkerDeps): Promise<Worker> {
   const worker = startQueueWorker<ScanJobData | Record<string, never>, unknown>(
     QUEUES.dlqScan,
-    async (job) => {
+    // Three parameters: BullMQ gives each job a signal, aborted when the worker is closing.
+    async (job, _token, signal) => {
       if (job.name === JOBS.reconcile) return reconcile(deps);
       const ref = refOf(job.data as ScanJobData);
       // A job queued before domains had places: the reconcile replaces its scheduler.
       if (!parseRefId(refId(ref))) return { status: "unbound" };
-      const outcome = await runScan(deps, ref);
+      const outcome = await runScan(deps, ref, signal);
       // A binding removed by someone else: its scheduler goes with it.
       if (outcome.status === "unbound") await unscheduleDomainScan(deps.queues, ref);
       return outcome;

@@ -441,16 +441,12 @@ export const REINGEST_WORKER: QueueWorkerSettings = { concurrency: 4, maxStalled
 
 export function startReingestWorker(deps: ReingestWorkerDeps): Worker {
   const pacers = placePacers(deps);
-  // Three parameters: BullMQ then gives each job a signal, which cancelAllJobs aborts.
+  // Three parameters: BullMQ gives each job a signal, aborted when the worker is closing.
   const processor = async (job: ReingestJob, token?: string, signal?: AbortSignal) => {
     const run = { token, signal };
     if (job.name === JOBS.discard) return runDiscard(deps, job, run);
     if (job.name === JOBS.reingest) return runReingest(deps, pacers, job, run);
     throw new UnrecoverableError(`Unknown job ${job.name} on the ${QUEUES.reingest} queue.`);
   };
-  const worker = startQueueWorker(QUEUES.reingest, processor, REINGEST_WORKER, deps);
-  // A stop (SIGTERM: a restart, a deploy) would otherwise wait for every pass to finish,
-  // minutes for a large class: the passes end early instead and their jobs carry on later.
-  worker.on("closing", () => worker.cancelAllJobs("stopping"));
-  return worker;
+  return startQueueWorker(QUEUES.reingest, processor, REINGEST_WORKER, deps);
 }

@@ -1,6 +1,6 @@
 /**
  * How every queue's worker is built, in one place: its connection, its prefix, the queue's
- * own settings, and its errors in the log. A test that needs a worker as the bot runs it
+ * own settings, its errors in the log, and what a stop tells the jobs it is running. A test that needs a worker as the bot runs it
  * (the failover test, say) builds it here too, with a processor of its own.
  */
 import { type Processor, Worker, type WorkerOptions } from "bullmq";
@@ -35,5 +35,9 @@ export function startQueueWorker<Data, Result>(
   // BullMQ reports here what it could not do in the background (a lock not renewed, a
   // command that failed during a failover); the worker goes on.
   worker.on("error", (err) => deps.log.warn({ err: err.message }, `${queue} worker error`));
+  // A stop (SIGTERM: a restart, a deploy) waits for the jobs running. Those whose processor
+  // takes BullMQ's signal (a scan, a re-ingest or discard pass: minutes on a large queue) are
+  // told to end early and give back what they hold; the others finish their step.
+  worker.on("closing", () => worker.cancelAllJobs("stopping"));
   return worker;
 }

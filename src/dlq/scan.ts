@@ -85,6 +85,11 @@ export interface ScanInput {
    * that fails fails the scan. Absent: the ids are kept in memory and returned.
    */
   ids?: ScanIdSink;
+  /**
+   * Aborted when the worker is stopping: no more receives, what the scan holds is given back,
+   * and the result says `stopped` (it is not a digest of the queue).
+   */
+  signal?: AbortSignal;
 }
 
 /** Receives a scan's message ids per class in batches, while the scan runs. */
@@ -112,6 +117,8 @@ export interface ScanResult extends ScanSummary {
   receives: ReceiveTally;
   /** True when the scan stopped receiving to stay within the receive budget. */
   stoppedShort: boolean;
+  /** True when the worker stopped the scan before the queue was read to its end. */
+  stopped: boolean;
 }
 
 const BATCH = 10;
@@ -209,7 +216,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     });
 
   const receiver = async () => {
-    while (!drained && failure === undefined && asked < max) {
+    while (!drained && failure === undefined && asked < max && !input.signal?.aborted) {
       // Renew before half the lease has gone, so no held message reappears and is counted twice.
       if (held.length > 0 && now() - leasedAt > (lease * 1000) / 2) {
         renewing ??= renewLease(deps, queueUrl, [...held], lease, receivers).finally(() => {
@@ -273,12 +280,13 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     throw failure.error;
   }
   const complete = drained && !stoppedShort;
+  const stopped = !drained && input.signal?.aborted === true;
   const result = summary.snapshot();
   log.debug(
-    { queueUrl, scanId, total: result.total, complete, stoppedShort },
+    { queueUrl, scanId, total: result.total, complete, stoppedShort, stopped },
     "dead-letter queue scanned",
   );
-  const outcome = { scanId, complete, returned, receives, stoppedShort };
+  const outcome = { scanId, complete, returned, receives, stoppedShort, stopped };
   if (sink) return { ...result, ...outcome };
   const messageIds: ScanMessageIds = Object.fromEntries(
     [...ids].map(([cls, list]) => [cls, unique(list)]),

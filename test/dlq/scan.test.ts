@@ -208,6 +208,37 @@ describe("scanQueue", () => {
     expect(await depth(url)).toEqual({ visible: 40, hidden: 0 });
   });
 
+  it("stops receiving when its signal is aborted (the worker is stopping), says so, and gives back what it held", async () => {
+    const { url } = await fill("scan-stopping", 300);
+    const stopping = new AbortController();
+    let calls = 0;
+    const sqs = {
+      receive: (queueUrl: string, opts: Parameters<Gateways["sqs"]["receive"]>[1]) => {
+        calls += 1;
+        if (calls === 5) stopping.abort("stopping");
+        return env.gateways.sqs.receive(queueUrl, opts);
+      },
+      changeVisibilityBatch: env.gateways.sqs.changeVisibilityBatch.bind(env.gateways.sqs),
+    };
+    const summary = await scanQueue(
+      { sqs, log },
+      {
+        queueUrl: url,
+        maxMessages: 1_000,
+        samplesPerClass: 1,
+        waitSeconds: 0,
+        receivers: 2,
+        signal: stopping.signal,
+      },
+    );
+    expect(summary).toMatchObject({ stopped: true, complete: false });
+    // The receives in flight at the abort finish; no new one starts.
+    expect(calls).toBeLessThanOrEqual(6);
+    expect(summary.total).toBeLessThan(300);
+    expect(await summary.returned).toBe(0);
+    expect(await depth(url)).toEqual({ visible: 300, hidden: 0 });
+  });
+
   it("gives back what it received when a receive fails midway", async () => {
     const { url } = await fill("scan-failing", 30);
     let calls = 0;

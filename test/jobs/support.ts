@@ -23,7 +23,7 @@ export interface BoundDomain {
   /** Runs the scan job's steps, as the scheduler would: answers the scan id the digest shows. */
   scan(): Promise<string>;
   /** The same, answering what the scan did (posted, edited, locked, …). */
-  scanOutcome(): Promise<ScanOutcome>;
+  scanOutcome(signal?: AbortSignal): Promise<ScanOutcome>;
   /** What the scans published, and the digest state they keep. */
   publisher: MemoryDigestPublisher;
   digests: RedisDigestStore;
@@ -57,7 +57,8 @@ export async function startBoundDomain(
   };
   const digests = new RedisDigestStore(h.redis, h.prefix);
   const publisher = new MemoryDigestPublisher();
-  const scanOutcome = () =>
+  /** `signal`: as BullMQ gives the job, aborted when the worker is stopping. */
+  const scanOutcome = (signal?: AbortSignal) =>
     runScan(
       {
         targets: singlePlace(h.gateways),
@@ -71,6 +72,7 @@ export async function startBoundDomain(
         waitSeconds: 0,
       },
       at(domain),
+      signal,
     );
   const scan = async () => {
     await scanOutcome();

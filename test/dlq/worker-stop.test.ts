@@ -1,9 +1,14 @@
 /**
- * A stop under a running re-ingest (SIGTERM for a restart or a deploy closes the worker): the
- * pass takes no new message, deletes what was accepted, gives the rest back, and the job goes
- * back to the queue with its checkpoint, its reply saying it is paused. The worker closes
- * without waiting for the rest of the class, no attempt is used up, and the worker that takes
- * the job up finishes it: every object accepted once counted, none lost.
+ * A stop (SIGTERM for a restart or a deploy closes the workers) under the long dead-letter
+ * jobs, which BullMQ tells through each job's signal.
+ *
+ * - A re-ingest: the pass takes no new message, deletes what was accepted, gives the rest
+ *   back, and the job goes back to the queue with its checkpoint, its reply saying it is
+ *   paused. The worker closes without waiting for the rest of the class, no attempt is used
+ *   up, and the worker that takes the job up finishes it: every object accepted once
+ *   counted, none lost.
+ * - A scan: it stops receiving, gives back what it held and publishes nothing (part of a
+ *   queue is no digest of it); the next scan reads the whole queue.
  */
 import type { Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -124,4 +129,18 @@ describe("a stop under a running re-ingest", () => {
     expect(storedObjects(b.h, DOMAIN)).toHaveLength(CLASS_SIZE);
     expect(queueOf(b.h, b.url).messages).toEqual([]);
   }, 120_000);
+
+  it("a scan stopped part-way publishes nothing, holds nothing, and the next scan reads it all", async () => {
+    bound = await startBoundDomain(DOMAIN, "C0STOP");
+    const b = bound;
+    b.fail(THROTTLED, 50);
+    const stopping = new AbortController();
+    stopping.abort("stopping");
+    expect(await b.scanOutcome(stopping.signal)).toEqual({ status: "stopped" });
+    expect(b.publisher.events).toEqual([]);
+    expect(await b.digests.get(at(DOMAIN))).toBeUndefined();
+    expect(queueOf(b.h, b.url).messages.filter((m) => m.visibleAt > Date.now())).toEqual([]);
+
+    expect(await b.scanOutcome()).toMatchObject({ status: "posted", total: 50 });
+  }, 60_000);
 });
