@@ -85,6 +85,26 @@ describe.each(REDIS_KINDS)("Redis building blocks on a %s", (kind) => {
     expect(waits[3]).toBeGreaterThan(0);
   });
 
+  it("gives 30 callers at once 30 different slots, an interval apart", async () => {
+    const limiter = new RedisRateLimiter(redis, prefix);
+    const asked = Date.now();
+    const waits = await Promise.all(Array.from({ length: 30 }, () => limiter.take("g", 100, 3)));
+    const sorted = [...waits].sort((a, b) => a - b);
+    expect(sorted.slice(0, 3)).toEqual([0, 0, 0]);
+    // Slot k (after the burst) is due (k - 2) intervals of 10 ms after the first call; Redis's
+    // clock moved on a little between the calls, which shortens the later waits by as much.
+    const elapsed = Date.now() - asked;
+    sorted.slice(3).forEach((wait, i) => {
+      expect(wait).toBeLessThanOrEqual((i + 1) * 10);
+      expect(wait).toBeGreaterThanOrEqual((i + 1) * 10 - elapsed - 1);
+    });
+    // One hash per bucket, gone once the bucket is full again.
+    const key = `${prefix}:ratelimit:g`;
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30 * 10 + 1000);
+  });
+
   it("acts on a request signature once", async () => {
     const seen = new RedisSeenSignatures(createRedis(config, "replay"), prefix);
     expect(await Promise.all([seen.seen("v0=abc"), seen.seen("v0=abc")])).toEqual([false, true]);
