@@ -92,7 +92,8 @@ const CHECKPOINT_TTL_SECONDS = 24 * 3600;
 /**
  * One hash per run of a job (its id and the click's requestId, since a finished job's id is
  * reused by the next click): `l:<messageId>` → `<until>\t<receipt handle>` for each lease held,
- * `a:<messageId>` → the object's hash for each accepted object.
+ * `a:<messageId>` → the object's hash for each accepted object, `d:<messageId>` for each
+ * message a discard deleted.
  */
 export class RedisPassCheckpoint implements PassCheckpoint {
   private readonly key: string;
@@ -106,13 +107,15 @@ export class RedisPassCheckpoint implements PassCheckpoint {
     this.key = `${prefix}:reingest-checkpoint:${jobId}:${requestId}`;
   }
 
-  async load(): Promise<{ leases: CheckpointLease[]; accepted: Map<string, string> }> {
+  async load() {
     const h = await this.redis.hgetall(this.key);
     const leases: CheckpointLease[] = [];
     const accepted = new Map<string, string>();
+    const deleted = new Set<string>();
     for (const [field, value] of Object.entries(h)) {
       const id = field.slice(2);
       if (field.startsWith("a:")) accepted.set(id, value);
+      else if (field.startsWith("d:")) deleted.add(id);
       else if (field.startsWith("l:")) {
         const tab = value.indexOf("\t");
         const until = Number(value.slice(0, tab));
@@ -120,7 +123,7 @@ export class RedisPassCheckpoint implements PassCheckpoint {
           leases.push({ id, until, handle: value.slice(tab + 1) });
       }
     }
-    return { leases, accepted };
+    return { leases, accepted, deleted };
   }
 
   async leased(leases: CheckpointLease[]): Promise<void> {
@@ -134,6 +137,11 @@ export class RedisPassCheckpoint implements PassCheckpoint {
 
   async accepted(id: string, objectHash: string): Promise<void> {
     await this.redis.hset(this.key, `a:${id}`, objectHash);
+  }
+
+  async deleted(ids: string[]): Promise<void> {
+    if (ids.length > 0)
+      await this.redis.hset(this.key, Object.fromEntries(ids.map((id) => [`d:${id}`, "1"])));
   }
 
   async clear(): Promise<void> {

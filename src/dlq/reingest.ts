@@ -143,15 +143,20 @@ export interface CheckpointLease {
 }
 
 /**
- * Where a pass records what a successor needs after a crash: its leases, and the objects it
- * got accepted (message id → object hash). The job's Redis implementation is in
- * jobs/reingest.ts.
+ * Where a pass records what a successor needs after a crash or a stop: its leases, the
+ * objects it got accepted (message id → object hash), and the messages a discard deleted.
+ * The job's Redis implementation is in jobs/reingest.ts.
  */
 export interface PassCheckpoint {
-  load(): Promise<{ leases: CheckpointLease[]; accepted: Map<string, string> }>;
+  load(): Promise<{
+    leases: CheckpointLease[];
+    accepted: Map<string, string>;
+    deleted: Set<string>;
+  }>;
   leased(leases: CheckpointLease[]): Promise<void>;
   released(ids: string[]): Promise<void>;
   accepted(id: string, objectHash: string): Promise<void>;
+  deleted(ids: string[]): Promise<void>;
 }
 
 export interface ReingestDeps {
@@ -393,8 +398,8 @@ class QueuePass {
   }
 
   /** Selected messages whose work is done: delete them, checking every entry. */
-  async delete(items: Leased[]): Promise<{ ok: number; failed: number }> {
-    if (items.length === 0) return { ok: 0, failed: 0 };
+  async delete(items: Leased[]): Promise<{ ok: number; failed: number; deletedIds: string[] }> {
+    if (items.length === 0) return { ok: 0, failed: 0, deletedIds: [] };
     const out = await this.sqs.deleteBatch(
       this.queueUrl,
       items.map((i) => i.handle),
@@ -412,7 +417,8 @@ class QueuePass {
         "some messages could not be deleted after their objects were accepted; they will be replayed again",
       );
     }
-    return { ok: out.ok.length, failed: out.failed.length };
+    const deletedIds = items.filter((i) => !failed.has(i.handle)).map((i) => i.id);
+    return { ok: out.ok.length, failed: out.failed.length, deletedIds };
   }
 
   /** Extends the lease of everything still hidden by this pass, before half of it has gone. */
@@ -1014,8 +1020,15 @@ export async function discard(
   let deleted = 0;
   let deleteFailures = 0;
   let stoppedBy: StopReason = ids ? "done" : "drained";
+  /** What a predecessor stopped or killed part-way deleted: counted, and not "not found". */
+  let deletedBefore = new Set<string>();
   try {
-    if (deps.checkpoint) await pass.restore((await deps.checkpoint.load()).leases);
+    if (deps.checkpoint) {
+      const before = await deps.checkpoint.load();
+      await pass.restore(before.leases);
+      deletedBefore = before.deleted;
+      deleted = deletedBefore.size;
+    }
     for (;;) {
       if (deleted + deleteFailures >= max) {
         stoppedBy = ids ? "done" : "max-messages";
@@ -1042,11 +1055,14 @@ export async function discard(
       const out = await pass.delete(now_.map((b) => b.leased));
       deleted += out.ok;
       deleteFailures += out.failed;
+      await deps.checkpoint?.deleted(out.deletedIds);
     }
   } finally {
     await pass.end();
   }
-  const notFound = ids ? [...ids].filter((id) => !pass.selectedIds.has(id)).length : 0;
+  const notFound = ids
+    ? [...ids].filter((id) => !pass.selectedIds.has(id) && !deletedBefore.has(id)).length
+    : 0;
   return {
     deleted,
     deleteFailures,

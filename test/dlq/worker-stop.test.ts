@@ -7,14 +7,17 @@
  *   paused. The worker closes without waiting for the rest of the class, no attempt is used
  *   up, and the worker that takes the job up finishes it: every object accepted once
  *   counted, none lost.
+ * - A discard: it stops between two batches; the pass that carries on from its checkpoint
+ *   counts what the first deleted, and calls none of those "not found".
  * - A scan: it stops receiving, gives back what it held and publishes nothing (part of a
  *   queue is no digest of it); the next scan reads the whole queue.
  */
 import type { Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
-import { startReingestWorker } from "../../jobs/reingest.js";
+import { RedisPassCheckpoint, startReingestWorker } from "../../jobs/reingest.js";
 import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { discard } from "../../src/dlq/reingest.js";
 import { MemoryReingestReporter } from "../../src/dlq/reporter.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
 import { enqueueReingest } from "../../src/queues/reingest.js";
@@ -142,5 +145,46 @@ describe("a stop under a running re-ingest", () => {
     expect(queueOf(b.h, b.url).messages.filter((m) => m.visibleAt > Date.now())).toEqual([]);
 
     expect(await b.scanOutcome()).toMatchObject({ status: "posted", total: 50 });
+  }, 60_000);
+
+  it("a discard stopped between two batches is carried on and counted whole", async () => {
+    bound = await startBoundDomain(DOMAIN, "C0STOP");
+    const b = bound;
+    b.fail(THROTTLED, 95);
+    await b.scan();
+    const ids = new Set(queueOf(b.h, b.url).messages.map((m) => m.messageId));
+    expect(ids.size).toBe(95);
+    const checkpoint = new RedisPassCheckpoint(b.h.redis, b.h.prefix, "discard-stop", "r1");
+    const stopping = new AbortController();
+    let batches = 0;
+    const sqs = {
+      ...b.h.gateways.sqs,
+      receive: b.h.gateways.sqs.receive.bind(b.h.gateways.sqs),
+      changeVisibilityBatch: b.h.gateways.sqs.changeVisibilityBatch.bind(b.h.gateways.sqs),
+      queueInfo: b.h.gateways.sqs.queueInfo.bind(b.h.gateways.sqs),
+      deleteBatch: async (url: string, handles: string[]) => {
+        batches += 1;
+        if (batches === 3) stopping.abort("stopping");
+        return b.h.gateways.sqs.deleteBatch(url, handles);
+      },
+    };
+    const input = {
+      queueUrl: b.url,
+      cls: "throttled" as const,
+      messageIds: ids,
+      maxMessages: ids.size,
+      waitSeconds: 0,
+    };
+    const first = await discard(
+      { sqs, log: b.h.log, checkpoint },
+      { ...input, signal: stopping.signal },
+    );
+    expect(first.stoppedBy).toBe("stopping");
+    expect(first.deleted).toBe(30);
+    expect(queueOf(b.h, b.url).messages).toHaveLength(65);
+
+    const second = await discard({ sqs: b.h.gateways.sqs, log: b.h.log, checkpoint }, input);
+    expect(second).toMatchObject({ stoppedBy: "done", deleted: 95, notFound: 0 });
+    expect(queueOf(b.h, b.url).messages).toEqual([]);
   }, 60_000);
 });
