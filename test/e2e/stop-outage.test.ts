@@ -54,7 +54,7 @@ const health = (stack: Stack) =>
   );
 
 describe("stopping during a Redis outage", () => {
-  it("ends at its deadline with Redis down, and says what it dropped", async () => {
+  it("ends with Redis down, at its deadline if it has to, saying so", async () => {
     const lines: string[] = [];
     const stack = await stackOnOwnRedis(lines);
     await own?.stop();
@@ -68,9 +68,11 @@ describe("stopping during a Redis outage", () => {
     ).toBe(503);
 
     expect(await endsOrHangs(stack.stop())).toBe("done");
-    const late = lines.filter((l) => l.includes(LATE));
-    expect(late).toHaveLength(1);
-    expect(JSON.parse(late[0] as string)).toMatchObject({ level: 40, deadlineMs: 2_000 });
+    // Mostly the workers' close waits on a connection that never ends, and the deadline
+    // drops it, saying so; sometimes the close catches the connection mid-try and ends.
+    const late = lines.filter((l) => l.includes(LATE)).map((l) => JSON.parse(l));
+    expect(late.length).toBeLessThanOrEqual(1);
+    for (const entry of late) expect(entry).toMatchObject({ level: 40, deadlineMs: 2_000 });
     expect(lines.at(-1)).toContain("profiles-bot stopped");
   }, 90_000);
 
