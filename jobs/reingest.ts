@@ -284,6 +284,12 @@ interface Run {
   signal?: AbortSignal | undefined;
 }
 
+/** A pass's options: the tests' overrides, and the job's signal. */
+const passOptionsOf = (deps: ReingestWorkerDeps, run: Run): ReingestWorkerDeps["passOptions"] => ({
+  ...deps.passOptions,
+  ...(run.signal && { signal: run.signal }),
+});
+
 async function runReingest(
   deps: ReingestWorkerDeps,
   pacers: PlacePacers,
@@ -318,9 +324,8 @@ async function runReingest(
               : { class: data.cls ?? "throttled", messageIds: ids ?? new Set() },
             maxMessages: data.messageId ? 1 : (ids?.size ?? 0),
             expected: data.messageId ? 1 : (ids?.size ?? 0),
-            ...deps.passOptions,
+            ...passOptionsOf(deps, run),
             ...(redrive && { redrive }),
-            ...(run.signal && { signal: run.signal }),
           },
         ),
       );
@@ -356,9 +361,8 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) 
             cls,
             messageIds: ids,
             maxMessages: ids.size,
-            ...deps.passOptions,
+            ...passOptionsOf(deps, run),
             ...(redrive && { redrive }),
-            ...(run.signal && { signal: run.signal }),
           },
         ),
       );

@@ -1,7 +1,8 @@
 /**
  * How every queue's worker is built, in one place: its connection, its prefix, the queue's
- * own settings, its errors in the log, and what a stop tells the jobs it is running. A test that needs a worker as the bot runs it
- * (the failover test, say) builds it here too, with a processor of its own.
+ * own settings, its errors in the log, and what a stop tells the jobs it is running. A test
+ * that needs a worker as the bot runs it (the failover test, say) builds it here too, with a
+ * processor of its own.
  */
 import { type Processor, Worker, type WorkerOptions } from "bullmq";
 import type { Logger } from "../src/logger.js";

@@ -66,7 +66,7 @@ export interface StackOptions {
    * instances, as `npm run sandbox` does; otherwise the one default place of the tests.
    */
   twoTargets?: boolean;
-  /** How long the bot's stop waits before it drops its Redis connections (the runtime's default otherwise). */
+  /** How long the bot's stop waits before it drops its Redis connections (default 25 s). */
   stopDeadlineMs?: number;
 }
 

@@ -80,10 +80,9 @@ export async function startRuntime(
   // Its own connection: a request's replay check never waits behind other commands.
   const replayConnection =
     config.role !== "worker" ? createRedis(config, "replay", log) : undefined;
+  const connections = [redis, workerConnection, ...(replayConnection ? [replayConnection] : [])];
   const disconnect = () => {
-    redis.disconnect();
-    workerConnection.disconnect();
-    replayConnection?.disconnect();
+    for (const c of connections) c.disconnect();
   };
   const queues = createQueues(redis, config.redis.prefix, (err, queue) =>
     log.warn({ err, queue }, "job queue connection error"),
@@ -233,11 +232,7 @@ export async function startRuntime(
           for (const stop of stops) await stop();
           await queues.close();
           // A connection to a Redis that is down cannot say goodbye: it is just closed.
-          await Promise.all(
-            [redis, workerConnection, replayConnection].map((c) =>
-              c?.quit().catch(() => c.disconnect()),
-            ),
-          );
+          await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
         })();
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<"late">((resolve) => {

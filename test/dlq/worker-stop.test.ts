@@ -158,7 +158,6 @@ describe("a stop under a running re-ingest", () => {
     const stopping = new AbortController();
     let batches = 0;
     const sqs = {
-      ...b.h.gateways.sqs,
       receive: b.h.gateways.sqs.receive.bind(b.h.gateways.sqs),
       changeVisibilityBatch: b.h.gateways.sqs.changeVisibilityBatch.bind(b.h.gateways.sqs),
       queueInfo: b.h.gateways.sqs.queueInfo.bind(b.h.gateways.sqs),
