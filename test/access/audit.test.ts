@@ -83,6 +83,20 @@ describe.each(REDIS_KINDS)("RedisAuditLog on a %s", (kind) => {
     for await (const batch of keysMatching(redis, `${prefix}-cap:audit*`)) keys.push(...batch);
     await redis.del(...keys);
   });
+
+  it("appends 300 entries recorded at once, each once and in the order they were recorded", async () => {
+    const audit = new RedisAuditLog(redis, `${prefix}-burst`, createLogger("silent"));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        audit.record({ at: "t", userId: `U${i}`, action: "command:help", outcome: "succeeded" }),
+      ),
+    );
+    expect(audit.pending).toBe(0);
+    const stream = await redis.xrange(`${prefix}-burst:audit`, "-", "+");
+    expect(stream.map(([, fields]) => JSON.parse(fields[1] as string).userId)).toEqual(
+      Array.from({ length: 300 }, (_, i) => `U${i}`),
+    );
+  });
 });
 
 describe("RedisAuditLog across a Redis outage", () => {
@@ -227,6 +241,45 @@ describe("RedisAuditLog when an answer is lost", () => {
       relayed.disconnect();
       relay.close();
       const leftovers = await redis.keys(`${prefix}-lost:*`);
+      if (leftovers.length > 0) await redis.del(...leftovers);
+    }
+  });
+
+  it("appends each of 40 entries recorded at once, in order and once, when the connection drops after Redis took some", async () => {
+    const key = `${prefix}-lostbatch:audit`;
+    const relay = await relayLosingOneAnswer(key);
+    const relayed = createRedis(
+      loadConfig({
+        SLACK_BOT_TOKEN: "xoxb-test",
+        ROLE: "worker",
+        REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+      }),
+      "client",
+    );
+    const audit = new RedisAuditLog(relayed, `${prefix}-lostbatch`, createLogger("silent"), {
+      retryMs: 50,
+    });
+    try {
+      // Recorded in one turn of the event loop: the first goes at once, the rest in a batch.
+      const users = Array.from({ length: 40 }, (_, i) => `U${i}`);
+      await Promise.all(
+        users.map((userId) =>
+          audit.record({ at: "t", userId, action: "command:status", outcome: "succeeded" }),
+        ),
+      );
+      await eventually(
+        async () => audit.pending,
+        (n) => n === 0,
+        10_000,
+        50,
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      const stream = await redis.xrange(key, "-", "+");
+      expect(stream.map(([, fields]) => JSON.parse(fields[1] as string).userId)).toEqual(users);
+    } finally {
+      relayed.disconnect();
+      relay.close();
+      const leftovers = await redis.keys(`${prefix}-lostbatch:*`);
       if (leftovers.length > 0) await redis.del(...leftovers);
     }
   });
