@@ -1,7 +1,8 @@
 /**
  * The AWS SDK clients, built in one place from config: the default credentials chain,
- * the region, one endpoint override for every service (the sandbox emulator), and
- * adaptive retries so throttling slows us down instead of failing us.
+ * the region, one endpoint override for every service (the sandbox emulator), adaptive
+ * retries so throttling slows us down instead of failing us, and each command's middleware
+ * chain resolved once.
  */
 import { ConnectClient } from "@aws-sdk/client-connect";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
@@ -51,6 +52,11 @@ export function createAwsClients(
     maxAttempts: aws.maxAttempts,
     retryMode: "adaptive",
     credentials: aws.credentials,
+    // Each command class's middleware chain is resolved once per client, not on every call:
+    // about a fifth less CPU per call (docs/adr/0018). It holds because nothing changes a
+    // stack after the first call (the call metrics below are added here) and no call passes
+    // per-call options.
+    cacheMiddleware: true,
   } as const;
   const clients = {
     profiles: new CustomerProfilesClient(common),
