@@ -4,6 +4,7 @@
  */
 import { Cluster, type ClusterOptions, type RedisOptions, Redis as SingleRedis } from "ioredis";
 import type { Config } from "./config.js";
+import { beforeDeadline } from "./deadline.js";
 import type { Logger } from "./logger.js";
 
 /** A connection to one node or to a cluster: both speak the same commands. */
@@ -110,11 +111,7 @@ export async function checkEvictionPolicy(redis: Redis, log: Logger): Promise<st
 
 export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
   try {
-    const pong = await Promise.race([
-      redis.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs)),
-    ]);
-    return pong === "PONG";
+    return (await beforeDeadline(redis.ping(), timeoutMs)) === "PONG";
   } catch {
     return false;
   }

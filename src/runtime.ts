@@ -13,6 +13,7 @@ import { RedisAuditLog } from "./audit/audit.js";
 import type { AwsCall, AwsClientConfig } from "./aws/clients.js";
 import { createTargets, type TargetRegistry } from "./aws/target-registry.js";
 import type { Config } from "./config.js";
+import { beforeDeadline, TIMED_OUT } from "./deadline.js";
 import { RedisDigestStore } from "./dlq/digests.js";
 import { dlqDepths } from "./dlq/metrics.js";
 import { RedisSeenSignatures, type SeenSignatures } from "./http/seen.js";
@@ -234,24 +235,18 @@ export async function startRuntime(
           // A connection to a Redis that is down cannot say goodbye: it is just closed.
           await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
         })();
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<"late">((resolve) => {
-          timer = setTimeout(() => resolve("late"), deadline);
-        });
         try {
-          if ((await Promise.race([graceful, late])) === "late") {
+          if ((await beforeDeadline(graceful, deadline)) === TIMED_OUT) {
             log.warn(
               { deadlineMs: deadline, redis: redis.status },
               "stopping took too long (is Redis answering?): dropped the Redis connections; a job cut short is taken up again after a restart",
             );
-            graceful.catch(() => {});
             disconnect();
           }
         } catch (err) {
           disconnect();
           throw err;
         } finally {
-          clearTimeout(timer);
           targets?.stop();
         }
         log.info("profiles-bot stopped");

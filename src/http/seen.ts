@@ -3,6 +3,7 @@
  * again within the timestamp window is refused. Redis shares the memory between every
  * bot process; the in-memory twin serves unit tests.
  */
+import { beforeDeadline, TIMED_OUT } from "../deadline.js";
 import type { Redis } from "../redis.js";
 import { MAX_SKEW_SECONDS } from "./skew.js";
 
@@ -87,14 +88,12 @@ export class RedisSeenSignatures implements SeenSignatures {
     this.lastBatchAt = performance.now();
     const pipeline = this.redis.pipeline();
     for (const check of batch) pipeline.set(check.key, "1", "EX", SEEN_TTL_SECONDS, "NX");
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis did not answer SET NX within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    Promise.race([pipeline.exec(), timeout])
+    beforeDeadline(pipeline.exec(), this.timeoutMs)
+      .then((replies) => {
+        if (replies === TIMED_OUT)
+          throw new Error(`Redis did not answer SET NX within ${this.timeoutMs} ms`);
+        return replies;
+      })
       .then(
         (replies) =>
           batch.forEach((check, i) => {
@@ -106,7 +105,6 @@ export class RedisSeenSignatures implements SeenSignatures {
         (err: Error) => {
           for (const check of batch) check.reject(err);
         },
-      )
-      .finally(() => clearTimeout(timer));
+      );
   }
 }

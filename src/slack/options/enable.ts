@@ -5,6 +5,7 @@
  * Slack's 3 seconds intact.
  */
 import type { PlainTextOption } from "@slack/types";
+import { beforeDeadline, TIMED_OUT } from "../../deadline.js";
 import type { Draft, DraftPatch } from "../../enable/drafts.js";
 import * as wizard from "../../enable/wizard.js";
 import type { SlackDeps } from "../deps.js";
@@ -39,11 +40,10 @@ const PICKERS: {
   keys: { field: "key_existing", load: wizard.loadKeys, render: keyOptions },
 };
 
-const within = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
-  Promise.race([
-    work,
-    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref()),
-  ]);
+const within = async <T>(work: Promise<T>, ms: number): Promise<T | undefined> => {
+  const done = await beforeDeadline(work, ms);
+  return done === TIMED_OUT ? undefined : done;
+};
 
 async function onOptions<L extends ListName>(
   { ack, body }: OptionsArgs,

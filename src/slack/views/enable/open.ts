@@ -4,6 +4,7 @@
  * deadline passes, nothing was created, so running the command again loses nothing.
  */
 import type { WebClient } from "@slack/web-api";
+import { beforeDeadline, TIMED_OUT } from "../../../deadline.js";
 import type { DraftStore, NewDraft } from "../../../enable/drafts.js";
 import { asAppError } from "../../../errors.js";
 import type { Logger } from "../../../logger.js";
@@ -17,12 +18,10 @@ class Timeout extends Error {
   readonly code = "timeout";
 }
 
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout("views.open took too long")), Math.max(ms, 0));
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  const done = await beforeDeadline(work, ms);
+  if (done === TIMED_OUT) throw new Timeout("views.open took too long");
+  return done;
 }
 
 const slackCode = (err: unknown): string | undefined => {
