@@ -208,8 +208,16 @@ describe("RedisAuditLog when an answer is lost", () => {
     await deletePrefix(config, prefix);
   });
 
-  it("appends an entry once when the connection drops after Redis took it, before its answer", async () => {
-    const key = `${prefix}-lost:audit`;
+  /**
+   * Records through a relay that drops the connection after Redis took the first append, before
+   * its answer; returns the stream's entries once the backlog is empty and past the client's
+   * reconnect and the backlog's retry, either of which sends an append again.
+   */
+  async function afterALostAnswer(
+    name: string,
+    recordAll: (audit: RedisAuditLog) => Promise<unknown>,
+  ): Promise<AuditEntry[]> {
+    const key = `${prefix}-${name}:audit`;
     const relay = await relayLosingOneAnswer(key);
     const relayed = createRedis(
       loadConfig({
@@ -219,11 +227,11 @@ describe("RedisAuditLog when an answer is lost", () => {
       }),
       "client",
     );
-    const audit = new RedisAuditLog(relayed, `${prefix}-lost`, createLogger("silent"), {
+    const audit = new RedisAuditLog(relayed, `${prefix}-${name}`, createLogger("silent"), {
       retryMs: 50,
     });
     try {
-      await audit.record({ at: "t", userId: "U1", action: "command:status", outcome: "succeeded" });
+      await recordAll(audit);
       await eventually(
         async () => audit.pending,
         (n) => n === 0,
@@ -231,56 +239,34 @@ describe("RedisAuditLog when an answer is lost", () => {
         50,
       );
       expect(audit.pending).toBe(0);
-      // Past the client's reconnect and the backlog's retry, either of which sends it again.
       await new Promise((r) => setTimeout(r, 1_000));
       const stream = await redis.xrange(key, "-", "+");
-      expect(stream.map(([, fields]) => JSON.parse(fields[1] as string).action)).toEqual([
-        "command:status",
-      ]);
+      return stream.map(([, fields]) => JSON.parse(fields[1] as string) as AuditEntry);
     } finally {
       relayed.disconnect();
       relay.close();
-      const leftovers = await redis.keys(`${prefix}-lost:*`);
+      const leftovers = await redis.keys(`${prefix}-${name}:*`);
       if (leftovers.length > 0) await redis.del(...leftovers);
     }
+  }
+
+  it("appends an entry once when the connection drops after Redis took it, before its answer", async () => {
+    const entries = await afterALostAnswer("lost", (audit) =>
+      audit.record({ at: "t", userId: "U1", action: "command:status", outcome: "succeeded" }),
+    );
+    expect(entries.map((e) => e.action)).toEqual(["command:status"]);
   });
 
   it("appends each of 40 entries recorded at once, in order and once, when the connection drops after Redis took some", async () => {
-    const key = `${prefix}-lostbatch:audit`;
-    const relay = await relayLosingOneAnswer(key);
-    const relayed = createRedis(
-      loadConfig({
-        SLACK_BOT_TOKEN: "xoxb-test",
-        ROLE: "worker",
-        REDIS_URL: `redis://127.0.0.1:${relay.port}`,
-      }),
-      "client",
-    );
-    const audit = new RedisAuditLog(relayed, `${prefix}-lostbatch`, createLogger("silent"), {
-      retryMs: 50,
-    });
-    try {
-      // Recorded in one turn of the event loop: the first goes at once, the rest in a batch.
-      const users = Array.from({ length: 40 }, (_, i) => `U${i}`);
-      await Promise.all(
+    // Recorded in one turn of the event loop: the first goes at once, the rest in a batch.
+    const users = Array.from({ length: 40 }, (_, i) => `U${i}`);
+    const entries = await afterALostAnswer("lostbatch", (audit) =>
+      Promise.all(
         users.map((userId) =>
           audit.record({ at: "t", userId, action: "command:status", outcome: "succeeded" }),
         ),
-      );
-      await eventually(
-        async () => audit.pending,
-        (n) => n === 0,
-        10_000,
-        50,
-      );
-      await new Promise((r) => setTimeout(r, 1_000));
-      const stream = await redis.xrange(key, "-", "+");
-      expect(stream.map(([, fields]) => JSON.parse(fields[1] as string).userId)).toEqual(users);
-    } finally {
-      relayed.disconnect();
-      relay.close();
-      const leftovers = await redis.keys(`${prefix}-lostbatch:*`);
-      if (leftovers.length > 0) await redis.del(...leftovers);
-    }
+      ),
+    );
+    expect(entries.map((e) => e.userId)).toEqual(users);
   });
 });
