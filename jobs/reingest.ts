@@ -266,7 +266,8 @@ const STOPPING =
 
 /**
  * A pass the worker stopped under ended early and kept its checkpoint: the job goes back to
- * the queue, without using up an attempt, and the pass that takes it up resumes there.
+ * the queue, without using up an attempt, and the pass that takes it up resumes there. Not a
+ * failure, so the runners call it outside their failure handling (`failed`).
  */
 async function carryOnLater(
   job: ReingestJob,
@@ -330,13 +331,15 @@ async function runReingest(
         ),
       );
     });
-    if (result.stoppedBy === "stopping") return await carryOnLater(job, run.token, reporter);
-    await reporter.reingested(result);
-    await checkpoint.clear();
-    return result;
+    if (result.stoppedBy !== "stopping") {
+      await reporter.reingested(result);
+      await checkpoint.clear();
+      return result;
+    }
   } catch (err) {
     throw await failed(deps, job, reporter, err, checkpoint);
   }
+  return carryOnLater(job, run.token, reporter);
 }
 
 async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) {
@@ -367,14 +370,16 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) 
         ),
       );
     });
-    if (result.stoppedBy === "stopping") return await carryOnLater(job, run.token, reporter);
-    log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");
-    await reporter.discarded(result);
-    await checkpoint.clear();
-    return result;
+    if (result.stoppedBy !== "stopping") {
+      log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");
+      await reporter.discarded(result);
+      await checkpoint.clear();
+      return result;
+    }
   } catch (err) {
     throw await failed(deps, job, reporter, err, checkpoint);
   }
+  return carryOnLater(job, run.token, reporter);
 }
 
 /**
@@ -427,8 +432,6 @@ async function failed(
   err: unknown,
   checkpoint: RedisPassCheckpoint,
 ): Promise<Error> {
-  // Not a failure: the job was put back to carry on later, its checkpoint kept.
-  if (err instanceof DelayedError) return err;
   if (err instanceof UnrecoverableError) {
     await reporter.failed(err.message, false);
     await checkpoint.clear().catch(() => undefined);

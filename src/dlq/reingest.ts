@@ -398,17 +398,17 @@ class QueuePass {
   }
 
   /** Selected messages whose work is done: delete them, checking every entry. */
-  async delete(items: Leased[]): Promise<{ ok: number; failed: number; deletedIds: string[] }> {
-    if (items.length === 0) return { ok: 0, failed: 0, deletedIds: [] };
+  async delete(items: Leased[]): Promise<{ deletedIds: string[]; failed: number }> {
+    if (items.length === 0) return { deletedIds: [], failed: 0 };
     const out = await this.sqs.deleteBatch(
       this.queueUrl,
       items.map((i) => i.handle),
     );
     for (const item of items) this.working.delete(item.id);
-    const failed = new Set(out.failed.map((f) => f.id));
-    for (const item of items) {
-      if (item.receiveCount !== undefined && !failed.has(item.handle))
-        tallyDeleted(this.receives, item.receiveCount);
+    const ok = new Set(out.ok);
+    const deleted = items.filter((i) => ok.has(i.handle));
+    for (const item of deleted) {
+      if (item.receiveCount !== undefined) tallyDeleted(this.receives, item.receiveCount);
     }
     await this.checkpoint?.released(items.map((i) => i.id));
     if (out.failed.length > 0) {
@@ -417,8 +417,7 @@ class QueuePass {
         "some messages could not be deleted after their objects were accepted; they will be replayed again",
       );
     }
-    const deletedIds = items.filter((i) => !failed.has(i.handle)).map((i) => i.id);
-    return { ok: out.ok.length, failed: out.failed.length, deletedIds };
+    return { deletedIds: deleted.map((i) => i.id), failed: out.failed.length };
   }
 
   /** Extends the lease of everything still hidden by this pass, before half of it has gone. */
@@ -1053,7 +1052,7 @@ export async function discard(
       const now_ = batch.slice(0, room);
       for (const extra of batch.slice(room)) pass.keep(extra.leased.id, extra.cls);
       const out = await pass.delete(now_.map((b) => b.leased));
-      deleted += out.ok;
+      deleted += out.deletedIds.length;
       deleteFailures += out.failed;
       await deps.checkpoint?.deleted(out.deletedIds);
     }
