@@ -305,7 +305,7 @@ async function runReingest(
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = await scanIdsFor(deps, data);
-    const { value: result } = await holdingTheDomain(deps, data, async () => {
+    const result = await holdingTheDomain(deps, data, run, async () => {
       await reporter.started(pacer.rate);
       return withinBudget(deps, data, where, (redrive) =>
         reingest(
@@ -331,7 +331,7 @@ async function runReingest(
         ),
       );
     });
-    if (result.stoppedBy !== "stopping") {
+    if (result && result.stoppedBy !== "stopping") {
       await reporter.reingested(result);
       await checkpoint.clear();
       return result;
@@ -354,7 +354,7 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) 
   const checkpoint = checkpointFor(deps, job);
   try {
     const ids = (await scanIdsFor(deps, data)) ?? new Set<string>();
-    const { value: result } = await holdingTheDomain(deps, data, async () => {
+    const result = await holdingTheDomain(deps, data, run, async () => {
       await reporter.started(0);
       return withinBudget(deps, data, where, (redrive) =>
         discard(
@@ -370,7 +370,7 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) 
         ),
       );
     });
-    if (result.stoppedBy !== "stopping") {
+    if (result && result.stoppedBy !== "stopping") {
       log.info({ deleted: result.deleted, cls }, "dead-letter class discarded");
       await reporter.discarded(result);
       await checkpoint.clear();
@@ -392,8 +392,23 @@ async function runDiscard(deps: ReingestWorkerDeps, job: ReingestJob, run: Run) 
  */
 const DOMAIN_HOLD = { ttlMs: 15_000, waitMs: 60_000 };
 
-function holdingTheDomain<T>(deps: ReingestWorkerDeps, ref: DomainRef, run: () => Promise<T>) {
-  return whileHolding(deps.connection, scanLockKey(deps.prefix, ref), DOMAIN_HOLD, run);
+/**
+ * The pass's result; none when the worker began stopping while the pass waited for the lock
+ * (a stop does not wait out a scan), so the job carries on later like a pass stopped part-way.
+ */
+async function holdingTheDomain<T>(
+  deps: ReingestWorkerDeps,
+  ref: DomainRef,
+  run: Run,
+  pass: () => Promise<T>,
+): Promise<T | undefined> {
+  const hold = await whileHolding(
+    deps.connection,
+    scanLockKey(deps.prefix, ref),
+    { ...DOMAIN_HOLD, ...(run.signal && { signal: run.signal }) },
+    pass,
+  );
+  return "value" in hold ? hold.value : undefined;
 }
 
 /** The pacer of each place, made on first use. */

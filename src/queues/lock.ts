@@ -9,6 +9,7 @@
  * does not take a wanted lock, so scans every few seconds cannot starve a waiting re-ingest.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "../redis.js";
 
 const RELEASE_IF_OWNER = `
@@ -55,36 +56,43 @@ export interface HoldOptions {
   /** How long to wait for a lock someone else holds before running without it. */
   waitMs: number;
   pollMs?: number;
+  /** Aborted (the worker is stopping): the wait ends at once, and `run` does not run. */
+  signal?: AbortSignal;
 }
+
+/** What `whileHolding` answers: `run`'s value, or that a stop ended the wait before it ran. */
+export type Held<T> = { held: boolean; value: T } | { held: false; stopped: true };
 
 /**
  * Runs `run` while holding the lock, renewed every third of its TTL, for work that lasts
  * longer than any TTL one would pick (a re-ingest pass). Waits up to `waitMs` for the lock,
  * marked wanted meanwhile so that `withLock` holders leave it free once released; past that
  * wait, runs anyway and answers `held: false`, for work that is safe without it and
- * only more precise with it.
+ * only more precise with it. A stop (`signal`) ends the wait without running `run`.
  */
 export async function whileHolding<T>(
   redis: Redis,
   key: string,
   opts: HoldOptions,
   run: () => Promise<T>,
-): Promise<{ held: boolean; value: T }> {
+): Promise<Held<T>> {
   const token = randomUUID();
   const until = Date.now() + opts.waitMs;
   const pollMs = opts.pollMs ?? 250;
   let held = false;
   let marked = false;
-  for (;;) {
+  const { signal } = opts;
+  while (!signal?.aborted) {
     held = (await redis.set(key, token, "PX", opts.ttlMs, "NX")) === "OK";
     if (held || Date.now() >= until) break;
     // Wanted: skipping holders leave the lock alone once it is freed. The mark lives as long
     // as the lock would, so a waiter that dies holds scans off no longer than a holder would.
     await redis.set(wantedKey(key), token, "PX", opts.ttlMs);
     marked = true;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }
   if (marked) await redis.eval(RELEASE_IF_OWNER, 1, wantedKey(key), token).catch(() => undefined);
+  if (!held && signal?.aborted) return { held: false, stopped: true };
   const renew = held
     ? setInterval(
         () => {

@@ -7,6 +7,8 @@
  *   paused. The worker closes without waiting for the rest of the class, no attempt is used
  *   up, and the worker that takes the job up finishes it: every object accepted once
  *   counted, none lost.
+ * - A re-ingest still waiting for the domain's scan lock: the wait ends at once, nothing is
+ *   started, and the job goes back to the queue the same way.
  * - A discard: it stops between two batches; the pass that carries on from its checkpoint
  *   counts what the first deleted, and calls none of those "not found".
  * - A scan: it stops receiving, gives back what it held and publishes nothing (part of a
@@ -19,7 +21,9 @@ import { ingestionIdle } from "../../sandbox/aws/services/profiles.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
 import { discard } from "../../src/dlq/reingest.js";
 import { MemoryReingestReporter } from "../../src/dlq/reporter.js";
+import { scanLockKey } from "../../src/queues/dlq-scan.js";
 import { createQueues, type JobQueues } from "../../src/queues/index.js";
+import { wantedKey } from "../../src/queues/lock.js";
 import { enqueueReingest } from "../../src/queues/reingest.js";
 import { type BoundDomain, startBoundDomain } from "../jobs/support.js";
 import { eventually } from "../support/eventually.js";
@@ -132,6 +136,48 @@ describe("a stop under a running re-ingest", () => {
     expect(storedObjects(b.h, DOMAIN)).toHaveLength(CLASS_SIZE);
     expect(queueOf(b.h, b.url).messages).toEqual([]);
   }, 120_000);
+
+  it("does not wait out a scan: a pass waiting for the domain's lock goes back to the queue at once", async () => {
+    bound = await startBoundDomain(DOMAIN, "C0STOP");
+    const b = bound;
+    b.fail(THROTTLED, 5);
+    const scanId = await b.scan();
+    queues = createQueues(b.h.redis, b.h.prefix);
+    // A scan of the domain holds its lock; the pass would wait up to a minute for it.
+    const lock = scanLockKey(b.h.prefix, at(DOMAIN));
+    await b.h.redis.set(lock, "a-running-scan", "PX", 60_000);
+    const { jobId } = await enqueueReingest(queues, {
+      ...at(DOMAIN),
+      cls: "throttled",
+      scanId,
+      requestedBy: "U0OPS",
+    });
+    const reporter = new MemoryReingestReporter();
+    const worker = reingestWorker(b, reporter);
+    await eventually(
+      () => b.h.redis.exists(wantedKey(lock)),
+      (n) => n === 1,
+      30_000,
+      20,
+    );
+
+    // The test's time-out is well under the minute the pass would otherwise wait.
+    await worker.close();
+    workers.splice(workers.indexOf(worker), 1);
+
+    expect(reporter.events.map((e) => e.type)).toEqual(["failed"]);
+    const [paused] = reporter.events;
+    expect(paused).toMatchObject({ type: "failed", willRetry: true });
+    expect(paused?.type === "failed" && paused.reason).toContain("stopping");
+    const job = await queues.reingest.getJob(jobId);
+    expect(await job?.getState()).toMatch(/^(delayed|waiting|prioritized)$/);
+    expect(job?.attemptsMade).toBe(0);
+    // The scan keeps its lock, the pass's mark is gone, and no message was touched.
+    expect(await b.h.redis.get(lock)).toBe("a-running-scan");
+    expect(await b.h.redis.exists(wantedKey(lock))).toBe(0);
+    expect(storedObjects(b.h, DOMAIN)).toEqual([]);
+    expect(queueOf(b.h, b.url).messages.filter((m) => m.visibleAt > Date.now())).toEqual([]);
+  }, 20_000);
 
   it("a scan stopped part-way publishes nothing, holds nothing, and the next scan reads it all", async () => {
     bound = await startBoundDomain(DOMAIN, "C0STOP");

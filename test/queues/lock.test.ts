@@ -47,13 +47,35 @@ describe("a lock shared by skipping holders and a waiting one", () => {
     });
     stop = true;
     await scanning;
-    expect(got.held).toBe(true);
     // While the waiter held the lock no scan ran, and scans did run before and after.
-    expect(got.value).toBe(0);
+    expect(got).toEqual({ held: true, value: 0 });
     expect(scans).toBeGreaterThan(0);
     expect(skipped).toBeGreaterThan(0);
     expect(await redis.exists(wantedKey(key))).toBe(0);
   });
+
+  it("stops waiting when the worker stops: nothing runs, the mark goes, the holder keeps the lock", async () => {
+    const key = lockKey(prefix, "dlq-scan", "111122223333.us-east-1.stopping");
+    await redis.set(key, "a-scan", "PX", 30_000);
+    const stopping = new AbortController();
+    let ran = false;
+    const waiting = whileHolding(
+      redis,
+      key,
+      { ttlMs: 30_000, waitMs: 60_000, pollMs: 5_000, signal: stopping.signal },
+      async () => {
+        ran = true;
+      },
+    );
+    // The waiter has marked the lock wanted before the stop comes.
+    while ((await redis.exists(wantedKey(key))) === 0) await sleep(10);
+    stopping.abort("stopping");
+    // Within the test's own time-out, far below the minute's wait and mid-poll.
+    expect(await waiting).toEqual({ held: false, stopped: true });
+    expect(ran).toBe(false);
+    expect(await redis.exists(wantedKey(key))).toBe(0);
+    expect(await redis.get(key)).toBe("a-scan");
+  }, 4_000);
 
   it("lets a skipping holder take a lock nobody waits for", async () => {
     const key = lockKey(prefix, "provision", "job-free");
