@@ -63,6 +63,31 @@ function reingestWorker(b: BoundDomain, reporter: MemoryReingestReporter): Worke
   return worker;
 }
 
+/** The domain's throttled class, as the digest of `scanId` showed it, queued for re-ingest. */
+async function enqueueThrottled(b: BoundDomain, scanId: string): Promise<string> {
+  queues = createQueues(b.h.redis, b.h.prefix);
+  const { jobId } = await enqueueReingest(queues, {
+    ...at(DOMAIN),
+    cls: "throttled",
+    scanId,
+    requestedBy: "U0OPS",
+  });
+  return jobId;
+}
+
+/** Closes the worker, as a stop does, and leaves nothing for afterEach to close. */
+async function stopWorker(worker: Worker): Promise<void> {
+  await worker.close();
+  workers.splice(workers.indexOf(worker), 1);
+}
+
+/** The job waits in the queue with its attempts intact. */
+async function expectBackInTheQueue(jobId: string): Promise<void> {
+  const job = await queues?.reingest.getJob(jobId);
+  expect(await job?.getState()).toMatch(/^(delayed|waiting|prioritized)$/);
+  expect(job?.attemptsMade).toBe(0);
+}
+
 describe("a stop under a running re-ingest", () => {
   it("pauses the job with nothing held, and the next worker finishes the class", async () => {
     bound = await startBoundDomain(DOMAIN, "C0STOP");
@@ -75,14 +100,7 @@ describe("a stop under a running re-ingest", () => {
         object: { OrderId: `o-${i}`, AccountNumber: `A-${i}` },
       });
     }
-    const scanId = await b.scan();
-    queues = createQueues(b.h.redis, b.h.prefix);
-    const { jobId } = await enqueueReingest(queues, {
-      ...at(DOMAIN),
-      cls: "throttled",
-      scanId,
-      requestedBy: "U0OPS",
-    });
+    const jobId = await enqueueThrottled(b, await b.scan());
 
     const first = new MemoryReingestReporter();
     const worker = reingestWorker(b, first);
@@ -97,8 +115,7 @@ describe("a stop under a running re-ingest", () => {
       ),
     ).toBeGreaterThanOrEqual(10);
 
-    await worker.close();
-    workers.splice(workers.indexOf(worker), 1);
+    await stopWorker(worker);
 
     // Paused, not failed: the reply says why, the job waits with its attempts intact.
     expect(first.events.filter((e) => e.type === "reingested" || e.type === "discarded")).toEqual(
@@ -107,9 +124,7 @@ describe("a stop under a running re-ingest", () => {
     const paused = first.events.filter((e) => e.type === "failed");
     expect(paused).toMatchObject([{ type: "failed", willRetry: true }]);
     expect(paused[0]?.type === "failed" && paused[0].reason).toContain("stopping");
-    const job = await queues.reingest.getJob(jobId);
-    expect(await job?.getState()).toMatch(/^(delayed|waiting|prioritized)$/);
-    expect(job?.attemptsMade).toBe(0);
+    await expectBackInTheQueue(jobId);
 
     // Stopped well before the class was through, and nothing is held: what was not accepted
     // is back in the DLQ, visible, for whoever carries on.
@@ -142,16 +157,10 @@ describe("a stop under a running re-ingest", () => {
     const b = bound;
     b.fail(THROTTLED, 5);
     const scanId = await b.scan();
-    queues = createQueues(b.h.redis, b.h.prefix);
     // A scan of the domain holds its lock; the pass would wait up to a minute for it.
     const lock = scanLockKey(b.h.prefix, at(DOMAIN));
     await b.h.redis.set(lock, "a-running-scan", "PX", 60_000);
-    const { jobId } = await enqueueReingest(queues, {
-      ...at(DOMAIN),
-      cls: "throttled",
-      scanId,
-      requestedBy: "U0OPS",
-    });
+    const jobId = await enqueueThrottled(b, scanId);
     const reporter = new MemoryReingestReporter();
     const worker = reingestWorker(b, reporter);
     await eventually(
@@ -162,16 +171,13 @@ describe("a stop under a running re-ingest", () => {
     );
 
     // The test's time-out is well under the minute the pass would otherwise wait.
-    await worker.close();
-    workers.splice(workers.indexOf(worker), 1);
+    await stopWorker(worker);
 
     expect(reporter.events.map((e) => e.type)).toEqual(["failed"]);
     const [paused] = reporter.events;
     expect(paused).toMatchObject({ type: "failed", willRetry: true });
     expect(paused?.type === "failed" && paused.reason).toContain("stopping");
-    const job = await queues.reingest.getJob(jobId);
-    expect(await job?.getState()).toMatch(/^(delayed|waiting|prioritized)$/);
-    expect(job?.attemptsMade).toBe(0);
+    await expectBackInTheQueue(jobId);
     // The scan keeps its lock, the pass's mark is gone, and no message was touched.
     expect(await b.h.redis.get(lock)).toBe("a-running-scan");
     expect(await b.h.redis.exists(wantedKey(lock))).toBe(0);
