@@ -13,8 +13,9 @@
  *    Target: bot p99 within 1.5x of bare Bolt's idle p99. Bare Bolt's p99 in the rounds in
  *    between is reported too, to tell the bot's own slowdown from the machine's.
  * 3. Memory: the RSS of ROLE=all's process just started, right after the idle phase's
- *    requests, idle (SETTLE_MS later, with no request and no job: target <= 150 MB), and
- *    after the loaded phase.
+ *    requests, idle (SETTLE_MS later, with no request and no job: target <= 150 MB), right
+ *    after the loaded phase, and idle again once its jobs are over (both domains unbound, the
+ *    re-ingest finished, SETTLE_MS later): what a bot holds between two scans.
  *
  * Each app's CPU time per request in the idle phase (all its threads, and its main thread
  * alone, from the kernel's counters) is reported beside the latencies: at 50 in flight on 2
@@ -351,6 +352,15 @@ const bench: Benchmark = {
       const stateAtEnd = await reingestState();
       const scanned = await digests.get(scanRef);
       const rssAfter = rssOf(bot.pid);
+      // Idle again: no more scans once the domains are unbound, and the re-ingest runs out.
+      for (const domain of Object.values(domains))
+        await profiles.untagDomain(domain, [DOMAIN_TAGS.channel]);
+      const reingestOver = await waitFor("the re-ingest to finish", 180_000, async () => {
+        const s = await reingestState();
+        return s === "gone" || s === "completed" || s === "failed" ? true : undefined;
+      }).catch(() => false);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      const rssIdleAfter = rssOf(bot.pid);
       aws.destroy();
 
       const bi = stats(idle.bare);
@@ -402,7 +412,11 @@ const bench: Benchmark = {
       log(
         `ROLE=all RSS idle, ${SETTLE_MS / 1000} s after them: ${rssIdle} MB; target <= 150: ${met(rssIdle, 150)}`,
       );
-      log(`ROLE=all RSS after load: ${rssAfter} MB`);
+      log(`ROLE=all RSS right after the loaded phase: ${rssAfter} MB`);
+      log(
+        `ROLE=all RSS idle again, ${SETTLE_MS / 1000} s after its jobs ended: ${rssIdleAfter} MB` +
+          (reingestOver ? "" : " (the re-ingest had NOT finished)"),
+      );
       return {
         requests: idle.bot.length,
         concurrency: CONCURRENCY,
@@ -430,6 +444,7 @@ const bench: Benchmark = {
         rss_early_mb: rssEarly,
         rss_idle_mb: rssIdle,
         rss_after_load_mb: rssAfter,
+        rss_idle_after_load_mb: rssIdleAfter,
         target_met: p50Ratio <= 1.2 && p99Ratio <= 1.2 && loadedRatio <= 1.5 && rssIdle <= 150,
       };
     } finally {
