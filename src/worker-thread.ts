@@ -17,8 +17,9 @@ export const WORKER_NICENESS = 10;
 export const WORKER_THREAD_NAME = "profiles-worker";
 /**
  * The worker thread's young generation (MB a semi-space), larger than the listeners' 2
- * (docs/adr/0008): its garbage comes in bursts of AWS calls, and with 2 MB it spent an eighth
- * more CPU per call collecting it (docs/adr/0018). Idle, it holds no more than the listeners'.
+ * (docs/adr/0008): its garbage comes in bursts of AWS calls, and with 2 MB it spent a tenth
+ * more CPU on the same calls and held 20 to 40 MB more once its jobs had ended, the SDK's
+ * short-lived objects promoted to the old generation (docs/adr/0018).
  */
 export const WORKER_SEMI_SPACE_MB = 8;
 
@@ -41,7 +42,7 @@ export interface WorkerThread {
 
 /**
  * Runs `module` on a worker thread with `env` as its environment and this thread's Node
- * flags (npm start's, docs/adr/0008). A module run from the sources through tsx gets tsx's
+ * flags (npm start's, docs/adr/0008) but a young generation of WORKER_SEMI_SPACE_MB. A module run from the sources through tsx gets tsx's
  * loader first: on Node 20 a worker thread does not inherit the loader that --import
  * registered.
  */
