@@ -201,7 +201,7 @@ export class RedisDigestStore implements DigestStore {
 
   async remove(ref: DomainRef): Promise<void> {
     const scans = await this.redis.lrange(scansKey(this.prefix, ref), 0, -1);
-    await this.redis.del(
+    await this.redis.unlink(
       digestKey(this.prefix, ref),
       scansKey(this.prefix, ref),
       ...(await this.scanKeys(ref, scans)),
@@ -268,10 +268,12 @@ export class RedisDigestStore implements DigestStore {
         const old = await redis.lrange(list, KEPT_SCANS, -1);
         if (old.length === 0) return;
         const oldKeys = await this.scanKeys(ref, old);
+        // UNLINK, not DEL: a class set holds up to DLQ_SCAN_MAX_MESSAGES ids, and Redis frees
+        // an unlinked one on a thread of its own instead of blocking every client meanwhile.
         await redis
           .multi()
           .ltrim(list, 0, KEPT_SCANS - 1)
-          .del(...oldKeys)
+          .unlink(...oldKeys)
           .exec();
       },
       discard: async () => {
@@ -281,7 +283,7 @@ export class RedisDigestStore implements DigestStore {
           scanClassKey(prefix, ref, scanId, cls),
         ]);
         if (keys.length === 0) return;
-        await redis.del(...keys).catch(() => undefined);
+        await redis.unlink(...keys).catch(() => undefined);
       },
     };
   }
