@@ -324,12 +324,14 @@ const bench: Benchmark = {
         const job = await queues.reingest.getJob(jobId);
         return job ? await job.getState() : "gone";
       };
+      const reingestFinished = async () =>
+        ["gone", "completed", "failed"].includes(await reingestState());
       const stateAtStart = await reingestState();
       const loaded = { bare: [] as number[], bot: [] as number[] };
       let reingestDone = false;
       const watch = setInterval(() => {
-        void reingestState().then((s) => {
-          if (s === "gone" || s === "completed" || s === "failed") reingestDone = true;
+        void reingestFinished().then((done) => {
+          if (done) reingestDone = true;
         });
       }, 500);
       const started = performance.now();
@@ -355,10 +357,9 @@ const bench: Benchmark = {
       // Idle again: no more scans once the domains are unbound, and the re-ingest runs out.
       for (const domain of Object.values(domains))
         await profiles.untagDomain(domain, [DOMAIN_TAGS.channel]);
-      const reingestOver = await waitFor("the re-ingest to finish", 180_000, async () => {
-        const s = await reingestState();
-        return s === "gone" || s === "completed" || s === "failed" ? true : undefined;
-      }).catch(() => false);
+      const reingestOver = await waitFor("the re-ingest to finish", 180_000, async () =>
+        (await reingestFinished()) ? true : undefined,
+      ).catch(() => false);
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const rssIdleAfter = rssOf(bot.pid);
       aws.destroy();

@@ -42,9 +42,9 @@ export interface WorkerThread {
 
 /**
  * Runs `module` on a worker thread with `env` as its environment and this thread's Node
- * flags (npm start's, docs/adr/0008) but a young generation of WORKER_SEMI_SPACE_MB. A module run from the sources through tsx gets tsx's
- * loader first: on Node 20 a worker thread does not inherit the loader that --import
- * registered.
+ * flags (npm start's, docs/adr/0008), but a young generation of WORKER_SEMI_SPACE_MB. A
+ * module run from the sources through tsx gets tsx's loader first: on Node 20 a worker
+ * thread does not inherit the loader that --import registered.
  */
 export async function startWorkerThread(
   module: URL,
@@ -66,6 +66,7 @@ export async function startWorkerThread(
         { eval: true, env },
       )
     : new Worker(module, { env });
+  // Set back when the thread is online, or when it ends without ever being so.
   const restore = () => setFlagsFromString(`--max-semi-space-size=${ownSemiSpaceMb()}`);
   thread.once("online", restore);
   thread.once("exit", restore);
