@@ -6,6 +6,7 @@ import { type ChildProcess, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { childrenOf } from "../../test/support/proc.js";
 import { round } from "../lib.js";
@@ -97,6 +98,16 @@ export function processCpuMs(pid: number | undefined): {
     threads[name] = (threads[name] ?? 0) + ms;
   }
   return { all, main, threads };
+}
+
+/**
+ * Sets the niceness of every thread of a process. setpriority(2) given a pid on Linux sets
+ * that one thread's only (the main one), and a process started with node already has V8's
+ * and libuv's threads, which keep the niceness they were made with; threads made afterwards
+ * take their maker's.
+ */
+export function reniceProcess(pid: number | undefined, niceness: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), niceness);
 }
 
 /** SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped after 45 s. */
