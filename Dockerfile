@@ -22,5 +22,5 @@ COPY bin ./bin
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "bin/healthcheck.mjs"]
-# npm start's command (package.json): the young generation capped at 2 MB, docs/adr/0008.
-CMD ["node", "--max-semi-space-size=2", "dist/src/main.js"]
+# npm start's command (package.json); each thread gives back its idle heap itself, docs/adr/0019.
+CMD ["node", "dist/src/main.js"]

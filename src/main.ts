@@ -12,6 +12,7 @@
  */
 import { isMainThread, parentPort } from "node:worker_threads";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { giveBackWhenIdle } from "./idle-memory.js";
 import { createLogger, stdoutSync } from "./logger.js";
 import type { Runtime } from "./runtime.js";
 import {
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     await stopWorkerThread(worker);
     process.exit(1);
   }
+  // Each thread gives back what a burst grew once it is quiet again (docs/adr/0019).
+  giveBackWhenIdle();
   let stopping = false;
   // On the worker thread, process.exit ends the thread, which the listeners see.
   const shutdown = (signal: string, code = 0) => {

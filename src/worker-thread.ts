@@ -6,7 +6,6 @@
 import { readlinkSync, writeFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { setPriority } from "node:os";
-import { setFlagsFromString } from "node:v8";
 import { type MessagePort, Worker } from "node:worker_threads";
 import type { Logger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -15,14 +14,6 @@ import type { MetricsSnapshot } from "./metrics.js";
 export const WORKER_NICENESS = 10;
 /** The worker thread's name in /proc (at most 15 characters), for ps, top and the tests. */
 export const WORKER_THREAD_NAME = "profiles-worker";
-/**
- * The worker thread's young generation (MB a semi-space), larger than the listeners' 2
- * (docs/adr/0008): its garbage comes in bursts of AWS calls, and with 2 MB it spent a tenth
- * more CPU on the same calls and held 20 to 40 MB more once its jobs had ended, the SDK's
- * short-lived objects promoted to the old generation (docs/adr/0018).
- */
-export const WORKER_SEMI_SPACE_MB = 8;
-
 const METRICS_ASKED = "profiles-bot:metrics?";
 const METRICS_SENT = "profiles-bot:metrics";
 const STOP = "profiles-bot:stop";
@@ -42,9 +33,8 @@ export interface WorkerThread {
 
 /**
  * Runs `module` on a worker thread with `env` as its environment and this thread's Node
- * flags (npm start's, docs/adr/0008), but a young generation of WORKER_SEMI_SPACE_MB. A
- * module run from the sources through tsx gets tsx's loader first: on Node 20 a worker
- * thread does not inherit the loader that --import registered.
+ * flags. A module run from the sources through tsx gets tsx's loader first: on Node 20 a
+ * worker thread does not inherit the loader that --import registered.
  */
 export async function startWorkerThread(
   module: URL,
@@ -55,10 +45,6 @@ export async function startWorkerThread(
   // thread that starts it: start the pool here, so that the listeners' file system and DNS
   // work never runs at the worker thread's lower priority.
   await stat(process.cwd());
-  // V8 sizes a heap from its flags when it creates the isolate, and a flag overrides a
-  // Worker's resourceLimits: so the flag is set for the thread's isolate alone, and set back
-  // once the thread is online (its isolate made), before anything else can read it.
-  setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
   const thread = module.pathname.endsWith(".ts")
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
@@ -66,10 +52,6 @@ export async function startWorkerThread(
         { eval: true, env },
       )
     : new Worker(module, { env });
-  // Set back when the thread is online, or when it ends without ever being so.
-  const restore = () => setFlagsFromString(`--max-semi-space-size=${ownSemiSpaceMb()}`);
-  thread.once("online", restore);
-  thread.once("exit", restore);
   // An uncaught error ends the thread; its exit, code 1, follows.
   thread.on("error", (err) => log.fatal({ err }, "the worker thread failed"));
   let running = true;
@@ -80,16 +62,6 @@ export async function startWorkerThread(
     }),
   );
   return { thread, exited, running: () => running };
-}
-
-/**
- * This process's own semi-space flag, from its command line (npm start's) or NODE_OPTIONS, the
- * command line's winning; 0 when neither sets it: V8's default, sized from the heap.
- */
-function ownSemiSpaceMb(): number {
-  const args = [...(process.env.NODE_OPTIONS?.split(/\s+/) ?? []), ...process.execArgv];
-  const flag = args.findLast((a) => /^--max[-_]semi[-_]space[-_]size=/.test(a));
-  return Number(flag?.split("=")[1]) || 0;
 }
 
 /** Asks the thread to stop (it finishes its current step); ends it after 30 s. */

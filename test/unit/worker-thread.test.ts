@@ -3,15 +3,8 @@
  * the bot's: the listeners' side sees a thread that fails, stops one, and reads its metrics.
  * test/e2e/role-all.test.ts runs the real one.
  */
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  startWorkerThread,
-  stopWorkerThread,
-  WORKER_SEMI_SPACE_MB,
-  workerMetrics,
-} from "../../src/worker-thread.js";
+import { startWorkerThread, stopWorkerThread, workerMetrics } from "../../src/worker-thread.js";
 import { capture } from "./capture-log.js";
 
 const fixture = (name: string) => new URL(`../fixtures/worker-thread/${name}`, import.meta.url);
@@ -46,21 +39,5 @@ describe("the worker thread", () => {
     await worker.exited;
     expect(await workerMetrics(worker)).toEqual([]);
     await stopWorkerThread(worker);
-  });
-
-  it("gets a young generation of its own while the listeners keep npm start's 2 MB", () => {
-    // A process started as npm start starts the bot.
-    const out = execFileSync(
-      process.execPath,
-      ["--max-semi-space-size=2", fileURLToPath(fixture("young-generation.mjs"))],
-      { encoding: "utf8" },
-    );
-    const limitMb = JSON.parse(out) as Record<string, number>;
-    // V8 reserves three semi-spaces for an isolate's young generation (two for its scavenges,
-    // one for new large objects) and counts them in the heap's limit; the old generation's
-    // part is the same in all three isolates.
-    expect(limitMb.workerThread).toBe((limitMb.listeners ?? 0) + 3 * (WORKER_SEMI_SPACE_MB - 2));
-    // The flag is set back once the thread is made: a later thread gets the process's own.
-    expect(limitMb.plainWorker).toBe(limitMb.listeners);
   });
 });
