@@ -35,9 +35,12 @@ export const heapBytes = () => getHeapStatistics().total_heap_size;
 
 /**
  * V8's `gc` function, made in a context of its own so that no global `gc` appears in the
- * bot's: the flag is on only while that context is made.
+ * bot's: the flag is on only while that context is made. When node was started with
+ * --expose-gc, its global one, and the flag stays on.
  */
 function collector(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === "function") return exposed;
   setFlagsFromString("--expose-gc");
   try {
     return runInNewContext("gc") as () => void;
