@@ -21,14 +21,21 @@ describe("the heap after a burst", () => {
       { encoding: "utf8" },
     );
     const r = JSON.parse(out) as Record<string, number>;
-    // The burst grew it, and without the give-back it stayed so.
-    expect(r.grownMb).toBeGreaterThanOrEqual(8);
-    expect(r.withoutMb).toBe(r.grownMb);
+    const started = r.startedMb ?? 0;
+    const live = r.liveMb ?? 0;
+    // The burst grew the heap, and without the give-back it stayed far above what is live
+    // (V8 may give a few MB back as it finishes sweeping).
+    expect(r.grownMb).toBeGreaterThanOrEqual(started + 16);
+    expect(r.withoutMb).toBeGreaterThanOrEqual(live + 16);
     // With it: nothing while busy, one collection after QUIET_CHECKS quiet checks, none after.
     expect(r.duringBurst).toBe(0);
     expect(r.collections).toBe(1);
     expect(r.afterMs).toBeGreaterThanOrEqual((QUIET_CHECKS - 1) * CHECK_MS);
-    expect(r.afterMb).toBeLessThanOrEqual(r.startedMb ?? 1);
     expect(r.later).toBe(1);
+    // What the burst grew is given back: the heap holds what is live (the fixture's cache
+    // among it) and little more, and stays so. A collection that shrinks the young generation
+    // but leaves the old one's partly used pages as they are keeps about 20 MB more here.
+    expect(r.afterMb).toBeLessThanOrEqual(live + 8);
+    expect(r.laterMb).toBeLessThanOrEqual(r.afterMb ?? 0);
   }, 60_000);
 });
