@@ -165,13 +165,18 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
       /cluster_state:ok/.test(String(await ask(port, "CLUSTER", "INFO"))) ? true : undefined;
     for (const port of ports) await until(() => ready(port), `node ${port} ok`);
     // Every replica in sync with its master: a failover needs one.
-    await until(async () => {
-      const roles = await Promise.all(
-        ports.map(async (p) => String(await ask(p, "INFO", "replication"))),
-      );
-      const synced = roles.filter((r) => /master_link_status:up/.test(r));
-      return synced.length === 3 ? true : undefined;
-    }, "three replicas in sync");
+    await until(
+      async () => {
+        const roles = await Promise.all(
+          ports.map(async (p) => String(await ask(p, "INFO", "replication"))),
+        );
+        const synced = roles.filter((r) => /master_link_status:up/.test(r));
+        return synced.length === 3 ? true : undefined;
+        // On 2 shared cores with the other test files running, a sync took over 20 s once.
+      },
+      "three replicas in sync",
+      45_000,
+    );
     // A link that is up is not yet a stream: after a diskless sync, Redis 7 sends a replica
     // the writes that follow only once the replica has acknowledged the snapshot (its log:
     // "Waiting for REPLCONF ACK from slave to enable streaming"), up to a second later. A
