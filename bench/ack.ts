@@ -170,6 +170,10 @@ async function localRedisPid(redis: Redis): Promise<number | undefined> {
   }
 }
 
+/** CPU time of all the threads counted (ms). */
+const allThreads = (byThread: Record<string, number>) =>
+  Object.values(byThread).reduce((sum, ms) => sum + ms, 0);
+
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
@@ -250,10 +254,9 @@ const bench: Benchmark = {
 
       // Short rounds in turn, each app with the whole load generator: sent to both at once,
       // this process becomes the bottleneck and the two latencies converge whatever the apps do.
-      // Each app's CPU time during its own rounds only (ms), all threads and the main one.
-      const cpu = { bare: { all: 0, main: 0 }, bot: { all: 0, main: 0 } };
-      // The bot's, by thread (the main one, the worker thread, and node's own), in its rounds.
-      const botThreads: Record<string, number> = {};
+      // Each app's CPU time during its own rounds only (ms), by thread name: the main one as
+      // "main", the bot's worker thread, node's own threads.
+      const cpu: Record<"bare" | "bot", Record<string, number>> = { bare: {}, bot: {} };
       const rounds = async (
         count: number,
         samples: Record<"bare" | "bot", number[]>,
@@ -267,11 +270,8 @@ const bench: Benchmark = {
               ...(await timedPool(ROUND, CONCURRENCY, (i) => send(targets[name], i))),
             );
             const after = processCpuMs(pids[name]);
-            cpu[name].all += after.all - before.all;
-            cpu[name].main += after.main - before.main;
-            if (name === "bot")
-              for (const [thread, ms] of Object.entries(after.threads))
-                botThreads[thread] = (botThreads[thread] ?? 0) + ms - (before.threads[thread] ?? 0);
+            for (const [thread, ms] of Object.entries(after.threads))
+              cpu[name][thread] = (cpu[name][thread] ?? 0) + ms - (before.threads[thread] ?? 0);
           }
         }
       };
@@ -286,7 +286,6 @@ const bench: Benchmark = {
       const idle = { bare: [] as number[], bot: [] as number[] };
       await rounds(IDLE_ROUNDS, idle);
       const idleCpu = structuredClone(cpu);
-      const idleThreads = structuredClone(botThreads);
       const rssAfterRequests = rssOf(bot.pid);
       await new Promise((r) => setTimeout(r, EARLY_MS));
       const rssEarly = rssOf(bot.pid);
@@ -382,10 +381,10 @@ const bench: Benchmark = {
       const met = (x: number, target: number) => (x <= target ? "met" : "NOT met");
       const perRequest = (ms: number) => round(ms / idle.bot.length, 3);
       const cpuMs = {
-        bare: perRequest(idleCpu.bare.all),
-        bareMain: perRequest(idleCpu.bare.main),
-        bot: perRequest(idleCpu.bot.all),
-        botMain: perRequest(idleCpu.bot.main),
+        bare: perRequest(allThreads(idleCpu.bare)),
+        bareMain: perRequest(idleCpu.bare.main ?? 0),
+        bot: perRequest(allThreads(idleCpu.bot)),
+        botMain: perRequest(idleCpu.bot.main ?? 0),
       };
       const cpuRatio = round(cpuMs.bot / cpuMs.bare, 3);
       const cpuMainRatio = round(cpuMs.botMain / cpuMs.bareMain, 3);
@@ -398,7 +397,7 @@ const bench: Benchmark = {
         `idle CPU per request: bare Bolt ${cpuMs.bare} ms (main thread ${cpuMs.bareMain}), ` +
           `profiles-bot ${cpuMs.bot} ms (main thread ${cpuMs.botMain}); ratio ${cpuRatio} (main thread ${cpuMainRatio})`,
       );
-      const idleThreadCpu = Object.entries(idleThreads)
+      const idleThreadCpu = Object.entries(idleCpu.bot)
         .map(([name, ms]) => `${name} ${perRequest(ms)}`)
         .join(", ");
       log(`idle CPU per request, the bot's by thread (ms): ${idleThreadCpu}`);

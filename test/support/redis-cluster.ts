@@ -164,7 +164,8 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     const ready = async (port: number) =>
       /cluster_state:ok/.test(String(await ask(port, "CLUSTER", "INFO"))) ? true : undefined;
     for (const port of ports) await until(() => ready(port), `node ${port} ok`);
-    // Every replica in sync with its master: a failover needs one.
+    // Every replica in sync with its master: a failover needs one. On 2 shared cores with the
+    // other test files running, a sync once took over 20 s.
     await until(
       async () => {
         const roles = await Promise.all(
@@ -172,7 +173,6 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
         );
         const synced = roles.filter((r) => /master_link_status:up/.test(r));
         return synced.length === 3 ? true : undefined;
-        // On 2 shared cores with the other test files running, a sync took over 20 s once.
       },
       "three replicas in sync",
       45_000,

@@ -28,7 +28,7 @@ describe("the heap after a burst", () => {
     expect(r.grownMb).toBeGreaterThanOrEqual(started + 16);
     expect(r.withoutMb).toBeGreaterThanOrEqual(live + 16);
     // With it: nothing while busy, one collection after QUIET_CHECKS quiet checks, none after.
-    expect(r.duringBurst).toBe(0);
+    expect(r.duringBusy).toBe(0);
     expect(r.collections).toBe(1);
     expect(r.afterMs).toBeGreaterThanOrEqual((QUIET_CHECKS - 1) * CHECK_MS);
     expect(r.later).toBe(1);
