@@ -3,23 +3,47 @@
  * the region, one endpoint override for every service (the sandbox emulator), adaptive
  * retries so throttling slows us down instead of failing us, and each command's middleware
  * chain resolved once.
+ *
+ * Amazon Connect's and IAM's packages are loaded, and their clients built, the first time one
+ * of their calls is made: the wizard, `/profiles status` and provisioning use Connect, `doctor`
+ * uses IAM, and a bot that only scans and re-ingests never does. Each package builds its whole
+ * service model when it loads (Connect's alone is about 5 MB of heap), and ROLE=all loads it
+ * once per thread (docs/adr/0020).
  */
-import { ConnectClient } from "@aws-sdk/client-connect";
+import { createRequire } from "node:module";
+import type * as ConnectSdk from "@aws-sdk/client-connect";
+import type { ConnectClient } from "@aws-sdk/client-connect";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
-import { IAMClient } from "@aws-sdk/client-iam";
+import type * as IamSdk from "@aws-sdk/client-iam";
+import type { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { Config } from "../config.js";
 
+const load = createRequire(import.meta.url);
+const once = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+};
+/** Amazon Connect's package, loaded at its first use. */
+export const connectSdk = once(() => load("@aws-sdk/client-connect") as typeof ConnectSdk);
+/** IAM's package, loaded at its first use. */
+export const iamSdk = once(() => load("@aws-sdk/client-iam") as typeof IamSdk);
+
 export interface AwsClients {
   profiles: CustomerProfilesClient;
   sqs: SQSClient;
   kms: KMSClient;
+  /** Built at its first use (read the property only to make a call). */
   connect: ConnectClient;
   /**
-   * STS and IAM serve `doctor` only (who the credentials are, what they may do). Always built
-   * here; optional so that a set of clients made for the other four services is still whole.
+   * STS and IAM serve `doctor` (who the credentials are, what they may do), STS also finds the
+   * account of the bot's own credentials. Always here, IAM built at its first use; optional so
+   * that a set of clients made for the other four services is still whole.
    */
   sts?: STSClient;
   iam?: IAMClient;
@@ -58,22 +82,28 @@ export function createAwsClients(
     // per-call options.
     cacheMiddleware: true,
   } as const;
-  const clients = {
-    profiles: new CustomerProfilesClient(common),
-    sqs: new SQSClient(common),
-    kms: new KMSClient(common),
-    connect: new ConnectClient(common),
-    sts: new STSClient(common),
-    iam: new IAMClient(common),
+  const metrics = observe && callMetricsPlugin(observe);
+  const built: { destroy(): void }[] = [];
+  const build = <C extends { middlewareStack: unknown; destroy(): void }>(client: C): C => {
+    metrics?.applyToStack(client.middlewareStack);
+    built.push(client);
+    return client;
   };
-  if (observe) {
-    const metrics = callMetricsPlugin(observe);
-    for (const client of Object.values(clients)) metrics.applyToStack(client.middlewareStack);
-  }
+  const connect = once(() => build(new (connectSdk().ConnectClient)(common)));
+  const iam = once(() => build(new (iamSdk().IAMClient)(common)));
   return {
-    ...clients,
+    profiles: build(new CustomerProfilesClient(common)),
+    sqs: build(new SQSClient(common)),
+    kms: build(new KMSClient(common)),
+    sts: build(new STSClient(common)),
+    get connect() {
+      return connect();
+    },
+    get iam() {
+      return iam();
+    },
     destroy: () => {
-      for (const client of Object.values(clients)) client.destroy();
+      for (const client of built) client.destroy();
     },
   };
 }

@@ -1,14 +1,9 @@
 /**
  * Amazon Connect, read-only: the wizard lists instances and checks the one picked.
  */
-import {
-  type ConnectClient,
-  DescribeInstanceCommand,
-  type Instance,
-  type InstanceSummary,
-  ListInstancesCommand,
-} from "@aws-sdk/client-connect";
+import type { ConnectClient, Instance, InstanceSummary } from "@aws-sdk/client-connect";
 import { parseArn } from "./arn.js";
+import { connectSdk } from "./clients.js";
 import { type AwsCall, awsCall, undefinedIfNotFound } from "./errors.js";
 import { collectPages } from "./paginate.js";
 
@@ -51,7 +46,8 @@ const instanceIdOf = (idOrArn: string) =>
   idOrArn.startsWith("arn:") ? (idOrArn.split("/").pop() ?? idOrArn) : idOrArn;
 
 export class ConnectGateway {
-  constructor(private readonly client: ConnectClient) {}
+  /** The client is asked for at each call: it is built, and its package loaded, at the first. */
+  constructor(private readonly client: () => ConnectClient) {}
 
   private call<T>(operation: string, resource: string, fn: () => Promise<T>): Promise<T> {
     const call: AwsCall = {
@@ -64,9 +60,10 @@ export class ConnectGateway {
   }
 
   listInstances(): Promise<ConnectInstance[]> {
+    const { ListInstancesCommand } = connectSdk();
     return collectPages(async (token) => {
       const out = await this.call("ListInstances", "*", () =>
-        this.client.send(new ListInstancesCommand({ MaxResults: PAGE_SIZE, NextToken: token })),
+        this.client().send(new ListInstancesCommand({ MaxResults: PAGE_SIZE, NextToken: token })),
       );
       return { items: (out.InstanceSummaryList ?? []).map(toInstance), next: out.NextToken };
     });
@@ -74,12 +71,13 @@ export class ConnectGateway {
 
   /** By id or ARN; undefined when no such instance exists in this region. */
   describeInstance(idOrArn: string): Promise<ConnectInstance | undefined> {
+    const { DescribeInstanceCommand } = connectSdk();
     const resource = idOrArn.startsWith("arn:")
       ? idOrArn
       : `arn:aws:connect:*:*:instance/${idOrArn}`;
     return undefinedIfNotFound(
       this.call("DescribeInstance", resource, async () => {
-        const out = await this.client.send(
+        const out = await this.client().send(
           new DescribeInstanceCommand({ InstanceId: instanceIdOf(idOrArn) }),
         );
         const instance = out.Instance ?? {};

@@ -2,6 +2,7 @@
  * The one place gateways are built: services and jobs receive `Gateways` and never see an
  * SDK client, so tests can hand them gateways over the emulator (or fakes).
  */
+import type { IAMClient } from "@aws-sdk/client-iam";
 import type { AwsClients } from "./clients.js";
 import { ConnectGateway } from "./connect-gateway.js";
 import { IdentityGateway } from "./identity-gateway.js";
@@ -16,7 +17,7 @@ export interface Gateways {
   kms: KmsGateway;
   /**
    * STS and IAM, read-only: `doctor` asks who the credentials are and what they may do.
-   * Undefined when the clients given have no STS or IAM client (tests of the other gateways).
+   * Undefined when the clients given have no STS client (tests of the other gateways).
    */
   identity?: IdentityGateway;
 }
@@ -24,12 +25,18 @@ export interface Gateways {
 export function createGateways(
   clients: Pick<AwsClients, "connect" | "profiles" | "sqs" | "kms" | "sts" | "iam">,
 ): Gateways {
-  const { sts, iam } = clients;
+  // Connect's and IAM's clients are read at the first call, not here: createAwsClients builds
+  // them, and loads their packages, only when one is first read.
+  const { sts } = clients;
+  const iam = (): IAMClient => {
+    if (!clients.iam) throw new Error("these AWS clients have no IAM client");
+    return clients.iam;
+  };
   return {
-    connect: new ConnectGateway(clients.connect),
+    connect: new ConnectGateway(() => clients.connect),
     profiles: new ProfilesGateway(clients.profiles),
     sqs: new SqsGateway(clients.sqs),
     kms: new KmsGateway(clients.kms),
-    ...(sts && iam ? { identity: new IdentityGateway(sts, iam) } : {}),
+    ...(sts ? { identity: new IdentityGateway(sts, iam) } : {}),
   };
 }

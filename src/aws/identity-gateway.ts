@@ -4,12 +4,9 @@
  * needs no permission; SimulatePrincipalPolicy needs `iam:SimulatePrincipalPolicy` on the
  * bot's own role, which iam-policy.json does not grant, so a refusal is an expected answer.
  */
-import {
-  type ContextEntry,
-  type IAMClient,
-  SimulatePrincipalPolicyCommand,
-} from "@aws-sdk/client-iam";
+import type { ContextEntry, IAMClient } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import { iamSdk } from "./clients.js";
 import { type AwsCall, awsCall } from "./errors.js";
 
 export interface CallerIdentity {
@@ -50,7 +47,8 @@ export function principalArnOf(callerArn: string): string {
 export class IdentityGateway {
   constructor(
     private readonly sts: STSClient,
-    private readonly iam: IAMClient,
+    /** Asked for at each call: IAM's client is built, and its package loaded, at the first. */
+    private readonly iam: () => IAMClient,
   ) {}
 
   /** The region every client uses (AWS_REGION or the SDK's chain); undefined when none is set. */
@@ -92,11 +90,12 @@ export class IdentityGateway {
       ContextKeyType: c.type,
       ContextKeyValues: c.values,
     }));
+    const { SimulatePrincipalPolicyCommand } = iamSdk();
     const decisions: SimulatedDecision[] = [];
     let marker: string | undefined;
     do {
       const out = await awsCall(call, () =>
-        this.iam.send(
+        this.iam().send(
           new SimulatePrincipalPolicyCommand({
             PolicySourceArn: principalArn,
             ActionNames: actions,

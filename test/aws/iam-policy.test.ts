@@ -70,11 +70,23 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The IAM actions a source file's `new XxxCommand(` calls need, by the package each was imported from. */
+/** The packages src/aws/clients.ts loads at their first use, by the name of their accessor. */
+const LAZY_PACKAGES: Record<string, string> = {
+  connectSdk: "@aws-sdk/client-connect",
+  iamSdk: "@aws-sdk/client-iam",
+};
+
+/**
+ * The IAM actions a source file's `new XxxCommand(` calls need, by the package each was
+ * imported from, or taken from (`const { XxxCommand } = connectSdk()`).
+ */
 function actionsIn(source: string): string[] {
   const importedAs = new Map<string, { name: string; pkg: string }>();
   const imports = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["'](@aws-sdk\/client-[a-z-]+)["']/g;
-  for (const [, names = "", pkg = ""] of source.matchAll(imports)) {
+  const taken = [...source.matchAll(/const\s*\{([^}]*)\}\s*=\s*(\w+)\(\)/g)]
+    .filter(([, , accessor = ""]) => LAZY_PACKAGES[accessor])
+    .map(([all, names, accessor = ""]) => [all, names, LAZY_PACKAGES[accessor]] as const);
+  for (const [, names = "", pkg = ""] of [...source.matchAll(imports), ...taken]) {
     for (const spec of names.split(",")) {
       const [imported, local] = spec
         .replace(/^\s*type\s+/, "")
@@ -167,13 +179,17 @@ describe("actionsIn", () => {
       import { CreateQueueCommand, DeleteMessageBatchCommand as DelBatch } from "@aws-sdk/client-sqs";
       import { GetDomainCommand, type GetDomainResponse } from "@aws-sdk/client-customer-profiles";
       import { SomethingCommand } from "./elsewhere.js";
+      const { ListInstancesCommand } = connectSdk();
+      const { OtherCommand } = notAnSdk();
       await sqs.send(new CreateQueueCommand({}));
+      await connect.send(new ListInstancesCommand({}));
+      await x.send(new OtherCommand({}));
       await sqs.send(new DelBatch({}));
       await profiles.send(new GetDomainCommand({}));
       await x.send(new SomethingCommand());
     `;
     expect(actionsIn(source).sort()).toEqual(
-      ["profile:GetDomain", "sqs:CreateQueue", "sqs:DeleteMessage"].sort(),
+      ["connect:ListInstances", "profile:GetDomain", "sqs:CreateQueue", "sqs:DeleteMessage"].sort(),
     );
   });
 });

@@ -98,14 +98,23 @@ export function gatewayCalls(): string[] {
     sts: "sts",
     iam: "iam",
   };
+  // Packages src/aws/clients.ts loads at their first use: their commands are taken from the
+  // accessor (`const { ListInstancesCommand } = connectSdk()`) instead of imported.
+  const lazy: Record<string, string> = { connectSdk: "connect", iamSdk: "iam" };
   const calls = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
     const source = readFileSync(new URL(file, dir), "utf8");
-    for (const imported of source.matchAll(
-      /import \{([^}]*)\} from "@aws-sdk\/client-([\w-]+)"/g,
-    )) {
-      const service = serviceOf[imported[2] as string] ?? `unknown client-${imported[2]}`;
-      for (const command of (imported[1] as string).matchAll(/\b(\w+)Command\b/g)) {
+    const imports = [
+      ...[...source.matchAll(/import \{([^}]*)\} from "@aws-sdk\/client-([\w-]+)"/g)].map(
+        ([, names = "", client = ""]) => ({ names, client }),
+      ),
+      ...[...source.matchAll(/const \{([^}]*)\} = (\w+)\(\)/g)]
+        .filter(([, , accessor = ""]) => lazy[accessor])
+        .map(([, names = "", accessor = ""]) => ({ names, client: lazy[accessor] as string })),
+    ];
+    for (const { names, client } of imports) {
+      const service = serviceOf[client] ?? `unknown client-${client}`;
+      for (const command of names.matchAll(/\b(\w+)Command\b/g)) {
         if (source.includes(`new ${command[0]}(`)) calls.add(`${service}:${command[1]}`);
       }
     }

@@ -33,7 +33,7 @@ beforeAll(async () => {
   };
   sts = new STSClient(config);
   iam = new IAMClient(config);
-  gateway = new IdentityGateway(sts, iam);
+  gateway = new IdentityGateway(sts, () => iam);
 });
 afterAll(async () => {
   sts.destroy();
