@@ -59,7 +59,7 @@ type Gc = (options?: { type: "major"; execution: "sync"; flavor: "last-resort" }
  * collection with `--compact-on-every-full-gc` set for it alone does the moving, and the
  * young generation shrinks since the thread has allocated next to nothing for 10 s.
  */
-const ASKS_FOR_FLAVOUR = Number(process.versions.v8.split(".")[0]) >= 12;
+export const ASKS_FOR_FLAVOUR = Number(process.versions.v8.split(".")[0]) >= 12;
 
 /** A full collection that gives the heap back to what is live. */
 function collectAndCompact(gc: Gc): void {

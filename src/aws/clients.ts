@@ -12,10 +12,8 @@
  */
 import { createRequire } from "node:module";
 import type * as ConnectSdk from "@aws-sdk/client-connect";
-import type { ConnectClient } from "@aws-sdk/client-connect";
 import { CustomerProfilesClient } from "@aws-sdk/client-customer-profiles";
 import type * as IamSdk from "@aws-sdk/client-iam";
-import type { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -29,24 +27,32 @@ const once = <T>(make: () => T): (() => T) => {
     return made;
   };
 };
+/**
+ * The packages loaded at their first use, by the name of their accessor below (the tests that
+ * read the gateways' calls from the source read these accessors as they read imports).
+ */
+export const LAZY_PACKAGES = {
+  connectSdk: "@aws-sdk/client-connect",
+  iamSdk: "@aws-sdk/client-iam",
+} as const;
 /** Amazon Connect's package, loaded at its first use. */
-export const connectSdk = once(() => load("@aws-sdk/client-connect") as typeof ConnectSdk);
+export const connectSdk = once(() => load(LAZY_PACKAGES.connectSdk) as typeof ConnectSdk);
 /** IAM's package, loaded at its first use. */
-export const iamSdk = once(() => load("@aws-sdk/client-iam") as typeof IamSdk);
+export const iamSdk = once(() => load(LAZY_PACKAGES.iamSdk) as typeof IamSdk);
 
 export interface AwsClients {
   profiles: CustomerProfilesClient;
   sqs: SQSClient;
   kms: KMSClient;
   /** Built at its first use (read the property only to make a call). */
-  connect: ConnectClient;
+  connect: ConnectSdk.ConnectClient;
   /**
    * STS and IAM serve `doctor` (who the credentials are, what they may do), STS also finds the
    * account of the bot's own credentials. Always here, IAM built at its first use; optional so
    * that a set of clients made for the other four services is still whole.
    */
   sts?: STSClient;
-  iam?: IAMClient;
+  iam?: IamSdk.IAMClient;
   destroy(): void;
 }
 

@@ -13,6 +13,7 @@ import { evaluate, type RequestContext } from "../../sandbox/aws/policy.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME, seed } from "../../sandbox/aws/seed.js";
 import { profileState } from "../../sandbox/aws/services/profiles-state.js";
 import { ACCOUNT_ID, emptyState } from "../../sandbox/aws/state.js";
+import { LAZY_PACKAGES } from "../../src/aws/clients.js";
 import { requestTags, TAG_CREATED_BY } from "../../src/provision/steps.js";
 import type { ProvisionInput } from "../../src/provision/types.js";
 
@@ -70,12 +71,6 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The packages src/aws/clients.ts loads at their first use, by the name of their accessor. */
-const LAZY_PACKAGES: Record<string, string> = {
-  connectSdk: "@aws-sdk/client-connect",
-  iamSdk: "@aws-sdk/client-iam",
-};
-
 /**
  * The IAM actions a source file's `new XxxCommand(` calls need, by the package each was
  * imported from, or taken from (`const { XxxCommand } = connectSdk()`).
@@ -84,8 +79,11 @@ function actionsIn(source: string): string[] {
   const importedAs = new Map<string, { name: string; pkg: string }>();
   const imports = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["'](@aws-sdk\/client-[a-z-]+)["']/g;
   const taken = [...source.matchAll(/const\s*\{([^}]*)\}\s*=\s*(\w+)\(\)/g)]
-    .filter(([, , accessor = ""]) => LAZY_PACKAGES[accessor])
-    .map(([all, names, accessor = ""]) => [all, names, LAZY_PACKAGES[accessor]] as const);
+    .filter(([, , accessor = ""]) => accessor in LAZY_PACKAGES)
+    .map(
+      ([all, names, accessor]) =>
+        [all, names, LAZY_PACKAGES[accessor as keyof typeof LAZY_PACKAGES]] as const,
+    );
   for (const [, names = "", pkg = ""] of [...source.matchAll(imports), ...taken]) {
     for (const spec of names.split(",")) {
       const [imported, local] = spec

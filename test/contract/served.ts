@@ -4,6 +4,7 @@
  * into the models with extract-models.ts, and its answers are checked from then on.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { LAZY_PACKAGES } from "../../src/aws/clients.js";
 
 export const MODEL_FILES = {
   sqs: "sqs-2012-11-05",
@@ -100,7 +101,6 @@ export function gatewayCalls(): string[] {
   };
   // Packages src/aws/clients.ts loads at their first use: their commands are taken from the
   // accessor (`const { ListInstancesCommand } = connectSdk()`) instead of imported.
-  const lazy: Record<string, string> = { connectSdk: "connect", iamSdk: "iam" };
   const calls = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
     const source = readFileSync(new URL(file, dir), "utf8");
@@ -109,8 +109,14 @@ export function gatewayCalls(): string[] {
         ([, names = "", client = ""]) => ({ names, client }),
       ),
       ...[...source.matchAll(/const \{([^}]*)\} = (\w+)\(\)/g)]
-        .filter(([, , accessor = ""]) => lazy[accessor])
-        .map(([, names = "", accessor = ""]) => ({ names, client: lazy[accessor] as string })),
+        .filter(([, , accessor = ""]) => accessor in LAZY_PACKAGES)
+        .map(([, names = "", accessor]) => ({
+          names,
+          client: LAZY_PACKAGES[accessor as keyof typeof LAZY_PACKAGES].replace(
+            "@aws-sdk/client-",
+            "",
+          ),
+        })),
     ];
     for (const { names, client } of imports) {
       const service = serviceOf[client] ?? `unknown client-${client}`;
