@@ -62,8 +62,9 @@ async function main(): Promise<void> {
     await stopWorkerThread(worker);
     process.exit(1);
   }
-  // Each thread gives back what a burst grew once it is quiet again (docs/adr/0019).
-  giveBackWhenIdle();
+  // Each thread gives back what start-up grew now, and what a burst grew once it is quiet
+  // again (docs/adr/0019).
+  giveBackWhenIdle(undefined, { now: true });
   let stopping = false;
   // On the worker thread, process.exit ends the thread, which the listeners see.
   const shutdown = (signal: string, code = 0) => {

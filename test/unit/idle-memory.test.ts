@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ASKS_FOR_FLAVOUR, QUIET_CHECKS } from "../../src/idle-memory.js";
 
 const fixture = fileURLToPath(new URL("../fixtures/idle-memory/burst.mjs", import.meta.url));
+const startFixture = fileURLToPath(new URL("../fixtures/idle-memory/start.mjs", import.meta.url));
 // V8 shrinks the young generation at a collection only when little was allocated over the
 // last 5 s, so the quiet spell the test waits for (two checks) must be longer than that.
 const CHECK_MS = 3_000;
@@ -41,5 +42,15 @@ describe("the heap after a burst", () => {
     const youngAside = ASKS_FOR_FLAVOUR ? 0 : 32;
     expect(r.afterMb).toBeLessThanOrEqual(live + 8 + youngAside);
     expect(r.laterMb).toBeLessThanOrEqual(r.afterMb ?? 0);
+  }, 60_000);
+
+  it("gives start-up's garbage back at once when asked to, before any quiet spell", () => {
+    const out = execFileSync(process.execPath, [startFixture], { encoding: "utf8" });
+    const r = JSON.parse(out) as Record<string, number>;
+    // The fixture's start-up left more than 100 MB of garbage, most of it in the old
+    // generation; one collection, made when the checks start, gives it back.
+    expect(r.beforeMb).toBeGreaterThanOrEqual(100);
+    expect(r.collections).toBe(1);
+    expect(r.afterMb).toBeLessThanOrEqual(r.beforeMb / 2);
   }, 60_000);
 });
