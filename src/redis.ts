@@ -30,14 +30,10 @@ export function createRedis(
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   } satisfies RedisOptions;
-  // The replay check of every Slack request: the checks of requests that arrive together
-  // go to Redis in one write instead of one each.
-  const enableAutoPipelining = purpose === "replay";
   const retry = (times: number) => Math.min(times * 200, 5_000);
   const redis: Redis = clusterNodes
     ? new Cluster(clusterNodes, {
         redisOptions: options,
-        enableAutoPipelining,
         clusterRetryStrategy: retry,
         // Each node announces its address in CLUSTER SLOTS. With TLS, the certificate names
         // the host (ElastiCache's node names), so connect by name rather than a resolved IP.
@@ -54,7 +50,6 @@ export function createRedis(
       } satisfies ClusterOptions)
     : new SingleRedis(config.redis.url, {
         ...options,
-        enableAutoPipelining,
         retryStrategy: retry,
       });
   redis.on("error", (err: Error) =>

@@ -42,13 +42,33 @@ interface Pending {
 }
 
 /**
+ * One batch's checks as one command: `SET key 1 EX ttl NX` for each key, in order, replying
+ * 1 where the key was created now and 0 where it was there already. Redis runs a script
+ * whole, so a signature twice in one batch is new once and a repeat once.
+ */
+const SEEN_SCRIPT = `
+local created = {}
+for i, key in ipairs(KEYS) do
+  created[i] = redis.call('SET', key, '1', 'EX', ARGV[1], 'NX') and 1 or 0
+end
+return created
+`;
+/** The script's name on the connection (ioredis sends it by its SHA1, and its text once). */
+const SEEN_COMMAND = "profilesBotSeenBatch";
+type SeenCommand = {
+  [SEEN_COMMAND](keys: number, ...args: (string | number)[]): Promise<number[]>;
+};
+
+/**
  * Requests' checks go to Redis in batches: every check that arrives within `batchMs` of the
- * last batch goes in the next one, one pipelined write of `SET key 1 EX ttl NX` each. A
- * check after a quiet spell goes at once (at the end of its event-loop turn, with whatever
- * else arrived in that turn). Under load this turns one Redis round trip per request into
- * one per few milliseconds: on a busy bot the round trips' system calls and wake-ups cost
- * more than the rest of the check (docs/adr/0015). Keys share the prefix's hash tag, so on a
- * Redis Cluster a batch is one node's pipeline.
+ * last batch goes in the next one, one command for the batch (SEEN_SCRIPT). A check after a
+ * quiet spell goes at once (at the end of its event-loop turn, with whatever else arrived in
+ * that turn). Under load this turns one Redis round trip per request into one per few
+ * milliseconds: on a busy bot the round trips' system calls and wake-ups cost more than the
+ * rest of the check (docs/adr/0015). One command rather than an ioredis pipeline of one SET
+ * per check: a pipeline kept each request's objects alive past a young collection, which
+ * then promoted them to the old generation (docs/adr/0015). Keys share the prefix's hash
+ * tag, so on a Redis Cluster a batch goes to one node.
  */
 export class RedisSeenSignatures implements SeenSignatures {
   private pending: Pending[] = [];
@@ -63,7 +83,9 @@ export class RedisSeenSignatures implements SeenSignatures {
     /** The least time between two batches; 0 sends each event-loop turn's checks at once. */
     private readonly batchMs = 2,
     private readonly maxBatch = 100,
-  ) {}
+  ) {
+    if (!(SEEN_COMMAND in redis)) redis.defineCommand(SEEN_COMMAND, { lua: SEEN_SCRIPT });
+  }
 
   seen(signature: string): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
@@ -86,22 +108,21 @@ export class RedisSeenSignatures implements SeenSignatures {
     if (batch.length === 0) return;
     this.pending = [];
     this.lastBatchAt = performance.now();
-    const pipeline = this.redis.pipeline();
-    for (const check of batch) pipeline.set(check.key, "1", "EX", SEEN_TTL_SECONDS, "NX");
-    beforeDeadline(pipeline.exec(), this.timeoutMs)
-      .then((replies) => {
-        if (replies === TIMED_OUT)
+    const keys = batch.map((check) => check.key);
+    const command = (this.redis as unknown as SeenCommand)[SEEN_COMMAND];
+    beforeDeadline(command.call(this.redis, keys.length, ...keys, SEEN_TTL_SECONDS), this.timeoutMs)
+      .then((created) => {
+        if (created === TIMED_OUT)
           throw new Error(`Redis did not answer SET NX within ${this.timeoutMs} ms`);
-        return replies;
+        if (!Array.isArray(created) || created.length !== batch.length)
+          throw new Error("Redis sent no reply for some of the checks");
+        return created;
       })
       .then(
-        (replies) =>
-          batch.forEach((check, i) => {
-            const [err, reply] = replies?.[i] ?? [new Error("Redis sent no reply"), undefined];
-            // NX: "OK" when the key was created now, null when it already existed.
-            if (err) check.reject(err);
-            else check.resolve(reply === null);
-          }),
+        (created) => {
+          // 0: the key was there already, so this signature was acted on before.
+          for (const [i, check] of batch.entries()) check.resolve(created[i] === 0);
+        },
         (err: Error) => {
           for (const check of batch) check.reject(err);
         },
