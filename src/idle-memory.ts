@@ -76,19 +76,19 @@ function collectAndCompact(gc: Gc): void {
 }
 
 /**
- * Starts the checks on this thread; its timer does not keep the thread alive. With `now`, the
+ * Starts the checks on this thread; its timer does not keep the thread alive. With `atStart`, the
  * thread has just started: start-up's garbage (loading the modules, most of it) is given back
  * at once, rather than at the first quiet spell, which would come some 10 s later, perhaps in
  * the middle of the first requests or jobs.
  */
-export function giveBackWhenIdle(checkMs = CHECK_MS, { now = false } = {}): IdleMemory {
+export function giveBackWhenIdle(checkMs = CHECK_MS, { atStart = false } = {}): IdleMemory {
   const gc = collector();
   let last = performance.eventLoopUtilization();
   let quiet = 0;
   let collections = 0;
-  // Start-up grew the heap too: without `now`, the first quiet spell gives its garbage back.
+  // Start-up grew the heap too: without `atStart`, the first quiet spell gives its garbage back.
   let afterLast = 0;
-  if (now) {
+  if (atStart) {
     collectAndCompact(gc);
     collections++;
     afterLast = heapBytes();

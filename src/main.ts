@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   }
   // Each thread gives back what start-up grew now, and what a burst grew once it is quiet
   // again (docs/adr/0019).
-  giveBackWhenIdle(undefined, { now: true });
+  giveBackWhenIdle(undefined, { atStart: true });
   let stopping = false;
   // On the worker thread, process.exit ends the thread, which the listeners see.
   const shutdown = (signal: string, code = 0) => {
