@@ -109,8 +109,8 @@ export class RedisSeenSignatures implements SeenSignatures {
     this.pending = [];
     this.lastBatchAt = performance.now();
     const keys = batch.map((check) => check.key);
-    const command = (this.redis as unknown as SeenCommand)[SEEN_COMMAND];
-    beforeDeadline(command.call(this.redis, keys.length, ...keys, SEEN_TTL_SECONDS), this.timeoutMs)
+    const redis = this.redis as unknown as SeenCommand;
+    beforeDeadline(redis[SEEN_COMMAND](keys.length, ...keys, SEEN_TTL_SECONDS), this.timeoutMs)
       .then((created) => {
         if (created === TIMED_OUT)
           throw new Error(`Redis did not answer SET NX within ${this.timeoutMs} ms`);

@@ -13,9 +13,9 @@ import { evaluate, type RequestContext } from "../../sandbox/aws/policy.js";
 import { LEGACY_KEY_ALIAS, LEGACY_QUEUE_NAME, seed } from "../../sandbox/aws/seed.js";
 import { profileState } from "../../sandbox/aws/services/profiles-state.js";
 import { ACCOUNT_ID, emptyState } from "../../sandbox/aws/state.js";
-import { LAZY_PACKAGES } from "../../src/aws/clients.js";
 import { requestTags, TAG_CREATED_BY } from "../../src/provision/steps.js";
 import type { ProvisionInput } from "../../src/provision/types.js";
+import { sdkNamesIn } from "../support/sdk-imports.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -77,14 +77,7 @@ function sourceFiles(dir: string): string[] {
  */
 function actionsIn(source: string): string[] {
   const importedAs = new Map<string, { name: string; pkg: string }>();
-  const imports = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["'](@aws-sdk\/client-[a-z-]+)["']/g;
-  const taken = [...source.matchAll(/const\s*\{([^}]*)\}\s*=\s*(\w+)\(\)/g)]
-    .filter(([, , accessor = ""]) => accessor in LAZY_PACKAGES)
-    .map(
-      ([all, names, accessor]) =>
-        [all, names, LAZY_PACKAGES[accessor as keyof typeof LAZY_PACKAGES]] as const,
-    );
-  for (const [, names = "", pkg = ""] of [...source.matchAll(imports), ...taken]) {
+  for (const { names, pkg } of sdkNamesIn(source)) {
     for (const spec of names.split(",")) {
       const [imported, local] = spec
         .replace(/^\s*type\s+/, "")

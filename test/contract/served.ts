@@ -4,7 +4,7 @@
  * into the models with extract-models.ts, and its answers are checked from then on.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { LAZY_PACKAGES } from "../../src/aws/clients.js";
+import { sdkNamesIn } from "../support/sdk-imports.js";
 
 export const MODEL_FILES = {
   sqs: "sqs-2012-11-05",
@@ -99,26 +99,11 @@ export function gatewayCalls(): string[] {
     sts: "sts",
     iam: "iam",
   };
-  // Packages src/aws/clients.ts loads at their first use: their commands are taken from the
-  // accessor (`const { ListInstancesCommand } = connectSdk()`) instead of imported.
   const calls = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
     const source = readFileSync(new URL(file, dir), "utf8");
-    const imports = [
-      ...[...source.matchAll(/import \{([^}]*)\} from "@aws-sdk\/client-([\w-]+)"/g)].map(
-        ([, names = "", client = ""]) => ({ names, client }),
-      ),
-      ...[...source.matchAll(/const \{([^}]*)\} = (\w+)\(\)/g)]
-        .filter(([, , accessor = ""]) => accessor in LAZY_PACKAGES)
-        .map(([, names = "", accessor]) => ({
-          names,
-          client: LAZY_PACKAGES[accessor as keyof typeof LAZY_PACKAGES].replace(
-            "@aws-sdk/client-",
-            "",
-          ),
-        })),
-    ];
-    for (const { names, client } of imports) {
+    for (const { names, pkg } of sdkNamesIn(source)) {
+      const client = pkg.replace("@aws-sdk/client-", "");
       const service = serviceOf[client] ?? `unknown client-${client}`;
       for (const command of names.matchAll(/\b(\w+)Command\b/g)) {
         if (source.includes(`new ${command[0]}(`)) calls.add(`${service}:${command[1]}`);
