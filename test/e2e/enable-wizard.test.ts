@@ -69,9 +69,10 @@ const SETTLE_MS = 250;
 
 /**
  * Like waitForView, for a step the bot shows with views.update after a click. A background
- * refresh of an earlier step may land a moment before that update (its views.update can't
- * carry a hash, src/slack/views/enable/refresh.ts), and the bot then corrects it. So this
- * waits until the modal is that step and stays unchanged for SETTLE_MS.
+ * refresh of an earlier step may land a moment before that update (a look-up slower than a
+ * submission can wait for, whose views.update can't carry a hash,
+ * src/slack/views/enable/refresh.ts), and the bot then corrects it. So this waits until the
+ * modal is that step and stays unchanged for SETTLE_MS.
  */
 async function waitForSettledView(
   callbackId: string,
@@ -310,6 +311,49 @@ describe("the full wizard", () => {
     expect(domain?.integrations.map((i) => i.uri)).toEqual([
       expect.stringContaining(`instance/${EXAMPLECORP}`),
     ]);
+  });
+});
+
+describe("a step's look-up", () => {
+  /** The views.update calls the bot has made so far. */
+  const updates = () => stack.slack.timeline.callsTo("views.update").length;
+
+  it("is waited for by Next, so the answer shows the step complete and nothing redraws it", async () => {
+    await openWizard();
+    await pickInstance(addInstance("lookupfirst"));
+    await waitForView("enable_instance", (t) => t.includes("Not linked"));
+    for (let i = 0; i < 3; i++) await submit();
+    expect(view().callback_id).toBe("enable_key");
+    const before = updates();
+    await submit();
+    // The answer itself is the review with its plan (it needs the facts read from AWS).
+    const review = view();
+    expect(review.callback_id).toBe("enable_review");
+    expect(review.submit?.text).toBe("Enable");
+    expect(textOf(review)).toContain('"Sid": "CustomerProfilesKey"');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(updates()).toBe(before);
+    expect(view().hash).toBe(review.hash);
+  });
+
+  it("slower than Slack's 3 seconds allow, is answered as loading and shown when it comes", async () => {
+    await openWizard();
+    await pickInstance(addInstance("lookuplater"));
+    await waitForView("enable_instance", (t) => t.includes("Not linked"));
+    for (let i = 0; i < 3; i++) await submit();
+    const options = stack.emulator.ctx.options;
+    options.latencyMs = 2_500;
+    try {
+      const answered = await submit(); // within 3 s: submit() checks it
+      expect(answered.responseAction).toBe("update");
+      expect(view().callback_id).toBe("enable_review");
+      expect(view().submit).toBeFalsy();
+      expect(textOf(view())).toContain("Checking AWS");
+      const review = await waitForView("enable_review", (_t, v) => Boolean(v.submit));
+      expect(review.submit?.text).toBe("Enable");
+    } finally {
+      options.latencyMs = 0;
+    }
   });
 });
 

@@ -1,11 +1,19 @@
 /**
- * After a listener has acked and shown a step, this looks up what the step still needs
- * (src/enable/wizard.ts `pendingLoad`), stores it in the draft and shows the step again
- * with views.update. The `hash` makes Slack refuse the update when the person changed the
- * view in between; their change re-renders from the same draft, so nothing is lost.
+ * What a step still needs from AWS (src/enable/wizard.ts `pendingLoad`) is looked up, stored
+ * in the draft and shown. Where the bot knows the hash of the view on screen (a block
+ * action's payload carries it), it shows the step at once and again with the look-up's
+ * result (`loadAndRefresh`): the `hash` makes Slack refuse the update when the person changed
+ * the view in between, and their change re-renders from the same draft, so nothing is lost.
+ *
+ * A submission's answer (`response_action: update`) replaces the view without telling the
+ * bot its new hash, so an update after it can only go without one and may land after the
+ * person pressed Next. So a submission waits for the look-up first (`lookUpBeforeAnswer`),
+ * within Slack's 3 seconds, and answers with the step complete; only a look-up slower than
+ * that is shown after the answer, and `showLatest` then puts back a step it overwrote.
  */
 import type { WebClient } from "@slack/web-api";
 import { samePlace } from "../../../aws/targets.js";
+import { beforeDeadline, TIMED_OUT } from "../../../deadline.js";
 import type { Draft, DraftStore } from "../../../enable/drafts.js";
 import { pendingLoad } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
@@ -21,23 +29,83 @@ export interface RefreshArgs {
   hash?: string;
 }
 
+/**
+ * How long a submission waits for its step's look-up before answering without it. Slack
+ * drops a view_submission's answer after 3 s; the rest is for Redis and the way back.
+ */
+export const LOOK_UP_BEFORE_ANSWER_MS = 2_000;
+
 const slackError = (err: unknown): string | undefined =>
   (err as { data?: { error?: string } }).data?.error;
 
-/** Runs the step's pending look-up, if any; never throws (it runs after the ack). */
-export async function loadAndRefresh({ deps, drafts, client, draft, viewId, hash }: RefreshArgs) {
-  const log = deps.log.child({ userId: draft.userId, draftId: draft.id, step: draft.step });
-  try {
-    const load = pendingLoad(draft, draftGateways(deps, draft));
-    if (!load) return;
+type LookUpArgs = Pick<RefreshArgs, "deps" | "drafts" | "draft">;
+
+const logOf = ({ deps, draft }: LookUpArgs) =>
+  deps.log.child({ userId: draft.userId, draftId: draft.id, step: draft.step });
+
+/**
+ * Runs the step's look-up, if it has one, and saves its result to the draft. Resolves with
+ * the draft as it is then, or undefined when there was nothing to look up, the person has
+ * left the place it was for, or it failed (logged). Never rejects.
+ */
+function lookUp(args: LookUpArgs): Promise<Draft | undefined> | undefined {
+  const { deps, drafts, draft } = args;
+  const load = pendingLoad(draft, draftGateways(deps, draft));
+  if (!load) return undefined;
+  return (async () => {
     const patch = await load();
     // What was looked up in a place the person has since left belongs to no step now.
-    if (!samePlaceAs(draft, await drafts.get(draft.id))) return;
-    if (!(await drafts.patch(draft.id, patch))) return;
+    if (!samePlaceAs(draft, await drafts.get(draft.id))) return undefined;
+    if (!(await drafts.patch(draft.id, patch))) return undefined;
+    return drafts.get(draft.id);
+  })().catch((err: unknown) => {
+    logOf(args).warn({ err }, "could not look up what the enable wizard's step needs");
+    return undefined;
+  });
+}
+
+/** Shows the draft's step again once `looked` has saved something to it; never throws. */
+async function showWhenLooked(
+  looked: Promise<Draft | undefined>,
+  { deps, drafts, client, draft, viewId, hash }: RefreshArgs,
+): Promise<void> {
+  try {
+    if (!(await looked)) return;
     await showLatest({ drafts, client, draftId: draft.id, step: draft.step, viewId, hash });
   } catch (err) {
-    log.warn({ err, code: slackError(err) }, "could not refresh the enable wizard's view");
+    logOf({ deps, drafts, draft }).warn(
+      { err, code: slackError(err) },
+      "could not refresh the enable wizard's view",
+    );
   }
+}
+
+/** After a view was shown with its hash known: the step's look-up, then the step again. */
+export async function loadAndRefresh(args: RefreshArgs): Promise<void> {
+  const looked = lookUp(args);
+  if (looked) await showWhenLooked(looked, args);
+}
+
+export interface LookedUp {
+  /** What to answer with: the draft, with the look-up's result when it came in time. */
+  draft: Draft;
+  /** When it did not come in time: shows it once it comes, after the answer. */
+  later?: (client: WebClient, viewId: string) => Promise<void>;
+}
+
+/** Before a submission's answer: the step's look-up, waited for up to `ms`. */
+export async function lookUpBeforeAnswer(
+  args: LookUpArgs,
+  ms = LOOK_UP_BEFORE_ANSWER_MS,
+): Promise<LookedUp> {
+  const looked = lookUp(args);
+  if (!looked) return { draft: args.draft };
+  const inTime = await beforeDeadline(looked, ms);
+  if (inTime !== TIMED_OUT) return { draft: inTime ?? args.draft };
+  return {
+    draft: args.draft,
+    later: (client, viewId) => showWhenLooked(looked, { ...args, client, viewId }),
+  };
 }
 
 /** How many times one caller re-renders a view the draft changed under; each needs a change. */

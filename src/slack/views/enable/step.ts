@@ -1,7 +1,8 @@
 /**
  * Next on every step before the review: saves what was typed before anything else, validates the step
  * (src/enable/wizard.ts) and answers with errors next to the fields or with the next step, at
- * what that step starts at (wizard.ts `advance`); the next step's look-up runs after the ack.
+ * what that step starts at (wizard.ts `advance`). The next step's look-up is waited for before
+ * the answer, within Slack's 3 seconds, so the step is shown complete (views/enable/refresh.ts).
  */
 import type { WebClient } from "@slack/web-api";
 import type { WizardStep } from "../../../enable/drafts.js";
@@ -11,7 +12,7 @@ import type { ViewArgs } from "../../entries.js";
 import { errorsForSlack, expiredView } from "../../render/enable/common.js";
 import { stepView } from "../../render/enable/index.js";
 import { draftStore, saveTyped } from "./draft.js";
-import { loadAndRefresh } from "./refresh.js";
+import { lookUpBeforeAnswer } from "./refresh.js";
 
 export const onStepSubmit =
   (step: WizardStep) =>
@@ -25,12 +26,7 @@ export const onStepSubmit =
     }
     const { draft: next, patch } = advance(draft, step);
     await drafts.patch(draft.id, patch);
-    await ack({ response_action: "update", view: stepView(next) });
-    await loadAndRefresh({
-      deps,
-      drafts,
-      client: client as WebClient,
-      draft: next,
-      viewId: view.id,
-    });
+    const looked = await lookUpBeforeAnswer({ deps, drafts, draft: next });
+    await ack({ response_action: "update", view: stepView(looked.draft) });
+    await looked.later?.(client as WebClient, view.id);
   };
