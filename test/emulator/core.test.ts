@@ -229,6 +229,26 @@ describe("protocol edges and shutdown", () => {
     expect(res.status).toBe(400);
   });
 
+  it("ends a long poll whose client left, so it takes no message nobody will read", async () => {
+    const emu = await emulator();
+    const sqs = sqsClient(emu, 1);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "left" }));
+    const leaving = new AbortController();
+    const poll = sqs
+      .send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }), {
+        abortSignal: leaving.signal,
+      })
+      .catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    leaving.abort();
+    await poll;
+    await new Promise((r) => setTimeout(r, 100));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "for the next receive" }));
+    // Had the abandoned poll still waited, it would have taken the message and hidden it.
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(Messages?.map((m) => m.Body)).toEqual(["for the next receive"]);
+  });
+
   it("ends pending long polls when it closes", async () => {
     const emu = await startEmulator({ port: 0 });
     const sqs = sqsClient(emu, 1);

@@ -128,6 +128,43 @@ function applyTargets(
 type Verdict = { ok: true; profileId: string } | { ok: false; error: string };
 
 /**
+ * A domain's profiles by key: `keyName NUL value` → profile ids. Customer Profiles finds an
+ * object's profile through an index; scanning every profile instead made each object cost
+ * O(profiles), and a re-ingest of thousands of objects O(n²). Built from the domain's
+ * profiles the first time a domain object is seen (a loaded or new state has new domain
+ * objects) and kept as `ingest`, the only writer of profiles and their keys, adds to them.
+ */
+const keyIndexes = new WeakMap<Domain, Map<string, Set<string>>>();
+
+const indexKey = (keyName: string, value: string) => `${keyName}\u0000${value}`;
+
+function indexProfileKey(
+  index: Map<string, Set<string>>,
+  keyName: string,
+  value: string,
+  profileId: string,
+) {
+  const key = indexKey(keyName, value);
+  const ids = index.get(key);
+  if (ids) ids.add(profileId);
+  else index.set(key, new Set([profileId]));
+}
+
+function keyIndexOf(domain: Domain): Map<string, Set<string>> {
+  let index = keyIndexes.get(domain);
+  if (!index) {
+    index = new Map();
+    for (const profile of Object.values(domain.profiles)) {
+      for (const [keyName, values] of Object.entries(profile.keys)) {
+        for (const value of values) indexProfileKey(index, keyName, value, profile.profileId);
+      }
+    }
+    keyIndexes.set(domain, index);
+  }
+  return index;
+}
+
+/**
  * Store an object and attach it to its profile, or say why it cannot be. `arrivedAt` is
  * when PutProfileObject was called: the per-profile rate counts arrivals, not processing.
  */
@@ -153,11 +190,13 @@ export function ingest(
   if (keys.missingUnique || keys.profileKeys.length === 0) {
     return { ok: false, error: INGESTION_ERRORS.missingKey };
   }
+  const index = keyIndexOf(domain);
   const matches = new Set<string>();
   for (const keyName of keys.profileKeys) {
     const value = keys.values[keyName] as string;
-    for (const profile of Object.values(domain.profiles)) {
-      if (profile.keys[keyName]?.includes(value)) matches.add(profile.profileId);
+    for (const profileId of index.get(indexKey(keyName, value)) ?? []) {
+      // Checked against the profile itself, so an entry the index still holds can't match.
+      if (domain.profiles[profileId]?.keys[keyName]?.includes(value)) matches.add(profileId);
     }
   }
   if (matches.size > 1) return { ok: false, error: INGESTION_ERRORS.multipleProfiles };
@@ -187,6 +226,7 @@ export function ingest(
     const list = profile.keys[keyName] ?? [];
     if (!list.includes(value)) list.push(value);
     profile.keys[keyName] = list;
+    indexProfileKey(index, keyName, value, profile.profileId);
   }
   applyTargets(profile, type, object);
   domain.objects[uniqueKey] = {
