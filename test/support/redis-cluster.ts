@@ -13,7 +13,7 @@ import { Redis as NodeClient } from "ioredis";
 import { inject } from "vitest";
 import type { TestProject } from "vitest/node";
 import type { Config, Env } from "../../src/config.js";
-import { freePort } from "./net.js";
+import { freePorts } from "./net.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -49,24 +49,55 @@ export interface ClusterOptions {
   tls?: ClusterTls;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000) {
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  ms = 20_000,
+  failed: () => Error | undefined = () => undefined,
+) {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
+    const failure = failed();
+    if (failure) throw failure;
     if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+/** How many times a cluster is started afresh, on new ports, when one does not come up. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts a cluster, and again on other ports when a start fails: a port found free can be
+ * taken by another process before redis-server binds it, and a node that cannot bind exits.
+ * The error of the last attempt is thrown, with what each attempt's failure was.
+ */
 export async function startRedisCluster(opts: ClusterOptions = {}): Promise<RedisCluster> {
+  const failures: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      failures.push(`attempt ${attempt}: ${(err as Error).message}`);
+      if (attempt >= START_ATTEMPTS) {
+        throw new Error(`Redis Cluster did not start:\n${failures.join("\n")}`);
+      }
+    }
+  }
+}
+
+async function startOnce(opts: ClusterOptions): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), "pb-cluster-"));
   const { tls } = opts;
   const children = new Map<number, ChildProcess>();
-  const ports: number[] = [];
-  for (let i = 0; i < 6; i++) ports.push(await freePort());
-  const busPorts: number[] = [];
-  for (let i = 0; i < 6; i++) busPorts.push(await freePort());
+  // Twelve different ports: six for clients, six for the cluster bus.
+  const all = await freePorts(12);
+  const ports = all.slice(0, 6);
+  const busPorts = all.slice(6);
+  // A node that exits before the cluster is up fails the start at once, with its last words.
+  let exited: Error | undefined;
 
   const tlsServerArgs = (port: number) =>
     tls
@@ -131,8 +162,19 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
         ...["--dbfilename", `dump-${port}.rdb`],
         ...["--cluster-node-timeout", String(opts.nodeTimeoutMs ?? 2_000)],
       ],
-      { stdio: "ignore" },
+      { stdio: ["ignore", "pipe", "pipe"] },
     );
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-600);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.once("exit", (code, signal) => {
+      exited ??= new Error(
+        `redis-server on port ${port} exited (${signal ?? code}): ${output.trim().split("\n").slice(-3).join(" | ")}`,
+      );
+    });
     children.set(port, child);
   });
   const stop = async () => {
@@ -149,9 +191,14 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) {
-      await until(async () => ((await ask(port, "PING")) === "PONG" ? true : undefined), "ping");
-    }
+    const pong = async (port: number) => ((await ask(port, "PING")) === "PONG" ? true : undefined);
+    for (const port of ports)
+      await until(
+        () => pong(port),
+        "ping",
+        20_000,
+        () => exited,
+      );
     await run("redis-cli", [
       ...cliTls,
       "--cluster",
