@@ -3,7 +3,7 @@
  * together stay within one limit: Slack's per-method limits, and re-ingest's global and
  * per-profile pace. An in-memory twin serves unit tests.
  */
-import type { Redis } from "./redis.js";
+import { type Redis, type ScriptCommand, scriptCommand } from "./redis.js";
 
 export interface RateLimiter {
   /**
@@ -57,26 +57,19 @@ redis.call('PEXPIRE', KEYS[1], due - now + 1000)
 return wait
 `;
 
-/**
- * The script's name on the connection: ioredis sends its text once and then only its SHA1
- * (EVALSHA), where EVAL sent the text with every token, a re-ingest taking hundreds a second.
- */
-const TAKE_COMMAND = "profilesBotTakeToken";
-type TakeCommand = {
-  [TAKE_COMMAND](keys: 1, bucket: string, interval: number, burst: number): Promise<number>;
-};
-
 export class RedisRateLimiter implements RateLimiter {
+  /** By its SHA1, where EVAL sent the text with every token, a re-ingest taking hundreds a second. */
+  private readonly takeToken: ScriptCommand<number>;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
   ) {
-    if (!(TAKE_COMMAND in redis)) redis.defineCommand(TAKE_COMMAND, { lua: TAKE });
+    this.takeToken = scriptCommand(redis, "profilesBotTakeToken", TAKE);
   }
 
   async take(key: string, rate: number, burst: number): Promise<number> {
     const bucket = `${this.prefix}:ratelimit:${key}`;
-    const redis = this.redis as unknown as TakeCommand;
-    return Number(await redis[TAKE_COMMAND](1, bucket, intervalMs(rate), burst));
+    return Number(await this.takeToken(1, bucket, intervalMs(rate), burst));
   }
 }

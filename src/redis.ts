@@ -10,6 +10,20 @@ import type { Logger } from "./logger.js";
 /** A connection to one node or to a cluster: both speak the same commands. */
 export type Redis = SingleRedis | Cluster;
 
+/** Runs a script: how many of the arguments are keys, then the keys, then the other arguments. */
+export type ScriptCommand<R> = (numKeys: number, ...args: (string | number)[]) => Promise<R>;
+
+/**
+ * A Lua script that a connection runs often, as a command of its own: ioredis sends the text
+ * once and then only its SHA1 (EVALSHA), and sends the text again to a node that lost it.
+ * Defined once per connection, under `name`.
+ */
+export function scriptCommand<R>(redis: Redis, name: string, lua: string): ScriptCommand<R> {
+  if (!(name in redis)) redis.defineCommand(name, { lua });
+  const commands = redis as unknown as Record<string, ScriptCommand<R>>;
+  return (numKeys, ...args) => (commands[name] as ScriptCommand<R>)(numKeys, ...args);
+}
+
 type RedisConfig = Pick<Config, "redis">;
 
 /**

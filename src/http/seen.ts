@@ -4,7 +4,7 @@
  * bot process; the in-memory twin serves unit tests.
  */
 import { beforeDeadline, TIMED_OUT } from "../deadline.js";
-import type { Redis } from "../redis.js";
+import { type Redis, type ScriptCommand, scriptCommand } from "../redis.js";
 import { MAX_SKEW_SECONDS } from "./skew.js";
 
 export interface SeenSignatures {
@@ -53,12 +53,6 @@ for i, key in ipairs(KEYS) do
 end
 return created
 `;
-/** The script's name on the connection (ioredis sends it by its SHA1, and its text once). */
-const SEEN_COMMAND = "profilesBotSeenBatch";
-type SeenCommand = {
-  [SEEN_COMMAND](keys: number, ...args: (string | number)[]): Promise<number[]>;
-};
-
 /**
  * Requests' checks go to Redis in batches: every check that arrives within `batchMs` of the
  * last batch goes in the next one, one command for the batch (SEEN_SCRIPT). A check after a
@@ -74,9 +68,10 @@ export class RedisSeenSignatures implements SeenSignatures {
   private pending: Pending[] = [];
   private scheduled = false;
   private lastBatchAt = Number.NEGATIVE_INFINITY;
+  private readonly seenBatch: ScriptCommand<number[]>;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     /** Slack waits 3 s for an answer; a store slower than this counts as down. */
     private readonly timeoutMs = 1_000,
@@ -84,7 +79,7 @@ export class RedisSeenSignatures implements SeenSignatures {
     private readonly batchMs = 2,
     private readonly maxBatch = 100,
   ) {
-    if (!(SEEN_COMMAND in redis)) redis.defineCommand(SEEN_COMMAND, { lua: SEEN_SCRIPT });
+    this.seenBatch = scriptCommand(redis, "profilesBotSeenBatch", SEEN_SCRIPT);
   }
 
   seen(signature: string): Promise<boolean> {
@@ -109,8 +104,7 @@ export class RedisSeenSignatures implements SeenSignatures {
     this.pending = [];
     this.lastBatchAt = performance.now();
     const keys = batch.map((check) => check.key);
-    const redis = this.redis as unknown as SeenCommand;
-    beforeDeadline(redis[SEEN_COMMAND](keys.length, ...keys, SEEN_TTL_SECONDS), this.timeoutMs)
+    beforeDeadline(this.seenBatch(keys.length, ...keys, SEEN_TTL_SECONDS), this.timeoutMs)
       .then((created) => {
         if (created === TIMED_OUT)
           throw new Error(`Redis did not answer SET NX within ${this.timeoutMs} ms`);

@@ -10,14 +10,6 @@ const portOf = (server: Server) => (server.address() as { port: number }).port;
 
 const closed = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-/** A TCP port nothing listens on at the moment of asking. */
-export async function freePort(): Promise<number> {
-  const server = await listening();
-  const port = portOf(server);
-  await closed(server);
-  return port;
-}
-
 /**
  * `count` different free ports: each is held until all are chosen, so the system cannot hand
  * the same port out twice (as asking for one port at a time can, once the first is closed).
@@ -30,4 +22,10 @@ export async function freePorts(count: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map(closed));
   }
+}
+
+/** A TCP port nothing listens on at the moment of asking. */
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port as number;
 }

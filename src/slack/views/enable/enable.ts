@@ -19,10 +19,9 @@ import {
   alreadyRunningView,
   confirmationErrors,
   queueFailedView,
-  reviewView,
 } from "../../render/enable/review.js";
 import { draftPlace, draftStore, saveTyped } from "./draft.js";
-import { lookUpBeforeAnswer } from "./refresh.js";
+import { answerWithStep } from "./refresh.js";
 import { postStatusAndStart } from "./start.js";
 
 /** The audit's words for each box left unticked. */
@@ -57,10 +56,8 @@ export async function onEnable(args: ViewArgs, deps: SlackDeps): Promise<void> {
     refused("what the review showed no longer matched AWS; it was looked up again");
     await drafts.patch(draft.id, decision.patch);
     const reset = { ...draft, ...decision.patch };
-    const looked = await lookUpBeforeAnswer({ deps, drafts, draft: reset });
-    const shown = looked.later ? reviewView(reset, { kind: "loading" }) : reviewView(looked.draft);
-    await ack({ response_action: "update", view: shown });
-    return looked.later?.(args.client as WebClient, view.id);
+    const client = args.client as WebClient;
+    return answerWithStep({ deps, drafts, draft: reset, ack, client, viewId: view.id });
   }
   const { data } = decision;
   const jobId = provisionJobIdOf(data);

@@ -7,7 +7,7 @@
  *
  * A submission's answer (`response_action: update`) replaces the view without telling the
  * bot its new hash, so an update after it can only go without one and may land after the
- * person pressed Next. So a submission waits for the look-up first (`lookUpBeforeAnswer`),
+ * person pressed Next. So a submission waits for the look-up first (`answerWithStep`),
  * within Slack's 3 seconds, and answers with the step complete; only a look-up slower than
  * that is shown after the answer, and `showLatest` then puts back a step it overwrote.
  */
@@ -17,6 +17,7 @@ import { beforeDeadline, TIMED_OUT } from "../../../deadline.js";
 import type { Draft, DraftStore } from "../../../enable/drafts.js";
 import { pendingLoad } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
+import type { ViewArgs } from "../../entries.js";
 import { stepView } from "../../render/enable/index.js";
 import { draftGateways } from "./draft.js";
 
@@ -86,26 +87,19 @@ export async function loadAndRefresh(args: RefreshArgs): Promise<void> {
   if (looked) await showWhenLooked(looked, args);
 }
 
-export interface LookedUp {
-  /** What to answer with: the draft, with the look-up's result when it came in time. */
-  draft: Draft;
-  /** When it did not come in time: shows it once it comes, after the answer. */
-  later?: (client: WebClient, viewId: string) => Promise<void>;
-}
-
-/** Before a submission's answer: the step's look-up, waited for up to `ms`. */
-export async function lookUpBeforeAnswer(
-  args: LookUpArgs,
+/**
+ * A submission's answer: the step the draft is at, with its look-up when that came within
+ * `ms`; otherwise the step as it is, and the look-up shown once it comes, after the answer.
+ */
+export async function answerWithStep(
+  args: LookUpArgs & { ack: ViewArgs["ack"]; client: WebClient; viewId: string },
   ms = LOOK_UP_BEFORE_ANSWER_MS,
-): Promise<LookedUp> {
+): Promise<void> {
   const looked = lookUp(args);
-  if (!looked) return { draft: args.draft };
-  const inTime = await beforeDeadline(looked, ms);
-  if (inTime !== TIMED_OUT) return { draft: inTime ?? args.draft };
-  return {
-    draft: args.draft,
-    later: (client, viewId) => showWhenLooked(looked, { ...args, client, viewId }),
-  };
+  const inTime = looked ? await beforeDeadline(looked, ms) : undefined;
+  const shown = inTime && inTime !== TIMED_OUT ? inTime : args.draft;
+  await args.ack({ response_action: "update", view: stepView(shown) });
+  if (looked && inTime === TIMED_OUT) await showWhenLooked(looked, args);
 }
 
 /** How many times one caller re-renders a view the draft changed under; each needs a change. */

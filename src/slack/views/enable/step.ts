@@ -10,9 +10,8 @@ import { advance, validateStep } from "../../../enable/wizard.js";
 import type { SlackDeps } from "../../deps.js";
 import type { ViewArgs } from "../../entries.js";
 import { errorsForSlack, expiredView } from "../../render/enable/common.js";
-import { stepView } from "../../render/enable/index.js";
 import { draftStore, saveTyped } from "./draft.js";
-import { lookUpBeforeAnswer } from "./refresh.js";
+import { answerWithStep } from "./refresh.js";
 
 export const onStepSubmit =
   (step: WizardStep) =>
@@ -26,7 +25,12 @@ export const onStepSubmit =
     }
     const { draft: next, patch } = advance(draft, step);
     await drafts.patch(draft.id, patch);
-    const looked = await lookUpBeforeAnswer({ deps, drafts, draft: next });
-    await ack({ response_action: "update", view: stepView(looked.draft) });
-    await looked.later?.(client as WebClient, view.id);
+    await answerWithStep({
+      deps,
+      drafts,
+      draft: next,
+      ack,
+      client: client as WebClient,
+      viewId: view.id,
+    });
   };
