@@ -1,7 +1,8 @@
 /**
  * Reads a request body into memory, never more than a limit: a declared length over the
  * limit is refused before a byte is read, and a chunked body is counted as it arrives and
- * dropped the moment it passes the limit.
+ * dropped the moment it passes the limit. What follows a refusal is read and dropped for a
+ * bounded while (`dropRest`), so that the client reads the refusal.
  */
 import type { IncomingMessage } from "node:http";
 
@@ -32,7 +33,7 @@ export function readBody(req: IncomingMessage): Promise<BodyRead> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         chunks.length = 0;
-        // Stop reading: the caller answers 413 and closes the connection.
+        // Stop keeping it: the caller answers 413 and drops the rest (dropRest).
         req.pause();
         settle({ ok: false, problem: "body_too_large" });
         return;
@@ -46,4 +47,38 @@ export function readBody(req: IncomingMessage): Promise<BodyRead> {
     req.on("error", onAbort);
     req.on("close", onAbort);
   });
+}
+
+/**
+ * After a refusal mid-body, how long and how much of the rest is read and dropped before
+ * the connection is closed. Closing a socket with unread bytes makes the system reset the
+ * connection, which can discard the refusal still queued for the client, and a client still
+ * sending sees a broken pipe instead of the 413 (nginx's "lingering close" for the same
+ * reason). A client that stops sending once it reads the answer, as curl and browsers do,
+ * needs a few milliseconds; one that keeps sending is cut off at the bound.
+ */
+export const LINGER_MS = 2_000;
+export const LINGER_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads the rest of a refused body and drops it, keeping nothing, until it ends, the client
+ * leaves, or LINGER_MS or LINGER_BYTES pass; then the connection is closed.
+ */
+export function dropRest(req: IncomingMessage): void {
+  let dropped = 0;
+  const cutOff = () => req.socket.destroy();
+  const timer = setTimeout(cutOff, LINGER_MS);
+  timer.unref();
+  const onData = (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) cutOff();
+  };
+  const done = () => {
+    clearTimeout(timer);
+    req.off("data", onData);
+  };
+  req.on("data", onData);
+  req.once("end", done);
+  req.once("close", done);
+  req.resume();
 }

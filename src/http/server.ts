@@ -18,7 +18,7 @@ import {
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
 import type { AckSurface } from "../metrics.js";
-import { readBody } from "./body.js";
+import { dropRest, readBody } from "./body.js";
 import type { SeenSignatures } from "./seen.js";
 import { actsOnce, checkShape, isSslCheck } from "./shape.js";
 import { type VerifyProblem, verifySlackSignature } from "./verify.js";
@@ -128,8 +128,9 @@ function refuse(
     res.destroy();
     return;
   }
-  // After a refusal mid-body the rest of the body is unread: close rather than read it.
-  const close = code === "body_too_large" || code === "body_aborted";
+  // A client that left mid-body is gone; a body too large is dropped by dropRest, which
+  // closes the connection itself when the client keeps sending.
+  const close = code === "body_aborted";
   res.writeHead(status, close ? { connection: "close" } : {});
   res.end();
 }
@@ -152,6 +153,7 @@ async function handleSlack(
   }
   const read = await readBody(req);
   if (!read.ok) {
+    if (read.problem === "body_too_large") dropRest(req);
     refuse(res, log, at, read.problem);
     return;
   }

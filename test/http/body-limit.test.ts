@@ -4,7 +4,7 @@
  */
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../src/http/body.js";
+import { LINGER_BYTES, MAX_BODY_BYTES } from "../../src/http/body.js";
 import {
   forge,
   health,
@@ -78,6 +78,26 @@ describe("the body cap on /slack/events", () => {
     expect(server.calls).toBe(0);
   });
 
+  // A client that does not read while it sends: the server must not close (and so reset)
+  // the connection under it, or the 413 queued for it is lost.
+  it("lets a client that sends 8 MB more before reading read its 413", async () => {
+    server = await startFakeServer();
+    const answer = await sendThenRead(server.http.url, 8 * MB);
+    expect(answer.writeError).toBeUndefined();
+    expect(answer.sent).toBe(8 * MB);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(server.calls).toBe(0);
+  });
+
+  it("cuts off a client that keeps sending past the bound, and keeps answering", async () => {
+    server = await startFakeServer();
+    const answer = await sendThenRead(server.http.url, 64 * MB);
+    expect(answer.writeError).toMatch(/EPIPE|ECONNRESET/);
+    expect(answer.sent).toBeLessThan(MAX_BODY_BYTES + LINGER_BYTES + 8 * MB);
+    expect((await health(server.http.url)).status).toBe(200);
+    expect(server.calls).toBe(0);
+  });
+
   it("keeps answering after a client hangs up half-way through a body", async () => {
     server = await startFakeServer();
     const { port } = new URL(server.http.url);
@@ -96,3 +116,62 @@ describe("the body cap on /slack/events", () => {
     expect(server.calls).toBe(0);
   });
 });
+
+/**
+ * Sends a chunked body of `bytes` over a raw socket, each write awaited, reading nothing
+ * until it is all sent or a write fails; then returns what the server had sent.
+ */
+async function sendThenRead(
+  url: string,
+  bytes: number,
+): Promise<{ sent: number; writeError?: string; received: string }> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), "127.0.0.1");
+  socket.pause();
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const chunk = Buffer.alloc(64 * 1024, "a");
+  const framed = Buffer.concat([
+    Buffer.from(`${chunk.length.toString(16)}\r\n`),
+    chunk,
+    Buffer.from("\r\n"),
+  ]);
+  const write = (data: string | Buffer) =>
+    new Promise<void>((resolve, reject) =>
+      socket.write(data, (err) => (err ? reject(err) : resolve())),
+    );
+  let sent = 0;
+  let writeError: string | undefined;
+  try {
+    await write(
+      `POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-type: ${JSON_TYPE}\r\ntransfer-encoding: chunked\r\nx-slack-request-timestamp: ${Math.floor(Date.now() / 1000)}\r\nx-slack-signature: v0=${"0".repeat(64)}\r\n\r\n`,
+    );
+    while (sent < bytes) {
+      await write(framed);
+      sent += chunk.length;
+    }
+  } catch (err) {
+    writeError = (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+  const received: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    // A 413 has no body: its head is the whole answer.
+    socket.on("data", (data: Buffer) => {
+      received.push(data);
+      if (Buffer.concat(received).includes("\r\n\r\n")) resolve();
+    });
+    socket.once("end", resolve);
+    socket.once("close", resolve);
+    socket.once("error", () => resolve());
+    setTimeout(resolve, 2_000);
+    socket.resume();
+  });
+  socket.destroy();
+  return {
+    sent,
+    ...(writeError && { writeError }),
+    received: Buffer.concat(received).toString("latin1"),
+  };
+}
