@@ -24,6 +24,7 @@ import {
   isMuted,
   type ScanIdsRecorder,
 } from "../src/dlq/digests.js";
+import { redisHeldLeases } from "../src/dlq/held-leases.js";
 import { refOf } from "../src/dlq/places.js";
 import type { DigestPublisher } from "../src/dlq/publisher.js";
 import {
@@ -204,6 +205,8 @@ export async function runScan(
         queueUrl,
         scanId,
         ids: recorder,
+        // Leases past the first 10,000 wait in Redis for the give-back, not in memory.
+        held: redisHeldLeases(deps.redis, deps.prefix, ref, scanId),
         maxMessages: deps.config.dlq.scanMaxMessages,
         ...(deps.config.dlq.scanReceivers !== undefined && {
           receivers: deps.config.dlq.scanReceivers,

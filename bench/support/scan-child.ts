@@ -15,14 +15,15 @@
  * flight, through the same gateway and client, each asking for 10 messages with the same
  * lease, until the queue answers empty. Nothing else: no classification, no ids, no give-back.
  *
- * A scan streams its message ids per class into Redis as the job does (REDIS_URL, default
- * redis://127.0.0.1:6379, under a prefix of its own, removed at the end): the live heap sampled
- * includes that recorder and the Redis client's buffers. The commit after the scan is not timed.
+ * A scan streams its message ids per class, and its leases past the first 10,000, into Redis
+ * as the job does (REDIS_URL, default redis://127.0.0.1:6379, under a prefix of its own,
+ * removed at the end): the live heap sampled includes those buffers and the Redis client's. The commit after the scan is not timed.
  */
 import { Redis } from "ioredis";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { createGateways } from "../../src/aws/gateways.js";
 import { RedisDigestStore } from "../../src/dlq/digests.js";
+import { redisHeldLeases } from "../../src/dlq/held-leases.js";
 import { newScanId, scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -62,7 +63,8 @@ const log = createLogger("silent");
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
   maxRetriesPerRequest: 3,
 });
-const digests = new RedisDigestStore(redis, `{bench-scan-${process.pid}}`);
+const prefix = `{bench-scan-${process.pid}}`;
+const digests = new RedisDigestStore(redis, prefix);
 /** A made-up place: the recorder only needs a key. */
 const DOMAIN = { account: "111122223333", region: "us-east-1", domain: "bench-scan" };
 if (warmUpUrl) {
@@ -122,6 +124,7 @@ const result: { total: number; messageIds?: unknown; returned?: Promise<number> 
           receivers,
           scanId,
           ids: recorder,
+          held: redisHeldLeases(redis, prefix, DOMAIN, scanId),
         },
       );
 // Until the summary is there (what the digest waits for), and until every message is

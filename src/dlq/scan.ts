@@ -10,10 +10,14 @@
  * lock until it is done (docs/adr/0012).
  *
  * The summary is bounded by classes × samples; what grows with the scan is the list of
- * receipt handles (at most MAX_HELD), bounded by `maxMessages`. The message ids per class are
- * streamed to `input.ids` (the digest store's recorder) in batches of FLUSH_IDS while the scan
- * runs, so the scan holds no list that grows with the queue; without `input.ids` (tests) they
- * are collected in memory and returned as `messageIds`.
+ * receipt handles (at most MAX_HELD in memory), bounded by `maxMessages`. Past MAX_HELD the
+ * handles go to `input.held` (Redis, in the scan job) in batches while the scan runs, and the
+ * give-back reads them back from there, so every message is visible again when the scan is
+ * over, whatever `maxMessages` is; without `input.held` (tests, tools) messages past MAX_HELD
+ * come back by themselves when their lease (TAIL_LEASE_SECONDS) ends. The message ids per
+ * class are streamed to `input.ids` (the digest store's recorder) in batches of FLUSH_IDS
+ * while the scan runs, so the scan holds no list that grows with the queue; without
+ * `input.ids` (tests) they are collected in memory and returned as `messageIds`.
  *
  * Several receives are in flight at once (`receivers`, 10 by default): SQS returns at most 10
  * messages per call, so one receive at a time spends the scan waiting on round trips.
@@ -86,6 +90,12 @@ export interface ScanInput {
    */
   ids?: ScanIdSink;
   /**
+   * Where the receipt handles past MAX_HELD go while the scan runs, for the give-back to read
+   * back. A write that fails fails the scan. Absent: those messages stay hidden until their
+   * lease ends.
+   */
+  held?: HeldLeases;
+  /**
    * Aborted when the worker is stopping: no more receives, what the scan holds is given back,
    * and the result says `stopped` (it is not a digest of the queue).
    */
@@ -97,7 +107,14 @@ export interface ScanIdSink {
   add(ids: ScanMessageIds): Promise<void>;
 }
 
-/** Message ids seen per class, each once (a message delivered twice is one id). */
+/** Receipt handles kept outside the process while a scan runs (src/dlq/held-leases.ts). */
+export interface HeldLeases {
+  add(handles: string[]): Promise<void>;
+  /** Takes up to `count` of the handles added (removing them); `[]` once none is left. */
+  take(count: number): Promise<string[]>;
+}
+
+/** Message ids seen per class (a message delivered twice is one id). */
 export type ScanMessageIds = Partial<Record<DlqClass, string[]>>;
 
 export interface ScanResult extends ScanSummary {
@@ -124,10 +141,15 @@ export interface ScanResult extends ScanSummary {
 const BATCH = 10;
 const DEFAULT_LEASE_SECONDS = 120;
 const DEFAULT_RECEIVERS = 10;
-/** Handles kept to give messages back at once; beyond this, the tail lease returns them. */
+/** Handles kept in memory to give messages back at once; beyond this, in `input.held`. */
 export const MAX_HELD = 10_000;
-/** Lease for messages past MAX_HELD: long enough for the rest of a bounded scan. */
-const TAIL_LEASE_SECONDS = 15 * 60;
+/**
+ * Lease for messages past MAX_HELD, which are not renewed: long enough for the rest of a
+ * bounded scan. Without `input.held` it is also how long they stay hidden after it.
+ */
+export const TAIL_LEASE_SECONDS = 15 * 60;
+/** Handles read back from `input.held` at a time by the give-back. */
+const TAKE_HELD = 1_000;
 /** Ids buffered before they are handed to the sink (one pipelined write per batch). */
 export const FLUSH_IDS = 500;
 /** Sink writes queued before the receivers wait for them (keeps the buffer bounded). */
@@ -162,6 +184,8 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     }
   };
   const held: string[] = [];
+  /** Handles past MAX_HELD not yet handed to `input.held`. */
+  let tail: string[] = [];
   const scanId = input.scanId ?? newScanId(now());
   const sink = input.ids;
   /** Without a sink: every id of the scan. With one: the ids not yet handed to it. */
@@ -190,21 +214,33 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     }
     if (sink && buffered >= FLUSH_IDS) flush();
   };
-  /** Hands the buffered ids to the sink, after the writes before them (in order, one at a time). */
-  const flush = () => {
-    if (!sink || buffered === 0) return;
-    const batch: ScanMessageIds = Object.fromEntries(ids);
-    ids = new Map();
-    buffered = 0;
+  /** Runs `task` after the writes before it (in order, one at a time); a failure fails the scan. */
+  const write = (task: () => Promise<void>) => {
     queuedWrites += 1;
     writes = writes
-      .then(() => (failure === undefined ? sink.add(batch) : undefined))
+      .then(() => (failure === undefined ? task() : undefined))
       .catch((error: unknown) => {
         failure ??= { error };
       })
       .finally(() => {
         queuedWrites -= 1;
       });
+  };
+  /** Hands the buffered ids to the sink. */
+  const flush = () => {
+    if (!sink || buffered === 0) return;
+    const batch: ScanMessageIds = Object.fromEntries(ids);
+    ids = new Map();
+    buffered = 0;
+    write(() => sink.add(batch));
+  };
+  /** Hands the buffered handles past MAX_HELD to `input.held`. */
+  const flushTail = () => {
+    const store = input.held;
+    if (!store || tail.length === 0) return;
+    const batch = tail;
+    tail = [];
+    write(() => store.add(batch));
   };
   const classifyLater = (messages: SqsMessage[]) =>
     setImmediate(() => {
@@ -246,6 +282,9 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
       if (held.length === 0) leasedAt = now();
       if (holding) {
         for (const m of messages) if (m.ReceiptHandle) held.push(m.ReceiptHandle);
+      } else if (input.held) {
+        for (const m of messages) if (m.ReceiptHandle) tail.push(m.ReceiptHandle);
+        if (tail.length >= FLUSH_IDS) flushTail();
       }
       if (messages.length === 0) drained = true;
       else classifyLater(messages);
@@ -268,10 +307,19 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     // Also after a failed receive: leased messages must not stay hidden for the whole lease.
-    // Started, not awaited: the last ids' writes and the caller's report run beside it.
-    returned = giveBack(deps, queueUrl, held, receivers);
-    // Every write settles before the scan ends, also when it failed: nothing is written after.
+    // Started, not awaited: the last ids' writes and the caller's report run beside it. The
+    // handles past MAX_HELD not yet written go back with the held ones; those written, once
+    // every write has settled.
     if (failure === undefined) flush();
+    const unwritten = tail;
+    tail = [];
+    const written = writes;
+    returned = (async () => {
+      const failed = await giveBack(deps, queueUrl, held.concat(unwritten), receivers);
+      await written;
+      return failed + (input.held ? await giveBackHeld(deps, queueUrl, input.held, receivers) : 0);
+    })();
+    // Every write settles before the scan ends, also when it failed: nothing is written after.
     await writes;
   }
   if (failure) {
@@ -345,6 +393,33 @@ async function renewLease(
       { queueUrl, failed, code },
       "could not renew the scan's lease on some messages; they may be counted twice",
     );
+  }
+}
+
+/**
+ * Gives back what `input.held` holds, TAKE_HELD handles at a time; never throws. What it
+ * cannot read comes back when its lease ends.
+ */
+async function giveBackHeld(
+  deps: ScanDeps,
+  queueUrl: string,
+  store: HeldLeases,
+  lanes: number,
+): Promise<number> {
+  let failed = 0;
+  for (;;) {
+    let handles: string[];
+    try {
+      handles = await store.take(TAKE_HELD);
+    } catch (err) {
+      deps.log.warn(
+        { err, queueUrl },
+        `could not read back the scan's leases past the first ${MAX_HELD}; those messages reappear within ${TAIL_LEASE_SECONDS / 60} minutes`,
+      );
+      return failed;
+    }
+    if (handles.length === 0) return failed;
+    failed += await giveBack(deps, queueUrl, handles, lanes);
   }
 }
 

@@ -8,11 +8,15 @@ import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { ACCOUNT_ID, enqueueMessage, findQueueByUrl } from "../../sandbox/aws/state.js";
+import { testPrefix } from "../../sandbox/stack.js";
 import type { Gateways } from "../../src/aws/gateways.js";
 import { classify, type DlqClass } from "../../src/dlq/classify.js";
+import { heldLeasesKey, redisHeldLeases } from "../../src/dlq/held-leases.js";
 import { parseDlqMessage } from "../../src/dlq/parse.js";
-import { scanQueue } from "../../src/dlq/scan.js";
+import { type HeldLeases, MAX_HELD, scanQueue } from "../../src/dlq/scan.js";
 import { createLogger } from "../../src/logger.js";
 import { FIXTURE_NAMES, fixture } from "./fixtures.js";
 import { useEmptyEmulator } from "./support/empty-emulator.js";
@@ -258,4 +262,61 @@ describe("scanQueue", () => {
     ).rejects.toThrow("network went away");
     expect(await depth(url)).toEqual({ visible: 30, hidden: 0 });
   });
+});
+
+describe("scanQueue past the first MAX_HELD messages", () => {
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  const prefix = testPrefix();
+  const ref = { account: ACCOUNT_ID, region: "us-east-1", domain: "amazon-connect-held" };
+  afterAll(async () => {
+    await redis.del(...["scan-1", "scan-2"].map((id) => heldLeasesKey(prefix, ref, id)));
+    redis.disconnect();
+  });
+
+  /** A queue of `count` messages, written straight into the emulator (faster than sends). */
+  async function big(name: string, count: number) {
+    const { QueueUrl } = await env.aws.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const url = QueueUrl ?? "";
+    const queue = findQueueByUrl(env.emulator.ctx.state, url);
+    if (!queue) throw new Error(`no queue at ${url}`);
+    const body = fixture("throttled-pascal").Body ?? "";
+    for (let i = 0; i < count; i++) enqueueMessage(queue, { body }, env.emulator.ctx.now());
+    return url;
+  }
+
+  const scan = (url: string, held?: HeldLeases) =>
+    scanQueue(
+      { sqs: env.gateways.sqs, log },
+      {
+        queueUrl: url,
+        maxMessages: 20_000,
+        samplesPerClass: 1,
+        waitSeconds: 0,
+        ...(held && { held }),
+      },
+    );
+
+  it("gives every message back through the held leases, so the next scan sees them all", async () => {
+    const count = MAX_HELD + 50;
+    const url = await big("scan-held", count);
+    const held = redisHeldLeases(redis, prefix, ref, "scan-1");
+    const first = await scan(url, held);
+    expect(first.total).toBe(count);
+    expect(await first.returned).toBe(0);
+    expect(await depth(url)).toEqual({ visible: count, hidden: 0 });
+    expect(await redis.exists(heldLeasesKey(prefix, ref, "scan-1"))).toBe(0);
+    // Right after: the whole queue again, not only the first MAX_HELD.
+    const second = await scan(url, redisHeldLeases(redis, prefix, ref, "scan-2"));
+    expect(second.total).toBe(count);
+    await second.returned;
+  }, 60_000);
+
+  it("without them, leaves the messages past MAX_HELD hidden until their lease ends", async () => {
+    const count = MAX_HELD + 50;
+    const url = await big("scan-unheld", count);
+    const first = await scan(url);
+    expect(first.total).toBe(count);
+    await first.returned;
+    expect(await depth(url)).toEqual({ visible: MAX_HELD, hidden: 50 });
+  }, 60_000);
 });
