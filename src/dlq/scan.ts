@@ -148,8 +148,12 @@ export const MAX_HELD = 10_000;
  * bounded scan. Without `input.held` it is also how long they stay hidden after it.
  */
 export const TAIL_LEASE_SECONDS = 15 * 60;
-/** Handles read back from `input.held` at a time by the give-back. */
-const TAKE_HELD = 1_000;
+/**
+ * Handles past MAX_HELD buffered before they go to `input.held`, and read back from it at a
+ * time by the give-back: small, so that a scan past MAX_HELD holds little more than one that
+ * stops at it (bench/dlq's memory figure).
+ */
+const HELD_BATCH = 200;
 /** Ids buffered before they are handed to the sink (one pipelined write per batch). */
 export const FLUSH_IDS = 500;
 /** Sink writes queued before the receivers wait for them (keeps the buffer bounded). */
@@ -284,7 +288,7 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
         for (const m of messages) if (m.ReceiptHandle) held.push(m.ReceiptHandle);
       } else if (input.held) {
         for (const m of messages) if (m.ReceiptHandle) tail.push(m.ReceiptHandle);
-        if (tail.length >= FLUSH_IDS) flushTail();
+        if (tail.length >= HELD_BATCH) flushTail();
       }
       if (messages.length === 0) drained = true;
       else classifyLater(messages);
@@ -311,11 +315,12 @@ export async function scanQueue(deps: ScanDeps, input: ScanInput): Promise<ScanR
     // handles past MAX_HELD not yet written go back with the held ones; those written, once
     // every write has settled.
     if (failure === undefined) flush();
-    const unwritten = tail;
+    held.push(...tail);
     tail = [];
     const written = writes;
     returned = (async () => {
-      const failed = await giveBack(deps, queueUrl, held.concat(unwritten), receivers);
+      const failed = await giveBack(deps, queueUrl, held, receivers);
+      held.length = 0;
       await written;
       return failed + (input.held ? await giveBackHeld(deps, queueUrl, input.held, receivers) : 0);
     })();
@@ -397,7 +402,7 @@ async function renewLease(
 }
 
 /**
- * Gives back what `input.held` holds, TAKE_HELD handles at a time; never throws. What it
+ * Gives back what `input.held` holds, HELD_BATCH handles at a time; never throws. What it
  * cannot read comes back when its lease ends.
  */
 async function giveBackHeld(
@@ -410,7 +415,7 @@ async function giveBackHeld(
   for (;;) {
     let handles: string[];
     try {
-      handles = await store.take(TAKE_HELD);
+      handles = await store.take(HELD_BATCH);
     } catch (err) {
       deps.log.warn(
         { err, queueUrl },
