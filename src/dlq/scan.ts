@@ -114,7 +114,7 @@ export interface HeldLeases {
   take(count: number): Promise<string[]>;
 }
 
-/** Message ids seen per class (a message delivered twice is one id). */
+/** Message ids seen per class, each once (a message delivered twice is one id). */
 export type ScanMessageIds = Partial<Record<DlqClass, string[]>>;
 
 export interface ScanResult extends ScanSummary {
