@@ -24,6 +24,12 @@ export function scriptCommand<R>(redis: Redis, name: string, lua: string): Scrip
   return (numKeys, ...args) => (commands[name] as ScriptCommand<R>)(numKeys, ...args);
 }
 
+/** Throws the first error of a pipeline's or transaction's results. */
+export function throwFirstError(results: [Error | null, unknown][] | null): void {
+  const failed = (results ?? []).find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+}
+
 type RedisConfig = Pick<Config, "redis">;
 
 /**

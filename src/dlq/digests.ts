@@ -25,7 +25,7 @@
  */
 
 import { type DomainRef, refId } from "../aws/targets.js";
-import type { Redis } from "../redis.js";
+import { type Redis, throwFirstError } from "../redis.js";
 import type { DlqClass } from "./classify.js";
 import { refOf } from "./places.js";
 import { type ReceiveCounts, readReceiveCounts } from "./receive-budget.js";
@@ -114,11 +114,6 @@ const scanClassKey = (prefix: string, ref: DomainRef, scanId: string, cls: strin
 const scanTempKey = (prefix: string, ref: DomainRef, scanId: string, cls: string) =>
   `${prefix}:dlq-scan-tmp:${refId(ref)}:${scanId}:${cls}`;
 
-/** Throws the first error of a pipeline's or transaction's results. */
-function throwFirstError(results: [Error | null, unknown][] | null): void {
-  const failed = (results ?? []).find(([err]) => err);
-  if (failed?.[0]) throw failed[0];
-}
 /** SADD arguments per command: large batches are split so no command is huge. */
 const SADD_CHUNK = 1_000;
 

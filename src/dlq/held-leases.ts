@@ -6,7 +6,7 @@
  * scan killed before its give-back leaves nothing behind that outlives the leases it names.
  */
 import { type DomainRef, refId } from "../aws/targets.js";
-import type { Redis } from "../redis.js";
+import { type Redis, throwFirstError } from "../redis.js";
 import { type HeldLeases, TAIL_LEASE_SECONDS } from "./scan.js";
 
 /** `{profiles}:dlq-scan-held:<refId>:<scanId>`: under the configured prefix (one hash tag). */
@@ -23,13 +23,13 @@ export function redisHeldLeases(
   return {
     async add(handles) {
       if (handles.length === 0) return;
-      const results = await redis
-        .multi()
-        .rpush(key, ...handles)
-        .expire(key, TAIL_LEASE_SECONDS)
-        .exec();
-      const failed = (results ?? []).find(([err]) => err)?.[0];
-      if (failed) throw failed;
+      throwFirstError(
+        await redis
+          .multi()
+          .rpush(key, ...handles)
+          .expire(key, TAIL_LEASE_SECONDS)
+          .exec(),
+      );
     },
     async take(count) {
       return (await redis.lpop(key, count)) ?? [];

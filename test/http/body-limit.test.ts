@@ -9,6 +9,7 @@ import {
   forge,
   health,
   JSON_TYPE,
+  now,
   send,
   sign,
   startFakeServer,
@@ -146,7 +147,7 @@ async function sendThenRead(
   let writeError: string | undefined;
   try {
     await write(
-      `POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-type: ${JSON_TYPE}\r\ntransfer-encoding: chunked\r\nx-slack-request-timestamp: ${Math.floor(Date.now() / 1000)}\r\nx-slack-signature: v0=${"0".repeat(64)}\r\n\r\n`,
+      `POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-type: ${JSON_TYPE}\r\ntransfer-encoding: chunked\r\nx-slack-request-timestamp: ${now()}\r\nx-slack-signature: v0=${"0".repeat(64)}\r\n\r\n`,
     );
     while (sent < bytes) {
       await write(framed);
